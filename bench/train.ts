@@ -1,0 +1,107 @@
+// bench/train: an epoch with the engine's caches against the naive way (the frozen part
+// of the backbone runs on every batch, as Keras' fit does), same data, same backend, same
+// process. Cache building is timed apart. Usage:
+//   npx tsx bench/train.ts [--images 64] [--size 224] [--blocks 1,2] [--backend wasm]
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { selectBackend } from '../src-main/engine/backend';
+import type { BackendName } from '../src-main/engine/backend';
+import { findBackbone } from '../src-main/engine/backbones/registry';
+import { loadBackbone } from '../src-main/engine/backbones/load';
+import type { Backbone } from '../src-main/engine/backbones/load';
+import { splitBackbone } from '../src-main/engine/backbones/split';
+import { computeFeatures, pooledExtractor, splitExtractor } from '../src-main/engine/features';
+import type { Extractor } from '../src-main/engine/features';
+import { buildHead } from '../src-main/engine/head';
+import type { Head } from '../src-main/engine/head';
+import { buildPhase2Model } from '../src-main/engine/phase2';
+import { fit, trainStep } from '../src-main/engine/trainer';
+import { buildOptimizer, disposeOptimizer } from '../src-main/engine/optimizer';
+import { FitConfig } from '../src-shared/engine-config';
+import { HeadSpec } from '../src-shared/head-spec';
+import { fashionImage, readFashion } from '../test/fixtures/engine/fashion-mnist';
+
+const { values: opt } = parseArgs({
+  options: { images: { type: 'string', default: '64' }, size: { type: 'string', default: '224' }, blocks: { type: 'string', default: '1,2' }, backend: { type: 'string', default: 'wasm' } },
+});
+const N = Number(opt.images);
+const BATCH = 16;
+const ms = (t: number) => `${(t / 1000).toFixed(2)} s`;
+
+async function timed<T>(f: () => Promise<T> | T): Promise<[T, number]> {
+  const t0 = performance.now();
+  const out = await f();
+  return [out, performance.now() - t0];
+}
+
+/** The naive epoch: every batch runs `frozen` (inference) then one training step. */
+async function naiveEpoch(frozen: Extractor, model: tf.LayersModel, head: Head, pixels: tf.Tensor3D[], labels: number[]): Promise<number> {
+  const o = buildOptimizer({ kind: 'adam', lr: 1e-4, beta1: 0.9, beta2: 0.999 });
+  const st = { model, head, classes: 10, opt: o, vars: model.trainableWeights.map((w) => w.read() as tf.Variable), weights: new Array<number>(10).fill(1) };
+  const step = (at: number) => {
+    const x = tf.tidy(() => frozen.run(tf.stack(pixels.slice(at, at + BATCH)) as tf.Tensor4D));
+    trainStep(st, x, labels.slice(at, at + BATCH));
+    x.dispose();
+  };
+  step(0); // warm-up, untimed, as for the cached way
+  const [, t] = await timed(() => {
+    for (let at = 0; at < pixels.length; at += BATCH) step(at);
+  });
+  disposeOptimizer(o);
+  return t;
+}
+
+async function cachedEpochs(model: tf.LayersModel, head: Head, set: { shape: number[]; values: Float32Array[][] }, labels: number[], epochs: number): Promise<number> {
+  const run = (n: number) => {
+    const config = FitConfig.parse({ epochs: n, batchSize: BATCH, optimizer: { kind: 'adam', lr: 1e-4 } });
+    return fit({ phase: 1, model, head, classes: 10, train: { shape: set.shape, views: set.values, labels }, val: null, config, seed: 1 });
+  };
+  // A first epoch warms up kernels and allocations; both ways are timed warm.
+  await run(1);
+  const [, t] = await timed(() => run(epochs));
+  return t / epochs;
+}
+
+async function main(): Promise<void> {
+  const backend = await selectBackend({ prefer: opt.backend as BackendName });
+  const backbone = await loadBackbone(findBackbone('mobilenet_v2'), { inputSize: Number(opt.size) });
+  const fm = readFashion('train', N);
+  const size = Number(opt.size);
+  // Resized once, outside any timing: the naive epochs get decoding and resizing for free.
+  const pixels = Array.from({ length: N }, (_, i) =>
+    tf.tidy(() => tf.image.resizeBilinear(fashionImage(fm, i).toFloat() as tf.Tensor3D, [size, size], true)),
+  );
+  const labels = Array.from(fm.labels);
+  const items = pixels.map((p, i) => ({ hash: `fm${i}`, source: p }));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'bench-train-'));
+  console.log(`backend ${backend.name}; MobileNetV2 ${opt.size}px; ${N} Fashion-MNIST images; batch ${BATCH}`);
+
+  const head = buildHead(HeadSpec.parse({}), backbone.featureShape, 10, 'single', { seed: 1 });
+  const ex1 = pooledExtractor(backbone, 'avg');
+  const [set1, build1] = await timed(() => computeFeatures({ items, split: 'train', backbone, extractor: ex1, cacheDir }));
+  const cached1 = await cachedEpochs(head.top, head, set1, labels, 20);
+  const naive1 = await naiveEpoch(ex1, head.top, head, pixels, labels);
+  console.log(`phase 1: cache build ${ms(build1)} (once); epoch cached ${(cached1).toFixed(1)} ms, naive ${ms(naive1)}; ratio ${(naive1 / cached1).toFixed(0)}x`);
+
+  for (const blocks of opt.blocks!.split(',').map(Number)) {
+    const split = splitBackbone(backbone, blocks);
+    const ex2 = splitExtractor(backbone, split);
+    const [set2, build2] = await timed(() => computeFeatures({ items, split: 'train', backbone, extractor: ex2, cacheDir }));
+    const model = buildPhase2Model(split, head, 'frozen');
+    const cached2 = await cachedEpochs(model, head, set2, labels, 2);
+    const naive2 = await naiveEpoch(ex2, model, head, pixels, labels);
+    console.log(`phase 2, unfreeze ${blocks} (${split.blocks.join(', ')}; split at ${split.splitLayer}): cache build ${ms(build2)} (once); epoch cached ${ms(cached2)}, naive ${ms(naive2)}; ratio ${(naive2 / cached2).toFixed(1)}x`);
+  }
+  rmSync(cacheDir, { recursive: true, force: true });
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  },
+);

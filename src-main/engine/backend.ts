@@ -1,0 +1,110 @@
+// Chooses the TensorFlow.js backend at run time, best first. The native bindings are
+// optional dependencies whose install may have been skipped, so each candidate is tried
+// and its failure kept as a reason the UI can show and the run can store.
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { registerWasmGradKernels } from './wasm-grad-kernels';
+import { installFastGradients } from './fast-grads';
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface Rejected {
+  name: BackendName;
+  reason: string;
+}
+
+export interface BackendChoice {
+  name: BackendName;
+  /** The tfjs backend id now active (`tensorflow` for both native packages). */
+  tfBackend: string;
+  rejected: Rejected[];
+  versions: Record<string, string>;
+}
+
+const require = createRequire(import.meta.url);
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]!.trim();
+}
+
+/**
+ * The addon is built or downloaded by the package's install script; when that was
+ * skipped, requiring the package half-registers its kernels before failing, so the
+ * file is looked for first.
+ */
+function nativeAddon(pkg: string): string | null {
+  const lib = join(dirname(require.resolve(`${pkg}/package.json`)), 'lib');
+  if (!existsSync(lib)) return null;
+  for (const dir of readdirSync(lib)) {
+    const file = join(lib, dir, 'tfjs_binding.node');
+    if (existsSync(file)) return file;
+  }
+  return null;
+}
+
+async function tryNative(pkg: string): Promise<void> {
+  let found: string | null;
+  try {
+    found = nativeAddon(pkg);
+  } catch {
+    throw new Error(`${pkg} is not installed`);
+  }
+  if (!found) throw new Error(`${pkg} is installed without its native addon (lib/napi-v*/tfjs_binding.node); its install script must run on a networked machine`);
+  require(pkg);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
+}
+
+/** The .wasm files ship inside the package; Node must be told where, or it looks next to the script. */
+export function wasmDir(): string {
+  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+}
+
+async function tryWasm(): Promise<void> {
+  setWasmPaths(join(wasmDir(), '/'));
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+  registerWasmGradKernels();
+  installFastGradients();
+}
+
+async function tryCpu(): Promise<void> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+}
+
+const candidates: Array<{ name: BackendName; load: () => Promise<void> }> = [
+  { name: 'tensorflow-gpu', load: () => tryNative('@tensorflow/tfjs-node-gpu') },
+  { name: 'tensorflow', load: () => tryNative('@tensorflow/tfjs-node') },
+  { name: 'wasm', load: tryWasm },
+  { name: 'cpu', load: tryCpu },
+];
+
+export interface SelectOptions {
+  /** Skip candidates before this one (tests and benches pin a backend). */
+  prefer?: BackendName;
+  /** Candidates never to try, e.g. the native ones in a test that must stay quick. */
+  exclude?: BackendName[];
+}
+
+/** Activates the best backend that loads; throws only if even `cpu` fails. */
+export async function selectBackend(opts: SelectOptions = {}): Promise<BackendChoice> {
+  const rejected: Rejected[] = [];
+  const start = opts.prefer ? candidates.findIndex((c) => c.name === opts.prefer) : 0;
+  if (start < 0) throw new Error(`selectBackend: unknown backend "${opts.prefer}"; use one of ${candidates.map((c) => c.name).join(', ')}`);
+  for (const cand of candidates.slice(start)) {
+    if (opts.exclude?.includes(cand.name)) continue;
+    try {
+      await cand.load();
+      return { name: cand.name, tfBackend: tf.getBackend(), rejected, versions: versions() };
+    } catch (err) {
+      rejected.push({ name: cand.name, reason: firstLine(err) });
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could start: ${rejected.map((r) => `${r.name}: ${r.reason}`).join('; ')}`);
+}
+
+function versions(): Record<string, string> {
+  return { tfjs: tf.version.tfjs, node: process.versions.node };
+}

@@ -1,0 +1,14 @@
+import type { EpochMetrics } from '../../../src-shared/engine-metrics';
+import type { Monitor } from '../../../src-shared/engine-config';
+
+export function monitorValue(m: EpochMetrics, monitor: Monitor): number {
+  const v = m[monitor];
+  if (v === null) throw new Error(`monitor "${monitor}" has no value: there is no validation split; monitor trainLoss or add a validation split`);
+  return v;
+}
+
+/** Losses improve downwards, accuracies and F1 upwards. */
+export function improves(monitor: Monitor, value: number, best: number | null, minDelta: number): boolean {
+  if (best === null) return true;
+  return monitor.endsWith('Loss') ? value < best - minDelta : value > best + minDelta;
+}

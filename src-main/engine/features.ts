@@ -1,0 +1,156 @@
+// Phase 1 and phase 2 inputs: the frozen part of the backbone runs once per image and
+// per augmented view, in inference mode, and what it produces is cached on disk. Only
+// training images get augmented views; validation and test images always use view 0,
+// the image as it is (seed 000 augmented its test set).
+import * as tf from '@tensorflow/tfjs';
+import type { Split } from '../../src-shared/schemas';
+import type { Pooling } from '../../src-shared/head-spec';
+import { augmentBatch, augmentFingerprint, viewParams } from './augment';
+import type { AugmentSpec } from './augment';
+import type { Backbone } from './backbones/load';
+import type { SplitBackbone } from './backbones/split';
+import { FeatureCache } from './feature-cache';
+import { loadImage } from './images';
+import type { ImageItem } from './images';
+import { preprocess } from './preprocess';
+
+export interface Extractor {
+  /** Cache key part: which layer the values come from. */
+  point: string;
+  /** Shape of one example's values. */
+  shape: number[];
+  /** RGB 0..255 [n, s, s, 3] -> [n, ...shape], inference mode. */
+  run(pixels: tf.Tensor4D): tf.Tensor;
+}
+
+function pool(map: tf.Tensor, pooling: Pooling): tf.Tensor {
+  if (pooling === 'avg') return tf.mean(map, [1, 2]);
+  if (pooling === 'max') return tf.max(map, [1, 2]);
+  return tf.reshape(map, [map.shape[0]!, -1]);
+}
+
+/** Phase 1: the whole backbone, then the head's (parameter-free) pooling. */
+export function pooledExtractor(backbone: Backbone, pooling: Pooling): Extractor {
+  const [h, w, c] = backbone.featureShape;
+  return {
+    point: pooling === 'flatten' ? 'flatten' : `pool-${pooling}`,
+    shape: [pooling === 'flatten' ? h * w * c : c],
+    run: (pixels) =>
+      tf.tidy(() => pool(backbone.features.predict(preprocess(pixels, backbone.entry.preprocessing)) as tf.Tensor, pooling)),
+  };
+}
+
+/** Phase 2: the frozen prefix only, up to the split point. */
+export function splitExtractor(backbone: Backbone, split: SplitBackbone): Extractor {
+  return {
+    point: `split-${split.splitLayer}`,
+    shape: split.splitShape,
+    run: (pixels) => tf.tidy(() => split.prefix.predict(preprocess(pixels, backbone.entry.preprocessing)) as tf.Tensor),
+  };
+}
+
+export interface ViewSet {
+  shape: number[];
+  /** The view indices present: [0] unless training with augmentation. */
+  views: number[];
+  /** values[i][k]: item i, view views[k]. */
+  values: Float32Array[][];
+}
+
+export interface FeatureProgress {
+  split: Split;
+  done: number;
+  total: number;
+  fromCache: number;
+}
+
+export interface FeatureRequest {
+  items: ImageItem[];
+  split: Split;
+  backbone: Backbone;
+  extractor: Extractor;
+  /** Caller's cache folder, e.g. <project>/cache/features. */
+  cacheDir: string;
+  /** Training only: K augmented views per image; one is drawn per epoch. */
+  augment?: { spec: AugmentSpec; views: number; seed: number };
+  batchSize?: number;
+  onProgress?: (p: FeatureProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Which views a split gets. The only place augmentation is switched on. */
+export function viewsFor(split: Split, augment: FeatureRequest['augment']): number[] {
+  if (split !== 'train' || !augment || augment.views < 1) return [0];
+  return Array.from({ length: augment.views }, (_, k) => k + 1);
+}
+
+interface Job {
+  item: number;
+  slot: number;
+  view: number;
+}
+
+function openCache(req: FeatureRequest, length: number): FeatureCache {
+  return new FeatureCache(req.cacheDir, {
+    backboneId: req.backbone.entry.id,
+    backboneHash: req.backbone.hash,
+    inputSize: req.backbone.inputSize,
+    point: req.extractor.point,
+    length,
+  });
+}
+
+/** Fills `values` from the cache; returns the (item, view) pairs still to compute. */
+function lookup(req: FeatureRequest, cache: FeatureCache, views: number[], variant: string, values: Float32Array[][]): Job[] {
+  const jobs: Job[] = [];
+  req.items.forEach((it, i) =>
+    views.forEach((view, slot) => {
+      const hit = cache.get(it.hash, view, variant);
+      if (hit) values[i]![slot] = hit;
+      else jobs.push({ item: i, slot, view });
+    }),
+  );
+  return jobs;
+}
+
+export async function computeFeatures(req: FeatureRequest): Promise<ViewSet> {
+  const views = viewsFor(req.split, req.augment);
+  const length = req.extractor.shape.reduce((a, b) => a * b, 1);
+  const cache = openCache(req, length);
+  const variant = req.augment ? augmentFingerprint(req.augment.spec, req.augment.seed) : '';
+  const values: Float32Array[][] = req.items.map(() => new Array<Float32Array>(views.length));
+  const jobs = lookup(req, cache, views, variant, values);
+  const total = req.items.length * views.length;
+  const fromCache = total - jobs.length;
+  req.onProgress?.({ split: req.split, done: fromCache, total, fromCache });
+  const bs = req.batchSize ?? 16;
+  for (let at = 0; at < jobs.length; at += bs) {
+    if (req.signal?.aborted) throw req.signal.reason ?? new Error('feature extraction cancelled');
+    const batch = jobs.slice(at, at + bs);
+    const out = await runBatch(req, batch);
+    batch.forEach((job, k) => {
+      const v = out.subarray(k * length, (k + 1) * length).slice();
+      cache.put(req.items[job.item]!.hash, job.view, v, variant);
+      values[job.item]![job.slot] = v;
+    });
+    req.onProgress?.({ split: req.split, done: fromCache + at + batch.length, total, fromCache });
+  }
+  return { shape: req.extractor.shape, views, values };
+}
+
+async function runBatch(req: FeatureRequest, batch: Job[]): Promise<Float32Array> {
+  const size = req.backbone.inputSize;
+  const imgs = await Promise.all(batch.map((j) => loadImage(req.items[j.item]!.source, size)));
+  const out = tf.tidy(() => {
+    let x = tf.stack(imgs) as tf.Tensor4D;
+    const aug = req.augment;
+    if (aug && batch.some((j) => j.view > 0)) {
+      x = augmentBatch(x, batch.map((j) => viewParams(aug.spec, req.items[j.item]!.hash, j.view, aug.seed)));
+    }
+    return req.extractor.run(x);
+  });
+  imgs.forEach((t) => t.dispose());
+  const data = (await out.data()) as Float32Array;
+  out.dispose();
+  return data;
+}

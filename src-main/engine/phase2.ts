@@ -1,0 +1,38 @@
+// Phase 2: the unfrozen blocks and the head train together on activations cached at the
+// split point. BatchNorm layers in the unfrozen blocks follow an explicit policy.
+import * as tf from '@tensorflow/tfjs';
+import type { BatchNormPolicy } from '../../src-shared/engine-config';
+import type { SplitBackbone } from './backbones/split';
+import { isBatchNorm, reestimateBatchNorm } from './batchnorm';
+import { batchTensor } from './batches';
+import type { TrainSet } from './batches';
+import { poolingLayer } from './head';
+import type { Head } from './head';
+
+/** Split activations -> logits; its trainable weights are the unfrozen blocks and the head. */
+export function buildPhase2Model(split: SplitBackbone, head: Head, policy: BatchNormPolicy): tf.LayersModel {
+  for (const layer of split.prefix.layers) layer.trainable = false;
+  for (const layer of split.suffix.layers) {
+    // 'frozen' and 'reestimate' keep BN in inference mode: batchnorm.ts forces that for non-trainable BN.
+    layer.trainable = isBatchNorm(layer) ? policy === 'train' : true;
+  }
+  const features = split.suffix.outputs[0]!;
+  const logits = head.top.apply(poolingLayer(head.spec.pooling).apply(features)) as tf.SymbolicTensor;
+  return tf.model({ inputs: split.suffix.inputs, outputs: logits, name: 'phase2' });
+}
+
+/** Runs once before phase 2 when the policy is 'reestimate'; view 0 of each training example. */
+export function reestimateSuffixBatchNorm(split: SplitBackbone, train: TrainSet, batchSize = 32): number {
+  const rows = train.views.map((v) => v[0]!);
+  function* batches(): Generator<tf.Tensor> {
+    for (let at = 0; at < rows.length; at += batchSize) {
+      const x = batchTensor(rows.slice(at, at + batchSize), train.shape);
+      try {
+        yield x;
+      } finally {
+        x.dispose();
+      }
+    }
+  }
+  return reestimateBatchNorm(split.suffix, batches());
+}

@@ -1,0 +1,60 @@
+// The training process. It receives one `start`, runs it, reports, and exits: wasm
+// memory grows and is never given back, so each run gets a fresh process. A `cancel`
+// message stops it at the next batch; the host kills it if it does not end in time.
+import { FromEngine, ToEngine } from '../../../src-shared/engine-protocol';
+import type { BackendInfo } from '../../../src-shared/engine-protocol';
+import { selectBackend } from '../backend';
+import { runTraining } from '../run';
+
+const ctrl = new AbortController();
+let started = false;
+
+function send(msg: FromEngine): Promise<void> {
+  // Parsing our own output catches a drifting protocol here, not in the main process.
+  const checked = FromEngine.parse(msg);
+  return new Promise((resolve) => process.send!(checked, () => resolve()));
+}
+
+async function start(msg: Extract<ToEngine, { type: 'start' }>): Promise<void> {
+  const choice = await selectBackend(msg.backend ? { prefer: msg.backend } : {});
+  const backend: BackendInfo = { name: choice.name, rejected: choice.rejected, versions: choice.versions };
+  await send({ type: 'ready', backend });
+  const result = await runTraining(msg.config, msg.data, {
+    dirs: msg.dirs,
+    backend,
+    signal: ctrl.signal,
+    emit: (e) => void send(e),
+  });
+  const cancelled = result.phases.some((p) => p.stop.kind === 'cancelled');
+  await send(cancelled ? { type: 'cancelled' } : { type: 'done', result });
+}
+
+async function onMessage(raw: unknown): Promise<void> {
+  const parsed = ToEngine.safeParse(raw);
+  if (!parsed.success) {
+    await send({ type: 'error', message: `training process: bad message: ${parsed.error.message}` });
+    return;
+  }
+  const msg = parsed.data;
+  if (msg.type === 'cancel') return void ctrl.abort();
+  if (started) return void (await send({ type: 'error', message: 'training process: a run is already under way; start a new process per run' }));
+  started = true;
+  try {
+    await start(msg);
+    process.exit(0);
+  } catch (err) {
+    // A cancel during feature extraction surfaces as the signal's abort error.
+    if (ctrl.signal.aborted) {
+      await send({ type: 'cancelled' });
+      process.exit(0);
+    }
+    await send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  }
+}
+
+if (!process.send) {
+  console.error('src-main/engine/process/entry.ts runs as a child process: start it with startTraining() from host.ts');
+  process.exit(2);
+}
+process.on('message', (raw) => void onMessage(raw));

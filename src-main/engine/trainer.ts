@@ -1,0 +1,233 @@
+// The training loop for both phases. It trains whatever model it is given (the head on
+// pooled features in phase 1; unfrozen blocks + head on split activations in phase 2)
+// with softmax + categorical cross-entropy on logits: the metric follows from the
+// single-label task and is never binary accuracy on one-hot labels (seed 001).
+import * as tf from '@tensorflow/tfjs';
+import type { FitConfig } from '../../src-shared/engine-config';
+import { lrAt } from '../../src-shared/engine-schedule';
+import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../src-shared/engine-metrics';
+import type { EpochMetrics } from '../../src-shared/engine-metrics';
+import { balancedClassWeights, batchTensor, checkLabels, oneHot } from './batches';
+import type { EvalSet, TrainSet } from './batches';
+import type { Callback, FitContext, FitSummary, StopReason, WeightSnapshot } from './callbacks/types';
+import { l2Penalty } from './head';
+import type { Head } from './head';
+import { buildOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
+import { rng, seedOf, shuffled } from './random';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => performance.now() };
+
+export interface FitArgs {
+  phase: 1 | 2;
+  /** One example -> logits. Its trainable weights are exactly what trains. */
+  model: tf.LayersModel;
+  head: Head;
+  classes: number;
+  train: TrainSet;
+  val: EvalSet | null;
+  config: FitConfig;
+  seed: number;
+  callbacks?: Callback[];
+  clock?: Clock;
+  signal?: AbortSignal;
+}
+
+interface Loop {
+  args: FitArgs;
+  opt: tf.Optimizer;
+  vars: tf.Variable[];
+  weights: number[];
+  next: () => number;
+  stepsPerEpoch: number;
+  step: number;
+  stopped: StopReason | null;
+  ctx: FitContext;
+}
+
+export function snapshotOf(model: tf.LayersModel): WeightSnapshot {
+  const out: WeightSnapshot = new Map();
+  for (const w of model.weights) out.set(w.name, { shape: w.shape as number[], values: w.read().dataSync().slice() as Float32Array });
+  return out;
+}
+
+export function restoreInto(model: tf.LayersModel, snap: WeightSnapshot): void {
+  for (const w of model.weights) {
+    const s = snap.get(w.name);
+    if (!s) throw new Error(`checkpoint has no values for weight ${w.name}; it was saved from a different model`);
+    tf.tidy(() => {
+      w.write(tf.tensor(s.values, s.shape));
+    });
+  }
+}
+
+function makeLoop(args: FitArgs): Loop {
+  checkLabels(args.train.labels, args.classes, 'training labels');
+  if (args.val) checkLabels(args.val.labels, args.classes, 'validation labels');
+  const { config } = args;
+  const loop: Loop = {
+    args,
+    opt: buildOptimizer(config.optimizer),
+    vars: args.model.trainableWeights.map((w) => w.read() as tf.Variable),
+    weights: config.classWeights === 'balanced' ? balancedClassWeights(args.train.labels, args.classes) : new Array<number>(args.classes).fill(1),
+    next: rng(seedOf('fit', args.seed, args.phase)),
+    stepsPerEpoch: Math.ceil(args.train.labels.length / config.batchSize),
+    step: 0,
+    stopped: null,
+    ctx: undefined as unknown as FitContext,
+  };
+  const clock = args.clock ?? systemClock;
+  loop.ctx = {
+    phase: args.phase,
+    epochs: config.epochs,
+    stepsPerEpoch: loop.stepsPerEpoch,
+    stop: (reason) => (loop.stopped ??= { kind: 'stopped', by: 'callback', reason }),
+    snapshot: () => snapshotOf(args.model),
+    restore: (s) => restoreInto(args.model, s),
+    now: () => clock.now(),
+  };
+  return loop;
+}
+
+export interface Stepper {
+  model: tf.LayersModel;
+  head: Head;
+  classes: number;
+  opt: tf.Optimizer;
+  vars: tf.Variable[];
+  /** Per-class loss weights. */
+  weights: number[];
+}
+
+/** One optimizer step; returns the batch loss and the training-mode predictions. */
+export function trainStep(loop: Stepper, x: tf.Tensor, labels: number[]): { loss: number; pred: Int32Array } {
+  const { model, head, classes } = loop;
+  let pred: tf.Tensor | null = null;
+  const cost = tf.tidy(() => {
+    const y = oneHot(labels, classes);
+    const w = tf.tensor1d(labels.map((l) => loop.weights[l]!));
+    return loop.opt.minimize(() => {
+      const logits = model.apply(x, { training: true }) as tf.Tensor;
+      pred = tf.keep(tf.argMax(logits, -1));
+      const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), -1));
+      const loss = tf.mean(tf.mul(ce, w)) as tf.Scalar;
+      const l2 = l2Penalty(head);
+      return l2 ? tf.add(loss, l2) : loss;
+    }, true, loop.vars)!;
+  });
+  const loss = cost.dataSync()[0]!;
+  const p = (pred as unknown as tf.Tensor).dataSync() as Int32Array;
+  cost.dispose();
+  (pred as unknown as tf.Tensor).dispose();
+  return { loss, pred: p };
+}
+
+export interface Evaluation {
+  loss: number;
+  predicted: Int32Array;
+  /** Softmax probabilities, [n * classes] row-major. */
+  probs: Float32Array;
+}
+
+/** Inference mode, unweighted loss: what the model does on data it never trains on. */
+export function evaluate(model: tf.LayersModel, set: EvalSet, classes: number, batchSize = 64): Evaluation {
+  const n = set.labels.length;
+  const predicted = new Int32Array(n);
+  const probs = new Float32Array(n * classes);
+  let total = 0;
+  for (let at = 0; at < n; at += batchSize) {
+    const labels = set.labels.slice(at, at + batchSize);
+    const [loss, p, pr] = tf.tidy(() => {
+      const logits = model.predict(batchTensor(set.values.slice(at, at + batchSize), set.shape)) as tf.Tensor;
+      const ce = tf.neg(tf.sum(tf.mul(oneHot(labels, classes), tf.logSoftmax(logits)), -1));
+      return [tf.sum(ce), tf.argMax(logits, -1), tf.softmax(logits)];
+    });
+    total += loss.dataSync()[0]!;
+    predicted.set(p.dataSync() as Int32Array, at);
+    probs.set(pr.dataSync() as Float32Array, at * classes);
+    tf.dispose([loss, p, pr]);
+  }
+  return { loss: n === 0 ? 0 : total / n, predicted, probs };
+}
+
+async function runEpoch(loop: Loop, epoch: number): Promise<{ loss: number; acc: number; lr: number }> {
+  const { train, config, head, phase } = loop.args;
+  const order = shuffled(train.labels.map((_, i) => i), loop.next);
+  let lossSum = 0;
+  let correct = 0;
+  let lr = config.optimizer.lr;
+  for (let b = 0; b < loop.stepsPerEpoch; b++) {
+    if (loop.args.signal?.aborted) {
+      loop.stopped = { kind: 'cancelled' };
+      break;
+    }
+    const idx = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
+    // One cached view per example per epoch, drawn from the run's seed.
+    const rows = idx.map((i) => train.views[i]![Math.floor(loop.next() * train.views[i]!.length)]!);
+    for (const d of head.dropouts) d.seed = Math.floor(loop.next() * 2 ** 31);
+    lr = lrAt(config.schedule, config.optimizer.lr, { step: loop.step, stepsPerEpoch: loop.stepsPerEpoch, epochs: config.epochs });
+    setLearningRate(loop.opt, lr);
+    const labels = idx.map((i) => train.labels[i]!);
+    const x = batchTensor(rows, train.shape);
+    const { loss, pred } = trainStep({ ...loop.args, ...loop }, x, labels);
+    x.dispose();
+    loop.step++;
+    lossSum += loss * idx.length;
+    pred.forEach((p, k) => (correct += p === labels[k] ? 1 : 0));
+    for (const cb of loop.args.callbacks ?? []) await cb.onBatchEnd?.(loop.ctx, { phase, epoch, batch: b, batches: loop.stepsPerEpoch, loss, lr });
+  }
+  for (const d of head.dropouts) d.seed = undefined;
+  return { loss: lossSum / train.labels.length, acc: correct / train.labels.length, lr };
+}
+
+function epochMetrics(loop: Loop, epoch: number, tr: { loss: number; acc: number; lr: number }, ms: number): EpochMetrics {
+  const { val, classes, model, config, phase } = loop.args;
+  const ev = val && val.labels.length > 0 ? evaluate(model, val, classes, Math.max(config.batchSize, 64)) : null;
+  const confusion = ev ? confusionMatrix(val!.labels, ev.predicted, classes) : Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const perClass = perClassMetrics(confusion);
+  return {
+    phase,
+    epoch,
+    trainLoss: tr.loss,
+    trainAcc: tr.acc,
+    valLoss: ev ? ev.loss : null,
+    valAcc: ev ? accuracy(confusion) : null,
+    valMacroF1: ev ? macroF1(perClass) : null,
+    perClass,
+    confusion,
+    lr: tr.lr,
+    epochMs: ms,
+  };
+}
+
+// A function, so the compiler does not narrow `stopped` across the awaits that change it.
+function cancelled(loop: Loop): boolean {
+  return loop.stopped?.kind === 'cancelled';
+}
+
+/** Trains for config.epochs or until a callback stops it or the signal cancels it. */
+export async function fit(args: FitArgs): Promise<FitSummary> {
+  const loop = makeLoop(args);
+  const cbs = args.callbacks ?? [];
+  const epochs: EpochMetrics[] = [];
+  try {
+    for (const cb of cbs) await cb.onFitBegin?.(loop.ctx);
+    for (let epoch = 0; epoch < args.config.epochs && !loop.stopped; epoch++) {
+      for (const cb of cbs) await cb.onEpochBegin?.(loop.ctx, epoch);
+      const t0 = loop.ctx.now();
+      const tr = await runEpoch(loop, epoch);
+      if (cancelled(loop)) break;
+      const m = epochMetrics(loop, epoch, tr, loop.ctx.now() - t0);
+      epochs.push(m);
+      for (const cb of cbs) await cb.onEpochEnd?.(loop.ctx, m);
+    }
+    const summary: FitSummary = { epochs, stopReason: loop.stopped ?? { kind: 'completed' } };
+    for (const cb of cbs) await cb.onFitEnd?.(loop.ctx, summary);
+    return summary;
+  } finally {
+    disposeOptimizer(loop.opt);
+  }
+}

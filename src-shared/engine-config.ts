@@ -1,0 +1,82 @@
+// A training run's configuration as data: validated with zod where it is written (UI,
+// CLI, JSON file), stored whole with the run so it can be re-run exactly.
+import { z } from 'zod';
+import { HeadSpec, LabelType } from './head-spec';
+import { LrSchedule } from './engine-schedule';
+
+export const OptimizerSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('adam'), lr: z.number().positive().max(1), beta1: z.number().min(0).lt(1).default(0.9), beta2: z.number().min(0).lt(1).default(0.999) }).strict(),
+  z.object({ kind: z.literal('sgd'), lr: z.number().positive().max(10), momentum: z.number().min(0).lt(1).default(0.9), nesterov: z.boolean().default(false) }).strict(),
+]);
+export type OptimizerSpec = z.infer<typeof OptimizerSpec>;
+
+export const Monitor = z.enum(['valLoss', 'valAcc', 'valMacroF1', 'trainLoss']);
+export type Monitor = z.infer<typeof Monitor>;
+
+export const EarlyStoppingSpec = z
+  .object({
+    monitor: Monitor.default('valLoss'),
+    patience: z.number().int().min(0).default(5),
+    minDelta: z.number().min(0).default(0),
+    restoreBest: z.boolean().default(true),
+  })
+  .strict();
+export type EarlyStoppingSpec = z.infer<typeof EarlyStoppingSpec>;
+
+export const FitConfig = z
+  .object({
+    epochs: z.number().int().min(1).max(10000),
+    batchSize: z.number().int().min(1).max(4096).default(32),
+    optimizer: OptimizerSpec,
+    schedule: LrSchedule.default({ kind: 'constant', warmupEpochs: 0 }),
+    /** 'balanced': n / (classes * n_c) from the training split, as sklearn computes it. */
+    classWeights: z.enum(['balanced', 'off']).default('off'),
+    earlyStopping: EarlyStoppingSpec.nullable().default(null),
+  })
+  .strict();
+export type FitConfig = z.infer<typeof FitConfig>;
+export type FitConfigInput = z.input<typeof FitConfig>;
+
+/** What to do with the BatchNorm layers of the unfrozen blocks in phase 2. */
+export const BatchNormPolicy = z.enum([
+  /** Inference mode with the pretrained statistics; gamma and beta do not train (Keras' advice). */
+  'frozen',
+  /** Re-estimate the moving statistics on the training images once, then as 'frozen'. */
+  'reestimate',
+  /** Train gamma and beta and use batch statistics: only with large batches. */
+  'train',
+]);
+export type BatchNormPolicy = z.infer<typeof BatchNormPolicy>;
+
+export const Phase2Config = FitConfig.extend({
+  unfreezeBlocks: z.number().int().min(1),
+  batchNorm: BatchNormPolicy.default('frozen'),
+}).strict();
+export type Phase2Config = z.infer<typeof Phase2Config>;
+
+export const AugmentConfig = z
+  .object({
+    views: z.number().int().min(1).max(64).default(4),
+    flip: z.boolean().default(true),
+    rotationDeg: z.number().min(0).max(180).default(15),
+    zoom: z.number().min(0).max(0.5).default(0.15),
+    brightness: z.number().min(0).max(1).default(0.1),
+    contrast: z.number().min(0).max(1).default(0.1),
+  })
+  .strict();
+export type AugmentConfig = z.infer<typeof AugmentConfig>;
+
+export const RunConfig = z
+  .object({
+    backboneId: z.string().min(1),
+    inputSize: z.number().int().positive().optional(),
+    labelType: LabelType.default('single'),
+    head: HeadSpec.default({ pooling: 'avg', layers: [], l2: 0 }),
+    augment: AugmentConfig.nullable().default(null),
+    phase1: FitConfig,
+    phase2: Phase2Config.nullable().default(null),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  })
+  .strict();
+export type RunConfig = z.infer<typeof RunConfig>;
+export type RunConfigInput = z.input<typeof RunConfig>;

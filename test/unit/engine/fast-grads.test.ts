@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../../src-main/engine/backend';
+
+// Its own file: selecting wasm installs the faster gradient process-wide, so the
+// reference must be computed on cpu before any wasm selection in this process.
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = s / 2147483648 - 0.5;
+  }
+  return out;
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+// The replaced BatchNorm gradient, against tfjs' own, for all five inputs.
+function bnGrads(): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(2 * 3 * 3 * 4, 3), [2, 3, 3, 4]);
+    const ins = [x, tf.tensor1d(values(4, 4)), tf.add(tf.tensor1d(values(4, 5)), 1), tf.tensor1d(values(4, 6)), tf.tensor1d(values(4, 7))];
+    const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
+      tf.sum(tf.mul(tf.batchNorm(a as tf.Tensor4D, m, v, o, s, 1e-3), tf.reshape(tf.range(0, a.size), a.shape)));
+    return tf.grads(f)(ins).map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+test('the faster BatchNorm gradient matches tfjs\' original', async () => {
+  const { installFastGradients } = await import('../../../src-main/engine/fast-grads');
+  await selectBackend({ prefer: 'cpu' });
+  const want = bnGrads();
+  installFastGradients();
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await selectBackend({ prefer: backend });
+    const got = bnGrads();
+    got.forEach((g, i) => assert.ok(maxDiff(g, want[i]!) < 1e-3 * Math.max(1, Math.abs(want[i]![0]!)), `${backend}: input ${i} differs by ${maxDiff(g, want[i]!)}`));
+  }
+});
+
