@@ -59,6 +59,8 @@ export const ProblemKind = z.enum([
   'unreadable',
   'symlink-loop',
   'label-conflict',
+  /** An exact copy of an image found in another split (train/val/test): a leak between them. */
+  'split-conflict',
 ]);
 export type ProblemKind = z.infer<typeof ProblemKind>;
 
@@ -109,3 +111,22 @@ export const ImportRecord = z.object({
   finishedAt: z.number().int().nullable(),
 });
 export type ImportRecord = z.infer<typeof ImportRecord>;
+
+/** What every label, split or class change returns: the edit it recorded (null if nothing changed). */
+export const EditResult = z.object({
+  editId: z.number().int().nullable(),
+  canUndo: z.boolean(),
+  canRedo: z.boolean(),
+});
+export type EditResult = z.infer<typeof EditResult>;
+
+export const EditRecord = z.object({
+  id: z.number().int(),
+  at: z.number().int(),
+  description: z.string(),
+  images: z.number().int(),
+  undone: z.boolean(),
+});
+export type EditRecord = z.infer<typeof EditRecord>;
+
+export const HexColor = z.string().regex(/^#[0-9a-f]{6}$/i, 'a colour like #1f77b4');

@@ -1,0 +1,11 @@
+// Every command of the command line, in the order `--help` lists them.
+import type { CliCommand } from '../command';
+import { importCommand } from './import';
+import { infoCommand } from './info';
+import { trainCommand } from './train';
+import { runsCommand } from './runs';
+import { evalCommand } from './eval';
+import { exportCommand } from './export';
+import { predictCommand } from './predict';
+
+export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, runsCommand, evalCommand, exportCommand, predictCommand];

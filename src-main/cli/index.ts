@@ -1,0 +1,27 @@
+// The command line: `npm run studio -- COMMAND ...`. A StudioError is the user's to fix, so
+// it prints as one plain line; anything else is our bug and keeps its stack.
+import { pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import { StudioError } from '../../src-shared/errors';
+import { commands } from './commands/index';
+
+export function buildProgram(): Command {
+  const program = new Command('studio')
+    .description('Finetune Studio on the command line: import and inspect image-classification projects.')
+    .showHelpAfterError();
+  for (const command of commands) command.register(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof StudioError) console.error(`studio: ${err.message}`);
+    else console.error(err);
+    process.exitCode = 1;
+  }
+}
+
+// Run only as the entry point, so tests can import buildProgram.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv);

@@ -1,0 +1,15 @@
+// Every migration, in order. A shipped migration is never edited: add a new file instead.
+import type { Database } from 'better-sqlite3';
+import { m0001Initial } from './0001-initial';
+import { m0002Edits } from './0002-edits';
+import { m0003Runs } from './0003-runs';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database): void;
+}
+
+export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs];
+
+export const latestVersion = migrations[migrations.length - 1].version;

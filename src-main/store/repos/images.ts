@@ -1,0 +1,139 @@
+// Images (one row per distinct content) and the paths each was found at.
+import type { ImageFilter, Split } from '../../../src-shared/schemas';
+import type { Database } from '../db';
+import { sql } from '../statements';
+
+export interface NewImage {
+  hash: string;
+  classId: number | null;
+  split: Split | null;
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+  addedAt: number;
+  importId: number;
+}
+
+export interface ImageRow {
+  id: number;
+  hash: string;
+  classId: number | null;
+  split: Split | null;
+  width: number;
+  height: number;
+}
+
+export interface ImageDetailRow extends ImageRow {
+  format: string;
+  bytes: number;
+  className: string | null;
+  addedAt: number;
+}
+
+export interface PathStat {
+  size: number;
+  mtimeMs: number;
+}
+
+export interface KnownImage {
+  id: number;
+  className: string | null;
+  split: Split | null;
+  path: string | null;
+}
+
+const SUMMARY = 'id, hash, class_id AS classId, split, width, height';
+
+/** Inserts an image unless its hash is already there; returns the image's id either way. */
+export function insertImage(db: Database, img: NewImage): number {
+  sql(db, 
+    `INSERT INTO images (hash, class_id, split, width, height, format, bytes, added_at, import_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING`,
+  ).run(img.hash, img.classId, img.split, img.width, img.height, img.format, img.bytes, img.addedAt, img.importId);
+  const id = imageIdByHash(db, img.hash);
+  if (id === null) throw new Error(`Image ${img.hash} was not stored`);
+  return id;
+}
+
+export function imageIdByHash(db: Database, hash: string): number | null {
+  const row = sql(db, 'SELECT id FROM images WHERE hash = ?').get(hash) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+/** What the importer needs to know about content it has seen before: its label, split and one path. */
+export function findKnownImage(db: Database, hash: string): KnownImage | null {
+  const row = sql(db, 
+      `SELECT i.id, c.name AS className, i.split,
+              (SELECT p.path FROM image_paths p WHERE p.image_id = i.id ORDER BY p.rowid LIMIT 1) AS path
+       FROM images i LEFT JOIN classes c ON c.id = i.class_id WHERE i.hash = ?`,
+    )
+    .get(hash) as KnownImage | undefined;
+  return row ?? null;
+}
+
+/** Gives an unlabeled image a label (or a split) learnt from a later copy; never overwrites one. */
+export function fillMissingLabel(db: Database, imageId: number, classId: number | null, split: Split | null): void {
+  if (classId !== null) sql(db, 'UPDATE images SET class_id = ? WHERE id = ? AND class_id IS NULL').run(classId, imageId);
+  if (split !== null) sql(db, 'UPDATE images SET split = ? WHERE id = ? AND split IS NULL').run(split, imageId);
+}
+
+export function upsertPath(db: Database, path: string, imageId: number, stat: PathStat, importId: number): void {
+  const info = sql(db, 
+      `INSERT INTO image_paths (path, image_id, size, mtime_ms, import_id) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(path) DO UPDATE SET image_id = excluded.image_id, size = excluded.size,
+         mtime_ms = excluded.mtime_ms, import_id = excluded.import_id`,
+    )
+    .run(path, imageId, stat.size, stat.mtimeMs, importId);
+  if (info.changes !== 1) throw new Error(`Path ${path} was not stored`);
+}
+
+export function pathStat(db: Database, path: string): PathStat | null {
+  const row = sql(db, 'SELECT size, mtime_ms AS mtimeMs FROM image_paths WHERE path = ?').get(path) as PathStat | undefined;
+  return row ?? null;
+}
+
+export function hashExists(db: Database, hash: string): boolean {
+  return sql(db, 'SELECT 1 FROM images WHERE hash = ?').get(hash) !== undefined;
+}
+
+/** A WHERE clause from fixed fragments; only values are bound, never spliced. */
+function filterClause(filter: ImageFilter): { where: string; params: (string | number)[] } {
+  const parts: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.unlabeled) parts.push('class_id IS NULL');
+  else if (filter.classId !== undefined) (parts.push('class_id = ?'), params.push(filter.classId));
+  if (filter.split === 'none') parts.push('split IS NULL');
+  else if (filter.split !== undefined) (parts.push('split = ?'), params.push(filter.split));
+  return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+export function countImages(db: Database, filter: ImageFilter = {}): number {
+  const { where, params } = filterClause(filter);
+  return (sql(db, `SELECT count(*) AS n FROM images ${where}`).get(...params) as { n: number }).n;
+}
+
+export function pageImages(db: Database, filter: ImageFilter, offset: number, limit: number): ImageRow[] {
+  const { where, params } = filterClause(filter);
+  return sql(db, `SELECT ${SUMMARY} FROM images ${where} ORDER BY id LIMIT ? OFFSET ?`)
+    .all(...params, limit, offset) as ImageRow[];
+}
+
+export function imageDetail(db: Database, id: number): ImageDetailRow | null {
+  const row = sql(db, 
+      `SELECT i.id, i.hash, i.class_id AS classId, i.split, i.width, i.height, i.format, i.bytes,
+              c.name AS className, i.added_at AS addedAt
+       FROM images i LEFT JOIN classes c ON c.id = i.class_id WHERE i.id = ?`,
+    )
+    .get(id) as ImageDetailRow | undefined;
+  return row ?? null;
+}
+
+export function imagePaths(db: Database, imageId: number): string[] {
+  const rows = sql(db, 'SELECT path FROM image_paths WHERE image_id = ? ORDER BY rowid').all(imageId) as { path: string }[];
+  return rows.map((r) => r.path);
+}
+
+export function countBySplit(db: Database): { split: Split | null; n: number }[] {
+  return sql(db, 'SELECT split, count(*) AS n FROM images GROUP BY split').all() as { split: Split | null; n: number }[];
+}

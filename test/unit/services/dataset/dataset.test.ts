@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { StudioError } from '../../../../src-shared/errors';
+import { ImageFilter, type Split } from '../../../../src-shared/schemas';
+import { datasetStats, getImage, listClasses, listImages, listProblems } from '../../../../src-main/services/dataset/dataset';
+import { migrate, type Database } from '../../../../src-main/store/db';
+import { ensureClass } from '../../../../src-main/store/repos/classes';
+import { insertImage, upsertPath } from '../../../../src-main/store/repos/images';
+import { createImport } from '../../../../src-main/store/repos/imports';
+import { upsertProblem } from '../../../../src-main/store/repos/problems';
+
+const hash = (n: number) => n.toString(16).padStart(64, '0');
+
+function freshDb(): Database {
+  const db = new BetterSqlite3(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+describe('dataset queries', () => {
+  const db = freshDb();
+  let cat = 0;
+  let dog = 0;
+  // 12 images: i % 3 picks cat, dog or unlabeled; i % 4 picks train, val, test or none.
+  const splits: (Split | null)[] = ['train', 'val', 'test', null];
+  before(() => {
+    const importId = createImport(db, '/d', 1, 1);
+    cat = ensureClass(db, 'cat', 1);
+    dog = ensureClass(db, 'dog', 1);
+    for (let i = 0; i < 12; i++) {
+      const classId = [cat, dog, null][i % 3];
+      const id = insertImage(db, { hash: hash(i), classId, split: splits[i % 4], width: 10 + i, height: 5, format: 'jpeg', bytes: 100 + i, addedAt: 7, importId });
+      upsertPath(db, `/d/${i}.jpg`, id, { size: 100 + i, mtimeMs: 1 }, importId);
+    }
+    upsertPath(db, '/d/copy-of-0.jpg', 1, { size: 100, mtimeMs: 1 }, importId);
+    upsertProblem(db, { path: '/d/bad1.jpg', kind: 'corrupt', reason: 'Truncated JPEG' }, 5, importId);
+    upsertProblem(db, { path: '/d/bad2.jpg', kind: 'empty', reason: 'Empty' }, 6, importId);
+    upsertProblem(db, { path: '/d/bad3.jpg', kind: 'corrupt', reason: 'Damaged' }, 7, importId);
+  });
+
+  const ids = (filter: ImageFilter, offset = 0, limit = 100) => listImages(db, filter, offset, limit).items.map((i) => i.id);
+
+  test('no filter: every image, in id order, with its total', () => {
+    const page = listImages(db, {}, 0, 5);
+    assert.equal(page.total, 12);
+    assert.deepEqual(page.items.map((i) => i.id), [1, 2, 3, 4, 5]);
+    assert.deepEqual(page.items[0], { id: 1, hash: hash(0), classId: cat, split: 'train', width: 10, height: 5 });
+    assert.deepEqual(ids({}, 10, 5), [11, 12]);
+  });
+
+  test('filters by class, split, none and unlabeled, and combine with AND', () => {
+    assert.deepEqual(ids({ classId: cat }), [1, 4, 7, 10]);
+    assert.deepEqual(ids({ split: 'val' }), [2, 6, 10]);
+    assert.deepEqual(ids({ split: 'none' }), [4, 8, 12]);
+    assert.deepEqual(ids({ unlabeled: true }), [3, 6, 9, 12]);
+    assert.deepEqual(ids({ classId: cat, split: 'val' }), [10]);
+    assert.deepEqual(ids({ unlabeled: true, classId: cat }), [3, 6, 9, 12], 'unlabeled excludes classId');
+    assert.deepEqual(ids({ unlabeled: true, split: 'none' }), [12]);
+    assert.equal(listImages(db, { classId: dog, split: 'test' }, 0, 1).total, 1);
+  });
+
+  test('getImage gives the detail with every path, and not-found for an unknown id', () => {
+    assert.deepEqual(getImage(db, 1), {
+      id: 1, hash: hash(0), classId: cat, split: 'train', width: 10, height: 5, format: 'jpeg', bytes: 100,
+      paths: ['/d/0.jpg', '/d/copy-of-0.jpg'], className: 'cat', addedAt: 7,
+    });
+    assert.equal(getImage(db, 3).className, null);
+    assert.throws(() => getImage(db, 999), (err: unknown) => err instanceof StudioError && err.code === 'not-found' && err.message.includes('999'));
+  });
+
+  test('classes carry colours and counts', () => {
+    assert.deepEqual(listClasses(db).map(({ name, count }) => [name, count]), [['cat', 4], ['dog', 4]]);
+    assert.notEqual(listClasses(db)[0].color, listClasses(db)[1].color);
+  });
+
+  test('problems page in id order with the total', () => {
+    const page = listProblems(db, 1, 1);
+    assert.equal(page.total, 3);
+    assert.deepEqual(page.items.map((p) => [p.path, p.kind, p.reason, p.at]), [['/d/bad2.jpg', 'empty', 'Empty', 6]]);
+  });
+
+  test('stats count per class, split and problem kind', () => {
+    assert.deepEqual(datasetStats(db), {
+      total: 12,
+      unlabeled: 4,
+      perClass: [{ name: 'cat', count: 4 }, { name: 'dog', count: 4 }],
+      perSplit: { train: 3, val: 3, test: 3, none: 3 },
+      problems: [{ kind: 'corrupt', count: 2 }, { kind: 'empty', count: 1 }],
+    });
+  });
+});
+
+describe('dataset queries at 100,000 images', () => {
+  const db = freshDb();
+  const classIds: number[] = [];
+  before(() => {
+    const importId = createImport(db, '/big', 1, 1);
+    for (let c = 0; c < 10; c++) classIds.push(ensureClass(db, `class-${c}`, 1));
+    const insert = db.prepare(
+      'INSERT INTO images (hash, class_id, split, width, height, format, bytes, added_at, import_id) VALUES (?, ?, ?, 28, 28, ?, 1, 1, ?)',
+    );
+    const splits = ['train', 'train', 'train', 'val', 'test', null];
+    db.transaction(() => {
+      for (let i = 0; i < 100_000; i++) insert.run(hash(i), i % 11 === 0 ? null : classIds[i % 10], splits[i % 6], 'png', importId);
+    })();
+  });
+
+  /** Best of a few runs, in ms: the machine is shared and noisy. */
+  function timeOf(fn: () => unknown): number {
+    let best = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const t = performance.now();
+      fn();
+      best = Math.min(best, performance.now() - t);
+    }
+    return best;
+  }
+
+  test('a page deep in any filter, with its total, takes milliseconds', () => {
+    const filters: ImageFilter[] = [{}, { classId: classIds[3] }, { split: 'val' }, { unlabeled: true }, { classId: classIds[3], split: 'train' }, { split: 'none' }];
+    for (const filter of filters) {
+      const page = listImages(db, filter, 2500, 200);
+      assert.ok(page.total > 2700 && page.items.length === 200, JSON.stringify(filter));
+      assert.ok(page.items.every((item, i) => i === 0 || item.id > page.items[i - 1].id), 'id order');
+      const ms = timeOf(() => listImages(db, filter, 2500, 200));
+      assert.ok(ms < 60, `${JSON.stringify(filter)} took ${ms.toFixed(1)} ms`);
+    }
+    assert.ok(timeOf(() => datasetStats(db)) < 150);
+  });
+
+  test('the filtered queries use an index rather than scanning every row', () => {
+    const plan = (sql: string, ...params: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('; ');
+    assert.match(plan('SELECT id FROM images WHERE class_id = ? ORDER BY id LIMIT 200 OFFSET 5000', 1), /USING (COVERING )?INDEX images_by_class/);
+    assert.match(plan('SELECT id FROM images WHERE split = ? ORDER BY id LIMIT 200', 'val'), /USING (COVERING )?INDEX images_by_split/);
+    assert.match(plan('SELECT count(*) FROM images WHERE split = ? AND class_id = ?', 'val', 1), /USING (COVERING )?INDEX images_by_split_class/);
+  });
+});
