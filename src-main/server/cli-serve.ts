@@ -1,0 +1,33 @@
+// `npm run serve -- --project DIR [--port N]`: the studio in any browser.
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { Studio } from '../services/studio';
+import { startServer } from './server';
+
+export async function main(argv: string[]): Promise<void> {
+  const opts = new Command('serve')
+    .description('Serve Finetune Studio to a browser on 127.0.0.1')
+    .option('--project <dir>', 'project folder to open (created if missing)')
+    .option('--port <n>', 'port to listen on (default: any free port)', (v) => Number.parseInt(v, 10))
+    .option('--renderer <dir>', 'built renderer folder', 'dist/renderer')
+    .parse(argv, { from: 'user' })
+    .opts<{ project?: string; port?: number; renderer: string }>();
+
+  const studio = new Studio();
+  if (opts.project) studio.open(resolve(opts.project), true);
+  const server = await startServer({ studio, rendererDir: opts.renderer, port: opts.port });
+  console.log(`Finetune Studio: ${server.url}`);
+
+  const stop = async () => {
+    await server.close();
+    studio.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(`Finetune Studio could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
