@@ -1,0 +1,43 @@
+// Numbers as a person reads them in a desktop tool.
+const grouped = new Intl.NumberFormat('en-US');
+
+export function formatCount(n: number): string {
+  return grouped.format(n);
+}
+
+/** Decimal units (kB = 1000 bytes), as file managers show them; the exact count goes in a tooltip. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function formatRate(perSecond: number): string {
+  return perSecond >= 100 ? `${Math.round(perSecond)}` : perSecond.toFixed(1);
+}
+
+/** When an edit happened, as a history list says it: "just now", "5 min ago", else the date and time. */
+export function formatAgo(at: number, now: number): string {
+  const s = Math.max(0, Math.round((now - at) / 1000));
+  if (s < 45) return 'just now';
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const sameDay = new Date(at).toDateString() === new Date(now).toDateString();
+  const time = new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return sameDay ? time : `${new Date(at).toLocaleDateString()} ${time}`;
+}

@@ -1,0 +1,53 @@
+// The thumbnail grid's geometry. Cells have a fixed size, so every position is arithmetic:
+// nothing is measured per item, and a dragged box maps to cells without touching the DOM.
+export const TILE = 124;
+export const GAP = 8;
+export const ROW = TILE + GAP;
+export const PAD = 12;
+
+export interface GridLayout {
+  columns: number;
+  /** Left edge of the first column, centring the columns in the viewport. */
+  left: number;
+  total: number;
+}
+
+/** A rectangle in the grid's scrolled canvas, in pixels. */
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export function gridLayout(width: number, total: number): GridLayout {
+  const columns = Math.max(1, Math.floor((width - 2 * PAD + GAP) / ROW));
+  const left = Math.max(PAD, Math.floor((width - columns * ROW + GAP) / 2));
+  return { columns, left, total };
+}
+
+export function boxFrom(ax: number, ay: number, bx: number, by: number): Box {
+  return { x0: Math.min(ax, bx), y0: Math.min(ay, by), x1: Math.max(ax, bx), y1: Math.max(ay, by) };
+}
+
+/** Indices of the cells a box touches (gaps between cells do not count), in order. */
+export function indicesInBox(layout: GridLayout, box: Box): number[] {
+  const { columns, left, total } = layout;
+  const cols: number[] = [];
+  for (let c = 0; c < columns; c++) {
+    const x = left + c * ROW;
+    if (x <= box.x1 && x + TILE >= box.x0) cols.push(c);
+  }
+  const firstRow = Math.max(0, Math.floor((box.y0 - PAD) / ROW));
+  const lastRow = Math.floor((box.y1 - PAD) / ROW);
+  const out: number[] = [];
+  for (let r = firstRow; r <= lastRow; r++) {
+    const y = PAD + r * ROW;
+    if (y > box.y1 || y + TILE < box.y0) continue;
+    for (const c of cols) {
+      const index = r * columns + c;
+      if (index < total) out.push(index);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,115 @@
+// The whole renderer's state, wired together: opening a project loads its dataset, and an
+// import's progress refreshes what it changes. Views get the parts they need as props.
+import type { ImageFilter } from '../../../src-shared/schemas';
+import type { Connection } from './connection.svelte';
+import { DatasetState } from './dataset.svelte';
+import { EditingState } from './editing.svelte';
+import { HistoryState } from './history.svelte';
+import { ImageGridState } from './image-grid.svelte';
+import { ImportsState } from './imports.svelte';
+import { NavState } from './nav.svelte';
+import { ProblemsState } from './problems.svelte';
+import { ProjectState } from './project.svelte';
+import { SelectionState } from './selection.svelte';
+import { ToastState } from './toasts.svelte';
+import { ViewerState } from './viewer.svelte';
+
+export class AppState {
+  readonly studio: Connection;
+  readonly project: ProjectState;
+  readonly dataset: DatasetState;
+  readonly grid: ImageGridState;
+  readonly imports: ImportsState;
+  readonly problems: ProblemsState;
+  readonly viewer: ViewerState;
+  readonly selection: SelectionState;
+  readonly history: HistoryState;
+  readonly editing: EditingState;
+  readonly toasts = new ToastState();
+  readonly nav = new NavState();
+  #enteredPath: string | null = null;
+  #enteredBefore = false;
+
+  constructor(studio: Connection) {
+    this.studio = studio;
+    this.project = new ProjectState(studio);
+    this.dataset = new DatasetState(studio);
+    this.grid = new ImageGridState(studio);
+    this.problems = new ProblemsState(studio);
+    this.viewer = new ViewerState(studio);
+    this.selection = new SelectionState(this.grid);
+    this.history = new HistoryState(studio);
+    const { dataset, grid, selection, history, toasts } = this;
+    this.editing = new EditingState(studio, { dataset, grid, selection, history, toasts });
+    this.imports = new ImportsState(studio, (finished) => this.#datasetChanged(finished));
+    // Another window (or the command line through the server) may switch projects.
+    studio.on('project.changed', (info) => this.#follow(info?.path ?? null));
+    // Any label or class edit (this window's, another's, an undo) changes counts, cells and history.
+    studio.on('labels.changed', () => this.#labelsChanged());
+    studio.onReopen(() => void this.start());
+  }
+
+  /** Loads what the studio has open; run again whenever the connection comes back. */
+  async start(): Promise<void> {
+    await this.project.load();
+    this.#follow(this.project.info?.path ?? null, true);
+    if (this.project.info) await this.imports.resync();
+  }
+
+  async openProject(path: string, create: boolean): Promise<void> {
+    await this.project.open(path, create);
+    this.#follow(this.project.info?.path ?? null);
+  }
+
+  /** Shows the images the filter picks; a new list starts with nothing selected. */
+  setFilter(filter: ImageFilter): void {
+    this.selection.reset();
+    this.grid.setFilter(filter);
+  }
+
+  async closeProject(): Promise<void> {
+    await this.project.close();
+    this.#follow(null);
+  }
+
+  /** Enters the project at `path` (null: none), or only reloads it when it is already shown. */
+  #follow(path: string | null, reload = false): void {
+    if (path === this.#enteredPath) {
+      if (reload && path) this.#datasetChanged(true);
+      return;
+    }
+    this.#enteredPath = path;
+    this.viewer.close();
+    this.imports.dismiss();
+    this.dataset.clear();
+    this.history.clear();
+    this.toasts.dismiss();
+    if (!path) return;
+    // Another project starts on its dataset; the first one keeps the page the URL names.
+    if (this.#enteredBefore) this.nav.go('dataset');
+    this.#enteredBefore = true;
+    void this.dataset.refresh();
+    this.setFilter({});
+    void this.problems.load(0);
+    void this.history.load();
+  }
+
+  #datasetChanged(finished: boolean): void {
+    void this.dataset.refresh();
+    this.grid.refresh();
+    if (finished) {
+      void this.problems.load();
+      void this.history.load();
+    }
+  }
+
+  async #labelsChanged(): Promise<void> {
+    this.grid.refresh();
+    void this.history.load();
+    void this.viewer.reload();
+    await this.dataset.refresh();
+    // A class merged away or deleted cannot stay the filter: show everything instead.
+    const { classId } = this.grid.filter;
+    if (classId !== undefined && !this.dataset.classById(classId)) this.setFilter({ ...this.grid.filter, classId: undefined });
+  }
+}

@@ -1,0 +1,174 @@
+// Which images are selected. The cursor (the grid's `selected` index) is where the keyboard
+// is, and with nothing picked explicitly the image under it is the selection: look, press
+// a digit, the cursor moves on. An explicit selection holds image ids, so it survives the
+// grid refreshing and images moving; "all in view" holds no ids at all, so it costs the
+// same for ten images or a hundred thousand.
+import type { ImageSummary } from '../../../src-shared/schemas';
+import type { ImageGridState } from './image-grid.svelte';
+
+export type LabelTarget =
+  | { kind: 'all' }
+  | { kind: 'images'; ids: number[] }
+  | { kind: 'cursor'; index: number; id: number };
+
+export interface PickModifiers {
+  /** Ctrl/Cmd: add or remove one image. */
+  toggle: boolean;
+  /** Shift: everything from the last plain pick to here. */
+  range: boolean;
+}
+
+const EMPTY: ReadonlySet<number> = new Set();
+
+export class SelectionState {
+  #ids = $state.raw<ReadonlySet<number>>(EMPTY);
+  #all = $state(false);
+  readonly #grid: ImageGridState;
+  /** Where a Shift range starts: the last plain pick. */
+  #anchor = -1;
+  /** The selection a box drag adds to (empty unless Ctrl/Shift was held when it began). */
+  #boxBase: ReadonlySet<number> = EMPTY;
+  #request = 0;
+
+  constructor(grid: ImageGridState) {
+    this.#grid = grid;
+  }
+
+  get all(): boolean {
+    return this.#all;
+  }
+  get ids(): ReadonlySet<number> {
+    return this.#ids;
+  }
+  /** True when more than the cursor's image is picked. */
+  get explicit(): boolean {
+    return this.#all || this.#ids.size > 0;
+  }
+  get count(): number {
+    if (this.#all) return this.#grid.total ?? 0;
+    if (this.#ids.size > 0) return this.#ids.size;
+    return this.#grid.selectedItem ? 1 : 0;
+  }
+
+  isSelected(index: number, item: ImageSummary | undefined): boolean {
+    if (this.#all) return true;
+    if (this.#ids.size > 0) return item !== undefined && this.#ids.has(item.id);
+    return index === this.#grid.selected;
+  }
+
+  target(): LabelTarget | null {
+    if (this.#all) return { kind: 'all' };
+    const cursor = this.#grid.selectedItem;
+    const single = this.#ids.size === 1 && cursor !== undefined && this.#ids.has(cursor.id);
+    if (this.#ids.size > 0 && !single) return { kind: 'images', ids: [...this.#ids] };
+    return cursor ? { kind: 'cursor', index: this.#grid.selected, id: cursor.id } : null;
+  }
+
+  pick(index: number, mods: PickModifiers): void {
+    if (mods.range) {
+      const from = this.#anchor >= 0 ? this.#anchor : Math.max(0, this.#grid.selected);
+      this.#setIndices(span(from, index), mods.toggle ? this.#ids : EMPTY);
+    } else if (mods.toggle) {
+      this.#toggle(index);
+      this.#anchor = index;
+    } else {
+      this.#drop();
+      this.#anchor = index;
+    }
+    this.#grid.select(index);
+  }
+
+  /** The keyboard's cursor moved; Shift extends the selection as it goes. */
+  move(index: number, extend: boolean): void {
+    if (extend && this.#anchor < 0) this.#anchor = Math.max(0, this.#grid.selected);
+    this.pick(index, { toggle: false, range: extend });
+  }
+
+  selectAll(): void {
+    this.#request++;
+    this.#ids = EMPTY;
+    this.#all = true;
+  }
+
+  /** Esc: first drops a multiple selection back to the cursor's image, then that too. */
+  clear(): void {
+    if (this.explicit) this.#drop();
+    else this.#grid.select(-1);
+  }
+
+  /** Forgets everything, for a new filter or project. */
+  reset(): void {
+    this.#drop();
+    this.#anchor = -1;
+  }
+
+  boxStart(additive: boolean): void {
+    this.#boxBase = additive ? (this.#all ? EMPTY : this.#ids) : EMPTY;
+  }
+
+  /** While dragging only what is loaded is picked; the end fetches what the box ran over. */
+  box(indices: number[]): void {
+    this.#setIndices(indices, this.#boxBase, false);
+  }
+
+  boxEnd(indices: number[]): void {
+    this.#setIndices(indices, this.#boxBase);
+    if (indices.length > 0) {
+      this.#grid.select(indices[0]);
+      this.#anchor = indices[0];
+    }
+  }
+
+  /** After labelling: images the filter no longer shows are no longer selected. */
+  labelled(leftView: boolean): void {
+    if (leftView) this.#drop();
+  }
+
+  #drop(): void {
+    this.#request++;
+    this.#ids = EMPTY;
+    this.#all = false;
+  }
+
+  #toggle(index: number): void {
+    const item = this.#grid.itemAt(index);
+    if (!item) return;
+    const next = new Set(this.#all ? [] : this.#ids);
+    // Ctrl-click adds to what is selected, and with nothing picked that is the cursor's image.
+    const cursor = this.#grid.selectedItem;
+    if (next.size === 0 && !this.#all && cursor && cursor.id !== item.id) next.add(cursor.id);
+    if (next.has(item.id)) next.delete(item.id);
+    else next.add(item.id);
+    this.#request++;
+    this.#all = false;
+    this.#ids = next;
+  }
+
+  /** Selects the images at `indices` on top of `base`; those not loaded yet follow when fetched. */
+  #setIndices(indices: number[], base: ReadonlySet<number>, resolve = true): void {
+    const request = ++this.#request;
+    const ids = new Set(base);
+    let missing = false;
+    for (const index of indices) {
+      const item = this.#grid.itemAt(index);
+      if (item) ids.add(item.id);
+      else missing = true;
+    }
+    this.#all = false;
+    this.#ids = ids;
+    if (!missing || !resolve) return;
+    void this.#grid
+      .idsAt(indices)
+      .then((all) => {
+        if (request === this.#request) this.#ids = new Set([...base, ...all]);
+      })
+      .catch(() => {
+        // The loaded part stays selected; the grid shows its own error for failed fetches.
+      });
+  }
+}
+
+function span(a: number, b: number): number[] {
+  const [lo, hi] = a <= b ? [a, b] : [b, a];
+  return Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
+}

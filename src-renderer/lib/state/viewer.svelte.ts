@@ -1,0 +1,64 @@
+// The image viewer: details for one image, fetched when it is shown. A later request
+// wins, so holding an arrow key never leaves an older image on screen.
+import type { ImageDetail } from '../../../src-shared/schemas';
+import { errorMessage } from '../api';
+import type { Connection } from './connection.svelte';
+
+export class ViewerState {
+  #open = $state(false);
+  #imageId = $state<number | null>(null);
+  #detail = $state.raw<ImageDetail | null>(null);
+  #error = $state<string | null>(null);
+  readonly #studio: Connection;
+  #request = 0;
+
+  constructor(studio: Connection) {
+    this.#studio = studio;
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+  /** The image asked for; `detail` may still be the previous one while this loads. */
+  get imageId(): number | null {
+    return this.#imageId;
+  }
+  get detail(): ImageDetail | null {
+    return this.#detail;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+
+  async show(id: number): Promise<void> {
+    this.#open = true;
+    if (id === this.#imageId && this.#detail?.id === id) return;
+    this.#imageId = id;
+    const request = ++this.#request;
+    try {
+      const detail = await this.#studio.api.dataset.image({ id });
+      if (request !== this.#request) return;
+      this.#detail = detail;
+      this.#error = null;
+    } catch (err) {
+      if (request === this.#request) this.#error = errorMessage(err);
+    }
+  }
+
+  /** Fetches the shown image again: its label may have changed. */
+  async reload(): Promise<void> {
+    const id = this.#imageId;
+    if (!this.#open || id === null) return;
+    const request = ++this.#request;
+    try {
+      const detail = await this.#studio.api.dataset.image({ id });
+      if (request === this.#request) this.#detail = detail;
+    } catch {
+      // Gone meanwhile: the next image shown replaces it.
+    }
+  }
+
+  close(): void {
+    this.#open = false;
+  }
+}

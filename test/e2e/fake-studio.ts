@@ -1,0 +1,158 @@
+// A stand-in for the studio's services with any number of synthetic images, served the way
+// the real server serves them (the contract over a WebSocket, thumbnails behind the token).
+// It lets the renderer be tested at a scale (100,000 images) that a real import cannot
+// reach inside a test's time budget. The contract is served by the real dispatcher, so
+// every answer is still checked against the contract's schemas.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import sharp from 'sharp';
+import { WebSocketServer } from 'ws';
+import type { Handlers } from '../../src-shared/contract';
+import { StudioError } from '../../src-shared/errors';
+import type { ClientMessage, ServerMessage } from '../../src-shared/rpc';
+import type { ClassInfo, ImageFilter, ImageSummary, Split } from '../../src-shared/schemas';
+import { EventHub, serve } from '../../src-main/rpc/dispatcher';
+
+// Not taken from harness.ts, so this runs without the real services loaded.
+const RENDERER_DIR = join(import.meta.dirname, '../../dist/renderer');
+
+const CLASS_NAMES = ['cat', 'dog', 'bird', 'horse', 'ship', 'truck', 'plane', 'frog', 'deer', 'car'];
+const COLORS = ['#e06c75', '#e5c07b', '#98c379', '#56b6c2', '#61afef', '#c678dd', '#d19a66', '#be5046', '#7f848e', '#2bbac5'];
+const SPLITS: (Split | null)[] = ['train', 'train', 'train', 'val', 'test', null];
+
+export interface FakeImage extends ImageSummary {
+  index: number;
+}
+
+/** Image i: every 11th is unlabeled, the rest cycle through the classes and splits. */
+export function fakeImage(index: number): FakeImage {
+  const classId = index % 11 === 10 ? null : (index % 10) + 1;
+  const hash = createHash('sha256').update(`fake-${index}`).digest('hex');
+  return { index, id: index + 1, hash, classId, split: SPLITS[index % SPLITS.length], width: 64, height: 64 };
+}
+
+function matches(image: ImageSummary, filter: ImageFilter): boolean {
+  if (filter.unlabeled && image.classId !== null) return false;
+  if (!filter.unlabeled && filter.classId !== undefined && image.classId !== filter.classId) return false;
+  if (filter.split === 'none') return image.split === null;
+  return filter.split === undefined || image.split === filter.split;
+}
+
+export function fakeHandlers(images: FakeImage[]): Handlers {
+  const classes: ClassInfo[] = CLASS_NAMES.map((name, k) => ({
+    id: k + 1,
+    name,
+    color: COLORS[k],
+    count: images.filter((i) => i.classId === k + 1).length,
+  }));
+  const info = { path: '/fake/project', name: 'fake-project', schemaVersion: 1, images: images.length, classes: classes.length, problems: 0 };
+  const countSplit = (s: Split | null) => images.filter((i) => i.split === s).length;
+  const none = (what: string) => {
+    throw new StudioError('invalid-input', `The fake studio does not do ${what}.`);
+  };
+  const known: Pick<Handlers, 'project' | 'imports' | 'dataset'> = {
+    project: { open: () => info, current: () => info, close: () => null },
+    imports: { start: () => none('imports'), cancel: () => null, list: () => [] },
+    dataset: {
+      classes: () => classes,
+      images: ({ filter, offset, limit }) => {
+        const hits = images.filter((i) => matches(i, filter));
+        return { total: hits.length, items: hits.slice(offset, offset + limit).map(({ index: _, ...summary }) => summary) };
+      },
+      image: ({ id }) => {
+        const { index, ...summary } = images[id - 1];
+        const className = classes.find((c) => c.id === summary.classId)?.name ?? null;
+        return { ...summary, format: 'png', bytes: 1234 + index, paths: [`/fake/images/${index}.png`], className, addedAt: 0 };
+      },
+      problems: () => ({ total: 0, items: [] }),
+      stats: () => ({
+        total: images.length,
+        unlabeled: images.filter((i) => i.classId === null).length,
+        perClass: classes.map(({ name, count }) => ({ name, count })),
+        perSplit: { train: countSplit('train'), val: countSplit('val'), test: countSplit('test'), none: countSplit(null) },
+        problems: [],
+      }),
+    },
+  };
+  // Whatever else the contract grows answers with an error, so this file need not follow it.
+  const missing = new Proxy({}, { get: (_t, method) => () => none(String(method)) });
+  return new Proxy(known, { get: (target, service) => Reflect.get(target, service) ?? missing }) as unknown as Handlers;
+}
+
+/** One small WebP per class, like the real thumbnails, so the browser's decoding costs what it would. */
+async function classThumbs(): Promise<Buffer[]> {
+  const colors = [...COLORS, '#555555'];
+  return Promise.all(
+    colors.map((color) => {
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128"><rect width="128" height="128" fill="${color}"/><circle cx="64" cy="64" r="40" fill="#fff" opacity="0.4"/></svg>`;
+      return sharp(Buffer.from(svg)).webp({ quality: 80 }).toBuffer();
+    }),
+  );
+}
+
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+export interface FakeStudio {
+  url: string;
+  /** How many times each thumbnail was asked for, by image index. */
+  thumbRequests: Map<number, number>;
+  close(): Promise<void>;
+}
+
+/** `port` and `token` let a test bring the "same" studio back after closing it. */
+export async function startFakeStudio(count: number, opts: { port?: number; token?: string } = {}): Promise<FakeStudio> {
+  const images = Array.from({ length: count }, (_, i) => fakeImage(i));
+  const byHash = new Map(images.map((i) => [i.hash, i]));
+  const token = opts.token ?? randomBytes(12).toString('hex');
+  const thumbRequests = new Map<number, number>();
+  const handlers = fakeHandlers(images);
+  const hub = new EventHub();
+  const thumbs = await classThumbs();
+
+  const http = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const media = /^\/(thumb|image)\/([0-9a-f]{64})$/.exec(url.pathname);
+    if (media) {
+      const image = byHash.get(media[2]);
+      if (url.searchParams.get('token') !== token || !image) return void reply(res, 404, 'text/plain', 'no');
+      thumbRequests.set(image.index, (thumbRequests.get(image.index) ?? 0) + 1);
+      return void reply(res, 200, 'image/webp', thumbs[(image.classId ?? 11) - 1]);
+    }
+    const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+    const file = normalize(join(RENDERER_DIR, rel));
+    if (!file.startsWith(RENDERER_DIR + sep) || !existsSync(file)) return void reply(res, 404, 'text/plain', 'no');
+    reply(res, 200, MIME[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+  });
+  const wss = new WebSocketServer({ server: http, path: '/rpc' });
+  wss.on('connection', (ws, req) => {
+    if (new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('token') !== token) return void ws.close();
+    const listeners = new Set<(m: ClientMessage) => void>();
+    const end = serve(handlers, hub, {
+      send: (m: ServerMessage) => ws.send(JSON.stringify(m)),
+      onMessage: (l) => (listeners.add(l), () => listeners.delete(l)),
+    });
+    ws.on('message', (data) => listeners.forEach((l) => l(JSON.parse(String(data)))));
+    ws.on('close', end);
+  });
+  await new Promise<void>((ok) => http.listen(opts.port ?? 0, '127.0.0.1', ok));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    thumbRequests,
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        http.closeAllConnections();
+        http.close(() => ok());
+      }),
+  };
+}
+
+function reply(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, { 'content-type': type });
+  res.end(body);
+}

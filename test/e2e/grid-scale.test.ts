@@ -1,0 +1,111 @@
+// The grid at 100,000 images, against a stand-in for the services (a real import of that
+// many would take minutes): only the cells near the view exist, any depth shows the right
+// images, the keyboard reaches the end, fast scrolling keeps frames short, and a dropped
+// connection is shown and then recovered from.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startFakeStudio, type FakeStudio } from './fake-studio';
+import { launchBrowser } from './harness';
+
+const COUNT = 100_000;
+
+describe('thumbnail grid at 100,000 images', () => {
+  let fake: FakeStudio;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  const cellCount = () => page.locator('[data-testid=grid-cell]').count();
+  const scrollTo = (top: number) => page.$eval('[data-testid=grid]', (grid, y) => grid.scrollTo({ top: y }), top);
+  /** The fake gives image i the id i + 1, so a loaded cell proves its page came from the right offset. */
+  const loaded = (index: number) => page.waitForSelector(`[data-testid=grid-cell][data-index="${index}"][data-image-id="${index + 1}"]`);
+
+  before(async () => {
+    fake = await startFakeStudio(COUNT);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(fake.url);
+    await page.waitForSelector(`[data-testid=total-count][data-total="${COUNT}"]`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await fake?.close();
+  });
+
+  it('draws only the cells near the view', async () => {
+    await loaded(0);
+    const cells = await cellCount();
+    assert.ok(cells > 20 && cells < 200, `${cells} cells in the DOM`);
+  });
+
+  it('shows the right images at any depth', async () => {
+    const height = await page.$eval('[data-testid=grid]', (grid) => grid.scrollHeight);
+    for (const fraction of [0.5, 0.999, 0.1]) {
+      await scrollTo(Math.floor(height * fraction));
+      // The grid redraws on the scroll event, after scrollTo returns: wait for it.
+      const first = await page.waitForFunction(
+        ([f, count]) => {
+          const index = Number(document.querySelector('[data-testid=grid-cell]')?.getAttribute('data-index'));
+          return Math.abs(index / count - f) < 0.01 ? index : null;
+        },
+        [fraction, COUNT],
+      );
+      await loaded((await first.jsonValue())! + 20);
+      assert.ok((await cellCount()) < 200);
+    }
+  });
+
+  it('keeps frames short while scrolling fast', async () => {
+    await scrollTo(0);
+    const requestedBefore = fake.thumbRequests.size;
+    const frames = await page.evaluate(async () => {
+      const grid = document.querySelector('[data-testid=grid]')!;
+      const times: number[] = [];
+      let last = performance.now();
+      for (let i = 0; i < 120; i++) {
+        grid.scrollTop += 700;
+        await new Promise((ok) => requestAnimationFrame(ok));
+        const now = performance.now();
+        times.push(now - last);
+        last = now;
+      }
+      return times.sort((a, b) => a - b);
+    });
+    const median = frames[Math.floor(frames.length / 2)];
+    const p95 = frames[Math.floor(frames.length * 0.95)];
+    console.log(`# scroll frames: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${frames.at(-1)!.toFixed(1)} ms`);
+    // Generous bounds: this machine has 2 cores and no GPU; a grid that drew every cell would blow them.
+    assert.ok(median < 40, `median frame ${median} ms`);
+    assert.ok(p95 < 200, `95th percentile frame ${p95} ms`);
+    // About 5,000 cells went past; flung-past cells must not each fetch a thumbnail.
+    const requested = fake.thumbRequests.size - requestedBefore;
+    assert.ok(requested < 1000, `${requested} thumbnails fetched during the fling`);
+  });
+
+  it('reaches the last image with the End key', async () => {
+    await page.click('[data-testid=grid-cell] >> nth=3');
+    await page.keyboard.press('End');
+    await loaded(COUNT - 1);
+    assert.equal(await page.getAttribute(`[data-testid=grid-cell][data-index="${COUNT - 1}"]`, 'aria-selected'), 'true');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-testid=viewer][data-image-id="${COUNT}"]`);
+    assert.equal((await page.textContent('[data-testid=viewer-path]'))?.trim(), `/fake/images/${COUNT - 1}.png`);
+  });
+
+  it('says so when the connection to the studio is lost, and recovers when it is back', async () => {
+    const { port, searchParams } = new URL(fake.url);
+    await fake.close();
+    await page.waitForSelector('[data-testid=connection-banner][data-status=lost]');
+    fake = await startFakeStudio(COUNT, { port: Number(port), token: searchParams.get('token')! });
+    // The page retries by itself (with back-off); no click on "Retry now", which may already be gone.
+    await page.waitForSelector('[data-testid=connection-banner]', { state: 'detached' });
+    await page.waitForSelector(`[data-testid=total-count][data-total="${COUNT}"]`);
+  });
+
+  it('raised no errors in the page', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});

@@ -1,0 +1,42 @@
+// Starts the real studio server in-process and a real Chromium (Debian's) to drive its UI.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { startServer } from '../../src-main/server/server';
+import { Studio } from '../../src-main/services/studio';
+
+export const RENDERER_DIR = join(import.meta.dirname, '../../dist/renderer');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface RunningStudio {
+  studio: Studio;
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+export async function startStudio(opts: { projectDir: string; create?: boolean }): Promise<RunningStudio> {
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('Build the renderer first: npx vite build');
+  const studio = new Studio();
+  studio.open(opts.projectDir, opts.create ?? true);
+  const server = await startServer({ studio, rendererDir: RENDERER_DIR });
+  return {
+    studio,
+    url: server.url,
+    token: server.token,
+    async close() {
+      await server.close();
+      await studio.idle();
+      studio.close();
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatBytes, formatCount, formatDuration, formatRate } from '../../../src-renderer/lib/format';
+
+describe('renderer formatting', () => {
+  it('writes sizes in decimal units', () => {
+    assert.equal(formatBytes(0), '0 B');
+    assert.equal(formatBytes(999), '999 B');
+    assert.equal(formatBytes(1025), '1.0 kB');
+    assert.equal(formatBytes(54_283), '54 kB');
+    assert.equal(formatBytes(2_700_000_000), '2.7 GB');
+  });
+
+  it('writes durations a person reads at a glance', () => {
+    assert.equal(formatDuration(null), '—');
+    assert.equal(formatDuration(Number.POSITIVE_INFINITY), '—');
+    assert.equal(formatDuration(9.6), '10 s');
+    assert.equal(formatDuration(80), '1 min 20 s');
+    assert.equal(formatDuration(3 * 3600 + 5 * 60), '3 h 5 min');
+  });
+
+  it('groups counts and rounds rates', () => {
+    assert.equal(formatCount(100_000), '100,000');
+    assert.equal(formatRate(3.14159), '3.1');
+    assert.equal(formatRate(312.7), '313');
+  });
+});
