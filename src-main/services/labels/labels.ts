@@ -1,0 +1,160 @@
+// Labels, splits and classes, changed only through recorded edits so that every change is
+// saved at once and can be undone and redone, across restarts.
+import { StudioError } from '../../../src-shared/errors';
+import type { EditResult, ImageFilter, Split } from '../../../src-shared/schemas';
+import type { Database } from '../../store/db';
+import { defaultColor, findClassId } from '../../store/repos/classes';
+import {
+  canUndoRedo,
+  recordEdit,
+  redoEdit,
+  undoEdit,
+  type ClassOp,
+  type ClassSnapshot,
+  type ImageChange,
+  type ImageState,
+} from '../../store/repos/edits';
+
+interface CurrentRow {
+  id: number;
+  classId: number | null;
+  split: Split | null;
+}
+
+function currentStates(db: Database, imageIds: number[]): CurrentRow[] {
+  return db
+    .prepare('SELECT id, class_id AS classId, split FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+    .all(JSON.stringify(imageIds)) as CurrentRow[];
+}
+
+function idsInFilter(db: Database, filter: ImageFilter): number[] {
+  const parts: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.unlabeled) parts.push('class_id IS NULL');
+  else if (filter.classId !== undefined) (parts.push('class_id = ?'), params.push(filter.classId));
+  if (filter.split === 'none') parts.push('split IS NULL');
+  else if (filter.split !== undefined) (parts.push('split = ?'), params.push(filter.split));
+  const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
+  return (db.prepare(`SELECT id FROM images ${where}`).all(...params) as { id: number }[]).map((r) => r.id);
+}
+
+function changesTo(rows: CurrentRow[], next: (row: CurrentRow) => ImageState): ImageChange[] {
+  const changes: ImageChange[] = [];
+  for (const row of rows) {
+    const after = next(row);
+    if (after.classId === row.classId && after.split === row.split) continue;
+    changes.push({ imageId: row.id, before: { classId: row.classId, split: row.split }, after });
+  }
+  return changes;
+}
+
+function result(db: Database, editId: number | null): EditResult {
+  const { undo, redo } = canUndoRedo(db);
+  return { editId, canUndo: undo, canRedo: redo };
+}
+
+function requireClass(db: Database, id: number): ClassSnapshot {
+  const row = db.prepare('SELECT id, name, color, created_at AS createdAt FROM classes WHERE id = ?').get(id) as ClassSnapshot | undefined;
+  if (!row) throw new StudioError('not-found', `There is no class with id ${id}; it may have been deleted. Refresh the class list.`);
+  return row;
+}
+
+function className(db: Database, classId: number | null): string {
+  return classId === null ? 'unlabeled' : `"${requireClass(db, classId).name}"`;
+}
+
+function checkNewName(db: Database, name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new StudioError('invalid-input', 'A class needs a name: type one, then press Enter.');
+  if (findClassId(db, trimmed) !== null) throw new StudioError('invalid-input', `A class named "${trimmed}" already exists. Choose another name, or merge the two classes.`);
+  return trimmed;
+}
+
+export function assignLabel(db: Database, imageIds: number[], classId: number | null, now: number): EditResult {
+  const label = className(db, classId);
+  const changes = changesTo(currentStates(db, imageIds), (row) => ({ classId, split: row.split }));
+  if (!changes.length) return result(db, null);
+  const s = changes.length === 1 ? '' : 's';
+  return result(db, recordEdit(db, { at: now, description: `Labelled ${changes.length} image${s} ${label}`, changes }));
+}
+
+export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: number | null, now: number): EditResult {
+  return assignLabel(db, idsInFilter(db, filter), classId, now);
+}
+
+export function setSplit(db: Database, imageIds: number[], split: Split | null, now: number, why?: string): EditResult {
+  const changes = changesTo(currentStates(db, imageIds), (row) => ({ classId: row.classId, split }));
+  if (!changes.length) return result(db, null);
+  const description = why ?? `Moved ${changes.length} image${changes.length === 1 ? '' : 's'} to ${split ?? 'no split'}`;
+  return result(db, recordEdit(db, { at: now, description, changes }));
+}
+
+/** Several split moves as one undoable edit (a split assignment, a leakage fix). */
+export function setSplits(db: Database, moves: { imageId: number; split: Split | null }[], now: number, description: string): EditResult {
+  const target = new Map(moves.map((m) => [m.imageId, m.split]));
+  const changes = changesTo(currentStates(db, [...target.keys()]), (row) => ({ classId: row.classId, split: target.get(row.id) ?? null }));
+  if (!changes.length) return result(db, null);
+  return result(db, recordEdit(db, { at: now, description, changes }));
+}
+
+export function createClass(db: Database, name: string, color: string | undefined, now: number): EditResult & { classId: number } {
+  const finalName = checkNewName(db, name);
+  const { next, n } = db.prepare('SELECT coalesce(max(id), 0) + 1 AS next, count(*) AS n FROM classes').get() as { next: number; n: number };
+  const snapshot: ClassSnapshot = { id: next, name: finalName, color: color ?? defaultColor(n), createdAt: now };
+  const op: ClassOp = { op: 'create', class: snapshot };
+  const editId = recordEdit(db, { at: now, description: `Created class "${finalName}"`, classOp: op, changes: [] });
+  return { ...result(db, editId), classId: snapshot.id };
+}
+
+export function renameClass(db: Database, id: number, name: string, now: number): EditResult {
+  const cls = requireClass(db, id);
+  if (name.trim() === cls.name) return result(db, null);
+  const after = checkNewName(db, name);
+  const op: ClassOp = { op: 'rename', id, before: cls.name, after };
+  return result(db, recordEdit(db, { at: now, description: `Renamed "${cls.name}" to "${after}"`, classOp: op, changes: [] }));
+}
+
+export function recolourClass(db: Database, id: number, color: string, now: number): EditResult {
+  const cls = requireClass(db, id);
+  if (color === cls.color) return result(db, null);
+  const op: ClassOp = { op: 'recolour', id, before: cls.color, after: color };
+  return result(db, recordEdit(db, { at: now, description: `Recoloured "${cls.name}"`, classOp: op, changes: [] }));
+}
+
+/** Moves every image of `fromId` into `intoId` and removes `fromId`. */
+export function mergeClasses(db: Database, fromId: number, intoId: number, now: number): EditResult {
+  if (fromId === intoId) throw new StudioError('invalid-input', 'A class cannot be merged into itself: choose another class to merge into.');
+  const from = requireClass(db, fromId);
+  const into = requireClass(db, intoId);
+  const changes = changesTo(currentStates(db, idsInFilter(db, { classId: fromId })), (row) => ({ classId: intoId, split: row.split }));
+  const description = `Merged "${from.name}" into "${into.name}" (${changes.length} images)`;
+  return result(db, recordEdit(db, { at: now, description, classOp: { op: 'merge', class: from, into: intoId }, changes }));
+}
+
+/** Removes a class; its images become unlabeled, never deleted. */
+export function deleteClass(db: Database, id: number, now: number): EditResult {
+  const cls = requireClass(db, id);
+  const changes = changesTo(currentStates(db, idsInFilter(db, { classId: id })), (row) => ({ classId: null, split: row.split }));
+  const description = `Deleted class "${cls.name}" (${changes.length} images now unlabeled)`;
+  return result(db, recordEdit(db, { at: now, description, classOp: { op: 'delete', class: cls }, changes }));
+}
+
+export function undo(db: Database): EditResult {
+  return result(db, wrapConflict(() => undoEdit(db))?.id ?? null);
+}
+
+export function redo(db: Database): EditResult {
+  return result(db, wrapConflict(() => redoEdit(db))?.id ?? null);
+}
+
+/** A class name taken since (by an import, say) makes an undo impossible: say what to do. */
+function wrapConflict<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (String(err).includes('UNIQUE constraint failed: classes.name')) {
+      throw new StudioError('invalid-input', 'This cannot be undone: a class with the same name exists now. Rename that class, then try again.');
+    }
+    throw err;
+  }
+}

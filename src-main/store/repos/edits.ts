@@ -1,0 +1,148 @@
+// The edit history. Applying an edit writes the images and the history in one transaction, so
+// a killed process leaves either both or neither. A new edit discards what was undone (the
+// redo branch), as every editor does.
+import type { Split } from '../../../src-shared/schemas';
+import type { Database } from '../db';
+
+export interface ImageState {
+  classId: number | null;
+  split: Split | null;
+}
+
+export interface ImageChange {
+  imageId: number;
+  before: ImageState;
+  after: ImageState;
+}
+
+export interface ClassSnapshot {
+  id: number;
+  name: string;
+  color: string;
+  createdAt: number;
+}
+
+export type ClassOp =
+  | { op: 'create'; class: ClassSnapshot }
+  | { op: 'rename'; id: number; before: string; after: string }
+  | { op: 'recolour'; id: number; before: string; after: string }
+  | { op: 'delete'; class: ClassSnapshot }
+  | { op: 'merge'; class: ClassSnapshot; into: number };
+
+export interface EditRecord {
+  id: number;
+  at: number;
+  description: string;
+  images: number;
+  undone: boolean;
+}
+
+export interface NewEdit {
+  at: number;
+  description: string;
+  classOp?: ClassOp;
+  changes: ImageChange[];
+}
+
+export function recordEdit(db: Database, edit: NewEdit): number {
+  return db.transaction(() => {
+    db.prepare('DELETE FROM edits WHERE undone = 1').run();
+    const info = db
+      .prepare('INSERT INTO edits (at, description, class_op) VALUES (?, ?, ?)')
+      .run(edit.at, edit.description, edit.classOp ? JSON.stringify(edit.classOp) : null);
+    const editId = Number(info.lastInsertRowid);
+    const insert = db.prepare(
+      `INSERT INTO edit_changes (edit_id, image_id, before_class_id, after_class_id, before_split, after_split)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    for (const c of edit.changes) insert.run(editId, c.imageId, c.before.classId, c.after.classId, c.before.split, c.after.split);
+    apply(db, edit.classOp ?? null, edit.changes, 'forward');
+    return editId;
+  })();
+}
+
+/** Undoes the latest edit still in force; null when there is nothing to undo. */
+export function undoEdit(db: Database): EditRecord | null {
+  return db.transaction(() => {
+    const row = db.prepare('SELECT id FROM edits WHERE undone = 0 ORDER BY id DESC LIMIT 1').get() as { id: number } | undefined;
+    if (!row) return null;
+    const { classOp, changes } = loadEdit(db, row.id);
+    apply(db, classOp, changes, 'back');
+    db.prepare('UPDATE edits SET undone = 1 WHERE id = ?').run(row.id);
+    return editRecord(db, row.id);
+  })();
+}
+
+/** Redoes the earliest undone edit; null when there is nothing to redo. */
+export function redoEdit(db: Database): EditRecord | null {
+  return db.transaction(() => {
+    const row = db.prepare('SELECT id FROM edits WHERE undone = 1 ORDER BY id ASC LIMIT 1').get() as { id: number } | undefined;
+    if (!row) return null;
+    const { classOp, changes } = loadEdit(db, row.id);
+    apply(db, classOp, changes, 'forward');
+    db.prepare('UPDATE edits SET undone = 0 WHERE id = ?').run(row.id);
+    return editRecord(db, row.id);
+  })();
+}
+
+export function listEdits(db: Database, limit: number): EditRecord[] {
+  const ids = db.prepare('SELECT id FROM edits ORDER BY id DESC LIMIT ?').all(limit) as { id: number }[];
+  return ids.map(({ id }) => editRecord(db, id)!);
+}
+
+export function canUndoRedo(db: Database): { undo: boolean; redo: boolean } {
+  const n = (undone: number) => (db.prepare('SELECT count(*) AS n FROM edits WHERE undone = ?').get(undone) as { n: number }).n;
+  return { undo: n(0) > 0, redo: n(1) > 0 };
+}
+
+function editRecord(db: Database, id: number): EditRecord | null {
+  const row = db
+    .prepare(
+      `SELECT e.id, e.at, e.description, e.undone, (SELECT count(*) FROM edit_changes c WHERE c.edit_id = e.id) AS images
+       FROM edits e WHERE e.id = ?`,
+    )
+    .get(id) as (Omit<EditRecord, 'undone'> & { undone: number }) | undefined;
+  return row ? { ...row, undone: row.undone === 1 } : null;
+}
+
+function loadEdit(db: Database, id: number): { classOp: ClassOp | null; changes: ImageChange[] } {
+  const edit = db.prepare('SELECT class_op FROM edits WHERE id = ?').get(id) as { class_op: string | null };
+  const rows = db
+    .prepare(
+      `SELECT image_id, before_class_id, after_class_id, before_split, after_split FROM edit_changes WHERE edit_id = ?`,
+    )
+    .all(id) as { image_id: number; before_class_id: number | null; after_class_id: number | null; before_split: Split | null; after_split: Split | null }[];
+  const changes = rows.map((r) => ({
+    imageId: r.image_id,
+    before: { classId: r.before_class_id, split: r.before_split },
+    after: { classId: r.after_class_id, split: r.after_split },
+  }));
+  return { classOp: edit.class_op ? (JSON.parse(edit.class_op) as ClassOp) : null, changes };
+}
+
+/**
+ * Applies an edit either way. Order matters: a class must exist before images point at it
+ * and lose its images before it is deleted.
+ */
+function apply(db: Database, classOp: ClassOp | null, changes: ImageChange[], way: 'forward' | 'back'): void {
+  const restoring = way === 'back' && (classOp?.op === 'delete' || classOp?.op === 'merge');
+  const creating = way === 'forward' && classOp?.op === 'create';
+  if (classOp && (restoring || creating)) insertClass(db, classOp.class);
+  const update = db.prepare('UPDATE images SET class_id = ?, split = ? WHERE id = ?');
+  for (const c of changes) {
+    const state = way === 'forward' ? c.after : c.before;
+    if (update.run(state.classId, state.split, c.imageId).changes !== 1) throw new Error(`Image ${c.imageId} is gone`);
+  }
+  if (!classOp || restoring || creating) return;
+  if (classOp.op === 'rename' || classOp.op === 'recolour') {
+    const column = classOp.op === 'rename' ? 'name' : 'color';
+    const value = way === 'forward' ? classOp.after : classOp.before;
+    db.prepare(`UPDATE classes SET ${column} = ? WHERE id = ?`).run(value, classOp.id);
+  } else {
+    db.prepare('DELETE FROM classes WHERE id = ?').run(classOp.class.id);
+  }
+}
+
+function insertClass(db: Database, c: ClassSnapshot): void {
+  db.prepare('INSERT INTO classes (id, name, color, created_at) VALUES (?, ?, ?, ?)').run(c.id, c.name, c.color, c.createdAt);
+}
