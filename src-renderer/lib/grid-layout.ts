@@ -51,3 +51,28 @@ export function indicesInBox(layout: GridLayout, box: Box): number[] {
   }
   return out;
 }
+
+/** How far a key moves the cursor, in images; null for keys that do not move it. */
+export function keyStep(key: string, columns: number, visibleRows: number, total: number): number | null {
+  const steps: Record<string, number> = {
+    ArrowRight: 1,
+    ArrowLeft: -1,
+    ArrowDown: columns,
+    ArrowUp: -columns,
+    PageDown: columns * visibleRows,
+    PageUp: -columns * visibleRows,
+    Home: -total,
+    End: total,
+  };
+  return steps[key] ?? null;
+}
+
+/**
+ * Where the image now at `index` slides in from, having moved `k` places back: along its
+ * row, or from the right when it came up from a later row (a slide across the whole grid
+ * would draw the eye away from the cursor).
+ */
+export function slideFrom(index: number, k: number, columns: number): { dx: number; dy: number } {
+  const sameRow = Math.floor((index + k) / columns) === Math.floor(index / columns);
+  return { dx: sameRow ? k * ROW : ROW, dy: 0 };
+}

@@ -13,7 +13,7 @@ import { WebSocketServer } from 'ws';
 import type { Handlers } from '../../src-shared/contract';
 import { StudioError } from '../../src-shared/errors';
 import type { ClientMessage, ServerMessage } from '../../src-shared/rpc';
-import type { ClassInfo, ImageFilter, ImageSummary, Split } from '../../src-shared/schemas';
+import type { ClassInfo, EditRecord, ImageFilter, ImageSummary, Split } from '../../src-shared/schemas';
 import { EventHub, serve } from '../../src-main/rpc/dispatcher';
 
 // Not taken from harness.ts, so this runs without the real services loaded.
@@ -41,7 +41,10 @@ function matches(image: ImageSummary, filter: ImageFilter): boolean {
   return filter.split === undefined || image.split === filter.split;
 }
 
-export function fakeHandlers(images: FakeImage[]): Handlers {
+/** Label calls the fake received, so a test can see what crossed the wire. */
+export type LabelCall = { method: 'assign'; imageIds: number[]; classId: number | null } | { method: 'assignFilter'; filter: ImageFilter; classId: number | null };
+
+export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []): Handlers {
   const classes: ClassInfo[] = CLASS_NAMES.map((name, k) => ({
     id: k + 1,
     name,
@@ -53,7 +56,23 @@ export function fakeHandlers(images: FakeImage[]): Handlers {
   const none = (what: string) => {
     throw new StudioError('invalid-input', `The fake studio does not do ${what}.`);
   };
-  const known: Pick<Handlers, 'project' | 'imports' | 'dataset'> = {
+  // Label edits are recorded and listed in the history, not applied: the fake's images never change.
+  const edits: EditRecord[] = [];
+  const record = (images: number, classId: number | null) => {
+    const name = classId === null ? 'unlabeled' : `"${CLASS_NAMES[classId - 1]}"`;
+    edits.unshift({ id: edits.length + 1, at: Date.now(), description: `Labelled ${images} images ${name}`, images, undone: false });
+    return { editId: edits.length, canUndo: true, canRedo: false };
+  };
+  const labels: Pick<Handlers['labels'], 'assign' | 'assignFilter' | 'history'> = {
+    assign: ({ imageIds, classId }) => (labelCalls.push({ method: 'assign', imageIds, classId }), record(imageIds.length, classId)),
+    assignFilter: ({ filter, classId }) => {
+      labelCalls.push({ method: 'assignFilter', filter, classId });
+      return record(images.filter((i) => matches(i, filter)).length, classId);
+    },
+    history: ({ limit }) => ({ edits: edits.slice(0, limit), canUndo: edits.length > 0, canRedo: false }),
+  };
+  const known: Pick<Handlers, 'project' | 'imports' | 'dataset'> & { labels: typeof labels } = {
+    labels,
     project: { open: () => info, current: () => info, close: () => null },
     imports: { start: () => none('imports'), cancel: () => null, list: () => [] },
     dataset: {
@@ -99,6 +118,7 @@ export interface FakeStudio {
   url: string;
   /** How many times each thumbnail was asked for, by image index. */
   thumbRequests: Map<number, number>;
+  labelCalls: LabelCall[];
   close(): Promise<void>;
 }
 
@@ -108,7 +128,8 @@ export async function startFakeStudio(count: number, opts: { port?: number; toke
   const byHash = new Map(images.map((i) => [i.hash, i]));
   const token = opts.token ?? randomBytes(12).toString('hex');
   const thumbRequests = new Map<number, number>();
-  const handlers = fakeHandlers(images);
+  const labelCalls: LabelCall[] = [];
+  const handlers = fakeHandlers(images, labelCalls);
   const hub = new EventHub();
   const thumbs = await classThumbs();
 
@@ -142,6 +163,7 @@ export async function startFakeStudio(count: number, opts: { port?: number; toke
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     thumbRequests,
+    labelCalls,
     close: () =>
       new Promise<void>((ok) => {
         for (const client of wss.clients) client.terminate();

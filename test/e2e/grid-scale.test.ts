@@ -95,6 +95,19 @@ describe('thumbnail grid at 100,000 images', () => {
     assert.equal((await page.textContent('[data-testid=viewer-path]'))?.trim(), `/fake/images/${COUNT - 1}.png`);
   });
 
+  it('selects all 100,000 in view and labels them through the filter, sending no ids', async () => {
+    await page.keyboard.press('Escape'); // closes the viewer left open above
+    await page.waitForSelector('[data-testid=viewer]', { state: 'detached' });
+    await page.keyboard.press('Control+a');
+    await page.waitForSelector(`[data-testid=selection-count][data-all=true][data-count="${COUNT}"]`);
+    const before = fake.labelCalls.length;
+    await page.keyboard.press('2');
+    await page.waitForSelector('[data-testid=toast-message]:has-text("Labelled 100000 images \\"dog\\"")');
+    assert.deepEqual(fake.labelCalls.slice(before), [{ method: 'assignFilter', filter: {}, classId: 2 }]);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=selection-count][data-all=true]', { state: 'detached' });
+  });
+
   it('says so when the connection to the studio is lost, and recovers when it is back', async () => {
     const { port, searchParams } = new URL(fake.url);
     await fake.close();

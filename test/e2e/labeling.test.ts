@@ -120,6 +120,23 @@ describe('labelling by hand', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'labeling-keys.png') });
   });
 
+  it('previews with space, the viewer following the cursor as images are labelled', async () => {
+    const id = await cell(0).getAttribute('data-image-id');
+    await page.keyboard.press('Space');
+    await page.waitForSelector(`[data-testid=viewer][data-image-id="${id}"]`);
+    await page.keyboard.press(keyOf(fixture.truth[20]));
+    expected[20] = fixture.truth[20];
+    const next = await h().dataset.images({ filter: { unlabeled: true }, offset: 0, limit: 1 });
+    await page.waitForSelector(`[data-testid=viewer][data-image-id="${next.items[0].id}"]`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'labeling-viewer.png') });
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-testid=viewer]', { state: 'detached' });
+    // Back to 20 labelled, for the undo below.
+    await page.keyboard.press('Control+z');
+    expected[20] = null;
+    await checkCounts();
+  });
+
   it('undoes 5 edits and redoes 1, with the keyboard and the top bar', async () => {
     for (let k = 0; k < 5; k++) await page.keyboard.press('Control+z');
     for (let i = 15; i < 20; i++) expected[i] = null;
@@ -140,9 +157,9 @@ describe('labelling by hand', () => {
     await checkCounts();
     await page.click('[data-testid=history-open]');
     await page.locator('[data-testid=history-list]').waitFor();
-    // 10 classes made, 20 labels: the last 4 labels are undone and can be redone.
-    assert.equal(await page.locator('[data-testid=history-item]').count(), 30);
-    assert.equal(await page.locator('[data-testid=history-item][data-undone=true]').count(), 4);
+    // 10 classes made, 21 labels (one undone while previewing): the last 5 are undone and can be redone.
+    assert.equal(await page.locator('[data-testid=history-item]').count(), 31);
+    assert.equal(await page.locator('[data-testid=history-item][data-undone=true]').count(), 5);
     await page.screenshot({ path: join(SCREENSHOTS, 'labeling-history.png') });
     await page.keyboard.press('Escape');
 
@@ -156,9 +173,25 @@ describe('labelling by hand', () => {
     await checkCounts();
   });
 
-  it('labels a shift-click range in one step', async () => {
+  it('shows edits made elsewhere (another window, the command line) without losing its place', async () => {
     await page.click('[data-testid=class-all]');
     await total(COUNT);
+    await page.$eval('[data-testid=grid]', (grid) => grid.scrollTo({ top: 200 }));
+    await page.waitForFunction(() => document.querySelector('[data-testid=grid]')!.scrollTop === 200);
+    const index = 30;
+    const imageId = Number(await cell(index).getAttribute('data-image-id'));
+    const coat = (await h().dataset.classes({})).find((c) => c.name === 'Coat')!;
+    await h().labels.assign({ imageIds: [imageId], classId: coat.id });
+    expected[index] = 'Coat';
+    await page.waitForSelector(`[data-testid=grid-cell][data-index="${index}"][data-class-id="${coat.id}"]`);
+    await checkCounts();
+    assert.equal(await page.$eval('[data-testid=grid]', (grid) => grid.scrollTop), 200);
+    await h().labels.undo({});
+    expected[index] = null;
+    await checkCounts();
+  });
+
+  it('labels a shift-click range in one step', async () => {
     await cell(17).click();
     await cell(22).click({ modifiers: ['Shift'] });
     await page.waitForSelector('[data-testid=selection-count][data-count="6"]');
@@ -168,6 +201,13 @@ describe('labelling by hand', () => {
     await checkCounts();
     const [edit] = (await h().labels.history({ limit: 1 })).edits;
     assert.equal(edit.images, 6, 'one edit for the whole range');
+
+    // Delete unlabels the selection; undo puts the labels back.
+    await page.keyboard.press('Delete');
+    await toast('Labelled 6 images unlabeled');
+    await page.waitForSelector(`[data-testid=unlabeled-count][data-count="${countsOf(expected).get(null)! + 6}"]`);
+    await page.keyboard.press('Control+z');
+    await checkCounts();
   });
 
   it('labels a dragged box in one step, less one Ctrl-clicked image', async () => {
@@ -262,6 +302,27 @@ describe('labelling by hand', () => {
     await page.click('[data-testid=toast-action]');
     expected.splice(0, COUNT, ...before);
     await classItem('Bag').waitFor();
+    await checkCounts();
+  });
+
+  it('goes back and forth through the history list', async () => {
+    await page.click('[data-testid=history-open]');
+    await page.locator('[data-testid=history-list]').waitFor();
+    const items = page.locator('[data-testid=history-item]');
+    assert.equal(await items.nth(0).getAttribute('data-undone'), 'true', 'the class deletion, undone above');
+    // Back to the fourth edit in force: the recolour, the rename and the box's labels after
+    // it are undone, and with them the Sweater's name.
+    const inForce = page.locator('[data-testid=history-item][data-undone=false]');
+    await inForce.nth(3).click();
+    await classItem('Pullover').waitFor();
+    await page.click('[data-testid=history-open]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-item][data-undone=true]').length === 4);
+    await page.screenshot({ path: join(SCREENSHOTS, 'labeling-history-jump.png') });
+    // And forward again to the newest edit.
+    await items.nth(0).click();
+    await classItem('Sweater').waitFor();
+    await classItem('Bag').waitFor({ state: 'detached' });
+    for (const [i, l] of expected.entries()) if (l === 'Bag') expected[i] = null;
     await checkCounts();
   });
 

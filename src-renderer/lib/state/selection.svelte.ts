@@ -111,12 +111,9 @@ export class SelectionState {
     this.#setIndices(indices, this.#boxBase, false);
   }
 
+  /** The cursor stays put: moving it into a box dragged past the edge would scroll the grid back. */
   boxEnd(indices: number[]): void {
     this.#setIndices(indices, this.#boxBase);
-    if (indices.length > 0) {
-      this.#grid.select(indices[0]);
-      this.#anchor = indices[0];
-    }
   }
 
   /** After labelling: images the filter no longer shows are no longer selected. */

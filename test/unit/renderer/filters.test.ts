@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classPickOf, isFiltered, sameClassPick, withClassPick, withSplit } from '../../../src-renderer/lib/filters';
+import { classInView, classPickOf, isFiltered, sameClassPick, withClassPick, withSplit } from '../../../src-renderer/lib/filters';
 
 describe('grid filters', () => {
   it('keeps one class and unlabeled exclusive, and the split across class picks', () => {
@@ -23,5 +23,15 @@ describe('grid filters', () => {
     assert.ok(sameClassPick({ kind: 'class', id: 2 }, { kind: 'class', id: 2 }));
     assert.ok(!sameClassPick({ kind: 'class', id: 2 }, { kind: 'class', id: 5 }));
     assert.ok(!sameClassPick({ kind: 'all' }, { kind: 'unlabeled' }));
+  });
+
+  it('tells whether a newly labelled image stays in view', () => {
+    assert.equal(classInView(3, {}), true);
+    assert.equal(classInView(3, { split: 'val' }), true, 'labelling never changes the split');
+    assert.equal(classInView(3, { unlabeled: true }), false);
+    assert.equal(classInView(null, { unlabeled: true }), true);
+    assert.equal(classInView(3, { classId: 3 }), true);
+    assert.equal(classInView(4, { classId: 3 }), false);
+    assert.equal(classInView(null, { classId: 3 }), false);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatBytes, formatCount, formatDuration, formatRate } from '../../../src-renderer/lib/format';
+import { formatAgo, formatBytes, formatCount, formatDuration, formatRate } from '../../../src-renderer/lib/format';
 
 describe('renderer formatting', () => {
   it('writes sizes in decimal units', () => {
@@ -23,5 +23,13 @@ describe('renderer formatting', () => {
     assert.equal(formatCount(100_000), '100,000');
     assert.equal(formatRate(3.14159), '3.1');
     assert.equal(formatRate(312.7), '313');
+  });
+
+  it('says when an edit happened', () => {
+    const now = new Date(2025, 4, 6, 15, 30).getTime();
+    assert.equal(formatAgo(now - 10_000, now), 'just now');
+    assert.equal(formatAgo(now - 5 * 60_000, now), '5 min ago');
+    assert.match(formatAgo(now - 3 * 3600_000, now), /^\d{2}:\d{2}/);
+    assert.match(formatAgo(now - 3 * 86400_000, now), /2025/);
   });
 });
