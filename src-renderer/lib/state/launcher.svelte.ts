@@ -1,0 +1,109 @@
+// The run launcher: the backbones to choose from, the form, the learning-rate range test
+// and starting a run. The form is one deep $state object that the fields bind into.
+import type { BackboneInfo, StartRunInput } from '../../../src-shared/runs';
+import { errorMessage } from '../api';
+import { configOf, defaultForm, featureShapeOf, type RunForm } from '../run-form';
+import type { Connection } from './connection.svelte';
+
+export interface LrRange {
+  curve: Array<{ lr: number; loss: number }>;
+  suggestion: number | null;
+}
+
+export class LauncherState {
+  readonly #studio: Connection;
+  #backbones = $state.raw<BackboneInfo[]>([]);
+  #form = $state<RunForm>(defaultForm(undefined));
+  #starting = $state(false);
+  #error = $state<string | null>(null);
+  #lrRange = $state.raw<LrRange | null>(null);
+  #lrBusy = $state(false);
+  #lrError = $state<string | null>(null);
+  #backbone = $derived(this.#backbones.find((b) => b.id === this.#form.backboneId));
+  #featureShape = $derived(featureShapeOf(this.#backbone, Number(this.#form.inputSize)));
+
+  constructor(studio: Connection) {
+    this.#studio = studio;
+  }
+
+  get backbones(): BackboneInfo[] {
+    return this.#backbones;
+  }
+  get form(): RunForm {
+    return this.#form;
+  }
+  get backbone(): BackboneInfo | undefined {
+    return this.#backbone;
+  }
+  get featureShape(): [number, number, number] | null {
+    return this.#featureShape;
+  }
+  get starting(): boolean {
+    return this.#starting;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  get lrRange(): LrRange | null {
+    return this.#lrRange;
+  }
+  get lrBusy(): boolean {
+    return this.#lrBusy;
+  }
+  get lrError(): string | null {
+    return this.#lrError;
+  }
+
+  async load(): Promise<void> {
+    if (this.#backbones.length > 0) return;
+    try {
+      this.#backbones = await this.#studio.api.backbones.list();
+      if (!this.#form.backboneId) this.#form = defaultForm(this.#backbones[0]);
+    } catch (err) {
+      this.#error = errorMessage(err);
+    }
+  }
+
+  /** A new backbone starts at its own input size, which always has a known feature map. */
+  chooseBackbone(id: string): void {
+    const b = this.#backbones.find((x) => x.id === id);
+    this.#form.backboneId = id;
+    if (b) this.#form.inputSize = b.inputSize;
+    this.#lrRange = null;
+  }
+
+  dismissError(): void {
+    this.#error = null;
+  }
+
+  async runLrRange(): Promise<void> {
+    this.#lrBusy = true;
+    this.#lrError = null;
+    try {
+      this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: configOf(this.#form) });
+      if (this.#lrRange.suggestion !== null) this.#form.phase1.lr = Number(this.#lrRange.suggestion.toPrecision(2));
+    } catch (err) {
+      this.#lrError = errorMessage(err);
+    } finally {
+      this.#lrBusy = false;
+    }
+  }
+
+  /** Starts the run; returns the first run's id, or null with the studio's reason shown. */
+  async start(): Promise<number | null> {
+    this.#starting = true;
+    this.#error = null;
+    try {
+      const input: StartRunInput = { config: configOf(this.#form) };
+      if (this.#form.name.trim()) input.name = this.#form.name.trim();
+      if (this.#form.kfold) input.folds = Number(this.#form.folds);
+      const out = await this.#studio.api.runs.start(input);
+      return out.runIds[0] ?? null;
+    } catch (err) {
+      this.#error = errorMessage(err);
+      return null;
+    } finally {
+      this.#starting = false;
+    }
+  }
+}

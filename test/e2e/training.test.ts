@@ -1,0 +1,245 @@
+// Training in the real UI, against the real server, engine process and database: the head
+// editor's live size against headSize and the engine's count, a refused start, a short
+// MobileNetV2 run on a tiny Fashion-MNIST slice whose curve gains points as epochs end,
+// two runs compared, a confusion-matrix cell opened and an image relabelled from the
+// gallery (and undone), and everything still there after a restart. Every wait is for
+// something the UI shows or the studio emits, never a sleep.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { headSize, type HeadSpec } from '../../src-shared/head-spec';
+import { selectBackend } from '../../src-main/engine/backend';
+import { buildHead } from '../../src-main/engine/head';
+import { launchBrowser, startStudio, type RunningStudio } from './harness';
+import { TINY, writeTinyFixture } from './tiny-fixture';
+
+const EPOCHS = 3;
+
+describe('training from the UI', () => {
+  let tmp: string;
+  let data: string;
+  let projectDir: string;
+  let imageCount: number;
+  let running: RunningStudio;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let firstRunId = 0;
+  const h = () => running.studio.handlers();
+  const num = async (sel: string, attr: string) => Number(await page.getAttribute(sel, attr));
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'studio-train-'));
+    data = join(tmp, 'fashion');
+    projectDir = join(tmp, 'project');
+    imageCount = await writeTinyFixture(data);
+    running = await startStudio({ projectDir, create: true });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(running.url);
+    await page.waitForSelector('[data-testid=project-name]');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await running?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('says plainly why a run cannot start on a project without two classes', async () => {
+    await page.click('[data-testid=nav-train]');
+    await page.waitForSelector('[data-testid=feature-shape]:has-text("7 × 7 × 1280")');
+    await page.click('[data-testid=run-start]');
+    const text = await page.textContent('[data-testid=start-error]');
+    assert.match(text ?? '', /class/i);
+    assert.equal(await page.locator('[data-testid=run-view]').count(), 0);
+  });
+
+  it('imports the tiny labelled dataset', async () => {
+    await page.click('[data-testid=nav-dataset]');
+    await page.click('[data-testid=import-open]');
+    await page.fill('[data-testid=import-folder]', data);
+    await page.click('[data-testid=import-start]');
+    await page.waitForSelector('[data-testid=import-progress][data-status=done]', { timeout: 60_000 });
+    await page.waitForSelector(`[data-testid=total-count][data-total="${imageCount}"]`);
+  });
+
+  it('shows the head size live as layers are added and typed, equal to headSize', async () => {
+    await page.click('[data-testid=nav-train]');
+    await page.selectOption('[data-testid=input-size]', '96');
+    await page.waitForSelector('[data-testid=feature-shape]:has-text("3 × 3 × 1280")');
+    await page.click('[data-testid=head-add-dense]');
+    await page.locator('[data-testid=head-units]').last().fill('64');
+    await page.click('[data-testid=head-add-batchnorm]');
+    const spec = (units: number): HeadSpec => ({
+      pooling: 'avg',
+      l2: 0,
+      layers: [{ kind: 'dropout', rate: 0.2 }, { kind: 'dense', units, activation: 'relu' }, { kind: 'batchnorm' }],
+    });
+    const want = headSize(spec(64), [3, 3, 1280], TINY.classes.length);
+    await page.waitForSelector(`[data-testid=head-size][data-params="${want.params}"]`);
+    await page.locator('[data-testid=head-units]').last().fill('640');
+    const bigger = headSize(spec(640), [3, 3, 1280], TINY.classes.length);
+    await page.waitForSelector(`[data-testid=head-size][data-params="${bigger.params}"]`);
+    // The engine builds this very head (tfjs layers) with as many parameters as the editor shows.
+    await selectBackend({ prefer: 'cpu' });
+    const built = buildHead(spec(640), [3, 3, 1280], TINY.classes.length, 'single', { seed: 1 });
+    assert.equal(await num('[data-testid=head-size]', 'data-params'), built.full.countParams());
+    built.full.dispose();
+    await page.locator('[data-testid=head-remove]').nth(2).click();
+    await page.locator('[data-testid=head-remove]').nth(1).click();
+  });
+
+  it('warns in plain words when Flatten explodes the head, and says what to do instead', async () => {
+    await page.selectOption('[data-testid=backbone]', 'inception_v3');
+    await page.waitForSelector('[data-testid=feature-shape]:has-text("8 × 8 × 2048")');
+    await page.selectOption('[data-testid=head-pooling]', 'flatten');
+    await page.click('[data-testid=head-add-dense]');
+    await page.locator('[data-testid=head-units]').last().fill('1024');
+    const warning = await page.locator('[data-testid=head-warning]').first().textContent();
+    assert.match(warning ?? '', /global average pooling/);
+    assert.match(warning ?? '', /\d+(\.\d)? (MB|GB)/);
+    await page.locator('[data-testid=head-remove]').last().click();
+    await page.selectOption('[data-testid=head-pooling]', 'avg');
+    await page.selectOption('[data-testid=backbone]', 'mobilenet_v2');
+    await page.selectOption('[data-testid=input-size]', '96');
+    await page.waitForSelector('[data-testid=head-warning]', { state: 'detached' });
+  });
+
+  it('previews augmentation on training images, and says it touches training data only', async () => {
+    await page.check('[data-testid=augment-on]');
+    await page.waitForSelector('[data-testid=augment-preview] img');
+    assert.match((await page.textContent('[data-testid=train-view]')) ?? '', /training images only/);
+    await page.uncheck('[data-testid=augment-on]');
+  });
+
+  async function launch(name: string, lr: string, epochs = EPOCHS): Promise<number> {
+    await page.click('[data-testid=nav-train]');
+    await page.fill('[data-testid=run-name]', name);
+    await page.fill('[data-testid=p1-epochs]', String(epochs));
+    await page.fill('[data-testid=p1-lr]', lr);
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector(`[data-testid=run-view] [data-testid=run-name]:has-text("${name}")`);
+    return Number(await page.getAttribute('[data-testid=run-view]', 'data-run-id'));
+  }
+
+  it('launches a short run, whose curves gain a point per epoch, and which the engine sizes as the editor did', async () => {
+    // Record every point count the chart shows, from before the first epoch ends.
+    await page.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { seenPoints: number[] }).seenPoints = seen;
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid=run-curves]');
+        const n = el ? Number(el.getAttribute('data-points')) : -1;
+        if (n >= 0 && seen.at(-1) !== n) seen.push(n);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-points'] });
+    });
+    const runId = await launch('first run', '0.001');
+    firstRunId = runId;
+    await page.waitForSelector('[data-testid=run-status][data-status=done]', { timeout: 100_000 });
+    await page.waitForSelector(`[data-testid=run-curves][data-points="${EPOCHS}"]`);
+    const seen = await page.evaluate(() => (window as unknown as { seenPoints: number[] }).seenPoints);
+    assert.ok(seen.includes(0) || seen[0]! < EPOCHS, `curve started empty: ${seen}`);
+    assert.deepEqual([...seen].sort((a, b) => a - b), seen, `points only grow: ${seen}`);
+    assert.ok(new Set(seen.filter((n) => n > 0)).size >= 2, `the curve gained points one epoch at a time: ${seen}`);
+    const run = await h().runs.get({ runId });
+    const engineShape = run.result!.featureShape;
+    const want = headSize({ pooling: 'avg', l2: 0, layers: [{ kind: 'dropout', rate: 0.2 }] }, engineShape, TINY.classes.length);
+    assert.equal(run.modelBytes, want.weightBytes, "the engine's head matches the editor's size");
+    assert.equal(run.epochs, EPOCHS);
+  });
+
+  it('compares two runs: curves overlaid and the differing config fields marked', async () => {
+    await launch('second run', '0.003');
+    await page.waitForSelector('[data-testid=run-status][data-status=done]', { timeout: 100_000 });
+    await page.click('[data-testid=nav-runs]');
+    await page.waitForSelector('[data-testid=run-row] >> nth=1');
+    const rows = page.locator('[data-testid=run-row]');
+    await rows.nth(0).locator('[data-testid=run-compare]').check();
+    await rows.nth(1).locator('[data-testid=run-compare]').check();
+    await page.waitForSelector('[data-testid=compare][data-runs="2"]');
+    await page.waitForSelector(`[data-testid=compare-acc][data-points="${EPOCHS}"]`);
+    assert.equal(await page.getAttribute('[data-testid=compare-field][data-field="phase1.optimizer.lr"]', 'data-differs'), 'true');
+    assert.equal(await page.getAttribute('[data-testid=compare-field][data-field="backboneId"]', 'data-differs'), 'false');
+    await page.click('[data-testid=sort-bestValAcc]');
+    await page.waitForSelector('th[aria-sort] >> text=Best val acc');
+  });
+
+  it('opens a confusion-matrix cell, relabels an image from the gallery with a number key, and undoes it', async () => {
+    await page.locator('[data-testid=run-open]', { hasText: 'first run' }).click();
+    await page.waitForSelector('[data-testid=confusion]');
+    const cells = page.locator('[data-testid=cm-cell]:not([disabled])');
+    const cell = cells.first();
+    const [t, p, count] = await Promise.all(['data-true', 'data-predicted', 'data-count'].map((a) => cell.getAttribute(a)));
+    await cell.click();
+    await page.waitForSelector(`[data-testid=gallery][data-count="${count}"]`);
+    const runId = Number(await page.getAttribute('[data-testid=run-view]', 'data-run-id'));
+    const preds = await h().runs.predictions({ runId, trueClass: Number(t), predicted: Number(p), offset: 0, limit: 200 });
+    const first = page.locator('[data-testid=gallery-item]').first();
+    assert.equal(Number(await first.getAttribute('data-image-id')), preds.items[0]!.imageId, 'highest loss first');
+    const imageId = preds.items[0]!.imageId;
+    const run = await h().runs.get({ runId });
+    const target = (Number(t) + 1) % run.classes.length;
+    await first.focus();
+    await page.keyboard.press(String(target + 1));
+    await page.waitForSelector(`[data-testid=gallery-item][data-image-id="${imageId}"][data-label="${run.classes[target]}"]`);
+    assert.equal((await h().dataset.image({ id: imageId })).className, run.classes[target]);
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector(`[data-testid=gallery-item][data-image-id="${imageId}"][data-label="${run.classes[Number(t)]}"]`);
+    assert.equal((await h().dataset.image({ id: imageId })).className, run.classes[Number(t)]);
+  });
+
+  it('shows batch progress while a long run trains, and cancels it', async () => {
+    await page.click('[data-testid=nav-train]');
+    await page.uncheck('[data-testid=early-stopping]');
+    await page.evaluate(() => {
+      const w = window as unknown as { sawProgress: string[] };
+      w.sawProgress = [];
+      new MutationObserver(() => {
+        const kind = document.querySelector('[data-testid=run-progress]')?.getAttribute('data-kind');
+        if (kind && !w.sawProgress.includes(kind)) w.sawProgress.push(kind);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    // Epochs on cached features of 24 images take milliseconds: ask for the most the contract allows.
+    const runId = await launch('long run', '0.001', 10_000);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=run-curves]')?.getAttribute('data-points')) >= 2, null, { timeout: 60_000 });
+    await page.click('[data-testid=run-cancel]');
+    await page.waitForSelector('[data-testid=run-status][data-status=cancelled]', { timeout: 60_000 });
+    const saw = await page.evaluate(() => (window as unknown as { sawProgress: string[] }).sawProgress);
+    assert.ok(saw.includes('batch'), `batch progress was shown: ${saw}`);
+    const run = await h().runs.get({ runId });
+    assert.ok(run.epochs >= 2 && run.epochs < 10_000, `stopped early: ${run.epochs} epochs`);
+    await page.click('[data-testid=nav-train]');
+    await page.check('[data-testid=early-stopping]');
+  });
+
+  it('runs 2-fold cross-validation as a group and shows its mean and spread', async () => {
+    await page.click('[data-testid=nav-train]');
+    await page.check('[data-testid=kfold]');
+    await page.fill('[data-testid=kfold-folds]', '2');
+    await launch('two folds', '0.001', 2);
+    await page.click('[data-testid=nav-train]');
+    await page.uncheck('[data-testid=kfold]');
+    await page.click('[data-testid=nav-runs]');
+    await page.waitForSelector('[data-testid=group-row]:has-text("2 / 2")', { timeout: 100_000 });
+    assert.match((await page.textContent('[data-testid=group-row]')) ?? '', /\d+\.\d ± \d+\.\d %/);
+  });
+
+  it('shows every run, its curves and its evaluation after a restart', async () => {
+    const runId = firstRunId;
+    await running.close();
+    running = await startStudio({ projectDir, create: false });
+    await page.goto(`${running.url.split('#')[0]}#/runs/${runId}`);
+    await page.waitForSelector(`[data-testid=run-curves][data-points="${EPOCHS}"]`);
+    await page.waitForSelector('[data-testid=confusion]');
+    await page.waitForSelector('[data-testid=gallery-item]');
+    await page.click('[data-testid=nav-runs]');
+    await page.waitForSelector('[data-testid=run-row] >> nth=2');
+    await page.waitForSelector('[data-testid=run-row][data-status=cancelled]');
+    assert.deepEqual(pageErrors, []);
+  });
+});
