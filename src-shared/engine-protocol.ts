@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { RunConfig } from './engine-config';
 import { ClassMetrics, EpochMetrics } from './engine-metrics';
+import { ExportManifest } from './engine-export';
 
 export const RunImage = z.object({
   hash: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -31,6 +32,7 @@ export const RunDirs = z.object({
 export type RunDirs = z.infer<typeof RunDirs>;
 
 export const BackendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export type BackendName = z.infer<typeof BackendName>;
 
 export const ToEngine = z.discriminatedUnion('type', [
   z.object({
@@ -41,8 +43,31 @@ export const ToEngine = z.discriminatedUnion('type', [
     dirs: RunDirs,
     /** Tests pin a backend; the app leaves it to the engine. */
     backend: BackendName.optional(),
+    /** A killed run's checkpoint folder (<run>/resume): go on from its last epoch. */
+    resumeFrom: z.string().min(1).optional(),
   }),
   z.object({ type: z.literal('cancel') }),
+  z.object({
+    type: z.literal('export'),
+    config: RunConfig,
+    classes: z.array(z.string()).min(2),
+    /** The run's final weights (RunResult.checkpoint). */
+    checkpoint: z.string().min(1),
+    outDir: z.string().min(1),
+    /** Written into the export's manifest, so a model can be traced to the run that made it. */
+    runId: z.string().min(1),
+    configDigest: z.string(),
+    modelCache: z.string().min(1),
+    backend: BackendName.optional(),
+  }),
+  z.object({
+    type: z.literal('lrRange'),
+    config: RunConfig,
+    data: RunData,
+    dirs: RunDirs,
+    steps: z.number().int().min(10).max(1000).default(100),
+    backend: BackendName.optional(),
+  }),
 ]);
 export type ToEngine = z.infer<typeof ToEngine>;
 export type ToEngineInput = z.input<typeof ToEngine>;
@@ -69,16 +94,42 @@ export const StopInfo = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cancelled') }),
 ]);
 
+export const PhaseResult = z.object({
+  phase: z.union([z.literal(1), z.literal(2)]),
+  stop: StopInfo,
+  epochs: z.number().int(),
+  bestEpoch: z.number().int().nullable(),
+  /** Backbone passes (features or split activations, cache misses only) and training, apart. */
+  featureMs: z.number(),
+  fitMs: z.number(),
+});
+export type PhaseResult = z.infer<typeof PhaseResult>;
+
 export const RunResult = z.object({
   backend: BackendInfo,
   backboneHash: z.string(),
-  phases: z.array(z.object({ phase: z.union([z.literal(1), z.literal(2)]), stop: StopInfo, epochs: z.number().int(), bestEpoch: z.number().int().nullable() })),
+  /** [h, w, c] of the backbone's feature map at the run's input size. */
+  featureShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+  phases: z.array(PhaseResult),
   test: TestReport.nullable(),
   /** Folder holding the trained weights (head and unfrozen blocks). */
   checkpoint: z.string(),
+  /** Whole run, every attempt of a resumed run included. */
   wallMs: z.number(),
 });
 export type RunResult = z.infer<typeof RunResult>;
+
+/** One test image as the best weights see it: the error gallery and confusion drill-down read these. */
+export const Prediction = z.object({
+  hash: z.string(),
+  label: z.number().int(),
+  predicted: z.number().int(),
+  loss: z.number(),
+  probs: z.array(z.number()),
+});
+export type Prediction = z.infer<typeof Prediction>;
+
+export const LrCurve = z.array(z.object({ lr: z.number(), loss: z.number() }));
 
 export const FromEngine = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: BackendInfo }),
@@ -100,7 +151,12 @@ export const FromEngine = z.discriminatedUnion('type', [
     lr: z.number(),
   }),
   z.object({ type: z.literal('epoch'), metrics: EpochMetrics }),
+  /** A resumed run goes on at this phase and epoch; anything recorded after it is stale. */
+  z.object({ type: z.literal('resumed'), phase: z.union([z.literal(1), z.literal(2)]), epoch: z.number().int() }),
+  z.object({ type: z.literal('predictions'), split: z.literal('test'), rows: z.array(Prediction) }),
   z.object({ type: z.literal('done'), result: RunResult }),
+  z.object({ type: z.literal('exported'), dir: z.string(), manifest: ExportManifest }),
+  z.object({ type: z.literal('lrRange'), curve: LrCurve, suggestion: z.number().nullable() }),
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);

@@ -23,7 +23,7 @@ export interface Extractor {
   run(pixels: tf.Tensor4D): tf.Tensor;
 }
 
-function pool(map: tf.Tensor, pooling: Pooling): tf.Tensor {
+export function pool(map: tf.Tensor, pooling: Pooling): tf.Tensor {
   if (pooling === 'avg') return tf.mean(map, [1, 2]);
   if (pooling === 'max') return tf.max(map, [1, 2]);
   return tf.reshape(map, [map.shape[0]!, -1]);

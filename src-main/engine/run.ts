@@ -1,32 +1,35 @@
 // A whole training run, as the training process executes it: load the backbone, cache
 // features, phase 1 on pooled features, optional phase 2 on split activations, then the
-// test split with the best weights. Everything leaves as events; nothing here touches
+// test split with the best weights. Every epoch leaves a resumable checkpoint, so a
+// killed process goes on from there. Everything leaves as events; nothing here touches
 // the project database.
-import type { RunConfig } from '../../src-shared/engine-config';
-import type { FitConfig } from '../../src-shared/engine-config';
-import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../src-shared/engine-metrics';
-import type { BackendInfo, FromEngine, RunData, RunDirs, RunImage, RunResult, TestReport } from '../../src-shared/engine-protocol';
-import { AugmentSpec } from './augment';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { FitConfig, RunConfig } from '../../src-shared/engine-config';
+import type { BackendInfo, FromEngine, RunData, RunDirs, RunResult } from '../../src-shared/engine-protocol';
 import { findBackbone } from './backbones/registry';
 import { loadBackbone } from './backbones/load';
 import type { Backbone } from './backbones/load';
 import { splitBackbone } from './backbones/split';
-import type { EvalSet, TrainSet } from './batches';
+import type { SplitBackbone } from './backbones/split';
 import { BestCheckpoint } from './callbacks/checkpoint';
 import { EarlyStopping } from './callbacks/early-stopping';
 import { MetricsRecorder } from './callbacks/metrics-sink';
 import { Progress } from './callbacks/progress';
-import type { Callback, FitSummary } from './callbacks/types';
-import { computeFeatures, pooledExtractor, splitExtractor } from './features';
-import type { Extractor } from './features';
+import { ResumeCheckpoint } from './callbacks/resume-checkpoint';
+import type { Callback, FitState } from './callbacks/types';
+import { pooledExtractor, splitExtractor } from './features';
 import { buildHead } from './head';
 import type { Head } from './head';
 import { buildPhase2Model, reestimateSuffixBatchNorm } from './phase2';
-import { evaluate, fit, snapshotOf } from './trainer';
+import { hasRunState, readRunState, writeRunState } from './resume-state';
+import type { PhaseRecord, RunState } from './resume-state';
+import { featureSets, pooledFromSplit, testOutcome } from './run-sets';
+import type { Sets } from './run-sets';
+import { fit, snapshotOf, systemClock } from './trainer';
 import type { Clock } from './trainer';
 import { saveSnapshot } from './weights-io';
-import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 
 export interface RunEnv {
   dirs: RunDirs;
@@ -34,108 +37,132 @@ export interface RunEnv {
   emit: (e: FromEngine) => void;
   signal?: AbortSignal;
   clock?: Clock;
+  /** The run's resume folder; a missing checkpoint there means: start from the beginning. */
+  resumeFrom?: string;
 }
 
-interface Sets {
-  train: TrainSet;
-  val: EvalSet | null;
-  test: EvalSet | null;
-}
-
-async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbone, cfg: RunConfig, data: RunData, env: RunEnv): Promise<Sets> {
-  const aug = cfg.augment ? { spec: AugmentSpec.parse(cfg.augment), views: cfg.augment.views, seed: cfg.seed } : undefined;
-  const one = async (split: 'train' | 'val' | 'test', images: RunImage[]) => {
-    const set = await computeFeatures({
-      items: images.map((i) => ({ hash: i.hash, source: i.path })),
-      split,
-      backbone,
-      extractor: ex,
-      cacheDir: env.dirs.featureCache,
-      augment: split === 'train' ? aug : undefined,
-      signal: env.signal,
-      onProgress: (p) => env.emit({ type: 'features', phase, ...p }),
-    });
-    return { set, labels: images.map((i) => i.label) };
-  };
-  const tr = await one('train', data.train);
-  const evalOf = async (split: 'val' | 'test', images: RunImage[]): Promise<EvalSet | null> => {
-    if (images.length === 0) return null;
-    const { set, labels } = await one(split, images);
-    return { shape: set.shape, values: set.values.map((v) => v[0]!), labels };
-  };
-  return {
-    train: { shape: tr.set.shape, views: tr.set.values, labels: tr.labels },
-    val: await evalOf('val', data.val),
-    test: await evalOf('test', data.test),
-  };
-}
-
-function callbacks(phase: 1 | 2, fc: FitConfig, env: RunEnv, hasVal: boolean): { list: Callback[]; stopper: EarlyStopping | null; ckpt: BestCheckpoint } {
-  const stopper = fc.earlyStopping ? new EarlyStopping(fc.earlyStopping) : null;
-  const ckpt = new BestCheckpoint(fc.earlyStopping?.monitor ?? (hasVal ? 'valLoss' : 'trainLoss'), (w, m) =>
-    saveSnapshot(join(env.dirs.run, `phase${phase}-best`), w, { epoch: m.epoch }),
-  );
-  const list: Callback[] = [
-    new MetricsRecorder({ writeEpoch: (m) => env.emit({ type: 'epoch', metrics: m }) }),
-    new Progress((b) => env.emit({ type: 'batch', ...b })),
-    ckpt,
-  ];
-  if (stopper) list.push(stopper);
-  return { list, stopper, ckpt };
-}
-
-function testReport(model: tf.LayersModel, test: EvalSet | null, classes: number): TestReport | null {
-  if (!test) return null;
-  const ev = evaluate(model, test, classes);
-  const confusion = confusionMatrix(test.labels, ev.predicted, classes);
-  const perClass = perClassMetrics(confusion);
-  return { loss: ev.loss, accuracy: accuracy(confusion), macroF1: macroF1(perClass), perClass, confusion };
+interface Ctx {
+  cfg: RunConfig;
+  data: RunData;
+  env: RunEnv;
+  backbone: Backbone;
+  head: Head;
+  completed: PhaseRecord[];
+  clock: Clock;
+  t0: number;
+  priorMs: number;
+  /** Phase 2's cut, and its activations once computed (phase 1 derives its features from them). */
+  split?: SplitBackbone;
+  splitSets?: Sets;
 }
 
 interface PhaseOut {
-  summary: FitSummary;
-  bestEpoch: number | null;
+  record: PhaseRecord;
   model: tf.LayersModel;
   sets: Sets;
 }
 
-async function phase1(backbone: Backbone, head: Head, cfg: RunConfig, data: RunData, env: RunEnv): Promise<PhaseOut> {
-  const sets = await featureSets(1, pooledExtractor(backbone, cfg.head.pooling), backbone, cfg, data, env);
-  const cbs = callbacks(1, cfg.phase1, env, sets.val !== null);
-  const summary = await fit({ phase: 1, model: head.top, head, classes: data.classes.length, train: sets.train, val: sets.val, config: cfg.phase1, seed: cfg.seed, callbacks: cbs.list, clock: env.clock, signal: env.signal });
-  return { summary, bestEpoch: cbs.stopper?.bestEpoch ?? null, model: head.top, sets };
+export function resumeDir(dirs: RunDirs): string {
+  return join(dirs.run, 'resume');
 }
 
-async function phase2(backbone: Backbone, head: Head, cfg: RunConfig, data: RunData, env: RunEnv): Promise<PhaseOut> {
-  const p2 = cfg.phase2!;
-  const split = splitBackbone(backbone, p2.unfreezeBlocks);
-  const sets = await featureSets(2, splitExtractor(backbone, split), backbone, cfg, data, env);
-  if (p2.batchNorm === 'reestimate') reestimateSuffixBatchNorm(split, sets.train);
-  const model = buildPhase2Model(split, head, p2.batchNorm);
-  const cbs = callbacks(2, p2, env, sets.val !== null);
-  const summary = await fit({ phase: 2, model, head, classes: data.classes.length, train: sets.train, val: sets.val, config: p2, seed: cfg.seed, callbacks: cbs.list, clock: env.clock, signal: env.signal });
-  return { summary, bestEpoch: cbs.stopper?.bestEpoch ?? null, model, sets };
+function callbacks(phase: 1 | 2, fc: FitConfig, ctx: Ctx, hasVal: boolean): { list: Callback[]; stopper: EarlyStopping | null } {
+  const { env } = ctx;
+  const stopper = fc.earlyStopping ? new EarlyStopping(fc.earlyStopping) : null;
+  const ckpt = new BestCheckpoint(fc.earlyStopping?.monitor ?? (hasVal ? 'valLoss' : 'trainLoss'), (w, m) =>
+    saveSnapshot(join(env.dirs.run, `phase${phase}-best`), w, { epoch: m.epoch }),
+  );
+  const resume = new ResumeCheckpoint((fit) =>
+    writeRunState(resumeDir(env.dirs), { fit, completed: ctx.completed, elapsedMs: ctx.priorMs + ctx.clock.now() - ctx.t0 }),
+  );
+  const list: Callback[] = [new MetricsRecorder({ writeEpoch: (m) => env.emit({ type: 'epoch', metrics: m }) }), new Progress((b) => env.emit({ type: 'batch', ...b })), ckpt];
+  if (stopper) list.push(stopper);
+  // Last: it records what the callbacks before it decided about the epoch.
+  list.push(resume);
+  return { list, stopper };
 }
 
-export async function runTraining(cfg: RunConfig, data: RunData, env: RunEnv): Promise<RunResult> {
-  const t0 = performance.now();
+/**
+ * Phase 1 of a two-phase run takes its features from the split activations phase 2 needs
+ * anyway (kept for it), so the backbone's prefix runs once per image, not twice.
+ */
+async function phaseSets(phase: 1 | 2, ctx: Ctx): Promise<{ sets: Sets; split: SplitBackbone | null }> {
+  const { cfg, data, env, backbone } = ctx;
+  if (!cfg.phase2) return { sets: await featureSets(1, pooledExtractor(backbone, cfg.head.pooling), backbone, cfg, data, env), split: null };
+  ctx.split ??= splitBackbone(backbone, cfg.phase2.unfreezeBlocks);
+  const splitSets = ctx.splitSets ?? (await featureSets(phase, splitExtractor(backbone, ctx.split), backbone, cfg, data, env));
+  if (phase === 2) return { sets: splitSets, split: ctx.split };
+  ctx.splitSets = splitSets;
+  return { sets: pooledFromSplit(splitSets, ctx.split, cfg.head.pooling), split: null };
+}
+
+async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined): Promise<PhaseOut> {
+  const { cfg, data, env, head } = ctx;
+  const fc: FitConfig = phase === 1 ? cfg.phase1 : cfg.phase2!;
+  const tf0 = ctx.clock.now();
+  const { sets, split } = await phaseSets(phase, ctx);
+  const featureMs = ctx.clock.now() - tf0;
+  // A resumed phase 2 restores the re-estimated statistics with its weights.
+  if (split && cfg.phase2!.batchNorm === 'reestimate' && !resume) reestimateSuffixBatchNorm(split, sets.train);
+  const model = split ? buildPhase2Model(split, head, cfg.phase2!.batchNorm) : head.top;
+  const cbs = callbacks(phase, fc, ctx, sets.val !== null);
+  const t1 = ctx.clock.now();
+  const summary = await fit({ phase, model, head, classes: data.classes.length, train: sets.train, val: sets.val, config: fc, seed: cfg.seed, callbacks: cbs.list, clock: env.clock, signal: env.signal, resume });
+  const record: PhaseRecord = { phase, stop: summary.stopReason, epochs: summary.epochs.length, bestEpoch: cbs.stopper?.bestEpoch ?? null, featureMs, fitMs: ctx.clock.now() - t1 };
+  return { record, model, sets };
+}
+
+async function startingState(env: RunEnv): Promise<RunState | null> {
+  if (!env.resumeFrom) return null;
+  const state = hasRunState(env.resumeFrom) ? await readRunState(env.resumeFrom) : null;
+  env.emit({ type: 'resumed', phase: state?.fit.phase ?? 1, epoch: state?.fit.nextEpoch ?? 0 });
+  return state;
+}
+
+async function setUp(cfg: RunConfig, data: RunData, env: RunEnv, state: RunState | null): Promise<Ctx> {
   if (cfg.labelType !== 'single') {
     throw new Error('config.labelType: only "single" (softmax + categorical cross-entropy) is implemented in the engine so far; multi-label needs sigmoid + binary cross-entropy');
   }
-  const entry = findBackbone(cfg.backboneId);
-  const backbone = await loadBackbone(entry, { inputSize: cfg.inputSize, downloadCacheDir: env.dirs.modelCache });
+  const clock = env.clock ?? systemClock;
+  const t0 = clock.now();
+  const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: env.dirs.modelCache });
   const head = buildHead(cfg.head, backbone.featureShape, data.classes.length, cfg.labelType, { seed: cfg.seed });
-  const outs: PhaseOut[] = [await phase1(backbone, head, cfg, data, env)];
-  if (cfg.phase2 && outs[0]!.summary.stopReason.kind !== 'cancelled') outs.push(await phase2(backbone, head, cfg, data, env));
-  const last = outs.at(-1)!;
+  return { cfg, data, env, backbone, head, completed: state ? [...state.completed] : [], clock, t0, priorMs: state?.elapsedMs ?? 0 };
+}
+
+export async function runTraining(cfg: RunConfig, data: RunData, env: RunEnv): Promise<RunResult> {
+  const state = await startingState(env);
+  const ctx = await setUp(cfg, data, env, state);
+  let last: PhaseOut | null = null;
+  if (!state || state.fit.phase === 1) {
+    last = await trainPhase(1, ctx, state?.fit);
+    ctx.completed.push(last.record);
+  }
+  if (cfg.phase2 && !ctx.completed.some((p) => p.stop.kind === 'cancelled')) {
+    last = await trainPhase(2, ctx, state?.fit.phase === 2 ? state.fit : undefined);
+    ctx.completed.push(last.record);
+  }
+  return finish(ctx, last!);
+}
+
+async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
+  const { cfg, data, env, backbone } = ctx;
+  const cancelled = ctx.completed.some((p) => p.stop.kind === 'cancelled');
   const checkpoint = join(env.dirs.run, 'final');
-  await saveSnapshot(checkpoint, snapshotOf(last.model), { backboneId: entry.id, backboneHash: backbone.hash, classes: data.classes });
+  const outcome = cancelled ? null : testOutcome(last.model, last.sets.test, data.test, data.classes.length);
+  if (!cancelled) {
+    await saveSnapshot(checkpoint, snapshotOf(last.model), { backboneId: cfg.backboneId, backboneHash: backbone.hash, classes: data.classes });
+    if (outcome) env.emit({ type: 'predictions', split: 'test', rows: outcome.predictions });
+    // The run is whole: its resume checkpoint (optimizer slots included) is no longer needed.
+    await rm(resumeDir(env.dirs), { recursive: true, force: true });
+  }
   return {
     backend: env.backend,
     backboneHash: backbone.hash,
-    phases: outs.map((o, i) => ({ phase: (i + 1) as 1 | 2, stop: o.summary.stopReason, epochs: o.summary.epochs.length, bestEpoch: o.bestEpoch })),
-    test: testReport(last.model, last.sets.test, data.classes.length),
+    featureShape: backbone.featureShape,
+    phases: ctx.completed,
+    test: outcome?.report ?? null,
     checkpoint,
-    wallMs: performance.now() - t0,
+    wallMs: ctx.priorMs + ctx.clock.now() - ctx.t0,
   };
 }

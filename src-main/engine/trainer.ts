@@ -9,10 +9,10 @@ import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../src-s
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
 import { balancedClassWeights, batchTensor, checkLabels, oneHot } from './batches';
 import type { EvalSet, TrainSet } from './batches';
-import type { Callback, FitContext, FitSummary, StopReason, WeightSnapshot } from './callbacks/types';
+import type { Callback, FitContext, FitState, FitSummary, StopReason, WeightSnapshot } from './callbacks/types';
 import { l2Penalty } from './head';
 import type { Head } from './head';
-import { buildOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
+import { buildOptimizer, disposeOptimizer, optimizerSnapshot, restoreOptimizer, setLearningRate } from './optimizer';
 import { rng, seedOf, shuffled } from './random';
 
 export interface Clock {
@@ -34,6 +34,8 @@ export interface FitArgs {
   callbacks?: Callback[];
   clock?: Clock;
   signal?: AbortSignal;
+  /** Continue a killed run from the state its last epoch saved. */
+  resume?: FitState;
 }
 
 interface Loop {
@@ -45,19 +47,28 @@ interface Loop {
   stepsPerEpoch: number;
   step: number;
   stopped: StopReason | null;
+  epochs: EpochMetrics[];
   ctx: FitContext;
 }
 
+/**
+ * Keyed by each weight's name as the model file stores it (`layer/kernel`), not by its
+ * process-unique variable name (`layer/kernel_3`): a checkpoint must load into the same
+ * model rebuilt in another process, or built again in this one.
+ */
 export function snapshotOf(model: tf.LayersModel): WeightSnapshot {
   const out: WeightSnapshot = new Map();
-  for (const w of model.weights) out.set(w.name, { shape: w.shape as number[], values: w.read().dataSync().slice() as Float32Array });
+  for (const w of model.weights) {
+    if (out.has(w.originalName)) throw new Error(`two weights of ${model.name} are named ${w.originalName}; a checkpoint could not tell them apart`);
+    out.set(w.originalName, { shape: w.shape as number[], values: w.read().dataSync().slice() as Float32Array });
+  }
   return out;
 }
 
 export function restoreInto(model: tf.LayersModel, snap: WeightSnapshot): void {
   for (const w of model.weights) {
-    const s = snap.get(w.name);
-    if (!s) throw new Error(`checkpoint has no values for weight ${w.name}; it was saved from a different model`);
+    const s = snap.get(w.originalName);
+    if (!s) throw new Error(`checkpoint has no values for weight ${w.originalName}; it was saved from a different model`);
     tf.tidy(() => {
       w.write(tf.tensor(s.values, s.shape));
     });
@@ -73,10 +84,11 @@ function makeLoop(args: FitArgs): Loop {
     opt: buildOptimizer(config.optimizer),
     vars: args.model.trainableWeights.map((w) => w.read() as tf.Variable),
     weights: config.classWeights === 'balanced' ? balancedClassWeights(args.train.labels, args.classes) : new Array<number>(args.classes).fill(1),
-    next: rng(seedOf('fit', args.seed, args.phase)),
+    next: rng(seedOf('fit', args.seed, args.phase, 0)),
     stepsPerEpoch: Math.ceil(args.train.labels.length / config.batchSize),
     step: 0,
     stopped: null,
+    epochs: [],
     ctx: undefined as unknown as FitContext,
   };
   const clock = args.clock ?? systemClock;
@@ -88,8 +100,42 @@ function makeLoop(args: FitArgs): Loop {
     snapshot: () => snapshotOf(args.model),
     restore: (s) => restoreInto(args.model, s),
     now: () => clock.now(),
+    capture: () => captureFitState(loop),
   };
   return loop;
+}
+
+/** Everything a killed run needs to go on exactly: weights, optimizer slots, counters, callback state. */
+async function captureFitState(loop: Loop): Promise<FitState> {
+  const callbacks: FitState['callbacks'] = {};
+  for (const cb of loop.args.callbacks ?? []) {
+    if (cb.saveState) callbacks[cb.name] = { state: cb.saveState(), weights: cb.stateWeights?.() ?? null };
+  }
+  return {
+    phase: loop.args.phase,
+    nextEpoch: loop.epochs.length,
+    step: loop.step,
+    stopped: loop.stopped,
+    epochs: [...loop.epochs],
+    weights: snapshotOf(loop.args.model),
+    optimizer: await optimizerSnapshot(loop.opt),
+    callbacks,
+  };
+}
+
+async function applyFitState(loop: Loop, state: FitState): Promise<void> {
+  if (state.phase !== loop.args.phase) throw new Error(`resume: the saved state is from phase ${state.phase}, not phase ${loop.args.phase}`);
+  restoreInto(loop.args.model, state.weights);
+  await restoreOptimizer(loop.opt, state.optimizer);
+  for (const cb of loop.args.callbacks ?? []) {
+    const saved = state.callbacks[cb.name];
+    if (!saved) continue;
+    cb.loadState?.(saved.state);
+    if (saved.weights) cb.loadStateWeights?.(saved.weights);
+  }
+  loop.step = state.step;
+  loop.stopped = state.stopped;
+  loop.epochs = [...state.epochs];
 }
 
 export interface Stepper {
@@ -127,6 +173,8 @@ export function trainStep(loop: Stepper, x: tf.Tensor, labels: number[]): { loss
 
 export interface Evaluation {
   loss: number;
+  /** Per example, for the highest-loss gallery. */
+  losses: Float32Array;
   predicted: Int32Array;
   /** Softmax probabilities, [n * classes] row-major. */
   probs: Float32Array;
@@ -137,24 +185,27 @@ export function evaluate(model: tf.LayersModel, set: EvalSet, classes: number, b
   const n = set.labels.length;
   const predicted = new Int32Array(n);
   const probs = new Float32Array(n * classes);
-  let total = 0;
+  const losses = new Float32Array(n);
   for (let at = 0; at < n; at += batchSize) {
     const labels = set.labels.slice(at, at + batchSize);
-    const [loss, p, pr] = tf.tidy(() => {
+    const [ce, p, pr] = tf.tidy(() => {
       const logits = model.predict(batchTensor(set.values.slice(at, at + batchSize), set.shape)) as tf.Tensor;
-      const ce = tf.neg(tf.sum(tf.mul(oneHot(labels, classes), tf.logSoftmax(logits)), -1));
-      return [tf.sum(ce), tf.argMax(logits, -1), tf.softmax(logits)];
+      return [tf.neg(tf.sum(tf.mul(oneHot(labels, classes), tf.logSoftmax(logits)), -1)), tf.argMax(logits, -1), tf.softmax(logits)];
     });
-    total += loss.dataSync()[0]!;
+    losses.set(ce.dataSync() as Float32Array, at);
     predicted.set(p.dataSync() as Int32Array, at);
     probs.set(pr.dataSync() as Float32Array, at * classes);
-    tf.dispose([loss, p, pr]);
+    tf.dispose([ce, p, pr]);
   }
-  return { loss: n === 0 ? 0 : total / n, predicted, probs };
+  // The mean over all examples; JS sums in float64, so the order of batches does not matter.
+  const total = losses.reduce((a, b) => a + b, 0);
+  return { loss: n === 0 ? 0 : total / n, losses, predicted, probs };
 }
 
 async function runEpoch(loop: Loop, epoch: number): Promise<{ loss: number; acc: number; lr: number }> {
   const { train, config, head, phase } = loop.args;
+  // A generator per epoch: a resumed run draws the same shuffles and views without saving generator state.
+  loop.next = rng(seedOf('fit', loop.args.seed, phase, epoch));
   const order = shuffled(train.labels.map((_, i) => i), loop.next);
   let lossSum = 0;
   let correct = 0;
@@ -212,19 +263,19 @@ function cancelled(loop: Loop): boolean {
 export async function fit(args: FitArgs): Promise<FitSummary> {
   const loop = makeLoop(args);
   const cbs = args.callbacks ?? [];
-  const epochs: EpochMetrics[] = [];
   try {
     for (const cb of cbs) await cb.onFitBegin?.(loop.ctx);
-    for (let epoch = 0; epoch < args.config.epochs && !loop.stopped; epoch++) {
+    if (args.resume) await applyFitState(loop, args.resume);
+    for (let epoch = loop.epochs.length; epoch < args.config.epochs && !loop.stopped; epoch++) {
       for (const cb of cbs) await cb.onEpochBegin?.(loop.ctx, epoch);
       const t0 = loop.ctx.now();
       const tr = await runEpoch(loop, epoch);
       if (cancelled(loop)) break;
       const m = epochMetrics(loop, epoch, tr, loop.ctx.now() - t0);
-      epochs.push(m);
+      loop.epochs.push(m);
       for (const cb of cbs) await cb.onEpochEnd?.(loop.ctx, m);
     }
-    const summary: FitSummary = { epochs, stopReason: loop.stopped ?? { kind: 'completed' } };
+    const summary: FitSummary = { epochs: loop.epochs, stopReason: loop.stopped ?? { kind: 'completed' } };
     for (const cb of cbs) await cb.onFitEnd?.(loop.ctx, summary);
     return summary;
   } finally {

@@ -26,6 +26,12 @@ export interface BackboneEntry {
   preprocessing: Preprocessing;
   /** The spatial feature map just before the network's own global pooling. */
   featureLayer: string;
+  /**
+   * [h, w, c] of that map per input size, so the head editor can size a head before the
+   * network is loaded (checked against the loaded models by a test). Absent for
+   * backbones only known once loaded.
+   */
+  featureShapes?: Record<number, [number, number, number]>;
   /** In network order; phase 2 unfreezes a suffix of this list. */
   blocks: BlockDef[];
   source: BackboneSource;
@@ -56,6 +62,8 @@ export const builtinBackbones: readonly BackboneEntry[] = [
     // nsfwjs divides pixels by 255 for every model it ships (NSFWJS.infer): not Keras' [-1, 1].
     preprocessing: { kind: 'unit' },
     featureLayer: 'out_relu',
+    // Stride 32 with 'same' padding: ceil(size / 32).
+    featureShapes: { 96: [3, 3, 1280], 128: [4, 4, 1280], 160: [5, 5, 1280], 192: [6, 6, 1280], 224: [7, 7, 1280] },
     blocks: mobileNetV2Blocks(),
     source: { kind: 'nsfwjs', model: 'mobilenet_v2' },
   },
@@ -67,6 +75,7 @@ export const builtinBackbones: readonly BackboneEntry[] = [
     // Same NSFWJS.infer path as MobileNetV2: pixel / 255, checked in nsfwjs 4.4's core.js.
     preprocessing: { kind: 'unit' },
     featureLayer: 'mixed10',
+    featureShapes: { 299: [8, 8, 2048] },
     blocks: inceptionV3Blocks(),
     source: { kind: 'nsfwjs', model: 'inception_v3' },
   },

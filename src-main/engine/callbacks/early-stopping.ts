@@ -47,4 +47,12 @@ export class EarlyStopping implements Callback {
   loadState(state: unknown): void {
     this.state = { ...(state as State) };
   }
+
+  stateWeights(): WeightSnapshot | null {
+    return this.bestWeights;
+  }
+
+  loadStateWeights(weights: WeightSnapshot): void {
+    this.bestWeights = weights;
+  }
 }

@@ -24,6 +24,24 @@ export interface FitContext {
   snapshot(): WeightSnapshot;
   restore(weights: WeightSnapshot): void;
   now(): number;
+  /** The loop's whole state after the epoch just ended, for a resumable checkpoint. */
+  capture(): Promise<FitState>;
+}
+
+/** What a resumed fit starts from: written after an epoch, read by a new process. */
+export interface FitState {
+  phase: 1 | 2;
+  /** Epochs finished, i.e. the next epoch to run. */
+  nextEpoch: number;
+  /** Optimizer steps so far: the learning-rate schedule's clock. */
+  step: number;
+  stopped: StopReason | null;
+  epochs: EpochMetrics[];
+  /** Every weight of the model being trained (moving statistics included). */
+  weights: WeightSnapshot;
+  /** The optimizer's slots (Adam's moments, momentum) and its iteration count. */
+  optimizer: WeightSnapshot;
+  callbacks: Record<string, { state: unknown; weights: WeightSnapshot | null }>;
 }
 
 export interface FitSummary {
@@ -43,6 +61,10 @@ export interface Callback {
   onBatchEnd?(ctx: FitContext, info: BatchInfo): void | Promise<void>;
   onEpochEnd?(ctx: FitContext, metrics: EpochMetrics): void | Promise<void>;
   onFitEnd?(ctx: FitContext, summary: FitSummary): void | Promise<void>;
+  /** JSON-able state a resumed run needs (counters, best values). */
   saveState?(): unknown;
   loadState?(state: unknown): void;
+  /** Weights a callback holds (early stopping's best epoch), saved beside its state. */
+  stateWeights?(): WeightSnapshot | null;
+  loadStateWeights?(weights: WeightSnapshot): void;
 }

@@ -1,10 +1,15 @@
-// The training process. It receives one `start`, runs it, reports, and exits: wasm
-// memory grows and is never given back, so each run gets a fresh process. A `cancel`
-// message stops it at the next batch; the host kills it if it does not end in time.
+// The training process. It receives one job (a run to train or resume, an export, a
+// learning-rate range test), does it, reports, and exits: wasm memory grows and is never
+// given back, so each job gets a fresh process. A `cancel` message stops a run at the
+// next batch; the host kills it if it does not end in time.
 import { FromEngine, ToEngine } from '../../../src-shared/engine-protocol';
 import type { BackendInfo } from '../../../src-shared/engine-protocol';
 import { selectBackend } from '../backend';
+import { exportRun } from '../export';
+import { lrRangeForRun } from '../lr-range-run';
 import { runTraining } from '../run';
+
+type Job = Exclude<ToEngine, { type: 'cancel' }>;
 
 const ctrl = new AbortController();
 let started = false;
@@ -15,18 +20,26 @@ function send(msg: FromEngine): Promise<void> {
   return new Promise((resolve) => process.send!(checked, () => resolve()));
 }
 
-async function start(msg: Extract<ToEngine, { type: 'start' }>): Promise<void> {
-  const choice = await selectBackend(msg.backend ? { prefer: msg.backend } : {});
-  const backend: BackendInfo = { name: choice.name, rejected: choice.rejected, versions: choice.versions };
+async function train(msg: Extract<Job, { type: 'start' }>, backend: BackendInfo): Promise<void> {
   await send({ type: 'ready', backend });
   const result = await runTraining(msg.config, msg.data, {
     dirs: msg.dirs,
     backend,
     signal: ctrl.signal,
+    resumeFrom: msg.resumeFrom,
     emit: (e) => void send(e),
   });
   const cancelled = result.phases.some((p) => p.stop.kind === 'cancelled');
   await send(cancelled ? { type: 'cancelled' } : { type: 'done', result });
+}
+
+async function runJob(msg: Job): Promise<void> {
+  const choice = await selectBackend(msg.backend ? { prefer: msg.backend } : {});
+  const backend: BackendInfo = { name: choice.name, rejected: choice.rejected, versions: choice.versions };
+  if (msg.type === 'start') return train(msg, backend);
+  if (msg.type === 'export') return send({ type: 'exported', dir: msg.outDir, manifest: await exportRun(msg) });
+  const r = await lrRangeForRun(msg, (e) => void send(e), ctrl.signal);
+  await send({ type: 'lrRange', curve: r.curve, suggestion: r.suggestion });
 }
 
 async function onMessage(raw: unknown): Promise<void> {
@@ -37,10 +50,10 @@ async function onMessage(raw: unknown): Promise<void> {
   }
   const msg = parsed.data;
   if (msg.type === 'cancel') return void ctrl.abort();
-  if (started) return void (await send({ type: 'error', message: 'training process: a run is already under way; start a new process per run' }));
+  if (started) return void (await send({ type: 'error', message: 'training process: a job is already under way; start a new process per job' }));
   started = true;
   try {
-    await start(msg);
+    await runJob(msg);
     process.exit(0);
   } catch (err) {
     // A cancel during feature extraction surfaces as the signal's abort error.
@@ -58,3 +71,6 @@ if (!process.send) {
   process.exit(2);
 }
 process.on('message', (raw) => void onMessage(raw));
+// The studio that started us is gone (it crashed or was killed): nobody reads our results,
+// and the run's last checkpoint is what a resume will continue from.
+process.on('disconnect', () => process.exit(3));

@@ -1,6 +1,6 @@
-// The main-process side of a training run: forks the training process, sends it the
-// run, and hands its events to the caller. Cancelling sends a message first, so the run
-// ends at a batch boundary with its checkpoint whole, then kills after a grace period.
+// The main-process side of the training process: forks it, sends it one job, and hands
+// its events to the caller. Cancelling sends a message first, so the run ends at a batch
+// boundary with its checkpoint whole, then kills after a grace period.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -8,11 +8,15 @@ import { FromEngine, ToEngine } from '../../../src-shared/engine-protocol';
 import type { RunResult, ToEngineInput } from '../../../src-shared/engine-protocol';
 
 export type StartRun = Omit<Extract<ToEngineInput, { type: 'start' }>, 'type'>;
+export type EngineTask = Extract<ToEngineInput, { type: 'export' | 'lrRange' }>;
+export type TaskResult = Extract<FromEngine, { type: 'exported' | 'lrRange' }>;
 
 export type RunOutcome =
   | { kind: 'done'; result: RunResult }
   | { kind: 'cancelled' }
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; message: string }
+  /** Ended by a signal nobody here sent (the OOM killer, a user's kill): resumable. */
+  | { kind: 'killed'; signal: string };
 
 export interface TrainingHandle {
   readonly pid: number | undefined;
@@ -28,17 +32,28 @@ export interface HostOptions {
   onEvent?: (e: FromEngine) => void;
 }
 
-export function startTraining(run: StartRun, opts: HostOptions = {}): TrainingHandle {
-  const start = ToEngine.parse({ type: 'start', ...run });
+interface Forked {
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+function forkEngine(message: ToEngine, opts: HostOptions, onMessage: (e: FromEngine | { bad: string }) => void): Forked {
   const entry = opts.entry ?? fileURLToPath(new URL('./entry.ts', import.meta.url));
   const child = fork(entry, [], { execArgv: opts.execArgv ?? ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
-  let last: RunOutcome | null = null;
   child.on('message', (raw) => {
     const parsed = FromEngine.safeParse(raw);
-    if (!parsed.success) return void (last = { kind: 'failed', message: `training process sent a bad message: ${parsed.error.message}` });
-    const e = parsed.data;
+    onMessage(parsed.success ? parsed.data : { bad: `training process sent a bad message: ${parsed.error.message}` });
+  });
+  child.send(message);
+  return { child, stderr: () => stderr };
+}
+
+export function startTraining(run: StartRun, opts: HostOptions = {}): TrainingHandle {
+  let last: RunOutcome | null = null;
+  const { child, stderr } = forkEngine(ToEngine.parse({ type: 'start', ...run }), opts, (e) => {
+    if ('bad' in e) return void (last = { kind: 'failed', message: e.bad });
     if (e.type === 'done') last = { kind: 'done', result: e.result };
     if (e.type === 'cancelled') last = { kind: 'cancelled' };
     if (e.type === 'error') last = { kind: 'failed', message: e.message };
@@ -49,14 +64,36 @@ export function startTraining(run: StartRun, opts: HostOptions = {}): TrainingHa
     child.on('exit', (code, signal) => {
       if (last) return resolve(last);
       if (cancelling) return resolve({ kind: 'cancelled' });
-      resolve({ kind: 'failed', message: `training process exited (${signal ?? `code ${code}`}) without a result: ${lastLines(stderr)}` });
+      if (signal) return resolve({ kind: 'killed', signal });
+      resolve({ kind: 'failed', message: `training process exited (code ${code}) without a result: ${lastLines(stderr())}` });
     });
   });
-  child.send(start);
   return { pid: child.pid, outcome, cancel: (graceMs = 5000) => cancel(child, outcome, graceMs, () => (cancelling = true)) };
 }
 
-async function cancel(child: ChildProcess, outcome: Promise<RunOutcome>, graceMs: number, mark: () => void): Promise<RunOutcome> {
+/** Runs an export or a learning-rate range test in its own process; rejects with the engine's reason. */
+export function runEngineTask(task: EngineTask, opts: HostOptions & { signal?: AbortSignal } = {}): Promise<TaskResult> {
+  return new Promise((resolve, reject) => {
+    let last: TaskResult | Error | null = null;
+    const { child, stderr } = forkEngine(ToEngine.parse(task), opts, (e) => {
+      if ('bad' in e) return void (last = new Error(e.bad));
+      if (e.type === 'exported' || e.type === 'lrRange') last = e;
+      if (e.type === 'error') last = new Error(e.message);
+      if (e.type === 'cancelled') last = new Error('cancelled');
+      opts.onEvent?.(e);
+    });
+    const onAbort = () => void cancel(child, new Promise((r) => child.once('exit', r)), 5000, () => {});
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('exit', (code, signal) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (last instanceof Error) return reject(last);
+      if (last) return resolve(last);
+      reject(new Error(`training process exited (${signal ?? `code ${code}`}) without a result: ${lastLines(stderr())}`));
+    });
+  });
+}
+
+async function cancel<T>(child: ChildProcess, outcome: Promise<T>, graceMs: number, mark: () => void): Promise<T> {
   mark();
   if (child.exitCode === null && child.connected) child.send({ type: 'cancel' });
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

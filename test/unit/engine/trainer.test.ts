@@ -100,7 +100,7 @@ test('the best checkpoint holds only the trained model, at its best epoch', asyn
   const a = args({ config: { epochs: 3 }, callbacks: [ckpt] });
   await fit(a);
   assert.ok(ckpt.savedEpoch >= 0);
-  assert.deepEqual([...saved!.keys()].sort(), a.model.weights.map((w) => w.name).sort());
+  assert.deepEqual([...saved!.keys()].sort(), a.model.weights.map((w) => w.originalName).sort());
 });
 
 test('cancellation is typed and ends the run at the next batch', async () => {

@@ -1,0 +1,253 @@
+// Training runs of one open project. A run is planned and frozen when it is started (its
+// manifest), queued, and trained one at a time in its own process (two cores do not
+// train two models faster); every epoch lands in the store as it ends. Opening a project
+// marks runs whose process is gone as interrupted, and `resume` continues them from
+// their last checkpoint.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { RunConfig } from '../../../src-shared/engine-config';
+import type { BackendName, RunResult } from '../../../src-shared/engine-protocol';
+import type { ExportManifest } from '../../../src-shared/engine-export';
+import { StudioError } from '../../../src-shared/errors';
+import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
+import { checkInputSize, findBackbone } from '../../engine/backbones/registry';
+import { runEngineTask, startTraining } from '../../engine/process/host';
+import type { TrainingHandle } from '../../engine/process/host';
+import { insertGroup, insertManifest, insertRun, listRunRows, markRunning, requeueRun, runningRunRows, setRunStatus } from '../../store/repos/runs';
+import type { PredictionFilter } from '../../store/repos/runs';
+import { isProcessAlive } from '../project/project';
+import type { Project } from '../project/project';
+import { canonicalJson } from '../curation/manifest';
+import { freezeManifest } from './manifest';
+import { planFromStore, runDataOf, runDirs } from './run-data';
+import { RunRecorder } from './run-recorder';
+import type { RunEvents } from './run-recorder';
+import { configOf, detailOf, epochsOf, groupSummaryOf, manifestOf, needRun, predictionsOf, summaryOf } from './run-views';
+
+export type { RunEvents } from './run-recorder';
+
+export interface RunServiceOptions {
+  clock?: () => number;
+  /** Tests pin the engine's backend; the app lets the engine choose. */
+  backend?: BackendName;
+}
+
+interface Queued {
+  runId: number;
+  resume: boolean;
+}
+
+export class RunService {
+  readonly #clock: () => number;
+  #queue: Queued[] = [];
+  #current: { runId: number; handle: TrainingHandle | null } | null = null;
+  #pump: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(
+    readonly project: Project,
+    readonly events: RunEvents,
+    readonly options: RunServiceOptions = {},
+  ) {
+    this.#clock = options.clock ?? Date.now;
+    this.#interruptOrphans();
+  }
+
+  /** Runs left running or queued by a process that is gone can only be resumed. */
+  #interruptOrphans(): void {
+    for (const r of runningRunRows(this.project.db)) {
+      if (r.pid !== null && isProcessAlive(r.pid)) continue;
+      const message = r.status === 'running'
+        ? 'The process training this run ended before it finished. Resume goes on from its last finished epoch.'
+        : 'The studio closed before this run started. Resume starts it.';
+      setRunStatus(this.project.db, r.id, 'interrupted', message, this.#clock());
+    }
+  }
+
+  start(input: { config: RunConfig; name?: string; folds?: number }): { runIds: number[]; groupId: number | null } {
+    const config = checkedConfig(input.config);
+    const plan = planFromStore(this.project.db, config.seed, input.folds);
+    const name = input.name ?? defaultName(config);
+    const db = this.project.db;
+    const now = this.#clock();
+    const ids = db.transaction(() => {
+      const groupId = input.folds ? insertGroup(db, name, input.folds, now) : null;
+      const runIds = plan.manifests.map((m) => {
+        const frozen = freezeManifest(m);
+        return insertRun(db, {
+          name: m.fold ? `${name} · fold ${m.fold.index + 1}/${m.fold.k}` : name,
+          config: JSON.stringify(config),
+          seed: config.seed,
+          backboneId: config.backboneId,
+          classes: m.classes,
+          manifestId: insertManifest(db, frozen.digest, JSON.stringify(frozen), now),
+          groupId,
+          fold: m.fold?.index ?? null,
+          createdAt: now,
+          message: plan.notes.join(' ') || null,
+          pid: process.pid,
+        });
+      });
+      return { runIds, groupId };
+    })();
+    for (const runId of ids.runIds) this.#enqueue({ runId, resume: false });
+    return ids;
+  }
+
+  resume(runId: number): void {
+    const row = needRun(this.project.db, runId);
+    if (row.status !== 'interrupted') {
+      throw new StudioError('invalid-input', `Run ${runId} is ${row.status}; only an interrupted run can be resumed. Start a new run instead.`);
+    }
+    requeueRun(this.project.db, runId, process.pid, 'Waiting to resume.');
+    this.#enqueue({ runId, resume: true });
+  }
+
+  cancel(runId: number): void {
+    if (this.#current?.runId === runId) return void this.#current.handle?.cancel();
+    const at = this.#queue.findIndex((q) => q.runId === runId);
+    if (at >= 0) {
+      this.#queue.splice(at, 1);
+      return this.#setStatus(runId, 'cancelled', 'Cancelled before it started.');
+    }
+    const row = needRun(this.project.db, runId);
+    if (row.status === 'running' || row.status === 'queued') {
+      throw new StudioError('busy', `Run ${runId} belongs to another process (pid ${row.pid}), e.g. \`studio train\`; cancel it there.`);
+    }
+  }
+
+  #enqueue(q: Queued): void {
+    this.#queue.push(q);
+    this.events.status({ runId: q.runId, status: 'queued', message: null });
+    this.#pump ??= this.#drain().finally(() => (this.#pump = null));
+  }
+
+  async #drain(): Promise<void> {
+    for (let next = this.#queue.shift(); next && !this.#closed; next = this.#queue.shift()) await this.#execute(next);
+  }
+
+  async #execute({ runId, resume }: Queued): Promise<void> {
+    const db = this.project.db;
+    const recorder = new RunRecorder(db, runId, this.events);
+    this.#current = { runId, handle: null };
+    try {
+      const row = needRun(db, runId);
+      const m = manifestOf(db, row);
+      if (!m) throw new Error(`run ${runId} has no stored manifest`);
+      const config = configOf(row);
+      const dirs = runDirs(this.project, runId);
+      const data = runDataOf(db, m.manifest);
+      const handle = startTraining(
+        { runId: String(runId), config, data, dirs, backend: this.options.backend, resumeFrom: resume ? join(dirs.run, 'resume') : undefined },
+        { onEvent: (e) => this.#closed || recorder.onEvent(e) },
+      );
+      this.#current.handle = handle;
+      markRunning(db, runId, handle.pid ?? process.pid, this.#clock());
+      this.events.status({ runId, status: 'running', message: resume ? 'Resumed.' : null });
+      const outcome = await handle.outcome;
+      if (this.#closed) return;
+      const end = recorder.outcome(outcome, config, m.manifest.classes, m.manifest);
+      this.#setStatus(runId, end.status, end.message);
+    } catch (err) {
+      if (!this.#closed) this.#setStatus(runId, 'failed', `Failed: ${(err as Error).message}`);
+    } finally {
+      this.#current = null;
+    }
+  }
+
+  #setStatus(runId: number, status: RunDetail['status'], message: string): void {
+    const ended = status === 'queued' || status === 'running' ? null : this.#clock();
+    setRunStatus(this.project.db, runId, status, message, ended);
+    this.events.status({ runId, status, message });
+  }
+
+  /** Resolves once the queue is empty and nothing trains. */
+  async idle(): Promise<void> {
+    while (this.#pump) await this.#pump;
+  }
+
+  /**
+   * The project is closing: what trains or waits becomes interrupted (its checkpoint is
+   * whole, so it can be resumed later) and the training process is ended.
+   */
+  stop(): Promise<void> {
+    const pending = [...(this.#current ? [this.#current.runId] : []), ...this.#queue.map((q) => q.runId)];
+    for (const runId of pending) this.#setStatus(runId, 'interrupted', 'The project was closed while this run trained or waited. Resume goes on from its last finished epoch.');
+    this.#closed = true;
+    this.#queue = [];
+    return this.#current?.handle?.cancel(2000).then(() => undefined) ?? Promise.resolve();
+  }
+
+  list(): RunSummary[] {
+    return listRunRows(this.project.db).map(summaryOf);
+  }
+
+  get(runId: number): RunDetail {
+    return detailOf(this.project.db, needRun(this.project.db, runId));
+  }
+
+  epochs(runId: number): RunEpochs {
+    needRun(this.project.db, runId);
+    return epochsOf(this.project.db, runId);
+  }
+
+  predictions(runId: number, filter: PredictionFilter, offset: number, limit: number): { total: number; items: RunPrediction[] } {
+    return predictionsOf(this.project.db, runId, filter, offset, limit);
+  }
+
+  groupSummary(groupId: number): GroupSummary {
+    return groupSummaryOf(this.project.db, groupId);
+  }
+
+  /** The range test on this project's training images, in its own process. */
+  async lrRangeTest(input: RunConfig): Promise<{ curve: Array<{ lr: number; loss: number }>; suggestion: number | null }> {
+    const config = checkedConfig(input);
+    const m = planFromStore(this.project.db, config.seed).manifests[0]!;
+    const data = runDataOf(this.project.db, { ...m, val: [], test: [] });
+    const dirs = { ...runDirs(this.project, 0), run: join(this.project.dir, 'runs', 'lr-range') };
+    const out = await runEngineTask({ type: 'lrRange', config, data, dirs, backend: this.options.backend });
+    if (out.type !== 'lrRange') throw new Error(`the training process answered a range test with "${out.type}"`);
+    return { curve: out.curve, suggestion: out.suggestion };
+  }
+
+  /** A tfjs layers model with its manifest, by default into <project>/runs/<id>/export. */
+  async export(runId: number, outDir?: string): Promise<{ dir: string; manifest: ExportManifest }> {
+    const row = needRun(this.project.db, runId);
+    if (row.status !== 'done' || !row.result) {
+      throw new StudioError('invalid-input', `Run ${runId} is ${row.status}; only a finished run can be exported. Wait for it to finish, or resume it.`);
+    }
+    const result = JSON.parse(row.result) as RunResult;
+    const config = configOf(row);
+    const dir = outDir ?? join(runDirs(this.project, runId).run, 'export');
+    const out = await runEngineTask({
+      type: 'export', config, classes: JSON.parse(row.classes) as string[], checkpoint: result.checkpoint, outDir: dir,
+      runId: String(runId), configDigest: createHash('sha256').update(canonicalJson(config)).digest('hex'),
+      modelCache: runDirs(this.project, runId).modelCache, backend: this.options.backend,
+    });
+    if (out.type !== 'exported') throw new Error(`the training process answered an export with "${out.type}"`);
+    return { dir: out.dir, manifest: out.manifest };
+  }
+}
+
+/**
+ * The input size is made explicit, so the stored config says what ran; a wrong backbone,
+ * size or block count fails here, before anything is queued.
+ */
+function checkedConfig(config: RunConfig): RunConfig {
+  let entry;
+  try {
+    entry = findBackbone(config.backboneId);
+    checkInputSize(entry, config.inputSize ?? entry.inputSize);
+  } catch (err) {
+    throw new StudioError('invalid-input', `config: ${(err as Error).message}`);
+  }
+  const blocks = entry.blocks.length;
+  if (config.phase2 && config.phase2.unfreezeBlocks >= blocks) {
+    throw new StudioError('invalid-input', `config.phase2.unfreezeBlocks: ${entry.id} has ${blocks} named blocks; unfreeze 1 to ${blocks - 1} (got ${config.phase2.unfreezeBlocks}).`);
+  }
+  return { ...config, inputSize: config.inputSize ?? entry.inputSize };
+}
+
+function defaultName(c: RunConfig): string {
+  return `${c.backboneId} ${c.inputSize}px${c.phase2 ? ` + ${c.phase2.unfreezeBlocks} block${c.phase2.unfreezeBlocks > 1 ? 's' : ''}` : ''}`;
+}

@@ -1,0 +1,128 @@
+// The runs as the contract shows them: table rows, one run in full, its epochs per phase,
+// its test predictions, and a k-fold group's mean and spread.
+import { RunConfig } from '../../../src-shared/engine-config';
+import { meanStd } from '../../../src-shared/engine-metrics';
+import type { EpochMetrics } from '../../../src-shared/engine-metrics';
+import { RunResult } from '../../../src-shared/engine-protocol';
+import { StudioError } from '../../../src-shared/errors';
+import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
+import type { Database } from '../../store/db';
+import { getGroup, getManifest, getRunRow, listEpochs, pagePredictions, runRowsOfGroup } from '../../store/repos/runs';
+import type { PredictionFilter, RunRow, RunSummaryColumns } from '../../store/repos/runs';
+import { thawManifest } from './manifest';
+import type { RunManifest } from './manifest';
+
+export function needRun(db: Database, id: number): RunRow {
+  const row = getRunRow(db, id);
+  if (!row) throw new StudioError('not-found', `There is no run ${id} in this project; list the runs to see their ids.`);
+  return row;
+}
+
+export function configOf(row: RunRow): RunConfig {
+  return RunConfig.parse(JSON.parse(row.config));
+}
+
+export function summaryOf(row: RunRow): RunSummary {
+  const config = configOf(row);
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    backboneId: row.backboneId,
+    inputSize: config.inputSize ?? 0,
+    twoPhase: config.phase2 !== null,
+    epochs: row.epochs,
+    bestPhase: row.bestPhase,
+    bestEpoch: row.bestEpoch,
+    bestValAcc: row.bestValAcc,
+    bestMacroF1: row.bestMacroF1,
+    gap: row.gap,
+    testAcc: row.testAcc,
+    testMacroF1: row.testMacroF1,
+    trainMs: row.trainMs,
+    modelBytes: row.modelBytes,
+    groupId: row.groupId,
+    fold: row.fold,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    message: row.message,
+  };
+}
+
+export function manifestOf(db: Database, row: RunRow): { digest: string; manifest: RunManifest } | null {
+  const m = row.manifestId === null ? null : getManifest(db, row.manifestId);
+  return m ? { digest: m.digest, manifest: thawManifest(m.body) } : null;
+}
+
+export function detailOf(db: Database, row: RunRow): RunDetail {
+  const m = manifestOf(db, row);
+  return {
+    ...summaryOf(row),
+    config: configOf(row),
+    seed: row.seed,
+    classes: JSON.parse(row.classes) as string[],
+    backend: row.backend,
+    backboneHash: row.backboneHash,
+    manifestDigest: m?.digest ?? null,
+    splitSizes: m ? { train: m.manifest.train.length, val: m.manifest.val.length, test: m.manifest.test.length } : null,
+    result: row.result ? RunResult.parse(JSON.parse(row.result)) : null,
+  };
+}
+
+export function epochsOf(db: Database, runId: number): RunEpochs {
+  const all = listEpochs(db, runId);
+  return { phase1: all.filter((m) => m.phase === 1), phase2: all.filter((m) => m.phase === 2) };
+}
+
+/** Highest validation accuracy, lower validation loss on ties; without validation, lowest training loss. */
+export function summarizeEpochs(epochs: EpochMetrics[]): RunSummaryColumns {
+  let best: EpochMetrics | null = null;
+  for (const m of epochs) {
+    if (!best) best = m;
+    else if (m.valAcc !== null && best.valAcc !== null) {
+      if (m.valAcc > best.valAcc || (m.valAcc === best.valAcc && (m.valLoss ?? Infinity) < (best.valLoss ?? Infinity))) best = m;
+    } else if (m.valAcc === null && m.trainLoss < best.trainLoss) best = m;
+  }
+  return {
+    epochs: epochs.length,
+    bestPhase: best?.phase ?? null,
+    bestEpoch: best?.epoch ?? null,
+    bestValAcc: best?.valAcc ?? null,
+    bestMacroF1: best?.valMacroF1 ?? null,
+    gap: best && best.valAcc !== null ? best.trainAcc - best.valAcc : null,
+  };
+}
+
+export function predictionsOf(db: Database, runId: number, f: PredictionFilter, offset: number, limit: number): { total: number; items: RunPrediction[] } {
+  needRun(db, runId);
+  return pagePredictions(db, runId, f, offset, limit);
+}
+
+function stat(rows: RunRow[], pick: (r: RunRow) => number | null): GroupSummary['metrics']['bestValAcc'] {
+  const values = rows.map(pick).filter((v): v is number => v !== null);
+  return values.length ? { ...meanStd(values), n: values.length } : null;
+}
+
+export function groupSummaryOf(db: Database, groupId: number): GroupSummary {
+  const group = getGroup(db, groupId);
+  if (!group) throw new StudioError('not-found', `There is no run group ${groupId} in this project; k-fold runs show their group id in the runs list.`);
+  const rows = runRowsOfGroup(db, groupId);
+  const done = rows.filter((r) => r.status === 'done');
+  return {
+    groupId,
+    name: group.name,
+    folds: group.folds,
+    done: done.length,
+    metrics: {
+      bestValAcc: stat(done, (r) => r.bestValAcc),
+      bestMacroF1: stat(done, (r) => r.bestMacroF1),
+      gap: stat(done, (r) => r.gap),
+      testAcc: stat(done, (r) => r.testAcc),
+      testMacroF1: stat(done, (r) => r.testMacroF1),
+      epochs: stat(done, (r) => r.epochs),
+      trainMs: stat(done, (r) => r.trainMs),
+    },
+    runs: rows.map(summaryOf),
+  };
+}

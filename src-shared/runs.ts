@@ -1,0 +1,152 @@
+// The runs and backbones sections of the contract: what the run launcher, the live run
+// page, the runs table, comparison and the error gallery read and send. Pure zod.
+import { z } from 'zod';
+import { RunConfig } from './engine-config';
+import { EpochMetrics } from './engine-metrics';
+import { PreprocessingSpec } from './engine-export';
+import { LrCurve, RunResult } from './engine-protocol';
+
+const id = z.number().int();
+const Shape = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
+const Phase = z.union([z.literal(1), z.literal(2)]);
+
+export const BackboneInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The size the weights were trained at; the launcher's default. */
+  inputSize: z.number().int(),
+  allowedInputSizes: z.array(z.number().int()),
+  /** [h, w, c] of the feature map at `inputSize`; null when the registry does not know it before loading. */
+  featureShape: Shape.nullable(),
+  /** The feature map at each allowed size, for the head editor's live size. */
+  featureShapes: z.array(z.object({ inputSize: z.number().int(), shape: Shape })),
+  /** Named blocks in network order; phase 2 unfreezes the last N. */
+  blocks: z.array(z.string()),
+  preprocessing: PreprocessingSpec,
+  preprocessingText: z.string(),
+});
+export type BackboneInfo = z.infer<typeof BackboneInfo>;
+
+export const RunStatus = z.enum(['queued', 'running', 'done', 'cancelled', 'failed', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/**
+ * One row of the runs table. The best epoch is the one with the highest validation
+ * accuracy over both phases (lower validation loss breaks ties); macro F1 and the gap
+ * (train accuracy - validation accuracy) are at that epoch. Test figures are of the
+ * weights the run ended with (early stopping's best, when it restores).
+ */
+export const RunSummary = z.object({
+  id,
+  name: z.string(),
+  status: RunStatus,
+  backboneId: z.string(),
+  inputSize: z.number().int(),
+  /** Whether the config has a fine-tuning phase. */
+  twoPhase: z.boolean(),
+  epochs: z.number().int(),
+  bestPhase: Phase.nullable(),
+  bestEpoch: z.number().int().nullable(),
+  bestValAcc: z.number().nullable(),
+  bestMacroF1: z.number().nullable(),
+  gap: z.number().nullable(),
+  testAcc: z.number().nullable(),
+  testMacroF1: z.number().nullable(),
+  /** Wall time of the run, every attempt of a resumed run included. */
+  trainMs: z.number().nullable(),
+  /** The head's float32 weight file (HeadSpec size), known once the feature map is. */
+  modelBytes: z.number().int().nullable(),
+  groupId: id.nullable(),
+  fold: z.number().int().nullable(),
+  createdAt: z.number().int(),
+  startedAt: z.number().int().nullable(),
+  finishedAt: z.number().int().nullable(),
+  message: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const RunDetail = RunSummary.extend({
+  config: RunConfig,
+  seed: z.number().int(),
+  /** Class names in output order (sorted). */
+  classes: z.array(z.string()),
+  /** Engine backend name ('wasm', 'tensorflow-gpu', ...); versions are in result.backend. */
+  backend: z.string().nullable(),
+  backboneHash: z.string().nullable(),
+  manifestDigest: z.string().nullable(),
+  /** Images per split as the run's frozen manifest holds them. */
+  splitSizes: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int() }).nullable(),
+  result: RunResult.nullable(),
+});
+export type RunDetail = z.infer<typeof RunDetail>;
+
+export const RunEpochs = z.object({ phase1: z.array(EpochMetrics), phase2: z.array(EpochMetrics) });
+export type RunEpochs = z.infer<typeof RunEpochs>;
+
+export const RunPrediction = z.object({
+  imageId: id,
+  hash: z.string(),
+  /** Class indices into RunDetail.classes. */
+  trueClass: z.number().int(),
+  predicted: z.number().int(),
+  loss: z.number(),
+  probs: z.array(z.number()),
+});
+export type RunPrediction = z.infer<typeof RunPrediction>;
+
+export const PredictionsQuery = z
+  .object({
+    runId: id,
+    trueClass: z.number().int().min(0).optional(),
+    predicted: z.number().int().min(0).optional(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(2000).default(200),
+  })
+  .strict();
+
+export const StartRunInput = z
+  .object({
+    config: RunConfig,
+    name: z.string().trim().min(1).max(200).optional(),
+    /** K-fold cross-validation on train + val: a group of K runs; the test split stays apart. */
+    folds: z.number().int().min(2).max(20).optional(),
+  })
+  .strict();
+export type StartRunInput = z.input<typeof StartRunInput>;
+
+export const StartRunOutput = z.object({ runIds: z.array(id), groupId: id.nullable() });
+
+export const LrRangeOutput = z.object({ curve: LrCurve, suggestion: z.number().nullable() });
+
+export const MeanStd = z.object({ mean: z.number(), std: z.number(), n: z.number().int() });
+
+export const GroupSummary = z.object({
+  groupId: id,
+  name: z.string(),
+  folds: z.number().int(),
+  /** Folds finished; the statistics cover these. */
+  done: z.number().int(),
+  metrics: z.object({
+    bestValAcc: MeanStd.nullable(),
+    bestMacroF1: MeanStd.nullable(),
+    gap: MeanStd.nullable(),
+    testAcc: MeanStd.nullable(),
+    testMacroF1: MeanStd.nullable(),
+    epochs: MeanStd.nullable(),
+    trainMs: MeanStd.nullable(),
+  }),
+  runs: z.array(RunSummary),
+});
+export type GroupSummary = z.infer<typeof GroupSummary>;
+
+export const RunsProgress = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('features'), runId: id, phase: Phase, split: z.enum(['train', 'val', 'test']), done: z.number().int(), total: z.number().int(), fromCache: z.number().int() }),
+  z.object({ kind: z.literal('batch'), runId: id, phase: Phase, epoch: z.number().int(), batch: z.number().int(), batches: z.number().int(), loss: z.number(), lr: z.number() }),
+]);
+export type RunsProgress = z.infer<typeof RunsProgress>;
+
+export const RunEpochEvent = z.object({ runId: id, metrics: EpochMetrics });
+export type RunEpochEvent = z.infer<typeof RunEpochEvent>;
+
+export const RunStatusEvent = z.object({ runId: id, status: RunStatus, message: z.string().nullable() });
+export type RunStatusEvent = z.infer<typeof RunStatusEvent>;

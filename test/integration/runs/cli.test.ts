@@ -1,0 +1,94 @@
+// `studio train`, `runs`, `eval`, `export` and `predict`, run as a user runs them, on a
+// tiny project; predict's CSV agrees with the engine's own test evaluation.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openProject } from '../../../src-main/services/project/project';
+import { makeProject, tempDir } from './helpers';
+import type { Made } from './helpers';
+
+const repo = join(import.meta.dirname, '..', '..', '..');
+const cli = join(repo, 'src-main', 'cli', 'index.ts');
+const base = tempDir('runs-cli');
+let made: Made;
+after(() => rmSync(base, { recursive: true, force: true }));
+
+function studio(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+before(async () => {
+  made = await makeProject(
+    [
+      { className: 'rows', split: 'train', count: 6 },
+      { className: 'cols', split: 'train', count: 6 },
+      { className: 'rows', split: 'val', count: 2 },
+      { className: 'cols', split: 'val', count: 2 },
+      { className: 'rows', split: 'test', count: 3 },
+      { className: 'cols', split: 'test', count: 3 },
+    ],
+    base,
+  );
+  made.project.close();
+});
+
+test('train prints a summary of the run; runs lists it; eval shows its test evaluation', () => {
+  const dir = made.project.dir;
+  const t = studio('train', dir, '--epochs', '3', '--input-size', '96', '--seed', '5', '--name', 'cli run');
+  assert.equal(t.status, 0, t.stderr + t.stdout);
+  assert.match(t.stdout, /^Run 1 "cli run": done in [\d.]+ s$/m);
+  assert.match(t.stdout, /best val acc [\d.]+% \(p1 e\d\), macro F1 [\d.]+%, train-val gap [-+][\d.]+ points; test acc [\d.]+%, test macro F1 [\d.]+%; 3 epochs/);
+  const r = studio('runs', dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /id\s+name\s+status\s+backbone\s+px\s+epochs/);
+  assert.match(r.stdout, /^\s+1\s+cli run\s+done\s+mobilenet_v2\s+96\s+3\s/m);
+  const e = studio('eval', dir, '1');
+  assert.equal(e.status, 0, e.stderr);
+  assert.match(e.stdout, /Test split: 6 images, accuracy [\d.]+%, macro F1/);
+  assert.match(e.stdout, /^\s+cols\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%\s+3$/m);
+  assert.match(e.stdout, /Confusion matrix \(rows: true class, columns: predicted\)/);
+});
+
+test('export then predict on the test images and a broken file: the CSV matches the stored test predictions', () => {
+  const dir = made.project.dir;
+  const out = join(base, 'exported');
+  const x = studio('export', dir, '1', '--out', out);
+  assert.equal(x.status, 0, x.stderr + x.stdout);
+  assert.match(x.stdout, /mobilenet_v2 at 96 px, 2 classes: cols, rows/);
+  for (const f of ['model.json', 'weights.bin', 'manifest.json']) assert.ok(existsSync(join(out, f)), f);
+  const folder = join(made.imagesDir, 'test');
+  writeFileSync(join(folder, 'rows', 'broken.png'), 'not a png');
+  const csv = join(base, 'predictions.csv');
+  const p = studio('predict', out, folder, '--out', csv);
+  assert.equal(p.status, 0, p.stderr + p.stdout);
+  assert.match(p.stdout, /Predicted 6 of 7 files with mobilenet_v2 \(\w+\) into .*predictions\.csv; 1 problems/);
+  assert.match(p.stdout, /broken\.png\n\s+cannot decode image/);
+  const [head, ...lines] = readFileSync(csv, 'utf8').trim().split('\n');
+  assert.equal(head, 'path,predicted,confidence,cols,rows');
+  const project = openProject(made.project.dir, { create: false });
+  const stored = project.db
+    .prepare('SELECT p.path, r.predicted, r.probs FROM run_predictions r JOIN image_paths p ON p.image_id = r.image_id WHERE r.run_id = 1')
+    .all() as { path: string; predicted: number; probs: string }[];
+  project.close();
+  assert.equal(lines.length, stored.length);
+  for (const line of lines) {
+    const [path, predicted, , ...probs] = line.split(',');
+    const s = stored.find((r) => r.path === path)!;
+    assert.equal(predicted, ['cols', 'rows'][s.predicted]);
+    (JSON.parse(s.probs) as number[]).forEach((v, k) => assert.ok(Math.abs(v - Number(probs[k])) < 1e-4, `${path}: ${v} vs ${probs[k]}`));
+  }
+});
+
+test('errors name the project, run or field and say what to do', () => {
+  const notProject = studio('train', base);
+  assert.equal(notProject.status, 1);
+  assert.match(notProject.stderr, /is not a Finetune Studio project/);
+  const noRun = studio('eval', made.project.dir, '99');
+  assert.match(noRun.stderr, /^studio: There is no run 99 in this project; list the runs to see their ids\./);
+  const badFlag = studio('train', made.project.dir, '--unfreeze', '40');
+  assert.equal(badFlag.status, 1);
+  assert.match(badFlag.stderr, /^studio: config\.phase2\.unfreezeBlocks: mobilenet_v2 has 17 named blocks; unfreeze 1 to 16 \(got 40\)/);
+});
