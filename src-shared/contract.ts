@@ -5,6 +5,9 @@ import { z } from 'zod';
 import {
   ClassInfo,
   DatasetStats,
+  EditRecord,
+  EditResult,
+  HexColor,
   ImageDetail,
   ImageFilter,
   ImageSummary,
@@ -12,7 +15,38 @@ import {
   ImportRecord,
   Problem,
   ProjectInfo,
+  Split,
 } from './schemas';
+import {
+  BackboneInfo,
+  GroupSummary,
+  LrRangeOutput,
+  PredictionsQuery,
+  RunDetail,
+  RunEpochEvent,
+  RunEpochs,
+  RunPrediction,
+  RunsProgress,
+  RunStatusEvent,
+  RunSummary,
+  StartRunInput,
+  StartRunOutput,
+} from './runs';
+import { RunConfig } from './engine-config';
+import { ExportManifest } from './engine-export';
+import {
+  CsvExportOutput,
+  CsvFileInput,
+  CsvImportOutput,
+  CurationProgress,
+  DuplicatesReport,
+  FixLeakageInput,
+  FixLeakageOutput,
+  HealthReport,
+  ManifestOutput,
+  SplitInput,
+  SplitOutput,
+} from './curation';
 
 export interface MethodDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -49,11 +83,76 @@ export const contract = {
     ),
     stats: method(none, DatasetStats),
   },
+  labels: {
+    /** Labels the images (null: unlabels them) as one undoable edit. */
+    assign: method(z.object({ imageIds: z.array(z.number().int()).max(200_000), classId: z.number().int().nullable() }).strict(), EditResult),
+    /** Labels every image the filter shows ("select all in view"). */
+    assignFilter: method(z.object({ filter: ImageFilter, classId: z.number().int().nullable() }).strict(), EditResult),
+    setSplit: method(z.object({ imageIds: z.array(z.number().int()).max(200_000), split: Split.nullable() }).strict(), EditResult),
+    undo: method(none, EditResult),
+    redo: method(none, EditResult),
+    history: method(
+      z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+      z.object({ edits: z.array(EditRecord), canUndo: z.boolean(), canRedo: z.boolean() }),
+    ),
+  },
+  classes: {
+    create: method(z.object({ name: z.string().max(200), color: HexColor.optional() }).strict(), EditResult.extend({ classId: z.number().int() })),
+    rename: method(z.object({ id: z.number().int(), name: z.string().max(200) }).strict(), EditResult),
+    recolour: method(z.object({ id: z.number().int(), color: HexColor }).strict(), EditResult),
+    /** Moves every image of `fromId` into `intoId`, then removes `fromId`. */
+    merge: method(z.object({ fromId: z.number().int(), intoId: z.number().int() }).strict(), EditResult),
+    /** Removes the class; its images become unlabeled, never deleted. */
+    delete: method(z.object({ id: z.number().int() }).strict(), EditResult),
+  },
+  backbones: {
+    /** The registry: sizes, feature maps, blocks for phase 2, and each backbone's own preprocessing. */
+    list: method(none, z.array(BackboneInfo)),
+  },
+  runs: {
+    /** Plans and freezes the split, then queues the run (K runs, one per fold, with `folds`). */
+    start: method(StartRunInput, StartRunOutput),
+    cancel: method(z.object({ runId: z.number().int() }).strict(), z.null()),
+    /** Continues an interrupted run from its last finished epoch. */
+    resume: method(z.object({ runId: z.number().int() }).strict(), z.null()),
+    list: method(none, z.array(RunSummary)),
+    get: method(z.object({ runId: z.number().int() }).strict(), RunDetail),
+    epochs: method(z.object({ runId: z.number().int() }).strict(), RunEpochs),
+    /** Test-split predictions, highest loss first; filter by a confusion-matrix cell. */
+    predictions: method(PredictionsQuery, z.object({ total: z.number().int(), items: z.array(RunPrediction) })),
+    lrRangeTest: method(z.object({ config: RunConfig }).strict(), LrRangeOutput),
+    groupSummary: method(z.object({ groupId: z.number().int() }).strict(), GroupSummary),
+    /** A tfjs layers model + manifest.json, by default into <project>/runs/<id>/export. */
+    export: method(z.object({ runId: z.number().int(), outDir: z.string().min(1).optional() }).strict(), z.object({ dir: z.string(), manifest: ExportManifest })),
+  },
+  curation: {
+    /** Waits for the reduction scan, then reports; the scan's progress arrives as `curation.progress`. */
+    health: method(none, HealthReport),
+    duplicates: method(none, DuplicatesReport),
+    /** Keeps one leaking cluster (or all) in one split, as one undoable edit. */
+    fixLeakage: method(FixLeakageInput, FixLeakageOutput),
+    /** Assigns train/val/test (and folds) as one undoable edit; predefined splits are kept by default. */
+    split: method(SplitInput, SplitOutput),
+    /** Freezes the current split and folds into a manifest, by digest. */
+    manifest: method(none, ManifestOutput),
+    exportCsv: method(CsvFileInput, CsvExportOutput),
+    /** Applies `path,label,split` rows as one undoable edit; any bad row rejects the whole file. */
+    importCsv: method(CsvFileInput, CsvImportOutput),
+  },
 } as const;
 
 export const events = {
   'imports.progress': ImportProgress,
   'project.changed': ProjectInfo.nullable(),
+  /** Labels, splits or classes changed (by this window, another, or an undo). */
+  'labels.changed': EditResult,
+  /** Feature extraction and batch progress of the run that trains now. */
+  'runs.progress': RunsProgress,
+  /** An epoch ended; its metrics are already stored. */
+  'runs.epoch': RunEpochEvent,
+  'runs.status': RunStatusEvent,
+  /** The background reduction scan that duplicate and colour checks need. */
+  'curation.progress': CurationProgress,
 } as const;
 
 export type Contract = typeof contract;

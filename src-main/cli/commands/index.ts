@@ -7,5 +7,8 @@ import { runsCommand } from './runs';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { predictCommand } from './predict';
+import { splitCommand } from './split';
+import { dupesCommand } from './dupes';
+import { labelsCommand } from './labels';
 
-export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, runsCommand, evalCommand, exportCommand, predictCommand];
+export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand];

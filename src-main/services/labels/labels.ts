@@ -97,6 +97,17 @@ export function setSplits(db: Database, moves: { imageId: number; split: Split |
   return result(db, recordEdit(db, { at: now, description, changes }));
 }
 
+/** Labels and splits of many images as one undoable edit (a CSV import). */
+export function setStates(db: Database, states: ({ imageId: number } & ImageState)[], now: number, description: string): EditResult {
+  const target = new Map(states.map((s) => [s.imageId, s]));
+  const changes = changesTo(currentStates(db, [...target.keys()]), (row) => {
+    const t = target.get(row.id)!;
+    return { classId: t.classId, split: t.split };
+  });
+  if (!changes.length) return result(db, null);
+  return result(db, recordEdit(db, { at: now, description, changes }));
+}
+
 export function createClass(db: Database, name: string, color: string | undefined, now: number): EditResult & { classId: number } {
   const finalName = checkNewName(db, name);
   const { next, n } = db.prepare('SELECT coalesce(max(id), 0) + 1 AS next, count(*) AS n FROM classes').get() as { next: number; n: number };

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { m0001Initial } from './0001-initial';
 import { m0002Edits } from './0002-edits';
 import { m0003Runs } from './0003-runs';
+import { m0004Curation } from './0004-curation';
 
 export interface Migration {
   version: number;
@@ -10,6 +11,6 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs];
+export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation];
 
 export const latestVersion = migrations[migrations.length - 1].version;

@@ -7,9 +7,11 @@ import { EditingState } from './editing.svelte';
 import { HistoryState } from './history.svelte';
 import { ImageGridState } from './image-grid.svelte';
 import { ImportsState } from './imports.svelte';
+import { LauncherState } from './launcher.svelte';
 import { NavState } from './nav.svelte';
 import { ProblemsState } from './problems.svelte';
 import { ProjectState } from './project.svelte';
+import { RunsState } from './runs.svelte';
 import { SelectionState } from './selection.svelte';
 import { ToastState } from './toasts.svelte';
 import { ViewerState } from './viewer.svelte';
@@ -27,6 +29,8 @@ export class AppState {
   readonly editing: EditingState;
   readonly toasts = new ToastState();
   readonly nav = new NavState();
+  readonly runs: RunsState;
+  readonly launcher: LauncherState;
   #enteredPath: string | null = null;
   #enteredBefore = false;
 
@@ -39,6 +43,8 @@ export class AppState {
     this.viewer = new ViewerState(studio);
     this.selection = new SelectionState(this.grid);
     this.history = new HistoryState(studio);
+    this.runs = new RunsState(studio);
+    this.launcher = new LauncherState(studio);
     const { dataset, grid, selection, history, toasts } = this;
     this.editing = new EditingState(studio, { dataset, grid, selection, history, toasts });
     this.imports = new ImportsState(studio, (finished) => this.#datasetChanged(finished));
@@ -84,6 +90,7 @@ export class AppState {
     this.dataset.clear();
     this.history.clear();
     this.toasts.dismiss();
+    this.runs.clear();
     if (!path) return;
     // Another project starts on its dataset; the first one keeps the page the URL names.
     if (this.#enteredBefore) this.nav.go('dataset');
@@ -92,6 +99,7 @@ export class AppState {
     this.setFilter({});
     void this.problems.load(0);
     void this.history.load();
+    void this.runs.load();
   }
 
   #datasetChanged(finished: boolean): void {

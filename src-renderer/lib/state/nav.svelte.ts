@@ -12,9 +12,9 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { id: 'dataset', label: 'Dataset', ready: true },
   { id: 'problems', label: 'Problems', ready: true },
-  { id: 'health', label: 'Health', ready: false },
-  { id: 'train', label: 'Train', ready: false },
-  { id: 'runs', label: 'Runs', ready: false },
+  { id: 'health', label: 'Health', ready: true },
+  { id: 'train', label: 'Train', ready: true },
+  { id: 'runs', label: 'Runs', ready: true },
 ];
 
 export class NavState {
@@ -35,7 +35,8 @@ export class NavState {
 }
 
 function fromHash(): PageId {
-  const id = location.hash.replace(/^#\/?/, '');
+  // A page may carry a path after its id (#/runs/12 is a run's page).
+  const id = location.hash.replace(/^#\/?/, '').split('/')[0];
   const item = NAV_ITEMS.find((i) => i.id === id && i.ready);
   return item ? item.id : 'dataset';
 }

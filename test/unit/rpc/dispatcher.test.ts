@@ -56,7 +56,7 @@ test('unknown members fail loudly by name, including prototype names', async () 
   const api = client.api as unknown as Record<string, Record<string, () => Promise<unknown>>>;
   await assert.rejects(api.project.explode(), { code: 'method-not-found', message: 'Method not found: project.explode' });
   await assert.rejects(api.project.constructor(), { code: 'method-not-found' });
-  await assert.rejects(api.__proto__.toString(), { code: 'method-not-found' });
+  await assert.rejects((api.__proto__.toString as unknown as () => Promise<unknown>)(), { code: 'method-not-found' });
 });
 
 test('a handler error crosses as its code and message', async () => {

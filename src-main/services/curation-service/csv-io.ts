@@ -1,0 +1,93 @@
+// Labels and splits to and from `path,label,split,group` CSV files, so people can move
+// between the studio and other tools. An import is checked whole before anything changes.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { CsvImportOutput } from '../../../src-shared/curation';
+import { StudioError } from '../../../src-shared/errors';
+import type { Split } from '../../../src-shared/schemas';
+import type { Database } from '../../store/db';
+import { CsvError, parseLabelsCsv, writeLabelsCsv, type LabelRow } from '../curation/csv';
+import { normalizePath } from '../curation/group-keys';
+import * as labels from '../labels/labels';
+import { curationRows, type CurationRow } from './rows';
+
+export function exportLabelsCsv(db: Database, file: string): { file: string; rows: number } {
+  const rows = curationRows(db).filter((r) => r.path !== null);
+  const text = writeLabelsCsv(rows.map((r) => ({ path: r.path!, label: r.label, split: r.split, group: r.groupKey })));
+  try {
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new StudioError('invalid-input', `Cannot write ${file}: ${(err as Error).message}. Choose a folder you can write to.`);
+  }
+  return { file, rows: rows.length };
+}
+
+/** Finds a row's image by exact path, else by a unique stored path ending with it at a folder boundary. */
+function pathMatcher(db: Database): (path: string) => number | null {
+  const all = db.prepare('SELECT path, image_id AS id FROM image_paths').all() as { path: string; id: number }[];
+  const exact = new Map(all.map((p) => [normalizePath(p.path), p.id]));
+  return (path) => {
+    const p = normalizePath(path);
+    const hit = exact.get(p);
+    if (hit !== undefined) return hit;
+    const ids = new Set(all.filter((a) => normalizePath(a.path).endsWith(`/${p}`)).map((a) => a.id));
+    return ids.size === 1 ? [...ids][0] : null;
+  };
+}
+
+function readRows(file: string): { rows: LabelRow[]; header: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new StudioError('not-found', `Cannot read ${file}: ${(err as Error).message}. Check the path.`);
+  }
+  try {
+    const header = (text.split(/\r?\n/, 1)[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
+    return { rows: parseLabelsCsv(text), header };
+  } catch (err) {
+    if (err instanceof CsvError) throw new StudioError('invalid-input', `${file}: ${err.message}. Nothing was imported; fix the file and import again.`);
+    throw err;
+  }
+}
+
+// Groups are not part of the edit history: they describe how a split was made, like folds.
+function recordGroups(db: Database, rows: readonly LabelRow[], states: readonly { imageId: number }[]): void {
+  const setGroup = db.prepare('UPDATE images SET group_key = ? WHERE id = ?');
+  db.transaction(() => rows.forEach((r, i) => setGroup.run(r.group, states[i].imageId)))();
+}
+
+/**
+ * Applies a CSV's labels and splits as one undoable edit. A column the file lacks leaves that
+ * field as it is; an empty value clears it. Unknown paths or classes fail the whole import.
+ */
+export function importLabelsCsv(db: Database, file: string, now: number): CsvImportOutput {
+  const { rows, header } = readRows(file);
+  const find = pathMatcher(db);
+  const classes = new Map((db.prepare('SELECT id, name FROM classes').all() as { id: number; name: string }[]).map((c) => [c.name, c.id]));
+  const current = new Map<number, CurationRow>(curationRows(db).map((r) => [r.id, r]));
+  const issues: string[] = [];
+  const states: { imageId: number; classId: number | null; split: Split | null }[] = [];
+  for (const row of rows) {
+    const id = find(row.path);
+    if (id === null) {
+      issues.push(`line ${row.line}: no image in the project at '${row.path}'`);
+      continue;
+    }
+    const classId = row.label === null ? null : (classes.get(row.label) ?? undefined);
+    if (classId === undefined) issues.push(`line ${row.line}: no class named '${row.label}' (create it first, or fix the label)`);
+    const now_ = current.get(id)!;
+    states.push({
+      imageId: id,
+      classId: header.includes('label') ? (classId ?? null) : now_.classId,
+      split: header.includes('split') ? row.split : now_.split,
+    });
+  }
+  if (issues.length) {
+    const shown = issues.slice(0, 20).join('; ') + (issues.length > 20 ? `; and ${issues.length - 20} more` : '');
+    throw new StudioError('invalid-input', `${file}: ${shown}. Nothing was imported; fix the file and import again.`);
+  }
+  const out = labels.setStates(db, states, now, `Imported labels and splits from ${file} (${rows.length} rows)`);
+  if (header.includes('group')) recordGroups(db, rows, states);
+  const changed = out.editId === null ? 0 : states.filter((s) => current.get(s.imageId)!.classId !== s.classId || current.get(s.imageId)!.split !== s.split).length;
+  return { ...out, rows: rows.length, changed };
+}

@@ -1,0 +1,102 @@
+// Curation over the open project: the background reduction scan, duplicates and leakage,
+// split assignment, the manifest, health and CSV exchange. Every label or split change goes
+// through the labels service as one undoable edit.
+import type {
+  CurationProgress,
+  DuplicatesReport,
+  FixLeakageOutput,
+  HealthReport,
+  SplitInput,
+  SplitOutput,
+} from '../../../src-shared/curation';
+import type { EditResult, Split } from '../../../src-shared/schemas';
+import type { Database } from '../../store/db';
+import * as labels from '../labels/labels';
+import type { Project } from '../project/project';
+import { exportLabelsCsv, importLabelsCsv } from './csv-io';
+import { duplicatesReport, leakageFixes, PrintCache } from './dupes';
+import { healthOf } from './health';
+import { curationRows } from './rows';
+import { scanReductions } from './scan';
+import { freezeManifest, planSplit, recordGroupsAndFolds } from './split';
+
+type Edit = <R extends EditResult>(change: (db: Database, now: number) => R) => R;
+
+export interface CurationDeps {
+  /** Runs a change and announces it (Studio's #edit), so undo and other windows follow. */
+  edit: Edit;
+  progress: (p: CurationProgress) => void;
+  clock: () => number;
+}
+
+const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+
+export class CurationService {
+  readonly #cache = new PrintCache();
+  #scan: Promise<number> | null = null;
+
+  constructor(
+    readonly project: Project,
+    readonly deps: CurationDeps,
+  ) {}
+
+  get #db(): Database {
+    return this.project.db;
+  }
+
+  /** Reduces images that lack a reduction; one scan at a time, which picks up images added meanwhile. */
+  scan(): Promise<number> {
+    this.#scan ??= scanReductions(this.#db, this.project.thumbsDir, this.deps.progress).finally(() => (this.#scan = null));
+    return this.#scan;
+  }
+
+  pending(): number {
+    return (this.#db.prepare('SELECT count(*) AS n FROM images WHERE reduction IS NULL').get() as { n: number }).n;
+  }
+
+  async duplicates(): Promise<DuplicatesReport> {
+    await this.scan();
+    return duplicatesReport(this.#db, this.#cache);
+  }
+
+  async health(): Promise<HealthReport> {
+    const dupes = await this.duplicates();
+    return healthOf(this.#db, dupes, this.pending());
+  }
+
+  async fixLeakage(clusterId: number | 'all'): Promise<FixLeakageOutput> {
+    await this.scan();
+    const fixes = leakageFixes(this.#db, this.#cache, clusterId);
+    const moves = fixes.flatMap((f) => f.moves.map((m) => ({ imageId: m.id, split: m.to as Split | null, from: m.from })));
+    const moved = moves.map((m) => `${m.from}->${m.split}`);
+    const tally = [...new Set(moved)].map((k) => `${moved.filter((x) => x === k).length} ${k}`).join(', ');
+    const description = `Kept ${plural(fixes.length, 'near-duplicate cluster')} in one split (moved ${plural(moves.length, 'image')}: ${tally || 'none'})`;
+    const out = this.deps.edit((db, now) => labels.setSplits(db, moves, now, description));
+    return { ...out, moved: moves.length, clusters: fixes.length, description };
+  }
+
+  split(input: Omit<SplitInput, 'keepPredefined'> & { keepPredefined: boolean }): SplitOutput {
+    const plan = planSplit(curationRows(this.#db), input);
+    const counts = { train: 0, val: 0, test: 0, none: 0 };
+    for (const m of plan.moves) counts[m.split ?? 'none']++;
+    const g = input.groupBy;
+    const by = !g ? '' : g.kind === 'folder' ? `, grouped by folder ${g.level}` : g.kind === 'pattern' ? `, grouped by /${g.regex}/` : `, grouped by ${g.column}`;
+    const description = `Split ${counts.train}/${counts.val}/${counts.test} (train/val/test, seed ${input.seed}${by})`;
+    const out = this.deps.edit((db, now) => labels.setSplits(db, plan.moves, now, description));
+    recordGroupsAndFolds(this.#db, plan);
+    const groups = new Set([...plan.groups.values()].filter((v) => v !== null)).size;
+    return { ...out, counts, groups, kept: plan.kept, folds: input.folds ?? null, warnings: plan.warnings };
+  }
+
+  manifest(params: Record<string, unknown> = {}): { id: number; digest: string; created: boolean } {
+    return freezeManifest(this.#db, curationRows(this.#db), this.deps.clock(), params);
+  }
+
+  exportCsv(file: string): { file: string; rows: number } {
+    return exportLabelsCsv(this.#db, file);
+  }
+
+  importCsv(file: string) {
+    return this.deps.edit((db, now) => importLabelsCsv(db, file, now));
+  }
+}

@@ -1,0 +1,187 @@
+// The studio: the one open project and the services over it, exposed as the contract's
+// handlers. Every front door (Electron, the server, tests) goes through this.
+import type { Handlers } from '../../src-shared/contract';
+import { StudioError } from '../../src-shared/errors';
+import type { ProjectInfo } from '../../src-shared/schemas';
+import { EventHub } from '../rpc/dispatcher';
+import { datasetStats, getImage, listClasses, listImages, listProblems } from './dataset/dataset';
+import { ImportService } from './import/import-service';
+import { openProject, projectInfo, type Project } from './project/project';
+import { thumbPath } from './project/thumbs';
+import { originalPath } from './media/originals';
+import * as labels from './labels/labels';
+import type { EditResult } from '../../src-shared/schemas';
+import { canUndoRedo, listEdits } from '../store/repos/edits';
+import { RunService, type RunServiceOptions } from './runs/run-service';
+import { listBackbones } from './runs/backbones';
+import { CurationService } from './curation-service/curation-service';
+
+export class Studio {
+  readonly hub = new EventHub();
+  readonly #clock: () => number;
+
+  readonly #runOptions: RunServiceOptions;
+
+  constructor(opts: { clock?: () => number; runs?: RunServiceOptions } = {}) {
+    this.#clock = opts.clock ?? Date.now;
+    this.#runOptions = opts.runs ?? {};
+  }
+
+  #project: Project | null = null;
+  #imports: ImportService | null = null;
+  #runs: RunService | null = null;
+  #curation: CurationService | null = null;
+
+  get project(): Project | null {
+    return this.#project;
+  }
+
+  open(path: string, create: boolean): ProjectInfo {
+    const next = openProject(path, { create });
+    this.close();
+    this.#project = next;
+    this.#curation = new CurationService(next, {
+      edit: (change) => this.#edit(change),
+      progress: (p) => this.hub.emit('curation.progress', p),
+      clock: this.#clock,
+    });
+    this.#imports = new ImportService(next, (p) => {
+      this.hub.emit('imports.progress', p);
+      if (p.phase === 'finished') this.#scanInBackground();
+    });
+    this.#runs = new RunService(next, {
+      progress: (p) => this.hub.emit('runs.progress', p),
+      epoch: (e) => this.hub.emit('runs.epoch', e),
+      status: (s) => this.hub.emit('runs.status', s),
+    }, { clock: this.#clock, ...this.#runOptions });
+    this.#scanInBackground();
+    const info = projectInfo(next);
+    this.hub.emit('project.changed', info);
+    return info;
+  }
+
+  close(): void {
+    if (!this.#project) return;
+    for (const record of this.#imports?.list() ?? []) if (record.status === 'running') this.#imports?.cancel(record.id);
+    // Marks what trains as interrupted (resumable) before the database closes.
+    void this.#runs?.stop();
+    this.#project.close();
+    this.#project = null;
+    this.#imports = null;
+    this.#runs = null;
+    this.#curation = null;
+    this.hub.emit('project.changed', null);
+  }
+
+  /** Waits for background work (imports) to settle; for shutdown and tests. */
+  async idle(): Promise<void> {
+    await this.#imports?.idle();
+    await this.#runs?.idle();
+    await this.#curation?.scan();
+  }
+
+  /** Reductions are ready before the Health page asks; a failure resurfaces when it does. */
+  #scanInBackground(): void {
+    void this.#curation?.scan().catch(() => undefined);
+  }
+
+  #curator(): CurationService {
+    this.#need();
+    return this.#curation!;
+  }
+
+  thumbFile(hash: string): string | null {
+    return this.#project ? thumbPath(this.#project, hash) : null;
+  }
+
+  originalFile(hash: string): string | null {
+    return this.#project ? originalPath(this.#project, hash) : null;
+  }
+
+  #need(): Project {
+    if (!this.#project) throw new StudioError('no-project', 'No project is open. Open or create a project folder first.');
+    return this.#project;
+  }
+
+  #runner(): RunService {
+    this.#need();
+    return this.#runs!;
+  }
+
+  #importer(): ImportService {
+    this.#need();
+    return this.#imports!;
+  }
+
+  /** Runs a label/class change on the open project and tells every window about it. */
+  #edit<R extends EditResult>(change: (db: Project['db'], now: number) => R): R {
+    const out = change(this.#need().db, this.#clock());
+    if (out.editId !== null) this.hub.emit('labels.changed', { editId: out.editId, canUndo: out.canUndo, canRedo: out.canRedo });
+    return out;
+  }
+
+  handlers(): Handlers {
+    return {
+      project: {
+        open: ({ path, create }) => this.open(path, create),
+        current: () => (this.#project ? projectInfo(this.#project) : null),
+        close: () => (this.close(), null),
+      },
+      imports: {
+        start: ({ folder }) => this.#importer().start(folder),
+        cancel: ({ importId }) => (this.#importer().cancel(importId), null),
+        list: () => this.#importer().list(),
+      },
+      dataset: {
+        classes: () => listClasses(this.#need().db),
+        images: ({ filter, offset, limit }) => listImages(this.#need().db, filter, offset, limit),
+        image: ({ id }) => getImage(this.#need().db, id),
+        problems: ({ offset, limit }) => listProblems(this.#need().db, offset, limit),
+        stats: () => datasetStats(this.#need().db),
+      },
+      labels: {
+        assign: ({ imageIds, classId }) => this.#edit((db, now) => labels.assignLabel(db, imageIds, classId, now)),
+        assignFilter: ({ filter, classId }) => this.#edit((db, now) => labels.assignLabelToFilter(db, filter, classId, now)),
+        setSplit: ({ imageIds, split }) => this.#edit((db, now) => labels.setSplit(db, imageIds, split, now)),
+        undo: () => this.#edit((db) => labels.undo(db)),
+        redo: () => this.#edit((db) => labels.redo(db)),
+        history: ({ limit }) => {
+          const db = this.#need().db;
+          const { undo, redo } = canUndoRedo(db);
+          return { edits: listEdits(db, limit), canUndo: undo, canRedo: redo };
+        },
+      },
+      backbones: {
+        list: () => listBackbones(),
+      },
+      runs: {
+        start: (input) => this.#runner().start(input),
+        cancel: ({ runId }) => (this.#runner().cancel(runId), null),
+        resume: ({ runId }) => (this.#runner().resume(runId), null),
+        list: () => this.#runner().list(),
+        get: ({ runId }) => this.#runner().get(runId),
+        epochs: ({ runId }) => this.#runner().epochs(runId),
+        predictions: ({ runId, trueClass, predicted, offset, limit }) => this.#runner().predictions(runId, { trueClass, predicted }, offset, limit),
+        lrRangeTest: ({ config }) => this.#runner().lrRangeTest(config),
+        groupSummary: ({ groupId }) => this.#runner().groupSummary(groupId),
+        export: ({ runId, outDir }) => this.#runner().export(runId, outDir),
+      },
+      curation: {
+        health: () => this.#curator().health(),
+        duplicates: () => this.#curator().duplicates(),
+        fixLeakage: ({ clusterId }) => this.#curator().fixLeakage(clusterId),
+        split: (input) => this.#curator().split(input),
+        manifest: () => this.#curator().manifest(),
+        exportCsv: ({ file }) => this.#curator().exportCsv(file),
+        importCsv: ({ file }) => this.#curator().importCsv(file),
+      },
+      classes: {
+        create: ({ name, color }) => this.#edit((db, now) => labels.createClass(db, name, color, now)),
+        rename: ({ id, name }) => this.#edit((db, now) => labels.renameClass(db, id, name, now)),
+        recolour: ({ id, color }) => this.#edit((db, now) => labels.recolourClass(db, id, color, now)),
+        merge: ({ fromId, intoId }) => this.#edit((db, now) => labels.mergeClasses(db, fromId, intoId, now)),
+        delete: ({ id }) => this.#edit((db, now) => labels.deleteClass(db, id, now)),
+      },
+    };
+  }
+}

@@ -1,0 +1,102 @@
+// The Health page's data: the report, the duplicate clusters, the reduction scan's progress,
+// and the actions (fix leakage, split, CSV). Any label change reloads it, so an undo from the
+// top bar shows here at once.
+import type { CurationProgress, DuplicatesReport, HealthReport, SplitInput } from '../../../src-shared/curation';
+import { errorMessage } from '../api';
+import type { Connection } from './connection.svelte';
+
+export class HealthState {
+  #report = $state.raw<HealthReport | null>(null);
+  #dupes = $state.raw<DuplicatesReport | null>(null);
+  #progress = $state.raw<CurationProgress | null>(null);
+  #loading = $state(false);
+  #busy = $state(false);
+  #error = $state<string | null>(null);
+  readonly #studio: Connection;
+  #request = 0;
+
+  constructor(studio: Connection) {
+    this.#studio = studio;
+  }
+
+  get report(): HealthReport | null {
+    return this.#report;
+  }
+  get dupes(): DuplicatesReport | null {
+    return this.#dupes;
+  }
+  get progress(): CurationProgress | null {
+    return this.#progress;
+  }
+  get loading(): boolean {
+    return this.#loading;
+  }
+  get busy(): boolean {
+    return this.#busy;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+
+  /** Subscribes to what changes the page; returns the unsubscribe for the view's teardown. */
+  listen(): () => void {
+    const offs = [
+      this.#studio.on('curation.progress', (p) => (this.#progress = p.running ? p : null)),
+      this.#studio.on('labels.changed', () => void this.load()),
+      this.#studio.on('imports.progress', (p) => p.phase === 'finished' && void this.load()),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  async load(): Promise<void> {
+    const request = ++this.#request;
+    this.#loading = true;
+    try {
+      const report = await this.#studio.api.curation.health();
+      const dupes = await this.#studio.api.curation.duplicates();
+      if (request !== this.#request) return;
+      [this.#report, this.#dupes, this.#error] = [report, dupes, null];
+    } catch (err) {
+      if (request === this.#request) this.#error = errorMessage(err);
+    } finally {
+      if (request === this.#request) this.#loading = false;
+    }
+  }
+
+  /** Runs an action; its message (or the error) is the result for a toast. */
+  async #act(run: () => Promise<string>): Promise<{ ok: boolean; message: string }> {
+    this.#busy = true;
+    try {
+      const message = await run();
+      await this.load();
+      return { ok: true, message };
+    } catch (err) {
+      return { ok: false, message: errorMessage(err) };
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  fix(clusterId: number | 'all') {
+    return this.#act(async () => (await this.#studio.api.curation.fixLeakage({ clusterId })).description);
+  }
+
+  split(input: SplitInput) {
+    return this.#act(async () => {
+      const out = await this.#studio.api.curation.split(input);
+      const { train, val, test } = out.counts;
+      return `Split ${train} / ${val} / ${test} (train / val / test)${out.groups ? ` in ${out.groups} groups` : ''}`;
+    });
+  }
+
+  exportCsv(file: string) {
+    return this.#act(async () => `Wrote ${(await this.#studio.api.curation.exportCsv({ file })).rows} rows to ${file}`);
+  }
+
+  importCsv(file: string) {
+    return this.#act(async () => {
+      const out = await this.#studio.api.curation.importCsv({ file });
+      return `Read ${out.rows} rows; ${out.changed} images changed`;
+    });
+  }
+}

@@ -1,0 +1,109 @@
+// Curation schemas: dataset health, duplicates and leakage, split assignment, CSV exchange.
+// Pure zod, shared by the main side, the renderer and the command line.
+import { z } from 'zod';
+import { EditResult, Split } from './schemas';
+
+/** Background computation of per-image reductions (near-duplicate search reads them). */
+export const CurationProgress = z.object({
+  done: z.number().int(),
+  total: z.number().int(),
+  running: z.boolean(),
+});
+export type CurationProgress = z.infer<typeof CurationProgress>;
+
+export const ClusterMember = z.object({
+  id: z.number().int(),
+  hash: z.string(),
+  split: Split.nullable(),
+  classId: z.number().int().nullable(),
+  path: z.string().nullable(),
+});
+export type ClusterMember = z.infer<typeof ClusterMember>;
+
+/** Near-duplicate images joined into a cluster; `id` is its smallest image id (stable across calls). */
+export const DuplicateCluster = z.object({
+  id: z.number().int(),
+  members: z.array(ClusterMember),
+  splits: z.array(Split),
+  leaking: z.boolean(),
+});
+export type DuplicateCluster = z.infer<typeof DuplicateCluster>;
+
+/** One image found at several paths (byte-identical copies the importer merged). */
+export const ExactGroup = z.object({
+  imageId: z.number().int(),
+  hash: z.string(),
+  split: Split.nullable(),
+  paths: z.array(z.string()),
+});
+export type ExactGroup = z.infer<typeof ExactGroup>;
+
+export const DuplicatesReport = z.object({
+  exact: z.array(ExactGroup),
+  clusters: z.array(DuplicateCluster),
+  leaking: z.number().int(),
+  /** Label or split conflicts between exact copies, recorded by the importer as problems. */
+  conflicts: z.number().int(),
+});
+export type DuplicatesReport = z.infer<typeof DuplicatesReport>;
+
+export const FixLeakageInput = z.object({ clusterId: z.union([z.number().int(), z.literal('all')]) }).strict();
+export const FixLeakageOutput = EditResult.extend({ moved: z.number().int(), clusters: z.number().int(), description: z.string() });
+export type FixLeakageOutput = z.infer<typeof FixLeakageOutput>;
+
+export const GroupBy = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('folder'), level: z.number().int().min(-20).max(20) }).strict(),
+  z.object({ kind: z.literal('pattern'), regex: z.string().min(1).max(500) }).strict(),
+  z.object({ kind: z.literal('csv'), file: z.string().min(1), column: z.string().min(1) }).strict(),
+]);
+export type GroupBy = z.infer<typeof GroupBy>;
+
+export const SplitInput = z
+  .object({
+    val: z.number().min(0).max(0.9),
+    test: z.number().min(0).max(0.9),
+    seed: z.number().int(),
+    groupBy: GroupBy.optional(),
+    folds: z.number().int().min(2).max(50).optional(),
+    keepPredefined: z.boolean().default(true),
+  })
+  .strict();
+export type SplitInput = z.input<typeof SplitInput>;
+
+export const SplitOutput = EditResult.extend({
+  counts: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int(), none: z.number().int() }),
+  groups: z.number().int(),
+  kept: z.number().int(),
+  folds: z.number().int().nullable(),
+  warnings: z.array(z.string()),
+});
+export type SplitOutput = z.infer<typeof SplitOutput>;
+
+export const ManifestOutput = z.object({ id: z.number().int(), digest: z.string(), created: z.boolean() });
+
+export const HealthFinding = z.object({
+  kind: z.string(),
+  severity: z.enum(['info', 'warning', 'problem']),
+  message: z.string(),
+  count: z.number().int(),
+  /** Up to 200 of the images concerned. */
+  ids: z.array(z.number().int()),
+});
+export type HealthFinding = z.infer<typeof HealthFinding>;
+
+export const HealthReport = z.object({
+  classes: z.array(z.object({ name: z.string(), color: z.string(), count: z.number().int() })),
+  unlabeled: z.number().int(),
+  ratio: z.number().nullable(),
+  exactDuplicates: z.number().int(),
+  nearClusters: z.number().int(),
+  leaking: z.number().int(),
+  problems: z.number().int(),
+  findings: z.array(HealthFinding),
+});
+export type HealthReport = z.infer<typeof HealthReport>;
+
+export const CsvFileInput = z.object({ file: z.string().min(1) }).strict();
+export const CsvExportOutput = z.object({ file: z.string(), rows: z.number().int() });
+export const CsvImportOutput = EditResult.extend({ rows: z.number().int(), changed: z.number().int() });
+export type CsvImportOutput = z.infer<typeof CsvImportOutput>;

@@ -1,0 +1,90 @@
+// Curation in the real UI, against the real server and database: a split grouped by a
+// file-name pattern made in the Split dialog leaves no group straddling splits; a brightened,
+// resized copy planted in test/ is flagged as leaking on the Health page, one click keeps it
+// in one split, and an undo brings the leak back. Every wait is for something the UI shows.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { writeGroupedDataset, writeLeakyDataset } from '../fixtures/curation-dataset';
+import { launchBrowser, startStudio, type RunningStudio } from './harness';
+
+const SCREENSHOTS = join(import.meta.dirname, '../../test-results');
+
+describe('curation on the Health page', () => {
+  let tmp: string;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+  const opened: RunningStudio[] = [];
+
+  async function open(write: (root: string) => Promise<unknown>): Promise<{ running: RunningStudio; page: Page }> {
+    const data = mkdtempSync(join(tmp, 'data-'));
+    await write(data);
+    const running = await startStudio({ projectDir: mkdtempSync(join(tmp, 'project-')), create: true });
+    opened.push(running);
+    await running.studio.handlers().imports.start({ folder: data });
+    await running.studio.idle();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(running.url);
+    await page.click('[data-testid=nav-health]');
+    await page.waitForSelector('[data-testid=class-balance]');
+    return { running, page };
+  }
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'studio-curation-'));
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const r of opened) await r.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('splits with a file-name group key through the dialog, and no group straddles splits', async () => {
+    let images = 0;
+    const { running, page } = await open(async (root) => (images = await writeGroupedDataset(root, 3, 8, 3)));
+    await page.click('[data-testid=open-split]');
+    await page.fill('[data-testid=split-val]', '20');
+    await page.fill('[data-testid=split-test]', '20');
+    await page.fill('[data-testid=split-seed]', '11');
+    await page.selectOption('[data-testid=split-group-kind]', 'pattern');
+    await page.fill('[data-testid=split-regex]', '^(P\\d+)_');
+    await page.click('[data-testid=split-confirm]');
+    await page.waitForSelector('[data-testid=toast-message]:has-text("in 24 groups")');
+    const db = running.studio.project!.db;
+    const rows = db.prepare('SELECT group_key AS g, split FROM images').all() as { g: string; split: string | null }[];
+    assert.equal(rows.length, images);
+    const byGroup = new Map<string, Set<string | null>>();
+    for (const r of rows) byGroup.set(r.g, (byGroup.get(r.g) ?? new Set()).add(r.split));
+    assert.equal(byGroup.size, 24);
+    for (const [g, splits] of byGroup) assert.equal(splits.size, 1, `group ${g} straddles ${[...splits].join(', ')}`);
+    assert.deepEqual(new Set(rows.map((r) => r.split)), new Set(['train', 'val', 'test']));
+  });
+
+  it('flags a planted near-duplicate across train and test, fixes it with one click, and undo brings it back', async () => {
+    let planted = { source: '', copy: '' };
+    const { running, page } = await open(async (root) => (planted = await writeLeakyDataset(root)));
+    const h = running.studio.handlers();
+    const cluster = (await h.curation.duplicates({})).clusters.find((c) => c.members.some((m) => m.path === planted.copy));
+    assert.ok(cluster, 'the planted copy is found');
+    const row = page.locator(`[data-testid=cluster][data-cluster-id="${cluster.id}"]`);
+    await page.waitForSelector(`[data-testid=cluster][data-cluster-id="${cluster.id}"][data-leaking=true]`);
+    await page.waitForSelector('[data-testid=finding-leakage]');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'health-leak.png'), fullPage: true });
+    await row.locator('[data-testid=fix-cluster]').click();
+    await page.waitForSelector(`[data-testid=cluster][data-cluster-id="${cluster.id}"][data-leaking=false]`);
+    const splitOf = (id: number) => (running.studio.project!.db.prepare('SELECT split FROM images WHERE id = ?').get(id) as { split: string }).split;
+    assert.equal(new Set(cluster.members.map((m) => splitOf(m.id))).size, 1);
+    assert.deepEqual(await row.locator('[data-testid=member-split]').allTextContents(), cluster.members.map(() => 'train'));
+    await page.click('[data-testid=undo]');
+    await page.waitForSelector(`[data-testid=cluster][data-cluster-id="${cluster.id}"][data-leaking=true]`);
+    assert.deepEqual(cluster.members.map((m) => splitOf(m.id)), ['train', 'test']);
+    assert.deepEqual(pageErrors, []);
+  });
+});

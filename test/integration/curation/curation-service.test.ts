@@ -1,0 +1,129 @@
+// The curation service through the studio's handlers, on real Fashion-MNIST images: grouped
+// splits, the leakage fix and its undo, CSV round trip and errors, health.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Studio } from '../../../src-main/services/studio';
+import { writeGroupedDataset, writeLeakyDataset } from '../../fixtures/curation-dataset';
+import { skipWithoutData } from '../../unit/curation/fashion-copies';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = (p: string) => (dirs.push(mkdtempSync(join(tmpdir(), `studio-${p}-`))), dirs.at(-1)!);
+
+async function studioWith(write: (root: string) => Promise<unknown>) {
+  const data = temp('data');
+  await write(data);
+  const studio = new Studio();
+  studio.open(temp('project'), true);
+  const h = studio.handlers();
+  h.imports.start({ folder: data });
+  await studio.idle();
+  return { studio, h, data, db: studio.project!.db };
+}
+
+const splitsByGroup = (db: Studio['project'] & object) => {
+  const rows = db.db.prepare('SELECT group_key AS g, split FROM images').all() as { g: string | null; split: string | null }[];
+  const by = new Map<string, Set<string | null>>();
+  for (const r of rows) by.set(r.g ?? '', (by.get(r.g ?? '') ?? new Set()).add(r.split));
+  return by;
+};
+
+describe('curation service', { skip: skipWithoutData }, () => {
+  test('a split grouped by folder or by pattern never lets a group straddle splits, and undo restores', async () => {
+    const { studio, h } = await studioWith((root) => writeGroupedDataset(root, 3, 8, 3));
+    for (const groupBy of [{ kind: 'folder' as const, level: -1 }, { kind: 'pattern' as const, regex: '^(P\\d+)_' }]) {
+      const out = await h.curation.split({ val: 0.2, test: 0.2, seed: 7, groupBy, keepPredefined: true });
+      assert.equal(out.groups, 24);
+      assert.equal(out.counts.none, 0);
+      assert.ok(out.counts.val > 0 && out.counts.test > 0, JSON.stringify(out.counts));
+      for (const [g, splits] of splitsByGroup(studio.project!)) assert.equal(splits.size, 1, `group ${g} straddles ${[...splits]}`);
+    }
+    const again = await h.curation.split({ val: 0.2, test: 0.2, seed: 7, groupBy: { kind: 'folder', level: -1 }, keepPredefined: false, folds: 3 });
+    const folds = studio.project!.db.prepare("SELECT count(DISTINCT fold) AS n FROM images WHERE split != 'test'").get() as { n: number };
+    assert.equal(folds.n, 3);
+    assert.equal(again.folds, 3);
+    const m1 = await h.curation.manifest({});
+    const m2 = await h.curation.manifest({});
+    assert.deepEqual([m1.created, m2.created, m1.digest], [true, false, m2.digest]);
+    await h.labels.undo({});
+    await h.labels.undo({});
+    const none = studio.project!.db.prepare('SELECT count(*) AS n FROM images WHERE split IS NOT NULL').get() as { n: number };
+    assert.equal(none.n, 0, 'undoing both splits leaves images unassigned, as imported');
+    studio.close();
+  });
+
+  test('a brightened copy across train and test is one leaking cluster; the fix keeps it in one split; undo restores', async () => {
+    let planted = { source: '', copy: '' };
+    const { studio, h, db } = await studioWith(async (root) => (planted = await writeLeakyDataset(root)));
+    const dupes = await h.curation.duplicates({});
+    // Only the planted pair is asserted: look-alike Fashion-MNIST trousers may cluster too.
+    const leaking = dupes.clusters.filter((c) => c.members.some((m) => m.path === planted.copy));
+    assert.equal(leaking.length, 1, JSON.stringify(dupes.clusters));
+    assert.deepEqual(leaking[0].members.map((m) => m.path), [planted.source, planted.copy]);
+    assert.deepEqual([leaking[0].splits, leaking[0].leaking], [['train', 'test'], true]);
+    const health = await h.curation.health({});
+    assert.equal(health.leaking, dupes.leaking);
+    assert.ok(health.findings.some((f) => f.kind === 'leakage' && f.severity === 'problem'));
+    const fix = await h.curation.fixLeakage({ clusterId: leaking[0].id });
+    assert.equal(fix.moved, 1);
+    assert.match(fix.description, /1 near-duplicate cluster.*moved 1 image/);
+    const splitOf = (id: number) => (db.prepare('SELECT split FROM images WHERE id = ?').get(id) as { split: string }).split;
+    assert.deepEqual(new Set(leaking[0].members.map((m) => splitOf(m.id))).size, 1);
+    assert.equal((await h.curation.duplicates({})).leaking, dupes.leaking - 1);
+    await h.labels.undo({});
+    assert.deepEqual(leaking[0].members.map((m) => splitOf(m.id)), leaking[0].members.map((m) => m.split));
+    const all = await h.curation.fixLeakage({ clusterId: 'all' });
+    assert.equal(all.clusters, dupes.leaking);
+    assert.equal((await h.curation.duplicates({})).leaking, 0);
+    studio.close();
+  });
+
+  test('CSV export and import round-trip; unknown paths and bad values reject the whole file with line numbers', async () => {
+    const { studio, h, db } = await studioWith(writeLeakyDataset);
+    const file = join(temp('csv'), 'labels.csv');
+    const out = await h.curation.exportCsv({ file });
+    assert.equal(out.rows, 25);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text.split('\n')[0], /^path,label,split,group/);
+    const state = () => db.prepare('SELECT id, class_id, split FROM images ORDER BY id').all();
+    const before = state();
+    // Swap every split, import, then import the original back: the round trip restores it.
+    const swapped = text.replace(/,train,/g, ',TMP,').replace(/,test,/g, ',train,').replace(/,TMP,/g, ',test,');
+    const swappedFile = join(temp('csv'), 'swapped.csv');
+    writeFileSync(swappedFile, swapped);
+    const imported = await h.curation.importCsv({ file: swappedFile });
+    assert.equal(imported.changed, 25);
+    assert.notDeepEqual(state(), before);
+    await h.curation.importCsv({ file });
+    assert.deepEqual(state(), before);
+    const bad = join(temp('csv'), 'bad.csv');
+    const lines = text.trim().split('\n');
+    writeFileSync(bad, [lines[0], lines[1].replace(/,(train|test),/, ',holdout,'), ...lines.slice(2)].join('\n'));
+    await assert.rejects(async () => h.curation.importCsv({ file: bad }), /line 2, column split: 'holdout'.*Nothing was imported/s);
+    writeFileSync(bad, [lines[0], ...lines.slice(1, 3), '/nowhere/x.png,,train,', 'x.png,Sandal,,', ...lines.slice(3)].join('\n'));
+    await assert.rejects(async () => h.curation.importCsv({ file: bad }), /line 4: no image.*nowhere.*line 5: no image/s);
+    assert.deepEqual(state(), before, 'nothing half-applied');
+    studio.close();
+  });
+
+  test('health reports class balance, exact copies and the import problems count', async () => {
+    const { studio, h } = await studioWith(async (root) => {
+      await writeGroupedDataset(root, 2, 2, 2);
+      writeFileSync(join(root, 'broken.png'), 'not a picture');
+      copyFileSync(join(root, 'T-shirt_top', 'P000', 'P000_0.png'), join(root, 'T-shirt_top', 'P000', 'copy.png'));
+    });
+    const dupes = await h.curation.duplicates({});
+    assert.deepEqual(dupes.exact.map((e) => e.paths.length), [2]);
+    const health = await h.curation.health({});
+    assert.deepEqual(health.classes.map((c) => c.count), [4, 4]);
+    assert.equal(health.ratio, 1);
+    assert.equal(health.problems, 1);
+    assert.equal(health.exactDuplicates, 1);
+    assert.ok(health.findings.some((f) => f.kind === 'exact-duplicates'));
+    assert.ok(health.findings.some((f) => f.kind === 'import-problems'));
+    studio.close();
+  });
+});
