@@ -56,11 +56,16 @@ export type Phase2Config = z.infer<typeof Phase2Config>;
 
 export const AugmentConfig = z
   .object({
+    /** How many augmented views of each training image are cached; one is drawn per epoch. */
     views: z.number().int().min(1).max(64).default(4),
     flip: z.boolean().default(true),
+    /** Largest rotation either way, in degrees. */
     rotationDeg: z.number().min(0).max(180).default(15),
+    /** Largest fraction cropped away before resizing back (zoom in). */
     zoom: z.number().min(0).max(0.5).default(0.15),
+    /** Largest brightness shift, as a fraction of the full range. */
     brightness: z.number().min(0).max(1).default(0.1),
+    /** Largest contrast change, as a fraction (0.2 -> factor in [0.8, 1.2]). */
     contrast: z.number().min(0).max(1).default(0.1),
   })
   .strict();

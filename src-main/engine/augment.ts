@@ -2,22 +2,12 @@
 // a seed derived from the image hash and view index, so a cached view is reproducible
 // and a changed setting changes the cache key (see `augmentFingerprint`).
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { AugmentConfig } from '../../src-shared/engine-config';
 import { rng, seedOf } from './random';
 
-export const AugmentSpec = z
-  .object({
-    flip: z.boolean().default(true),
-    /** Largest rotation either way, in degrees. */
-    rotationDeg: z.number().min(0).max(180).default(15),
-    /** Largest fraction cropped away before resizing back (zoom in). */
-    zoom: z.number().min(0).max(0.5).default(0.15),
-    /** Largest brightness shift, as a fraction of the full range. */
-    brightness: z.number().min(0).max(1).default(0.1),
-    /** Largest contrast change, as a fraction (0.2 -> factor in [0.8, 1.2]). */
-    contrast: z.number().min(0).max(1).default(0.1),
-  })
-  .strict();
+/** The transforms alone: `views` (how many are cached) is the feature cache's business. */
+export const AugmentSpec = AugmentConfig.omit({ views: true });
 export type AugmentSpec = z.infer<typeof AugmentSpec>;
 
 export interface ViewParams {

@@ -4,6 +4,7 @@ import { StudioError } from '../../../src-shared/errors';
 import type { EditResult, ImageFilter, Split } from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
 import { defaultColor, findClassId } from '../../store/repos/classes';
+import { imageIdsInFilter } from '../../store/repos/images';
 import {
   canUndoRedo,
   recordEdit,
@@ -25,17 +26,6 @@ function currentStates(db: Database, imageIds: number[]): CurrentRow[] {
   return db
     .prepare('SELECT id, class_id AS classId, split FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
     .all(JSON.stringify(imageIds)) as CurrentRow[];
-}
-
-function idsInFilter(db: Database, filter: ImageFilter): number[] {
-  const parts: string[] = [];
-  const params: (string | number)[] = [];
-  if (filter.unlabeled) parts.push('class_id IS NULL');
-  else if (filter.classId !== undefined) (parts.push('class_id = ?'), params.push(filter.classId));
-  if (filter.split === 'none') parts.push('split IS NULL');
-  else if (filter.split !== undefined) (parts.push('split = ?'), params.push(filter.split));
-  const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
-  return (db.prepare(`SELECT id FROM images ${where}`).all(...params) as { id: number }[]).map((r) => r.id);
 }
 
 function changesTo(rows: CurrentRow[], next: (row: CurrentRow) => ImageState): ImageChange[] {
@@ -79,7 +69,7 @@ export function assignLabel(db: Database, imageIds: number[], classId: number | 
 }
 
 export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: number | null, now: number): EditResult {
-  return assignLabel(db, idsInFilter(db, filter), classId, now);
+  return assignLabel(db, imageIdsInFilter(db, filter), classId, now);
 }
 
 export function setSplit(db: Database, imageIds: number[], split: Split | null, now: number, why?: string): EditResult {
@@ -137,7 +127,7 @@ export function mergeClasses(db: Database, fromId: number, intoId: number, now: 
   if (fromId === intoId) throw new StudioError('invalid-input', 'A class cannot be merged into itself: choose another class to merge into.');
   const from = requireClass(db, fromId);
   const into = requireClass(db, intoId);
-  const changes = changesTo(currentStates(db, idsInFilter(db, { classId: fromId })), (row) => ({ classId: intoId, split: row.split }));
+  const changes = changesTo(currentStates(db, imageIdsInFilter(db, { classId: fromId })), (row) => ({ classId: intoId, split: row.split }));
   const description = `Merged "${from.name}" into "${into.name}" (${changes.length} images)`;
   return result(db, recordEdit(db, { at: now, description, classOp: { op: 'merge', class: from, into: intoId }, changes }));
 }
@@ -145,7 +135,7 @@ export function mergeClasses(db: Database, fromId: number, intoId: number, now: 
 /** Removes a class; its images become unlabeled, never deleted. */
 export function deleteClass(db: Database, id: number, now: number): EditResult {
   const cls = requireClass(db, id);
-  const changes = changesTo(currentStates(db, idsInFilter(db, { classId: id })), (row) => ({ classId: null, split: row.split }));
+  const changes = changesTo(currentStates(db, imageIdsInFilter(db, { classId: id })), (row) => ({ classId: null, split: row.split }));
   const description = `Deleted class "${cls.name}" (${changes.length} images now unlabeled)`;
   return result(db, recordEdit(db, { at: now, description, classOp: { op: 'delete', class: cls }, changes }));
 }

@@ -93,12 +93,18 @@ export function pathStat(db: Database, path: string): PathStat | null {
   return row ?? null;
 }
 
+/** The ids of every image a filter shows ("select all in view"). */
+export function imageIdsInFilter(db: Database, filter: ImageFilter): number[] {
+  const { where, params } = filterClause(filter);
+  return (sql(db, `SELECT id FROM images ${where}`).all(...params) as { id: number }[]).map((r) => r.id);
+}
+
 export function hashExists(db: Database, hash: string): boolean {
   return sql(db, 'SELECT 1 FROM images WHERE hash = ?').get(hash) !== undefined;
 }
 
 /** A WHERE clause from fixed fragments; only values are bound, never spliced. */
-function filterClause(filter: ImageFilter): { where: string; params: (string | number)[] } {
+export function filterClause(filter: ImageFilter): { where: string; params: (string | number)[] } {
   const parts: string[] = [];
   const params: (string | number)[] = [];
   if (filter.unlabeled) parts.push('class_id IS NULL');
