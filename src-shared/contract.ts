@@ -31,6 +31,8 @@ import {
   RunSummary,
   StartRunInput,
   StartRunOutput,
+  AugmentPreviewInput,
+  AugmentPreviewOutput,
 } from './runs';
 import { RunConfig } from './engine-config';
 import { ExportManifest } from './engine-export';
@@ -124,6 +126,8 @@ export const contract = {
     groupSummary: method(z.object({ groupId: z.number().int() }).strict(), GroupSummary),
     /** A tfjs layers model + manifest.json, by default into <project>/runs/<id>/export. */
     export: method(z.object({ runId: z.number().int(), outDir: z.string().min(1).optional() }).strict(), z.object({ dir: z.string(), manifest: ExportManifest })),
+    /** A few training images through the engine's own augmentation, for the launcher's preview. */
+    augmentPreview: method(AugmentPreviewInput, AugmentPreviewOutput),
   },
   curation: {
     /** Waits for the reduction scan, then reports; the scan's progress arrives as `curation.progress`. */

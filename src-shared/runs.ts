@@ -1,7 +1,7 @@
 // The runs and backbones sections of the contract: what the run launcher, the live run
 // page, the runs table, comparison and the error gallery read and send. Pure zod.
 import { z } from 'zod';
-import { RunConfig } from './engine-config';
+import { AugmentConfig, RunConfig } from './engine-config';
 import { EpochMetrics } from './engine-metrics';
 import { PreprocessingSpec } from './engine-export';
 import { LrCurve, RunResult } from './engine-protocol';
@@ -150,3 +150,25 @@ export type RunEpochEvent = z.infer<typeof RunEpochEvent>;
 
 export const RunStatusEvent = z.object({ runId: id, status: RunStatus, message: z.string().nullable() });
 export type RunStatusEvent = z.infer<typeof RunStatusEvent>;
+
+/** Training images as the engine augments them: view k uses the feature cache's parameters for (hash, k, seed). */
+export const AugmentPreviewInput = z
+  .object({
+    augment: AugmentConfig,
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    count: z.number().int().min(1).max(12).default(6),
+    views: z.number().int().min(1).max(4).default(3),
+    inputSize: z.number().int().min(16).max(1024).optional(),
+  })
+  .strict();
+export type AugmentPreviewInput = z.infer<typeof AugmentPreviewInput>;
+
+export const AugmentPreviewItem = z.object({
+  imageId: id,
+  hash: z.string(),
+  /** Data URLs (JPEG): the decoded image at the preview size, then views 1..N. */
+  original: z.string(),
+  views: z.array(z.string()),
+});
+export const AugmentPreviewOutput = z.object({ items: z.array(AugmentPreviewItem) });
+export type AugmentPreviewOutput = z.infer<typeof AugmentPreviewOutput>;

@@ -14,6 +14,7 @@ import type { EditResult } from '../../src-shared/schemas';
 import { canUndoRedo, listEdits } from '../store/repos/edits';
 import { RunService, type RunServiceOptions } from './runs/run-service';
 import { listBackbones } from './runs/backbones';
+import { augmentPreview } from './runs/augment-preview';
 import { CurationService } from './curation-service/curation-service';
 
 export class Studio {
@@ -165,6 +166,7 @@ export class Studio {
         lrRangeTest: ({ config }) => this.#runner().lrRangeTest(config),
         groupSummary: ({ groupId }) => this.#runner().groupSummary(groupId),
         export: ({ runId, outDir }) => this.#runner().export(runId, outDir),
+        augmentPreview: (input) => augmentPreview(this.#need(), input),
       },
       curation: {
         health: () => this.#curator().health(),

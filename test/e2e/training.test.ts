@@ -112,7 +112,10 @@ describe('training from the UI', () => {
 
   it('previews augmentation on training images, and says it touches training data only', async () => {
     await page.check('[data-testid=augment-on]');
-    await page.waitForSelector('[data-testid=augment-preview] img');
+    await page.waitForSelector('[data-testid=augment-preview-row] img');
+    const srcs = await page.locator('[data-testid=augment-preview-row]').first().locator('img').evaluateAll((els) => els.map((e) => e.getAttribute('src') ?? ''));
+    assert.ok(srcs.length >= 2 && srcs.every((s) => s.startsWith('data:image/jpeg;base64,')), 'the engine draws the views');
+    assert.match((await page.textContent('[data-testid=augment-preview]')) ?? '', /training images only/);
     assert.match((await page.textContent('[data-testid=train-view]')) ?? '', /training images only/);
     await page.uncheck('[data-testid=augment-on]');
   });
