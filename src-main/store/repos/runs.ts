@@ -20,7 +20,17 @@ export interface NewRun {
   pid: number;
 }
 
-export interface RunRow {
+/** What an epoch's end updates: the columns the runs table sorts by. */
+export interface RunSummaryColumns {
+  epochs: number;
+  bestPhase: 1 | 2 | null;
+  bestEpoch: number | null;
+  bestValAcc: number | null;
+  bestMacroF1: number | null;
+  gap: number | null;
+}
+
+export interface RunRow extends RunSummaryColumns {
   id: number;
   name: string;
   status: RunStatus;
@@ -39,25 +49,10 @@ export interface RunRow {
   finishedAt: number | null;
   message: string | null;
   result: string | null;
-  epochs: number;
-  bestPhase: 1 | 2 | null;
-  bestEpoch: number | null;
-  bestValAcc: number | null;
-  bestMacroF1: number | null;
-  gap: number | null;
   testAcc: number | null;
   testMacroF1: number | null;
   trainMs: number | null;
   modelBytes: number | null;
-}
-
-export interface RunSummaryColumns {
-  epochs: number;
-  bestPhase: 1 | 2 | null;
-  bestEpoch: number | null;
-  bestValAcc: number | null;
-  bestMacroF1: number | null;
-  gap: number | null;
 }
 
 export interface PredictionRow {
