@@ -2,7 +2,7 @@
 // handlers. Every front door (Electron, the server, tests) goes through this.
 import type { Handlers } from '../../src-shared/contract';
 import { StudioError } from '../../src-shared/errors';
-import type { ProjectInfo } from '../../src-shared/schemas';
+import type { EditResult, ProjectInfo } from '../../src-shared/schemas';
 import { EventHub } from '../rpc/dispatcher';
 import { datasetStats, getImage, listClasses, listImages, listProblems } from './dataset/dataset';
 import { ImportService } from './import/import-service';
@@ -10,7 +10,6 @@ import { openProject, projectInfo, type Project } from './project/project';
 import { thumbPath } from './project/thumbs';
 import { originalPath } from './media/originals';
 import * as labels from './labels/labels';
-import type { EditResult } from '../../src-shared/schemas';
 import { canUndoRedo, listEdits } from '../store/repos/edits';
 import { RunService, type RunServiceOptions } from './runs/run-service';
 import { listBackbones } from './runs/backbones';
@@ -20,7 +19,6 @@ import { CurationService } from './curation-service/curation-service';
 export class Studio {
   readonly hub = new EventHub();
   readonly #clock: () => number;
-
   readonly #runOptions: RunServiceOptions;
 
   constructor(opts: { clock?: () => number; runs?: RunServiceOptions } = {}) {
@@ -74,7 +72,7 @@ export class Studio {
     this.hub.emit('project.changed', null);
   }
 
-  /** Waits for background work (imports) to settle; for shutdown and tests. */
+  /** Waits for background work (imports, runs, the reduction scan) to settle; for shutdown and tests. */
   async idle(): Promise<void> {
     await this.#imports?.idle();
     await this.#runs?.idle();
