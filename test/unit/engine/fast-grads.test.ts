@@ -2,30 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src-main/engine/backend';
+import { lcgValues, maxAbsDiff } from './fixtures';
 
 // Its own file: selecting wasm installs the faster gradient process-wide, so the
 // reference must be computed on cpu before any wasm selection in this process.
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    out[i] = s / 2147483648 - 0.5;
-  }
-  return out;
-}
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
 // The replaced BatchNorm gradient, against tfjs' own, for all five inputs.
 function bnGrads(): Float32Array[] {
   return tf.tidy(() => {
-    const x = tf.tensor4d(values(2 * 3 * 3 * 4, 3), [2, 3, 3, 4]);
-    const ins = [x, tf.tensor1d(values(4, 4)), tf.add(tf.tensor1d(values(4, 5)), 1), tf.tensor1d(values(4, 6)), tf.tensor1d(values(4, 7))];
+    const x = tf.tensor4d(lcgValues(2 * 3 * 3 * 4, 3), [2, 3, 3, 4]);
+    const ins = [x, tf.tensor1d(lcgValues(4, 4)), tf.add(tf.tensor1d(lcgValues(4, 5)), 1), tf.tensor1d(lcgValues(4, 6)), tf.tensor1d(lcgValues(4, 7))];
     const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
       tf.sum(tf.mul(tf.batchNorm(a as tf.Tensor4D, m, v, o, s, 1e-3), tf.reshape(tf.range(0, a.size), a.shape)));
     return tf.grads(f)(ins).map((g) => g.dataSync() as Float32Array);
@@ -40,7 +25,7 @@ test('the faster BatchNorm gradient matches tfjs\' original', async () => {
   for (const backend of ['cpu', 'wasm'] as const) {
     await selectBackend({ prefer: backend });
     const got = bnGrads();
-    got.forEach((g, i) => assert.ok(maxDiff(g, want[i]!) < 1e-3 * Math.max(1, Math.abs(want[i]![0]!)), `${backend}: input ${i} differs by ${maxDiff(g, want[i]!)}`));
+    got.forEach((g, i) => assert.ok(maxAbsDiff(g, want[i]!) < 1e-3 * Math.max(1, Math.abs(want[i]![0]!)), `${backend}: input ${i} differs by ${maxAbsDiff(g, want[i]!)}`));
   }
 });
 

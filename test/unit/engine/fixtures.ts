@@ -31,3 +31,21 @@ export function fakeClock(): { now(): number } {
   let t = 0;
   return { now: () => (t += 10) };
 }
+
+/** Deterministic pseudo-random values in [-0.5, 0.5), so two backends see identical inputs. */
+export function lcgValues(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = s / 2147483648 - 0.5;
+  }
+  return out;
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new Error(`maxAbsDiff: lengths ${a.length} and ${b.length} differ`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}

@@ -2,17 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src-main/engine/backend';
-
-// Deterministic pseudo-random values so both backends see identical inputs.
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    out[i] = s / 2147483648 - 0.5;
-  }
-  return out;
-}
+import { lcgValues, maxAbsDiff } from './fixtures';
 
 interface Case {
   name: string;
@@ -36,8 +26,8 @@ const cases: Case[] = [
 
 function grads(c: Case): { dx: Float32Array; df: Float32Array } {
   return tf.tidy(() => {
-    const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
-    const f = tf.tensor4d(values(c.f.reduce((a, b) => a * b), 2), c.f);
+    const x = tf.tensor4d(lcgValues(c.x.reduce((a, b) => a * b), 1), c.x);
+    const f = tf.tensor4d(lcgValues(c.f.reduce((a, b) => a * b), 2), c.f);
     const loss = (xi: tf.Tensor, fi: tf.Tensor) => {
       const y = c.depthwise
         ? tf.depthwiseConv2d(xi as tf.Tensor4D, fi as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1)
@@ -48,13 +38,6 @@ function grads(c: Case): { dx: Float32Array; df: Float32Array } {
     const [dx, df] = tf.grads(loss)([x, f]);
     return { dx: dx!.dataSync() as Float32Array, df: df!.dataSync() as Float32Array };
   });
-}
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 test('wasm gradient kernels match the cpu backend to 1e-4', async () => {
@@ -68,8 +51,8 @@ test('wasm gradient kernels match the cpu backend to 1e-4', async () => {
     const got = grads(c);
     assert.equal(tf.memory().numTensors, before, `${c.name}: gradient kernels leaked tensors`);
     const want = ref.get(c.name)!;
-    assert.ok(maxDiff(got.dx, want.dx) < 1e-4, `${c.name}: dx differs by ${maxDiff(got.dx, want.dx)}`);
-    assert.ok(maxDiff(got.df, want.df) < 1e-4, `${c.name}: dfilter differs by ${maxDiff(got.df, want.df)}`);
+    assert.ok(maxAbsDiff(got.dx, want.dx) < 1e-4, `${c.name}: dx differs by ${maxAbsDiff(got.dx, want.dx)}`);
+    assert.ok(maxAbsDiff(got.df, want.df) < 1e-4, `${c.name}: dfilter differs by ${maxAbsDiff(got.df, want.df)}`);
   }
 });
 
