@@ -60,12 +60,21 @@ function checkNewName(db: Database, name: string): string {
   return trimmed;
 }
 
+/**
+ * Records one edit moving the images to `next` of their current state; images already there
+ * are left out, and an edit that would change nothing is not recorded.
+ */
+function editImages(db: Database, imageIds: number[], next: (row: CurrentRow) => ImageState, now: number, describe: (n: number) => string): EditResult {
+  const changes = changesTo(currentStates(db, imageIds), next);
+  if (!changes.length) return result(db, null);
+  return result(db, recordEdit(db, { at: now, description: describe(changes.length), changes }));
+}
+
+const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
+
 export function assignLabel(db: Database, imageIds: number[], classId: number | null, now: number): EditResult {
   const label = className(db, classId);
-  const changes = changesTo(currentStates(db, imageIds), (row) => ({ classId, split: row.split }));
-  if (!changes.length) return result(db, null);
-  const s = changes.length === 1 ? '' : 's';
-  return result(db, recordEdit(db, { at: now, description: `Labelled ${changes.length} image${s} ${label}`, changes }));
+  return editImages(db, imageIds, (row) => ({ classId, split: row.split }), now, (n) => `Labelled ${images(n)} ${label}`);
 }
 
 export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: number | null, now: number): EditResult {
@@ -73,29 +82,22 @@ export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: 
 }
 
 export function setSplit(db: Database, imageIds: number[], split: Split | null, now: number, why?: string): EditResult {
-  const changes = changesTo(currentStates(db, imageIds), (row) => ({ classId: row.classId, split }));
-  if (!changes.length) return result(db, null);
-  const description = why ?? `Moved ${changes.length} image${changes.length === 1 ? '' : 's'} to ${split ?? 'no split'}`;
-  return result(db, recordEdit(db, { at: now, description, changes }));
+  return editImages(db, imageIds, (row) => ({ classId: row.classId, split }), now, (n) => why ?? `Moved ${images(n)} to ${split ?? 'no split'}`);
 }
 
 /** Several split moves as one undoable edit (a split assignment, a leakage fix). */
 export function setSplits(db: Database, moves: { imageId: number; split: Split | null }[], now: number, description: string): EditResult {
   const target = new Map(moves.map((m) => [m.imageId, m.split]));
-  const changes = changesTo(currentStates(db, [...target.keys()]), (row) => ({ classId: row.classId, split: target.get(row.id) ?? null }));
-  if (!changes.length) return result(db, null);
-  return result(db, recordEdit(db, { at: now, description, changes }));
+  return editImages(db, [...target.keys()], (row) => ({ classId: row.classId, split: target.get(row.id) ?? null }), now, () => description);
 }
 
 /** Labels and splits of many images as one undoable edit (a CSV import). */
 export function setStates(db: Database, states: ({ imageId: number } & ImageState)[], now: number, description: string): EditResult {
   const target = new Map(states.map((s) => [s.imageId, s]));
-  const changes = changesTo(currentStates(db, [...target.keys()]), (row) => {
-    const t = target.get(row.id)!;
-    return { classId: t.classId, split: t.split };
-  });
-  if (!changes.length) return result(db, null);
-  return result(db, recordEdit(db, { at: now, description, changes }));
+  return editImages(db, [...target.keys()], (row) => {
+    const { classId, split } = target.get(row.id)!;
+    return { classId, split };
+  }, now, () => description);
 }
 
 export function createClass(db: Database, name: string, color: string | undefined, now: number): EditResult & { classId: number } {

@@ -6,6 +6,7 @@ import { lcgValues, maxAbsDiff } from './fixtures';
 
 // Its own file: selecting wasm installs the faster gradient process-wide, so the
 // reference must be computed on cpu before any wasm selection in this process.
+
 // The replaced BatchNorm gradient, against tfjs' own, for all five inputs.
 function bnGrads(): Float32Array[] {
   return tf.tidy(() => {
