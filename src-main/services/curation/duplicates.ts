@@ -1,68 +1,72 @@
-// Near-duplicate detection over a whole dataset: hashes find candidates, the detail
-// descriptor decides.
+// Near-duplicate detection over a whole dataset, in three stages, each cheaper per pair than
+// the next and each looking at far fewer pairs:
 //
 // 1. Candidates: pairs whose two 64-bit hashes together (DCT + spectrum, 128 bits) differ in
 //    at most `radius` bits, found by multi-index hashing (near-dupes.ts), never all pairs.
-// 2. Decision, per candidate pair, on the detail similarity s (detail.ts):
-//    - s >= `sureSimilarity`: the same picture, whatever else is around;
-//    - or s >= `minSimilarity` and s stands out from either image's neighbourhood: at least
-//      `margin` above its `neighbours`-th best similarity, or above the first drop (of at
-//      least `groupGap`) in its list of best similarities, which is how a group of several
-//      copies of one picture shows. In a dataset of look-alikes (every plain T-shirt
-//      resembles every other) a fixed threshold either misses re-encoded, cropped copies or
-//      flags half the dataset; a copy, though, is much closer to its source than to anything
-//      else, and that is what this asks.
+// 2. Shortlist: each image keeps its 16 best candidates by the detail descriptor (detail.ts:
+//    canonical band-pass detail, correlated), however weak: a poor match is context too,
+//    since it shows what "not a copy" looks like around that image.
+// 3. Decision: the first `shortlist` of them are registered (register.ts: one image warped
+//    onto the other by scale and shift, 1 - correlation left over), the next ones only while
+//    everything registered is still within reach; a pair is reported when
+//    - its distance is at most `sureDistance`: the same picture, whatever else is around;
+//    - or at most `maxDistance` and it stands out: in either image's list of registered
+//      distances it comes before the first jump by a factor of `ratio`. A copy sits that far
+//      closer to its source than to anything else; a crowd of look-alikes (every plain
+//      T-shirt resembles every other) falls off smoothly and is not reported. Several copies
+//      of one picture sit together before the jump and are reported as one group.
+//    No fixed threshold can do this alone: on Fashion-MNIST a 5 %-cropped copy is 0.001-0.006
+//    from its source, and some different garments of the same cut are as close as 0.004.
 import { detailDescriptor } from './detail';
 import { clustersFromPairs, packCodes, pairsWithin, type SearchStrategy } from './near-dupes';
 import { dctHash, spectrumHash } from './phash';
-import { SIDE } from './reduce';
-
-const DETAIL = SIDE * SIDE;
+import { registeredDistance, registrable } from './register';
 
 /** Everything the search needs about one image, all derived from its reduction. */
 export interface ImagePrint {
   hash: bigint;
   spectrum: bigint;
   detail: Int8Array;
+  /** The 32x32 reduction itself: registration works on it. */
+  reduction: Uint8Array;
 }
 
 export function imagePrint(reduction: Uint8Array): ImagePrint {
-  return { hash: dctHash(reduction), spectrum: spectrumHash(reduction), detail: detailDescriptor(reduction) };
+  return { hash: dctHash(reduction), spectrum: spectrumHash(reduction), detail: detailDescriptor(reduction), reduction };
 }
 
 export interface NearDuplicateOptions {
   /** Candidate radius in bits over the 128 hash bits. */
   radius?: number;
-  sureSimilarity?: number;
-  minSimilarity?: number;
-  margin?: number;
-  neighbours?: number;
-  /** The drop in an image's similarity list that sets its group of copies apart. */
-  groupGap?: number;
+  /** How many best candidates per image (by detail) are registered. */
+  shortlist?: number;
+  /** Registered distance (1 - correlation) at or below which a pair is the same picture. */
+  sureDistance?: number;
+  /** Registered distance above which a pair is never reported. */
+  maxDistance?: number;
+  /** The jump in an image's sorted distances that sets its copies apart from its look-alikes. */
+  ratio?: number;
   /** Forces how candidates are found; left out, the index is used where it pays (near-dupes.ts). */
   strategy?: SearchStrategy;
 }
 
 // Tuned on Fashion-MNIST with planted copies (bench/dupes.ts, bench/README.md): a radius of
-// 30 of 128 bits is what a copy cropped by 5% needs; a sure threshold below 0.97 lets
-// look-alike chains merge into clusters of hundreds.
+// 33 of 128 bits (at 30, 1.2 % of planted copies were not candidates of their source); copies
+// register within 0.001-0.006 of their source, the nearest look-alike usually 2.5x further.
 export const DEFAULT_NEAR_DUPLICATE_OPTIONS: Required<Omit<NearDuplicateOptions, 'strategy'>> = {
-  radius: 30,
-  sureSimilarity: 0.97,
-  minSimilarity: 0.7,
-  margin: 0.05,
-  neighbours: 3,
-  groupGap: 0.1,
+  radius: 33,
+  shortlist: 4,
+  sureDistance: 0.002,
+  maxDistance: 0.008,
+  ratio: 2.5,
 };
-/** How many of an image's best similarities the group rule looks through. */
-const GROUP_WINDOW = 8;
 
 export interface NearPair {
   a: number;
   b: number;
   /** Hamming distance over the 128 hash bits. */
   distance: number;
-  /** Detail similarity, 1 = identical detail. */
+  /** Correlation once registered (1 - the registered distance), 1 = the same picture. */
   similarity: number;
   why: 'near-identical' | 'stands-out';
 }
@@ -73,117 +77,142 @@ export interface NearDuplicateResult {
   clusters: number[][];
   /** Candidate pairs the hashes produced (what the detail check had to look at). */
   candidates: number;
+  /** Pairs registered (the shortlists, each pair once). */
+  registered: number;
   /** How the candidates were found. */
   strategy: SearchStrategy;
 }
 
-/** Growable columns for the pairs that pass the absolute floor. */
-class PairColumns {
-  a = new Int32Array(1024);
-  b = new Int32Array(1024);
-  d = new Uint8Array(1024);
-  s = new Float32Array(1024);
-  length = 0;
-  push(a: number, b: number, d: number, s: number): void {
-    if (this.length === this.a.length) {
-      const grow = <T extends Int32Array | Uint8Array | Float32Array>(x: T): T => {
-        const y = new (x.constructor as new (n: number) => T)(x.length * 2);
-        y.set(x);
-        return y;
-      };
-      this.a = grow(this.a);
-      this.b = grow(this.b);
-      this.d = grow(this.d);
-      this.s = grow(this.s);
-    }
-    const i = this.length++;
-    this.a[i] = a;
-    this.b[i] = b;
-    this.d[i] = d;
-    this.s[i] = s;
-  }
-}
-
-/** Each image's best few similarities, best first (-1 where it has fewer candidates). */
-class Neighbourhoods {
-  readonly #size: number;
-  readonly #sims: Float32Array;
+/** Each image's best few candidates by detail similarity, best first. */
+class Shortlists {
+  readonly size: number;
+  readonly partners: Int32Array;
+  readonly sims: Float32Array;
+  readonly bits: Uint8Array;
   constructor(n: number, size: number) {
-    this.#size = size;
-    this.#sims = new Float32Array(n * size).fill(-1);
+    this.size = size;
+    this.partners = new Int32Array(n * size).fill(-1);
+    this.sims = new Float32Array(n * size).fill(-Infinity);
+    this.bits = new Uint8Array(n * size);
   }
-  record(item: number, s: number): void {
-    const [o, sims] = [item * this.#size, this.#sims];
-    if (s <= sims[o + this.#size - 1]) return;
-    let i = this.#size - 1;
-    for (; i > 0 && sims[o + i - 1] < s; i--) sims[o + i] = sims[o + i - 1];
-    sims[o + i] = s;
-  }
-  /** The k-th best similarity of `item`; -1 if it has fewer candidates. */
-  level(item: number, k: number): number {
-    return this.#sims[item * this.#size + k - 1];
-  }
-  /**
-   * The similarity just above the first drop of at least `gap` in `item`'s list: an image with
-   * several copies sees them all close, then a fall to the look-alikes. Infinity when there is
-   * no such drop (a crowd of look-alikes falls off smoothly). The first drop, not the largest:
-   * below the copies, a look-alike may still stand above the next fall.
-   */
-  groupCutoff(item: number, floor: number, gap: number): number {
-    const o = item * this.#size;
-    for (let i = 0; i < this.#size && this.#sims[o + i] >= floor; i++) {
-      // Past the list's end: nothing more (0) if it is not full, unknown (no drop) if it is.
-      const next = i + 1 < this.#size ? Math.max(0, this.#sims[o + i + 1]) : this.#sims[o + i];
-      if (this.#sims[o + i] - next >= gap) return this.#sims[o + i];
+  offer(item: number, partner: number, s: number, bits: number): void {
+    const { size, sims, partners } = this;
+    const o = item * size;
+    if (s <= sims[o + size - 1]) return;
+    let i = size - 1;
+    for (; i > 0 && sims[o + i - 1] < s; i--) {
+      sims[o + i] = sims[o + i - 1];
+      partners[o + i] = partners[o + i - 1];
+      this.bits[o + i] = this.bits[o + i - 1];
     }
-    return Infinity;
+    sims[o + i] = s;
+    partners[o + i] = partner;
+    this.bits[o + i] = bits;
   }
-}
-
-function packDetails(prints: readonly ImagePrint[]): { details: Int8Array; norms: Float64Array } {
-  const details = new Int8Array(prints.length * DETAIL);
-  const norms = new Float64Array(prints.length);
-  prints.forEach((p, i) => {
-    details.set(p.detail, i * DETAIL);
-    let sq = 0;
-    for (let k = 0; k < DETAIL; k++) sq += p.detail[k] * p.detail[k];
-    norms[i] = Math.sqrt(sq);
-  });
-  return { details, norms };
 }
 
 type Settings = Required<Omit<NearDuplicateOptions, 'strategy'>> & Pick<NearDuplicateOptions, 'strategy'>;
 
-/** Stage 1 and the similarities: candidate pairs above the floor, and every image's neighbourhood. */
-function scoreCandidates(prints: readonly ImagePrint[], o: Settings) {
+/** Stages 1 and 2: hash candidates, each image's shortlist by detail. */
+function shortlist(prints: readonly ImagePrint[], o: Settings) {
   const { codes, words } = packCodes(prints.map((p) => [p.hash, p.spectrum]));
-  const { details, norms } = packDetails(prints);
-  const hoods = new Neighbourhoods(prints.length, Math.max(o.neighbours, GROUP_WINDOW));
-  const kept = new PairColumns();
+  const size = prints[0]?.detail.length ?? 0;
+  const details = new Int8Array(prints.length * size);
+  const norms = new Float64Array(prints.length);
+  prints.forEach((p, i) => {
+    details.set(p.detail, i * size);
+    let sq = 0;
+    for (let k = 0; k < size; k++) sq += p.detail[k] * p.detail[k];
+    norms[i] = Math.sqrt(sq);
+  });
+  const lists = new Shortlists(prints.length, Math.max(KEPT, o.shortlist));
   let candidates = 0;
   const strategy = pairsWithin(codes, words, o.radius, (a, b, d) => {
     candidates++;
     let dot = 0;
-    for (let i = 0, pa = a * DETAIL, pb = b * DETAIL; i < DETAIL; i++) dot += details[pa + i] * details[pb + i];
+    for (let i = 0, pa = a * size, pb = b * size; i < size; i++) dot += details[pa + i] * details[pb + i];
     const s = norms[a] && norms[b] ? dot / (norms[a] * norms[b]) : 0;
-    hoods.record(a, s);
-    hoods.record(b, s);
-    if (s >= o.minSimilarity) kept.push(a, b, d, s);
+    lists.offer(a, b, s, d);
+    lists.offer(b, a, s, d);
   }, o.strategy);
-  return { hoods, kept, candidates, strategy };
+  return { lists, candidates, strategy };
+}
+
+/** One registered pair. */
+interface Registered {
+  a: number;
+  b: number;
+  bits: number;
+  d: number;
+}
+
+/** Below this, registered distances are all "the same picture" and their ratios mean nothing. */
+const NOISE_FLOOR = 0.001;
+/** How many candidates by detail each image keeps, of which `shortlist` at a time are registered. */
+const KEPT = 16;
+
+/**
+ * Stage 3: registers each image's shortlist and finds the pairs it vouches for: those before
+ * the first jump by `ratio` in its sorted distances. When everything registered so far is
+ * within reach (a group of copies larger than the shortlist, or a tight crowd), the next
+ * `shortlist` candidates are registered too, until a jump shows or the candidates run out.
+ * Each pair is registered once.
+ */
+function decide(prints: readonly ImagePrint[], lists: Shortlists, o: Settings): { measured: Registered[]; vouched: Set<Registered> } {
+  const n = prints.length;
+  const memo = new Map<number, Registered>();
+  // A pair still this far after two Gauss-Newton steps cannot come within reach.
+  const giveUp = Math.min(1, o.maxDistance * o.ratio * 4);
+  const vouched = new Set<Registered>();
+  for (let item = 0; item < n; item++) {
+    const mine = registrable(prints[item].reduction);
+    const got: Registered[] = [];
+    let offered = 0;
+    for (; offered < lists.size && lists.partners[item * lists.size + offered] >= 0; ) {
+      const upTo = Math.min(lists.size, offered + o.shortlist);
+      for (; offered < upTo; offered++) {
+        const other = lists.partners[item * lists.size + offered];
+        if (other < 0) break;
+        const [a, b] = item < other ? [item, other] : [other, item];
+        let r = memo.get(a * n + b);
+        if (!r) {
+          const d = item === a ? registeredDistance(mine, registrable(prints[b].reduction), giveUp) : registeredDistance(registrable(prints[a].reduction), mine, giveUp);
+          memo.set(a * n + b, (r = { a, b, bits: lists.bits[item * lists.size + offered], d }));
+        }
+        got.push(r);
+      }
+      got.sort((x, y) => x.d - y.d);
+      const exhausted = offered >= lists.size || lists.partners[item * lists.size + offered] < 0;
+      const group = groupBeforeJump(got, exhausted, o);
+      if (group > 0) {
+        for (let i = 0; i < group; i++) vouched.add(got[i]);
+        break;
+      }
+      if (got[got.length - 1].d > o.maxDistance) break; // something out of reach was seen and no jump led to it
+    }
+  }
+  return { measured: [...memo.values()], vouched };
+}
+
+/** How many of the sorted distances come before the first jump by `ratio` (0: none within reach). */
+function groupBeforeJump(sorted: readonly Registered[], exhausted: boolean, o: Settings): number {
+  for (let k = 0; k < sorted.length && sorted[k].d <= o.maxDistance; k++) {
+    // Past the list's end: nothing else came near if the candidates ran out, which sets a lone
+    // match apart; a group needs a jump actually measured.
+    const next = k + 1 < sorted.length ? sorted[k + 1].d : k === 0 && exhausted ? Infinity : 0;
+    if (next >= o.ratio * Math.max(sorted[k].d, NOISE_FLOOR)) return k + 1;
+  }
+  return 0;
 }
 
 export function findNearDuplicates(prints: readonly ImagePrint[], options: NearDuplicateOptions = {}): NearDuplicateResult {
   const o: Settings = { ...DEFAULT_NEAR_DUPLICATE_OPTIONS, ...options };
-  const { hoods, kept, candidates, strategy } = scoreCandidates(prints, o);
-  const bar = (x: number) => Math.min(hoods.level(x, o.neighbours) + o.margin, hoods.groupCutoff(x, o.minSimilarity, o.groupGap));
-  const pairs: NearPair[] = [];
-  for (let i = 0; i < kept.length; i++) {
-    const [a, b, s] = [kept.a[i], kept.b[i], kept.s[i]];
-    const sure = s >= o.sureSimilarity;
-    if (!sure && s < bar(a) && s < bar(b)) continue;
-    pairs.push({ a, b, distance: kept.d[i], similarity: s, why: sure ? 'near-identical' : 'stands-out' });
-  }
+  const { lists, candidates, strategy } = shortlist(prints, o);
+  const { measured, vouched } = decide(prints, lists, o);
+  const pairs: NearPair[] = measured
+    .filter((r) => r.d <= o.sureDistance || vouched.has(r))
+    .map((r) => ({ a: r.a, b: r.b, distance: r.bits, similarity: 1 - r.d, why: r.d <= o.sureDistance ? ('near-identical' as const) : ('stands-out' as const) }))
+    .sort((x, y) => x.a - y.a || x.b - y.b);
   const clusters = clustersFromPairs(prints.length, pairs.map((p) => [p.a, p.b] as const));
-  return { pairs, clusters, candidates, strategy };
+  return { pairs, clusters, candidates, registered: measured.length, strategy };
 }

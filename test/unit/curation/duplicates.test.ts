@@ -1,42 +1,77 @@
-// Near-duplicate detection end to end: hashes for candidates, detail for the decision.
+// Near-duplicate detection end to end: hashes for candidates, detail for the shortlist,
+// registration for the decision.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { imagePixels, readIdx } from '../../../scripts/fashion-mnist';
 import { findNearDuplicates, imagePrint, type ImagePrint } from '../../../src-main/services/curation/duplicates';
-import { reduceImage, reducePixels } from '../../../src-main/services/curation/reduce';
+import { reduceImage, reducePixels, SIDE } from '../../../src-main/services/curation/reduce';
 import { seededRandom } from '../../../src-main/services/curation/rng';
 import { COPIES, haveFashionMnist, skipWithoutData } from './fashion-copies';
 
-/** A print with a fixed hash and a detail vector: shared * common + (1 - shared) * own noise. */
-function synthetic(common: Float64Array, shared: number, seed: number): ImagePrint {
+/** Six random waves of 0.8-2 radians a pixel: fine texture, which the 64 lowest frequencies of the hashes barely see. */
+function waves(seed: number): number[][] {
   const random = seededRandom(seed);
-  const detail = Int8Array.from(common, (c) => Math.round(shared * c + (1 - shared) * (random() * 200 - 100)));
-  return { hash: 0n, spectrum: 0n, detail };
+  return Array.from({ length: 6 }, () => [random() * 1.2 + 0.8, random() * 1.2 + 0.8, random() * 6]);
+}
+const texture = (w: number[][], u: number, v: number) => w.reduce((t, [fx, fy, phase]) => t + Math.sin(fx * u + phase) * Math.cos(fy * v), 0) / 6;
+const SHARED = waves(1000);
+
+/**
+ * A synthetic 32x32 reduction of a crowd of look-alikes: one smooth body, and a texture that is
+ * partly the crowd's (`1 - own`) and partly the image's own, sampled through a shift and a
+ * scale, so a copy is the same image seen through another warp.
+ */
+function garment(seed: number, own: number, warp = { dx: 0, dy: 0, scale: 1 }): Uint8Array {
+  const mine = waves(seed);
+  const out = new Uint8Array(SIDE * SIDE);
+  for (let y = 0; y < SIDE; y++) {
+    for (let x = 0; x < SIDE; x++) {
+      const [u, v] = [(x - 15.5) * warp.scale + 15.5 + warp.dx, (y - 15.5) * warp.scale + 15.5 + warp.dy];
+      const body = Math.exp(-(((u - 15.5) / 9) ** 2) - ((v - 15.5) / 11) ** 2);
+      const t = (1 - own) * texture(SHARED, u, v) + own * texture(mine, u, v);
+      out[y * SIDE + x] = Math.max(0, Math.min(255, Math.round(40 + 170 * body * (1 + t))));
+    }
+  }
+  return out;
 }
 
 describe('the decision rule', () => {
-  const random = seededRandom(42);
-  const crowd = Float64Array.from({ length: 1024 }, () => random() * 200 - 100);
+  const crowd = Array.from({ length: 12 }, (_, i) => garment(i + 1, 0.6));
+  const copyOf0 = garment(1, 0.6, { dx: 0.4, dy: -0.3, scale: 1.03 });
 
   test('in a crowd of look-alikes only the copy that stands out is reported', () => {
-    const prints = Array.from({ length: 12 }, (_, i) => synthetic(crowd, 0.6, i + 1)); // pairwise ~0.7
-    const copyOf0 = synthetic(Float64Array.from(prints[0].detail), 0.85, 99); // ~0.97 with print 0
-    const result = findNearDuplicates([...prints, copyOf0], { sureSimilarity: 0.99 });
+    const prints = [...crowd, copyOf0].map(imagePrint);
+    const result = findNearDuplicates(prints, { sureDistance: 0 });
     assert.deepEqual(result.pairs.map((p) => [p.a, p.b, p.why]), [[0, 12, 'stands-out']]);
     assert.deepEqual(result.clusters, [[0, 12]]);
+    assert.ok(result.pairs[0].similarity > 0.99, `${result.pairs[0].similarity}`);
   });
 
-  test('three identical copies all pair up as near-identical, whatever the neighbourhood', () => {
-    const same = synthetic(crowd, 0.5, 7);
-    const result = findNearDuplicates([same, same, same, synthetic(crowd, 0.5, 8)]);
-    assert.deepEqual(result.pairs.map((p) => [p.a, p.b, p.why]), [[0, 1, 'near-identical'], [0, 2, 'near-identical'], [1, 2, 'near-identical']]);
+  test('without the copy, the crowd reports nothing: look-alikes fall off smoothly', () => {
+    const result = findNearDuplicates(crowd.map(imagePrint), { sureDistance: 0 });
+    assert.deepEqual(result.pairs, []);
+    assert.ok(result.registered > 0, 'the shortlists were registered');
+  });
+
+  test('three copies of one picture are one group, whatever the neighbourhood', () => {
+    const copies = [copyOf0, garment(1, 0.6, { dx: -0.5, dy: 0.2, scale: 0.97 }), crowd[0]];
+    const result = findNearDuplicates([...copies, ...crowd.slice(1)].map(imagePrint), { sureDistance: 0 });
+    const pairs = result.pairs.map((p) => `${p.a}-${p.b}`);
+    assert.ok(pairs.includes('0-2') && pairs.includes('1-2'), `each copy pairs with the original: ${pairs}`);
+    assert.ok(result.pairs.every((p) => p.b <= 2), `nothing outside the group: ${pairs}`);
+    assert.deepEqual(result.clusters, [[0, 1, 2]]);
+  });
+
+  test('identical images are near-identical', () => {
+    const result = findNearDuplicates([crowd[3], crowd[3], crowd[4]].map(imagePrint));
+    assert.deepEqual(result.pairs.map((p) => [p.a, p.b, p.why]), [[0, 1, 'near-identical']]);
   });
 
   test('pairs beyond the hash radius are never looked at', () => {
-    const a = synthetic(crowd, 1, 1);
-    const far = { ...a, hash: 0xffffffffn }; // 32 bits away
-    assert.equal(findNearDuplicates([a, far], { radius: 30 }).candidates, 0);
-    assert.equal(findNearDuplicates([a, far], { radius: 32 }).pairs.length, 1);
+    const a = imagePrint(crowd[0]);
+    const far = { ...a, hash: a.hash ^ 0x3ffffffffn }; // 34 bits away
+    assert.equal(findNearDuplicates([a, far], { radius: 33 }).candidates, 0);
+    assert.equal(findNearDuplicates([a, far], { radius: 34 }).pairs.length, 1);
   });
 });
 
