@@ -81,6 +81,8 @@ export interface NearDuplicateResult {
   registered: number;
   /** How the candidates were found. */
   strategy: SearchStrategy;
+  /** Milliseconds spent finding and shortlisting candidates (grows with pairs), and registering (grows with images). */
+  timings: { shortlist: number; registration: number };
 }
 
 /** Each image's best few candidates by detail similarity, best first. */
@@ -207,12 +209,15 @@ function groupBeforeJump(sorted: readonly Registered[], exhausted: boolean, o: S
 
 export function findNearDuplicates(prints: readonly ImagePrint[], options: NearDuplicateOptions = {}): NearDuplicateResult {
   const o: Settings = { ...DEFAULT_NEAR_DUPLICATE_OPTIONS, ...options };
+  const started = performance.now();
   const { lists, candidates, strategy } = shortlist(prints, o);
+  const shortlisted = performance.now();
   const { measured, vouched } = decide(prints, lists, o);
+  const timings = { shortlist: shortlisted - started, registration: performance.now() - shortlisted };
   const pairs: NearPair[] = measured
     .filter((r) => r.d <= o.sureDistance || vouched.has(r))
     .map((r) => ({ a: r.a, b: r.b, distance: r.bits, similarity: 1 - r.d, why: r.d <= o.sureDistance ? ('near-identical' as const) : ('stands-out' as const) }))
     .sort((x, y) => x.a - y.a || x.b - y.b);
   const clusters = clustersFromPairs(prints.length, pairs.map((p) => [p.a, p.b] as const));
-  return { pairs, clusters, candidates, registered: measured.length, strategy };
+  return { pairs, clusters, candidates, registered: measured.length, strategy, timings };
 }
