@@ -5,6 +5,8 @@ import { EditResult, Split } from './schemas';
 
 /** Background computation of per-image reductions (near-duplicate search reads them). */
 export const CurationProgress = z.object({
+  /** reducing: images reduced so far, of total; comparing and registering: the near-duplicate search, per mille. */
+  stage: z.enum(['reducing', 'comparing', 'registering']),
   done: z.number().int(),
   total: z.number().int(),
   running: z.boolean(),

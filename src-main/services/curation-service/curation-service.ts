@@ -56,7 +56,7 @@ export class CurationService {
 
   async duplicates(): Promise<DuplicatesReport> {
     await this.scan();
-    return duplicatesReport(this.#db, this.#cache);
+    return duplicatesReport(this.#db, this.#cache, this.deps.progress);
   }
 
   async health(): Promise<HealthReport> {
@@ -66,7 +66,7 @@ export class CurationService {
 
   async fixLeakage(clusterId: number | 'all'): Promise<FixLeakageOutput> {
     await this.scan();
-    const fixes = leakageFixes(this.#db, this.#cache, clusterId);
+    const fixes = await leakageFixes(this.#db, this.#cache, clusterId, this.deps.progress);
     const moves = fixes.flatMap((f) => f.moves.map((m) => ({ imageId: m.id, split: m.to as Split | null, from: m.from })));
     const moved = moves.map((m) => `${m.from}->${m.split}`);
     const tally = [...new Set(moved)].map((k) => `${moved.filter((x) => x === k).length} ${k}`).join(', ');

@@ -1,49 +1,66 @@
 // Duplicates over the store: exact copies (one image, several paths) and near-duplicate
 // clusters from the reductions, each with the splits it touches and whether it leaks.
-import type { DuplicateCluster, DuplicatesReport, ExactGroup } from '../../../src-shared/curation';
+import type { CurationProgress, DuplicateCluster, DuplicatesReport, ExactGroup } from '../../../src-shared/curation';
 import type { Split } from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
-import { findNearDuplicates, imagePrint, type ImagePrint } from '../curation/duplicates';
+import { findNearDuplicatesAsync, imagePrint, type ImagePrint } from '../curation/duplicates';
 import { findLeakage, fixLeakage, type LeakageFix } from '../curation/leakage';
 import { countProblemsOfKind, curationRows, multiPathImages, reductions, type CurationRow } from './rows';
 
 const ORDER: readonly Split[] = ['train', 'val', 'test'];
 
+/** Hands the event loop a turn: the search runs in the process that also answers the window. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Near-duplicate clusters depend only on the reductions, which never change for an image id,
  * while splits change with every edit: the clusters are kept until the set of reduced images
  * changes, so the Health page can reload after each edit without searching again (seconds
- * at a few thousand images).
+ * at a few thousand images, minutes at tens of thousands). Callers that ask while a search
+ * runs share it.
  */
 export class PrintCache {
   readonly #prints = new Map<number, ImagePrint>();
-  #clusters: { key: string; ids: number[][] } | null = null;
+  #clusters: { key: string; ids: Promise<number[][]> } | null = null;
 
-  prints(db: Database): { ids: number[]; prints: ImagePrint[] } {
+  async prints(db: Database): Promise<{ ids: number[]; prints: ImagePrint[] }> {
     const ids: number[] = [];
     const prints: ImagePrint[] = [];
+    let slice = performance.now();
     for (const { id, reduction } of reductions(db)) {
       let p = this.#prints.get(id);
       if (!p) this.#prints.set(id, (p = imagePrint(reduction)));
       ids.push(id);
       prints.push(p);
+      if (performance.now() - slice > 40) {
+        await turn();
+        slice = performance.now();
+      }
     }
     return { ids, prints };
   }
 
-  clusters(db: Database, search: () => number[][]): number[][] {
+  clusters(db: Database, search: () => Promise<number[][]>): Promise<number[][]> {
     const k = db.prepare('SELECT count(*) AS n, min(id) AS lo, max(id) AS hi, total(id) AS sum FROM images WHERE reduction IS NOT NULL').get() as Record<string, number>;
     const key = `${k.n}:${k.lo}:${k.hi}:${k.sum}`;
-    if (this.#clusters?.key !== key) this.#clusters = { key, ids: search() };
+    if (this.#clusters?.key !== key) {
+      const ids = search();
+      this.#clusters = { key, ids };
+      // A failed search is not kept: the next caller tries again.
+      ids.catch(() => this.#clusters?.ids === ids && (this.#clusters = null));
+    }
     return this.#clusters.ids;
   }
 }
 
-/** Near-duplicate clusters as image ids, each sorted, ordered by their smallest id. */
-export function nearClusters(db: Database, cache: PrintCache): number[][] {
-  return cache.clusters(db, () => {
-    const { ids, prints } = cache.prints(db);
-    const { clusters } = findNearDuplicates(prints);
+/** Near-duplicate clusters as image ids, each sorted, ordered by their smallest id; progress per mille. */
+export function nearClusters(db: Database, cache: PrintCache, progress: (p: CurationProgress) => void = () => {}): Promise<number[][]> {
+  return cache.clusters(db, async () => {
+    const { ids, prints } = await cache.prints(db);
+    const report = (stage: 'comparing' | 'registering', fraction: number, running: boolean) =>
+      progress({ stage, done: Math.round(fraction * 1000), total: 1000, running });
+    const { clusters } = await findNearDuplicatesAsync(prints, {}, (p) => report(p.stage, p.fraction, true));
+    report('registering', 1, false);
     return clusters.map((c) => c.map((i) => ids[i]).sort((a, b) => a - b)).sort((a, b) => a[0] - b[0]);
   });
 }
@@ -55,10 +72,11 @@ function exactGroups(db: Database, byId: Map<number, CurationRow>): ExactGroup[]
   });
 }
 
-export function duplicatesReport(db: Database, cache: PrintCache): DuplicatesReport {
+export async function duplicatesReport(db: Database, cache: PrintCache, progress?: (p: CurationProgress) => void): Promise<DuplicatesReport> {
+  const near = await nearClusters(db, cache, progress);
   const rows = curationRows(db);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const clusters: DuplicateCluster[] = nearClusters(db, cache).map((ids) => {
+  const clusters: DuplicateCluster[] = near.map((ids) => {
     const members = ids.map((id) => {
       const r = byId.get(id)!;
       return { id, hash: r.hash, split: r.split, classId: r.classId, path: r.path };
@@ -77,8 +95,8 @@ export function duplicatesReport(db: Database, cache: PrintCache): DuplicatesRep
 }
 
 /** The moves that keep each chosen leaking cluster in one split. */
-export function leakageFixes(db: Database, cache: PrintCache, clusterId: number | 'all'): LeakageFix<number>[] {
-  const clusters = nearClusters(db, cache).filter((c) => clusterId === 'all' || c[0] === clusterId);
+export async function leakageFixes(db: Database, cache: PrintCache, clusterId: number | 'all', progress?: (p: CurationProgress) => void): Promise<LeakageFix<number>[]> {
+  const clusters = (await nearClusters(db, cache, progress)).filter((c) => clusterId === 'all' || c[0] === clusterId);
   const splits = new Map(curationRows(db).map((r) => [r.id, r.split]));
   return fixLeakage(findLeakage(clusters, splits));
 }

@@ -39,7 +39,7 @@ export async function scanReductions(db: Database, thumbsDir: string, progress: 
   let total = count();
   let done = 0;
   if (total === 0) return 0;
-  progress({ done, total, running: true });
+  progress({ stage: 'reducing', done, total, running: true });
   const update = db.prepare('UPDATE images SET reduction = ?, channels = ?, grayscale = ? WHERE id = ?');
   for (;;) {
     if (!db.open) return done;
@@ -56,8 +56,8 @@ export async function scanReductions(db: Database, thumbsDir: string, progress: 
     })();
     done += batch.length;
     total = Math.max(total, done + count() - failed.size);
-    progress({ done, total, running: true });
+    progress({ stage: 'reducing', done, total, running: true });
   }
-  progress({ done, total: done, running: false });
+  progress({ stage: 'reducing', done, total: done, running: false });
   return done;
 }

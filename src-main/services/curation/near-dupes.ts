@@ -40,25 +40,46 @@ export function codeDistance(codes: Uint32Array, words: number, a: number, b: nu
   return d;
 }
 
+/** Runs a stepwise search to its end at once. */
+export function drain<T>(steps: Generator<unknown, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Comparisons between yields of the stepwise searches: well under a millisecond of work. */
+const STEP = 1 << 14;
+
 /** The baseline: every pair compared. Also the reference the index is tested against. */
 export function pairsWithinBrute(codes: Uint32Array, words: number, radius: number, visit: PairVisitor): void {
+  drain(bruteSteps(codes, words, radius, visit));
+}
+
+/** `pairsWithinBrute` as steps, yielding the fraction of comparisons done now and then. */
+export function* bruteSteps(codes: Uint32Array, words: number, radius: number, visit: PairVisitor): Generator<number, void> {
   const n = codes.length / words;
-  if (words !== 4) {
-    for (let a = 0; a < n; a++) {
+  const total = (n * (n - 1)) / 2;
+  let [done, sinceYield] = [0, 0];
+  for (let a = 0; a < n; a++) {
+    if (words !== 4) {
       for (let b = a + 1; b < n; b++) {
         const d = codeDistance(codes, words, a, b);
         if (d <= radius) visit(a, b, d);
       }
+    } else {
+      // The common case (two 64-bit hashes) unrolled: this loop is the bench's baseline and the
+      // fallback for dense data, so it should be as fast as plain JavaScript gets.
+      const [w0, w1, w2, w3] = [codes[4 * a], codes[4 * a + 1], codes[4 * a + 2], codes[4 * a + 3]];
+      for (let b = a + 1, o = 4 * (a + 1); b < n; b++, o += 4) {
+        const d = popcount32(w0 ^ codes[o]) + popcount32(w1 ^ codes[o + 1]) + popcount32(w2 ^ codes[o + 2]) + popcount32(w3 ^ codes[o + 3]);
+        if (d <= radius) visit(a, b, d);
+      }
     }
-    return;
-  }
-  // The common case (two 64-bit hashes) unrolled: this loop is the bench's baseline and the
-  // fallback for dense data, so it should be as fast as plain JavaScript gets.
-  for (let a = 0; a < n; a++) {
-    const [w0, w1, w2, w3] = [codes[4 * a], codes[4 * a + 1], codes[4 * a + 2], codes[4 * a + 3]];
-    for (let b = a + 1, o = 4 * (a + 1); b < n; b++, o += 4) {
-      const d = popcount32(w0 ^ codes[o]) + popcount32(w1 ^ codes[o + 1]) + popcount32(w2 ^ codes[o + 2]) + popcount32(w3 ^ codes[o + 3]);
-      if (d <= radius) visit(a, b, d);
+    done += n - 1 - a;
+    if ((sinceYield += n - 1 - a) >= STEP) {
+      sinceYield = 0;
+      yield done / total;
     }
   }
 }
@@ -161,13 +182,18 @@ function indexPays(bands: Band[], n: number): boolean {
  * Every pair (a < b) of codes within `radius` bits, each visited once. `strategy` forces one
  * way; left out, the index is used when it pays. Returns the way taken.
  */
-export function pairsWithin(
+export function pairsWithin(codes: Uint32Array, words: number, radius: number, visit: PairVisitor, strategy?: SearchStrategy): SearchStrategy {
+  return drain(pairsWithinSteps(codes, words, radius, visit, strategy));
+}
+
+/** `pairsWithin` as steps, yielding the fraction done now and then, so a caller can keep an event loop turning. */
+export function* pairsWithinSteps(
   codes: Uint32Array,
   words: number,
   radius: number,
   visit: PairVisitor,
   strategy?: SearchStrategy,
-): SearchStrategy {
+): Generator<number, SearchStrategy> {
   const n = codes.length / words;
   const bits = words * 32;
   const m = chooseBandCount(n, bits, radius);
@@ -175,20 +201,23 @@ export function pairsWithin(
   const perBand = Math.floor(radius / m);
   const probes = lens.reduce((sum, len) => sum + binomialsUpTo(len, perBand), 0);
   if (strategy === 'all-pairs' || (!strategy && probes >= n)) {
-    pairsWithinBrute(codes, words, radius, visit);
+    yield* bruteSteps(codes, words, radius, visit);
     return 'all-pairs';
   }
   const bands = lens.map((len, b) => buildBand(bandValues(codes, words, n, b, m), len, perBand));
   if (!strategy && !indexPays(bands, n)) {
-    pairsWithinBrute(codes, words, radius, visit);
+    yield* bruteSteps(codes, words, radius, visit);
     return 'all-pairs';
   }
   const seen = new Int32Array(n).fill(-1);
+  let sinceYield = 0;
   for (let a = 0; a < n; a++) {
     for (const { offsets, order, values, masks } of bands) {
       for (const mask of masks) {
         const bucket = (values[a] ^ mask) >>> 0;
-        for (let k = offsets[bucket], end = offsets[bucket + 1]; k < end; k++) {
+        const end = offsets[bucket + 1];
+        sinceYield += end - offsets[bucket] + 1;
+        for (let k = offsets[bucket]; k < end; k++) {
           const b = order[k];
           if (b <= a || seen[b] === a) continue;
           seen[b] = a;
@@ -196,6 +225,10 @@ export function pairsWithin(
           if (d <= radius) visit(a, b, d);
         }
       }
+    }
+    if (sinceYield >= STEP) {
+      sinceYield = 0;
+      yield (a + 1) / n;
     }
   }
   return 'multi-index';

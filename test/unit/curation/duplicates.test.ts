@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { imagePixels, readIdx } from '../../../scripts/fashion-mnist';
-import { findNearDuplicates, imagePrint, type ImagePrint } from '../../../src-main/services/curation/duplicates';
+import { findNearDuplicates, findNearDuplicatesAsync, imagePrint, type SearchProgress } from '../../../src-main/services/curation/duplicates';
 import { reduceImage, reducePixels, SIDE } from '../../../src-main/services/curation/reduce';
 import { seededRandom } from '../../../src-main/services/curation/rng';
 import { COPIES, haveFashionMnist, skipWithoutData } from './fashion-copies';
@@ -96,5 +96,17 @@ describe('on real images', { skip: skipWithoutData }, async () => {
     const originOf = (i: number) => (i < 400 ? i : copies[i - 400].source);
     const wrong = result.pairs.filter((p) => p.b >= 400 && originOf(p.a) !== originOf(p.b));
     assert.deepEqual(wrong, []);
+  });
+
+  test('the async search finds the same pairs while timers keep firing, and reports both stages', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const seen: SearchProgress[] = [];
+    const quick = await findNearDuplicatesAsync(prints, {}, (p) => seen.push(p), 1);
+    clearInterval(timer);
+    assert.deepEqual(quick.pairs, result.pairs);
+    assert.ok(ticks > 0, 'the event loop turned during the search');
+    assert.deepEqual([...new Set(seen.map((p) => p.stage))], ['comparing', 'registering']);
+    assert.ok(seen.every((p) => p.fraction >= 0 && p.fraction <= 1));
   });
 });

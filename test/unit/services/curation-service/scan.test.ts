@@ -30,7 +30,7 @@ test('reduces every image from its thumbnail, skips a missing thumbnail, and end
   assert.equal(done, 40);
   const reduced = db.prepare('SELECT count(*) AS n FROM images WHERE length(reduction) = 1024 AND grayscale = 1').get() as { n: number };
   assert.equal(reduced.n, 39, 'Fashion-MNIST is grayscale; the image without a thumbnail stays unreduced');
-  assert.deepEqual(events.at(-1), { done: 40, total: 40, running: false });
+  assert.deepEqual(events.at(-1), { stage: 'reducing', done: 40, total: 40, running: false });
   assert.ok(events.slice(0, -1).every((e) => e.running && e.done <= e.total));
   imp.project.close();
 });
