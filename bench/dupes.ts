@@ -149,7 +149,8 @@ async function run(label: string, opts: NearDuplicateOptions): Promise<void> {
   console.log(`\n${label}: ${JSON.stringify({ ...DEFAULT_NEAR_DUPLICATE_OPTIONS, ...opts })}`);
   console.log(
     `search over ${prints.length}: ${full.toFixed(1)} s (${result.strategy}), ${result.candidates} candidate pairs, ` +
-      `${result.registered} registered, ${result.pairs.length} pairs reported`,
+      `${result.registered} registered, ${result.pairs.length} pairs reported ` +
+      `(${(result.timings.shortlist / 1000).toFixed(1)} s comparing, ${(result.timings.registration / 1000).toFixed(1)} s registering)`,
   );
   for (const line of score(result)) console.log(line);
   if (args.montage) await montage(result, args.montage);
