@@ -1,5 +1,5 @@
 // The curation service on a project opened for one command: edits are recorded (undoable
-// in the app later) and the reduction scan reports on stderr.
+// in the app later); the reduction scan and the near-duplicate search report on stderr.
 import { CurationService } from '../../services/curation-service/curation-service';
 import { openProject } from '../../services/project/project';
 
@@ -8,8 +8,10 @@ export async function withCuration<T>(dir: string, fn: (c: CurationService) => P
   const curation = new CurationService(project, {
     edit: (change) => change(project.db, Date.now()),
     progress: (p) => {
-      if (p.running && process.stderr.isTTY) process.stderr.write(`\rscanning ${p.done}/${p.total}`);
-      else if (!p.running && process.stderr.isTTY) process.stderr.write('\n');
+      if (!process.stderr.isTTY) return;
+      const what = p.stage === 'reducing' ? `scanning ${p.done}/${p.total}` : `${p.stage === 'comparing' ? 'comparing' : 'checking likely copies'} ${Math.floor(p.done / 10)} %`;
+      // Padded, so a shorter line overwrites a longer one.
+      process.stderr.write(p.running ? `\r${what.padEnd(40)}` : '\n');
     },
     clock: Date.now,
   });
