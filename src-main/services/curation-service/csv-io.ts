@@ -50,12 +50,6 @@ function readRows(file: string): { rows: LabelRow[]; header: string[] } {
   }
 }
 
-// Groups are not part of the edit history: they describe how a split was made, like folds.
-function recordGroups(db: Database, rows: readonly LabelRow[], states: readonly { imageId: number }[]): void {
-  const setGroup = db.prepare('UPDATE images SET group_key = ? WHERE id = ?');
-  db.transaction(() => rows.forEach((r, i) => setGroup.run(r.group, states[i].imageId)))();
-}
-
 /**
  * Applies a CSV's labels and splits as one undoable edit. A column the file lacks leaves that
  * field as it is; an empty value clears it. Unknown paths or classes fail the whole import.
@@ -66,7 +60,7 @@ export function importLabelsCsv(db: Database, file: string, now: number): CsvImp
   const classes = new Map((db.prepare('SELECT id, name FROM classes').all() as { id: number; name: string }[]).map((c) => [c.name, c.id]));
   const current = new Map<number, CurationRow>(curationRows(db).map((r) => [r.id, r]));
   const issues: string[] = [];
-  const states: { imageId: number; classId: number | null; split: Split | null }[] = [];
+  const states: { imageId: number; classId: number | null; split: Split | null; groupKey?: string | null }[] = [];
   for (const row of rows) {
     const id = find(row.path);
     if (id === null) {
@@ -80,6 +74,7 @@ export function importLabelsCsv(db: Database, file: string, now: number): CsvImp
       imageId: id,
       classId: header.includes('label') ? (classId ?? null) : now_.classId,
       split: header.includes('split') ? row.split : now_.split,
+      ...(header.includes('group') ? { groupKey: row.group } : {}),
     });
   }
   if (issues.length) {
@@ -87,7 +82,7 @@ export function importLabelsCsv(db: Database, file: string, now: number): CsvImp
     throw new StudioError('invalid-input', `${file}: ${shown}. Nothing was imported; fix the file and import again.`);
   }
   const out = labels.setStates(db, states, now, `Imported labels and splits from ${file} (${rows.length} rows)`);
-  if (header.includes('group')) recordGroups(db, rows, states);
-  const changed = out.editId === null ? 0 : states.filter((s) => current.get(s.imageId)!.classId !== s.classId || current.get(s.imageId)!.split !== s.split).length;
+  const differs = (s: (typeof states)[number], c: CurationRow) => c.classId !== s.classId || c.split !== s.split || (s.groupKey !== undefined && c.groupKey !== s.groupKey);
+  const changed = out.editId === null ? 0 : states.filter((s) => differs(s, current.get(s.imageId)!)).length;
   return { ...out, rows: rows.length, changed };
 }

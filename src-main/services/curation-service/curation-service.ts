@@ -18,7 +18,7 @@ import { duplicatesReport, leakageFixes, PrintCache } from './dupes';
 import { healthOf } from './health';
 import { curationRows } from './rows';
 import { scanReductions } from './scan';
-import { freezeManifest, planSplit, recordGroupsAndFolds } from './split';
+import { freezeManifest, planSplit } from './split';
 
 type Edit = <R extends EditResult>(change: (db: Database, now: number) => R) => R;
 
@@ -82,8 +82,9 @@ export class CurationService {
     const g = input.groupBy;
     const by = !g ? '' : g.kind === 'folder' ? `, grouped by folder ${g.level}` : g.kind === 'pattern' ? `, grouped by /${g.regex}/` : `, grouped by ${g.column}`;
     const description = `Split ${counts.train}/${counts.val}/${counts.test} (train/val/test, seed ${input.seed}${by})`;
-    const out = this.deps.edit((db, now) => labels.setSplits(db, plan.moves, now, description));
-    recordGroupsAndFolds(this.#db, plan);
+    // Groups and folds describe the split, so they change (and undo) with it, in one edit.
+    const moves = plan.moves.map((m) => ({ ...m, groupKey: plan.groups.get(m.imageId) ?? null, fold: plan.folds?.get(m.imageId) ?? null }));
+    const out = this.deps.edit((db, now) => labels.setSplits(db, moves, now, description));
     const groups = new Set([...plan.groups.values()].filter((v) => v !== null)).size;
     return { ...out, counts, groups, kept: plan.kept, folds: input.folds ?? null, warnings: plan.warnings };
   }

@@ -75,14 +75,6 @@ export function planSplit(
   return { moves, groups, folds, kept: result.kept, warnings: result.warnings };
 }
 
-/** Records group keys and folds; they describe the split, so they are replaced together. */
-export function recordGroupsAndFolds(db: Database, plan: SplitPlan): void {
-  const update = db.prepare('UPDATE images SET group_key = ?, fold = ? WHERE id = ?');
-  db.transaction(() => {
-    for (const [id, g] of plan.groups) update.run(g, plan.folds?.get(id) ?? null, id);
-  })();
-}
-
 /** Freezes the current split (and folds) by digest; the same split twice is one manifest. */
 export function freezeManifest(db: Database, rows: readonly CurationRow[], now: number, params: Record<string, unknown> = {}): { id: number; digest: string; created: boolean } {
   const manifest = buildManifest(rows.map((r) => ({ hash: r.hash, split: r.split, fold: r.fold })), params);

@@ -16,24 +16,22 @@ import {
   type ImageState,
 } from '../../store/repos/edits';
 
-interface CurrentRow {
-  id: number;
-  classId: number | null;
-  split: Split | null;
-}
+type CurrentRow = { id: number } & ImageState;
 
 function currentStates(db: Database, imageIds: number[]): CurrentRow[] {
   return db
-    .prepare('SELECT id, class_id AS classId, split FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+    .prepare('SELECT id, class_id AS classId, split, group_key AS groupKey, fold FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
     .all(JSON.stringify(imageIds)) as CurrentRow[];
 }
+
+const stateOf = ({ classId, split, groupKey, fold }: ImageState): ImageState => ({ classId, split, groupKey, fold });
+const sameState = (a: ImageState, b: ImageState) => a.classId === b.classId && a.split === b.split && a.groupKey === b.groupKey && a.fold === b.fold;
 
 function changesTo(rows: CurrentRow[], next: (row: CurrentRow) => ImageState): ImageChange[] {
   const changes: ImageChange[] = [];
   for (const row of rows) {
-    const after = next(row);
-    if (after.classId === row.classId && after.split === row.split) continue;
-    changes.push({ imageId: row.id, before: { classId: row.classId, split: row.split }, after });
+    const after = stateOf(next(row));
+    if (!sameState(after, row)) changes.push({ imageId: row.id, before: stateOf(row), after });
   }
   return changes;
 }
@@ -74,7 +72,7 @@ const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
 
 export function assignLabel(db: Database, imageIds: number[], classId: number | null, now: number): EditResult {
   const label = className(db, classId);
-  return editImages(db, imageIds, (row) => ({ classId, split: row.split }), now, (n) => `Labelled ${images(n)} ${label}`);
+  return editImages(db, imageIds, (row) => ({ ...row, classId }), now, (n) => `Labelled ${images(n)} ${label}`);
 }
 
 export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: number | null, now: number): EditResult {
@@ -82,21 +80,32 @@ export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: 
 }
 
 export function setSplit(db: Database, imageIds: number[], split: Split | null, now: number, why?: string): EditResult {
-  return editImages(db, imageIds, (row) => ({ classId: row.classId, split }), now, (n) => why ?? `Moved ${images(n)} to ${split ?? 'no split'}`);
+  return editImages(db, imageIds, (row) => ({ ...row, split }), now, (n) => why ?? `Moved ${images(n)} to ${split ?? 'no split'}`);
 }
 
-/** Several split moves as one undoable edit (a split assignment, a leakage fix). */
-export function setSplits(db: Database, moves: { imageId: number; split: Split | null }[], now: number, description: string): EditResult {
-  const target = new Map(moves.map((m) => [m.imageId, m.split]));
-  return editImages(db, [...target.keys()], (row) => ({ classId: row.classId, split: target.get(row.id) ?? null }), now, () => description);
+/** A split move; a group key or fold given replaces the image's, one left out stays. */
+export interface SplitMove {
+  imageId: number;
+  split: Split | null;
+  groupKey?: string | null;
+  fold?: number | null;
 }
 
-/** Labels and splits of many images as one undoable edit (a CSV import). */
-export function setStates(db: Database, states: ({ imageId: number } & ImageState)[], now: number, description: string): EditResult {
+/** Several split moves as one undoable edit (a split assignment with its groups and folds, a leakage fix). */
+export function setSplits(db: Database, moves: SplitMove[], now: number, description: string): EditResult {
+  const target = new Map(moves.map((m) => [m.imageId, m]));
+  return editImages(db, [...target.keys()], (row) => {
+    const { split, groupKey = row.groupKey, fold = row.fold } = target.get(row.id)!;
+    return { ...row, split, groupKey, fold };
+  }, now, () => description);
+}
+
+/** Labels, splits and, where given, group keys of many images as one undoable edit (a CSV import). */
+export function setStates(db: Database, states: ({ imageId: number } & Omit<ImageState, 'groupKey' | 'fold'> & { groupKey?: string | null })[], now: number, description: string): EditResult {
   const target = new Map(states.map((s) => [s.imageId, s]));
   return editImages(db, [...target.keys()], (row) => {
-    const { classId, split } = target.get(row.id)!;
-    return { classId, split };
+    const { classId, split, groupKey = row.groupKey } = target.get(row.id)!;
+    return { ...row, classId, split, groupKey };
   }, now, () => description);
 }
 
@@ -129,7 +138,7 @@ export function mergeClasses(db: Database, fromId: number, intoId: number, now: 
   if (fromId === intoId) throw new StudioError('invalid-input', 'A class cannot be merged into itself: choose another class to merge into.');
   const from = requireClass(db, fromId);
   const into = requireClass(db, intoId);
-  const changes = changesTo(currentStates(db, imageIdsInFilter(db, { classId: fromId })), (row) => ({ classId: intoId, split: row.split }));
+  const changes = changesTo(currentStates(db, imageIdsInFilter(db, { classId: fromId })), (row) => ({ ...row, classId: intoId }));
   const description = `Merged "${from.name}" into "${into.name}" (${changes.length} images)`;
   return result(db, recordEdit(db, { at: now, description, classOp: { op: 'merge', class: from, into: intoId }, changes }));
 }
@@ -137,7 +146,7 @@ export function mergeClasses(db: Database, fromId: number, intoId: number, now: 
 /** Removes a class; its images become unlabeled, never deleted. */
 export function deleteClass(db: Database, id: number, now: number): EditResult {
   const cls = requireClass(db, id);
-  const changes = changesTo(currentStates(db, imageIdsInFilter(db, { classId: id })), (row) => ({ classId: null, split: row.split }));
+  const changes = changesTo(currentStates(db, imageIdsInFilter(db, { classId: id })), (row) => ({ ...row, classId: null }));
   const description = `Deleted class "${cls.name}" (${changes.length} images now unlabeled)`;
   return result(db, recordEdit(db, { at: now, description, classOp: { op: 'delete', class: cls }, changes }));
 }

@@ -4,6 +4,7 @@ import { m0001Initial } from './0001-initial';
 import { m0002Edits } from './0002-edits';
 import { m0003Runs } from './0003-runs';
 import { m0004Curation } from './0004-curation';
+import { m0005EditGroups } from './0005-edit-groups';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,6 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation];
+export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups];
 
 export const latestVersion = migrations[migrations.length - 1].version;

@@ -7,6 +7,9 @@ import type { Database } from '../db';
 export interface ImageState {
   classId: number | null;
   split: Split | null;
+  /** The group a split kept together (a patient, say), and the cross-validation fold. */
+  groupKey: string | null;
+  fold: number | null;
 }
 
 export interface ImageChange {
@@ -52,10 +55,13 @@ export function recordEdit(db: Database, edit: NewEdit): number {
       .run(edit.at, edit.description, edit.classOp ? JSON.stringify(edit.classOp) : null);
     const editId = Number(info.lastInsertRowid);
     const insert = db.prepare(
-      `INSERT INTO edit_changes (edit_id, image_id, before_class_id, after_class_id, before_split, after_split)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO edit_changes (edit_id, image_id, before_class_id, after_class_id, before_split, after_split,
+         before_group, after_group, before_fold, after_fold)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    for (const c of edit.changes) insert.run(editId, c.imageId, c.before.classId, c.after.classId, c.before.split, c.after.split);
+    for (const { imageId, before: b, after: a } of edit.changes) {
+      insert.run(editId, imageId, b.classId, a.classId, b.split, a.split, b.groupKey, a.groupKey, b.fold, a.fold);
+    }
     apply(db, edit.classOp ?? null, edit.changes, 'forward');
     return editId;
   })();
@@ -109,14 +115,13 @@ function loadEdit(db: Database, id: number): { classOp: ClassOp | null; changes:
   const edit = db.prepare('SELECT class_op FROM edits WHERE id = ?').get(id) as { class_op: string | null };
   const rows = db
     .prepare(
-      `SELECT image_id, before_class_id, after_class_id, before_split, after_split FROM edit_changes WHERE edit_id = ?`,
+      `SELECT image_id AS imageId,
+         json_object('classId', before_class_id, 'split', before_split, 'groupKey', before_group, 'fold', before_fold) AS before,
+         json_object('classId', after_class_id, 'split', after_split, 'groupKey', after_group, 'fold', after_fold) AS after
+       FROM edit_changes WHERE edit_id = ?`,
     )
-    .all(id) as { image_id: number; before_class_id: number | null; after_class_id: number | null; before_split: Split | null; after_split: Split | null }[];
-  const changes = rows.map((r) => ({
-    imageId: r.image_id,
-    before: { classId: r.before_class_id, split: r.before_split },
-    after: { classId: r.after_class_id, split: r.after_split },
-  }));
+    .all(id) as { imageId: number; before: string; after: string }[];
+  const changes = rows.map((r) => ({ imageId: r.imageId, before: JSON.parse(r.before) as ImageState, after: JSON.parse(r.after) as ImageState }));
   return { classOp: edit.class_op ? (JSON.parse(edit.class_op) as ClassOp) : null, changes };
 }
 
@@ -128,10 +133,10 @@ function apply(db: Database, classOp: ClassOp | null, changes: ImageChange[], wa
   const restoring = way === 'back' && (classOp?.op === 'delete' || classOp?.op === 'merge');
   const creating = way === 'forward' && classOp?.op === 'create';
   if (classOp && (restoring || creating)) insertClass(db, classOp.class);
-  const update = db.prepare('UPDATE images SET class_id = ?, split = ? WHERE id = ?');
+  const update = db.prepare('UPDATE images SET class_id = ?, split = ?, group_key = ?, fold = ? WHERE id = ?');
   for (const c of changes) {
-    const state = way === 'forward' ? c.after : c.before;
-    if (update.run(state.classId, state.split, c.imageId).changes !== 1) throw new Error(`Image ${c.imageId} is gone`);
+    const s = way === 'forward' ? c.after : c.before;
+    if (update.run(s.classId, s.split, s.groupKey, s.fold, c.imageId).changes !== 1) throw new Error(`Image ${c.imageId} is gone`);
   }
   if (!classOp || restoring || creating) return;
   if (classOp.op === 'rename' || classOp.op === 'recolour') {

@@ -41,17 +41,26 @@ describe('curation service', { skip: skipWithoutData }, () => {
       assert.ok(out.counts.val > 0 && out.counts.test > 0, JSON.stringify(out.counts));
       for (const [g, splits] of splitsByGroup(studio.project!)) assert.equal(splits.size, 1, `group ${g} straddles ${[...splits]}`);
     }
+    const state = () => JSON.stringify(studio.project!.db.prepare('SELECT id, split, group_key, fold FROM images ORDER BY id').all());
+    const beforeFolds = state();
     const again = await h.curation.split({ val: 0.2, test: 0.2, seed: 7, groupBy: { kind: 'folder', level: -1 }, keepPredefined: false, folds: 3 });
+    const withFolds = state();
     const folds = studio.project!.db.prepare("SELECT count(DISTINCT fold) AS n FROM images WHERE split != 'test'").get() as { n: number };
     assert.equal(folds.n, 3);
     assert.equal(again.folds, 3);
     const m1 = await h.curation.manifest({});
     const m2 = await h.curation.manifest({});
     assert.deepEqual([m1.created, m2.created, m1.digest], [true, false, m2.digest]);
+    // Groups and folds are part of the split's edit: undo puts back the previous split's, redo these.
+    await h.labels.undo({});
+    assert.equal(state(), beforeFolds);
+    await h.labels.redo({});
+    assert.equal(state(), withFolds);
     await h.labels.undo({});
     await h.labels.undo({});
-    const none = studio.project!.db.prepare('SELECT count(*) AS n FROM images WHERE split IS NOT NULL').get() as { n: number };
-    assert.equal(none.n, 0, 'undoing both splits leaves images unassigned, as imported');
+    await h.labels.undo({});
+    const none = studio.project!.db.prepare('SELECT count(*) AS n FROM images WHERE split IS NOT NULL OR group_key IS NOT NULL OR fold IS NOT NULL').get() as { n: number };
+    assert.equal(none.n, 0, 'undoing every split leaves images unassigned and ungrouped, as imported');
     studio.close();
   });
 
