@@ -1,13 +1,13 @@
 // Regenerates docs/screenshots/*.png: starts the real server on a generated small project
 // (a Fashion-MNIST slice with a few broken files), drives Debian's Chromium at 1440x900
 // through import, labelling, the head editor, the launcher, two real training runs,
-// their comparison and evaluation, and the problems page.
+// their comparison and evaluation, the problems page, and the Health page with a leaking copy.
 //   npx vite build && npx tsx scripts/screenshots.ts
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { imagePixels, readIdx } from './fashion-mnist';
+import { FASHION_CLASSES, imagePixels, readIdx } from './fashion-mnist';
 import { launchBrowser, startStudio } from '../test/e2e/harness';
 import { writeTinyFixture } from '../test/e2e/tiny-fixture';
 
@@ -22,6 +22,15 @@ async function writeData(root: string): Promise<void> {
       .png()
       .toFile(join(root, `loose-${k}.png`));
   }
+  // A training sneaker shot again for the test set (cropped, brightened, re-encoded): the
+  // Health page flags it as leakage.
+  const train = readIdx('train');
+  const sneaker = train.labels.indexOf(FASHION_CLASSES.indexOf('Sneaker'));
+  await sharp(imagePixels(train, sneaker), { raw: { width: train.cols, height: train.rows, channels: 1 } })
+    .extract({ left: 1, top: 0, width: 27, height: 27 })
+    .linear(1.1, 0)
+    .jpeg({ quality: 80 })
+    .toFile(join(root, 'test', 'Sneaker', 'reshot.jpg'));
   writeFileSync(join(root, 'train', 'Bag', 'notes.png'), 'These are my notes, not a picture.\n');
   writeFileSync(join(root, 'test', 'Trouser', 'empty.png'), '');
 }
@@ -109,7 +118,11 @@ async function main(): Promise<void> {
     await page.click('[data-testid=nav-problems]');
     await page.waitForSelector('[data-testid=problems-view] [data-testid=problem-kind]');
     await shot('problems');
-    console.log(`wrote 8 screenshots to ${OUT}`);
+
+    await page.click('[data-testid=nav-health]');
+    await page.waitForSelector('[data-testid=cluster][data-leaking=true]', { timeout: TIMEOUT });
+    await shot('health');
+    console.log(`wrote 9 screenshots to ${OUT}`);
   } finally {
     await browser.close();
     await running.close();
