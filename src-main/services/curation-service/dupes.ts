@@ -5,12 +5,10 @@ import type { Split } from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
 import { findNearDuplicatesAsync, imagePrint, type ImagePrint } from '../curation/duplicates';
 import { findLeakage, fixLeakage, type LeakageFix } from '../curation/leakage';
+import { TimeSlices } from '../curation/slices';
 import { countProblemsOfKind, curationRows, multiPathImages, reductions, type CurationRow } from './rows';
 
 const ORDER: readonly Split[] = ['train', 'val', 'test'];
-
-/** Hands the event loop a turn: the search runs in the process that also answers the window. */
-const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Near-duplicate clusters depend only on the reductions, which never change for an image id,
@@ -26,16 +24,14 @@ export class PrintCache {
   async prints(db: Database): Promise<{ ids: number[]; prints: ImagePrint[] }> {
     const ids: number[] = [];
     const prints: ImagePrint[] = [];
-    let slice = performance.now();
+    // Like the search, in slices: tens of thousands of prints take seconds.
+    const slices = new TimeSlices();
     for (const { id, reduction } of reductions(db)) {
       let p = this.#prints.get(id);
       if (!p) this.#prints.set(id, (p = imagePrint(reduction)));
       ids.push(id);
       prints.push(p);
-      if (performance.now() - slice > 40) {
-        await turn();
-        slice = performance.now();
-      }
+      if (slices.due) await slices.turn();
     }
     return { ids, prints };
   }

@@ -23,6 +23,7 @@ import { clustersFromPairs, drain, packCodes, pairsWithinSteps, type SearchStrat
 import { dctHash, spectrumHash } from './phash';
 import { SIDE } from './reduce';
 import { registeredDistance, registrable } from './register';
+import { TimeSlices } from './slices';
 
 /** Everything the search needs about one image, all derived from its reduction. */
 export interface ImagePrint {
@@ -286,14 +287,13 @@ export async function findNearDuplicatesAsync(
   sliceMs = 40,
 ): Promise<NearDuplicateResult> {
   const steps = search(prints, options);
-  let slice = performance.now();
+  const slices = new TimeSlices(sliceMs);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
-    if (performance.now() - slice >= sliceMs) {
+    if (slices.due) {
       onProgress?.(step.value);
-      await new Promise((resolve) => setImmediate(resolve));
-      slice = performance.now();
+      await slices.turn();
     }
   }
 }
