@@ -3,7 +3,7 @@
 // box without a display, and how the end-to-end tests drive the real UI.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -70,14 +70,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     port,
-    close: () =>
-      new Promise<void>((ok) => {
-        for (const client of wss.clients) client.terminate();
-        wss.close();
-        http.closeAllConnections();
-        http.close(() => ok());
-      }),
+    close: () => closeServer(http, wss),
   };
+}
+
+/** Ends every socket and connection at once (a window left open must not hold the port), then stops listening. */
+export function closeServer(http: Server, wss: WebSocketServer): Promise<void> {
+  return new Promise<void>((ok) => {
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+    http.closeAllConnections();
+    http.close(() => ok());
+  });
 }
 
 function connect(ws: WebSocket, studio: Studio): void {

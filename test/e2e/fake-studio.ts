@@ -15,6 +15,7 @@ import { StudioError } from '../../src-shared/errors';
 import type { ClientMessage, ServerMessage } from '../../src-shared/rpc';
 import type { ClassInfo, EditRecord, ImageFilter, ImageSummary, Split } from '../../src-shared/schemas';
 import { EventHub, serve } from '../../src-main/rpc/dispatcher';
+import { closeServer } from '../../src-main/server/server';
 
 // Not taken from harness.ts, so this runs without the real services loaded.
 const RENDERER_DIR = join(import.meta.dirname, '../../dist/renderer');
@@ -164,13 +165,7 @@ export async function startFakeStudio(count: number, opts: { port?: number; toke
     url: `http://127.0.0.1:${port}/?token=${token}`,
     thumbRequests,
     labelCalls,
-    close: () =>
-      new Promise<void>((ok) => {
-        for (const client of wss.clients) client.terminate();
-        wss.close();
-        http.closeAllConnections();
-        http.close(() => ok());
-      }),
+    close: () => closeServer(http, wss),
   };
 }
 
