@@ -2,7 +2,7 @@
 // needs in training. They are composed here from ops it does have. Transposes are done
 // explicitly before matMul: wasm's matMul with a transposed operand is far slower.
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 type Shape4 = [number, number, number, number];
@@ -117,39 +117,21 @@ function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape
   });
 }
 
-function attrsOf(attrs: NamedAttrMap | undefined): ConvAttrs {
-  return attrs as unknown as ConvAttrs;
+type KernelAttrs = ConvAttrs & { filterShape: Shape4; inputShape: Shape4 };
+
+/** A wasm kernel from a function of tensors; a kernel may return a Tensor, which the engine adopts as its output. */
+function wasmKernel(kernelName: string, run: (inputs: Record<string, tf.Tensor4D>, attrs: KernelAttrs) => tf.Tensor): KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => run(inputs as unknown as Record<string, tf.Tensor4D>, attrs as unknown as KernelAttrs) as unknown as TensorInfo,
+  };
 }
 
-// A kernel may return a Tensor: the engine adopts it as the output as it is.
 const configs: KernelConfig[] = [
-  {
-    kernelName: 'Conv2DBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
-      const filterShape = (attrs as { filterShape: Shape4 }).filterShape;
-      return conv2DBackpropFilter(x, dy, filterShape, attrsOf(attrs)) as unknown as TensorInfo;
-    },
-  },
-  {
-    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
-      const filterShape = (attrs as { filterShape: Shape4 }).filterShape;
-      return depthwiseBackpropFilter(x, dy, filterShape, attrsOf(attrs)) as unknown as TensorInfo;
-    },
-  },
-  {
-    kernelName: 'DepthwiseConv2dNativeBackpropInput',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { dy, filter } = inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-      const inputShape = (attrs as { inputShape: Shape4 }).inputShape;
-      return depthwiseBackpropInput(dy, filter, inputShape, attrsOf(attrs)) as unknown as TensorInfo;
-    },
-  },
+  wasmKernel('Conv2DBackpropFilter', ({ x, dy }, a) => conv2DBackpropFilter(x, dy, a.filterShape, a)),
+  wasmKernel('DepthwiseConv2dNativeBackpropFilter', ({ x, dy }, a) => depthwiseBackpropFilter(x, dy, a.filterShape, a)),
+  wasmKernel('DepthwiseConv2dNativeBackpropInput', ({ dy, filter }, a) => depthwiseBackpropInput(dy, filter, a.inputShape, a)),
 ];
 
 /** Idempotent: registers only what the wasm backend still lacks. */
