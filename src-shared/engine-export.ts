@@ -9,6 +9,7 @@ export const PreprocessingSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('symmetric') }),
   z.object({ kind: z.literal('caffe'), meanBgr: z.tuple([z.number(), z.number(), z.number()]).optional() }),
   z.object({ kind: z.literal('torch') }),
+  z.object({ kind: z.literal('raw') }),
 ]);
 export type PreprocessingSpec = z.infer<typeof PreprocessingSpec>;
 

@@ -10,7 +10,9 @@ export type Preprocessing =
   /** RGB -> BGR, minus the per-channel ImageNet mean (Keras ResNet50, VGG). */
   | { kind: 'caffe'; meanBgr?: [number, number, number] }
   /** pixel / 255, minus ImageNet mean, over its std (PyTorch-trained weights). */
-  | { kind: 'torch' };
+  | { kind: 'torch' }
+  /** Pixels as they are, 0..255: the network normalises inside (Keras EfficientNet). */
+  | { kind: 'raw' };
 
 const CAFFE_MEAN_BGR: [number, number, number] = [103.939, 116.779, 123.68];
 const TORCH_MEAN = [0.485, 0.456, 0.406];
@@ -29,6 +31,8 @@ export function preprocess(pixels: tf.Tensor, p: Preprocessing): tf.Tensor {
         return tf.sub(tf.reverse(x, -1), tf.tensor1d(p.meanBgr ?? CAFFE_MEAN_BGR));
       case 'torch':
         return tf.div(tf.sub(tf.div(x, 255), tf.tensor1d(TORCH_MEAN)), tf.tensor1d(TORCH_STD));
+      case 'raw':
+        return x;
     }
   });
 }
