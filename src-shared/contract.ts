@@ -84,6 +84,11 @@ export const contract = {
       z.object({ total: z.number().int(), items: z.array(Problem) }),
     ),
     stats: method(none, DatasetStats),
+    /** The image as the backbone gets it (oriented, on the thumbnails' background, stretched to inputSize), as a base64 PNG. */
+    modelView: method(
+      z.object({ imageId: z.number().int(), inputSize: z.number().int().min(8).max(1024) }).strict(),
+      z.object({ png: z.string(), width: z.number().int(), height: z.number().int() }),
+    ),
   },
   labels: {
     /** Labels the images (null: unlabels them) as one undoable edit. */

@@ -1,9 +1,10 @@
 // Features on disk, one small file per (image, view), under a folder named by what
-// produced them: backbone id and weights hash, input size, the layer they come from, and
-// for augmented views the augmentation settings. Later runs with the same key reuse them.
+// produced them: backbone id and weights hash, input size, the layer they come from, the
+// image decode's version, and for augmented views the augmentation settings. Later runs with the same key reuse them.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DECODE_VERSION } from './images';
 
 export interface CacheKey {
   backboneId: string;
@@ -21,13 +22,15 @@ export class FeatureCache {
   private readonly length: number;
 
   constructor(root: string, key: CacheKey) {
-    const tag = createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 12);
+    // The decode version is part of what produced the features: a new decode never reuses old ones.
+    const stored = { ...key, decodeVersion: DECODE_VERSION };
+    const tag = createHash('sha256').update(JSON.stringify(stored)).digest('hex').slice(0, 12);
     const safePoint = key.point.replace(/[^A-Za-z0-9_-]/g, '_');
     this.dir = join(root, `${key.backboneId}-${key.inputSize}-${safePoint}-${tag}`);
     this.length = key.length;
     mkdirSync(this.dir, { recursive: true });
     const meta = join(this.dir, 'key.json');
-    if (!existsSync(meta)) writeFileSync(meta, JSON.stringify(key, null, 2));
+    if (!existsSync(meta)) writeFileSync(meta, JSON.stringify(stored, null, 2));
   }
 
   /** `variant` separates augmentation settings; view 0 (never augmented) has none. */

@@ -5,6 +5,7 @@ import { StudioError } from '../../src-shared/errors';
 import type { EditResult, ProjectInfo } from '../../src-shared/schemas';
 import { EventHub } from '../rpc/dispatcher';
 import { datasetStats, getImage, listClasses, listImages, listProblems } from './dataset/dataset';
+import { modelView } from './dataset/model-view';
 import { ImportService } from './import/import-service';
 import { openProject, projectInfo, type Project } from './project/project';
 import { thumbPath } from './project/thumbs';
@@ -137,6 +138,7 @@ export class Studio {
         image: ({ id }) => getImage(this.#need().db, id),
         problems: ({ offset, limit }) => listProblems(this.#need().db, offset, limit),
         stats: () => datasetStats(this.#need().db),
+        modelView: ({ imageId, inputSize }) => modelView(this.#need().db, imageId, inputSize),
       },
       labels: {
         assign: ({ imageIds, classId }) => this.#edit((db, now) => labels.assignLabel(db, imageIds, classId, now)),

@@ -88,6 +88,7 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
         return { ...summary, format: 'png', bytes: 1234 + index, paths: [`/fake/images/${index}.png`], className, addedAt: 0 };
       },
       problems: () => ({ total: 0, items: [] }),
+      modelView: () => none('model views'),
       stats: () => ({
         total: images.length,
         unlabeled: images.filter((i) => i.classId === null).length,

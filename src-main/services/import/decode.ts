@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { IMAGE_BACKGROUND } from '../../../src-shared/image-background';
 import { THUMB_SIDE, thumbFile } from '../project/thumbs';
 import { thumbTempDir } from '../project/project';
 import { ACCEPTED_FORMATS, decodeProblem, endsEarly, formatName, reasons, sniffFormat, type FileProblem } from './reasons';
@@ -99,6 +100,6 @@ export function thumbnail(input: Buffer | string): Sharp {
   // JPEG's shrink-on-load makes the decoder do most of the downscaling for us.
   return sharp(input, { limitInputPixels: PIXEL_LIMIT, autoOrient: true })
     .resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .flatten({ background: '#ffffff' })
+    .flatten({ background: IMAGE_BACKGROUND })
     .jpeg({ quality: 80, optimiseCoding: false });
 }

@@ -8,6 +8,7 @@ import { HistoryState } from './history.svelte';
 import { ImageGridState } from './image-grid.svelte';
 import { ImportsState } from './imports.svelte';
 import { LauncherState } from './launcher.svelte';
+import { ModelViewState } from './model-view.svelte';
 import { NavState } from './nav.svelte';
 import { ProblemsState } from './problems.svelte';
 import { ProjectState } from './project.svelte';
@@ -31,6 +32,7 @@ export class AppState {
   readonly nav = new NavState();
   readonly runs: RunsState;
   readonly launcher: LauncherState;
+  readonly modelView: ModelViewState;
   #enteredPath: string | null = null;
   #enteredBefore = false;
 
@@ -45,6 +47,7 @@ export class AppState {
     this.history = new HistoryState(studio);
     this.runs = new RunsState(studio);
     this.launcher = new LauncherState(studio);
+    this.modelView = new ModelViewState(studio, () => ({ imageId: this.viewer.imageId, inputSize: this.launcher.form.inputSize }));
     const { dataset, grid, selection, history, toasts } = this;
     this.editing = new EditingState(studio, { dataset, grid, selection, history, toasts });
     this.imports = new ImportsState(studio, (finished) => this.#datasetChanged(finished));
