@@ -17,7 +17,7 @@ async function throughput(name: BackendName, images: number): Promise<number | s
   if (choice.name !== name) return `not available (${choice.rejected.find((r) => r.name === name)?.reason ?? 'skipped'})`;
   const size = Number(opt.size);
   const batch = Math.min(Number(opt.batch), images);
-  const backbone = await loadBackbone(findBackbone('mobilenet_v2'), { inputSize: size });
+  const backbone = await loadBackbone(findBackbone('nsfwjs_mobilenet_v2'), { inputSize: size });
   const px = tf.randomUniform([batch, size, size, 3], 0, 255, 'float32', 1) as tf.Tensor4D;
   extractFeatures(backbone, px).dispose(); // warm-up: kernels and memory
   const t0 = performance.now();

@@ -67,7 +67,7 @@ async function cachedEpochs(model: tf.LayersModel, head: Head, set: { shape: num
 
 async function main(): Promise<void> {
   const backend = await selectBackend({ prefer: opt.backend as BackendName });
-  const backbone = await loadBackbone(findBackbone('mobilenet_v2'), { inputSize: Number(opt.size) });
+  const backbone = await loadBackbone(findBackbone('nsfwjs_mobilenet_v2'), { inputSize: Number(opt.size) });
   const fm = readFashion('train', N);
   const size = Number(opt.size);
   // Resized once, outside any timing: the naive epochs get decoding and resizing for free.

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     await shot('labeling');
 
     await page.click('[data-testid=nav-train]');
-    await page.selectOption('[data-testid=backbone]', 'inception_v3');
+    await page.selectOption('[data-testid=backbone]', 'nsfwjs_inception_v3');
     await page.selectOption('[data-testid=head-pooling]', 'flatten');
     await page.click('[data-testid=head-add-dense]');
     await page.locator('[data-testid=head-units]').last().fill('1024');
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     await page.waitForSelector('[data-testid=head-warning]');
     await shot('head-editor');
 
-    await page.selectOption('[data-testid=backbone]', 'mobilenet_v2');
+    await page.selectOption('[data-testid=backbone]', 'nsfwjs_mobilenet_v2');
     await page.selectOption('[data-testid=head-pooling]', 'avg');
     await page.locator('[data-testid=head-units]').last().fill('64');
     await page.locator('[data-testid=head-remove]').last().click();

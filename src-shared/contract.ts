@@ -17,8 +17,8 @@ import {
   ProjectInfo,
   Split,
 } from './schemas';
+import { BackboneDownload, BackboneImportInput, BackboneImportOutput, BackboneInfo } from './backbones';
 import {
-  BackboneInfo,
   GroupSummary,
   LrRangeOutput,
   PredictionsQuery,
@@ -115,6 +115,12 @@ export const contract = {
   backbones: {
     /** The registry: sizes, feature maps, blocks for phase 2, and each backbone's own preprocessing. */
     list: method(none, z.array(BackboneInfo)),
+    /** Fetches Keras' ImageNet weights into the per-user model cache; progress arrives as `backbones.download`. */
+    download: method(z.object({ id: z.string().min(1).max(100) }).strict(), BackboneDownload),
+    /** Stops a download; the part kept on disk lets the next download resume. */
+    cancelDownload: method(z.object({ id: z.string().min(1).max(100) }).strict(), z.null()),
+    /** Checks a Keras .h5 against the architecture (every layer and shape) and adds it to the model cache. */
+    import: method(BackboneImportInput, BackboneImportOutput),
   },
   runs: {
     /** Plans and freezes the split, then queues the run (K runs, one per fold, with `folds`). */
@@ -160,6 +166,8 @@ export const events = {
   /** An epoch ended; its metrics are already stored. */
   'runs.epoch': RunEpochEvent,
   'runs.status': RunStatusEvent,
+  /** A weight download's bytes, rate and ETA, and how it ended. */
+  'backbones.download': BackboneDownload,
   /** The background reduction scan that duplicate and colour checks need. */
   'curation.progress': CurationProgress,
 } as const;

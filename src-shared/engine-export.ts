@@ -24,6 +24,8 @@ export function describePreprocessing(p: PreprocessingSpec): string {
       return 'RGB to BGR, minus the ImageNet mean per channel (no scaling)';
     case 'torch':
       return 'pixel / 255, minus the ImageNet mean, over the ImageNet std, per channel';
+    case 'raw':
+      return 'pixels as they are (0-255): the network rescales and normalises inside';
   }
 }
 

@@ -64,3 +64,17 @@ export function meanStd(values: number[]): { mean: number; std: number } {
   const variance = values.length < 2 ? 0 : values.reduce((n, v) => n + (v - mean) ** 2, 0) / (values.length - 1);
   return { mean, std: Math.sqrt(variance) };
 }
+
+/**
+ * Wilson's 95 % score interval for a proportion of k successes in n trials: honest at
+ * small n and near 0 or 1, where the normal approximation is not. A test set of 180
+ * images at 80 % accuracy spans about 73.6 % to 85.2 %.
+ */
+export function wilsonInterval(k: number, n: number, z = 1.959964): { low: number; high: number } {
+  if (n <= 0) return { low: 0, high: 1 };
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}

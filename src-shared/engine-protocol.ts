@@ -24,7 +24,7 @@ export type RunData = z.infer<typeof RunData>;
 export const RunDirs = z.object({
   /** Feature cache, shared by the project's runs: <project>/cache/features. */
   featureCache: z.string().min(1),
-  /** Downloaded backbones: <project>/cache/models. */
+  /** The per-user model cache (Keras .h5 weights, downloaded layers models), shared by all projects. */
   modelCache: z.string().min(1),
   /** This run's checkpoints and export: <project>/runs/<id>. */
   run: z.string().min(1),

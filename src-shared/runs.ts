@@ -3,29 +3,11 @@
 import { z } from 'zod';
 import { AugmentConfig, RunConfig } from './engine-config';
 import { EpochMetrics } from './engine-metrics';
-import { PreprocessingSpec } from './engine-export';
 import { LrCurve, RunResult } from './engine-protocol';
 
 const id = z.number().int();
 const Shape = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
 const Phase = z.union([z.literal(1), z.literal(2)]);
-
-export const BackboneInfo = z.object({
-  id: z.string(),
-  name: z.string(),
-  /** The size the weights were trained at; the launcher's default. */
-  inputSize: z.number().int(),
-  allowedInputSizes: z.array(z.number().int()),
-  /** [h, w, c] of the feature map at `inputSize`; null when the registry does not know it before loading. */
-  featureShape: Shape.nullable(),
-  /** The feature map at each allowed size, for the head editor's live size. */
-  featureShapes: z.array(z.object({ inputSize: z.number().int(), shape: Shape })),
-  /** Named blocks in network order; phase 2 unfreezes the last N. */
-  blocks: z.array(z.string()),
-  preprocessing: PreprocessingSpec,
-  preprocessingText: z.string(),
-});
-export type BackboneInfo = z.infer<typeof BackboneInfo>;
 
 export const RunStatus = z.enum(['queued', 'running', 'done', 'cancelled', 'failed', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;

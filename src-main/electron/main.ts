@@ -8,7 +8,8 @@ import { dispatch } from '../rpc/dispatcher';
 import { Studio } from '../services/studio';
 
 const CHANNEL = 'studio:rpc';
-const studio = new Studio();
+// Weights are per user, shared by every project: Electron's userData, unless STUDIO_MODEL_CACHE says otherwise.
+const studio = new Studio({ modelCacheDir: join(app.getPath('userData'), 'models') });
 const handlers = studio.handlers();
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);

@@ -35,7 +35,7 @@ export function inferenceModel(backbone: Backbone, head: Head): tf.LayersModel {
 /** Rebuilds the run's trainable model in the order training built it, so weight names match. */
 async function restoredRun(task: ExportTask): Promise<{ backbone: Backbone; head: Head }> {
   const cfg: RunConfig = task.config;
-  const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: task.modelCache });
+  const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: task.modelCache, modelCacheDir: task.modelCache });
   const head = buildHead(cfg.head, backbone.featureShape, task.classes.length, cfg.labelType, { seed: cfg.seed });
   const trained = cfg.phase2 ? buildPhase2Model(splitBackbone(backbone, cfg.phase2.unfreezeBlocks), head, cfg.phase2.batchNorm) : head.top;
   restoreInto(trained, await loadSnapshot(task.checkpoint));

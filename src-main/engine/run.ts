@@ -125,7 +125,7 @@ async function setUp(cfg: RunConfig, data: RunData, env: RunEnv, state: RunState
   }
   const clock = env.clock ?? systemClock;
   const t0 = clock.now();
-  const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: env.dirs.modelCache });
+  const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: env.dirs.modelCache, modelCacheDir: env.dirs.modelCache });
   const head = buildHead(cfg.head, backbone.featureShape, data.classes.length, cfg.labelType, { seed: cfg.seed });
   return { cfg, data, env, backbone, head, completed: state ? [...state.completed] : [], clock, t0, priorMs: state?.elapsedMs ?? 0 };
 }

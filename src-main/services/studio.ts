@@ -13,7 +13,7 @@ import { originalPath } from './media/originals';
 import * as labels from './labels/labels';
 import { canUndoRedo, listEdits } from '../store/repos/edits';
 import { RunService, type RunServiceOptions } from './runs/run-service';
-import { listBackbones } from './runs/backbones';
+import { BackboneService } from './backbones/backbone-service';
 import { augmentPreview } from './runs/augment-preview';
 import { CurationService } from './curation-service/curation-service';
 
@@ -22,9 +22,12 @@ export class Studio {
   readonly #clock: () => number;
   readonly #runOptions: RunServiceOptions;
 
-  constructor(opts: { clock?: () => number; runs?: RunServiceOptions } = {}) {
+  readonly backbones: BackboneService;
+
+  constructor(opts: { clock?: () => number; runs?: RunServiceOptions; modelCacheDir?: string } = {}) {
     this.#clock = opts.clock ?? Date.now;
     this.#runOptions = opts.runs ?? {};
+    this.backbones = new BackboneService({ cacheDir: opts.modelCacheDir, emit: (d) => this.hub.emit('backbones.download', d) });
   }
 
   #project: Project | null = null;
@@ -53,7 +56,7 @@ export class Studio {
       progress: (p) => this.hub.emit('runs.progress', p),
       epoch: (e) => this.hub.emit('runs.epoch', e),
       status: (s) => this.hub.emit('runs.status', s),
-    }, { clock: this.#clock, ...this.#runOptions });
+    }, { clock: this.#clock, modelCacheDir: this.backbones.cacheDir, ...this.#runOptions });
     this.#scanInBackground();
     const info = projectInfo(next);
     this.hub.emit('project.changed', info);
@@ -153,7 +156,10 @@ export class Studio {
         },
       },
       backbones: {
-        list: () => listBackbones(),
+        list: () => this.backbones.list(),
+        download: ({ id }) => this.backbones.download(id),
+        cancelDownload: ({ id }) => (this.backbones.cancelDownload(id), null),
+        import: ({ file, id }) => this.backbones.import(file, id),
       },
       runs: {
         start: (input) => this.#runner().start(input),

@@ -3,7 +3,7 @@
 // restores the best epoch, frozen BatchNorm) are tested without a browser.
 import type { BatchNormPolicy, RunConfigInput } from '../../src-shared/engine-config';
 import type { Activation, HeadLayer, Pooling } from '../../src-shared/head-spec';
-import type { BackboneInfo } from '../../src-shared/runs';
+import type { BackboneInfo } from '../../src-shared/backbones';
 
 /** A head layer as the editor holds it: a key keeps a row's identity while rows move. */
 export type EditorLayer = HeadLayer & { key: number };

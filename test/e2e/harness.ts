@@ -1,5 +1,6 @@
 // Starts the real studio server in-process and a real Chromium (Debian's) to drive its UI.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startServer } from '../../src-main/server/server';
@@ -15,9 +16,10 @@ export interface RunningStudio {
   close(): Promise<void>;
 }
 
-export async function startStudio(opts: { projectDir: string; create?: boolean }): Promise<RunningStudio> {
+/** Each studio gets its own empty model cache unless a test shares one: the user's is never touched. */
+export async function startStudio(opts: { projectDir: string; create?: boolean; modelCacheDir?: string }): Promise<RunningStudio> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('Build the renderer first: npx vite build');
-  const studio = new Studio();
+  const studio = new Studio({ modelCacheDir: opts.modelCacheDir ?? mkdtempSync(join(tmpdir(), 'studio-models-')) });
   studio.open(opts.projectDir, opts.create ?? true);
   const server = await startServer({ studio, rendererDir: RENDERER_DIR });
   return {

@@ -95,7 +95,7 @@ describe('training from the UI', () => {
   });
 
   it('warns in plain words when Flatten explodes the head, and says what to do instead', async () => {
-    await page.selectOption('[data-testid=backbone]', 'inception_v3');
+    await page.selectOption('[data-testid=backbone]', 'nsfwjs_inception_v3');
     await page.waitForSelector('[data-testid=feature-shape]:has-text("8 × 8 × 2048")');
     await page.selectOption('[data-testid=head-pooling]', 'flatten');
     await page.click('[data-testid=head-add-dense]');
@@ -105,7 +105,7 @@ describe('training from the UI', () => {
     assert.match(warning ?? '', /\d+(\.\d)? (MB|GB)/);
     await page.locator('[data-testid=head-remove]').last().click();
     await page.selectOption('[data-testid=head-pooling]', 'avg');
-    await page.selectOption('[data-testid=backbone]', 'mobilenet_v2');
+    await page.selectOption('[data-testid=backbone]', 'nsfwjs_mobilenet_v2');
     await page.selectOption('[data-testid=input-size]', '96');
     await page.waitForSelector('[data-testid=head-warning]', { state: 'detached' });
   });

@@ -10,5 +10,6 @@ import { predictCommand } from './predict';
 import { splitCommand } from './split';
 import { dupesCommand } from './dupes';
 import { labelsCommand } from './labels';
+import { backbonesCommand } from './backbones';
 
-export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand];
+export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand, backbonesCommand];

@@ -11,6 +11,9 @@ import type { RunsProgress } from '../../../src-shared/runs';
 import { openProject } from '../../services/project/project';
 import { RunService } from '../../services/runs/run-service';
 import type { CliCommand } from '../command';
+import type { BackboneDownload, BackboneInfo } from '../../../src-shared/backbones';
+import { BackboneService } from '../../services/backbones/backbone-service';
+import { downloadWithBar } from './backbones';
 import { groupLines, pct, runLine } from './run-format';
 
 interface TrainFlags {
@@ -33,7 +36,7 @@ export const trainCommand: CliCommand = {
       .description('train a classifier on the project\'s labeled images (phase 1, then phase 2 with --unfreeze)')
       .argument('<project>', 'the project folder (holding studio.db)')
       .option('--config <file>', 'a run config as JSON (backboneId, head, phase1, phase2, augment, seed)')
-      .option('--backbone <id>', 'backbone id from the registry (default mobilenet_v2)')
+      .option('--backbone <id>', 'backbone id from `studio backbones` (default: the best one whose ImageNet weights are present)')
       .option('--input-size <px>', 'input size the backbone allows', int)
       .option('--epochs <n>', 'epochs of each phase', int)
       .option('--unfreeze <n>', 'fine-tune the last N blocks in a phase 2 at a low learning rate', int)
@@ -47,8 +50,8 @@ export const trainCommand: CliCommand = {
 const earlyStopping = { monitor: 'valLoss', patience: 5, restoreBest: true } as const;
 
 /** Seeds 000 and 003: a small head, early stopping with best restore, Adam 1e-3 then 1e-5. */
-export function configFrom(flags: TrainFlags): RunConfig {
-  const defaults: RunConfigInput = { backboneId: 'mobilenet_v2', phase1: { epochs: 20, optimizer: { kind: 'adam', lr: 1e-3 }, earlyStopping } };
+export function configFrom(flags: TrainFlags, defaultBackbone: string): RunConfig {
+  const defaults: RunConfigInput = { backboneId: defaultBackbone, phase1: { epochs: 20, optimizer: { kind: 'adam', lr: 1e-3 }, earlyStopping } };
   const c: RunConfigInput = { ...(flags.config ? readConfigFile(flags.config) : defaults) };
   if (flags.backbone) c.backboneId = flags.backbone;
   if (flags.inputSize) c.inputSize = flags.inputSize;
@@ -90,8 +93,21 @@ function progressBar(): { bar: SingleBar; show: (p: RunsProgress) => void } {
   return { bar, show };
 }
 
+/** First use of a Keras backbone downloads its ImageNet weights, with a progress bar. */
+async function ensureWeights(backbones: BackboneService, list: BackboneInfo[], id: string, listen: (l: (d: BackboneDownload) => void) => void): Promise<void> {
+  const chosen = list.find((b) => b.id === id);
+  if (!chosen || chosen.weights.present) return;
+  console.error(`${id}: its ImageNet weights (${chosen.weights.file}) are not in ${backbones.cacheDir} yet; downloading them once from ${chosen.weights.url}`);
+  const end = await downloadWithBar(backbones, id, listen);
+  if (end.state !== 'done') throw new StudioError(end.state === 'cancelled' ? 'cancelled' : 'invalid-input', end.message ?? `download of ${id} ${end.state}`);
+}
+
 async function runTrain(dir: string, flags: TrainFlags): Promise<void> {
-  const config = configFrom(flags);
+  let listener: (d: BackboneDownload) => void = () => undefined;
+  const backbones = new BackboneService({ emit: (d) => listener(d) });
+  const list = await backbones.list();
+  const config = configFrom(flags, list.find((b) => b.recommended)!.id);
+  await ensureWeights(backbones, list, config.backboneId, (l) => (listener = l));
   const project = openProject(dir, { create: false });
   const { bar, show } = progressBar();
   const service = new RunService(project, {

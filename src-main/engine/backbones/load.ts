@@ -7,6 +7,8 @@ import { readSource } from './sources';
 import type { SourceOptions } from './sources';
 import { preprocess } from '../preprocess';
 import { installFrozenBatchNormInference } from '../batchnorm';
+import { loadKerasBackbone } from './keras-weights';
+import { modelCacheDir } from './model-cache';
 
 export interface Backbone {
   entry: BackboneEntry;
@@ -20,22 +22,36 @@ export interface Backbone {
 
 export interface LoadOptions extends Omit<SourceOptions, 'inputSize'> {
   inputSize?: number;
+  /** The per-user model cache that holds Keras .h5 weights (model-cache.ts). */
+  modelCacheDir?: string;
 }
 
 export async function loadBackbone(entry: BackboneEntry, opts: LoadOptions = {}): Promise<Backbone> {
   installFrozenBatchNormInference();
   const inputSize = opts.inputSize ?? entry.inputSize;
   checkInputSize(entry, inputSize);
-  const resized = inputSize === entry.inputSize ? undefined : inputSize;
-  const { artifacts, hash } = await readSource(entry.source, { ...opts, inputSize: resized, truncateAt: entry.featureLayer });
-  // Not strict: the weights of the cut-off classifier are in the file but have no layer.
-  const features = await tf.loadLayersModel(tf.io.fromMemory(artifacts), { strict: false });
-  assertAllWeightsLoaded(features, artifacts, entry.id);
+  const { features, hash } = entry.source.kind === 'keras'
+    ? await loadKeras(entry, inputSize, opts)
+    : await loadLayersModel(entry, inputSize, opts);
   const out = features.outputs[0]!;
   // Nothing of the backbone trains unless phase 2 says so, block by block.
   for (const layer of features.layers) layer.trainable = false;
   const [, h, w, c] = out.shape as number[];
   return { entry, inputSize, features, featureShape: [h!, w!, c!], hash };
+}
+
+async function loadKeras(entry: BackboneEntry, inputSize: number, opts: LoadOptions): Promise<{ features: tf.LayersModel; hash: string }> {
+  const { model, hash } = await loadKerasBackbone(entry, inputSize, opts.modelCacheDir ?? modelCacheDir());
+  return { features: model, hash };
+}
+
+async function loadLayersModel(entry: BackboneEntry, inputSize: number, opts: LoadOptions): Promise<{ features: tf.LayersModel; hash: string }> {
+  const resized = inputSize === entry.inputSize ? undefined : inputSize;
+  const { artifacts, hash } = await readSource(entry.source, { ...opts, inputSize: resized, truncateAt: entry.featureLayer });
+  // Not strict: the weights of the cut-off classifier are in the file but have no layer.
+  const features = await tf.loadLayersModel(tf.io.fromMemory(artifacts), { strict: false });
+  assertAllWeightsLoaded(features, artifacts, entry.id);
+  return { features, hash };
 }
 
 /** With `strict: false`, a renamed weight would silently keep its random initial value. */

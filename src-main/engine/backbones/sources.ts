@@ -140,5 +140,7 @@ export async function readSource(source: BackboneSource, opts: SourceOptions = {
       if (!opts.downloadCacheDir) throw new Error(`backbone source ${source.url}: a URL source needs downloadCacheDir (e.g. <project>/cache/models)`);
       return readFolder(await downloadModel(source.url, opts.downloadCacheDir, opts.onProgress), opts);
     }
+    case 'keras':
+      throw new Error(`Keras architecture ${source.arch} is built from code, not read as a layers model; load it with loadBackbone`);
   }
 }

@@ -9,16 +9,18 @@ import type { Database } from '../../store/db';
 import { imageIdsByHash, labeledImages, pathsByImage } from '../../store/repos/runs';
 import type { Project } from '../project/project';
 import { planManifests } from './manifest';
+import { modelCacheDir } from '../../engine/backbones/model-cache';
 import type { ManifestEntry, Plan, RunManifest } from './manifest';
 
 export function planFromStore(db: Database, seed: number, folds?: number): Plan {
   return planManifests(labeledImages(db), seed, folds);
 }
 
-export function runDirs(project: Project, runId: number): RunDirs {
+/** `modelCache` is the per-user model cache (the studio's BackboneService knows it). */
+export function runDirs(project: Project, runId: number, modelCache = modelCacheDir()): RunDirs {
   return {
     featureCache: join(project.dir, 'cache', 'features'),
-    modelCache: join(project.dir, 'cache', 'models'),
+    modelCache,
     run: join(project.dir, 'runs', String(runId)),
   };
 }

@@ -30,6 +30,8 @@ export interface RunServiceOptions {
   clock?: () => number;
   /** Tests pin the engine's backend; the app lets the engine choose. */
   backend?: BackendName;
+  /** The per-user model cache; by default from STUDIO_MODEL_CACHE or ~/.cache. */
+  modelCacheDir?: string;
 }
 
 interface Queued {
@@ -135,7 +137,7 @@ export class RunService {
       const m = manifestOf(db, row);
       if (!m) throw new Error(`run ${runId} has no stored manifest`);
       const config = configOf(row);
-      const dirs = runDirs(this.project, runId);
+      const dirs = runDirs(this.project, runId, this.options.modelCacheDir);
       const data = runDataOf(db, m.manifest);
       const handle = startTraining(
         { runId: String(runId), config, data, dirs, backend: this.options.backend, resumeFrom: resume ? join(dirs.run, 'resume') : undefined },
@@ -204,7 +206,7 @@ export class RunService {
     const config = checkedConfig(input);
     const m = planFromStore(this.project.db, config.seed).manifests[0]!;
     const data = runDataOf(this.project.db, { ...m, val: [], test: [] });
-    const dirs = { ...runDirs(this.project, 0), run: join(this.project.dir, 'runs', 'lr-range') };
+    const dirs = { ...runDirs(this.project, 0, this.options.modelCacheDir), run: join(this.project.dir, 'runs', 'lr-range') };
     const out = await runEngineTask({ type: 'lrRange', config, data, dirs, backend: this.options.backend });
     if (out.type !== 'lrRange') throw new Error(`the training process answered a range test with "${out.type}"`);
     return { curve: out.curve, suggestion: out.suggestion };
@@ -218,11 +220,11 @@ export class RunService {
     }
     const result = JSON.parse(row.result) as RunResult;
     const config = configOf(row);
-    const dir = outDir ?? join(runDirs(this.project, runId).run, 'export');
+    const dir = outDir ?? join(runDirs(this.project, runId, this.options.modelCacheDir).run, 'export');
     const out = await runEngineTask({
       type: 'export', config, classes: JSON.parse(row.classes) as string[], checkpoint: result.checkpoint, outDir: dir,
       runId: String(runId), configDigest: createHash('sha256').update(canonicalJson(config)).digest('hex'),
-      modelCache: runDirs(this.project, runId).modelCache, backend: this.options.backend,
+      modelCache: runDirs(this.project, runId, this.options.modelCacheDir).modelCache, backend: this.options.backend,
     });
     if (out.type !== 'exported') throw new Error(`the training process answered an export with "${out.type}"`);
     return { dir: out.dir, manifest: out.manifest };

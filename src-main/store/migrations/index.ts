@@ -5,6 +5,7 @@ import { m0002Edits } from './0002-edits';
 import { m0003Runs } from './0003-runs';
 import { m0004Curation } from './0004-curation';
 import { m0005EditGroups } from './0005-edit-groups';
+import { m0006NsfwjsBackboneIds } from './0006-nsfwjs-backbone-ids';
 
 export interface Migration {
   version: number;
@@ -12,6 +13,6 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups];
+export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups, m0006NsfwjsBackboneIds];
 
 export const latestVersion = migrations[migrations.length - 1].version;

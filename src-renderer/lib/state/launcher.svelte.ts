@@ -1,8 +1,10 @@
 // The run launcher: the backbones to choose from, the form, the learning-rate range test
 // and starting a run. The form is one deep $state object that the fields bind into.
-import type { BackboneInfo, StartRunInput } from '../../../src-shared/runs';
+import type { BackboneInfo } from '../../../src-shared/backbones';
+import type { StartRunInput } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
 import { configOf, defaultForm, featureShapeOf, type RunForm } from '../run-form';
+import { BackbonesState } from './backbones.svelte';
 import type { Connection } from './connection.svelte';
 
 export interface LrRange {
@@ -12,31 +14,30 @@ export interface LrRange {
 
 export class LauncherState {
   readonly #studio: Connection;
-  #backbones = $state.raw<BackboneInfo[]>([]);
+  readonly weights: BackbonesState;
   #form = $state<RunForm>(defaultForm(undefined));
   #starting = $state(false);
   #error = $state<string | null>(null);
   #lrRange = $state.raw<LrRange | null>(null);
   #lrBusy = $state(false);
   #lrError = $state<string | null>(null);
-  #backbone = $derived(this.#backbones.find((b) => b.id === this.#form.backboneId));
-  #featureShape = $derived(featureShapeOf(this.#backbone, Number(this.#form.inputSize)));
 
   constructor(studio: Connection) {
     this.#studio = studio;
+    this.weights = new BackbonesState(studio);
   }
 
   get backbones(): BackboneInfo[] {
-    return this.#backbones;
+    return this.weights.list;
   }
   get form(): RunForm {
     return this.#form;
   }
   get backbone(): BackboneInfo | undefined {
-    return this.#backbone;
+    return this.weights.list.find((b) => b.id === this.#form.backboneId);
   }
   get featureShape(): [number, number, number] | null {
-    return this.#featureShape;
+    return featureShapeOf(this.backbone, Number(this.#form.inputSize));
   }
   get starting(): boolean {
     return this.#starting;
@@ -54,19 +55,16 @@ export class LauncherState {
     return this.#lrError;
   }
 
+  /** The form starts on the recommended backbone: the best one whose ImageNet weights are present. */
   async load(): Promise<void> {
-    if (this.#backbones.length > 0) return;
-    try {
-      this.#backbones = await this.#studio.api.backbones.list();
-      if (!this.#form.backboneId) this.#form = defaultForm(this.#backbones[0]);
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    if (this.weights.list.length > 0) return;
+    await this.weights.load();
+    if (!this.#form.backboneId) this.#form = defaultForm(this.weights.recommended ?? this.weights.list[0]);
   }
 
   /** A new backbone starts at its own input size, which always has a known feature map. */
   chooseBackbone(id: string): void {
-    const b = this.#backbones.find((x) => x.id === id);
+    const b = this.weights.list.find((x) => x.id === id);
     this.#form.backboneId = id;
     if (b) this.#form.inputSize = b.inputSize;
     this.#lrRange = null;

@@ -45,6 +45,7 @@ function entry(source: BackboneEntry['source']): BackboneEntry {
   return {
     id: 'tiny',
     label: 'tiny test net',
+    tuning: 'custom',
     inputSize: 16,
     preprocessing: { kind: 'symmetric' },
     featureLayer: 'b2_out',
@@ -107,6 +108,6 @@ test('errors name the file or field and say what to do', async () => {
   await assert.rejects(loadBackbone(entry({ kind: 'folder', path: join(root, 'nope') })), /cannot read .*model\.json.*tfjs layers model\.json/);
   await assert.rejects(loadBackbone({ ...entry({ kind: 'folder', path: modelDir }), featureLayer: 'missing' }), /feature layer "missing" is not in the model; fix featureLayer/);
   await assert.rejects(loadBackbone(entry({ kind: 'url', url: `${baseUrl}/model.json` })), /needs downloadCacheDir/);
-  await assert.rejects(loadBackbone(findBackbone('mobilenet_v2'), { inputSize: 100 }), /input size 100 is not supported; use one of 96, 128, 160, 192, 224/);
-  assert.throws(() => findBackbone('resnet50'), /not in the registry; known backbones: mobilenet_v2, inception_v3/);
+  await assert.rejects(loadBackbone(findBackbone('nsfwjs_mobilenet_v2'), { inputSize: 100 }), /input size 100 is not supported; use one of 96, 128, 160, 192, 224/);
+  assert.throws(() => findBackbone('resnet_nope'), /backbone "resnet_nope" is not in the registry; known backbones: mobilenet_v2, .*resnet50.*nsfwjs_mobilenet_v2/);
 });

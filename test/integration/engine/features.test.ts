@@ -33,7 +33,7 @@ async function writeImage(path: string, k: number): Promise<void> {
 
 before(async () => {
   await selectBackend({ exclude: ['tensorflow-gpu', 'tensorflow'] });
-  backbone = await loadBackbone(findBackbone('mobilenet_v2'), { inputSize: 96 });
+  backbone = await loadBackbone(findBackbone('nsfwjs_mobilenet_v2'), { inputSize: 96 });
   items = [];
   for (let k = 0; k < 4; k++) {
     const path = join(dir, `img${k}.png`);
@@ -74,7 +74,7 @@ test('features are cached per image, view and settings, and reused', async () =>
   assert.notDeepEqual(other.values[0]![0], first.values[0]![0]);
   const cacheDirs = readdirSync(join(dir, 'cache'));
   assert.equal(cacheDirs.length, 1);
-  assert.match(cacheDirs[0]!, /^mobilenet_v2-96-pool-avg-/);
+  assert.match(cacheDirs[0]!, /^nsfwjs_mobilenet_v2-96-pool-avg-/);
   assert.equal(first.values[0]![0]!.length, 1280);
 });
 

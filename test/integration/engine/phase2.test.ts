@@ -24,7 +24,7 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'fs-phase2-'));
 
 before(async () => {
   await selectBackend({ exclude: ['tensorflow-gpu', 'tensorflow'] });
-  backbone = await loadBackbone(findBackbone('mobilenet_v2'), { inputSize: 96 });
+  backbone = await loadBackbone(findBackbone('nsfwjs_mobilenet_v2'), { inputSize: 96 });
   const split = splitBackbone(backbone, 2);
   const items = Array.from({ length: 8 }, (_, i) => ({
     hash: `img${i}`,

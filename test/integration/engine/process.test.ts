@@ -33,7 +33,7 @@ function run(over: Partial<StartRun['config']>, id: string): StartRun {
   return {
     runId: id,
     backend: 'wasm',
-    config: { backboneId: 'mobilenet_v2', inputSize: 96, phase1: { epochs: 3, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } }, ...over },
+    config: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, phase1: { epochs: 3, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } }, ...over },
     data: { classes: ['dark', 'light'], train: images.slice(0, 12), val: images.slice(12, 18), test: images.slice(18) },
     dirs: { featureCache: join(root, 'cache', 'features'), modelCache: join(root, 'cache', 'models'), run: join(root, 'runs', id) },
   };

@@ -47,7 +47,7 @@ before(async () => {
 });
 
 const config = RunConfig.parse({
-  backboneId: 'mobilenet_v2',
+  backboneId: 'nsfwjs_mobilenet_v2',
   inputSize: 96,
   head: { layers: [{ kind: 'dense', units: 8 }, { kind: 'dropout', rate: 0.2 }] },
   phase1: { epochs: 4, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 }, earlyStopping: { patience: 10 } },
@@ -123,7 +123,7 @@ test('export then predict on the test images gives the engine evaluation\'s pred
 });
 
 test('phase-1 features derived from the split activations equal the whole backbone\'s', async () => {
-  const backbone = await loadBackbone(findBackbone('mobilenet_v2'), { inputSize: 96 });
+  const backbone = await loadBackbone(findBackbone('nsfwjs_mobilenet_v2'), { inputSize: 96 });
   const split = splitBackbone(backbone, 2);
   const small = { ...data, train: data.train.slice(0, 4), val: data.val.slice(0, 2), test: [] };
   const setsEnv = { dirs: { featureCache: join(root, 'features-derived'), modelCache: join(root, 'models'), run: join(root, 'runs', 'd') }, emit: () => {} };

@@ -19,7 +19,7 @@ import type { Group, Made } from './helpers';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const base: RunConfigInput = { backboneId: 'mobilenet_v2', inputSize: 96, phase1: { epochs: 3, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } }, seed: 3 };
+const base: RunConfigInput = { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, phase1: { epochs: 3, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } }, seed: 3 };
 const cfg = (over: Partial<RunConfigInput> = {}) => RunConfig.parse({ ...base, ...over });
 
 async function project(groups: Group[] = [
@@ -51,7 +51,7 @@ test('a run through the contract: queued, trained, every epoch and the test pred
   const call = caller(studio);
   await call('project', 'open', { path: made.project.dir });
   const backbones = await call('backbones', 'list');
-  assert.deepEqual(backbones.find((b: any) => b.id === 'mobilenet_v2').featureShapes.find((s: any) => s.inputSize === 96).shape, [3, 3, 1280]);
+  assert.deepEqual(backbones.find((b: any) => b.id === 'nsfwjs_mobilenet_v2').featureShapes.find((s: any) => s.inputSize === 96).shape, [3, 3, 1280]);
   const { runIds, groupId } = await call('runs', 'start', { config: { ...base, inputSize: undefined }, name: 'first' });
   assert.equal(groupId, null);
   await studio.idle();
@@ -145,7 +145,7 @@ test('refusals name what is missing and what to do; the range test answers with 
   const one = await project([{ className: 'cat', split: null, count: 3 }, { className: null, split: null, count: 2 }]);
   const s1 = new RunService(one.project, recorder().events);
   assert.throws(() => s1.start({ config: cfg() }), (e: unknown) => e instanceof StudioError && /only class "cat"\. Label images of another class/.test(e.message));
-  assert.throws(() => s1.start({ config: cfg({ inputSize: 100 }) }), /config: backbone "mobilenet_v2": input size 100 is not supported; use one of 96, 128, 160, 192, 224/);
+  assert.throws(() => s1.start({ config: cfg({ inputSize: 100 }) }), /config: backbone "nsfwjs_mobilenet_v2": input size 100 is not supported; use one of 96, 128, 160, 192, 224/);
   one.project.close();
   const made = await project();
   const service = new RunService(made.project, recorder().events, { backend: 'wasm' });

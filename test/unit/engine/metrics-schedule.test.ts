@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracy, confusionMatrix, macroF1, meanStd, perClassMetrics } from '../../../src-shared/engine-metrics';
+import { accuracy, confusionMatrix, macroF1, meanStd, perClassMetrics, wilsonInterval } from '../../../src-shared/engine-metrics';
 import { LrSchedule, lrAt } from '../../../src-shared/engine-schedule';
 import { balancedClassWeights } from '../../../src-main/engine/batches';
 
@@ -40,4 +40,17 @@ test('learning-rate schedules', () => {
 test("balanced class weights follow sklearn's n / (classes * count)", () => {
   assert.deepEqual(balancedClassWeights([0, 0, 0, 1], 2), [4 / 6, 2]);
   assert.deepEqual(balancedClassWeights([0, 0], 3), [1 / 3, 0, 0]);
+});
+
+test('Wilson 95 % intervals: 144 of 180 spans about 73.6-85.2 %; the ends stay inside [0, 1] and narrow with n', () => {
+  const mid = wilsonInterval(144, 180);
+  assert.ok(Math.abs(mid.low - 0.7356) < 5e-4 && Math.abs(mid.high - 0.8519) < 5e-4, JSON.stringify(mid));
+  const all = wilsonInterval(20, 20);
+  assert.equal(all.high, 1);
+  assert.ok(all.low > 0.83 && all.low < 0.84, JSON.stringify(all));
+  assert.equal(wilsonInterval(0, 10).low, 0);
+  const wide = wilsonInterval(8, 10);
+  const narrow = wilsonInterval(800, 1000);
+  assert.ok(narrow.high - narrow.low < (wide.high - wide.low) / 5);
+  assert.deepEqual(wilsonInterval(0, 0), { low: 0, high: 1 });
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { RunConfig } from '../../../src-shared/engine-config';
 import { augmentSettings } from '../../../src-main/engine/run-sets';
 
-const base = { backboneId: 'mobilenet_v2', phase1: { epochs: 1, optimizer: { kind: 'adam', lr: 0.001 } } } as const;
+const base = { backboneId: 'nsfwjs_mobilenet_v2', phase1: { epochs: 1, optimizer: { kind: 'adam', lr: 0.001 } } } as const;
 
 test('augmentation with views parses into a transform spec and a view count', () => {
   const cfg = RunConfig.parse({ ...base, augment: { views: 3, flip: false, rotationDeg: 5 }, seed: 7 });

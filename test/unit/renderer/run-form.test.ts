@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunConfig } from '../../../src-shared/engine-config';
-import type { BackboneInfo } from '../../../src-shared/runs';
+import type { BackboneInfo } from '../../../src-shared/backbones';
 import { configOf, defaultForm, featureShapeOf, newLayer } from '../../../src-renderer/lib/run-form';
 
 const mobilenet = {

@@ -1,0 +1,107 @@
+// Backbones and their weights, for every project: the registry with what the per-user
+// model cache holds, downloads of Keras' ImageNet files with progress and cancel, and
+// imports of .h5 files a user already has (checked layer by layer before they are kept).
+import type { BackboneDownload, BackboneInfo } from '../../../src-shared/backbones';
+import { StudioError } from '../../../src-shared/errors';
+import { DownloadCancelled, downloadWeights } from '../../engine/backbones/download';
+import type { WeightsProgress } from '../../engine/backbones/download';
+import { checkKerasFile, kerasSourceOf, weightFilesFor } from '../../engine/backbones/keras-weights';
+import { cachedWeights, importWeightsFile, modelCacheDir } from '../../engine/backbones/model-cache';
+import { findBackbone } from '../../engine/backbones/registry';
+import type { BackboneEntry } from '../../engine/backbones/registry';
+import { backboneInfo, listBackbones, weightsOf } from './backbone-info';
+
+export interface BackboneServiceOptions {
+  /** Electron passes userData/models; STUDIO_MODEL_CACHE overrides both. */
+  cacheDir?: string;
+  emit?: (d: BackboneDownload) => void;
+}
+
+export class BackboneService {
+  readonly cacheDir: string;
+  readonly #emit: (d: BackboneDownload) => void;
+  readonly #downloads = new Map<string, { controller: AbortController; state: BackboneDownload; done: Promise<BackboneDownload> }>();
+
+  constructor(opts: BackboneServiceOptions = {}) {
+    this.cacheDir = modelCacheDir(opts.cacheDir);
+    this.#emit = opts.emit ?? (() => undefined);
+  }
+
+  async list(): Promise<BackboneInfo[]> {
+    return listBackbones(await cachedWeights(this.cacheDir), this.cacheDir);
+  }
+
+  async info(id: string): Promise<BackboneInfo> {
+    const all = await this.list();
+    return all.find((b) => b.id === id) ?? backboneInfo(this.#entry(id), weightsOf(this.#entry(id), [], this.cacheDir), false);
+  }
+
+  #entry(id: string): BackboneEntry {
+    try {
+      return findBackbone(id);
+    } catch (err) {
+      throw new StudioError('not-found', (err as Error).message);
+    }
+  }
+
+  #keras(id: string): BackboneEntry {
+    const entry = this.#entry(id);
+    if (!kerasSourceOf(entry)) {
+      throw new StudioError('invalid-input', `backbone "${id}" has bundled weights; only Keras Applications (e.g. mobilenet_v2, resnet50) take downloaded or imported .h5 files`);
+    }
+    return entry;
+  }
+
+  /** Starts (or joins) the download; resolves at once with its first state. */
+  async download(id: string): Promise<BackboneDownload> {
+    const running = this.#downloads.get(id);
+    if (running) return running.state;
+    const entry = this.#keras(id);
+    const w = weightFilesFor(kerasSourceOf(entry)!, entry.inputSize)[0]!;
+    const controller = new AbortController();
+    const state: BackboneDownload = { id, file: w.file, url: w.url, state: 'downloading', bytes: 0, total: null, bytesPerSecond: 0, etaSeconds: null, message: null };
+    const update = (next: Partial<BackboneDownload>) => {
+      Object.assign(state, next);
+      this.#emit({ ...state });
+      return { ...state };
+    };
+    const done = downloadWeights(w, this.cacheDir, { signal: controller.signal, archId: id, onProgress: (p: WeightsProgress) => update(p) })
+      .then(() => update({ state: 'done', etaSeconds: 0 }))
+      .catch((err: unknown) =>
+        err instanceof DownloadCancelled || (err as Error).name === 'AbortError'
+          ? update({ state: 'cancelled', message: `Download of ${w.file} cancelled; what arrived is kept and the next download resumes it.` })
+          : update({ state: 'failed', message: (err as Error).message }),
+      )
+      .finally(() => this.#downloads.delete(id));
+    this.#downloads.set(id, { controller, state, done });
+    update({});
+    return { ...state };
+  }
+
+  /** Resolves when the download of `id` (if any) has ended, with how it ended. */
+  async settled(id: string): Promise<BackboneDownload | null> {
+    return (await this.#downloads.get(id)?.done) ?? null;
+  }
+
+  cancelDownload(id: string): void {
+    this.#downloads.get(id)?.controller.abort();
+  }
+
+  async import(file: string, id: string): Promise<{ info: BackboneInfo; layers: number; params: number; kerasVersion: string | null }> {
+    const entry = this.#keras(id);
+    let checked;
+    try {
+      checked = await checkKerasFile(entry, file);
+    } catch (err) {
+      throw new StudioError('invalid-input', `${file} does not fit ${entry.label}: ${(err as Error).message}`);
+    }
+    const target = weightFilesFor(kerasSourceOf(entry)!, entry.inputSize)[0]!.file;
+    await importWeightsFile(file, target, this.cacheDir);
+    return { info: await this.info(id), layers: checked.layers, params: checked.params, kerasVersion: checked.kerasVersion };
+  }
+
+  /** Downloads that are still going are cancelled (their parts are kept). */
+  close(): void {
+    for (const d of this.#downloads.values()) d.controller.abort();
+  }
+}
