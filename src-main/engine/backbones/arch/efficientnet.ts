@@ -5,7 +5,7 @@
 // the original used std^2 as the variance. Those three are auto-named in Keras
 // (`rescaling`, `normalization`, `rescaling_1`); everything else is named by Keras' code.
 import * as tf from '@tensorflow/tfjs';
-import { activation, add, batchNorm, checkInputSize, correctPad, kerasInput, makeDivisible, zeroPad } from './keras-layers';
+import { activation, add, checkInputSize, correctPad, kerasInput, makeDivisible, zeroPad } from './keras-layers';
 import type { Sym } from './keras-layers';
 import type { ArchBlock, ArchOptions, KerasArch } from './types';
 import { kerasWeights } from './weights-url';
@@ -131,6 +131,8 @@ export function subBlocks(v: Pick<Variant, 'width' | 'depth'>): SubBlock[] {
 const hasResidual = (b: SubBlock): boolean => b.strides === 1 && b.filtersIn === b.filtersOut;
 
 const swish = (x: Sym, name: string): Sym => activation(x, 'swish', name);
+/** Keras' EfficientNet passes bn_axis = 3 (channels_last); kept so saved configs match. */
+const batchNorm = (x: Sym, name: string): Sym => tf.layers.batchNormalization({ axis: 3, name }).apply(x) as Sym;
 const CONV_INIT = () => tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'truncatedNormal' });
 
 function conv1x1(filters: number, name: string, act?: 'swish' | 'sigmoid'): tf.layers.Layer {

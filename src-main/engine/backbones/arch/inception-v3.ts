@@ -4,7 +4,7 @@
 // layers are created in exactly the order Keras' code calls them. Keras 2.2 and older
 // started at `_1` (nsfwjs' copy does): names shift, the order of weighted layers does not.
 import * as tf from '@tensorflow/tfjs';
-import { activation, batchNorm, checkInputSize, kerasInput, maxPool } from './keras-layers';
+import { activation, checkInputSize, kerasInput, maxPool } from './keras-layers';
 import type { Sym } from './keras-layers';
 import type { ArchBlock, ArchOptions, KerasArch } from './types';
 import { kerasWeights } from './weights-url';
@@ -29,7 +29,9 @@ class InceptionBuilder {
     const conv = tf.layers.conv2d({
       filters, kernelSize: [rows, cols], strides, padding, useBias: false, kernelInitializer: 'glorotUniform', name: this.name('conv2d'),
     });
-    const y = batchNorm(conv.apply(x) as Sym, this.name('batch_normalization'), { scale: false });
+    // axis 3, not -1, as Keras' conv2d_bn writes it (channels_last), so saved configs match.
+    const bn = tf.layers.batchNormalization({ axis: 3, scale: false, name: this.name('batch_normalization') });
+    const y = bn.apply(conv.apply(x)) as Sym;
     return activation(y, 'relu', this.name('activation'));
   }
 

@@ -187,6 +187,21 @@ test('Normalization survives a tfjs save and load (registered as a serializable 
   loaded.dispose();
 });
 
+test('a whole EfficientNet saves and loads in tfjs and computes the same features', async () => {
+  const m = efficientnetB0.build({ inputSize: 32 });
+  let saved: tf.io.ModelArtifacts | undefined;
+  await m.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+  const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+  assert.deepEqual(loaded.getLayer('rescaling_1').getConfig().scale, [0.229, 0.224, 0.225].map((s) => 1 / Math.sqrt(s)));
+  assert.equal(loaded.getLayer('normalization').getClassName(), 'Normalization');
+  const x = tf.randomUniform([1, 32, 32, 3], 0, 255, 'float32', 3);
+  const [a, b] = [m.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+  assert.equal(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0], 0);
+  tf.dispose([x, a, b]);
+  m.dispose();
+  loaded.dispose();
+});
+
 test('EfficientNet\'s stem turns raw pixels into ImageNet-normalised values as Keras does', () => {
   withModel(efficientnetB0, 32, (m) => {
     const mean = [0.485, 0.456, 0.406];
