@@ -48,10 +48,10 @@ async function main(): Promise<void> {
   const input = pixels.dataSync() as Float32Array;
   console.log(`MobileNetV2 1.0 ${size}px, batch ${batch}, ${availableParallelism()} cores, tfjs on ${backend.name}`);
 
-  let features = new Float32Array();
+  let features: ArrayLike<number> = [];
   const wasm = await rate(Number(opt.images), async () => {
     const y = model.predict(pixels) as tf.Tensor;
-    features = (await y.data()) as Float32Array;
+    features = await y.data();
     y.dispose();
   });
 
