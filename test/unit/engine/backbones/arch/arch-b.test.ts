@@ -133,6 +133,22 @@ test('block names follow Keras\' sub-blocks, mixed layers and Xception\'s number
   assert.equal(inceptionV3.blocks({ inputSize: 299 }).length, 12);
 });
 
+test('Xception lists its layers in tf.keras\' order, the auto-named residual layers between the separable ones', () => {
+  // As tf.keras 2.x's model.summary() prints Xception (the order its .h5 files were saved in).
+  withModel(xception, 71, (m) => {
+    const names = m.layers.map((l) => l.name);
+    assert.equal(names.length, 132);
+    assert.deepEqual(names.slice(7, 16), [
+      'block2_sepconv1', 'block2_sepconv1_bn', 'block2_sepconv2_act', 'block2_sepconv2', 'block2_sepconv2_bn',
+      'conv2d', 'block2_pool', 'batch_normalization', 'add',
+    ]);
+    assert.deepEqual(names.slice(116, 127), [
+      'block13_sepconv1_act', 'block13_sepconv1', 'block13_sepconv1_bn', 'block13_sepconv2_act', 'block13_sepconv2',
+      'block13_sepconv2_bn', 'conv2d_3', 'block13_pool', 'batch_normalization_3', 'add_11', 'block14_sepconv1',
+    ]);
+  });
+});
+
 test('too-small or fractional inputs are refused with Keras\' minimum in the message', () => {
   assert.throws(() => efficientnetB0.build({ inputSize: 31 }), /EfficientNetB0.*31.*at least 32/);
   assert.throws(() => xception.build({ inputSize: 70 }), /Xception.*70.*at least 71/);
