@@ -126,6 +126,24 @@ describe('dataset browser on a Fashion-MNIST import', () => {
     const nextId = await page.getAttribute(`[data-testid=grid-cell][data-index="${index + 1}"]`, 'data-image-id');
     await page.waitForSelector(`[data-testid=viewer][data-image-id="${nextId}"]`);
 
+    // "As the model sees it": the engine's decode at the launcher's input size, following the viewer.
+    const toggle = page.getByTestId('viewer-model-toggle');
+    await toggle.check();
+    const size = Number(/\((\d+) px\)/.exec((await page.textContent('label:has([data-testid=viewer-model-toggle])'))!)![1]);
+    assert.equal(size, 224, 'the launcher has chosen no backbone: the default input size');
+    const modelImage = async (imageId: string | null) => {
+      const img = await page.waitForSelector(`[data-testid=viewer-model-image][data-image-id="${imageId}"]`);
+      await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, img);
+      return img.evaluate((el) => [(el as HTMLImageElement).naturalWidth, (el as HTMLImageElement).naturalHeight]);
+    };
+    assert.deepEqual(await modelImage(nextId), [size, size], 'a 28 px Fashion-MNIST image, stretched as the engine stretches it');
+    await page.screenshot({ path: join(SCREENSHOTS, 'viewer-model.png') });
+    await page.click(`[data-testid=grid-cell][data-index="${index + 2}"]`);
+    const thirdId = await page.getAttribute(`[data-testid=grid-cell][data-index="${index + 2}"]`, 'data-image-id');
+    assert.deepEqual(await modelImage(thirdId), [size, size], 'the model view follows the viewer');
+    await toggle.uncheck();
+    await page.waitForSelector('[data-testid=viewer-image]');
+
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid=viewer]', { state: 'detached' });
   });

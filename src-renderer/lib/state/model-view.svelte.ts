@@ -6,6 +6,7 @@ import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
 
 export interface ModelImage {
+  imageId: number;
   src: string;
   width: number;
   height: number;
@@ -57,7 +58,7 @@ export class ModelViewState {
   #fetch(imageId: number | null, inputSize: number): Promise<ModelViewResult> | null {
     if (imageId === null) return null;
     return this.#studio.api.dataset.modelView({ imageId, inputSize }).then(
-      ({ png, width, height }) => ({ image: { src: `data:image/png;base64,${png}`, width, height }, error: null }),
+      ({ png, width, height }) => ({ image: { imageId, src: `data:image/png;base64,${png}`, width, height }, error: null }),
       (err: unknown) => ({ image: null, error: errorMessage(err) }),
     );
   }
