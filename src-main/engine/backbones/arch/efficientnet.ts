@@ -1,8 +1,9 @@
 // EfficientNet B0-B3 as keras.applications.efficientnet builds them (include_top=False,
 // weights='imagenet'). The network takes raw 0..255 pixels and normalises inside:
 // Rescaling(1/255), a Normalization holding ImageNet's mean and variance (weights in the
-// .h5), and the extra Rescaling(1/sqrt(std)) Keras adds with ImageNet weights because
-// the original used std^2 as the variance. Those three are auto-named in Keras
+// .h5), and the extra Rescaling(1/sqrt(std)) Keras adds with ImageNet weights: the
+// published files hold the std where the variance belongs, so the Normalization alone
+// divides by sqrt(std) (tensorflow issue 49930). The three are auto-named in Keras
 // (`rescaling`, `normalization`, `rescaling_1`); everything else is named by Keras' code.
 import * as tf from '@tensorflow/tfjs';
 import { activation, add, checkInputSize, correctPad, kerasInput, makeDivisible, zeroPad } from './keras-layers';
