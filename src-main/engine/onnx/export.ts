@@ -66,7 +66,11 @@ function convertCall(ctx: Ctx, call: Call, inputs: Value[]): string[] {
     throw new Error(`onnx export: layer ${layer.name} of class ${layer.getClassName()} is not supported (supported: ${Object.keys(converters).join(', ')})`);
   }
   if (call.outputs.length !== 1) throw new Error(`onnx export: layer ${layer.name} (${layer.getClassName()}) has ${call.outputs.length} outputs; only single-output layers are supported`);
-  return [convert(ctx, layer, inputs)];
+  const out = convert(ctx, layer, inputs);
+  // An identity layer (Dropout, linear Activation) hands on its input's name; a BatchNorm
+  // reading it cannot tell whether the convolution behind has other readers: no folding.
+  if (inputs.some((v) => v.name === out)) ctx.foldable.delete(out);
+  return [out];
 }
 
 /** Emits the model's graph given its input values; returns its output values. */

@@ -2,8 +2,10 @@
 // (features and split-point caches, evaluation, predict). The native library is loaded
 // on first use, not at import, so a machine where it cannot load gets a typed error and
 // the caller falls back to tfjs.
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 
 export type OnnxProvider = 'cuda' | 'cpu';
@@ -38,14 +40,30 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
 }
 
-export function loadOrt(): typeof Ort {
-  if (loaded) return loaded;
+/** `pkg` is for tests: a package that cannot load shows the error callers get. */
+export function loadOrt(pkg = 'onnxruntime-node'): typeof Ort {
+  if (loaded && pkg === 'onnxruntime-node') return loaded;
+  let ort: typeof Ort;
   try {
-    loaded = require('onnxruntime-node') as typeof Ort;
+    ort = require(pkg) as typeof Ort;
   } catch (err) {
-    throw new OnnxUnavailableError(`onnxruntime-node cannot load here: ${firstLine(err)}`);
+    throw new OnnxUnavailableError(`${pkg} cannot load here: ${firstLine(err)}`);
   }
-  return loaded;
+  if (pkg === 'onnxruntime-node') loaded = ort;
+  return ort;
+}
+
+/**
+ * The CUDA provider is a separate library that onnxruntime-node's install script
+ * downloads (denied here: it needs the network). Looked for first, so its absence is a
+ * plain reason rather than an error ORT prints on stderr.
+ */
+function cudaLibraryMissing(): string | null {
+  const bin = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin');
+  const dirs = existsSync(bin) ? readdirSync(bin).map((napi) => join(bin, napi, process.platform, process.arch)) : [];
+  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  if (dirs.some((d) => existsSync(join(d, lib)))) return null;
+  return `the CUDA provider library (${lib}) is not installed; onnxruntime-node's install script downloads it on a networked machine`;
 }
 
 async function create(ort: typeof Ort, model: Uint8Array | string, provider: OnnxProvider, threads: number): Promise<Ort.InferenceSession> {
@@ -64,6 +82,11 @@ async function openSession(model: Uint8Array | string, opts: OnnxOptions): Promi
   const threads = opts.threads ?? availableParallelism();
   const rejected: OnnxModel['rejected'] = [];
   for (const provider of opts.cuda ? (['cuda', 'cpu'] as const) : (['cpu'] as const)) {
+    const missing = provider === 'cuda' ? cudaLibraryMissing() : null;
+    if (missing) {
+      rejected.push({ provider, reason: missing });
+      continue;
+    }
     try {
       return { session: await create(ort, model, provider, threads), provider, rejected };
     } catch (err) {

@@ -45,6 +45,11 @@ const bodies: Record<string, (x: Sym) => Sym> = {
     const bn = apply(tf.layers.batchNormalization({}), c);
     return apply(tf.layers.batchNormalization({}), apply(tf.layers.add(), [bn, c]));
   },
+  'batchnorm behind a dropout on a conv that another layer reads too': (x) => {
+    const c = apply(tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same' }), x);
+    const bn = apply(tf.layers.batchNormalization({}), apply(tf.layers.dropout({ rate: 0.2 }), c));
+    return apply(tf.layers.add(), [bn, c]);
+  },
   'activations: relu, relu6, swish, sigmoid, tanh, linear, softmax, ReLU, Softmax': (x) => {
     let y = x;
     for (const a of ['relu', 'linear', 'swish', 'relu6', 'tanh', 'sigmoid'] as const) y = apply(tf.layers.activation({ activation: a }), apply(tf.layers.conv2d({ filters: 4, kernelSize: 1 }), y));

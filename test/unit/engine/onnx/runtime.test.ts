@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../../src-main/engine/backend';
 import { exportToOnnx } from '../../../../src-main/engine/onnx/export';
-import { OnnxUnavailableError, openOnnx } from '../../../../src-main/engine/onnx/runtime';
+import { OnnxUnavailableError, loadOrt, openOnnx } from '../../../../src-main/engine/onnx/runtime';
 
 let bytes: Uint8Array;
 
@@ -49,4 +49,9 @@ test('bad arguments and unreadable models fail with a reason', async () => {
   const m = await openOnnx(bytes, { threads: 1 });
   await assert.rejects(m.run(new Float32Array(3), [1, 4]), /3 values do not fill shape \[1, 4\]/);
   await m.dispose();
+});
+
+test('a runtime that cannot load is a typed error saying why', () => {
+  assert.throws(() => loadOrt('onnxruntime-node-not-installed'), (err: unknown) => err instanceof OnnxUnavailableError && /onnxruntime-node-not-installed cannot load here: Cannot find module/.test(err.message));
+  assert.equal(typeof loadOrt().InferenceSession.create, 'function');
 });
