@@ -50,7 +50,8 @@ const flatten: Converter = (ctx, layer, [input]) => {
 };
 
 const reshape: Converter = (ctx, layer, [input]) => {
-  const target = (config(layer).targetShape as number[]).map(Number);
+  // tfjs writes Keras' -1 (the inferred dimension) as null in its config.
+  const target = (config(layer).targetShape as Array<number | null>).map((d) => (d == null ? -1 : Number(d)));
   const shape = ctx.g.int64s(`${layer.name}/shape`, [0, ...target]);
   const out = ctx.g.node('Reshape', [toNhwc(ctx.g, input!, layer.name), shape], `${layer.name}/reshape`);
   return fromNhwc(ctx.g, out, target.length + 1, layer.name);

@@ -78,6 +78,12 @@ const bodies: Record<string, (x: Sym) => Sym> = {
     const d = apply(tf.layers.dropout({ rate: 0.5 }), apply(tf.layers.dense({ units: 7, activation: 'relu' }), g));
     return apply(tf.layers.dense({ units: 4, activation: 'softmax' }), apply(tf.layers.concatenate(), [g, d]));
   },
+  'dense on a feature map, maximum, minimum, average, reshape to a vector': (x) => {
+    const a = apply(tf.layers.dense({ units: 4, activation: 'tanh' }), x);
+    const b = apply(tf.layers.conv2d({ filters: 4, kernelSize: 1 }), x);
+    const merged = [tf.layers.maximum(), tf.layers.minimum(), tf.layers.average()].map((l) => apply(l, [a, b]));
+    return apply(tf.layers.reshape({ targetShape: [-1] }), apply(tf.layers.concatenate(), merged));
+  },
   'flatten keeps tfjs channels-last order before a dense': (x) =>
     apply(tf.layers.dense({ units: 5, useBias: false }), apply(tf.layers.flatten(), apply(tf.layers.conv2d({ filters: 3, kernelSize: 3, strides: 4 }), x))),
 };
