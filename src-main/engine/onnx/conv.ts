@@ -27,7 +27,7 @@ interface ConvSpec {
   spatial: Record<string, number[] | string>;
 }
 
-function emitConv(ctx: Ctx, layer: tf.layers.Layer, input: string, spec: ConvSpec, base: string): string {
+function emitConv(ctx: Ctx, input: string, spec: ConvSpec, base: string): string {
   const { g } = ctx;
   const [, , ci, co] = spec.kernel.shape;
   const weightName = g.floats(`${base}/W`, hwioToOihw(spec.kernel.data, spec.kernel.shape), [co!, ci!, spec.kernel.shape[0]!, spec.kernel.shape[1]!]);
@@ -55,7 +55,7 @@ export const conv2d: Converter = (ctx, layer, [input]) => {
   const w = namedWeights(layer);
   const { spatial, act } = convAttrs(layer, input!);
   const bias = w.get('bias')?.data ?? null;
-  const out = emitConv(ctx, layer, input!.name, { kernel: weight(layer, w, 'kernel'), bias, group: 1, spatial }, layer.name);
+  const out = emitConv(ctx, input!.name, { kernel: weight(layer, w, 'kernel'), bias, group: 1, spatial }, layer.name);
   return finish(ctx, layer, input!, out, act);
 };
 
@@ -70,7 +70,7 @@ export const depthwiseConv2d: Converter = (ctx, layer, [input]) => {
   const { spatial, act } = convAttrs(layer, input!);
   const kernel = weight(layer, w, 'depthwise_kernel');
   const bias = w.get('bias')?.data ?? null;
-  const out = emitConv(ctx, layer, input!.name, { kernel: depthwiseKernel(kernel), bias, group: kernel.shape[2]!, spatial }, layer.name);
+  const out = emitConv(ctx, input!.name, { kernel: depthwiseKernel(kernel), bias, group: kernel.shape[2]!, spatial }, layer.name);
   return finish(ctx, layer, input!, out, act);
 };
 
@@ -78,11 +78,11 @@ export const separableConv2d: Converter = (ctx, layer, [input]) => {
   const w = namedWeights(layer);
   const { spatial, act } = convAttrs(layer, input!);
   const dw = weight(layer, w, 'depthwise_kernel');
-  const mid = emitConv(ctx, layer, input!.name, { kernel: depthwiseKernel(dw), bias: null, group: dw.shape[2]!, spatial }, `${layer.name}/depthwise`);
+  const mid = emitConv(ctx, input!.name, { kernel: depthwiseKernel(dw), bias: null, group: dw.shape[2]!, spatial }, `${layer.name}/depthwise`);
   ctx.foldable.delete(mid);
   const pointwise = { kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] };
   const bias = w.get('bias')?.data ?? null;
-  const out = emitConv(ctx, layer, mid, { kernel: weight(layer, w, 'pointwise_kernel'), bias, group: 1, spatial: pointwise }, layer.name);
+  const out = emitConv(ctx, mid, { kernel: weight(layer, w, 'pointwise_kernel'), bias, group: 1, spatial: pointwise }, layer.name);
   return finish(ctx, layer, input!, out, act);
 };
 
