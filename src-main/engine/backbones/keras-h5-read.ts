@@ -165,7 +165,7 @@ export async function readKerasH5(path: string): Promise<KerasH5> {
   }
   await h5wasm.ready;
   const file = new h5wasm.File(path, 'r');
-  if (file.file_id < 0n) throw new Error(`${path}: HDF5 could not open the file; expected a Keras .h5 weight file`);
+  if (file.file_id < 0n) throw new Error(`${path} has an HDF5 signature but HDF5 could not open it (a truncated download or a damaged file?); expected a whole Keras .h5 weight file`);
   try {
     return readOpenFile(file, path);
   } finally {

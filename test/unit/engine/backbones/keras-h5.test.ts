@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -235,4 +235,12 @@ test('a file that is not HDF5, a missing file and HDF5 without Keras weights giv
   f.create_group('entry').create_dataset({ name: 'data', data: new Float32Array([1, 2]), dtype: '<f' });
   f.close();
   await assert.rejects(readKerasH5(other), (err: Error) => err.message.includes(other) && /not Keras weights: expected a root attribute layer_names/.test(err.message));
+});
+
+test('a truncated download is named as such', async () => {
+  const whole = await written('whole.h5', specOf(tinyNet()), { layout: 'keras2' });
+  const cut = join(dir, 'cut.h5');
+  const bytes = readFileSync(whole);
+  writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
+  await assert.rejects(readKerasH5(cut), (err: Error) => err.message.includes(cut) && /truncated download or a damaged file/.test(err.message));
 });
