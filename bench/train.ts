@@ -3,6 +3,7 @@
 // process. Cache building is timed apart. Usage:
 //   npx tsx bench/train.ts [--images 64] [--size 224] [--blocks 1,2] [--backend wasm]
 import * as tf from '@tensorflow/tfjs';
+import { preprocess } from '../src-main/engine/preprocess';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ async function naiveEpoch(frozen: Extractor, model: tf.LayersModel, head: Head, 
   const o = buildOptimizer({ kind: 'adam', lr: 1e-4, beta1: 0.9, beta2: 0.999 });
   const st = { model, head, classes: 10, opt: o, vars: model.trainableWeights.map((w) => w.read() as tf.Variable), weights: new Array<number>(10).fill(1) };
   const step = (at: number) => {
-    const x = tf.tidy(() => frozen.run(tf.stack(pixels.slice(at, at + BATCH)) as tf.Tensor4D));
+    const x = tf.tidy(() => frozen.model.predict(preprocess(tf.stack(pixels.slice(at, at + BATCH)), frozen.preprocessing)) as tf.Tensor);
     trainStep(st, x, labels.slice(at, at + BATCH));
     x.dispose();
   };

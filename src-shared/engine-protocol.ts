@@ -105,8 +105,22 @@ export const PhaseResult = z.object({
 });
 export type PhaseResult = z.infer<typeof PhaseResult>;
 
+/** What ran the frozen part (features, split activations): ONNX Runtime, else the tfjs backend. */
+export const FrozenRuntime = z.enum(['onnxruntime-cuda', 'onnxruntime-cpu', 'tfjs-tensorflow', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-webgl']);
+export type FrozenRuntime = z.infer<typeof FrozenRuntime>;
+
+export const InferenceInfo = z.object({
+  runtime: FrozenRuntime,
+  threads: z.number().int(),
+  /** Runtimes tried first, and why each was not used. */
+  rejected: z.array(z.object({ runtime: z.string(), reason: z.string() })),
+});
+export type InferenceInfo = z.infer<typeof InferenceInfo>;
+
 export const RunResult = z.object({
   backend: BackendInfo,
+  /** Per stage of frozen inference ('features' for phase 1, 'split' for phase 2's cache); absent in runs before it was recorded. */
+  inference: z.record(z.string(), InferenceInfo).optional(),
   backboneHash: z.string(),
   /** [h, w, c] of the backbone's feature map at the run's input size. */
   featureShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),

@@ -13,14 +13,43 @@ import { FeatureCache } from './feature-cache';
 import { loadImage } from './images';
 import type { ImageItem } from './images';
 import { preprocess } from './preprocess';
+import type { Preprocessing } from './preprocess';
+import { openFrozen } from './frozen';
+import type { FrozenOptions, FrozenRunner } from './frozen';
+import type { InferenceInfo } from '../../src-shared/engine-protocol';
 
 export interface Extractor {
   /** Cache key part: which layer the values come from. */
   point: string;
   /** Shape of one example's values. */
   shape: number[];
-  /** RGB 0..255 [n, s, s, 3] -> [n, ...shape], inference mode. */
-  run(pixels: tf.Tensor4D): tf.Tensor;
+  /** The frozen network: preprocessed input -> [n, ...shape] (pooled for phase 1). */
+  model: tf.LayersModel;
+  preprocessing: Preprocessing;
+  /** ONNX Runtime or tfjs, opened on first use and shared by every split. */
+  runner?: Promise<FrozenRunner>;
+  frozen?: FrozenOptions;
+}
+
+function runnerOf(ex: Extractor): Promise<FrozenRunner> {
+  ex.runner ??= openFrozen(ex.model, ex.frozen);
+  return ex.runner;
+}
+
+/** What ran the extractor, once it has run; null when every value came from the cache. */
+export async function extractorRuntime(ex: Extractor): Promise<InferenceInfo | null> {
+  return ex.runner ? (await ex.runner).info : null;
+}
+
+/** RGB 0..255 [n, s, s, 3] -> flat [n, ...shape], in inference mode. */
+export async function runExtractor(ex: Extractor, pixels: tf.Tensor4D): Promise<Float32Array> {
+  const runner = await runnerOf(ex);
+  const x = preprocess(pixels, ex.preprocessing) as tf.Tensor4D;
+  try {
+    return await runner.run(x);
+  } finally {
+    x.dispose();
+  }
 }
 
 export function pool(map: tf.Tensor, pooling: Pooling): tf.Tensor {
@@ -29,24 +58,28 @@ export function pool(map: tf.Tensor, pooling: Pooling): tf.Tensor {
   return tf.reshape(map, [map.shape[0]!, -1]);
 }
 
-/** Phase 1: the whole backbone, then the head's (parameter-free) pooling. */
-export function pooledExtractor(backbone: Backbone, pooling: Pooling): Extractor {
+function poolLayer(pooling: Pooling): tf.layers.Layer {
+  if (pooling === 'avg') return tf.layers.globalAveragePooling2d({ name: 'frozen_pool_avg' });
+  if (pooling === 'max') return tf.layers.globalMaxPooling2d({ name: 'frozen_pool_max' });
+  return tf.layers.flatten({ name: 'frozen_flatten' });
+}
+
+/** Phase 1: the whole backbone, then the head's (parameter-free) pooling, as one frozen network. */
+export function pooledExtractor(backbone: Backbone, pooling: Pooling, frozen?: FrozenOptions): Extractor {
   const [h, w, c] = backbone.featureShape;
+  const pooled = poolLayer(pooling).apply(backbone.features.outputs[0]!) as tf.SymbolicTensor;
   return {
     point: pooling === 'flatten' ? 'flatten' : `pool-${pooling}`,
     shape: [pooling === 'flatten' ? h * w * c : c],
-    run: (pixels) =>
-      tf.tidy(() => pool(backbone.features.predict(preprocess(pixels, backbone.entry.preprocessing)) as tf.Tensor, pooling)),
+    model: tf.model({ inputs: backbone.features.inputs, outputs: pooled, name: `${backbone.entry.id}_pooled` }),
+    preprocessing: backbone.entry.preprocessing,
+    frozen,
   };
 }
 
 /** Phase 2: the frozen prefix only, up to the split point. */
-export function splitExtractor(backbone: Backbone, split: SplitBackbone): Extractor {
-  return {
-    point: `split-${split.splitLayer}`,
-    shape: split.splitShape,
-    run: (pixels) => tf.tidy(() => split.prefix.predict(preprocess(pixels, backbone.entry.preprocessing)) as tf.Tensor),
-  };
+export function splitExtractor(backbone: Backbone, split: SplitBackbone, frozen?: FrozenOptions): Extractor {
+  return { point: `split-${split.splitLayer}`, shape: split.splitShape, model: split.prefix, preprocessing: backbone.entry.preprocessing, frozen };
 }
 
 export interface ViewSet {
@@ -124,10 +157,18 @@ export async function computeFeatures(req: FeatureRequest): Promise<ViewSet> {
   const fromCache = total - jobs.length;
   req.onProgress?.({ split: req.split, done: fromCache, total, fromCache });
   const bs = req.batchSize ?? 16;
+  // The next batch decodes (sharp, on libuv's threads) while this one runs through the network.
+  let decoding = jobs.length > 0 ? decodeBatch(req, jobs.slice(0, bs)) : null;
   for (let at = 0; at < jobs.length; at += bs) {
-    if (req.signal?.aborted) throw req.signal.reason ?? new Error('feature extraction cancelled');
     const batch = jobs.slice(at, at + bs);
-    const out = await runBatch(req, batch);
+    const imgs = await decoding!;
+    decoding = at + bs < jobs.length ? decodeBatch(req, jobs.slice(at + bs, at + 2 * bs)) : null;
+    if (req.signal?.aborted) {
+      imgs.forEach((t) => t.dispose());
+      await decoding?.then((next) => next.forEach((t) => t.dispose()));
+      throw req.signal.reason ?? new Error('feature extraction cancelled');
+    }
+    const out = await runBatch(req, batch, imgs);
     batch.forEach((job, k) => {
       const v = out.subarray(k * length, (k + 1) * length).slice();
       cache.put(req.items[job.item]!.hash, job.view, v, variant);
@@ -138,19 +179,21 @@ export async function computeFeatures(req: FeatureRequest): Promise<ViewSet> {
   return { shape: req.extractor.shape, views, values };
 }
 
-async function runBatch(req: FeatureRequest, batch: Job[]): Promise<Float32Array> {
-  const size = req.backbone.inputSize;
-  const imgs = await Promise.all(batch.map((j) => loadImage(req.items[j.item]!.source, size)));
-  const out = tf.tidy(() => {
-    let x = tf.stack(imgs) as tf.Tensor4D;
+function decodeBatch(req: FeatureRequest, batch: Job[]): Promise<tf.Tensor3D[]> {
+  return Promise.all(batch.map((j) => loadImage(req.items[j.item]!.source, req.backbone.inputSize)));
+}
+
+async function runBatch(req: FeatureRequest, batch: Job[], imgs: tf.Tensor3D[]): Promise<Float32Array> {
+  const x = tf.tidy(() => {
+    const stacked = tf.stack(imgs) as tf.Tensor4D;
     const aug = req.augment;
-    if (aug && batch.some((j) => j.view > 0)) {
-      x = augmentBatch(x, batch.map((j) => viewParams(aug.spec, req.items[j.item]!.hash, j.view, aug.seed)));
-    }
-    return req.extractor.run(x);
+    if (!aug || !batch.some((j) => j.view > 0)) return stacked;
+    return augmentBatch(stacked, batch.map((j) => viewParams(aug.spec, req.items[j.item]!.hash, j.view, aug.seed)));
   });
   imgs.forEach((t) => t.dispose());
-  const data = (await out.data()) as Float32Array;
-  out.dispose();
-  return data;
+  try {
+    return await runExtractor(req.extractor, x);
+  } finally {
+    x.dispose();
+  }
 }

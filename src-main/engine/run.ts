@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { FitConfig, RunConfig } from '../../src-shared/engine-config';
-import type { BackendInfo, FromEngine, RunData, RunDirs, RunResult } from '../../src-shared/engine-protocol';
+import type { BackendInfo, FromEngine, InferenceInfo, RunData, RunDirs, RunResult } from '../../src-shared/engine-protocol';
 import { findBackbone } from './backbones/registry';
 import { loadBackbone } from './backbones/load';
 import type { Backbone } from './backbones/load';
@@ -19,7 +19,8 @@ import { MetricsRecorder } from './callbacks/metrics-sink';
 import { Progress } from './callbacks/progress';
 import { ResumeCheckpoint } from './callbacks/resume-checkpoint';
 import type { Callback, FitState } from './callbacks/types';
-import { pooledExtractor, splitExtractor } from './features';
+import { extractorRuntime, pooledExtractor, splitExtractor } from './features';
+import type { Extractor } from './features';
 import { buildHead } from './head';
 import type { Head } from './head';
 import { buildPhase2Model, reestimateSuffixBatchNorm } from './phase2';
@@ -51,6 +52,8 @@ interface Ctx {
   clock: Clock;
   t0: number;
   priorMs: number;
+  /** What ran the frozen part, per stage, when it ran in this attempt. */
+  inference: Record<string, InferenceInfo>;
   /** Phase 2's cut, and its activations once computed (phase 1 derives its features from them). */
   split?: SplitBackbone;
   splitSets?: Sets;
@@ -88,12 +91,20 @@ function callbacks(phase: 1 | 2, fc: FitConfig, ctx: Ctx, hasVal: boolean): { li
  */
 async function phaseSets(phase: 1 | 2, ctx: Ctx): Promise<{ sets: Sets; split: SplitBackbone | null }> {
   const { cfg, data, env, backbone } = ctx;
-  if (!cfg.phase2) return { sets: await featureSets(1, pooledExtractor(backbone, cfg.head.pooling), backbone, cfg, data, env), split: null };
+  if (!cfg.phase2) return { sets: await extract('features', pooledExtractor(backbone, cfg.head.pooling), ctx, 1), split: null };
   ctx.split ??= splitBackbone(backbone, cfg.phase2.unfreezeBlocks);
-  const splitSets = ctx.splitSets ?? (await featureSets(phase, splitExtractor(backbone, ctx.split), backbone, cfg, data, env));
+  const splitSets = ctx.splitSets ?? (await extract('split', splitExtractor(backbone, ctx.split), ctx, phase));
   if (phase === 2) return { sets: splitSets, split: ctx.split };
   ctx.splitSets = splitSets;
   return { sets: pooledFromSplit(splitSets, ctx.split, cfg.head.pooling), split: null };
+}
+
+/** Features from the cache or the frozen network; which runtime ran it is kept for the run's record. */
+async function extract(stage: 'features' | 'split', ex: Extractor, ctx: Ctx, phase: 1 | 2): Promise<Sets> {
+  const sets = await featureSets(phase, ex, ctx.backbone, ctx.cfg, ctx.data, ctx.env);
+  const info = await extractorRuntime(ex);
+  if (info) ctx.inference[stage] = info;
+  return sets;
 }
 
 async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined): Promise<PhaseOut> {
@@ -127,7 +138,7 @@ async function setUp(cfg: RunConfig, data: RunData, env: RunEnv, state: RunState
   const t0 = clock.now();
   const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: env.dirs.modelCache, modelCacheDir: env.dirs.modelCache });
   const head = buildHead(cfg.head, backbone.featureShape, data.classes.length, cfg.labelType, { seed: cfg.seed });
-  return { cfg, data, env, backbone, head, completed: state ? [...state.completed] : [], clock, t0, priorMs: state?.elapsedMs ?? 0 };
+  return { cfg, data, env, backbone, head, completed: state ? [...state.completed] : [], inference: {}, clock, t0, priorMs: state?.elapsedMs ?? 0 };
 }
 
 export async function runTraining(cfg: RunConfig, data: RunData, env: RunEnv): Promise<RunResult> {
@@ -159,6 +170,7 @@ async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
   return {
     backend: env.backend,
     backboneHash: backbone.hash,
+    inference: ctx.inference,
     featureShape: backbone.featureShape,
     phases: ctx.completed,
     test: outcome?.report ?? null,

@@ -65,7 +65,7 @@ describe('Keras ImageNet weights from the UI', () => {
     await page.click('[data-testid=import-h5]');
     const err = await page.waitForSelector('[data-testid=import-error]');
     assert.match((await err.textContent()) ?? '', /not-weights\.h5/);
-    const listed = (await h().backbones.list()).find((b) => b.id === 'mobilenet_0.25')!;
+    const listed = (await h().backbones.list({})).find((b) => b.id === 'mobilenet_0.25')!;
     assert.equal(listed.weights.present, false);
   });
 
@@ -76,7 +76,7 @@ describe('Keras ImageNet weights from the UI', () => {
     const sha = createHash('sha256').update(readFileSync(FIXTURE)).digest('hex');
     const shown = ((await page.textContent('[data-testid=weights-present]')) ?? '').replace(/\s+/g, ' ');
     assert.match(shown, new RegExp(`imported: mobilenet_2_5_224_tf_no_top\\.h5, 2\\.1 MB, sha256 ${sha.slice(0, 12)}`));
-    const list = await h().backbones.list();
+    const list = await h().backbones.list({});
     const entry = list.find((b) => b.id === 'mobilenet_0.25')!;
     assert.deepEqual([entry.weights.present, entry.weights.source, entry.weights.sha256, entry.recommended], [true, 'import', sha, true]);
     assert.equal(list.find((b) => b.id === 'nsfwjs_mobilenet_v2')!.recommended, false);
@@ -88,7 +88,7 @@ describe('Keras ImageNet weights from the UI', () => {
     await page.click('[data-testid=run-start]');
     await page.waitForSelector('[data-testid=run-view]');
     await page.waitForSelector('[data-testid=run-status][data-status=done]', { timeout: 180_000 });
-    const runs = await h().runs.list();
+    const runs = await h().runs.list({});
     const run = await h().runs.get({ runId: runs[0]!.id });
     assert.equal(run.backboneId, 'mobilenet_0.25');
     assert.equal(run.backboneHash, createHash('sha256').update(readFileSync(FIXTURE)).digest('hex'));
