@@ -39,12 +39,14 @@ async function tfjsRun(model: tf.LayersModel, input: tf.Tensor4D): Promise<Float
   return data;
 }
 
-function relativeDifference(a: Float32Array, b: Float32Array): number {
+/** max |other - reference| over max |reference|: how far ONNX strays from tfjs, whatever the scale. */
+export function relativeDifference(reference: ArrayLike<number>, other: ArrayLike<number>): number {
+  if (reference.length !== other.length) throw new Error(`cannot compare ${reference.length} values with ${other.length}`);
   let diff = 0;
   let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
+  for (let i = 0; i < reference.length; i++) {
+    diff = Math.max(diff, Math.abs(reference[i]! - other[i]!));
+    scale = Math.max(scale, Math.abs(reference[i]!));
   }
   return diff / Math.max(scale, 1e-12);
 }
@@ -55,7 +57,7 @@ async function onnxFor(model: tf.LayersModel, threads?: number): Promise<OnnxMod
   const x = probe(model);
   try {
     const [want, got] = await Promise.all([tfjsRun(model, x), session.run((await x.data()) as Float32Array, x.shape)]);
-    const d = relativeDifference(got, want);
+    const d = relativeDifference(want, got);
     if (!(d <= ONNX_TOLERANCE)) {
       await session.dispose();
       throw new Error(`the ONNX graph differs from tfjs by ${d.toExponential(2)} (relative) on a probe batch, above ${ONNX_TOLERANCE}`);

@@ -6,6 +6,7 @@ import { exportToOnnx } from '../../../../src-main/engine/onnx/export';
 import type { OnnxExportOptions } from '../../../../src-main/engine/onnx/export';
 import { openOnnx } from '../../../../src-main/engine/onnx/runtime';
 import { rng } from '../../../../src-main/engine/random';
+import { relativeDifference as relativeDiff } from '../../../../src-main/engine/frozen';
 
 /** Seeded values in [-0.5, 0.5) from the engine's RNG (long period: no repeats across a layer). */
 export function seeded(n: number, seed: number): Float32Array {
@@ -30,16 +31,8 @@ export function randomizeWeights(model: tf.LayersModel, seed: number): void {
   });
 }
 
-export function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(a[i]!));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
+/** The same measure the engine trusts an ONNX graph by. */
+export { relativeDiff };
 
 export interface Compared {
   diff: number;
