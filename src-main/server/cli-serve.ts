@@ -1,4 +1,4 @@
-// `npm run serve -- --project DIR [--port N]`: the studio in any browser.
+// `npm run serve -- --project DIR [--port N] [--host-name NAME]`: the studio in any browser.
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { Studio } from '../services/studio';
@@ -10,12 +10,18 @@ export async function main(argv: string[]): Promise<void> {
     .option('--project <dir>', 'project folder to open (created if missing)')
     .option('--port <n>', 'port to listen on (default: any free port)', (v) => Number.parseInt(v, 10))
     .option('--renderer <dir>', 'built renderer folder', 'dist/renderer')
+    .option(
+      '--host-name <name>',
+      'another name the browser reaches this server by, besides 127.0.0.1 and localhost: NAME (at this port) or NAME:PORT (a forwarded port); repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .parse(argv, { from: 'user' })
-    .opts<{ project?: string; port?: number; renderer: string }>();
+    .opts<{ project?: string; port?: number; renderer: string; hostName: string[] }>();
 
   const studio = new Studio();
   if (opts.project) studio.open(resolve(opts.project), true);
-  const server = await startServer({ studio, rendererDir: opts.renderer, port: opts.port });
+  const server = await startServer({ studio, rendererDir: opts.renderer, port: opts.port, allowedHosts: opts.hostName });
   console.log(`Finetune Studio: ${server.url}`);
 
   const stop = async () => {

@@ -1,21 +1,16 @@
-// Full-size images for the viewer: decoded by sharp (EXIF orientation applied) and sent
-// as WebP, so TIFF and other formats a browser can't show still display.
+// Thumbnails and full-size images for the viewer: the same bytes Electron's studio://
+// protocol sends, made in one place (services/media/viewable.ts), never a raw file.
 import type { ServerResponse } from 'node:http';
-import sharp from 'sharp';
+import type { Project } from '../services/project/project';
+import { viewableImage } from '../services/media/viewable';
 
-const MAX_SIDE = 2048;
-
-export async function sendViewableImage(res: ServerResponse, file: string): Promise<void> {
-  try {
-    const body = await sharp(file, { animated: false })
-      .rotate()
-      .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 90 })
-      .toBuffer();
-    res.writeHead(200, { 'content-type': 'image/webp', 'cache-control': 'no-cache' });
-    res.end(body);
-  } catch (err) {
-    res.writeHead(422, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(`Could not decode ${file}: ${err instanceof Error ? err.message : String(err)}`);
+export async function sendViewableImage(res: ServerResponse, project: Project | null, kind: string, hash: string): Promise<void> {
+  const image = await viewableImage(project, kind, hash);
+  if (!image.ok) {
+    res.writeHead(image.status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+    res.end(image.message);
+    return;
   }
+  res.writeHead(200, { 'content-type': image.type, 'cache-control': image.cacheControl, 'x-content-type-options': 'nosniff' });
+  res.end(image.body);
 }
