@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startStudio, type RunningStudio } from './harness';
+import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
 import { writeTinyFixture } from './tiny-fixture';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/keras/mobilenet_2_5_224_tf_no_top.h5');
@@ -31,9 +31,7 @@ describe('Keras ImageNet weights from the UI', () => {
     await h().imports.start({ folder: data });
     await running.studio.idle();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(running.url);
+    page = await openPage(browser, running.url, pageErrors);
     await page.waitForSelector('[data-testid=project-name]');
   });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildFixture, type Expected } from './fixture';
-import { launchBrowser, startStudio, type RunningStudio } from './harness';
+import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
 
 const PER_CLASS = 20;
 const SCREENSHOTS = join(import.meta.dirname, '../../test-results');
@@ -31,9 +31,7 @@ describe('dataset browser on a Fashion-MNIST import', () => {
     expected = await buildFixture(data, PER_CLASS);
     studio = await startStudio({ projectDir: join(tmp, 'project'), create: true });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(studio.url);
+    page = await openPage(browser, studio.url, pageErrors);
   });
 
   after(async () => {

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { FASHION_CLASSES } from '../../scripts/fashion-mnist';
 import { writeFlatFixture, type FlatFixture } from './flat-fixture';
-import { launchBrowser, startStudio, type RunningStudio } from './harness';
+import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
 
 const COUNT = 60;
 const SCREENSHOTS = join(import.meta.dirname, '../../test-results');
@@ -66,9 +66,7 @@ describe('labelling by hand', () => {
     await h().imports.start({ folder: fixture.folder });
     await running.studio.idle();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(running.url);
+    page = await openPage(browser, running.url, pageErrors);
     await total(COUNT);
     mkdirSync(SCREENSHOTS, { recursive: true });
   });

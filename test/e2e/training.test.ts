@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { headSize, type HeadSpec } from '../../src-shared/head-spec';
 import { selectBackend } from '../../src-main/engine/backend';
 import { buildHead } from '../../src-main/engine/head';
-import { launchBrowser, startStudio, type RunningStudio } from './harness';
+import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
 import { TINY, writeTinyFixture } from './tiny-fixture';
 
 const EPOCHS = 3;
@@ -38,9 +38,7 @@ describe('training from the UI', () => {
     imageCount = await writeTinyFixture(data);
     running = await startStudio({ projectDir, create: true });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(running.url);
+    page = await openPage(browser, running.url, pageErrors);
     await page.waitForSelector('[data-testid=project-name]');
   });
 
