@@ -78,7 +78,7 @@ function readConfigFile(file: string): RunConfigInput {
   }
 }
 
-function progressBar(): { bar: SingleBar; show: (p: RunsProgress) => void } {
+export function progressBar(): { bar: SingleBar; show: (p: RunsProgress) => void } {
   const bar = new SingleBar({ stream: process.stderr, format: 'run {run} {stage} [{bar}] {value}/{total} {info}', hideCursor: true }, Presets.shades_classic);
   let started = false;
   const show = (p: RunsProgress) => {

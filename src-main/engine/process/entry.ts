@@ -4,10 +4,13 @@
 // next batch; the host kills it if it does not end in time.
 import { FromEngine, ToEngine } from '../../../src-shared/engine-protocol';
 import type { BackendInfo } from '../../../src-shared/engine-protocol';
+import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { selectBackend } from '../backend';
 import { exportRun } from '../export';
 import { lrRangeForRun } from '../lr-range-run';
+import { hasRunState, readRunState } from '../resume-state';
 import { runTraining } from '../run';
+import { watchParent } from './parent-watch';
 
 type Job = Exclude<ToEngine, { type: 'cancel' }>;
 
@@ -20,14 +23,28 @@ function send(msg: FromEngine): Promise<void> {
   return new Promise((resolve) => process.send!(checked, () => resolve()));
 }
 
+/**
+ * The epochs the checkpoint holds. A training process killed with its parent can finish an
+ * epoch (and checkpoint it) whose event nobody read; sent again after 'resumed' (an upsert
+ * in the store), they close that gap in the run's record.
+ */
+async function checkpointedEpochs(resumeFrom: string | undefined): Promise<EpochMetrics[]> {
+  if (!resumeFrom || !hasRunState(resumeFrom)) return [];
+  return (await readRunState(resumeFrom)).fit.epochs;
+}
+
 async function train(msg: Extract<Job, { type: 'start' }>, backend: BackendInfo): Promise<void> {
   await send({ type: 'ready', backend });
+  const recorded = await checkpointedEpochs(msg.resumeFrom);
   const result = await runTraining(msg.config, msg.data, {
     dirs: msg.dirs,
     backend,
     signal: ctrl.signal,
     resumeFrom: msg.resumeFrom,
-    emit: (e) => void send(e),
+    emit: (e) => {
+      void send(e);
+      if (e.type === 'resumed') for (const metrics of recorded) void send({ type: 'epoch', metrics });
+    },
   });
   const cancelled = result.phases.some((p) => p.stop.kind === 'cancelled');
   await send(cancelled ? { type: 'cancelled' } : { type: 'done', result });
@@ -72,5 +89,6 @@ if (!process.send) {
 }
 process.on('message', (raw) => void onMessage(raw));
 // The studio that started us is gone (it crashed or was killed): nobody reads our results,
-// and the run's last checkpoint is what a resume will continue from.
+// and the run's last checkpoint (written by an atomic rename) is what a resume continues from.
 process.on('disconnect', () => process.exit(3));
+watchParent();

@@ -1,11 +1,13 @@
 // Labels and splits to and from `path,label,split,group` CSV files, so people can move
 // between the studio and other tools. An import is checked whole before anything changes.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { classNameKey } from '../../../src-shared/class-name';
 import type { CsvImportOutput } from '../../../src-shared/curation';
 import { StudioError } from '../../../src-shared/errors';
 import type { Split } from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
-import { CsvError, parseLabelsCsv, writeLabelsCsv, type LabelRow } from '../curation/csv';
+import { CsvError, readLabelsCsv, writeLabelsCsv, type LabelRow } from '../curation/csv';
+import { decodeUtf8, EncodingError } from '../curation/text-encoding';
 import { normalizePath } from '../curation/group-keys';
 import * as labels from '../labels/labels';
 import { curationRows, type CurationRow } from './rows';
@@ -35,19 +37,30 @@ function pathMatcher(db: Database): (path: string) => number | null {
 }
 
 function readRows(file: string): { rows: LabelRow[]; header: string[] } {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
-    throw new StudioError('not-found', `Cannot read ${file}: ${(err as Error).message}. Check the path.`);
+    throw new StudioError('not-found', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path.`);
   }
+  // Neither an encoding nor a syntax error quotes the file's text: it may be any file on disk.
   try {
-    const header = (text.split(/\r?\n/, 1)[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
-    return { rows: parseLabelsCsv(text), header };
+    return readLabelsCsv(decodeUtf8(bytes), { unknownColumns: 'refuse' });
   } catch (err) {
-    if (err instanceof CsvError) throw new StudioError('invalid-input', `${file}: ${err.message}. Nothing was imported; fix the file and import again.`);
+    if (err instanceof CsvError || err instanceof EncodingError) {
+      throw new StudioError('invalid-input', `${file}: ${err.message}. Nothing was imported; fix the file and import again.`);
+    }
     throw err;
   }
+}
+
+/** A label's class: the one of that exact name, else the one whose normalised name is the label (names stored before the rule). */
+function classMatcher(db: Database): (label: string) => number | undefined {
+  const all = db.prepare('SELECT id, name FROM classes ORDER BY id').all() as { id: number; name: string }[];
+  const exact = new Map(all.map((c) => [c.name, c.id]));
+  const byKey = new Map<string, number>();
+  for (const c of all) if (!byKey.has(classNameKey(c.name))) byKey.set(classNameKey(c.name), c.id);
+  return (label) => exact.get(label) ?? byKey.get(classNameKey(label));
 }
 
 /**
@@ -57,7 +70,7 @@ function readRows(file: string): { rows: LabelRow[]; header: string[] } {
 export function importLabelsCsv(db: Database, file: string, now: number): CsvImportOutput {
   const { rows, header } = readRows(file);
   const find = pathMatcher(db);
-  const classes = new Map((db.prepare('SELECT id, name FROM classes').all() as { id: number; name: string }[]).map((c) => [c.name, c.id]));
+  const classOf = classMatcher(db);
   const current = new Map<number, CurationRow>(curationRows(db).map((r) => [r.id, r]));
   const issues: string[] = [];
   const states: { imageId: number; classId: number | null; split: Split | null; groupKey?: string | null }[] = [];
@@ -67,7 +80,7 @@ export function importLabelsCsv(db: Database, file: string, now: number): CsvImp
       issues.push(`line ${row.line}: no image in the project at '${row.path}'`);
       continue;
     }
-    const classId = row.label === null ? null : (classes.get(row.label) ?? undefined);
+    const classId = row.label === null ? null : classOf(row.label);
     if (classId === undefined) issues.push(`line ${row.line}: no class named '${row.label}' (create it first, or fix the label)`);
     const now_ = current.get(id)!;
     states.push({

@@ -6,6 +6,7 @@ import { StudioError } from '../../../src-shared/errors';
 import type { Split } from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
 import { parseCsv } from '../curation/csv';
+import { decodeUtf8 } from '../curation/text-encoding';
 import { assignFolds } from '../curation/folds';
 import { csvGroup, folderGroup, patternGroup, type GroupKey } from '../curation/group-keys';
 import { buildManifest } from '../curation/manifest';
@@ -13,13 +14,13 @@ import { assignSplits, type SplitItem } from '../curation/splits';
 import type { CurationRow } from './rows';
 
 function csvRows(file: string): Record<string, string>[] {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
-    throw new StudioError('not-found', `Cannot read the group CSV ${file}: ${(err as Error).message}. Check the path.`);
+    throw new StudioError('not-found', `Cannot read the group CSV ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path.`);
   }
-  const [header, ...records] = parseCsv(text);
+  const [header, ...records] = parseCsv(decodeUtf8(bytes));
   if (!header) throw new StudioError('invalid-input', `The group CSV ${file} is empty; it needs a header with a path column.`);
   const names = header.fields.map((h) => h.trim());
   return records.map((r) => Object.fromEntries(names.map((n, i) => [n, r.fields[i] ?? ''])));
@@ -50,11 +51,13 @@ export function planSplit(
 ): SplitPlan {
   const group = o.groupBy ? groupKeyFor(o.groupBy) : null;
   const groups = new Map<number, string | null>();
-  const items: SplitItem<number>[] = rows.map((r) => {
+  // The algorithms order images by the id they are given: the content hash, so a seed gives
+  // the same split whatever order the images were imported in (ids follow import order).
+  const items: SplitItem<string>[] = rows.map((r) => {
     const path = group?.relative ? r.relPath : r.path;
     const g = group && path ? group.key(path) : null;
     groups.set(r.id, g);
-    return { id: r.id, label: r.label, split: r.split, group: g };
+    return { id: r.hash, label: r.label, split: r.split, group: g };
   });
   let result;
   try {
@@ -62,12 +65,13 @@ export function planSplit(
   } catch (err) {
     throw new StudioError('invalid-input', (err as Error).message);
   }
-  const moves = rows.map((r) => ({ imageId: r.id, split: result.assignment.get(r.id) ?? null }));
+  const moves = rows.map((r) => ({ imageId: r.id, split: result.assignment.get(r.hash) ?? null }));
   let folds: Map<number, number> | null = null;
   if (o.folds) {
     const pool = items.filter((i) => result.assignment.get(i.id) !== 'test').map((i) => ({ ...i, split: null }));
     try {
-      folds = assignFolds(pool, { k: o.folds, seed: o.seed });
+      const byHash = assignFolds(pool, { k: o.folds, seed: o.seed });
+      folds = new Map(rows.filter((r) => byHash.has(r.hash)).map((r) => [r.id, byHash.get(r.hash)!]));
     } catch (err) {
       throw new StudioError('invalid-input', `Folds: ${(err as Error).message}`);
     }

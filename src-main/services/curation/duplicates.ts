@@ -298,16 +298,39 @@ export async function findNearDuplicatesAsync(
   }
 }
 
-function* search(prints: readonly ImagePrint[], options: NearDuplicateOptions): Generator<SearchProgress, NearDuplicateResult> {
+/** Lexicographic order of two reductions: an order that depends on the pictures alone. */
+function compareBytes(x: Uint8Array, y: Uint8Array): number {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+/**
+ * The prints in an order fixed by their content. Every tie in the search (equal detail
+ * similarities competing for a shortlist place, which image of a pair is registered onto the
+ * other) falls to the lower index, so searching in the caller's order (ids, which follow
+ * import order) made the clusters depend on the order images were imported in.
+ */
+function canonicalOrder(prints: readonly ImagePrint[]): number[] {
+  return prints.map((_, i) => i).sort((a, b) => compareBytes(prints[a].reduction, prints[b].reduction) || a - b);
+}
+
+function* search(given: readonly ImagePrint[], options: NearDuplicateOptions): Generator<SearchProgress, NearDuplicateResult> {
   const o: Settings = { ...DEFAULT_NEAR_DUPLICATE_OPTIONS, ...options };
   const started = performance.now();
+  const order = canonicalOrder(given);
+  const prints = order.map((i) => given[i]);
   const { lists, candidates, strategy } = yield* shortlist(prints, o);
   const shortlisted = performance.now();
   const { measured, vouched } = yield* decide(prints, lists, o);
   const timings = { shortlist: shortlisted - started, registration: performance.now() - shortlisted };
+  // Back to the caller's indices.
   const pairs: NearPair[] = measured
     .filter((r) => r.d <= o.sureDistance || vouched.has(r))
-    .map((r) => ({ a: r.a, b: r.b, distance: r.bits, similarity: 1 - r.d, why: r.d <= o.sureDistance ? ('near-identical' as const) : ('stands-out' as const) }))
+    .map((r) => {
+      const [a, b] = [order[r.a], order[r.b]].sort((x, y) => x - y);
+      return { a, b, distance: r.bits, similarity: 1 - r.d, why: r.d <= o.sureDistance ? ('near-identical' as const) : ('stands-out' as const) };
+    })
     .sort((x, y) => x.a - y.a || x.b - y.b);
   const clusters = clustersFromPairs(prints.length, pairs.map((p) => [p.a, p.b] as const));
   return { pairs, clusters, candidates, registered: measured.length, strategy, timings };

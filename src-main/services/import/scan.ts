@@ -4,6 +4,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
+import { checkClassName } from '../../../src-shared/class-name';
 import type { Split } from '../../../src-shared/schemas';
 import { IMAGE_EXTENSIONS, reasons, type FileProblem } from './reasons';
 
@@ -59,8 +60,19 @@ export function placeOf(root: string, path: string, splitMode: boolean): Omit<Sc
   let parts = relative(root, path).split(sep);
   const split = splitMode && parts.length > 1 ? splitOf(parts[0]) : null;
   if (split) parts = parts.slice(1);
-  // Deeper folders under a class folder keep that class.
-  return { label: parts.length >= 2 ? parts[0] : null, split };
+  // Deeper folders under a class folder keep that class. The name is normalised as every
+  // class name is (enterDir has refused folders whose name cannot be one).
+  const checked = parts.length >= 2 ? checkClassName(parts[0]) : null;
+  return { label: checked?.ok ? checked.name : null, split };
+}
+
+/** Why a folder's name cannot be the class of the images in it, or null when it can (or is no class folder). */
+function badClassFolder(w: Walk, path: string): string | null {
+  const parts = relative(w.root, path).split(sep);
+  const classLevel = w.splitMode && splitOf(parts[0]) !== null ? 2 : 1;
+  if (parts.length !== classLevel) return null;
+  const checked = checkClassName(parts[classLevel - 1]);
+  return checked.ok ? null : checked.message;
 }
 
 async function walkDir(w: Walk, dir: string, ancestors: string[]): Promise<void> {
@@ -92,6 +104,11 @@ async function walkDir(w: Walk, dir: string, ancestors: string[]): Promise<void>
 
 async function enterDir(w: Walk, path: string, real: string, ancestors: string[]): Promise<void> {
   if (w.opts.skip?.has(real)) return;
+  const badName = badClassFolder(w, path);
+  if (badName) {
+    w.problems.push({ path, kind: 'unreadable', reason: `This folder's name cannot be a class name, so nothing in it was imported: ${badName} Rename the folder, then import again.` });
+    return;
+  }
   if (ancestors.includes(real)) {
     w.problems.push({ path, ...reasons.linkLoop(real) });
     return;

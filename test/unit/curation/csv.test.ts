@@ -22,10 +22,10 @@ describe('parseCsv', () => {
     assert.deepEqual(parseCsv('h\n"a\nb"\nc\n').map((r) => r.line), [1, 2, 4]);
   });
 
-  test('broken quoting is reported with its line', () => {
-    assert.throws(() => parseCsv('a\nb,"open\nc\n'), (e: unknown) => e instanceof CsvError && e.message === 'line 2: a quoted field is never closed (a " is missing)');
-    assert.throws(() => parseCsv('a\n"x"y,1\n'), /line 2: unexpected text after a closing quote: 'y,1/);
-    assert.throws(() => parseCsv('a\nab"c\n'), /line 2: a quote inside an unquoted field \('ab"'\)/);
+  test('broken quoting is reported with its line and field, never its text', () => {
+    assert.throws(() => parseCsv('a\nb,"open\nc\n'), (e: unknown) => e instanceof CsvError && e.message === 'line 2, column 2: a quoted field is never closed (expected a closing ")');
+    assert.throws(() => parseCsv('a\n"x"y,1\n'), (e: unknown) => e instanceof CsvError && e.message === 'line 2, column 1: expected a comma or the end of the line after a closing quote');
+    assert.throws(() => parseCsv('a\nab"c\n'), (e: unknown) => e instanceof CsvError && /^line 2, column 1: a quote inside an unquoted field/.test(e.message) && !e.message.includes('ab'));
   });
 });
 
@@ -64,7 +64,7 @@ describe('labels CSV', () => {
       assert.deepEqual(e.message.split('\n'), [
         "line 3, column split: 'trian' is not one of train, val, test",
         'line 4, column path: the path is empty',
-        "line 5, column path: 'a.png' already appears on line 2",
+        "line 5, column path: the path already appears on line 2",
         'line 6: 2 fields, but the header has 3',
       ]);
       assert.equal(e.issues.length, 4);
@@ -72,7 +72,7 @@ describe('labels CSV', () => {
   });
 
   test('a header without path, a repeated column or an empty file is refused', () => {
-    assert.throws(() => parseLabelsCsv('file,label\na,b\n'), /line 1: no 'path' column in the header \(file,label\)/);
+    assert.throws(() => parseLabelsCsv('file,label\na,b\n'), (e: unknown) => e instanceof CsvError && /^line 1: no 'path' column in the header/.test(e.message) && !e.message.includes('file,'));
     assert.throws(() => parseLabelsCsv('path,label,Label\n'), /line 1, column label: the column appears twice/);
     assert.throws(() => parseLabelsCsv(''), /the file is empty/);
   });

@@ -1,0 +1,44 @@
+// The one rule for class names, used by every way a name gets in: the class editor (RPC),
+// folder import (a folder's name) and labels CSV import. A name is NFC-normalised, so "é"
+// typed as one code point and "e" + a combining accent are the same class, and trimmed, so a
+// name that differs from another only by spaces at its ends cannot exist. Control characters
+// (NUL, tab, line breaks, C1 controls) are refused: they are invisible in the UI and break
+// the files other tools read.
+
+/** The longest class name, in UTF-16 code units after normalising (what zod's `.max` counts). */
+export const CLASS_NAME_MAX = 200;
+
+// \p{Cc}: C0 and C1 controls and DEL; \u2028/\u2029 break lines like \n does.
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+export type ClassNameCheck = { ok: true; name: string } | { ok: false; message: string };
+
+/** The key two names are compared by: what the name would be once normalised, even for names stored before this rule. */
+export function classNameKey(name: string): string {
+  return name.normalize('NFC').trim();
+}
+
+function describeControl(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The normalised name, or why it cannot be a class name (for a person to act on). */
+export function checkClassName(raw: string): ClassNameCheck {
+  const name = classNameKey(raw);
+  if (!name) return { ok: false, message: 'A class needs a name: type one, then press Enter.' };
+  const control = CONTROL.exec(name);
+  if (control) {
+    return { ok: false, message: `A class name cannot contain control characters (it has ${describeControl(control[0])} at character ${control.index + 1}). Remove it and try again.` };
+  }
+  if (name.length > CLASS_NAME_MAX) {
+    return { ok: false, message: `A class name can be at most ${CLASS_NAME_MAX} characters; this one has ${name.length}. Choose a shorter name.` };
+  }
+  return { ok: true, name };
+}
+
+/** The normalised name; throws an Error whose message says what is wrong. */
+export function normaliseClassName(raw: string): string {
+  const checked = checkClassName(raw);
+  if (!checked.ok) throw new Error(checked.message);
+  return checked.name;
+}

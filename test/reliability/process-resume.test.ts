@@ -1,0 +1,97 @@
+// A CLI training run killed with SIGKILL mid-run: its training process ends within 2 s (it
+// watches its parent), and `studio resume PROJECT RUN` finishes the run from its last
+// checkpoint, with every epoch recorded once and the epochs before the kill left as they were.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { writeTinyFixture } from '../e2e/tiny-fixture';
+import { studio, studioAsync } from '../integration/import/cli-run';
+import { skipWithoutData } from '../unit/curation/fashion-copies';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = (p: string) => (dirs.push(mkdtempSync(join(tmpdir(), `studio-${p}-`))), dirs.at(-1)!);
+const EPOCHS = 150;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface EpochRow {
+  epoch: number;
+  ms: number;
+  loss: number;
+}
+
+/** Reads the store read-only, as a bystander: never takes the CLI's write lock. */
+function peek<T>(project: string, sql: string): T[] {
+  const db = new Database(join(project, 'studio.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } catch {
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
+const epochs = (project: string) => peek<EpochRow>(project, 'SELECT epoch, epoch_ms AS ms, train_loss AS loss FROM run_epochs WHERE run_id = 1 ORDER BY phase, epoch');
+
+test('kill -9 of `studio train` ends its training process; `studio resume` finishes the run with no epoch twice', { skip: skipWithoutData, timeout: 480_000 }, async () => {
+  const data = temp('data');
+  await writeTinyFixture(data);
+  const project = temp('project');
+  assert.equal(studio('import', project, data).status, 0);
+  const config = join(temp('config'), 'run.json');
+  // No early stopping: the run must last long enough to be killed between epochs.
+  writeFileSync(config, JSON.stringify({ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, seed: 5, phase1: { epochs: EPOCHS, optimizer: { kind: 'adam', lr: 1e-3 } } }));
+  const cli = studioAsync('train', project, '--config', config);
+  let child = 0;
+  const t0 = Date.now();
+  for (;;) {
+    assert.equal(cli.exitCode, null, 'the training command ended before it could be killed');
+    assert.ok(Date.now() - t0 < 240_000, 'no epoch recorded in 240 s');
+    const run = peek<{ pid: number | null; status: string }>(project, 'SELECT pid, status FROM runs WHERE id = 1')[0];
+    if (run?.status === 'running' && run.pid && run.pid !== cli.pid && epochs(project).length >= 2) {
+      child = run.pid;
+      break;
+    }
+    await sleep(25);
+  }
+  assert.ok(isAlive(child));
+  cli.kill('SIGKILL');
+  const killedAt = Date.now();
+  while (isAlive(child) && Date.now() - killedAt < 10_000) await sleep(20);
+  const goneMs = Date.now() - killedAt;
+  if (isAlive(child)) process.kill(child, 'SIGKILL');
+  assert.ok(goneMs < 2000, `the training process was still running ${goneMs} ms after the CLI was killed`);
+  const before = epochs(project);
+  assert.ok(before.length < EPOCHS, `the run finished (${before.length} epochs) before the kill`);
+
+  const resumed = studio('resume', project, '1');
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, /^Run 1 ".*": done/);
+  const afterRows = epochs(project);
+  assert.deepEqual(afterRows.map((r) => r.epoch), Array.from({ length: EPOCHS }, (_, i) => i), 'every epoch once, in order');
+  // Epoch 0 was checkpointed before epoch 1 ended: a resume that retrained it would rewrite its row.
+  assert.deepEqual(afterRows[0], before[0]);
+  assert.equal(peek<{ status: string }>(project, 'SELECT status FROM runs WHERE id = 1')[0]!.status, 'done');
+
+  const again = studio('resume', project, '1');
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /^studio: Run 1 is done; only an interrupted run can be resumed/);
+  const missing = studio('resume', project, '7');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no run 7/);
+});
