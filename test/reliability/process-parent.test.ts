@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'studio-parent-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Alive and not a zombie waiting for a reaper that may never come (PID 1 in a container). */
-export function isAlive(pid: number): boolean {
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
@@ -28,7 +28,7 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function waitGone(pid: number, limitMs: number): Promise<number> {
+async function waitGone(pid: number, limitMs: number): Promise<number> {
   const t0 = Date.now();
   while (isAlive(pid) && Date.now() - t0 < limitMs) await new Promise((r) => setTimeout(r, 20));
   return Date.now() - t0;
@@ -85,9 +85,4 @@ process.send!('ready', () => { const end = Date.now() + 4000; while (Date.now() 
 `);
   const { goneMs } = await killParentAndTime(child);
   assert.ok(goneMs >= 3000, `the unwatched child ended after ${goneMs} ms; the probe would not catch a missing watcher`);
-});
-
-test('the training process entry starts the watcher', () => {
-  const entry = readFileSync(join(repo, 'src-main', 'engine', 'process', 'entry.ts'), 'utf8');
-  assert.match(entry, /^watchParent\(\);$/m);
 });
