@@ -71,6 +71,15 @@ export const AugmentConfig = z
   .strict();
 export type AugmentConfig = z.infer<typeof AugmentConfig>;
 
+/** What the person aims for (seed 003: validation above 85 % while training stays below 92 %); checked each epoch. */
+export const RunTarget = z
+  .object({
+    valAbove: z.number().min(0).max(1).optional(),
+    trainBelow: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type RunTarget = z.infer<typeof RunTarget>;
+
 export const RunConfig = z
   .object({
     backboneId: z.string().min(1),
@@ -81,6 +90,8 @@ export const RunConfig = z
     phase1: FitConfig,
     phase2: Phase2Config.nullable().default(null),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    /** Absent in runs made before targets existed; the doctor and the curves read it. */
+    target: RunTarget.optional(),
   })
   .strict();
 export type RunConfig = z.infer<typeof RunConfig>;

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { overfitting } from '../../../src-shared/doctor/overfitting';
+import { config, healthy, history, input } from './history';
+
+// Validation loss bottoms out at epoch 4, then climbs while training loss keeps falling.
+const overfit = history(1, Array.from({ length: 12 }, (_, i) => ({
+  trainLoss: 1 - 0.07 * i,
+  trainAcc: 0.6 + 0.03 * i,
+  valLoss: i <= 4 ? 1 - 0.1 * i : 0.6 + 0.08 * (i - 4),
+  valAcc: i <= 4 ? 0.6 + 0.05 * i : 0.8 - 0.01 * (i - 4),
+})));
+
+test('finds the onset at the lowest validation loss and the gap at the best epoch', () => {
+  const [f, ...rest] = overfitting(input({ epochs: overfit }));
+  assert.equal(rest.length, 0);
+  assert.equal(f!.id, 'overfitting');
+  assert.equal(f!.evidence.figures.onsetEpoch, 4);
+  assert.ok(Math.abs(f!.evidence.figures.valLossRise! - (0.6 + 0.56 - 0.6) / 0.6) < 1e-9);
+  // Best validation accuracy is at epoch 4 too: train 0.72 vs val 0.80.
+  assert.ok(Math.abs(f!.evidence.figures.gapAtBest! - (0.72 - 0.8)) < 1e-9);
+  assert.deepEqual(f!.evidence.epochs[0], { phase: 1, epoch: 4 });
+  assert.match(f!.title, /p1 e4/);
+  assert.match(f!.action, /Turn on early stopping/);
+});
+
+test('with early stopping restoring the best epoch, the action says so', () => {
+  const c = config({ phase1: { epochs: 12, optimizer: { kind: 'adam', lr: 0.001 }, earlyStopping: { monitor: 'valLoss', patience: 7, restoreBest: true } } });
+  const [f] = overfitting(input({ epochs: overfit, config: c }));
+  assert.match(f!.action, /Early stopping is on .* restores its best epoch/);
+});
+
+test('a healthy run, and one where training loss rises too, are not overfitting', () => {
+  assert.deepEqual(overfitting(input({ epochs: healthy() })), []);
+  const bothUp = history(1, [1, 0.8, 0.7, 0.75, 0.8, 0.9].map((v) => ({ trainLoss: v, trainAcc: 0.7, valLoss: v + 0.1, valAcc: 0.6 })));
+  assert.deepEqual(overfitting(input({ epochs: bothUp })), []);
+});
+
+test('a one-epoch bump within 5 % is not an onset', () => {
+  const bump = history(1, [1, 0.8, 0.7, 0.71, 0.72].map((v, i) => ({ trainLoss: 1 - 0.1 * i, trainAcc: 0.7, valLoss: v, valAcc: 0.6 })));
+  assert.deepEqual(overfitting(input({ epochs: bump })), []);
+});

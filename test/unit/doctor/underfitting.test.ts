@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { underfitting } from '../../../src-shared/doctor/underfitting';
+import { config, healthy, history, input } from './history';
+
+test('a run ending with training loss still falling and accuracy at 62 % is underfitting', () => {
+  const epochs = history(1, Array.from({ length: 20 }, (_, i) => ({ trainLoss: 1.5 - 0.04 * i, trainAcc: 0.3 + 0.017 * i, valLoss: 1.5 - 0.035 * i, valAcc: 0.3 + 0.015 * i })));
+  const [f, ...rest] = underfitting(input({ epochs, config: config({ phase1: { epochs: 20, optimizer: { kind: 'adam', lr: 1e-4 } } }) }));
+  assert.equal(rest.length, 0);
+  assert.equal(f!.id, 'underfitting');
+  assert.equal(f!.severity, 'problem', 'training accuracy below 70 % is a problem');
+  assert.deepEqual(f!.evidence.epochs, [{ phase: 1, epoch: 17 }, { phase: 1, epoch: 18 }, { phase: 1, epoch: 19 }]);
+  assert.ok(Math.abs(f!.evidence.figures.trainAcc! - 0.623) < 1e-9);
+  assert.ok(f!.evidence.figures.lossFallPerEpoch! > 0.02);
+  assert.match(f!.evidence.text, /ran 20 of 20 epochs/);
+  assert.match(f!.evidence.text, /still falling/);
+  assert.match(f!.action, /more than 20 epochs/);
+  assert.match(f!.action, /1e-4|0\.0001/);
+});
+
+test('a single epoch at a tiny learning rate is underfitting by its low training accuracy', () => {
+  const epochs = history(1, [{ trainLoss: 1.1, trainAcc: 0.36, valLoss: 1.1, valAcc: 0.33 }]);
+  const [f] = underfitting(input({ epochs }));
+  assert.equal(f?.severity, 'problem');
+  assert.match(f!.evidence.text, /training accuracy 36\.0 %/);
+});
+
+test('a healthy run that levelled off, and a run still training, are not underfitting', () => {
+  assert.deepEqual(underfitting(input({ epochs: healthy() })), []);
+  assert.deepEqual(underfitting(input({ epochs: history(1, [{ trainLoss: 1.1, trainAcc: 0.36 }]), final: false })), []);
+});
+
+test('a rising phase 2 is judged on phase 2, not on a levelled phase 1', () => {
+  const p2 = history(2, [{ trainLoss: 0.5, trainAcc: 0.8 }, { trainLoss: 0.4, trainAcc: 0.84 }, { trainLoss: 0.3, trainAcc: 0.88 }]);
+  const [f] = underfitting(input({ epochs: [...healthy(), ...p2], config: config({ phase2: { epochs: 3, unfreezeBlocks: 1, optimizer: { kind: 'adam', lr: 1e-5 } } }) }));
+  assert.equal(f?.severity, 'warning');
+  assert.match(f!.title, /phase 2/);
+  assert.deepEqual(f!.evidence.epochs.map((e) => e.phase), [2, 2, 2]);
+});
