@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { RunConfig } from './engine-config';
 import { ClassMetrics, EpochMetrics } from './engine-metrics';
-import { ExportManifest } from './engine-export';
+import { ExportFormat, ExportManifest } from './engine-export';
 
 export const RunImage = z.object({
   hash: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -54,6 +54,8 @@ export const ToEngine = z.discriminatedUnion('type', [
     /** The run's final weights (RunResult.checkpoint). */
     checkpoint: z.string().min(1),
     outDir: z.string().min(1),
+    /** tfjs layers (model.json) or ONNX (model.onnx, preprocessing inside); old callers meant tfjs. */
+    format: ExportFormat.default('tfjs'),
     /** Written into the export's manifest, so a model can be traced to the run that made it. */
     runId: z.string().min(1),
     configDigest: z.string(),
@@ -130,6 +132,10 @@ export const RunResult = z.object({
   checkpoint: z.string(),
   /** Whole run, every attempt of a resumed run included. */
   wallMs: z.number(),
+  /** Backbone + head on one image (batch 1) on the training backend, timed after the run; absent in older runs. */
+  latency: z.object({ msPerImage: z.number(), repeats: z.number().int(), backend: z.string() }).optional(),
+  /** Parameters of the backbone as loaded (frozen and unfrozen), without the head. */
+  backboneParams: z.number().int().optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 
@@ -167,7 +173,8 @@ export const FromEngine = z.discriminatedUnion('type', [
   z.object({ type: z.literal('epoch'), metrics: EpochMetrics }),
   /** A resumed run goes on at this phase and epoch; anything recorded after it is stale. */
   z.object({ type: z.literal('resumed'), phase: z.union([z.literal(1), z.literal(2)]), epoch: z.number().int() }),
-  z.object({ type: z.literal('predictions'), split: z.literal('test'), rows: z.array(Prediction) }),
+  /** With the final weights: the test split's, and the validation split's (a k-fold run's out-of-fold predictions). */
+  z.object({ type: z.literal('predictions'), split: z.enum(['test', 'val']), rows: z.array(Prediction) }),
   z.object({ type: z.literal('done'), result: RunResult }),
   z.object({ type: z.literal('exported'), dir: z.string(), manifest: ExportManifest }),
   z.object({ type: z.literal('lrRange'), curve: LrCurve, suggestion: z.number().nullable() }),

@@ -1,14 +1,15 @@
-// Export of a finished run as one tfjs layers model: the backbone cut at its feature map
-// (with the blocks phase 2 fine-tuned), the head, and softmax, in a folder with
-// model.json, weights.bin and manifest.json (labels, input size, preprocessing). The
-// preprocessing stays outside the model and is named in the manifest, as each backbone
-// wants its own (seed 002).
+// Export of a finished run as one model: the backbone cut at its feature map (with the
+// blocks phase 2 fine-tuned), the head, and softmax, in a folder with manifest.json
+// (labels, input size, preprocessing) beside either a tfjs layers model (model.json,
+// weights.bin; preprocessing outside, named in the manifest, as each backbone wants its
+// own: seed 002) or an ONNX model (model.onnx; preprocessing inside, see onnx/model-export).
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig } from '../../src-shared/engine-config';
 import { describePreprocessing, EXPORT_FORMAT } from '../../src-shared/engine-export';
-import type { ExportManifest } from '../../src-shared/engine-export';
+import type { ExportFormat, ExportManifest } from '../../src-shared/engine-export';
+import { IMAGE_BACKGROUND } from '../../src-shared/image-background';
 import type { ToEngine } from '../../src-shared/engine-protocol';
 import { findBackbone } from './backbones/registry';
 import { loadBackbone } from './backbones/load';
@@ -16,11 +17,14 @@ import type { Backbone } from './backbones/load';
 import { splitBackbone } from './backbones/split';
 import { buildHead, poolingLayer } from './head';
 import type { Head } from './head';
+import { writeOnnxExport } from './onnx/model-export';
+import type { ExportFacts } from './onnx/model-export';
 import { buildPhase2Model } from './phase2';
 import { restoreInto } from './trainer';
 import { loadSnapshot } from './weights-io';
 
-export type ExportTask = Extract<ToEngine, { type: 'export' }>;
+/** The engine's export message; a caller that names no format gets tfjs, as before formats existed. */
+export type ExportTask = Omit<Extract<ToEngine, { type: 'export' }>, 'format'> & { format?: ExportFormat };
 
 /** Pixels after preprocessing -> class probabilities, as one flat functional model. */
 export function inferenceModel(backbone: Backbone, head: Head): tf.LayersModel {
@@ -57,9 +61,8 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
 
 export async function exportRun(task: ExportTask): Promise<ExportManifest> {
   const { backbone, head } = await restoredRun(task);
-  await saveLayersModel(inferenceModel(backbone, head), task.outDir);
-  const manifest: ExportManifest = {
-    format: EXPORT_FORMAT,
+  const model = inferenceModel(backbone, head);
+  const facts: ExportFacts = {
     version: 1,
     labels: task.classes,
     labelType: task.config.labelType,
@@ -68,10 +71,17 @@ export async function exportRun(task: ExportTask): Promise<ExportManifest> {
     inputSize: backbone.inputSize,
     preprocessing: backbone.entry.preprocessing,
     preprocessingText: describePreprocessing(backbone.entry.preprocessing),
-    model: 'model.json',
     runId: task.runId,
     configDigest: task.configDigest,
   };
+  await mkdir(task.outDir, { recursive: true });
+  let manifest: ExportManifest;
+  if (task.format === 'onnx') {
+    manifest = await writeOnnxExport(model, facts, task.outDir);
+  } else {
+    await saveLayersModel(model, task.outDir);
+    manifest = { ...facts, format: EXPORT_FORMAT, model: 'model.json', background: IMAGE_BACKGROUND };
+  }
   await writeFile(join(task.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;
 }

@@ -1,10 +1,12 @@
 // `studio predict EXPORT_DIR FOLDER --out FILE.csv`: classifies every file under FOLDER
-// with an exported model. Files that cannot be decoded are listed as problems and the
-// rest are predicted: exit 0, as with import.
+// with an exported model: a tfjs export on tfjs, an ONNX export on ONNX Runtime. Files
+// that cannot be decoded are listed as problems and the rest are predicted: exit 0, as
+// with import.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { ONNX_EXPORT_FORMAT } from '../../../src-shared/engine-export';
 import { checkFolder } from '../../services/import/import-service';
 import type { CliCommand } from '../command';
 
@@ -15,7 +17,7 @@ export const predictCommand: CliCommand = {
     program
       .command('predict')
       .description('predict the class of every image under a folder with an exported model; writes a CSV')
-      .argument('<export>', 'a folder made by `studio export`')
+      .argument('<export>', 'a folder made by `studio export` (tfjs or --format onnx)')
       .argument('<folder>', 'the images to classify (searched recursively)')
       .requiredOption('--out <file>', 'the CSV to write: path, predicted, confidence, one probability per class')
       .action(runPredict);
@@ -26,16 +28,17 @@ async function runPredict(exportDir: string, folder: string, opts: { out: string
   checkFolder(resolve(folder));
   // The engine (TensorFlow.js) loads only for this command, so the others start fast.
   const { selectBackend } = await import('../../engine/backend');
-  const { filesUnder, loadExport, predictFiles, predictionsCsv } = await import('../../engine/predict');
-  const backend = await selectBackend();
+  const { filesUnder, loadExport, predictFiles, predictionsCsv, readManifest } = await import('../../engine/predict');
+  // tfjs only decodes and stacks for an ONNX export: its default backend does.
+  if ((await readManifest(resolve(exportDir))).format !== ONNX_EXPORT_FORMAT) await selectBackend();
   const exp = await loadExport(resolve(exportDir));
   const files = filesUnder(resolve(folder));
   const bar = new SingleBar({ stream: process.stderr, format: 'predict [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
   bar.start(files.length, 0);
-  const { rows, problems } = await predictFiles(exp, files, { onProgress: (done) => bar.update(done) });
+  const { rows, problems } = await predictFiles(exp, files, { onProgress: (done) => bar.update(done) }).finally(() => exp.dispose());
   bar.stop();
   writeFileSync(opts.out, predictionsCsv(exp.manifest.labels, rows));
-  const lines = [`Predicted ${rows.length} of ${files.length} files with ${exp.manifest.backboneId} (${backend.name}) into ${resolve(opts.out)}; ${problems.length} problems`];
+  const lines = [`Predicted ${rows.length} of ${files.length} files with ${exp.manifest.backboneId} (${exp.runtime}) into ${resolve(opts.out)}; ${problems.length} problems`];
   if (problems.length) lines.push('', 'Problems (these files were left out; the rest were predicted):');
   for (const p of problems.slice(0, SHOWN_PROBLEMS)) lines.push(`  ${p.path}`, `    ${p.reason}`);
   if (problems.length > SHOWN_PROBLEMS) lines.push(`  ... ${problems.length - SHOWN_PROBLEMS} more`);
