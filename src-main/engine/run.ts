@@ -29,6 +29,7 @@ import type { PhaseRecord, RunState } from './resume-state';
 import { featureSets, pooledFromSplit, testOutcome } from './run-sets';
 import type { Sets } from './run-sets';
 import { fit, snapshotOf, systemClock } from './trainer';
+import { measureLatency } from './latency';
 import type { Clock } from './trainer';
 import { saveSnapshot } from './weights-io';
 
@@ -161,8 +162,12 @@ async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
   const cancelled = ctx.completed.some((p) => p.stop.kind === 'cancelled');
   const checkpoint = join(env.dirs.run, 'final');
   const outcome = cancelled ? null : testOutcome(last.model, last.sets.test, data.test, data.classes.length);
+  // A k-fold run's validation fold is held out: its predictions are out-of-fold, what label-error ranking needs.
+  const valOutcome = cancelled ? null : testOutcome(last.model, last.sets.val, data.val, data.classes.length);
+  const latency = cancelled ? undefined : measureLatency(backbone, ctx.head, ctx.clock);
   if (!cancelled) {
     await saveSnapshot(checkpoint, snapshotOf(last.model), { backboneId: cfg.backboneId, backboneHash: backbone.hash, classes: data.classes });
+    if (valOutcome) env.emit({ type: 'predictions', split: 'val', rows: valOutcome.predictions });
     if (outcome) env.emit({ type: 'predictions', split: 'test', rows: outcome.predictions });
     // The run is whole: its resume checkpoint (optimizer slots included) is no longer needed.
     await rm(resumeDir(env.dirs), { recursive: true, force: true });
@@ -176,5 +181,7 @@ async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
     test: outcome?.report ?? null,
     checkpoint,
     wallMs: ctx.priorMs + ctx.clock.now() - ctx.t0,
+    latency,
+    backboneParams: backbone.features.countParams(),
   };
 }

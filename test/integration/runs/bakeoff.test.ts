@@ -1,0 +1,98 @@
+// A bake-off of two backbones on one tiny plan: the bundled nsfwjs MobileNetV2 and the
+// Keras MobileNet 0.25 imported from the fixture file, both at 96 px, two epochs. Through
+// the contract, so every answer parses against its schema; then the studio restarts and
+// the stored bake-off reads the same.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { dispatch } from '../../../src-main/rpc/dispatcher';
+import { Studio } from '../../../src-main/services/studio';
+import type { BakeoffSummary } from '../../../src-shared/bakeoff';
+import type { ServerMessage } from '../../../src-shared/rpc';
+import { makeProject, tempDir } from './helpers';
+
+const FIXTURE = join(import.meta.dirname, '../../fixtures/keras/mobilenet_2_5_224_tf_no_top.h5');
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function caller(studio: Studio) {
+  let id = 0;
+  return async (service: string, method: string, input: unknown = {}) => {
+    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<ServerMessage, { kind: 'result' }>;
+    if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
+    return out.value as any;
+  };
+}
+
+const plan = { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 224, phase1: { epochs: 2, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } }, seed: 5 };
+
+test('a bake-off of two backbones queues one run each on one manifest and seed, and tabulates them', async () => {
+  const made = await makeProject([
+    { className: 'rows', split: 'train', count: 6 },
+    { className: 'cols', split: 'train', count: 6 },
+    { className: 'rows', split: 'val', count: 2 },
+    { className: 'cols', split: 'val', count: 2 },
+    { className: 'rows', split: 'test', count: 3 },
+    { className: 'cols', split: 'test', count: 3 },
+  ], tempDir('bakeoff'));
+  dirs.push(made.dir);
+  made.project.close();
+  const modelCacheDir = join(made.dir, 'models');
+  const studio = new Studio({ runs: { backend: 'wasm' }, modelCacheDir });
+  await studio.backbones.import(FIXTURE, 'mobilenet_0.25');
+  const call = caller(studio);
+  await call('project', 'open', { path: made.project.dir });
+
+  await assert.rejects(call('runs', 'bakeoff', { config: plan, entries: [{ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }, { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }] }), /listed twice/);
+  await assert.rejects(call('runs', 'bakeoff', { config: plan, entries: [{ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }, { backboneId: 'no_such_net' }] }), /no_such_net/);
+  assert.deepEqual(await call('runs', 'list'), [], 'a refused bake-off queues nothing');
+
+  const entries = [{ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }, { backboneId: 'mobilenet_0.25', inputSize: 96 }];
+  const { bakeoffId, runIds } = await call('runs', 'bakeoff', { config: plan, entries, name: 'mnv2 vs mn0.25' });
+  assert.equal(runIds.length, 2);
+  await studio.idle();
+  const runs = await Promise.all(runIds.map((runId: number) => call('runs', 'get', { runId })));
+  assert.deepEqual(runs.map((r: any) => [r.status, r.backboneId, r.config.inputSize, r.seed]), [['done', 'nsfwjs_mobilenet_v2', 96, 5], ['done', 'mobilenet_0.25', 96, 5]], runs.map((r: any) => r.message).join(' | '));
+  assert.equal(runs[0].manifestDigest, runs[1].manifestDigest, 'both runs train on the same frozen split');
+  assert.deepEqual(runs[0].config.phase1, runs[1].config.phase1);
+
+  const s: BakeoffSummary = await call('runs', 'bakeoffSummary', { bakeoffId });
+  assert.equal(s.name, 'mnv2 vs mn0.25');
+  assert.equal(s.manifestDigest, runs[0].manifestDigest);
+  assert.equal(s.done, 2);
+  assert.equal(s.accuracyOf, 'test');
+  assert.deepEqual(s.rows.map((r) => [r.runId, r.backboneId, r.inputSize, r.epochs]), [[runIds[0], 'nsfwjs_mobilenet_v2', 96, 2], [runIds[1], 'mobilenet_0.25', 96, 2]]);
+  for (const [i, r] of s.rows.entries()) {
+    assert.equal(r.testAcc!.n, 6);
+    assert.equal(r.testAcc!.value, runs[i].testAcc);
+    assert.ok(r.testAcc!.low <= r.testAcc!.value && r.testAcc!.value <= r.testAcc!.high, 'the Wilson interval holds the estimate');
+    assert.ok(r.testAcc!.high - r.testAcc!.low > 0.3, 'six test images leave a wide interval');
+    assert.equal(r.valAcc!.n, 4);
+    assert.equal(r.valAcc!.value, runs[i].bestValAcc);
+    assert.equal(r.testMacroF1, runs[i].testMacroF1);
+    assert.ok(r.phase1EpochMs! > 0 && r.phase2EpochMs === null);
+    assert.ok(r.cacheMs! > 0, 'the feature cache was built by each backbone');
+    assert.ok(r.latencyMs! > 0 && r.latencyMs! < 5000, `latency ${r.latencyMs} ms`);
+    assert.equal(r.weightBytes, (r.backboneParams! + r.headParams!) * 4);
+  }
+  // Keras' own count for MobileNet 0.25 without the top; the head is avg pooling + dense 2.
+  assert.equal(s.rows[1]!.backboneParams, 218_544);
+  assert.equal(s.rows[1]!.headParams, 256 * 2 + 2);
+  assert.equal(s.rows[0]!.headParams, 1280 * 2 + 2);
+  assert.ok(s.rows.some((r) => r.pareto), 'at least one row is on the Pareto front');
+  const [a, b] = s.rows as [BakeoffSummary['rows'][0], BakeoffSummary['rows'][0]];
+  const aBeatsB = a.testAcc!.value >= b.testAcc!.value && a.latencyMs! <= b.latencyMs!;
+  const bBeatsA = b.testAcc!.value >= a.testAcc!.value && b.latencyMs! <= a.latencyMs!;
+  assert.equal(a.pareto, !bBeatsA || (aBeatsB && a.testAcc!.value === b.testAcc!.value && a.latencyMs === b.latencyMs));
+  await call('project', 'close');
+
+  // A restart: a new studio reads the same bake-off from the project.
+  const again = new Studio({ runs: { backend: 'wasm' }, modelCacheDir });
+  const call2 = caller(again);
+  await call2('project', 'open', { path: made.project.dir });
+  assert.deepEqual((await call2('runs', 'bakeoffs')).map((x: any) => [x.bakeoffId, x.runIds]), [[bakeoffId, runIds]]);
+  assert.deepEqual(await call2('runs', 'bakeoffSummary', { bakeoffId }), s);
+  await assert.rejects(call2('runs', 'bakeoffSummary', { bakeoffId: 99 }), /no bake-off 99/);
+  await call2('project', 'close');
+});
