@@ -1,6 +1,6 @@
 // Which page of the shell is showing, kept in the URL's hash so a reload stays put.
 // The token lives in the query string, which this never touches.
-export type PageId = 'dataset' | 'problems' | 'health' | 'train' | 'runs';
+export type PageId = 'dataset' | 'problems' | 'health' | 'train' | 'runs' | 'system';
 
 export interface NavItem {
   id: PageId;
@@ -15,6 +15,7 @@ export const NAV_ITEMS: NavItem[] = [
   { id: 'health', label: 'Health', ready: true },
   { id: 'train', label: 'Train', ready: true },
   { id: 'runs', label: 'Runs', ready: true },
+  { id: 'system', label: 'System', ready: true },
 ];
 
 export class NavState {

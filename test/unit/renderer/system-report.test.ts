@@ -1,0 +1,38 @@
+// The System page's words: which rung each ladder takes, why the GPU is idle when one is
+// there, and a tone per state.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { DoctorReport, Rung } from '../../../src-shared/system';
+import { formatBytes, summary, tone } from '../../../src-renderer/lib/system-report';
+
+const rung = (id: string, state: Rung['state'], chosen = false): Rung => ({ id, label: id, state, reason: state === 'ok' ? null : 'why', detail: null, chosen });
+
+function report(gpus: DoctorReport['devices']['gpus'], cudaState: Rung['state']): DoctorReport {
+  return {
+    generatedAt: '2026-11-23T00:00:00.000Z',
+    training: [rung('tensorflow-gpu', 'not available'), rung('tensorflow', 'not available'), rung('wasm', 'ok', true), rung('cpu', 'ok')],
+    inference: [rung('onnxruntime-cuda', cudaState, cudaState === 'ok'), rung('onnxruntime-cpu', 'ok', cudaState !== 'ok')],
+    devices: { gpus, note: gpus.length ? null : 'no NVIDIA GPU: nvidia-smi not found' },
+    cuda: { toolkits: [], ldLibraryPath: [], stacks: [] },
+    cpu: { model: 'x', cores: 2, simd: 'AVX2 + FMA', fmaLanes: 8 },
+    memory: { totalBytes: 1, freeBytes: 1 },
+    modelCache: { dir: '/m', files: [] },
+    versions: {},
+  };
+}
+
+test('says which rung trains and which infers, and why there is no GPU', () => {
+  assert.equal(summary(report([], 'not available')), 'Training runs on wasm; frozen inference on onnxruntime-cpu. No NVIDIA GPU: nvidia-smi not found.');
+});
+
+test('a GPU that nothing uses points at the rungs and at setup:gpu', () => {
+  const gpu = [{ index: 0, name: 'RTX', driver: '535.1', memoryMiB: 1 }];
+  assert.match(summary(report(gpu, 'not available')), /The GPU is not used by tensorflow-gpu or onnxruntime-cuda: see why below, and run `npm run setup:gpu`\.$/);
+  assert.match(summary(report(gpu, 'ok')), /frozen inference on onnxruntime-cuda\. The GPU is not used by tensorflow-gpu:/);
+});
+
+test('tones and sizes', () => {
+  assert.deepEqual((['ok', 'degraded', 'not available', 'not tried'] as const).map(tone), ['ok', 'warn', 'bad', 'muted']);
+  assert.equal(formatBytes(3 * 2 ** 30), '3.0 GiB');
+  assert.equal(formatBytes(5 * 2 ** 20), '5.0 MiB');
+});
