@@ -1,11 +1,10 @@
 // The main-process side of the training process: forks it, sends it one job, and hands
 // its events to the caller. Cancelling sends a message first, so the run ends at a batch
 // boundary with its checkpoint whole, then kills after a grace period.
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { FromEngine, ToEngine } from '../../../src-shared/engine-protocol';
 import type { RunResult, ToEngineInput } from '../../../src-shared/engine-protocol';
+import { engineEntry, launchEngine } from './launch';
+import type { EngineProcess } from './launch';
 
 export type StartRun = Omit<Extract<ToEngineInput, { type: 'start' }>, 'type'>;
 export type EngineTask = Extract<ToEngineInput, { type: 'export' | 'lrRange' }>;
@@ -26,28 +25,26 @@ export interface TrainingHandle {
 }
 
 export interface HostOptions {
-  /** The entry script; defaults to entry.ts beside this file, run through tsx. */
+  /** The entry script; by default the built one, or entry.ts through tsx from sources (launch.ts). */
   entry?: string;
   execArgv?: string[];
   onEvent?: (e: FromEngine) => void;
 }
 
 interface Forked {
-  child: ChildProcess;
+  child: EngineProcess;
   stderr: () => string;
 }
 
 function forkEngine(message: ToEngine, opts: HostOptions, onMessage: (e: FromEngine | { bad: string }) => void): Forked {
-  const entry = opts.entry ?? fileURLToPath(new URL('./entry.ts', import.meta.url));
-  const child = fork(entry, [], { execArgv: opts.execArgv ?? ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
-  child.on('message', (raw) => {
+  const found = opts.entry ? { file: opts.entry, execArgv: ['--import', 'tsx'] } : engineEntry();
+  const child = launchEngine({ file: found.file, execArgv: opts.execArgv ?? found.execArgv });
+  child.onMessage((raw) => {
     const parsed = FromEngine.safeParse(raw);
     onMessage(parsed.success ? parsed.data : { bad: `training process sent a bad message: ${parsed.error.message}` });
   });
   child.send(message);
-  return { child, stderr: () => stderr };
+  return { child, stderr: () => child.stderrTail() };
 }
 
 export function startTraining(run: StartRun, opts: HostOptions = {}): TrainingHandle {
@@ -61,7 +58,7 @@ export function startTraining(run: StartRun, opts: HostOptions = {}): TrainingHa
   });
   let cancelling = false;
   const outcome = new Promise<RunOutcome>((resolve) => {
-    child.on('exit', (code, signal) => {
+    child.onExit((code, signal) => {
       if (last) return resolve(last);
       if (cancelling) return resolve({ kind: 'cancelled' });
       if (signal) return resolve({ kind: 'killed', signal });
@@ -82,9 +79,10 @@ export function runEngineTask(task: EngineTask, opts: HostOptions & { signal?: A
       if (e.type === 'cancelled') last = new Error('cancelled');
       opts.onEvent?.(e);
     });
-    const onAbort = () => void cancel(child, new Promise((r) => child.once('exit', r)), 5000, () => {});
+    const exited = new Promise((r) => child.onExit(r));
+    const onAbort = () => void cancel(child, exited, 5000, () => {});
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('exit', (code, signal) => {
+    child.onExit((code, signal) => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (last instanceof Error) return reject(last);
       if (last) return resolve(last);
@@ -93,10 +91,10 @@ export function runEngineTask(task: EngineTask, opts: HostOptions & { signal?: A
   });
 }
 
-async function cancel<T>(child: ChildProcess, outcome: Promise<T>, graceMs: number, mark: () => void): Promise<T> {
+async function cancel<T>(child: EngineProcess, outcome: Promise<T>, graceMs: number, mark: () => void): Promise<T> {
   mark();
-  if (child.exitCode === null && child.connected) child.send({ type: 'cancel' });
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  if (child.running) child.send({ type: 'cancel' });
+  const timer = setTimeout(() => child.kill(), graceMs);
   try {
     return await outcome;
   } finally {
