@@ -1,15 +1,24 @@
 // `npm run serve -- --project DIR [--port N] [--host-name NAME]`: the studio in any browser.
 import { Command } from 'commander';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Studio } from '../services/studio';
 import { startServer } from './server';
+
+/** dist/server/cli-serve.mjs (built, packaged) finds dist/renderer beside it; the sources find the repo's. */
+function defaultRenderer(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const built = join(here, '..', 'renderer');
+  return existsSync(join(built, 'index.html')) ? built : join(here, '..', '..', 'dist', 'renderer');
+}
 
 export async function main(argv: string[]): Promise<void> {
   const opts = new Command('serve')
     .description('Serve Finetune Studio to a browser on 127.0.0.1')
     .option('--project <dir>', 'project folder to open (created if missing)')
     .option('--port <n>', 'port to listen on (default: any free port)', (v) => Number.parseInt(v, 10))
-    .option('--renderer <dir>', 'built renderer folder', 'dist/renderer')
+    .option('--renderer <dir>', 'built renderer folder (default: beside this program, wherever it is started from)', defaultRenderer())
     .option(
       '--host-name <name>',
       'another name the browser reaches this server by, besides 127.0.0.1 and localhost: NAME (at this port) or NAME:PORT (a forwarded port); repeatable',
