@@ -8,6 +8,9 @@ export type ErrorCode =
   | 'project-too-new'
   | 'not-a-folder'
   | 'busy'
+  | 'read-only'
+  | 'disk-full'
+  | 'corrupt-project'
   | 'cancelled'
   | 'internal';
 

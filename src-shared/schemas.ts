@@ -11,6 +11,8 @@ export const ProjectInfo = z.object({
   images: z.number().int(),
   classes: z.number().int(),
   problems: z.number().int(),
+  /** Opened without write access (a read-only folder, disk or mount): changes are refused. */
+  readOnly: z.boolean(),
 });
 export type ProjectInfo = z.infer<typeof ProjectInfo>;
 

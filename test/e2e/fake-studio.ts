@@ -52,7 +52,7 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
     color: COLORS[k],
     count: images.filter((i) => i.classId === k + 1).length,
   }));
-  const info = { path: '/fake/project', name: 'fake-project', schemaVersion: 1, images: images.length, classes: classes.length, problems: 0 };
+  const info = { path: '/fake/project', name: 'fake-project', schemaVersion: 1, images: images.length, classes: classes.length, problems: 0, readOnly: false };
   const countSplit = (s: Split | null) => images.filter((i) => i.split === s).length;
   const none = (what: string) => {
     throw new StudioError('invalid-input', `The fake studio does not do ${what}.`);

@@ -1,10 +1,11 @@
 // The curation service on a project opened for one command: edits are recorded (undoable
 // in the app later); the reduction scan and the near-duplicate search report on stderr.
 import { CurationService } from '../../services/curation-service/curation-service';
-import { openProject } from '../../services/project/project';
+import { openProject, type OpenProjectOptions } from '../../services/project/project';
 
-export async function withCuration<T>(dir: string, fn: (c: CurationService) => Promise<T> | T): Promise<T> {
-  const project = openProject(dir, { create: false });
+/** access 'read': a command that only reads works on a read-only project too. */
+export async function withCuration<T>(dir: string, fn: (c: CurationService) => Promise<T> | T, access: OpenProjectOptions['access'] = 'write'): Promise<T> {
+  const project = openProject(dir, { create: false, access });
   const curation = new CurationService(project, {
     edit: (change) => change(project.db, Date.now()),
     progress: (p) => {

@@ -17,7 +17,7 @@ export const evalCommand: CliCommand = {
       .argument('<run>', 'the run id (see `studio runs`)', (v) => Number.parseInt(v, 10))
       .option('--json', 'print JSON instead of text')
       .action((dir: string, runId: number, opts: { json?: boolean }) => {
-        const project = openProject(dir, { create: false });
+        const project = openProject(dir, { create: false, access: 'read' });
         try {
           const run = new RunService(project, { progress: () => {}, epoch: () => {}, status: () => {} }).get(runId);
           if (opts.json) return void console.log(JSON.stringify({ run: run.id, classes: run.classes, test: run.result?.test ?? null }, null, 2));

@@ -14,7 +14,7 @@ export const infoCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .option('--json', 'print JSON instead of text')
       .action((dir: string, opts: { json?: boolean }) => {
-        const project = openProject(dir, { create: false });
+        const project = openProject(dir, { create: false, access: 'read' });
         try {
           const info = projectInfo(project);
           const stats = datasetStats(project.db);

@@ -12,7 +12,7 @@ export const labelsCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .argument('<file>', 'the CSV file to write')
       .action(async (dir: string, file: string) => {
-        const out = await withCuration(dir, (c) => c.exportCsv(file));
+        const out = await withCuration(dir, (c) => c.exportCsv(file), 'read');
         console.log(`wrote ${out.rows} rows to ${out.file}`);
       });
     labels

@@ -15,7 +15,7 @@ export const runsCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .option('--json', 'print JSON instead of a table')
       .action((dir: string, opts: { json?: boolean }) => {
-        const project = openProject(dir, { create: false });
+        const project = openProject(dir, { create: false, access: 'read' });
         try {
           const runs = new RunService(project, quiet).list();
           if (opts.json) console.log(JSON.stringify(runs, null, 2));

@@ -9,7 +9,8 @@ import { findKnownImage, pathStat, type PathStat } from '../../store/repos/image
 import { finishImport } from '../../store/repos/imports';
 import { problemPathsUnder } from '../../store/repos/problems';
 import type { Project } from '../project/project';
-import { decodeImage, ThumbWriter } from './decode';
+import { StudioError } from '../../../src-shared/errors';
+import { decodeImage, ThumbWriteError, ThumbWriter } from './decode';
 import { ProgressReporter } from './progress';
 import { reasons, type FileProblem } from './reasons';
 import { scanFolder, type ScanEntry, type ScanResult } from './scan';
@@ -92,9 +93,9 @@ export class ImportRun {
     ctx: ImportContext,
   ) {
     this.#ctx = ctx;
-    this.#writer = new ImportWriter(ctx.project.db, id, ctx.clock);
+    this.#thumbs = new ThumbWriter(ctx.project.thumbsDir, { staged: true });
+    this.#writer = new ImportWriter(ctx.project.db, id, ctx.clock, this.#thumbs);
     this.#progress = new ProgressReporter(id, root, ctx.emit, ctx.clock);
-    this.#thumbs = new ThumbWriter(ctx.project.thumbsDir);
     this.finished = this.#run();
   }
 
@@ -124,8 +125,7 @@ export class ImportRun {
       this.#forgetVanished(scan);
       this.#end('done');
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.#end('failed', `The import stopped: ${message}`);
+      this.#end('failed', failureMessage(err));
     }
   }
 
@@ -134,11 +134,30 @@ export class ImportRun {
     this.#ended = true;
     const { db } = this.#ctx.project;
     // The project may have been closed under a cancelled import; then there is nothing to record.
-    if (db.open) {
-      this.#writer.close(this.#progress.counters);
-      finishImport(db, this.id, status, this.#ctx.clock(), message ?? null);
-    }
+    if (db.open) message = this.#record(status, message);
     this.#progress.finish(status, message);
+  }
+
+  /**
+   * Commits the last batch and how the import ended. After a failure of the store itself
+   * (busy, full) the last batch is dropped whole, and its staged thumbnails with it, which
+   * also gives a full disk back the room to record the ending.
+   */
+  #record(status: 'done' | 'cancelled' | 'failed', message?: string): string | undefined {
+    const { db } = this.#ctx.project;
+    try {
+      if (this.#fatal) this.#writer.abandon();
+      else this.#progress.stored(this.#writer.close(this.#progress.counters));
+    } catch (err) {
+      this.#writer.abandon();
+      [status, message] = ['failed', failureMessage(err)];
+    }
+    try {
+      finishImport(db, this.id, status, this.#ctx.clock(), message ?? null);
+    } catch {
+      // Nothing more can be written now; the next open marks the import as interrupted.
+    }
+    return message;
   }
 
   async #importAll(entries: ScanEntry[]): Promise<void> {
@@ -211,7 +230,7 @@ export class ImportRun {
       return { kind: result.kind, reason: result.reason };
     }
     this.#writer.image({ ...file, width: result.width, height: result.height, format: result.format });
-    this.#progress.count('imported');
+    this.#progress.advance();
     return null;
   }
 
@@ -225,12 +244,12 @@ export class ImportRun {
       first.split ??= file.split;
     }
     this.#writer.path(file, conflict && { path: file.path, ...conflict });
-    this.#progress.count(conflict ? 'problems' : 'skipped');
+    this.#progress.advance();
   }
 
   #problem(path: string, problem: FileProblem): void {
     this.#writer.problem({ path, kind: problem.kind, reason: problem.reason });
-    this.#progress.count('problems');
+    this.#progress.advance();
   }
 
   #track(work: Promise<void>): void {
@@ -248,8 +267,13 @@ export class ImportRun {
   #maybeFlush(force = false): void {
     if (this.#ended) return;
     const now = this.#ctx.clock();
-    if (!force && this.#writer.pending < this.#ctx.options.batchSize && now - this.#lastFlush < FLUSH_MS) return;
-    this.#writer.flush(this.#progress.counters);
+    if (this.#fatal || (!force && this.#writer.pending < this.#ctx.options.batchSize && now - this.#lastFlush < FLUSH_MS)) return;
+    try {
+      this.#progress.stored(this.#writer.flush(this.#progress.counters));
+    } catch (err) {
+      // Called from settling work too, where a throw would go unhandled: the run stops instead.
+      this.#fatal ??= err;
+    }
     this.#lastFlush = now;
   }
 
@@ -260,6 +284,12 @@ export class ImportRun {
       if (!present.has(path)) this.#writer.forgetProblem(path);
     }
   }
+}
+
+/** Our own errors already say what happened and what to do; anything else gets a lead-in. */
+function failureMessage(err: unknown): string {
+  if (err instanceof StudioError || err instanceof ThumbWriteError) return err.message;
+  return `The import stopped: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 function conflictBetween(file: FoundFile, first: Seen): FileProblem | null {

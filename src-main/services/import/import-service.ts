@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { StudioError } from '../../../src-shared/errors';
 import type { ImportProgress, ImportRecord } from '../../../src-shared/schemas';
+import { fileOf, storeError } from '../../store/db';
 import { createImport, getImportRecord, listImportRecords, runningImports } from '../../store/repos/imports';
 import { isProcessAlive, type Project } from '../project/project';
 import { DEFAULT_CONCURRENCY, ImportRun, type ImportOptions } from './import-run';
@@ -31,7 +32,13 @@ export class ImportService {
     const root = resolve(folder);
     checkFolder(root);
     this.#refuseIfBusy();
-    const importId = createImport(this.project.db, root, process.pid, this.clock());
+    let importId: number;
+    try {
+      importId = createImport(this.project.db, root, process.pid, this.clock());
+    } catch (err) {
+      // Read-only, full or busy: said in words, with the file's name.
+      throw storeError(err, fileOf(this.project.db));
+    }
     const run = new ImportRun(importId, root, {
       project: this.project,
       emit: this.emit,

@@ -28,10 +28,23 @@ export class ProgressReporter {
     this.report(true);
   }
 
+  /** A file handled at once, with nothing to store (unchanged since the last import). */
   count(outcome: 'imported' | 'skipped' | 'problems'): void {
     this.counters[outcome]++;
+    this.advance();
+  }
+
+  /** A file handled whose outcome waits in the writer; `stored` counts it once committed. */
+  advance(): void {
     this.counters.done++;
     this.report();
+  }
+
+  /** What a committed batch stored: the summary counts only what is in the project. */
+  stored(s: { imported: number; skipped: number; problems: number }): void {
+    this.counters.imported += s.imported;
+    this.counters.skipped += s.skipped;
+    this.counters.problems += s.problems;
   }
 
   found(total: number): void {

@@ -2,7 +2,7 @@
 // a killed process leaves either both or neither. A new edit discards what was undone (the
 // redo branch), as every editor does.
 import type { Split } from '../../../src-shared/schemas';
-import type { Database } from '../db';
+import { writeTx, type Database } from '../db';
 
 export interface ImageState {
   classId: number | null;
@@ -48,7 +48,7 @@ export interface NewEdit {
 }
 
 export function recordEdit(db: Database, edit: NewEdit): number {
-  return db.transaction(() => {
+  return writeTx(db, () => {
     db.prepare('DELETE FROM edits WHERE undone = 1').run();
     const info = db
       .prepare('INSERT INTO edits (at, description, class_op) VALUES (?, ?, ?)')
@@ -64,31 +64,31 @@ export function recordEdit(db: Database, edit: NewEdit): number {
     }
     apply(db, edit.classOp ?? null, edit.changes, 'forward');
     return editId;
-  })();
+  });
 }
 
 /** Undoes the latest edit still in force; null when there is nothing to undo. */
 export function undoEdit(db: Database): EditRecord | null {
-  return db.transaction(() => {
+  return writeTx(db, () => {
     const row = db.prepare('SELECT id FROM edits WHERE undone = 0 ORDER BY id DESC LIMIT 1').get() as { id: number } | undefined;
     if (!row) return null;
     const { classOp, changes } = loadEdit(db, row.id);
     apply(db, classOp, changes, 'back');
     db.prepare('UPDATE edits SET undone = 1 WHERE id = ?').run(row.id);
     return editRecord(db, row.id);
-  })();
+  });
 }
 
 /** Redoes the earliest undone edit; null when there is nothing to redo. */
 export function redoEdit(db: Database): EditRecord | null {
-  return db.transaction(() => {
+  return writeTx(db, () => {
     const row = db.prepare('SELECT id FROM edits WHERE undone = 1 ORDER BY id ASC LIMIT 1').get() as { id: number } | undefined;
     if (!row) return null;
     const { classOp, changes } = loadEdit(db, row.id);
     apply(db, classOp, changes, 'forward');
     db.prepare('UPDATE edits SET undone = 0 WHERE id = ?').run(row.id);
     return editRecord(db, row.id);
-  })();
+  });
 }
 
 export function listEdits(db: Database, limit: number): EditRecord[] {

@@ -2,7 +2,7 @@
 // summary columns for the runs table, and the test split's predictions.
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { RunStatus } from '../../../src-shared/runs';
-import type { Database } from '../db';
+import { writeTx, type Database } from '../db';
 import { sql } from '../statements';
 
 export interface NewRun {
@@ -193,11 +193,11 @@ export function listEpochs(db: Database, runId: number): EpochMetrics[] {
 }
 
 export function replacePredictions(db: Database, runId: number, rows: PredictionRow[]): void {
-  db.transaction(() => {
+  writeTx(db, () => {
     sql(db, 'DELETE FROM run_predictions WHERE run_id = ?').run(runId);
     const insert = sql(db, 'INSERT INTO run_predictions (run_id, image_id, true_class, predicted, loss, probs) VALUES (?, ?, ?, ?, ?, ?)');
     for (const r of rows) insert.run(runId, r.imageId, r.trueClass, r.predicted, r.loss, JSON.stringify(r.probs));
-  })();
+  });
 }
 
 export interface PredictionFilter {

@@ -13,7 +13,7 @@ function harness(overrides: Partial<Record<string, Record<string, (i: any) => un
     project: {
       open: (input: unknown) => {
         seen.push(input);
-        return { path: '/p', name: 'p', schemaVersion: 1, images: 0, classes: 0, problems: 0 };
+        return { path: '/p', name: 'p', schemaVersion: 1, images: 0, classes: 0, problems: 0, readOnly: false };
       },
       current: () => null,
       close: () => null,

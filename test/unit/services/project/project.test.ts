@@ -42,7 +42,7 @@ describe('openProject', () => {
     assert.equal(p.name, 'p1');
     assert.ok(existsSync(join(dir, 'studio.db')));
     assert.ok(existsSync(join(dir, 'thumbs', 'ab')));
-    assert.deepEqual(projectInfo(p), { path: dir, name: 'p1', schemaVersion: latestVersion, images: 0, classes: 0, problems: 0 });
+    assert.deepEqual(projectInfo(p), { path: dir, name: 'p1', schemaVersion: latestVersion, images: 0, classes: 0, problems: 0, readOnly: false });
     p.close();
     const again = openProject(dir, { create: false });
     assert.equal(projectInfo(again).schemaVersion, latestVersion);
