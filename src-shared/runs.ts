@@ -1,6 +1,7 @@
 // The runs and backbones sections of the contract: what the run launcher, the live run
 // page, the runs table, comparison and the error gallery read and send. Pure zod.
 import { z } from 'zod';
+import { Finding, FindingCounts } from './doctor/finding';
 import { AugmentConfig, RunConfig } from './engine-config';
 import { EpochMetrics } from './engine-metrics';
 import { LrCurve, RunResult } from './engine-protocol';
@@ -44,6 +45,8 @@ export const RunSummary = z.object({
   startedAt: z.number().int().nullable(),
   finishedAt: z.number().int().nullable(),
   message: z.string().nullable(),
+  /** The training doctor's findings by severity; absent until the doctor has looked at the run. */
+  findings: FindingCounts.optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -59,6 +62,8 @@ export const RunDetail = RunSummary.extend({
   /** Images per split as the run's frozen manifest holds them. */
   splitSizes: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int() }).nullable(),
   result: RunResult.nullable(),
+  /** The training doctor's findings, worst first: live while the run trains, final once it ended. */
+  doctor: z.object({ findings: z.array(Finding), final: z.boolean() }).nullable().optional(),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 

@@ -40,6 +40,9 @@ export interface RunForm {
   seed: number;
   kfold: boolean;
   folds: number;
+  /** The target in percent ("validation above 85 % while training stays below 92 %"); empty: none. */
+  targetValAbove: number | null;
+  targetTrainBelow: number | null;
 }
 
 let nextKey = 1;
@@ -77,7 +80,18 @@ export function defaultForm(backbone: BackboneInfo | undefined): RunForm {
     seed: 42,
     kfold: false,
     folds: 5,
+    targetValAbove: null,
+    targetTrainBelow: null,
   };
+}
+
+/** Percent fields to the config's fractions; a field left empty (or not a number) is no bound. */
+export function targetOf(form: Pick<RunForm, 'targetValAbove' | 'targetTrainBelow'>): RunConfigInput['target'] {
+  const frac = (v: number | null) => (v === null || `${v}` === '' || !Number.isFinite(Number(v)) ? undefined : Math.min(1, Math.max(0, Number(v) / 100)));
+  const valAbove = frac(form.targetValAbove);
+  const trainBelow = frac(form.targetTrainBelow);
+  if (valAbove === undefined && trainBelow === undefined) return undefined;
+  return { ...(valAbove !== undefined ? { valAbove } : {}), ...(trainBelow !== undefined ? { trainBelow } : {}) };
 }
 
 export function headOf(form: HeadForm) {
@@ -119,6 +133,7 @@ export function configOf(form: RunForm): RunConfigInput {
       ? { ...fit(form, form.phase2), unfreezeBlocks: Number(form.phase2.unfreezeBlocks), batchNorm: form.phase2.batchNorm }
       : null,
     seed: Number(form.seed),
+    ...(targetOf(form) ? { target: targetOf(form) } : {}),
   };
 }
 

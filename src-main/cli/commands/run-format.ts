@@ -1,6 +1,8 @@
 // Shared text for the run commands: numbers as a person reads them in a terminal.
 import { formatBytes } from '../../../src-shared/head-spec';
-import type { GroupSummary, RunSummary } from '../../../src-shared/runs';
+import { accuracyInterval, worstSeverity } from '../../../src-shared/doctor';
+import type { Finding, FindingCounts } from '../../../src-shared/doctor';
+import type { GroupSummary, RunDetail, RunSummary } from '../../../src-shared/runs';
 import { table } from '../command';
 
 export const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
@@ -9,21 +11,45 @@ export const seconds = (ms: number | null): string => (ms === null ? '-' : ms < 
 const best = (r: RunSummary) => (r.bestEpoch === null ? '-' : `p${r.bestPhase} e${r.bestEpoch}`);
 
 export function runsTable(runs: RunSummary[]): string {
-  const head = ['id', 'name', 'status', 'backbone', 'px', 'epochs', 'best', 'val acc', 'macro F1', 'gap', 'test acc', 'test F1', 'time', 'head'];
+  const head = ['id', 'name', 'status', 'backbone', 'px', 'epochs', 'best', 'val acc', 'macro F1', 'gap', 'test acc', 'test F1', 'time', 'head', 'doctor'];
   const rows = runs.map((r) => [
     r.id, r.name, r.status, r.backboneId, r.inputSize, r.epochs, best(r), pct(r.bestValAcc), pct(r.bestMacroF1), signedPct(r.gap),
-    pct(r.testAcc), pct(r.testMacroF1), seconds(r.trainMs), r.modelBytes === null ? '-' : formatBytes(r.modelBytes),
+    pct(r.testAcc), pct(r.testMacroF1), seconds(r.trainMs), r.modelBytes === null ? '-' : formatBytes(r.modelBytes), findingsBadge(r.findings),
   ]);
   return table([head, ...rows]);
 }
 
-export function runLine(r: RunSummary): string {
+/** "2 problems" / "1 warning" / "ok": the worst severity and how many findings have it. */
+export function findingsBadge(c: FindingCounts | undefined): string {
+  const worst = c ? worstSeverity(c) : null;
+  if (!c || worst === null) return c ? 'ok' : '-';
+  if (worst === 'info') return 'ok';
+  return `${c[worst]} ${worst}${c[worst] > 1 ? 's' : ''}`;
+}
+
+/** An accuracy with its Wilson 95 % interval when the number of images is known: "80.0% [73.6-85.2]". */
+export function pctCI(v: number | null, n: number | undefined): string {
+  if (v === null || !n) return pct(v);
+  const a = accuracyInterval(v, n);
+  return `${pct(v)} [${(a.low * 100).toFixed(1)}-${(a.high * 100).toFixed(1)}]`;
+}
+
+export function findingLines(findings: Finding[]): string[] {
+  return findings.flatMap((f) => [`  [${f.severity}] ${f.title}`, `      ${f.evidence.text}`, `      -> ${f.action}`]);
+}
+
+/** A run in a few lines; a run's detail adds the 95 % intervals and the training doctor's findings. */
+export function runLine(r: RunSummary | RunDetail): string {
+  const sizes = 'splitSizes' in r ? r.splitSizes : null;
   const lines = [
     `Run ${r.id} "${r.name}": ${r.status}${r.trainMs !== null ? ` in ${seconds(r.trainMs)}` : ''}`,
-    `  best val acc ${pct(r.bestValAcc)} (${best(r)}), macro F1 ${pct(r.bestMacroF1)}, train-val gap ${signedPct(r.gap)} points` +
-      `; test acc ${pct(r.testAcc)}, test macro F1 ${pct(r.testMacroF1)}; ${r.epochs} epochs`,
+    `  best val acc ${pctCI(r.bestValAcc, sizes?.val)} (${best(r)}), macro F1 ${pct(r.bestMacroF1)}, train-val gap ${signedPct(r.gap)} points` +
+      `; test acc ${pctCI(r.testAcc, sizes?.test)}, test macro F1 ${pct(r.testMacroF1)}; ${r.epochs} epochs`,
   ];
+  if (sizes) lines.push('  [95 % Wilson intervals from the validation and test set sizes]');
   if (r.message) lines.push(`  ${r.message}`);
+  const doctor = 'doctor' in r ? r.doctor : null;
+  if (doctor && doctor.findings.length) lines.push(`  Training doctor${doctor.final ? '' : ' (live)'}:`, ...findingLines(doctor.findings));
   return lines.join('\n');
 }
 
