@@ -6,7 +6,6 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { ONNX_EXPORT_FORMAT } from '../../../src-shared/engine-export';
 import { checkFolder } from '../../services/import/import-service';
 import type { CliCommand } from '../command';
 
@@ -28,9 +27,9 @@ async function runPredict(exportDir: string, folder: string, opts: { out: string
   checkFolder(resolve(folder));
   // The engine (TensorFlow.js) loads only for this command, so the others start fast.
   const { selectBackend } = await import('../../engine/backend');
-  const { filesUnder, loadExport, predictFiles, predictionsCsv, readManifest } = await import('../../engine/predict');
-  // tfjs only decodes and stacks for an ONNX export: its default backend does.
-  if ((await readManifest(resolve(exportDir))).format !== ONNX_EXPORT_FORMAT) await selectBackend();
+  const { filesUnder, loadExport, predictFiles, predictionsCsv } = await import('../../engine/predict');
+  // Even an ONNX export, which runs on ONNX Runtime, needs one: decoded images are stacked by tfjs.
+  await selectBackend();
   const exp = await loadExport(resolve(exportDir));
   const files = filesUnder(resolve(folder));
   const bar = new SingleBar({ stream: process.stderr, format: 'predict [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);

@@ -1,6 +1,7 @@
 // One run's page: its detail and per-epoch metrics, loaded from the store (so a restart
 // shows everything) and extended by runs.epoch events while it trains; the test
 // predictions behind a confusion-matrix cell or the highest-loss gallery.
+import type { ExportFormat } from '../../../src-shared/engine-export';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { RunDetail, RunPrediction } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
@@ -23,6 +24,8 @@ export class RunPageState {
   #predTotal = $state(0);
   #busy = $state(false);
   #relabeled = $state.raw(new Map<number, string>());
+  #exporting = $state(false);
+  #exported = $state.raw<{ dir: string; format: ExportFormat } | null>(null);
 
   constructor(studio: Connection, runId: number) {
     this.#studio = studio;
@@ -66,6 +69,12 @@ export class RunPageState {
   get busy(): boolean {
     return this.#busy;
   }
+  get exporting(): boolean {
+    return this.#exporting;
+  }
+  get exported(): { dir: string; format: ExportFormat } | null {
+    return this.#exported;
+  }
 
   async load(): Promise<void> {
     try {
@@ -107,6 +116,20 @@ export class RunPageState {
       this.#error = errorMessage(err);
     } finally {
       this.#busy = false;
+    }
+  }
+
+  /** Writes the finished run's model into <project>/runs/<id>/export (tfjs) or export-onnx. */
+  async exportModel(format: ExportFormat): Promise<void> {
+    this.#exporting = true;
+    try {
+      const out = await this.#studio.api.runs.export({ runId: this.runId, format });
+      this.#exported = { dir: out.dir, format };
+      this.#error = null;
+    } catch (err) {
+      this.#error = errorMessage(err);
+    } finally {
+      this.#exporting = false;
     }
   }
 
