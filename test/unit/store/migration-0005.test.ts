@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { migrations } from '../../../src-main/store/migrations';
+import { latestVersion, migrations } from '../../../src-main/store/migrations';
 import { recordEdit, undoEdit } from '../../../src-main/store/repos/edits';
 import { migrate } from '../../../src-main/store/db';
 
@@ -15,7 +15,7 @@ test('0005-edit-groups: an edit recorded before it keeps the groups and folds im
   db.prepare("INSERT INTO edit_changes (edit_id, image_id, before_split, after_split) VALUES (?, ?, 'train', 'val')").run(edit, id);
   db.prepare("UPDATE images SET split = 'val' WHERE id = ?").run(id);
   migrate(db);
-  assert.equal(db.pragma('user_version', { simple: true }), 5);
+  assert.equal(db.pragma('user_version', { simple: true }), latestVersion);
   undoEdit(db);
   assert.deepEqual({ ...(db.prepare('SELECT split, group_key AS g, fold FROM images WHERE id = ?').get(id) as object) }, { split: 'train', g: 'P1', fold: 2 });
   // And a new edit records and undoes all four fields.
