@@ -19,7 +19,7 @@ type Classify = (pixels: tf.Tensor4D) => Promise<number[][]>;
 
 export interface LoadedExport {
   manifest: ExportManifest;
-  /** What runs it: 'onnxruntime-cpu' / 'onnxruntime-cuda' or 'tfjs-<backend>'. */
+  /** What runs it: 'onnxruntime-cpu' / 'onnxruntime-cuda', or the tfjs backend's name ('wasm', 'tensorflow'...). */
   runtime: string;
   classify: Classify;
   dispose(): Promise<void>;
@@ -77,7 +77,7 @@ export async function loadExport(dir: string, onnx: OnnxOptions = {}): Promise<L
   }
   const { artifacts } = await readFolder(dir);
   const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
-  return { manifest, runtime: `tfjs-${tf.getBackend()}`, classify: tfjsClassify(model, manifest), dispose: async () => void model.dispose() };
+  return { manifest, runtime: tf.getBackend(), classify: tfjsClassify(model, manifest), dispose: async () => void model.dispose() };
 }
 
 /** Every file under `folder`, sorted, so the CSV's order does not depend on the filesystem. */
