@@ -90,6 +90,8 @@ async function main(): Promise<void> {
     await page.click('[data-testid=run-start]');
     await page.waitForSelector('[data-testid=run-status][data-status=done]', { timeout: TIMEOUT });
     await shot('run');
+    await page.waitForSelector('[data-testid=findings][data-final=true]', { timeout: TIMEOUT });
+    await page.locator('[data-testid=findings]').screenshot({ path: join(OUT, 'findings.png') });
 
     await page.click('[data-testid=nav-train]');
     await page.click('[data-testid=p2-on]');
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
     await page.click('[data-testid=nav-health]');
     await page.waitForSelector('[data-testid=cluster][data-leaking=true]', { timeout: TIMEOUT });
     await shot('health');
-    console.log(`wrote 9 screenshots to ${OUT}`);
+    console.log(`wrote 10 screenshots to ${OUT}`);
   } finally {
     await browser.close();
     await running.close();

@@ -64,11 +64,35 @@ function actionOf(causes: string[], input: DoctorInput): string {
   return 'Lower the learning rate of phase 1.';
 }
 
+/**
+ * No fall measured yet, but phase 2 runs at a learning rate that swings validation on
+ * pretrained blocks: on a small validation set a swing may hide in the noise, so say so.
+ */
+function risk(input: DoctorInput, n: number): Finding[] {
+  const p2 = input.config.phase2;
+  const ran = input.epochs.filter((m) => m.phase === 2);
+  if (!p2 || ran.length === 0) return [];
+  const limit = p2.optimizer.kind === 'sgd' ? 10 * HIGH_FINE_TUNE_LR : HIGH_FINE_TUNE_LR;
+  if (p2.optimizer.lr <= limit) return [];
+  return [{
+    id: 'unstable-validation/risk',
+    severity: 'warning',
+    title: `Phase 2's learning rate ${p2.optimizer.lr} is high for unfrozen pretrained blocks`,
+    evidence: {
+      text: `Phase 2 ran ${ran.length} epoch${ran.length > 1 ? 's' : ''} with ${p2.unfreezeBlocks} unfrozen block${p2.unfreezeBlocks > 1 ? 's' : ''} at ${p2.optimizer.kind} ${p2.optimizer.lr}; `
+        + `no fall beyond sampling noise was measured${n < SMALL_VAL ? `, but ${n} validation images hide falls under ${points(swingThreshold(0.5, n))}` : ''}.`,
+      epochs: ran.map(refOf),
+      figures: { lr: p2.optimizer.lr, limit, valImages: n },
+    },
+    action: `Lower phase 2's learning rate to 1e-5 (about ${Math.round(p2.optimizer.lr / 1e-5)} times lower).`,
+  }];
+}
+
 export function unstableValidation(input: DoctorInput): Finding[] {
   const n = input.splitSizes?.val ?? 0;
   if (n <= 0) return [];
   const swings = swingsOf(input.epochs, n);
-  if (swings.length === 0) return [];
+  if (swings.length === 0) return risk(input, n);
   const worst = swings.reduce((a, b) => (b.drop > a.drop ? b : a));
   const causes = causesOf(input, swings, n);
   return [{

@@ -41,3 +41,13 @@ test('falls within sampling noise, rises, and phase boundaries are not swings', 
   assert.deepEqual(unstableValidation(input({ epochs: [...swinging([0.9]), ...swinging([0.5], 2)] })), []);
   assert.deepEqual(unstableValidation(input({ epochs: healthy() })), []);
 });
+
+test('phase 2 at a high learning rate with no measurable fall is still named as a risk', () => {
+  const c = config({ phase2: { epochs: 2, unfreezeBlocks: 1, optimizer: { kind: 'sgd', lr: 0.1 } } });
+  const [f] = unstableValidation(input({ epochs: [...healthy(3), ...swinging([0.7, 0.7], 2)], config: c, splitSizes: { train: 24, val: 9, test: 12 } }));
+  assert.equal(f?.id, 'unstable-validation/risk');
+  assert.equal(f!.evidence.figures.lr, 0.1);
+  assert.match(f!.evidence.text, /9 validation images hide falls/);
+  const calm = config({ phase2: { epochs: 2, unfreezeBlocks: 1, optimizer: { kind: 'adam', lr: 1e-5 } } });
+  assert.deepEqual(unstableValidation(input({ epochs: [...healthy(3), ...swinging([0.7, 0.7], 2)], config: calm })), []);
+});
