@@ -1,6 +1,7 @@
 // Runs the test files under test/<suite>/ with Node's own test runner (tsx loads TypeScript).
 // Node 20's runner takes no globs, so the files are listed here.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -21,9 +22,13 @@ if (files.length === 0) {
   console.error(`no test files under test/{${suites.join(',')}}`);
   process.exit(1);
 }
+// The tests never read or fill the user's model cache: each run gets an empty one, so the
+// default backbone (the best one whose weights are present) is the same on every machine.
+const modelCache = mkdtempSync(join(tmpdir(), 'studio-test-models-'));
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, STUDIO_MODEL_CACHE: modelCache } },
 );
+rmSync(modelCache, { recursive: true, force: true });
 process.exit(result.status ?? 1);

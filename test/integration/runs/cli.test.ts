@@ -48,7 +48,7 @@ test('train prints a summary of the run; runs lists it; eval shows its test eval
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /id\s+name\s+status\s+backbone\s+px\s+epochs.*\sdoctor$/m);
   assert.match(r.stdout, /^\s+1\s+cli run\s.*\s\d+ (problems?|warnings?)$/m);
-  assert.match(r.stdout, /^\s+1\s+cli run\s+done\s+mobilenet_v2\s+96\s+3\s/m);
+  assert.match(r.stdout, /^\s+1\s+cli run\s+done\s+nsfwjs_mobilenet_v2\s+96\s+3\s/m);
   const e = studio('eval', dir, '1');
   assert.equal(e.status, 0, e.stderr);
   assert.match(e.stdout, /Test split: 6 images, accuracy [\d.]+%, macro F1/);
@@ -62,14 +62,14 @@ test('export then predict on the test images and a broken file: the CSV matches 
   const out = join(base, 'exported');
   const x = studio('export', dir, '1', '--out', out);
   assert.equal(x.status, 0, x.stderr + x.stdout);
-  assert.match(x.stdout, /mobilenet_v2 at 96 px, 2 classes: cols, rows/);
+  assert.match(x.stdout, /nsfwjs_mobilenet_v2 at 96 px, 2 classes: cols, rows/);
   for (const f of ['model.json', 'weights.bin', 'manifest.json']) assert.ok(existsSync(join(out, f)), f);
   const folder = join(made.imagesDir, 'test');
   writeFileSync(join(folder, 'rows', 'broken.png'), 'not a png');
   const csv = join(base, 'predictions.csv');
   const p = studio('predict', out, folder, '--out', csv);
   assert.equal(p.status, 0, p.stderr + p.stdout);
-  assert.match(p.stdout, /Predicted 6 of 7 files with mobilenet_v2 \(\w+\) into .*predictions\.csv; 1 problems/);
+  assert.match(p.stdout, /Predicted 6 of 7 files with nsfwjs_mobilenet_v2 \(\w+\) into .*predictions\.csv; 1 problems/);
   assert.match(p.stdout, /broken\.png\n\s+cannot decode image/);
   const [head, ...lines] = readFileSync(csv, 'utf8').trim().split('\n');
   assert.equal(head, 'path,predicted,confidence,cols,rows');
@@ -95,5 +95,5 @@ test('errors name the project, run or field and say what to do', () => {
   assert.match(noRun.stderr, /^studio: There is no run 99 in this project; list the runs to see their ids\./);
   const badFlag = studio('train', made.project.dir, '--unfreeze', '40');
   assert.equal(badFlag.status, 1);
-  assert.match(badFlag.stderr, /^studio: config\.phase2\.unfreezeBlocks: mobilenet_v2 has 17 named blocks; unfreeze 1 to 16 \(got 40\)/);
+  assert.match(badFlag.stderr, /^studio: config\.phase2\.unfreezeBlocks: nsfwjs_mobilenet_v2 has 17 named blocks; unfreeze 1 to 16 \(got 40\)/);
 });
