@@ -1,0 +1,59 @@
+// A k-fold group's label-error candidates for the run page's "Suspected label errors"
+// tab: loaded from the group's out-of-fold predictions, relabelled with a number key as one
+// undoable edit, and reloaded after any label change (an undo included) so each card says
+// what its image is labelled now.
+import type { SuspectsOutput } from '../../../src-shared/bakeoff';
+import { errorMessage } from '../api';
+import type { Connection } from './connection.svelte';
+
+export class SuspectsState {
+  readonly runId: number;
+  readonly #studio: Connection;
+  readonly #off: Array<() => void> = [];
+  #out = $state.raw<SuspectsOutput | null>(null);
+  #error = $state<string | null>(null);
+
+  constructor(studio: Connection, runId: number) {
+    this.#studio = studio;
+    this.runId = runId;
+    this.#off.push(
+      studio.on('labels.changed', () => void this.load()),
+      studio.on('runs.status', () => void this.load()),
+    );
+  }
+
+  get output(): SuspectsOutput | null {
+    return this.#out;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  /** The label each candidate has now, where it differs from the one the runs trained on. */
+  get relabeled(): Map<number, string> {
+    const out = new Map<number, string>();
+    const s = this.#out;
+    for (const x of s?.items ?? []) if (x.currentClass !== s!.classes[x.given]) out.set(x.imageId, x.currentClass ?? 'unlabeled');
+    return out;
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.#out = await this.#studio.api.runs.suspects({ runId: this.runId, limit: 48 });
+      this.#error = null;
+    } catch (err) {
+      this.#error = errorMessage(err);
+    }
+  }
+
+  async relabel(imageId: number, classId: number): Promise<void> {
+    try {
+      await this.#studio.api.labels.assign({ imageIds: [imageId], classId });
+    } catch (err) {
+      this.#error = errorMessage(err);
+    }
+  }
+
+  dispose(): void {
+    for (const off of this.#off) off();
+  }
+}
