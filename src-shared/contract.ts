@@ -2,6 +2,7 @@
 // Each method names a zod schema for its input and its output; the main side parses
 // every input with it, so a client is never trusted. Events carry progress.
 import { z } from 'zod';
+import { CLASS_NAME_MAX } from './class-name';
 import {
   ClassInfo,
   DatasetStats,
@@ -34,8 +35,9 @@ import {
   AugmentPreviewInput,
   AugmentPreviewOutput,
 } from './runs';
+import { BakeoffListItem, BakeoffSummary, StartBakeoffInput, StartBakeoffOutput, SuspectsInput, SuspectsOutput } from './bakeoff';
 import { RunConfig } from './engine-config';
-import { ExportManifest } from './engine-export';
+import { ExportFormat, ExportManifest } from './engine-export';
 import {
   CsvExportOutput,
   CsvFileInput,
@@ -49,6 +51,7 @@ import {
   SplitInput,
   SplitOutput,
 } from './curation';
+import { DoctorReport } from './system';
 
 export interface MethodDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -104,8 +107,8 @@ export const contract = {
     ),
   },
   classes: {
-    create: method(z.object({ name: z.string().max(200), color: HexColor.optional() }).strict(), EditResult.extend({ classId: z.number().int() })),
-    rename: method(z.object({ id: z.number().int(), name: z.string().max(200) }).strict(), EditResult),
+    create: method(z.object({ name: z.string().max(CLASS_NAME_MAX), color: HexColor.optional() }).strict(), EditResult.extend({ classId: z.number().int() })),
+    rename: method(z.object({ id: z.number().int(), name: z.string().max(CLASS_NAME_MAX) }).strict(), EditResult),
     recolour: method(z.object({ id: z.number().int(), color: HexColor }).strict(), EditResult),
     /** Moves every image of `fromId` into `intoId`, then removes `fromId`. */
     merge: method(z.object({ fromId: z.number().int(), intoId: z.number().int() }).strict(), EditResult),
@@ -135,10 +138,17 @@ export const contract = {
     predictions: method(PredictionsQuery, z.object({ total: z.number().int(), items: z.array(RunPrediction) })),
     lrRangeTest: method(z.object({ config: RunConfig }).strict(), LrRangeOutput),
     groupSummary: method(z.object({ groupId: z.number().int() }).strict(), GroupSummary),
-    /** A tfjs layers model + manifest.json, by default into <project>/runs/<id>/export. */
-    export: method(z.object({ runId: z.number().int(), outDir: z.string().min(1).optional() }).strict(), z.object({ dir: z.string(), manifest: ExportManifest })),
+    /** A tfjs layers model (or ONNX: format 'onnx') + manifest.json, by default into <project>/runs/<id>/export (export-onnx). */
+    export: method(z.object({ runId: z.number().int(), outDir: z.string().min(1).optional(), format: ExportFormat.default('tfjs') }).strict(), z.object({ dir: z.string(), manifest: ExportManifest })),
     /** A few training images through the engine's own augmentation, for the launcher's preview. */
     augmentPreview: method(AugmentPreviewInput, AugmentPreviewOutput),
+    /** Backbone bake-off: one queued run per backbone (and size) on one plan, the same frozen split and seed. */
+    bakeoff: method(StartBakeoffInput, StartBakeoffOutput),
+    bakeoffs: method(none, z.array(BakeoffListItem)),
+    /** Accuracy with Wilson intervals, macro F1, epoch and cache times, latency, size; the Pareto front. */
+    bakeoffSummary: method(z.object({ bakeoffId: z.number().int() }).strict(), BakeoffSummary),
+    /** Label-error candidates of a k-fold group from its out-of-fold predictions (confident learning). */
+    suspects: method(SuspectsInput, SuspectsOutput),
   },
   curation: {
     /** Waits for the reduction scan, then reports; the scan's progress arrives as `curation.progress`. */
@@ -153,6 +163,10 @@ export const contract = {
     exportCsv: method(CsvFileInput, CsvExportOutput),
     /** Applies `path,label,split` rows as one undoable edit; any bad row rejects the whole file. */
     importCsv: method(CsvFileInput, CsvImportOutput),
+  },
+  system: {
+    /** What trains and what runs inference on this machine, each rung with its state and reason; the devices seen. */
+    doctor: method(none, DoctorReport),
   },
 } as const;
 

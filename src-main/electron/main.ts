@@ -1,13 +1,17 @@
 // Electron's main process: one window, the contract over one IPC channel, and the project's
 // images over the studio:// protocol. The services are the same ones the server uses.
-import { app, BrowserWindow, ipcMain, net, protocol, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, utilityProcess, type WebContents } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ClientMessage } from '../../src-shared/rpc';
+import { setEngineLauncher } from '../engine/process/launch';
 import { dispatch } from '../rpc/dispatcher';
+import { viewableImage } from '../services/media/viewable';
 import { Studio } from '../services/studio';
+import { utilityLauncher } from './utility-launcher';
 
 const CHANNEL = 'studio:rpc';
+// Training runs in a utility process: Electron supervises it, and it reads app.asar.
+setEngineLauncher(utilityLauncher((file, args, options) => utilityProcess.fork(file, args, options)));
 // Weights are per user, shared by every project: Electron's userData, unless STUDIO_MODEL_CACHE says otherwise.
 const studio = new Studio({ modelCacheDir: join(app.getPath('userData'), 'models') });
 const handlers = studio.handlers();
@@ -15,13 +19,12 @@ const handlers = studio.handlers();
 protocol.registerSchemesAsPrivileged([{ scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 function serveImages(): void {
+  // The same bytes the server sends (services/media/viewable.ts): re-encoded, checked against the stored hash.
   protocol.handle('studio', async (request) => {
     const url = new URL(request.url);
-    const hash = url.pathname.replace(/^\//, '');
-    if (!/^[0-9a-f]{64}$/.test(hash)) return new Response('Bad image address.', { status: 400 });
-    const file = url.host === 'thumb' ? studio.thumbFile(hash) : url.host === 'image' ? studio.originalFile(hash) : null;
-    if (!file) return new Response('No such image in the open project.', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
+    const image = await viewableImage(studio.project, url.host, url.pathname.replace(/^\//, ''));
+    if (!image.ok) return new Response(image.message, { status: image.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return new Response(new Uint8Array(image.body), { headers: { 'content-type': image.type, 'cache-control': image.cacheControl } });
   });
 }
 

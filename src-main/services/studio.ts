@@ -8,6 +8,8 @@ import { datasetStats, getImage, listClasses, listImages, listProblems } from '.
 import { modelView } from './dataset/model-view';
 import { ImportService } from './import/import-service';
 import { openProject, projectInfo, type Project } from './project/project';
+import { guardStoreErrors } from './project/store-guard';
+import { fileOf } from '../store/db';
 import { thumbPath } from './project/thumbs';
 import { originalPath } from './media/originals';
 import * as labels from './labels/labels';
@@ -15,6 +17,8 @@ import { canUndoRedo, listEdits } from '../store/repos/edits';
 import { RunService, type RunServiceOptions } from './runs/run-service';
 import { BackboneService } from './backbones/backbone-service';
 import { augmentPreview } from './runs/augment-preview';
+import { BakeoffService } from './runs/bakeoff';
+import { labelSuspects } from './runs/suspects';
 import { CurationService } from './curation-service/curation-service';
 
 export class Studio {
@@ -40,7 +44,8 @@ export class Studio {
   }
 
   open(path: string, create: boolean): ProjectInfo {
-    const next = openProject(path, { create });
+    // A project that cannot be written opens read-only: the window shows it with a banner.
+    const next = openProject(path, { create, access: 'read' });
     this.close();
     this.#project = next;
     this.#curation = new CurationService(next, {
@@ -111,6 +116,11 @@ export class Studio {
     return this.#runs!;
   }
 
+  /** Holds nothing but the project and its runs, so it is made per call. */
+  #bakeoffs(): BakeoffService {
+    return new BakeoffService(this.#need(), this.#runner(), this.#clock);
+  }
+
   #importer(): ImportService {
     this.#need();
     return this.#imports!;
@@ -124,6 +134,10 @@ export class Studio {
   }
 
   handlers(): Handlers {
+    return guardStoreErrors(this.#handlers(), () => (this.#project ? fileOf(this.#project.db) : null));
+  }
+
+  #handlers(): Handlers {
     return {
       project: {
         open: ({ path, create }) => this.open(path, create),
@@ -171,8 +185,12 @@ export class Studio {
         predictions: ({ runId, trueClass, predicted, offset, limit }) => this.#runner().predictions(runId, { trueClass, predicted }, offset, limit),
         lrRangeTest: ({ config }) => this.#runner().lrRangeTest(config),
         groupSummary: ({ groupId }) => this.#runner().groupSummary(groupId),
-        export: ({ runId, outDir }) => this.#runner().export(runId, outDir),
+        export: ({ runId, outDir, format }) => this.#runner().export(runId, outDir, format),
         augmentPreview: (input) => augmentPreview(this.#need(), input),
+        bakeoff: (input) => this.#bakeoffs().start(input),
+        bakeoffs: () => this.#bakeoffs().list(),
+        bakeoffSummary: ({ bakeoffId }) => this.#bakeoffs().summary(bakeoffId),
+        suspects: (input) => labelSuspects(this.#need().db, input),
       },
       curation: {
         health: () => this.#curator().health(),
@@ -182,6 +200,10 @@ export class Studio {
         manifest: () => this.#curator().manifest(),
         exportCsv: ({ file }) => this.#curator().exportCsv(file),
         importCsv: ({ file }) => this.#curator().importCsv(file),
+      },
+      system: {
+        // Loaded on first ask: the probe brings tfjs and ONNX Runtime into this process.
+        doctor: async () => (await import('../engine/doctor')).runDoctor({ modelCacheDir: this.backbones.cacheDir }),
       },
       classes: {
         create: ({ name, color }) => this.#edit((db, now) => labels.createClass(db, name, color, now)),

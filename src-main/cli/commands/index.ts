@@ -3,6 +3,7 @@ import type { CliCommand } from '../command';
 import { importCommand } from './import';
 import { infoCommand } from './info';
 import { trainCommand } from './train';
+import { resumeCommand } from './resume';
 import { runsCommand } from './runs';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
@@ -11,5 +12,8 @@ import { splitCommand } from './split';
 import { dupesCommand } from './dupes';
 import { labelsCommand } from './labels';
 import { backbonesCommand } from './backbones';
+import { doctorCommand } from './doctor';
+import { bakeoffCommand } from './bakeoff';
+import { suspectsCommand } from './suspects';
 
-export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand, backbonesCommand];
+export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, resumeCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand, backbonesCommand, doctorCommand, bakeoffCommand, suspectsCommand];

@@ -3,7 +3,7 @@
 // the same way (thumbnails are all at most 256 px, as reduceImage would resize to).
 import sharp from 'sharp';
 import type { CurationProgress } from '../../../src-shared/curation';
-import type { Database } from '../../store/db';
+import { writeTx, type Database } from '../../store/db';
 import { reducePixels } from '../curation/reduce';
 import { isGrayscalePixels } from '../curation/health';
 import { thumbFile } from '../project/thumbs';
@@ -47,13 +47,13 @@ export async function scanReductions(db: Database, thumbsDir: string, progress: 
     if (!batch.length) break;
     const results = await Promise.all(batch.map((b) => reduceThumb(thumbFile(thumbsDir, b.hash)).catch(() => null)));
     if (!db.open) return done;
-    db.transaction(() => {
+    writeTx(db, () => {
       batch.forEach((b, i) => {
         const r = results[i];
         if (r) update.run(Buffer.from(r.reduction), r.channels, r.grayscale ? 1 : 0, b.id);
         else failed.add(b.id);
       });
-    })();
+    });
     done += batch.length;
     total = Math.max(total, done + count() - failed.size);
     progress({ stage: 'reducing', done, total, running: true });

@@ -1,9 +1,10 @@
 // Labels, splits and classes, changed only through recorded edits so that every change is
 // saved at once and can be undone and redone, across restarts.
+import { checkClassName, classNameKey } from '../../../src-shared/class-name';
 import { StudioError } from '../../../src-shared/errors';
 import type { EditResult, ImageFilter, Split } from '../../../src-shared/schemas';
-import type { Database } from '../../store/db';
-import { defaultColor, findClassId } from '../../store/repos/classes';
+import { writeTx, type Database } from '../../store/db';
+import { defaultColor } from '../../store/repos/classes';
 import { imageIdsInFilter } from '../../store/repos/images';
 import {
   canUndoRedo,
@@ -51,11 +52,18 @@ function className(db: Database, classId: number | null): string {
   return classId === null ? 'unlabeled' : `"${requireClass(db, classId).name}"`;
 }
 
-function checkNewName(db: Database, name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed) throw new StudioError('invalid-input', 'A class needs a name: type one, then press Enter.');
-  if (findClassId(db, trimmed) !== null) throw new StudioError('invalid-input', `A class named "${trimmed}" already exists. Choose another name, or merge the two classes.`);
-  return trimmed;
+/**
+ * The name a class may take: normalised by the one rule (src-shared/class-name.ts), and unlike
+ * every other class's name once both are normalised, so a name stored before the rule ("e" +
+ * a combining accent, a trailing space) still blocks its look-alike.
+ */
+function checkNewName(db: Database, name: string, exceptId?: number): string {
+  const checked = checkClassName(name);
+  if (!checked.ok) throw new StudioError('invalid-input', checked.message);
+  const all = db.prepare('SELECT id, name FROM classes').all() as { id: number; name: string }[];
+  const clash = all.find((c) => c.id !== exceptId && classNameKey(c.name) === checked.name);
+  if (clash) throw new StudioError('invalid-input', `A class named "${clash.name}" already exists. Choose another name, or merge the two classes.`);
+  return checked.name;
 }
 
 /**
@@ -63,9 +71,13 @@ function checkNewName(db: Database, name: string): string {
  * are left out, and an edit that would change nothing is not recorded.
  */
 function editImages(db: Database, imageIds: number[], next: (row: CurrentRow) => ImageState, now: number, describe: (n: number) => string): EditResult {
-  const changes = changesTo(currentStates(db, imageIds), next);
-  if (!changes.length) return result(db, null);
-  return result(db, recordEdit(db, { at: now, description: describe(changes.length), changes }));
+  // Read and write under one write lock, so another window's edit cannot slip in between
+  // and make the recorded "before" (what undo restores) wrong.
+  return writeTx(db, () => {
+    const changes = changesTo(currentStates(db, imageIds), next);
+    if (!changes.length) return result(db, null);
+    return result(db, recordEdit(db, { at: now, description: describe(changes.length), changes }));
+  });
 }
 
 const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
@@ -120,8 +132,8 @@ export function createClass(db: Database, name: string, color: string | undefine
 
 export function renameClass(db: Database, id: number, name: string, now: number): EditResult {
   const cls = requireClass(db, id);
-  if (name.trim() === cls.name) return result(db, null);
-  const after = checkNewName(db, name);
+  const after = checkNewName(db, name, id);
+  if (after === cls.name) return result(db, null);
   const op: ClassOp = { op: 'rename', id, before: cls.name, after };
   return result(db, recordEdit(db, { at: now, description: `Renamed "${cls.name}" to "${after}"`, classOp: op, changes: [] }));
 }

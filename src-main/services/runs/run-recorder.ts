@@ -10,6 +10,8 @@ import type { RunOutcome } from '../../engine/process/host';
 import {
   deleteEpochsFrom, imageIdsByHash, listEpochs, replacePredictions, setRunBackend, setRunOutcome, setRunSummary, upsertEpoch,
 } from '../../store/repos/runs';
+import { replaceValPredictions } from '../../store/repos/bakeoffs';
+import type { RunDoctor } from './doctor';
 import type { RunManifest } from './manifest';
 import { summarizeEpochs } from './run-views';
 
@@ -39,6 +41,8 @@ export class RunRecorder {
     private readonly db: Database,
     private readonly runId: number,
     private readonly events: RunEvents,
+    /** Stores live findings as each epoch ends, before the epoch event goes out. */
+    private readonly doctor: RunDoctor | null = null,
   ) {}
 
   onEvent(e: FromEngine): void {
@@ -56,9 +60,10 @@ export class RunRecorder {
       case 'epoch':
         upsertEpoch(this.db, runId, e.metrics);
         this.#summarize();
+        this.doctor?.live(runId);
         return this.events.epoch({ runId, metrics: e.metrics });
       case 'predictions':
-        return this.#predictions(e.rows);
+        return this.#predictions(e.split, e.rows);
     }
   }
 
@@ -66,11 +71,12 @@ export class RunRecorder {
     setRunSummary(this.db, this.runId, summarizeEpochs(listEpochs(this.db, this.runId)));
   }
 
-  #predictions(rows: Extract<FromEngine, { type: 'predictions' }>['rows']): void {
+  #predictions(split: 'test' | 'val', rows: Extract<FromEngine, { type: 'predictions' }>['rows']): void {
     const ids = imageIdsByHash(this.db, rows.map((r) => r.hash));
     // An image removed from the project while the run trained has nothing to link to.
     const known = rows.filter((r) => ids.has(r.hash));
-    replacePredictions(this.db, this.runId, known.map((r) => ({ imageId: ids.get(r.hash)!, trueClass: r.label, predicted: r.predicted, loss: r.loss, probs: r.probs })));
+    const stored = known.map((r) => ({ imageId: ids.get(r.hash)!, trueClass: r.label, predicted: r.predicted, loss: r.loss, probs: r.probs }));
+    (split === 'val' ? replaceValPredictions : replacePredictions)(this.db, this.runId, stored);
   }
 
   /** The run's end state and the message that goes with it. */

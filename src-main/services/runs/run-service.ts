@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/engine-config';
 import type { BackendName, RunResult } from '../../../src-shared/engine-protocol';
-import type { ExportManifest } from '../../../src-shared/engine-export';
+import type { ExportFormat, ExportManifest } from '../../../src-shared/engine-export';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
 import { checkInputSize, findBackbone } from '../../engine/backbones/registry';
@@ -15,9 +15,13 @@ import { runEngineTask, startTraining } from '../../engine/process/host';
 import type { TrainingHandle } from '../../engine/process/host';
 import { insertGroup, insertManifest, insertRun, listRunRows, markRunning, requeueRun, runningRunRows, setRunStatus } from '../../store/repos/runs';
 import type { PredictionFilter } from '../../store/repos/runs';
+import { findingCounts } from '../../store/repos/findings';
+import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
 import { isProcessAlive } from '../project/project';
 import type { Project } from '../project/project';
 import { canonicalJson } from '../curation/manifest';
+import { nearClusters, PrintCache } from '../curation-service/dupes';
+import { RunDoctor } from './doctor';
 import { freezeManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
 import { RunRecorder } from './run-recorder';
@@ -45,6 +49,7 @@ export class RunService {
   #current: { runId: number; handle: TrainingHandle | null } | null = null;
   #pump: Promise<void> | null = null;
   #closed = false;
+  readonly #prints = new PrintCache();
 
   constructor(
     readonly project: Project,
@@ -57,6 +62,16 @@ export class RunService {
 
   /** Runs left running or queued by a process that is gone can only be resumed. */
   #interruptOrphans(): void {
+    // A read-only project is only looked at; on a full disk, looking must still work.
+    if (this.project.readOnly) return;
+    try {
+      this.#markOrphans();
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+    }
+  }
+
+  #markOrphans(): void {
     for (const r of runningRunRows(this.project.db)) {
       if (r.pid !== null && isProcessAlive(r.pid)) continue;
       const message = r.status === 'running'
@@ -72,7 +87,7 @@ export class RunService {
     const name = input.name ?? defaultName(config);
     const db = this.project.db;
     const now = this.#clock();
-    const ids = db.transaction(() => {
+    const ids = writeTx(db, () => {
       const groupId = input.folds ? insertGroup(db, name, input.folds, now) : null;
       const runIds = plan.manifests.map((m) => {
         const frozen = freezeManifest(m);
@@ -91,7 +106,7 @@ export class RunService {
         });
       });
       return { runIds, groupId };
-    })();
+    });
     for (const runId of ids.runIds) this.#enqueue({ runId, resume: false });
     return ids;
   }
@@ -130,8 +145,20 @@ export class RunService {
 
   async #execute({ runId, resume }: Queued): Promise<void> {
     const db = this.project.db;
-    const recorder = new RunRecorder(db, runId, this.events);
+    const doctor = new RunDoctor(db, { clock: this.#clock, clusters: () => nearClusters(db, this.#prints) });
+    const recorder = new RunRecorder(db, runId, this.events, doctor);
     this.#current = { runId, handle: null };
+    // A write that fails (a full disk) stops the run instead of escaping the engine's message handler.
+    let storeFailure: unknown = null;
+    const record = (e: Parameters<RunRecorder['onEvent']>[0]) => {
+      if (this.#closed || storeFailure) return;
+      try {
+        recorder.onEvent(e);
+      } catch (err) {
+        storeFailure = storeError(err, fileOf(db));
+        void this.#current?.handle?.cancel();
+      }
+    };
     try {
       const row = needRun(db, runId);
       const m = manifestOf(db, row);
@@ -141,17 +168,20 @@ export class RunService {
       const data = runDataOf(db, m.manifest);
       const handle = startTraining(
         { runId: String(runId), config, data, dirs, backend: this.options.backend, resumeFrom: resume ? join(dirs.run, 'resume') : undefined },
-        { onEvent: (e) => this.#closed || recorder.onEvent(e) },
+        { onEvent: record },
       );
       this.#current.handle = handle;
       markRunning(db, runId, handle.pid ?? process.pid, this.#clock());
       this.events.status({ runId, status: 'running', message: resume ? 'Resumed.' : null });
       const outcome = await handle.outcome;
       if (this.#closed) return;
+      if (storeFailure) throw storeFailure;
       const end = recorder.outcome(outcome, config, m.manifest.classes, m.manifest);
+      // The final findings are stored before the status goes out, so whoever reloads on it sees them.
+      await doctor.final(runId).catch((err: unknown) => console.error(`run ${runId}: the training doctor failed:`, err));
       this.#setStatus(runId, end.status, end.message);
     } catch (err) {
-      if (!this.#closed) this.#setStatus(runId, 'failed', `Failed: ${(err as Error).message}`);
+      if (!this.#closed) this.#setStatus(runId, 'failed', `Failed: ${(storeError(err, fileOf(db)) as Error).message}`);
     } finally {
       this.#current = null;
     }
@@ -159,7 +189,12 @@ export class RunService {
 
   #setStatus(runId: number, status: RunDetail['status'], message: string): void {
     const ended = status === 'queued' || status === 'running' ? null : this.#clock();
-    setRunStatus(this.project.db, runId, status, message, ended);
+    try {
+      setRunStatus(this.project.db, runId, status, message, ended);
+    } catch (err) {
+      // On a full disk even this may fail: the run's process is gone, so the next open marks it interrupted.
+      if (!isDiskFull(err)) throw err;
+    }
     this.events.status({ runId, status, message });
   }
 
@@ -181,7 +216,8 @@ export class RunService {
   }
 
   list(): RunSummary[] {
-    return listRunRows(this.project.db).map(summaryOf);
+    const counts = findingCounts(this.project.db);
+    return listRunRows(this.project.db).map((r) => ({ ...summaryOf(r), findings: counts.get(r.id) }));
   }
 
   get(runId: number): RunDetail {
@@ -212,17 +248,17 @@ export class RunService {
     return { curve: out.curve, suggestion: out.suggestion };
   }
 
-  /** A tfjs layers model with its manifest, by default into <project>/runs/<id>/export. */
-  async export(runId: number, outDir?: string): Promise<{ dir: string; manifest: ExportManifest }> {
+  /** A tfjs layers model or ONNX with its manifest, by default into <project>/runs/<id>/export (export-onnx). */
+  async export(runId: number, outDir?: string, format: ExportFormat = 'tfjs'): Promise<{ dir: string; manifest: ExportManifest }> {
     const row = needRun(this.project.db, runId);
     if (row.status !== 'done' || !row.result) {
       throw new StudioError('invalid-input', `Run ${runId} is ${row.status}; only a finished run can be exported. Wait for it to finish, or resume it.`);
     }
     const result = JSON.parse(row.result) as RunResult;
     const config = configOf(row);
-    const dir = outDir ?? join(runDirs(this.project, runId, this.options.modelCacheDir).run, 'export');
+    const dir = outDir ?? join(runDirs(this.project, runId, this.options.modelCacheDir).run, format === 'onnx' ? 'export-onnx' : 'export');
     const out = await runEngineTask({
-      type: 'export', config, classes: JSON.parse(row.classes) as string[], checkpoint: result.checkpoint, outDir: dir,
+      type: 'export', config, classes: JSON.parse(row.classes) as string[], checkpoint: result.checkpoint, outDir: dir, format,
       runId: String(runId), configDigest: createHash('sha256').update(canonicalJson(config)).digest('hex'),
       modelCache: runDirs(this.project, runId, this.options.modelCacheDir).modelCache, backend: this.options.backend,
     });
@@ -235,7 +271,7 @@ export class RunService {
  * The input size is made explicit, so the stored config says what ran; a wrong backbone,
  * size or block count fails here, before anything is queued.
  */
-function checkedConfig(config: RunConfig): RunConfig {
+export function checkedConfig(config: RunConfig): RunConfig {
   let entry;
   try {
     entry = findBackbone(config.backboneId);

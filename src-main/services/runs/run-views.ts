@@ -7,6 +7,7 @@ import { RunResult } from '../../../src-shared/engine-protocol';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
+import { getFindings } from '../../store/repos/findings';
 import { getGroup, getManifest, getRunRow, listEpochs, pagePredictions, runRowsOfGroup } from '../../store/repos/runs';
 import type { PredictionFilter, RunRow, RunSummaryColumns } from '../../store/repos/runs';
 import { thawManifest } from './manifest';
@@ -67,7 +68,13 @@ export function detailOf(db: Database, row: RunRow): RunDetail {
     manifestDigest: m?.digest ?? null,
     splitSizes: m ? { train: m.manifest.train.length, val: m.manifest.val.length, test: m.manifest.test.length } : null,
     result: row.result ? RunResult.parse(JSON.parse(row.result)) : null,
+    doctor: doctorOf(db, row.id),
   };
+}
+
+function doctorOf(db: Database, runId: number): RunDetail['doctor'] {
+  const stored = getFindings(db, runId);
+  return stored ? { findings: stored.findings, final: stored.final } : null;
 }
 
 export function epochsOf(db: Database, runId: number): RunEpochs {

@@ -6,6 +6,8 @@ import { m0003Runs } from './0003-runs';
 import { m0004Curation } from './0004-curation';
 import { m0005EditGroups } from './0005-edit-groups';
 import { m0006NsfwjsBackboneIds } from './0006-nsfwjs-backbone-ids';
+import { m0007Bakeoffs } from './0007-bakeoffs';
+import { m0008RunFindings } from './0008-run-findings';
 
 export interface Migration {
   version: number;
@@ -13,6 +15,6 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups, m0006NsfwjsBackboneIds];
+export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups, m0006NsfwjsBackboneIds, m0007Bakeoffs, m0008RunFindings];
 
 export const latestVersion = migrations[migrations.length - 1].version;
