@@ -105,6 +105,16 @@ export async function selectBackend(opts: SelectOptions = {}): Promise<BackendCh
   throw new Error(`no TensorFlow.js backend could start: ${rejected.map((r) => `${r.name}: ${r.reason}`).join('; ')}`);
 }
 
+/**
+ * Light tfjs work outside the training process (an augmentation preview, checking a weight
+ * file) runs on whatever backend is active, else cpu: importing the wasm package registers
+ * it first in line, and using it before it is initialised throws.
+ */
+export async function ensureBackend(): Promise<void> {
+  if (!tf.engine().backendName) await tf.setBackend('cpu');
+  await tf.ready();
+}
+
 function versions(): Record<string, string> {
   return { tfjs: tf.version.tfjs, node: process.versions.node };
 }

@@ -1,6 +1,7 @@
 // Keras ImageNet weights for a registry entry: which of Keras' files serve it, which of
 // them the per-user model cache holds, and loading one into the network built from code.
 import type * as tf from '@tensorflow/tfjs';
+import { ensureBackend } from '../backend';
 import { findArch } from './arch';
 import type { KerasArch, KerasWeights } from './arch';
 import { applyKerasWeights } from './keras-h5-apply';
@@ -88,6 +89,7 @@ async function buildWithWeights(src: KerasSource, inputSize: number, file: strin
 export async function checkKerasFile(entry: BackboneEntry, file: string): Promise<AppliedWeights & { kerasVersion: string | null }> {
   const src = kerasSourceOf(entry);
   if (!src) throw new Error(`backbone "${entry.id}" is not a Keras architecture; only Keras Applications take .h5 weights`);
+  await ensureBackend();
   const { model, checked, kerasVersion } = await buildWithWeights(src, src.arch.defaultInputSize, file);
   model.dispose();
   return { ...checked, kerasVersion };

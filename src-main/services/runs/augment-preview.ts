@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { AugmentPreviewInput, AugmentPreviewOutput } from '../../../src-shared/runs';
 import { AugmentSpec, augmentBatch, viewParams } from '../../engine/augment';
+import { ensureBackend } from '../../engine/backend';
 import { loadImage } from '../../engine/images';
 import { rng, seedOf, shuffled } from '../../engine/random';
 import { sql } from '../../store/statements';
@@ -32,12 +33,6 @@ function pickImages(p: Project, count: number, seed: number): Pick[] {
     if (out.length === count) break;
   }
   return out;
-}
-
-/** tfjs in the main process has no backend until asked; never take over one a run has chosen. */
-async function ensureBackend(): Promise<void> {
-  if (!tf.engine().backendName) await tf.setBackend('cpu');
-  await tf.ready();
 }
 
 /** [n, h, w, 3] float 0..255 to one JPEG data URL per image. */
