@@ -104,6 +104,9 @@ export const PhaseResult = z.object({
   /** Backbone passes (features or split activations, cache misses only) and training, apart. */
   featureMs: z.number(),
   fitMs: z.number(),
+  /** Training accuracy as training reported it for the weights kept, and the same images in inference mode. */
+  trainAccReported: z.number().optional(),
+  trainAccInference: z.number().optional(),
 });
 export type PhaseResult = z.infer<typeof PhaseResult>;
 

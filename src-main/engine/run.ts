@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { FitConfig, RunConfig } from '../../src-shared/engine-config';
+import type { EpochMetrics } from '../../src-shared/engine-metrics';
 import type { BackendInfo, FromEngine, InferenceInfo, RunData, RunDirs, RunResult } from '../../src-shared/engine-protocol';
 import { findBackbone } from './backbones/registry';
 import { loadBackbone } from './backbones/load';
@@ -28,7 +29,7 @@ import { hasRunState, readRunState, writeRunState } from './resume-state';
 import type { PhaseRecord, RunState } from './resume-state';
 import { featureSets, pooledFromSplit, testOutcome } from './run-sets';
 import type { Sets } from './run-sets';
-import { fit, snapshotOf, systemClock } from './trainer';
+import { evaluate, fit, snapshotOf, systemClock } from './trainer';
 import { measureLatency } from './latency';
 import type { Clock } from './trainer';
 import { saveSnapshot } from './weights-io';
@@ -120,8 +121,24 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
   const cbs = callbacks(phase, fc, ctx, sets.val !== null);
   const t1 = ctx.clock.now();
   const summary = await fit({ phase, model, head, classes: data.classes.length, train: sets.train, val: sets.val, config: fc, seed: cfg.seed, callbacks: cbs.list, clock: env.clock, signal: env.signal, resume });
-  const record: PhaseRecord = { phase, stop: summary.stopReason, epochs: summary.epochs.length, bestEpoch: cbs.stopper?.bestEpoch ?? null, featureMs, fitMs: ctx.clock.now() - t1 };
+  const bestEpoch = cbs.stopper?.bestEpoch ?? null;
+  const parity = trainParity(model, sets, summary.epochs, fc.earlyStopping?.restoreBest ? bestEpoch : null, data.classes.length);
+  const record: PhaseRecord = { phase, stop: summary.stopReason, epochs: summary.epochs.length, bestEpoch, featureMs, fitMs: ctx.clock.now() - t1, ...parity };
   return { record, model, sets };
+}
+
+/**
+ * The training split in inference mode against the accuracy training reported for the
+ * weights the phase ends with (the best epoch's when restored): far apart, BatchNorm or
+ * dropout behave differently at inference (the training doctor's parity rule).
+ */
+function trainParity(model: tf.LayersModel, sets: Sets, epochs: EpochMetrics[], restored: number | null, classes: number): { trainAccReported?: number; trainAccInference?: number } {
+  const kept = restored === null ? epochs.at(-1) : epochs.find((e) => e.epoch === restored);
+  if (!kept) return {};
+  const train = sets.train;
+  const ev = evaluate(model, { shape: train.shape, values: train.views.map((v) => v[0]!), labels: train.labels }, classes);
+  const right = train.labels.reduce((n, label, i) => n + (ev.predicted[i] === label ? 1 : 0), 0);
+  return { trainAccReported: kept.trainAcc, trainAccInference: right / Math.max(1, train.labels.length) };
 }
 
 async function startingState(env: RunEnv): Promise<RunState | null> {

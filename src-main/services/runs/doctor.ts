@@ -34,6 +34,9 @@ export function doctorInput(db: Database, runId: number, final: boolean): Doctor
     test: result?.test ?? null,
     featureShape: result?.featureShape ?? null,
     inputs: m && final ? inputStatsOf(db, m) : null,
+    parity: (result?.phases ?? []).flatMap((p) =>
+      p.trainAccReported === undefined || p.trainAccInference === undefined ? [] : [{ phase: p.phase, reported: p.trainAccReported, inference: p.trainAccInference }],
+    ),
   };
 }
 

@@ -55,6 +55,11 @@ test('a run in its own process reports backend, features, epochs and a result', 
   assert.ok(events.some((e) => e.type === 'batch'));
   assert.equal(out.result.backend.name, 'wasm');
   assert.deepEqual(out.result.phases.map((p) => p.phase), [1, 2]);
+  // BatchNorm parity for the doctor: what training reported for the kept weights, and the training split in inference mode.
+  const reportedAtEnd = [epochs[2]!, epochs[3]!].map((e) => (e.type === 'epoch' ? e.metrics.trainAcc : NaN));
+  assert.deepEqual(out.result.phases.map((p) => p.trainAccReported), reportedAtEnd);
+  for (const p of out.result.phases) assert.ok(p.trainAccInference! >= 0 && p.trainAccInference! <= 1 && Number.isInteger(Math.round(p.trainAccInference! * 12 * 1e6) / 1e6), `accuracy over the 12 training images: ${p.trainAccInference}`);
+  assert.deepEqual(out.result.inference?.split?.runtime, 'onnxruntime-cpu');
   assert.ok(out.result.test !== null && out.result.test.confusion.flat().reduce((a, b) => a + b, 0) === 6);
   assert.ok(existsSync(join(out.result.checkpoint, 'weights.bin')));
   assert.ok(existsSync(join(root, 'runs', 'r1', 'phase1-best', 'weights.json')));
