@@ -35,6 +35,9 @@ export const RunSummary = z.object({
   gap: z.number().nullable(),
   testAcc: z.number().nullable(),
   testMacroF1: z.number().nullable(),
+  /** Validation and test images of the run's split: the n of their accuracies' 95 % intervals. */
+  valCount: z.number().int().nullable(),
+  testCount: z.number().int().nullable(),
   /** Wall time of the run, every attempt of a resumed run included. */
   trainMs: z.number().nullable(),
   /** The head's float32 weight file (HeadSpec size), known once the feature map is. */

@@ -11,10 +11,10 @@ export const seconds = (ms: number | null): string => (ms === null ? '-' : ms < 
 const best = (r: RunSummary) => (r.bestEpoch === null ? '-' : `p${r.bestPhase} e${r.bestEpoch}`);
 
 export function runsTable(runs: RunSummary[]): string {
-  const head = ['id', 'name', 'status', 'backbone', 'px', 'epochs', 'best', 'val acc', 'macro F1', 'gap', 'test acc', 'test F1', 'time', 'head', 'doctor'];
+  const head = ['id', 'name', 'status', 'backbone', 'px', 'epochs', 'best', 'val acc [95 %]', 'macro F1', 'gap', 'test acc [95 %]', 'test F1', 'time', 'head', 'doctor'];
   const rows = runs.map((r) => [
-    r.id, r.name, r.status, r.backboneId, r.inputSize, r.epochs, best(r), pct(r.bestValAcc), pct(r.bestMacroF1), signedPct(r.gap),
-    pct(r.testAcc), pct(r.testMacroF1), seconds(r.trainMs), r.modelBytes === null ? '-' : formatBytes(r.modelBytes), findingsBadge(r.findings),
+    r.id, r.name, r.status, r.backboneId, r.inputSize, r.epochs, best(r), pctCI(r.bestValAcc, r.valCount ?? undefined), pct(r.bestMacroF1), signedPct(r.gap),
+    pctCI(r.testAcc, r.testCount ?? undefined), pct(r.testMacroF1), seconds(r.trainMs), r.modelBytes === null ? '-' : formatBytes(r.modelBytes), findingsBadge(r.findings),
   ]);
   return table([head, ...rows]);
 }
@@ -40,7 +40,7 @@ export function findingLines(findings: Finding[]): string[] {
 
 /** A run in a few lines; a run's detail adds the 95 % intervals and the training doctor's findings. */
 export function runLine(r: RunSummary | RunDetail): string {
-  const sizes = 'splitSizes' in r ? r.splitSizes : null;
+  const sizes = 'splitSizes' in r && r.splitSizes ? r.splitSizes : r.valCount !== null && r.testCount !== null ? { val: r.valCount, test: r.testCount } : null;
   const lines = [
     `Run ${r.id} "${r.name}": ${r.status}${r.trainMs !== null ? ` in ${seconds(r.trainMs)}` : ''}`,
     `  best val acc ${pctCI(r.bestValAcc, sizes?.val)} (${best(r)}), macro F1 ${pct(r.bestMacroF1)}, train-val gap ${signedPct(r.gap)} points` +

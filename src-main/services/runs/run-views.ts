@@ -40,6 +40,8 @@ export function summaryOf(row: RunRow): RunSummary {
     gap: row.gap,
     testAcc: row.testAcc,
     testMacroF1: row.testMacroF1,
+    valCount: row.valCount,
+    testCount: row.testCount,
     trainMs: row.trainMs,
     modelBytes: row.modelBytes,
     groupId: row.groupId,

@@ -31,6 +31,9 @@ export interface RunSummaryColumns {
 }
 
 export interface RunRow extends RunSummaryColumns {
+  /** Images in the run's frozen validation and test splits (null before its manifest): the intervals' n. */
+  valCount: number | null;
+  testCount: number | null;
   id: number;
   name: string;
   status: RunStatus;
@@ -67,7 +70,9 @@ const RUN = `id, name, status, config, seed, backbone_id AS backboneId, classes,
   group_id AS groupId, fold, backend, backbone_hash AS backboneHash, pid, created_at AS createdAt,
   started_at AS startedAt, finished_at AS finishedAt, message, result, epochs, best_phase AS bestPhase,
   best_epoch AS bestEpoch, best_val_acc AS bestValAcc, best_macro_f1 AS bestMacroF1, gap,
-  test_acc AS testAcc, test_macro_f1 AS testMacroF1, train_ms AS trainMs, model_bytes AS modelBytes`;
+  test_acc AS testAcc, test_macro_f1 AS testMacroF1, train_ms AS trainMs, model_bytes AS modelBytes,
+  (SELECT json_array_length(m.body, '$.splits.val') FROM manifests m WHERE m.id = runs.manifest_id) AS valCount,
+  (SELECT json_array_length(m.body, '$.splits.test') FROM manifests m WHERE m.id = runs.manifest_id) AS testCount`;
 
 function changed(info: { changes: number }, what: string): void {
   if (info.changes !== 1) throw new Error(`${what} is not in the project`);
