@@ -7,13 +7,14 @@ import { setEngineLauncher } from '../engine/process/launch';
 import { dispatch } from '../rpc/dispatcher';
 import { viewableImage } from '../services/media/viewable';
 import { Studio } from '../services/studio';
+import { modelCacheDir } from '../engine/backbones/model-cache';
 import { utilityLauncher } from './utility-launcher';
 
 const CHANNEL = 'studio:rpc';
 // Training runs in a utility process: Electron supervises it, and it reads app.asar.
 setEngineLauncher(utilityLauncher((file, args, options) => utilityProcess.fork(file, args, options)));
 // Weights are per user, shared by every project: Electron's userData, unless STUDIO_MODEL_CACHE says otherwise.
-const studio = new Studio({ modelCacheDir: join(app.getPath('userData'), 'models') });
+const studio = new Studio({ modelCacheDir: modelCacheDir(join(app.getPath('userData'), 'models')) });
 const handlers = studio.handlers();
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);

@@ -12,7 +12,7 @@ import type { BackboneEntry } from '../../engine/backbones/registry';
 import { backboneInfo, listBackbones, weightsOf } from './backbone-info';
 
 export interface BackboneServiceOptions {
-  /** Electron passes userData/models; STUDIO_MODEL_CACHE overrides both. */
+  /** The model cache to use as it is; by default STUDIO_MODEL_CACHE, else ~/.cache/finetune-studio/models. */
   cacheDir?: string;
   emit?: (d: BackboneDownload) => void;
 }
@@ -23,7 +23,7 @@ export class BackboneService {
   readonly #downloads = new Map<string, { controller: AbortController; state: BackboneDownload; done: Promise<BackboneDownload> }>();
 
   constructor(opts: BackboneServiceOptions = {}) {
-    this.cacheDir = modelCacheDir(opts.cacheDir);
+    this.cacheDir = opts.cacheDir ?? modelCacheDir();
     this.#emit = opts.emit ?? (() => undefined);
   }
 
