@@ -166,7 +166,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   const stacks = GPU_STACKS.map((s) => checkStack(s, machine));
   const training = await probeTraining(stacks.find((s) => s.id === 'tfjs-node-gpu')!);
   const inference = await probeInference(training);
-  const dir = modelCacheDir(opts.modelCacheDir);
+  const dir = opts.modelCacheDir ?? modelCacheDir();
   return {
     generatedAt: new Date().toISOString(),
     training,
