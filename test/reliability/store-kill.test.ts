@@ -64,7 +64,7 @@ test(`a label batch killed at ${TIMES} random moments: each edit all or nothing,
   const b = createClass(p.db, 'b', undefined, 1).classId;
   const baseEdits = n(p.db as never, 'SELECT count(*) AS n FROM edits');
   p.close();
-  const TOTAL = 400;
+  const TOTAL = 1000;
   const script = join(import.meta.dirname, 'helpers', 'store-label-batch.ts');
   const batch = (from: number) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, dir, String(from), String(TOTAL), String(a), String(b)], { stdio: 'ignore' });
@@ -75,7 +75,13 @@ test(`a label batch killed at ${TIMES} random moments: each edit all or nothing,
     const done = peek(dir, (db) => n(db, 'SELECT count(*) AS n FROM edits')) - baseEdits;
     if (done >= TOTAL) break;
     const run = batch(done);
-    if (await killAfter(run.child, 1200 + random() * 2500, run.done)) kills++;
+    // Kill once the batch is writing (its start-up takes longer than the edits on a fast
+    // box), at a random moment within its next 400 ms.
+    const writing = async () => {
+      while (run.child.exitCode === null && peek(dir, (db) => n(db, 'SELECT count(*) AS n FROM edits')) - baseEdits <= done) await new Promise((r) => setTimeout(r, 50));
+    };
+    await Promise.race([writing(), run.done]);
+    if (await killAfter(run.child, random() * 400, run.done)) kills++;
     assert.equal(integrity(dir), 'ok');
     peek(dir, (db) => {
       const edits = n(db, 'SELECT count(*) AS n FROM edits') - baseEdits;
