@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { featureShapeOf, findArch } from '../../../../src-main/engine/backbones/arch';
 import { builtinBackbones, checkInputSize, featureShapeAt, findBackbone } from '../../../../src-main/engine/backbones/registry';
 import type { BackboneEntry } from '../../../../src-main/engine/backbones/registry';
 import { recommendedId } from '../../../../src-main/services/backbones/backbone-info';
+
+// Importing the registry brings in the wasm package, first in tfjs' line; these tests only build.
+before(() => tf.setBackend('cpu'));
 
 const keras = builtinBackbones.filter((e) => e.source.kind === 'keras');
 
