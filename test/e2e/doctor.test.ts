@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { RunConfig } from '../../src-shared/engine-config';
-import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
+import { launchBrowser, openPage, startStudio, type RunningStudio, importThroughUi } from './harness';
 import { writeTinyFixture } from './tiny-fixture';
 
 const DONE = 180_000;
@@ -32,12 +32,7 @@ describe('the training doctor', () => {
     browser = await launchBrowser();
     page = await openPage(browser, running.url, pageErrors);
     await page.waitForSelector('[data-testid=project-name]');
-    await page.click('[data-testid=nav-dataset]');
-    await page.click('[data-testid=import-open]');
-    await page.fill('[data-testid=import-folder]', data);
-    await page.click('[data-testid=import-start]');
-    await page.waitForSelector('[data-testid=import-progress][data-status=done]', { timeout: 60_000 });
-    await page.waitForSelector(`[data-testid=total-count][data-total="${count}"]`);
+    await importThroughUi(page, data, count);
   });
 
   after(async () => {

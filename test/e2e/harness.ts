@@ -50,3 +50,13 @@ export async function openPage(browser: Browser, url: string, errors: string[]):
   await page.goto(url);
   return page;
 }
+
+/** Imports `folder` through the Dataset page's import form and waits until the grid shows `count` images. */
+export async function importThroughUi(page: Page, folder: string, count: number): Promise<void> {
+  await page.click('[data-testid=nav-dataset]');
+  await page.click('[data-testid=import-open]');
+  await page.fill('[data-testid=import-folder]', folder);
+  await page.click('[data-testid=import-start]');
+  await page.waitForSelector('[data-testid=import-progress][data-status=done]', { timeout: 60_000 });
+  await page.waitForSelector(`[data-testid=total-count][data-total="${count}"]`);
+}

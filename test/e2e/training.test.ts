@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { headSize, type HeadSpec } from '../../src-shared/head-spec';
 import { selectBackend } from '../../src-main/engine/backend';
 import { buildHead } from '../../src-main/engine/head';
-import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
+import { launchBrowser, openPage, startStudio, type RunningStudio, importThroughUi } from './harness';
 import { TINY, writeTinyFixture } from './tiny-fixture';
 
 const EPOCHS = 3;
@@ -58,12 +58,7 @@ describe('training from the UI', () => {
   });
 
   it('imports the tiny labelled dataset', async () => {
-    await page.click('[data-testid=nav-dataset]');
-    await page.click('[data-testid=import-open]');
-    await page.fill('[data-testid=import-folder]', data);
-    await page.click('[data-testid=import-start]');
-    await page.waitForSelector('[data-testid=import-progress][data-status=done]', { timeout: 60_000 });
-    await page.waitForSelector(`[data-testid=total-count][data-total="${imageCount}"]`);
+    await importThroughUi(page, data, imageCount);
   });
 
   it('shows the head size live as layers are added and typed, equal to headSize', async () => {
