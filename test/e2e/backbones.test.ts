@@ -5,12 +5,12 @@
 // present with its checksum, and a short run trains on it.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
+import { startStudio, type RunningStudio, openUi, closeAll } from './harness';
 import { writeTinyFixture } from './tiny-fixture';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/keras/mobilenet_2_5_224_tf_no_top.h5');
@@ -30,15 +30,11 @@ describe('Keras ImageNet weights from the UI', () => {
     running = await startStudio({ projectDir: join(tmp, 'project'), create: true, modelCacheDir: join(tmp, 'models') });
     await h().imports.start({ folder: data });
     await running.studio.idle();
-    browser = await launchBrowser();
-    page = await openPage(browser, running.url, pageErrors);
-    await page.waitForSelector('[data-testid=project-name]');
+    ({ browser, page } = await openUi(running.url, pageErrors));
   });
 
   after(async () => {
-    await browser?.close();
-    await running?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await closeAll(browser, running, tmp);
   });
 
   it('defaults to the bundled weights when no ImageNet weights are present, and says they are NSFW-tuned', async () => {

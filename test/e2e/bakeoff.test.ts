@@ -4,12 +4,12 @@
 // latency, size) and the Pareto chart, and the same after a restart. With
 // STUDIO_SCREENSHOTS=DIR the table and chart are saved there (docs/screenshots).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
+import { startStudio, type RunningStudio, openUi, closeAll } from './harness';
 import { writeTinyFixture } from './tiny-fixture';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/keras/mobilenet_2_5_224_tf_no_top.h5');
@@ -32,15 +32,11 @@ describe('backbone bake-off from the UI', () => {
     await h().imports.start({ folder: data });
     await running.studio.idle();
     assert.equal((await h().dataset.stats({})).total, count);
-    browser = await launchBrowser();
-    page = await openPage(browser, running.url, pageErrors);
-    await page.waitForSelector('[data-testid=project-name]');
+    ({ browser, page } = await openUi(running.url, pageErrors));
   });
 
   after(async () => {
-    await browser?.close();
-    await running?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await closeAll(browser, running, tmp);
   });
 
   it('starts one run per picked backbone on the launcher\'s plan', async () => {

@@ -5,13 +5,13 @@
 // unstable validation. Every wait is for something the UI shows, never a sleep.
 // STUDIO_SCREENSHOTS=1 also writes docs/screenshots/findings.png.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { RunConfig } from '../../src-shared/engine-config';
-import { launchBrowser, openPage, startStudio, type RunningStudio, importThroughUi } from './harness';
+import { startStudio, type RunningStudio, importThroughUi, openUi, closeAll } from './harness';
 import { writeTinyFixture } from './tiny-fixture';
 
 const DONE = 180_000;
@@ -29,16 +29,12 @@ describe('the training doctor', () => {
     const data = join(tmp, 'fashion');
     const count = await writeTinyFixture(data);
     running = await startStudio({ projectDir: join(tmp, 'project'), create: true });
-    browser = await launchBrowser();
-    page = await openPage(browser, running.url, pageErrors);
-    await page.waitForSelector('[data-testid=project-name]');
+    ({ browser, page } = await openUi(running.url, pageErrors));
     await importThroughUi(page, data, count);
   });
 
   after(async () => {
-    await browser?.close();
-    await running?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await closeAll(browser, running, tmp);
   });
 
   it('shows underfitting on the page of a one-epoch run at a tiny learning rate, and a badge in the runs table', async () => {

@@ -1,5 +1,5 @@
 // Starts the real studio server in-process and a real Chromium (Debian's) to drive its UI.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -59,4 +59,19 @@ export async function importThroughUi(page: Page, folder: string, count: number)
   await page.click('[data-testid=import-start]');
   await page.waitForSelector('[data-testid=import-progress][data-status=done]', { timeout: 60_000 });
   await page.waitForSelector(`[data-testid=total-count][data-total="${count}"]`);
+}
+
+/** Chromium with a page on the studio, once its project shows. */
+export async function openUi(url: string, errors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser();
+  const page = await openPage(browser, url, errors);
+  await page.waitForSelector('[data-testid=project-name]');
+  return { browser, page };
+}
+
+/** Ends what a test opened, in order: the browser, the studio, then its temporary folder. */
+export async function closeAll(browser: Browser | undefined, running: RunningStudio | undefined, tmp: string | undefined): Promise<void> {
+  await browser?.close();
+  await running?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
 }

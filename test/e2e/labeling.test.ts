@@ -3,14 +3,14 @@
 // undo and redo, a reload and a restart, ranges and boxes labelled in one step, select all,
 // and merging and deleting classes with undo. Every wait is for something the UI shows.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { FASHION_CLASSES } from '../../scripts/fashion-mnist';
 import { writeFlatFixture, type FlatFixture } from './flat-fixture';
-import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
+import { launchBrowser, openPage, startStudio, type RunningStudio, closeAll } from './harness';
 
 const COUNT = 60;
 const SCREENSHOTS = join(import.meta.dirname, '../../test-results');
@@ -72,9 +72,7 @@ describe('labelling by hand', () => {
   });
 
   after(async () => {
-    await browser?.close();
-    await running?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await closeAll(browser, running, tmp);
   });
 
   it('creates classes in the panel, each with its key', async () => {

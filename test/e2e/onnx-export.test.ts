@@ -6,12 +6,12 @@
 // something the UI shows, never a sleep.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, startStudio, type RunningStudio, importThroughUi } from './harness';
+import { startStudio, type RunningStudio, importThroughUi, openUi, closeAll } from './harness';
 import { writeTinyFixture } from './tiny-fixture';
 
 const REPO = join(import.meta.dirname, '../..');
@@ -32,16 +32,12 @@ describe('ONNX export from the UI', () => {
     data = join(tmp, 'fashion');
     const imageCount = await writeTinyFixture(data);
     running = await startStudio({ projectDir: join(tmp, 'project'), create: true });
-    browser = await launchBrowser();
-    page = await openPage(browser, running.url, pageErrors);
-    await page.waitForSelector('[data-testid=project-name]');
+    ({ browser, page } = await openUi(running.url, pageErrors));
     await importThroughUi(page, data, imageCount);
   });
 
   after(async () => {
-    await browser?.close();
-    await running?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await closeAll(browser, running, tmp);
   });
 
   it('trains a short run from the UI', async () => {

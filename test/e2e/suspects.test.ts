@@ -4,13 +4,13 @@
 // (Bag -> Trouser), a number key relabels it, and Ctrl+Z undoes that.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
+import { startStudio, type RunningStudio, openUi, closeAll } from './harness';
 import { writeTinyFixture } from './tiny-fixture';
 
 describe('suspected label errors from a k-fold run', () => {
@@ -34,15 +34,11 @@ describe('suspected label errors from a k-fold run', () => {
     running = await startStudio({ projectDir: join(tmp, 'project'), create: true });
     await h().imports.start({ folder: data });
     await running.studio.idle();
-    browser = await launchBrowser();
-    page = await openPage(browser, running.url, pageErrors);
-    await page.waitForSelector('[data-testid=project-name]');
+    ({ browser, page } = await openUi(running.url, pageErrors));
   });
 
   after(async () => {
-    await browser?.close();
-    await running?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await closeAll(browser, running, tmp);
   });
 
   it('lists the planted image among the top candidates, relabels it with a number key, and undoes it', async () => {

@@ -2,13 +2,13 @@
 // rung of both ladders shown with its state and reason, the one in use marked, and the
 // machine's devices and model cache, the same report `studio doctor` prints.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DoctorReport } from '../../src-shared/system';
-import { launchBrowser, startStudio, type RunningStudio } from './harness';
+import { launchBrowser, startStudio, type RunningStudio, closeAll } from './harness';
 
 describe('System page', () => {
   let tmp: string;
@@ -28,9 +28,7 @@ describe('System page', () => {
   });
 
   after(async () => {
-    await browser?.close();
-    await running?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await closeAll(browser, running, tmp);
   });
 
   it('shows every rung of both ladders with the state and reason the contract reports', async () => {

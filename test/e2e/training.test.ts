@@ -5,7 +5,7 @@
 // gallery (and undone), and everything still there after a restart. Every wait is for
 // something the UI shows or the studio emits, never a sleep.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { headSize, type HeadSpec } from '../../src-shared/head-spec';
 import { selectBackend } from '../../src-main/engine/backend';
 import { buildHead } from '../../src-main/engine/head';
-import { launchBrowser, openPage, startStudio, type RunningStudio, importThroughUi } from './harness';
+import { startStudio, type RunningStudio, importThroughUi, openUi, closeAll } from './harness';
 import { TINY, writeTinyFixture } from './tiny-fixture';
 
 const EPOCHS = 3;
@@ -37,15 +37,11 @@ describe('training from the UI', () => {
     projectDir = join(tmp, 'project');
     imageCount = await writeTinyFixture(data);
     running = await startStudio({ projectDir, create: true });
-    browser = await launchBrowser();
-    page = await openPage(browser, running.url, pageErrors);
-    await page.waitForSelector('[data-testid=project-name]');
+    ({ browser, page } = await openUi(running.url, pageErrors));
   });
 
   after(async () => {
-    await browser?.close();
-    await running?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await closeAll(browser, running, tmp);
   });
 
   it('says plainly why a run cannot start on a project without two classes', async () => {
