@@ -83,9 +83,8 @@ export async function openFrozen(model: tf.LayersModel, opts: FrozenOptions = {}
   } catch (err) {
     return tfjsRunner(model, tfBackend, [{ runtime: 'onnxruntime', reason: (err as Error).message.split('\n')[0]! }]);
   }
-  const threads = opts.threads ?? (await import('node:os')).availableParallelism();
   return {
-    info: { runtime: session.provider === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu', threads, rejected: session.rejected.map((r) => ({ runtime: `onnxruntime-${r.provider}`, reason: r.reason })) },
+    info: { runtime: session.provider === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu', threads: session.threads, rejected: session.rejected.map((r) => ({ runtime: `onnxruntime-${r.provider}`, reason: r.reason })) },
     run: async (x) => session.run((await x.data()) as Float32Array, x.shape),
     dispose: () => session.dispose(),
   };

@@ -22,6 +22,8 @@ export interface OnnxModel {
   run(input: Float32Array, shape: number[]): Promise<Float32Array>;
   dispose(): Promise<void>;
   provider: OnnxProvider;
+  /** Intra-op threads the session runs with. */
+  threads: number;
   /** Providers tried before this one, and why each failed. */
   rejected: Array<{ provider: OnnxProvider; reason: string }>;
   inputName: string;
@@ -77,7 +79,7 @@ async function create(ort: typeof Ort, model: Uint8Array | string, provider: Onn
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
-async function openSession(model: Uint8Array | string, opts: OnnxOptions): Promise<{ session: Ort.InferenceSession; provider: OnnxProvider; rejected: OnnxModel['rejected'] }> {
+async function openSession(model: Uint8Array | string, opts: OnnxOptions): Promise<{ session: Ort.InferenceSession; provider: OnnxProvider; threads: number; rejected: OnnxModel['rejected'] }> {
   const ort = loadOrt();
   const threads = opts.threads ?? availableParallelism();
   const rejected: OnnxModel['rejected'] = [];
@@ -88,7 +90,7 @@ async function openSession(model: Uint8Array | string, opts: OnnxOptions): Promi
       continue;
     }
     try {
-      return { session: await create(ort, model, provider, threads), provider, rejected };
+      return { session: await create(ort, model, provider, threads), provider, threads, rejected };
     } catch (err) {
       rejected.push({ provider, reason: firstLine(err) });
     }
@@ -100,12 +102,13 @@ export async function openOnnx(model: Uint8Array | string, opts: OnnxOptions = {
   if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
     throw new Error(`openOnnx: threads must be a positive integer, got ${opts.threads}`);
   }
-  const { session, provider, rejected } = await openSession(model, opts);
+  const { session, provider, threads, rejected } = await openSession(model, opts);
   const ort = loadOrt();
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
   return {
     provider,
+    threads,
     rejected,
     inputName,
     outputName,

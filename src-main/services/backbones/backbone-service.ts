@@ -9,7 +9,7 @@ import { checkKerasFile, kerasSourceOf, weightFilesFor } from '../../engine/back
 import { cachedWeights, importWeightsFile, modelCacheDir } from '../../engine/backbones/model-cache';
 import { findBackbone } from '../../engine/backbones/registry';
 import type { BackboneEntry } from '../../engine/backbones/registry';
-import { backboneInfo, listBackbones, weightsOf } from './backbone-info';
+import { listBackbones } from './backbone-info';
 
 export interface BackboneServiceOptions {
   /** The model cache to use as it is; by default STUDIO_MODEL_CACHE, else ~/.cache/finetune-studio/models. */
@@ -31,9 +31,9 @@ export class BackboneService {
     return listBackbones(await cachedWeights(this.cacheDir), this.cacheDir);
   }
 
-  async info(id: string): Promise<BackboneInfo> {
-    const all = await this.list();
-    return all.find((b) => b.id === id) ?? backboneInfo(this.#entry(id), weightsOf(this.#entry(id), [], this.cacheDir), false);
+  /** `id` is a registry entry (the caller has found it): the list holds every one. */
+  async #info(id: string): Promise<BackboneInfo> {
+    return (await this.list()).find((b) => b.id === id)!;
   }
 
   #entry(id: string): BackboneEntry {
@@ -97,7 +97,7 @@ export class BackboneService {
     }
     const target = weightFilesFor(kerasSourceOf(entry)!, entry.inputSize)[0]!.file;
     await importWeightsFile(file, target, this.cacheDir);
-    return { info: await this.info(id), layers: checked.layers, params: checked.params, kerasVersion: checked.kerasVersion };
+    return { info: await this.#info(id), layers: checked.layers, params: checked.params, kerasVersion: checked.kerasVersion };
   }
 
   /** Downloads that are still going are cancelled (their parts are kept). */
