@@ -10,8 +10,6 @@ import { ImportService } from './import/import-service';
 import { openProject, projectInfo, type Project } from './project/project';
 import { guardStoreErrors } from './project/store-guard';
 import { fileOf } from '../store/db';
-import { thumbPath } from './project/thumbs';
-import { originalPath } from './media/originals';
 import * as labels from './labels/labels';
 import { canUndoRedo, listEdits } from '../store/repos/edits';
 import { RunService, type RunServiceOptions } from './runs/run-service';
@@ -96,14 +94,6 @@ export class Studio {
   #curator(): CurationService {
     this.#need();
     return this.#curation!;
-  }
-
-  thumbFile(hash: string): string | null {
-    return this.#project ? thumbPath(this.#project, hash) : null;
-  }
-
-  originalFile(hash: string): string | null {
-    return this.#project ? originalPath(this.#project, hash) : null;
   }
 
   #need(): Project {
