@@ -116,15 +116,16 @@ function kerasEntries(): BackboneEntry[] {
 /** nsfwjs converted Keras' own MobileNetV2 and InceptionV3, so the Keras block names hold. */
 function nsfwjsEntry(id: string, arch: KerasArch, model: 'mobilenet_v2' | 'inception_v3'): BackboneEntry {
   const size = arch.defaultInputSize;
+  const sizes = model === 'mobilenet_v2' ? [96, 128, 160, 192, 224] : [size];
   return {
     id,
     label: `${arch.label} (nsfwjs weights, NSFW-tuned)`,
     inputSize: size,
-    allowedInputSizes: model === 'mobilenet_v2' ? [96, 128, 160, 192, 224] : [size],
+    allowedInputSizes: sizes,
     // nsfwjs divides pixels by 255 for every model it ships (NSFWJS.infer): not Keras' [-1, 1].
     preprocessing: { kind: 'unit' },
     featureLayer: arch.featureLayer({ inputSize: size }),
-    featureShapes: Object.fromEntries((model === 'mobilenet_v2' ? [96, 128, 160, 192, 224] : [size]).map((s) => [s, featureShapeOf(arch.arch, s)])),
+    featureShapes: Object.fromEntries(sizes.map((s) => [s, featureShapeOf(arch.arch, s)])),
     blocks: arch.blocks({ inputSize: size }),
     source: { kind: 'nsfwjs', model },
     tuning: 'nsfw',
