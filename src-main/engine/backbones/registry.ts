@@ -160,10 +160,3 @@ export function checkInputSize(entry: BackboneEntry, size: number): void {
   }
   throw new Error(`backbone "${entry.id}": input size ${size} is not supported; use one of ${allowed.join(', ')}`);
 }
-
-/** The feature map at any accepted size: listed, or computed for Keras architectures. */
-export function featureShapeAt(entry: BackboneEntry, size: number): [number, number, number] | null {
-  const listed = entry.featureShapes?.[size];
-  if (listed) return listed;
-  return entry.source.kind === 'keras' ? featureShapeOf(entry.source.arch, size, entry.source.alpha) : null;
-}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { featureShapeOf, findArch } from '../../../../src-main/engine/backbones/arch';
-import { builtinBackbones, checkInputSize, featureShapeAt, findBackbone } from '../../../../src-main/engine/backbones/registry';
+import { builtinBackbones, checkInputSize, findBackbone } from '../../../../src-main/engine/backbones/registry';
 import type { BackboneEntry } from '../../../../src-main/engine/backbones/registry';
 import { recommendedId } from '../../../../src-main/services/backbones/backbone-info';
 
@@ -21,7 +21,7 @@ test('every Keras entry lists the parameter count and feature map of the network
   for (const e of keras) {
     const model = build(e, e.inputSize);
     assert.equal(e.params, model.countParams(), `${e.id}: parameters`);
-    assert.deepEqual(featureShapeAt(e, e.inputSize), (model.outputs[0]!.shape as number[]).slice(1), `${e.id}: feature map at ${e.inputSize}`);
+    assert.deepEqual(e.featureShapes?.[e.inputSize], (model.outputs[0]!.shape as number[]).slice(1), `${e.id}: feature map at ${e.inputSize}`);
     assert.equal(model.outputs[0]!.name.split('/')[0], e.featureLayer, `${e.id}: feature layer`);
     model.dispose();
   }
