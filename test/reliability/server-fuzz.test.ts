@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Socket } from 'node:net';
 import { MAX_BUFFERED_BYTES, MAX_MESSAGE_BYTES } from '../../src-main/server/socket';
 import { call, closedWithin, frame, openWs, rawWs, startTestServer, type TestServer } from './helpers/server';
+import { rng } from '../../src-main/engine/random';
 
 const TEXT = 0x1;
 const BINARY = 0x2;
@@ -27,18 +28,7 @@ after(async () => {
   await s?.close();
 });
 
-/** A seeded generator, so a failing run can be replayed exactly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// Seeded, so a failing run can be replayed exactly.
 const random = rng(13);
 const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
