@@ -98,6 +98,8 @@ export class RunService {
           backboneId: config.backboneId,
           classes: m.classes,
           manifestId: insertManifest(db, frozen.digest, JSON.stringify(frozen), now),
+          valCount: m.val.length,
+          testCount: m.test.length,
           groupId,
           fold: m.fold?.index ?? null,
           createdAt: now,

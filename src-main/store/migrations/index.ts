@@ -8,6 +8,7 @@ import { m0005EditGroups } from './0005-edit-groups';
 import { m0006NsfwjsBackboneIds } from './0006-nsfwjs-backbone-ids';
 import { m0007Bakeoffs } from './0007-bakeoffs';
 import { m0008RunFindings } from './0008-run-findings';
+import { m0009RunSplitCounts } from './0009-run-split-counts';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,6 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups, m0006NsfwjsBackboneIds, m0007Bakeoffs, m0008RunFindings];
+export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups, m0006NsfwjsBackboneIds, m0007Bakeoffs, m0008RunFindings, m0009RunSplitCounts];
 
 export const latestVersion = migrations[migrations.length - 1].version;

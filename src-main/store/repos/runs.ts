@@ -12,6 +12,9 @@ export interface NewRun {
   backboneId: string;
   classes: string[];
   manifestId: number;
+  /** Images in the manifest's validation and test splits. */
+  valCount: number;
+  testCount: number;
   groupId: number | null;
   fold: number | null;
   createdAt: number;
@@ -71,8 +74,7 @@ const RUN = `id, name, status, config, seed, backbone_id AS backboneId, classes,
   started_at AS startedAt, finished_at AS finishedAt, message, result, epochs, best_phase AS bestPhase,
   best_epoch AS bestEpoch, best_val_acc AS bestValAcc, best_macro_f1 AS bestMacroF1, gap,
   test_acc AS testAcc, test_macro_f1 AS testMacroF1, train_ms AS trainMs, model_bytes AS modelBytes,
-  (SELECT json_array_length(m.body, '$.splits.val') FROM manifests m WHERE m.id = runs.manifest_id) AS valCount,
-  (SELECT json_array_length(m.body, '$.splits.test') FROM manifests m WHERE m.id = runs.manifest_id) AS testCount`;
+  val_count AS valCount, test_count AS testCount`;
 
 function changed(info: { changes: number }, what: string): void {
   if (info.changes !== 1) throw new Error(`${what} is not in the project`);
@@ -101,9 +103,9 @@ export function getGroup(db: Database, id: number): { id: number; name: string; 
 export function insertRun(db: Database, r: NewRun): number {
   const info = sql(
     db,
-    `INSERT INTO runs (name, status, config, seed, backbone_id, classes, manifest_id, group_id, fold, created_at, message, pid)
-     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(r.name, r.config, r.seed, r.backboneId, JSON.stringify(r.classes), r.manifestId, r.groupId, r.fold, r.createdAt, r.message, r.pid);
+    `INSERT INTO runs (name, status, config, seed, backbone_id, classes, manifest_id, val_count, test_count, group_id, fold, created_at, message, pid)
+     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(r.name, r.config, r.seed, r.backboneId, JSON.stringify(r.classes), r.manifestId, r.valCount, r.testCount, r.groupId, r.fold, r.createdAt, r.message, r.pid);
   changed(info, 'the new run');
   return Number(info.lastInsertRowid);
 }

@@ -30,7 +30,7 @@ function project(trainDark = 0) {
   };
   const frozen = freezeManifest(m);
   const manifestId = insertManifest(db, frozen.digest, JSON.stringify(frozen), 0);
-  const runId = insertRun(db, { name: 'r', config: JSON.stringify(config()), seed: 1, backboneId: 'nsfwjs_mobilenet_v2', classes: m.classes, manifestId, groupId: null, fold: null, createdAt: 0, message: null, pid: 1 });
+  const runId = insertRun(db, { name: 'r', config: JSON.stringify(config()), seed: 1, backboneId: 'nsfwjs_mobilenet_v2', classes: m.classes, manifestId, valCount: m.val.length, testCount: m.test.length, groupId: null, fold: null, createdAt: 0, message: null, pid: 1 });
   return { db, ids, m, runId };
 }
 

@@ -13,7 +13,7 @@ function db() {
   const importId = createImport(d, '/x', 1, 0);
   const ids = [0, 1, 2].map((i) => insertImage(d, { hash: String(i).repeat(64), classId: null, split: 'test', width: 1, height: 1, format: 'png', bytes: 1, addedAt: 0, importId }));
   const manifestId = insertManifest(d, 'digest', '{}', 0);
-  const runId = insertRun(d, { name: 'r', config: '{}', seed: 1, backboneId: 'b', classes: ['a', 'b'], manifestId, groupId: null, fold: null, createdAt: 0, message: null, pid: 7 });
+  const runId = insertRun(d, { name: 'r', config: '{}', seed: 1, backboneId: 'b', classes: ['a', 'b'], manifestId, valCount: 0, testCount: 3, groupId: null, fold: null, createdAt: 0, message: null, pid: 7 });
   return { d, ids, runId, manifestId };
 }
 
