@@ -35,7 +35,7 @@ import {
 } from '../src-main/services/curation/duplicates';
 import { packCodes, pairsWithin, type SearchStrategy } from '../src-main/services/curation/near-dupes';
 import { reduceImage, reducePixels } from '../src-main/services/curation/reduce';
-import { seededRandom, shuffled, type Random } from '../src-main/services/curation/rng';
+import { seededRandom, shuffled, type Random } from '../src-shared/random';
 
 const { values: args } = parseArgs({
   options: {

@@ -23,7 +23,7 @@ import { RunConfig } from '../src-shared/engine-config';
 import { accuracy, confusionMatrix, macroF1, perClassMetrics, wilsonInterval } from '../src-shared/engine-metrics';
 import type { BackendInfo, RunData, RunImage } from '../src-shared/engine-protocol';
 import { HeadSpec } from '../src-shared/head-spec';
-import { rng } from '../src-main/engine/random';
+import { seededRandom } from '../src-shared/random';
 import { FASHION_CLASSES, readFashion } from '../test/fixtures/engine/fashion-mnist';
 
 const { values: opt } = parseArgs({
@@ -79,7 +79,7 @@ function stamps(): Dataset {
     if (!existsSync(dir)) execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../scripts/tuxpaint-stamps.ts'), dir], { stdio: 'inherit' });
   }
   const classes = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  const next = rng(7);
+  const next = seededRandom(7);
   const data: RunData = { classes, train: [], val: [], test: [] };
   classes.forEach((c, label) => {
     const files = readdirSync(join(dir, c)).filter((f) => /\.(png|jpe?g|svg)$/i.test(f)).sort();

@@ -10,7 +10,7 @@ import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { rng, shuffled } from '../src-main/engine/random';
+import { seededRandom, shuffled } from '../src-shared/random';
 
 export const TUXPAINT_STAMPS_DIR = '/usr/share/tuxpaint/stamps';
 /** The longest side an SVG stamp is rendered at; the PNG stamps' median is about 150. */
@@ -61,7 +61,7 @@ export function chooseStamps(root: string, opts: StampOptions): Map<string, Stam
   for (const category of categories) {
     const stamps = categoryStamps(join(root, category), opts.svg);
     if (stamps.length < opts.min) continue;
-    const kept = opts.max === undefined ? stamps : shuffled(stamps, rng(opts.seed)).slice(0, opts.max);
+    const kept = opts.max === undefined ? stamps : shuffled(stamps, seededRandom(opts.seed)).slice(0, opts.max);
     classes.set(category, kept.sort((a, b) => a.name.localeCompare(b.name)));
   }
   return classes;

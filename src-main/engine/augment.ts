@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import { AugmentConfig } from '../../src-shared/engine-config';
-import { rng, seedOf } from './random';
+import { seededRandom, seedOf } from '../../src-shared/random';
 
 /** The transforms alone: `views` (how many are cached) is the feature cache's business. */
 export const AugmentSpec = AugmentConfig.omit({ views: true });
@@ -24,7 +24,7 @@ const IDENTITY: ViewParams = { flip: false, radians: 0, box: [0, 0, 1, 1], brigh
 /** View 0 is the image as it is, whatever the settings. */
 export function viewParams(spec: AugmentSpec, imageHash: string, view: number, seed: number): ViewParams {
   if (view === 0) return IDENTITY;
-  const next = rng(seedOf('augment', seed, imageHash, view));
+  const next = seededRandom(seedOf('augment', seed, imageHash, view));
   const sym = () => 2 * next() - 1;
   const scale = 1 - next() * spec.zoom;
   const y1 = next() * (1 - scale);

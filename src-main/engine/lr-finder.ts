@@ -8,7 +8,7 @@ import { batchTensor } from './batches';
 import type { TrainSet } from './batches';
 import type { Head } from './head';
 import { buildOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
-import { rng, seedOf, shuffled } from './random';
+import { seededRandom, seedOf, shuffled } from '../../src-shared/random';
 import { restoreInto, snapshotOf, trainStep } from './trainer';
 
 export interface LrRangeArgs {
@@ -34,7 +34,7 @@ export function lrRangeTest(a: LrRangeArgs): LrRangeResult {
   const { minLr = 1e-7, maxLr = 1, steps = 100, batchSize = 32 } = a;
   const saved = snapshotOf(a.model);
   const opt = buildOptimizer(a.optimizer);
-  const next = rng(seedOf('lr-range', a.seed));
+  const next = seededRandom(seedOf('lr-range', a.seed));
   const vars = a.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const stepper = { model: a.model, head: a.head, classes: a.classes, opt, vars, weights: new Array<number>(a.classes).fill(1) };
   const curve: LrRangeResult['curve'] = [];

@@ -13,7 +13,7 @@ import type { Callback, FitContext, FitState, FitSummary, StopReason, WeightSnap
 import { l2Penalty } from './head';
 import type { Head } from './head';
 import { buildOptimizer, disposeOptimizer, optimizerSnapshot, restoreOptimizer, setLearningRate } from './optimizer';
-import { rng, seedOf, shuffled } from './random';
+import { seededRandom, seedOf, shuffled } from '../../src-shared/random';
 
 export interface Clock {
   now(): number;
@@ -84,7 +84,7 @@ function makeLoop(args: FitArgs): Loop {
     opt: buildOptimizer(config.optimizer),
     vars: args.model.trainableWeights.map((w) => w.read() as tf.Variable),
     weights: config.classWeights === 'balanced' ? balancedClassWeights(args.train.labels, args.classes) : new Array<number>(args.classes).fill(1),
-    next: rng(seedOf('fit', args.seed, args.phase, 0)),
+    next: seededRandom(seedOf('fit', args.seed, args.phase, 0)),
     stepsPerEpoch: Math.ceil(args.train.labels.length / config.batchSize),
     step: 0,
     stopped: null,
@@ -205,7 +205,7 @@ export function evaluate(model: tf.LayersModel, set: EvalSet, classes: number, b
 async function runEpoch(loop: Loop, epoch: number): Promise<{ loss: number; acc: number; lr: number }> {
   const { train, config, head, phase } = loop.args;
   // A generator per epoch: a resumed run draws the same shuffles and views without saving generator state.
-  loop.next = rng(seedOf('fit', loop.args.seed, phase, epoch));
+  loop.next = seededRandom(seedOf('fit', loop.args.seed, phase, epoch));
   const order = shuffled(train.labels.map((_, i) => i), loop.next);
   let lossSum = 0;
   let correct = 0;

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { StudioError } from '../../src-shared/errors';
 import { formatCsv, parseCsv } from '../../src-main/services/curation/csv';
-import { seededRandom } from '../../src-main/services/curation/rng';
+import { seededRandom } from '../../src-shared/random';
 import { exportLabelsCsv, importLabelsCsv } from '../../src-main/services/curation-service/csv-io';
 import * as labels from '../../src-main/services/labels/labels';
 import { Studio } from '../../src-main/services/studio';

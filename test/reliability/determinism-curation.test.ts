@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { FASHION_CLASSES, imagePixels, readIdx } from '../../scripts/fashion-mnist';
-import { seededRandom, shuffled } from '../../src-main/services/curation/rng';
+import { seededRandom, shuffled } from '../../src-shared/random';
 import { Studio } from '../../src-main/services/studio';
 import { COPIES, skipWithoutData } from '../unit/curation/fashion-copies';
 

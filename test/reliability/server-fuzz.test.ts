@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Socket } from 'node:net';
 import { MAX_BUFFERED_BYTES, MAX_MESSAGE_BYTES } from '../../src-main/server/socket';
 import { call, closedWithin, frame, openWs, rawWs, startTestServer, type TestServer } from './helpers/server';
-import { rng } from '../../src-main/engine/random';
+import { seededRandom } from '../../src-shared/random';
 
 const TEXT = 0x1;
 const BINARY = 0x2;
@@ -29,7 +29,7 @@ after(async () => {
 });
 
 // Seeded, so a failing run can be replayed exactly.
-const random = rng(13);
+const random = seededRandom(13);
 const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
 

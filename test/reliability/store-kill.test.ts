@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createClass } from '../../src-main/services/labels/labels';
 import { openProject } from '../../src-main/services/project/project';
+import { seededRandom } from '../../src-shared/random';
 import { imageFolder, integrity, n, peek, studioCli, studioRun, tempDir, thumbState } from './helpers/store';
 
 const base = tempDir('kill');
@@ -15,8 +16,7 @@ after(() => rmSync(base, { recursive: true, force: true }));
 const TIMES = 10;
 
 /** A seeded stream, so a failing kill moment can be replayed. */
-let state = 20260413;
-const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = seededRandom(20260413);
 
 async function killAfter(child: { kill(signal: NodeJS.Signals): boolean; exitCode: number | null }, ms: number, done: Promise<unknown>): Promise<boolean> {
   const timer = new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,7 +3,7 @@
 // validation set of round f and the other folds its training set, so over the k rounds each
 // image is validated exactly once. Pass the images that may train or validate: the test
 // split stays out of cross-validation.
-import { seededRandom, shuffled } from './rng';
+import { seededRandom, shuffled } from '../../../src-shared/random';
 import { compareIds, fillBins, groupUnits, type ImageId, type SplitItem } from './splits';
 
 export interface FoldOptions {

@@ -2,7 +2,7 @@
 // optionally group-aware (a group never straddles splits), reproducible from a seed, and
 // respectful of splits that came with the data (kept unless the caller says otherwise).
 import type { Split } from '../../../src-shared/schemas';
-import { seededRandom, shuffled, type Random } from './rng';
+import { seededRandom, shuffled, type Random } from '../../../src-shared/random';
 
 export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
 

@@ -8,7 +8,7 @@ import type { AugmentPreviewInput, AugmentPreviewOutput } from '../../../src-sha
 import { AugmentSpec, augmentBatch, viewParams } from '../../engine/augment';
 import { ensureBackend } from '../../engine/backend';
 import { loadImage } from '../../engine/images';
-import { rng, seedOf, shuffled } from '../../engine/random';
+import { seededRandom, seedOf, shuffled } from '../../../src-shared/random';
 import { sql } from '../../store/statements';
 import { imagePaths } from '../../store/repos/images';
 import type { Project } from '../project/project';
@@ -27,7 +27,7 @@ function pickImages(p: Project, count: number, seed: number): Pick[] {
   let pool = rows("split = 'train'");
   if (pool.length === 0) pool = rows('class_id IS NOT NULL');
   const out: Pick[] = [];
-  for (const r of shuffled(pool, rng(seedOf('augment-preview', seed)))) {
+  for (const r of shuffled(pool, seededRandom(seedOf('augment-preview', seed)))) {
     const path = imagePaths(p.db, r.id).find((f) => existsSync(f));
     if (path) out.push({ imageId: r.id, hash: r.hash, path });
     if (out.length === count) break;

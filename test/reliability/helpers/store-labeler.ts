@@ -4,6 +4,7 @@
 // last gave each image as JSON.
 import { existsSync } from 'node:fs';
 import { StudioError } from '../../../src-shared/errors';
+import { seededRandom } from '../../../src-shared/random';
 import { openProject } from '../../../src-main/services/project/project';
 import { assignLabel } from '../../../src-main/services/labels/labels';
 
@@ -19,8 +20,7 @@ const job = JSON.parse(process.argv[2]!) as Job;
 const project = openProject(job.projectDir, { create: false });
 const values: (number | null)[] = [...job.classIds, null];
 const expected = new Map<number, number | null>();
-let rng = job.seed;
-const random = () => ((rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = seededRandom(job.seed);
 let calls = 0;
 let edits = 0;
 const errors: string[] = [];

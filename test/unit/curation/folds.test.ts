@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assignFolds, groupedFolds, stratifiedFolds } from '../../../src-main/services/curation/folds';
-import { seededRandom } from '../../../src-main/services/curation/rng';
+import { seededRandom } from '../../../src-shared/random';
 import type { SplitItem } from '../../../src-main/services/curation/splits';
 
 const items: SplitItem<number>[] = [

@@ -1,7 +1,7 @@
 // Train/val/test assignment: reproducible, exactly stratified, group-aware, predefined splits kept.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { seededRandom, shuffled } from '../../../src-main/services/curation/rng';
+import { seededRandom, shuffled } from '../../../src-shared/random';
 import { apportion, assignSplits, groupedSplit, stratifiedSplit, type SplitItem } from '../../../src-main/services/curation/splits';
 import type { Split } from '../../../src-shared/schemas';
 

@@ -1,9 +1,9 @@
 // Small synthetic classification data for trainer tests: Gaussian clusters, one per class.
-import { rng } from '../../../src-main/engine/random';
+import { seededRandom } from '../../../src-shared/random';
 import type { EvalSet, TrainSet } from '../../../src-main/engine/batches';
 
 export function clusters(n: number, classes: number, dim: number, seed: number, spread = 0.6): { values: Float32Array[]; labels: number[] } {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
   const centres = Array.from({ length: classes }, (_, c) => Float32Array.from({ length: dim }, (_, d) => (d % classes === c ? 2 : 0)));
   const values: Float32Array[] = [];

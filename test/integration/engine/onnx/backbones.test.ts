@@ -9,7 +9,7 @@ import { kerasArchs } from '../../../../src-main/engine/backbones/arch';
 import type { KerasArch } from '../../../../src-main/engine/backbones/arch';
 import { exportToOnnx } from '../../../../src-main/engine/onnx/export';
 import { openOnnx } from '../../../../src-main/engine/onnx/runtime';
-import { rng } from '../../../../src-main/engine/random';
+import { seededRandom } from '../../../../src-shared/random';
 import { relativeDiff, seeded } from '../../../unit/engine/onnx/compare';
 
 /** Small sizes keep the big networks quick; each pair has an odd and an even side. */
@@ -31,7 +31,7 @@ before(async () => {
  * hide a folding mistake: give them moderate random statistics, and Normalization too.
  */
 function randomizeStatistics(model: tf.LayersModel, seed: number): void {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   for (const w of model.weights) {
     const key = w.originalName.split('/').pop()!;
     const range: Record<string, [number, number]> = { gamma: [0.5, 1.5], beta: [-0.2, 0.2], moving_mean: [-0.2, 0.2], moving_variance: [0.5, 1.5], mean: [-0.2, 0.2], variance: [0.5, 1.5] };

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import h5wasm from 'h5wasm/node';
 import type { Group } from 'h5wasm/node';
 import { selectBackend } from '../../../../src-main/engine/backend';
-import { rng } from '../../../../src-main/engine/random';
+import { seededRandom } from '../../../../src-shared/random';
 import { applyKerasWeights, inspectKerasH5, kerasLayerPaths, readKerasH5 } from '../../../../src-main/engine/backbones/keras-h5';
 import { specOf, writeKerasH5 } from '../../../fixtures/keras-h5-writer';
 import type { SpecLayer, WriteOptions } from '../../../fixtures/keras-h5-writer';
@@ -34,7 +34,7 @@ function tinyNet(filters = 4): tf.LayersModel {
 /** The tiny net with every weight (moving statistics included) drawn from a seeded generator. */
 function sourceNet(seed: number): tf.LayersModel {
   const model = tinyNet();
-  const next = rng(seed);
+  const next = seededRandom(seed);
   for (const layer of model.layers) {
     const values = layer.weights.map((v) => {
       const shape = v.shape as number[];

@@ -5,12 +5,12 @@ import { onnx } from '../../../../src-main/engine/onnx/graph';
 import { exportToOnnx } from '../../../../src-main/engine/onnx/export';
 import type { OnnxExportOptions } from '../../../../src-main/engine/onnx/export';
 import { openOnnx } from '../../../../src-main/engine/onnx/runtime';
-import { rng } from '../../../../src-main/engine/random';
+import { seededRandom } from '../../../../src-shared/random';
 import { relativeDifference as relativeDiff } from '../../../../src-main/engine/frozen';
 
 /** Seeded values in [-0.5, 0.5) from the engine's RNG (long period: no repeats across a layer). */
 export function seeded(n: number, seed: number): Float32Array {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   return Float32Array.from({ length: n }, () => next() - 0.5);
 }
 
