@@ -1,4 +1,6 @@
 // Numbers as a person reads them in a desktop tool.
+export { plural } from '../../src-shared/plural';
+
 const grouped = new Intl.NumberFormat('en-US');
 
 export function formatCount(n: number): string {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { DoctorReport, Rung } from '../../../src-shared/system';
 import { runDoctor } from '../../engine/doctor';
 import { table, type CliCommand } from '../command';
+import { plural } from '../../../src-shared/plural';
 
 const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
@@ -52,7 +53,7 @@ export function formatDoctor(report: DoctorReport): string {
     'CUDA',
     ...cudaLines(report),
     '',
-    `Model cache  ${modelCache.dir}: ${modelCache.files.length} weight file${modelCache.files.length === 1 ? '' : 's'}`,
+    `Model cache  ${modelCache.dir}: ${plural(modelCache.files.length, 'weight file')}`,
     ...(cached.length ? [table(cached)] : []),
     '',
     'Versions',

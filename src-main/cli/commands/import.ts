@@ -8,6 +8,7 @@ import { checkFolder, ImportService } from '../../services/import/import-service
 import { openProject } from '../../services/project/project';
 import { problemsOfImport } from '../../store/repos/problems';
 import type { CliCommand } from '../command';
+import { plural } from '../../../src-shared/plural';
 
 const SHOWN_PROBLEMS = 20;
 
@@ -66,7 +67,6 @@ function barPayload(p: ImportProgress) {
   return { phase: p.phase.padEnd(9), rate: p.imagesPerSecond.toFixed(1), etaText: p.etaSeconds === null ? '?' : `${p.etaSeconds}s`, problems: p.problems };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function summary(p: ImportProgress, projectDir: string, problems: Problem[]): string {
   const lines = [

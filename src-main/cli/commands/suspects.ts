@@ -7,6 +7,7 @@ import { openProject } from '../../services/project/project';
 import { labelSuspects } from '../../services/runs/suspects';
 import { table, type CliCommand } from '../command';
 import { pct } from './run-format';
+import { plural } from '../../../src-shared/plural';
 
 interface SuspectsFlags {
   group?: boolean;
@@ -48,7 +49,7 @@ export function suspectsText(s: SuspectsOutput): string {
   ]);
   return [
     head,
-    `${s.total} candidate${s.total === 1 ? '' : 's'}, most doubted first:`,
+    `${plural(s.total, 'candidate')}, most doubted first:`,
     table([['#', 'image', 'hash', 'given', 'suggested', 'p(given)', 'p(suggested)', 'margin', ''], ...rows]),
     'Relabel one with `studio labels` or from the run page\'s "Suspected label errors" gallery (number keys, undoable).',
   ].join('\n');

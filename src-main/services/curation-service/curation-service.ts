@@ -19,6 +19,7 @@ import { healthOf } from './health';
 import { curationRows } from './rows';
 import { scanReductions } from './scan';
 import { freezeManifest, planSplit } from './split';
+import { plural } from '../../../src-shared/plural';
 
 type Edit = <R extends EditResult>(change: (db: Database, now: number) => R) => R;
 
@@ -29,7 +30,6 @@ export interface CurationDeps {
   clock: () => number;
 }
 
-const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 export class CurationService {
   readonly #cache = new PrintCache();

@@ -4,6 +4,7 @@ import type { DuplicatesReport, HealthFinding, HealthReport } from '../../../src
 import type { Database } from '../../store/db';
 import { classBalance, healthReport, type Finding } from '../curation/health';
 import { countProblemsOfKind, curationRows } from './rows';
+import { plural } from '../../../src-shared/plural';
 
 const MAX_IDS = 200;
 
@@ -26,7 +27,7 @@ function duplicateFindings(d: DuplicatesReport, problems: number): HealthFinding
   }
   const near = d.clusters.length - leaking.length;
   if (near) {
-    out.push({ kind: 'near-duplicates', severity: 'warning', count: near, ids: [], message: `${near} cluster${near === 1 ? '' : 's'} of near-duplicate images within one split: they weigh those pictures more in training. Look through them and remove copies you do not want.` });
+    out.push({ kind: 'near-duplicates', severity: 'warning', count: near, ids: [], message: `${plural(near, 'cluster')} of near-duplicate images within one split: they weigh those pictures more in training. Look through them and remove copies you do not want.` });
   }
   if (d.exact.length) {
     out.push({ kind: 'exact-duplicates', severity: 'warning', count: d.exact.length, ids: d.exact.map((e) => e.imageId).slice(0, MAX_IDS), message: `${d.exact.length} image${d.exact.length === 1 ? ' was' : 's were'} found at several paths (byte-identical copies); each is kept once, with one label and split.` });
@@ -35,7 +36,7 @@ function duplicateFindings(d: DuplicatesReport, problems: number): HealthFinding
     out.push({ kind: 'copy-conflicts', severity: 'problem', count: d.conflicts, ids: [], message: `${d.conflicts} exact cop${d.conflicts === 1 ? 'y has' : 'ies have'} a different label or split than the first copy: see Problems and decide which label is right.` });
   }
   if (problems) {
-    out.push({ kind: 'import-problems', severity: 'warning', count: problems, ids: [], message: `${problems} file${problems === 1 ? '' : 's'} could not be imported cleanly (corrupt, empty, conflicting): see the Problems page.` });
+    out.push({ kind: 'import-problems', severity: 'warning', count: problems, ids: [], message: `${plural(problems, 'file')} could not be imported cleanly (corrupt, empty, conflicting): see the Problems page.` });
   }
   return out;
 }

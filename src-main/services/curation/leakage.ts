@@ -2,6 +2,7 @@
 // seen an image in training recognises its copy in validation, so the validation score
 // measures memory, not generalisation (seed 001: 98 % on validation, worse on a real test).
 import type { Split } from '../../../src-shared/schemas';
+import { plural } from '../../../src-shared/plural';
 
 const ORDER: readonly Split[] = ['train', 'val', 'test'];
 
@@ -51,7 +52,6 @@ export interface LeakageFix<Id> {
   reason: string;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * The moves that put each leaking cluster in one split: the split that already holds most of

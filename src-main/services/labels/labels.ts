@@ -16,6 +16,7 @@ import {
   type ImageChange,
   type ImageState,
 } from '../../store/repos/edits';
+import { plural } from '../../../src-shared/plural';
 
 type CurrentRow = { id: number } & ImageState;
 
@@ -80,11 +81,9 @@ function editImages(db: Database, imageIds: number[], next: (row: CurrentRow) =>
   });
 }
 
-const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
-
 export function assignLabel(db: Database, imageIds: number[], classId: number | null, now: number): EditResult {
   const label = className(db, classId);
-  return editImages(db, imageIds, (row) => ({ ...row, classId }), now, (n) => `Labelled ${images(n)} ${label}`);
+  return editImages(db, imageIds, (row) => ({ ...row, classId }), now, (n) => `Labelled ${plural(n, 'image')} ${label}`);
 }
 
 export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: number | null, now: number): EditResult {
@@ -92,7 +91,7 @@ export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: 
 }
 
 export function setSplit(db: Database, imageIds: number[], split: Split | null, now: number, why?: string): EditResult {
-  return editImages(db, imageIds, (row) => ({ ...row, split }), now, (n) => why ?? `Moved ${images(n)} to ${split ?? 'no split'}`);
+  return editImages(db, imageIds, (row) => ({ ...row, split }), now, (n) => why ?? `Moved ${plural(n, 'image')} to ${split ?? 'no split'}`);
 }
 
 /** A split move; a group key or fold given replaces the image's, one left out stays. */

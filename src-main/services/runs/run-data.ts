@@ -11,6 +11,7 @@ import type { Project } from '../project/project';
 import { planManifests } from './manifest';
 import { modelCacheDir } from '../../engine/backbones/model-cache';
 import type { ManifestEntry, Plan, RunManifest } from './manifest';
+import { plural } from '../../../src-shared/plural';
 
 export function planFromStore(db: Database, seed: number, folds?: number): Plan {
   return planManifests(labeledImages(db), seed, folds);
@@ -41,7 +42,7 @@ export function runDataOf(db: Database, m: RunManifest): RunData {
   if (missing.length) {
     throw new StudioError(
       'not-found',
-      `${missing.length} image${missing.length === 1 ? '' : 's'} of this run can no longer be read (first: ${missing[0]}). ` +
+      `${plural(missing.length, 'image')} of this run can no longer be read (first: ${missing[0]}). ` +
         'Put the files back or import their new folder, then start the run again.',
     );
   }
