@@ -43,8 +43,8 @@ export const ToEngine = z.discriminatedUnion('type', [
     dirs: RunDirs,
     /** Tests pin a backend; the app leaves it to the engine. */
     backend: BackendName.optional(),
-    /** A killed run's checkpoint folder (<run>/resume): go on from its last epoch. */
-    resumeFrom: z.string().min(1).optional(),
+    /** A killed run: go on from the last epoch checkpointed in its resume folder (`resumeDir`). */
+    resume: z.boolean().default(false),
   }),
   z.object({ type: z.literal('cancel') }),
   z.object({
@@ -163,6 +163,10 @@ export const FromEngine = z.discriminatedUnion('type', [
     done: z.number().int(),
     total: z.number().int(),
     fromCache: z.number().int(),
+    /** Values computed per second over the last 30 s (cache hits not counted); absent until known. */
+    rate: z.number().nonnegative().optional(),
+    /** Seconds until the phase's whole cache (every split) is built, at that rate. */
+    etaS: z.number().nonnegative().optional(),
   }),
   z.object({
     type: z.literal('batch'),

@@ -130,7 +130,12 @@ export const GroupSummary = z.object({
 export type GroupSummary = z.infer<typeof GroupSummary>;
 
 export const RunsProgress = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('features'), runId: id, phase: Phase, split: z.enum(['train', 'val', 'test']), done: z.number().int(), total: z.number().int(), fromCache: z.number().int() }),
+  z.object({
+    kind: z.literal('features'), runId: id, phase: Phase, split: z.enum(['train', 'val', 'test']), done: z.number().int(), total: z.number().int(), fromCache: z.number().int(),
+    /** Images (views) computed per second over the last 30 s, and seconds until the phase's whole cache is built: absent until known. */
+    rate: z.number().nonnegative().optional(),
+    etaS: z.number().nonnegative().optional(),
+  }),
   z.object({ kind: z.literal('batch'), runId: id, phase: Phase, epoch: z.number().int(), batch: z.number().int(), batches: z.number().int(), loss: z.number(), lr: z.number() }),
 ]);
 export type RunsProgress = z.infer<typeof RunsProgress>;

@@ -2,7 +2,7 @@
 // produced them: backbone id and weights hash, input size, the layer they come from, the
 // image decode's version, and for augmented views the augmentation settings. Later runs with the same key reuse them.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DECODE_VERSION } from './images';
 
@@ -40,13 +40,29 @@ export class FeatureCache {
     return join(this.dir, imageHash.slice(0, 2), name);
   }
 
+  /** Whether a whole value is stored; a short file is a write that never finished, and is missing. */
+  has(imageHash: string, view: number, variant = ''): boolean {
+    return statSync(this.path(imageHash, view, variant), { throwIfNoEntry: false })?.size === this.length * 4;
+  }
+
   get(imageHash: string, view: number, variant = ''): Float32Array | null {
+    if (!this.has(imageHash, view, variant)) return null;
+    const out = new Float32Array(this.length);
+    this.readInto(imageHash, view, variant, out, 0);
+    return out;
+  }
+
+  /** Reads one stored value into `target` at `offset` (in values), with no copy in between. */
+  readInto(imageHash: string, view: number, variant: string, target: Float32Array, offset: number): void {
     const p = this.path(imageHash, view, variant);
-    if (!existsSync(p)) return null;
-    const buf = readFileSync(p);
-    // A short file is a write that never finished: treat it as missing, it is recomputed.
-    if (buf.byteLength !== this.length * 4) return null;
-    return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    const bytes = this.length * 4;
+    const fd = openSync(p, 'r');
+    try {
+      const got = fstatSync(fd).size === bytes ? readSync(fd, new Uint8Array(target.buffer, target.byteOffset + offset * 4, bytes), 0, bytes, 0) : -1;
+      if (got !== bytes) throw new Error(`feature cache: ${p} is not ${bytes} bytes long; delete it and start the run again to recompute it`);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   put(imageHash: string, view: number, data: Float32Array, variant = ''): void {

@@ -133,50 +133,102 @@ function openCache(req: FeatureRequest, length: number): FeatureCache {
   });
 }
 
-/** Fills `values` from the cache; returns the (item, view) pairs still to compute. */
-function lookup(req: FeatureRequest, cache: FeatureCache, views: number[], variant: string, values: Float32Array[][]): Job[] {
-  const jobs: Job[] = [];
-  req.items.forEach((it, i) =>
-    views.forEach((view, slot) => {
-      const hit = cache.get(it.hash, view, variant);
-      if (hit) values[i]![slot] = hit;
-      else jobs.push({ item: i, slot, view });
-    }),
-  );
-  return jobs;
+/** Between chunks of file-system work over the whole set: cancel is heard, and events go out. */
+const CHUNK = 2048;
+
+async function yieldOrStop(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  if (signal?.aborted) throw signal.reason ?? new Error('feature extraction cancelled');
 }
 
+/** One byte per (item, view): 1 where the cache lacks it. A byte, not a job object, per image of 200,000. */
+async function missingMask(req: FeatureRequest, cache: FeatureCache, views: number[], variant: string): Promise<{ mask: Uint8Array; count: number }> {
+  const mask = new Uint8Array(req.items.length * views.length);
+  let count = 0;
+  for (let i = 0; i < req.items.length; i++) {
+    if (i % CHUNK === CHUNK - 1) await yieldOrStop(req.signal);
+    views.forEach((view, slot) => {
+      if (cache.has(req.items[i]!.hash, view, variant)) return;
+      mask[i * views.length + slot] = 1;
+      count++;
+    });
+  }
+  return { mask, count };
+}
+
+/** The missing (item, view) pairs, `size` at a time, in order. */
+function* jobBatches(mask: Uint8Array, views: number[], size: number): Generator<Job[]> {
+  let batch: Job[] = [];
+  for (let k = 0; k < mask.length; k++) {
+    if (!mask[k]) continue;
+    const slot = k % views.length;
+    batch.push({ item: (k - slot) / views.length, slot, view: views[slot]! });
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * Computes and stores what the cache lacks, then reads the whole set back as one block.
+ * While it builds, memory holds two batches (the one decoding, the one in the network):
+ * nothing per image outlives its batch, so a build over 200,000 images stays flat and a
+ * killed one leaves only whole files behind (written aside, then renamed).
+ */
 export async function computeFeatures(req: FeatureRequest): Promise<ViewSet> {
   const views = viewsFor(req.split, req.augment);
   const length = req.extractor.shape.reduce((a, b) => a * b, 1);
   const cache = openCache(req, length);
   const variant = req.augment ? augmentFingerprint(req.augment.spec, req.augment.seed) : '';
-  const values: Float32Array[][] = req.items.map(() => new Array<Float32Array>(views.length));
-  const jobs = lookup(req, cache, views, variant, values);
+  const { mask, count } = await missingMask(req, cache, views, variant);
   const total = req.items.length * views.length;
-  const fromCache = total - jobs.length;
+  const fromCache = total - count;
   req.onProgress?.({ split: req.split, done: fromCache, total, fromCache });
-  const bs = req.batchSize ?? 16;
-  // The next batch decodes (sharp, on libuv's threads) while this one runs through the network.
-  let decoding = jobs.length > 0 ? decodeBatch(req, jobs.slice(0, bs)) : null;
-  for (let at = 0; at < jobs.length; at += bs) {
-    const batch = jobs.slice(at, at + bs);
+  let done = fromCache;
+  await buildMissing(req, cache, jobBatches(mask, views, req.batchSize ?? 16), variant, length, (n) => {
+    done += n;
+    req.onProgress?.({ split: req.split, done, total, fromCache });
+  });
+  return { shape: req.extractor.shape, views, values: await readAll(req, cache, views, variant, length) };
+}
+
+/** The next batch decodes (sharp, on libuv's threads) while this one runs through the network. */
+async function buildMissing(req: FeatureRequest, cache: FeatureCache, batches: Generator<Job[]>, variant: string, length: number, onBatch: (n: number) => void): Promise<void> {
+  let next = batches.next();
+  let decoding = next.done ? null : decodeBatch(req, next.value);
+  while (!next.done) {
+    const batch = next.value;
     const imgs = await decoding!;
-    decoding = at + bs < jobs.length ? decodeBatch(req, jobs.slice(at + bs, at + 2 * bs)) : null;
+    next = batches.next();
+    decoding = next.done ? null : decodeBatch(req, next.value);
     if (req.signal?.aborted) {
       imgs.forEach((t) => t.dispose());
-      await decoding?.then((next) => next.forEach((t) => t.dispose()));
+      await decoding?.then((later) => later.forEach((t) => t.dispose()));
       throw req.signal.reason ?? new Error('feature extraction cancelled');
     }
     const out = await runBatch(req, batch, imgs);
-    batch.forEach((job, k) => {
-      const v = out.subarray(k * length, (k + 1) * length).slice();
-      cache.put(req.items[job.item]!.hash, job.view, v, variant);
-      values[job.item]![job.slot] = v;
-    });
-    req.onProgress?.({ split: req.split, done: fromCache + at + batch.length, total, fromCache });
+    batch.forEach((job, k) => cache.put(req.items[job.item]!.hash, job.view, out.subarray(k * length, (k + 1) * length), variant));
+    onBatch(batch.length);
   }
-  return { shape: req.extractor.shape, views, values };
+}
+
+/** Every (item, view) from the cache into one Float32Array: the set is held once, with no object per value. */
+async function readAll(req: FeatureRequest, cache: FeatureCache, views: number[], variant: string, length: number): Promise<Float32Array[][]> {
+  const block = new Float32Array(req.items.length * views.length * length);
+  const values: Float32Array[][] = [];
+  for (let i = 0; i < req.items.length; i++) {
+    if (i % CHUNK === CHUNK - 1) await yieldOrStop(req.signal);
+    values.push(
+      views.map((view, slot) => {
+        const at = (i * views.length + slot) * length;
+        cache.readInto(req.items[i]!.hash, view, variant, block, at);
+        return block.subarray(at, at + length);
+      }),
+    );
+  }
+  return values;
 }
 
 function decodeBatch(req: FeatureRequest, batch: Job[]): Promise<tf.Tensor3D[]> {

@@ -11,7 +11,8 @@ import type { Backbone } from './backbones/load';
 import type { SplitBackbone } from './backbones/split';
 import { batchTensor } from './batches';
 import type { EvalSet, TrainSet } from './batches';
-import { computeFeatures, pool } from './features';
+import { BuildProgress } from './build-progress';
+import { computeFeatures, pool, viewsFor } from './features';
 import type { Extractor } from './features';
 import { evaluate } from './trainer';
 
@@ -25,6 +26,7 @@ export interface SetsEnv {
   dirs: RunDirs;
   emit: (e: FromEngine) => void;
   signal?: AbortSignal;
+  clock?: { now(): number };
 }
 
 /** The run's augmentation as the feature cache takes it: `views` is a cache setting, not a transform. */
@@ -36,6 +38,8 @@ export function augmentSettings(cfg: RunConfig): { spec: AugmentSpec; views: num
 
 export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbone, cfg: RunConfig, data: RunData, env: SetsEnv): Promise<Sets> {
   const aug = augmentSettings(cfg);
+  const sizes = { train: data.train.length * viewsFor('train', aug).length, val: data.val.length, test: data.test.length };
+  const progress = new BuildProgress(sizes, () => (env.clock ?? performance).now());
   const one = async (split: 'train' | 'val' | 'test', images: RunImage[]) => {
     const set = await computeFeatures({
       items: images.map((i) => ({ hash: i.hash, source: i.path })),
@@ -45,7 +49,10 @@ export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbon
       cacheDir: env.dirs.featureCache,
       augment: split === 'train' ? aug : undefined,
       signal: env.signal,
-      onProgress: (p) => env.emit({ type: 'features', phase, ...p }),
+      onProgress: (p) => {
+        const rate = progress.update(p);
+        if (rate) env.emit({ type: 'features', phase, ...p, ...rate });
+      },
     });
     return { set, labels: images.map((i) => i.label) };
   };

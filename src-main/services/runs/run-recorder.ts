@@ -51,7 +51,7 @@ export class RunRecorder {
       case 'ready':
         return setRunBackend(this.db, runId, e.backend.name);
       case 'features':
-        return this.events.progress({ kind: 'features', runId, phase: e.phase, split: e.split, done: e.done, total: e.total, fromCache: e.fromCache });
+        return this.events.progress({ kind: 'features', runId, phase: e.phase, split: e.split, done: e.done, total: e.total, fromCache: e.fromCache, rate: e.rate, etaS: e.etaS });
       case 'batch':
         return this.events.progress({ kind: 'batch', runId, phase: e.phase, epoch: e.epoch, batch: e.batch, batches: e.batches, loss: e.loss, lr: e.lr });
       case 'resumed':
