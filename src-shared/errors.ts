@@ -12,6 +12,10 @@ export type ErrorCode =
   | 'disk-full'
   | 'corrupt-project'
   | 'cancelled'
+  /** A path outside the open project, the model cache and what was chosen this session. */
+  | 'path-not-allowed'
+  /** Something only another door offers (the desktop's picker in a browser). */
+  | 'unsupported'
   | 'internal';
 
 export class StudioError extends Error {
@@ -29,8 +33,12 @@ export interface WireError {
   message: string;
 }
 
-export function toWireError(err: unknown): WireError {
+/**
+ * A StudioError crosses as it is: its message was written for the user. Anything else is
+ * unexpected and its message may hold paths or file contents, so the door says what the
+ * client reads instead (an id to quote, the detail kept in its log).
+ */
+export function toWireError(err: unknown, internal: (err: unknown) => string): WireError {
   if (err instanceof StudioError) return { code: err.code, message: err.message };
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'internal', message };
+  return { code: 'internal', message: internal(err) };
 }

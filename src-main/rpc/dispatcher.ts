@@ -1,8 +1,10 @@
 // The main side of the contract: parses every input with the contract's schema, calls the
-// handler, and turns any failure into {code, message}. Unknown members fail loudly.
+// handler, and turns any failure into {code, message}. Unknown members fail loudly; an
+// unexpected failure reaches the client as an id, its detail only in the log.
 import { contract, events, type EventName, type EventPayload, type Handlers, type MethodDef } from '../../src-shared/contract';
 import { StudioError, toWireError } from '../../src-shared/errors';
 import type { ClientMessage, ServerMessage, Transport } from '../../src-shared/rpc';
+import { reportInternal, stderrLog, type LogLine } from './internal-error';
 
 export class EventHub {
   readonly #sinks = new Set<(message: ServerMessage) => void>();
@@ -18,7 +20,7 @@ export class EventHub {
   }
 }
 
-export async function dispatch(handlers: Handlers, message: ClientMessage): Promise<ServerMessage> {
+export async function dispatch(handlers: Handlers, message: ClientMessage, log: LogLine = stderrLog): Promise<ServerMessage> {
   const { id, service, method } = message;
   try {
     const services = contract as unknown as Record<string, Record<string, MethodDef>>;
@@ -34,16 +36,16 @@ export async function dispatch(handlers: Handlers, message: ClientMessage): Prom
     const value = await handler(parsed.data);
     return { kind: 'result', id, ok: true, value: def.output.parse(value) };
   } catch (err) {
-    return { kind: 'result', id, ok: false, error: toWireError(err) };
+    return { kind: 'result', id, ok: false, error: toWireError(err, (e) => reportInternal(e, log).message) };
   }
 }
 
 /** Serves the contract over one connection; returns a function that ends it. */
-export function serve(handlers: Handlers, hub: EventHub, transport: Transport<ClientMessage, ServerMessage>): () => void {
+export function serve(handlers: Handlers, hub: EventHub, transport: Transport<ClientMessage, ServerMessage>, log: LogLine = stderrLog): () => void {
   const stopEvents = hub.subscribe((m) => transport.send(m));
   const stopCalls = transport.onMessage(async (message) => {
     if (message?.kind !== 'call') return;
-    transport.send(await dispatch(handlers, message));
+    transport.send(await dispatch(handlers, message, log));
   });
   return () => {
     stopEvents();

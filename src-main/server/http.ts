@@ -2,10 +2,10 @@
 // Every request passes the Host and Origin checks first; a malformed URL is a 400; an
 // unexpected failure is a 500 that says only "internal error" and an id, the detail
 // going to the server's log under the same id, never to the client.
-import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { reportInternal, type LogLine } from '../rpc/internal-error';
 import type { Studio } from '../services/studio';
 import { allowedHost, parseRequestUrl, sameOrigin, type HostRule } from './guard';
 import { sendViewableImage } from './images';
@@ -44,11 +44,10 @@ export function handleHttp(req: IncomingMessage, res: ServerResponse, ctx: HttpC
 }
 
 /** The detail goes to the log; the client gets an id to quote when reporting it. */
-export function internalError(res: ServerResponse, log: (line: string) => void, err: unknown): void {
-  const id = randomBytes(4).toString('hex');
-  log(`internal error ${id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+export function internalError(res: ServerResponse, log: LogLine, err: unknown): void {
+  const { message } = reportInternal(err, log);
   if (res.headersSent) return void res.destroy();
-  send(res, 500, `Internal error (id ${id}).`);
+  send(res, 500, message);
 }
 
 async function answer(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {

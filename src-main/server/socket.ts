@@ -54,7 +54,7 @@ export function connectSocket(ws: WebSocket, studio: Studio, log: (line: string)
   const end = serve(studio.handlers(), studio.hub, {
     send: (m: ServerMessage) => send(JSON.stringify(m)),
     onMessage: (l) => (listeners.add(l), () => listeners.delete(l)),
-  });
+  }, log);
   ws.on('message', (data, isBinary) => {
     const message = isBinary ? undefined : parseJson(String(data));
     if (message === undefined) return send(refusal('Not a call: send one JSON object {kind: "call", id, service, method, input} per text message.'));

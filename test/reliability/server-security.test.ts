@@ -149,6 +149,9 @@ test('a CSV import never echoes the file it read', async () => {
   assert.ok(reply.error.message.includes(file), 'the message names the file');
 });
 
+/** What a client reads of an unexpected failure, through either door. */
+const INTERNAL = /^Internal error \(id ([0-9a-f]{8})\)\. The details are in the studio's log under this id; quote it when you report the problem\.$/;
+
 test('an internal failure is a 500 that says "internal error" and an id; the detail is only in the log', async () => {
   // The project getter fails as a broken database would, naming a path the client must not see.
   Object.defineProperty(s.studio, 'project', {
@@ -160,10 +163,32 @@ test('an internal failure is a 500 that says "internal error" and an id; the det
   const res = await rawHttp(port, thumb());
   delete (s.studio as { project?: unknown }).project;
   assert.equal(res.status, 500);
-  const id = /^Internal error \(id ([0-9a-f]{8})\)\.$/.exec(res.body)?.[1];
+  const id = INTERNAL.exec(res.body)?.[1];
   assert.ok(id, `body: ${res.body}`);
   assert.doesNotMatch(res.body, /database|secret|at .*\.ts/i);
   const logged = s.logs.find((l) => l.includes(id));
   assert.ok(logged && /database connection is not open/.test(logged), `log: ${logged}`);
   assert.equal((await rawHttp(port, thumb())).status, 200, 'the server goes on serving');
+});
+
+test('an internal failure over RPC is {code: internal} with an id; the detail is only in the log', async () => {
+  // A handler fails the way a library would: a plain Error whose message names a private path.
+  const handlers = s.studio.handlers.bind(s.studio);
+  s.studio.handlers = () => {
+    const h = handlers();
+    return { ...h, dataset: { ...h.dataset, classes: () => { throw new Error("EACCES: permission denied, open '/home/someone/secret-project/notes.txt'"); } } };
+  };
+  const ws = await openWs(port, { token: s.server.token });
+  delete (s.studio as { handlers?: unknown }).handlers;
+  const reply = await call(ws, 'dataset', 'classes');
+  assert.ok(reply.kind === 'result' && !reply.ok, 'the call fails');
+  assert.equal(reply.error.code, 'internal');
+  const id = INTERNAL.exec(reply.error.message)?.[1];
+  assert.ok(id, `message: ${reply.error.message}`);
+  const logged = s.logs.find((l) => l.includes(`internal error ${id}`));
+  assert.ok(logged && logged.includes('/home/someone/secret-project/notes.txt') && /\n\s+at /.test(logged), `the log has the detail and its stack: ${logged}`);
+  // A refusal written for the user still crosses in its own words.
+  const refused = await call(ws, 'dataset', 'image', { id: 999_999 });
+  assert.ok(refused.kind === 'result' && !refused.ok && refused.error.code === 'not-found' && /999999/.test(refused.error.message), JSON.stringify(refused));
+  ws.close();
 });
