@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult } from '../../src-shared/engine-protocol';
+import type { RunDirs, RunResult } from '../../src-shared/engine-protocol';
 import type { FitState, WeightSnapshot } from './callbacks/types';
 import { loadSnapshot, saveSnapshot } from './weights-io';
 
@@ -27,6 +27,11 @@ type Json = Omit<FitState, 'weights' | 'optimizer' | 'callbacks'> & {
 };
 
 const LATEST = 'latest.json';
+
+/** Where a run keeps the checkpoint it resumes from: <run>/resume. */
+export function resumeDir(dirs: RunDirs): string {
+  return join(dirs.run, 'resume');
+}
 
 export async function writeRunState(root: string, s: RunState): Promise<void> {
   const name = `p${s.fit.phase}-e${s.fit.nextEpoch}`;

@@ -25,7 +25,7 @@ import type { Extractor } from './features';
 import { buildHead } from './head';
 import type { Head } from './head';
 import { buildPhase2Model, reestimateSuffixBatchNorm } from './phase2';
-import { hasRunState, readRunState, writeRunState } from './resume-state';
+import { hasRunState, readRunState, resumeDir, writeRunState } from './resume-state';
 import type { PhaseRecord, RunState } from './resume-state';
 import { featureSets, pooledFromSplit, testOutcome } from './run-sets';
 import type { Sets } from './run-sets';
@@ -40,8 +40,8 @@ export interface RunEnv {
   emit: (e: FromEngine) => void;
   signal?: AbortSignal;
   clock?: Clock;
-  /** The run's resume folder; a missing checkpoint there means: start from the beginning. */
-  resumeFrom?: string;
+  /** Go on from the run's resume folder; a missing checkpoint there means: start from the beginning. */
+  resume?: boolean;
 }
 
 interface Ctx {
@@ -65,10 +65,6 @@ interface PhaseOut {
   record: PhaseRecord;
   model: tf.LayersModel;
   sets: Sets;
-}
-
-export function resumeDir(dirs: RunDirs): string {
-  return join(dirs.run, 'resume');
 }
 
 function callbacks(phase: 1 | 2, fc: FitConfig, ctx: Ctx, hasVal: boolean): { list: Callback[]; stopper: EarlyStopping | null } {
@@ -142,8 +138,9 @@ function trainParity(model: tf.LayersModel, sets: Sets, epochs: EpochMetrics[], 
 }
 
 async function startingState(env: RunEnv): Promise<RunState | null> {
-  if (!env.resumeFrom) return null;
-  const state = hasRunState(env.resumeFrom) ? await readRunState(env.resumeFrom) : null;
+  if (!env.resume) return null;
+  const dir = resumeDir(env.dirs);
+  const state = hasRunState(dir) ? await readRunState(dir) : null;
   env.emit({ type: 'resumed', phase: state?.fit.phase ?? 1, epoch: state?.fit.nextEpoch ?? 0 });
   return state;
 }

@@ -8,7 +8,7 @@ import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { selectBackend } from '../backend';
 import { exportRun } from '../export';
 import { lrRangeForRun } from '../lr-range-run';
-import { hasRunState, readRunState } from '../resume-state';
+import { hasRunState, readRunState, resumeDir } from '../resume-state';
 import { runTraining } from '../run';
 import { watchParent } from './parent-watch';
 
@@ -28,19 +28,20 @@ function send(msg: FromEngine): Promise<void> {
  * epoch (and checkpoint it) whose event nobody read; sent again after 'resumed' (an upsert
  * in the store), they close that gap in the run's record.
  */
-async function checkpointedEpochs(resumeFrom: string | undefined): Promise<EpochMetrics[]> {
-  if (!resumeFrom || !hasRunState(resumeFrom)) return [];
-  return (await readRunState(resumeFrom)).fit.epochs;
+async function checkpointedEpochs(msg: Extract<Job, { type: 'start' }>): Promise<EpochMetrics[]> {
+  const dir = resumeDir(msg.dirs);
+  if (!msg.resume || !hasRunState(dir)) return [];
+  return (await readRunState(dir)).fit.epochs;
 }
 
 async function train(msg: Extract<Job, { type: 'start' }>, backend: BackendInfo): Promise<void> {
   await send({ type: 'ready', backend });
-  const recorded = await checkpointedEpochs(msg.resumeFrom);
+  const recorded = await checkpointedEpochs(msg);
   const result = await runTraining(msg.config, msg.data, {
     dirs: msg.dirs,
     backend,
     signal: ctrl.signal,
-    resumeFrom: msg.resumeFrom,
+    resume: msg.resume,
     emit: (e) => {
       void send(e);
       if (e.type === 'resumed') for (const metrics of recorded) void send({ type: 'epoch', metrics });

@@ -169,7 +169,7 @@ export class RunService {
       const dirs = runDirs(this.project, runId, this.options.modelCacheDir);
       const data = runDataOf(db, m.manifest);
       const handle = startTraining(
-        { runId: String(runId), config, data, dirs, backend: this.options.backend, resumeFrom: resume ? join(dirs.run, 'resume') : undefined },
+        { runId: String(runId), config, data, dirs, backend: this.options.backend, resume },
         { onEvent: record },
       );
       this.#current.handle = handle;

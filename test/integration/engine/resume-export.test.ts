@@ -15,7 +15,8 @@ import { pooledExtractor, splitExtractor } from '../../../src-main/engine/featur
 import { featureSets, pooledFromSplit } from '../../../src-main/engine/run-sets';
 import { exportRun } from '../../../src-main/engine/export';
 import { loadExport, predictFiles } from '../../../src-main/engine/predict';
-import { resumeDir, runTraining } from '../../../src-main/engine/run';
+import { runTraining } from '../../../src-main/engine/run';
+import { resumeDir } from '../../../src-main/engine/resume-state';
 import type { RunEnv } from '../../../src-main/engine/run';
 import { RunConfig } from '../../../src-shared/engine-config';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
@@ -94,7 +95,7 @@ test('a cancelled run resumed from its checkpoint matches an uninterrupted one, 
   assert.equal(first.epochs.length, 2);
 
   const second = recorded();
-  const b2 = await runTraining(config, data, env('b', second, { resumeFrom: resumeDir(firstEnv.dirs) }));
+  const b2 = await runTraining(config, data, env('b', second, { resume: true }));
   assert.deepEqual(second.events.find((e) => e.type === 'resumed'), { type: 'resumed', phase: 1, epoch: 2 });
   assert.deepEqual(b2.phases.map((p) => [p.phase, p.epochs]), [[1, 4], [2, 2]]);
   assert.deepEqual([...first.epochs, ...second.epochs].map(timeless), straight.epochs.map(timeless));
