@@ -1,11 +1,15 @@
-// kill -9 at random points (issue 13), 10 times each, during a CLI import, a label batch and a
-// CSV labels import: after each, integrity_check is ok, nothing is duplicated or lost or
-// half-applied, and running the work again finishes it.
+// kill -9 at random points (issue 13), 10 times each, during a CLI import, a label batch, a
+// CSV labels import and a split: after each, integrity_check is ok, nothing is duplicated or
+// lost or half-applied, and running the work again finishes it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { withCuration } from '../../src-main/cli/commands/curation-open';
+import { planSplit } from '../../src-main/services/curation-service/split';
+import { curationRows } from '../../src-main/services/curation-service/rows';
+import { ImportService } from '../../src-main/services/import/import-service';
 import { createClass } from '../../src-main/services/labels/labels';
 import { openProject } from '../../src-main/services/project/project';
 import { seededRandom } from '../../src-shared/random';
@@ -129,4 +133,69 @@ test(`a CSV labels import killed at ${TIMES} random moments: all rows or none, a
   const last = await studioRun('labels', 'import', dir, csv);
   assert.equal(last.code, 0, last.stderr);
   assert.equal(moved(), files.length, 'resumed: every row applied');
+});
+
+test(`a split killed at ${TIMES} random moments: the old assignment or the whole new one, and it resumes to the same`, async (t) => {
+  const dir = join(base, 'split');
+  const data = join(base, 'split-data');
+  await imageFolder(data, 300, 12000);
+  const p = openProject(dir, { create: true });
+  const importer = new ImportService(p, () => {});
+  importer.start(data);
+  await importer.idle();
+  p.close();
+  const options = (seed: number) => ({ val: 0.2, test: 0.2, seed, folds: 3, keepPredefined: false });
+  /** hash -> "split/fold" as stored, and as a seed's split would make it (it does not depend on the current one). */
+  const stored = () => peek(dir, (db) => new Map((db.prepare('SELECT hash, split, fold FROM images').all() as { hash: string; split: string | null; fold: number | null }[]).map((r) => [r.hash, `${r.split}/${r.fold}`])));
+  const planned = (seed: number) => peek(dir, (db) => {
+    const rows = curationRows(db as never);
+    const plan = planSplit(rows, options(seed));
+    const byId = new Map(rows.map((r) => [r.id, r.hash]));
+    return new Map(plan.moves.map((m) => [byId.get(m.imageId)!, `${m.split}/${plan.folds?.get(m.imageId) ?? null}`]));
+  });
+  const splitAgain = (seed: number) => withCuration(dir, (c) => (c.split(options(seed)), c.manifest({ seed, val: 0.2, test: 0.2, groupBy: null, folds: 3 })));
+  const script = join(import.meta.dirname, 'helpers', 'store-split.ts');
+  const child = (seed: number) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', script, dir, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const ready = new Promise<void>((resolve) => c.stdout.on('data', (d) => ((out += d), out.includes('ready') && resolve())));
+    const done = new Promise((resolve) => c.on('close', resolve));
+    return { child: c, ready: Promise.race([ready, done]), done, out: () => out };
+  };
+  // How long the split takes once the project is open: the kills fall within that, and a little after.
+  await splitAgain(1);
+  const calibration = child(2);
+  await calibration.done;
+  const splitMs = Number(/done ([\d.]+)/.exec(calibration.out())?.[1]);
+  assert.ok(splitMs > 0, `the split child said: ${calibration.out()}`);
+  let before = stored();
+  const outcomes = { old: 0, new: 0 };
+  for (let i = 0; i < TIMES; i++) {
+    const seed = 100 + i;
+    const expected = planned(seed);
+    assert.notDeepEqual(expected, before, 'the new seed moves some images');
+    const edits = peek(dir, (db) => n(db, 'SELECT count(*) AS n FROM edits'));
+    const run = child(seed);
+    await run.ready;
+    const ms = random() * splitMs * 1.3;
+    await killAfter(run.child, ms, run.done);
+    assert.equal(integrity(dir), 'ok', `kill ${i} at ${ms.toFixed(0)} ms`);
+    const now = stored();
+    const whole = [...now].every(([h, v]) => v === expected.get(h));
+    const untouched = [...now].every(([h, v]) => v === before.get(h));
+    assert.ok(whole || untouched, `kill ${i} at ${ms.toFixed(0)} ms: a mix of the old split and seed ${seed}'s`);
+    outcomes[whole ? 'new' : 'old']++;
+    peek(dir, (db) => {
+      assert.equal(n(db, 'SELECT count(*) AS n FROM images'), 300, 'no image row added or lost');
+      assert.equal(n(db, 'SELECT count(*) AS n FROM edits') - edits, whole ? 1 : 0, `kill ${i}: the split is one edit, or none`);
+      assert.equal(n(db, 'SELECT count(*) AS n FROM edit_changes WHERE edit_id NOT IN (SELECT id FROM edits)'), 0);
+      assert.equal(n(db, 'SELECT count(*) - count(DISTINCT digest) AS n FROM manifests'), 0, 'one manifest per split');
+    });
+    await splitAgain(seed);
+    assert.deepEqual(stored(), expected, `kill ${i}: splitting again with seed ${seed} gives its split`);
+    peek(dir, (db) => assert.equal(n(db, 'SELECT count(*) AS n FROM edits') - edits, 1, `kill ${i}: the split is recorded once`));
+    before = expected;
+  }
+  t.diagnostic(`split ${splitMs} ms; kills that left the old split ${outcomes.old}, the new one ${outcomes.new}`);
+  assert.equal(integrity(dir), 'ok');
 });
