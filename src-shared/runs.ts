@@ -140,6 +140,14 @@ export const RunsProgress = z.discriminatedUnion('kind', [
 ]);
 export type RunsProgress = z.infer<typeof RunsProgress>;
 
+/** "180 images/s, about 12 min left" for a cache build's progress; empty until the rate is known. The CLI and the run page say it alike. */
+export function cacheRateText(p: { rate?: number; etaS?: number }): string {
+  if (p.rate === undefined || p.etaS === undefined) return '';
+  const s = p.etaS;
+  const left = s < 90 ? `${Math.ceil(s)} s` : s < 90 * 60 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+  return `${p.rate.toFixed(0)} images/s, about ${left} left`;
+}
+
 export const RunEpochEvent = z.object({ runId: id, metrics: EpochMetrics });
 export type RunEpochEvent = z.infer<typeof RunEpochEvent>;
 

@@ -4,9 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { RunConfig } from '../../../src-shared/engine-config';
+import { RUN_DEFAULTS, RunConfig } from '../../../src-shared/engine-config';
 import type { RunConfigInput } from '../../../src-shared/engine-config';
 import { StudioError } from '../../../src-shared/errors';
+import { cacheRateText } from '../../../src-shared/runs';
 import type { RunsProgress } from '../../../src-shared/runs';
 import { openProject } from '../../services/project/project';
 import { RunService } from '../../services/runs/run-service';
@@ -47,20 +48,14 @@ export const trainCommand: CliCommand = {
   },
 };
 
-const earlyStopping = { monitor: 'valLoss', patience: 5, restoreBest: true } as const;
-
-/** Seeds 000 and 003: a small head, early stopping with best restore, Adam 1e-3 then 1e-5. */
+/** RUN_DEFAULTS (the launcher's form starts there too), or the --config file; flags override either. */
 export function configFrom(flags: TrainFlags, defaultBackbone: string): RunConfig {
-  const defaults: RunConfigInput = { backboneId: defaultBackbone, phase1: { epochs: 20, optimizer: { kind: 'adam', lr: 1e-3 }, earlyStopping } };
-  const c: RunConfigInput = { ...(flags.config ? readConfigFile(flags.config) : defaults) };
+  const c: RunConfigInput = flags.config ? { ...readConfigFile(flags.config) } : { ...RUN_DEFAULTS.run, backboneId: defaultBackbone };
   if (flags.backbone) c.backboneId = flags.backbone;
   if (flags.inputSize) c.inputSize = flags.inputSize;
   if (flags.seed !== undefined) c.seed = flags.seed;
   if (flags.epochs) c.phase1 = { ...c.phase1, epochs: flags.epochs };
-  if (flags.unfreeze) {
-    const p2: Omit<NonNullable<RunConfigInput['phase2']>, 'unfreezeBlocks'> = c.phase2 ?? { epochs: 10, optimizer: { kind: 'adam', lr: 1e-5 }, earlyStopping };
-    c.phase2 = { ...p2, unfreezeBlocks: flags.unfreeze };
-  }
+  if (flags.unfreeze) c.phase2 = { ...(c.phase2 ?? RUN_DEFAULTS.phase2), unfreezeBlocks: flags.unfreeze };
   if (flags.epochs && c.phase2) c.phase2 = { ...c.phase2, epochs: flags.epochs };
   const parsed = RunConfig.safeParse(c);
   if (!parsed.success) {
@@ -83,7 +78,7 @@ export function progressBar(): { bar: SingleBar; show: (p: RunsProgress) => void
   let started = false;
   const show = (p: RunsProgress) => {
     const stage = p.kind === 'features' ? `phase ${p.phase} features ${p.split}` : `phase ${p.phase} epoch ${p.epoch + 1}`;
-    const info = p.kind === 'features' ? `(${p.fromCache} cached)` : `loss ${p.loss.toFixed(4)}`;
+    const info = p.kind === 'features' ? `(${[`${p.fromCache} cached`, cacheRateText(p)].filter(Boolean).join(', ')})` : `loss ${p.loss.toFixed(4)}`;
     const [value, total] = p.kind === 'features' ? [p.done, p.total] : [p.batch + 1, p.batches];
     if (!started) bar.start(total, value, { run: p.runId, stage, info });
     started = true;
