@@ -96,3 +96,26 @@ export const RunConfig = z
   .strict();
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;
+
+/**
+ * Where a new run starts, in the launcher's form and in `studio train` alike (seeds 000 and
+ * 003): global pooling and a small head (one dropout layer), Adam at 1e-3 for up to 20
+ * epochs with early stopping that restores the best epoch. Phase 2, once switched on,
+ * fine-tunes the last 2 blocks at 1e-5 for 10 epochs with frozen BatchNorm; augmentation,
+ * once switched on, uses the schema's settings; k-fold, once asked for, uses 5 folds.
+ */
+export const RUN_DEFAULTS = deepFreeze({
+  run: RunConfig.omit({ backboneId: true }).parse({
+    head: { layers: [{ kind: 'dropout', rate: 0.2 }] },
+    phase1: { epochs: 20, optimizer: { kind: 'adam', lr: 1e-3 }, earlyStopping: {} },
+  }),
+  phase2: Phase2Config.parse({ epochs: 10, optimizer: { kind: 'adam', lr: 1e-5 }, earlyStopping: {}, unfreezeBlocks: 2 }),
+  augment: AugmentConfig.parse({}),
+  folds: 5,
+});
+
+/** The defaults are shared by every caller: one that changed them would change them for all. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') Object.values(value).forEach(deepFreeze);
+  return Object.freeze(value);
+}

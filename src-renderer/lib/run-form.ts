@@ -1,7 +1,7 @@
 // The run launcher's form as plain data, and the RunConfig it stands for. Pure, so the
 // defaults (the good practice: global pooling, a small head, early stopping that
 // restores the best epoch, frozen BatchNorm) are tested without a browser.
-import type { BatchNormPolicy, RunConfigInput } from '../../src-shared/engine-config';
+import { EarlyStoppingSpec, RUN_DEFAULTS, type BatchNormPolicy, type RunConfigInput } from '../../src-shared/engine-config';
 import type { Activation, HeadLayer, Pooling } from '../../src-shared/head-spec';
 import type { BackboneInfo } from '../../src-shared/backbones';
 
@@ -59,27 +59,31 @@ export const BN_POLICIES: Array<{ id: BatchNormPolicy; label: string; explain: s
   { id: 'train', label: 'Train', explain: 'Trains gamma and beta on batch statistics: only with large batches (32+), or validation will swing.' },
 ];
 
+/** The form's starting values are RUN_DEFAULTS (the CLI starts there too); only the layout is the form's. */
 export function defaultForm(backbone: BackboneInfo | undefined): RunForm {
+  const { run, phase2, augment, folds } = RUN_DEFAULTS;
+  const { phase1 } = run;
+  const stopping = phase1.earlyStopping ?? EarlyStoppingSpec.parse({});
   return {
     name: '',
     backboneId: backbone?.id ?? '',
     inputSize: backbone?.inputSize ?? 224,
-    head: { pooling: 'avg', layers: [newLayer('dropout')], l2: 0 },
-    phase1: { epochs: 20, lr: 0.001, optimizer: 'adam' },
-    phase2On: false,
-    phase2: { epochs: 10, lr: 1e-5, optimizer: 'adam', unfreezeBlocks: 2, batchNorm: 'frozen' },
-    batchSize: 32,
-    schedule: 'constant',
-    warmupEpochs: 0,
-    augmentOn: false,
-    augment: { views: 4, flip: true, rotationDeg: 15, zoom: 0.15, brightness: 0.1, contrast: 0.1 },
-    classWeights: 'off',
-    earlyStopping: true,
-    patience: 5,
-    restoreBest: true,
-    seed: 42,
+    head: { pooling: run.head.pooling, layers: run.head.layers.map((l) => ({ ...l, key: nextKey++ })), l2: run.head.l2 },
+    phase1: { epochs: phase1.epochs, lr: phase1.optimizer.lr, optimizer: phase1.optimizer.kind },
+    phase2On: run.phase2 !== null,
+    phase2: { epochs: phase2.epochs, lr: phase2.optimizer.lr, optimizer: phase2.optimizer.kind, unfreezeBlocks: phase2.unfreezeBlocks, batchNorm: phase2.batchNorm },
+    batchSize: phase1.batchSize,
+    schedule: phase1.schedule.kind,
+    warmupEpochs: phase1.schedule.warmupEpochs,
+    augmentOn: run.augment !== null,
+    augment: { ...augment },
+    classWeights: phase1.classWeights,
+    earlyStopping: phase1.earlyStopping !== null,
+    patience: stopping.patience,
+    restoreBest: stopping.restoreBest,
+    seed: run.seed,
     kfold: false,
-    folds: 5,
+    folds,
     targetValAbove: null,
     targetTrainBelow: null,
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RunConfig } from '../../../src-shared/engine-config';
+import { RUN_DEFAULTS, RunConfig } from '../../../src-shared/engine-config';
 import type { BackboneInfo } from '../../../src-shared/backbones';
 import { configOf, defaultForm, featureShapeOf, newLayer } from '../../../src-renderer/lib/run-form';
 
@@ -22,6 +22,8 @@ test('the default form is the good practice and parses as a RunConfig', () => {
   assert.equal(config.phase2, null);
   assert.equal(config.augment, null);
   assert.equal(config.inputSize, 224);
+  const { inputSize: _size, backboneId: _id, ...rest } = config;
+  assert.deepEqual(rest, RUN_DEFAULTS.run, 'the form starts from the shared run defaults');
 });
 
 test('phase 2 defaults to frozen BatchNorm, and editor keys never reach the config', () => {
