@@ -3,12 +3,10 @@
 // lost or half-applied, and running the work again finishes it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { withCuration } from '../../src-main/cli/commands/curation-open';
-import { planSplit } from '../../src-main/services/curation-service/split';
-import { curationRows } from '../../src-main/services/curation-service/rows';
 import { ImportService } from '../../src-main/services/import/import-service';
 import { createClass } from '../../src-main/services/labels/labels';
 import { openProject } from '../../src-main/services/project/project';
@@ -145,15 +143,17 @@ test(`a split killed at ${TIMES} random moments: the old assignment or the whole
   await importer.idle();
   p.close();
   const options = (seed: number) => ({ val: 0.2, test: 0.2, seed, folds: 3, keepPredefined: false });
-  /** hash -> "split/fold" as stored, and as a seed's split would make it (it does not depend on the current one). */
-  const stored = () => peek(dir, (db) => new Map((db.prepare('SELECT hash, split, fold FROM images').all() as { hash: string; split: string | null; fold: number | null }[]).map((r) => [r.hash, `${r.split}/${r.fold}`])));
-  const planned = (seed: number) => peek(dir, (db) => {
-    const rows = curationRows(db as never);
-    const plan = planSplit(rows, options(seed));
-    const byId = new Map(rows.map((r) => [r.id, r.hash]));
-    return new Map(plan.moves.map((m) => [byId.get(m.imageId)!, `${m.split}/${plan.folds?.get(m.imageId) ?? null}`]));
-  });
-  const splitAgain = (seed: number) => withCuration(dir, (c) => (c.split(options(seed)), c.manifest({ seed, val: 0.2, test: 0.2, groupBy: null, folds: 3 })));
+  /** hash -> "split/fold" as stored. */
+  const stored = (project = dir) => peek(project, (db) => new Map((db.prepare('SELECT hash, split, fold FROM images').all() as { hash: string; split: string | null; fold: number | null }[]).map((r) => [r.hash, `${r.split}/${r.fold}`])));
+  const splitAgain = (seed: number, project = dir) => withCuration(project, (c) => (c.split(options(seed)), c.manifest({ seed, val: 0.2, test: 0.2, groupBy: null, folds: 3 })));
+  /** What a whole split with `seed` gives: split on a copy of the project, never killed. */
+  const planned = async (seed: number) => {
+    const copy = join(base, `split-plan-${seed}`);
+    mkdirSync(copy);
+    peek(dir, (db) => db.prepare('VACUUM INTO ?').run(join(copy, 'studio.db')));
+    await splitAgain(seed, copy);
+    return stored(copy);
+  };
   const script = join(import.meta.dirname, 'helpers', 'store-split.ts');
   const child = (seed: number) => {
     const c = spawn(process.execPath, ['--import', 'tsx', script, dir, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -172,7 +172,7 @@ test(`a split killed at ${TIMES} random moments: the old assignment or the whole
   const outcomes = { old: 0, new: 0 };
   for (let i = 0; i < TIMES; i++) {
     const seed = 100 + i;
-    const expected = planned(seed);
+    const expected = await planned(seed);
     assert.notDeepEqual(expected, before, 'the new seed moves some images');
     const edits = peek(dir, (db) => n(db, 'SELECT count(*) AS n FROM edits'));
     const run = child(seed);
