@@ -10,7 +10,8 @@ import { CsvError, readLabelsCsv, writeLabelsCsv, type LabelRow } from '../curat
 import { decodeUtf8, EncodingError } from '../curation/text-encoding';
 import { normalizePath } from '../curation/group-keys';
 import * as labels from '../labels/labels';
-import { curationRows, type CurationRow } from './rows';
+import { classNames } from '../../store/repos/classes';
+import { allPaths, curationRows, type CurationRow } from '../../store/repos/images';
 
 export function exportLabelsCsv(db: Database, file: string): { file: string; rows: number } {
   const rows = curationRows(db).filter((r) => r.path !== null);
@@ -25,7 +26,7 @@ export function exportLabelsCsv(db: Database, file: string): { file: string; row
 
 /** Finds a row's image by exact path, else by a unique stored path ending with it at a folder boundary. */
 function pathMatcher(db: Database): (path: string) => number | null {
-  const all = db.prepare('SELECT path, image_id AS id FROM image_paths').all() as { path: string; id: number }[];
+  const all = allPaths(db);
   const exact = new Map(all.map((p) => [normalizePath(p.path), p.id]));
   return (path) => {
     const p = normalizePath(path);
@@ -56,7 +57,7 @@ function readRows(file: string): { rows: LabelRow[]; header: string[] } {
 
 /** A label's class: the one of that exact name, else the one whose normalised name is the label (names stored before the rule). */
 function classMatcher(db: Database): (label: string) => number | undefined {
-  const all = db.prepare('SELECT id, name FROM classes ORDER BY id').all() as { id: number; name: string }[];
+  const all = classNames(db);
   const exact = new Map(all.map((c) => [c.name, c.id]));
   const byKey = new Map<string, number>();
   for (const c of all) if (!byKey.has(classNameKey(c.name))) byKey.set(classNameKey(c.name), c.id);

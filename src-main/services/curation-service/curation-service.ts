@@ -16,7 +16,8 @@ import type { Project } from '../project/project';
 import { exportLabelsCsv, importLabelsCsv } from './csv-io';
 import { duplicatesReport, leakageFixes, PrintCache } from './dupes';
 import { healthOf } from './health';
-import { curationRows } from './rows';
+import { curationRows } from '../../store/repos/images';
+import { countPendingReductions } from '../../store/repos/reductions';
 import { scanReductions } from './scan';
 import { freezeManifest, planSplit } from './split';
 import { plural } from '../../../src-shared/plural';
@@ -51,7 +52,7 @@ export class CurationService {
   }
 
   pending(): number {
-    return (this.#db.prepare('SELECT count(*) AS n FROM images WHERE reduction IS NULL').get() as { n: number }).n;
+    return countPendingReductions(this.#db);
   }
 
   async duplicates(): Promise<DuplicatesReport> {

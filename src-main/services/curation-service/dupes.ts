@@ -6,7 +6,9 @@ import type { Database } from '../../store/db';
 import { findNearDuplicatesAsync, imagePrint, type ImagePrint } from '../curation/duplicates';
 import { findLeakage, fixLeakage, type LeakageFix } from '../curation/leakage';
 import { TimeSlices } from '../curation/slices';
-import { countProblemsOfKind, curationRows, multiPathImages, reductions, type CurationRow } from './rows';
+import { curationRows, multiPathImages, type CurationRow } from '../../store/repos/images';
+import { countProblems } from '../../store/repos/problems';
+import { reducedSetKey, reductions } from '../../store/repos/reductions';
 
 const ORDER: readonly Split[] = ['train', 'val', 'test'];
 
@@ -37,8 +39,7 @@ export class PrintCache {
   }
 
   clusters(db: Database, search: () => Promise<number[][]>): Promise<number[][]> {
-    const k = db.prepare('SELECT count(*) AS n, min(id) AS lo, max(id) AS hi, total(id) AS sum FROM images WHERE reduction IS NOT NULL').get() as Record<string, number>;
-    const key = `${k.n}:${k.lo}:${k.hi}:${k.sum}`;
+    const key = reducedSetKey(db);
     if (this.#clusters?.key !== key) {
       const ids = search();
       this.#clusters = { key, ids };
@@ -86,7 +87,7 @@ export async function duplicatesReport(db: Database, cache: PrintCache, progress
     exact: exactGroups(db, byId),
     clusters,
     leaking: clusters.filter((c) => c.leaking).length,
-    conflicts: countProblemsOfKind(db, ['label-conflict', 'split-conflict']),
+    conflicts: countProblems(db, ['label-conflict', 'split-conflict']),
   };
 }
 

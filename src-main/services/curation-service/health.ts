@@ -3,7 +3,9 @@
 import type { DuplicatesReport, HealthFinding, HealthReport } from '../../../src-shared/curation';
 import type { Database } from '../../store/db';
 import { classBalance, healthReport, type Finding } from '../curation/health';
-import { countProblemsOfKind, curationRows } from './rows';
+import { listClassRows } from '../../store/repos/classes';
+import { curationRows } from '../../store/repos/images';
+import { countProblems } from '../../store/repos/problems';
 import { plural } from '../../../src-shared/plural';
 
 const MAX_IDS = 200;
@@ -43,12 +45,10 @@ function duplicateFindings(d: DuplicatesReport, problems: number): HealthFinding
 
 export function healthOf(db: Database, dupes: DuplicatesReport, pending: number): HealthReport {
   const rows = curationRows(db);
-  const classes = db
-    .prepare('SELECT c.name, c.color, (SELECT count(*) FROM images i WHERE i.class_id = c.id) AS count FROM classes c ORDER BY c.id')
-    .all() as { name: string; color: string; count: number }[];
+  const classes = listClassRows(db).sort((a, b) => a.id - b.id).map(({ name, color, count }) => ({ name, color, count }));
   const balance = classBalance(classes);
   const facts = rows.map((r) => ({ id: r.id, width: r.width, height: r.height, label: r.label, grayscale: r.grayscale ?? undefined }));
-  const problems = countProblemsOfKind(db);
+  const problems = countProblems(db);
   // healthReport counts classes from the images, so only classBalance sees empty classes.
   const empty = balance.findings.filter((f) => f.kind === 'empty-class');
   const findings = [...empty, ...healthReport(facts)].map(fromPure).concat(duplicateFindings(dupes, problems));

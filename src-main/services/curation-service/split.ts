@@ -11,7 +11,8 @@ import { assignFolds } from '../curation/folds';
 import { csvGroup, folderGroup, patternGroup, type GroupKey } from '../curation/group-keys';
 import { buildManifest } from '../curation/manifest';
 import { assignSplits, type SplitItem } from '../curation/splits';
-import type { CurationRow } from './rows';
+import type { CurationRow } from '../../store/repos/images';
+import { storeManifest } from '../../store/repos/manifests';
 
 function csvRows(file: string): Record<string, string>[] {
   let bytes: Buffer;
@@ -82,8 +83,5 @@ export function planSplit(
 /** Freezes the current split (and folds) by digest; the same split twice is one manifest. */
 export function freezeManifest(db: Database, rows: readonly CurationRow[], now: number, params: Record<string, unknown> = {}): { id: number; digest: string; created: boolean } {
   const manifest = buildManifest(rows.map((r) => ({ hash: r.hash, split: r.split, fold: r.fold })), params);
-  const found = db.prepare('SELECT id FROM manifests WHERE digest = ?').get(manifest.digest) as { id: number } | undefined;
-  if (found) return { id: found.id, digest: manifest.digest, created: false };
-  const info = db.prepare('INSERT INTO manifests (digest, body, created_at) VALUES (?, ?, ?)').run(manifest.digest, JSON.stringify(manifest), now);
-  return { id: Number(info.lastInsertRowid), digest: manifest.digest, created: true };
+  return { ...storeManifest(db, manifest.digest, JSON.stringify(manifest), now), digest: manifest.digest };
 }

@@ -4,8 +4,8 @@ import { checkClassName, classNameKey } from '../../../src-shared/class-name';
 import { StudioError } from '../../../src-shared/errors';
 import type { EditResult, ImageFilter, Split } from '../../../src-shared/schemas';
 import { writeTx, type Database } from '../../store/db';
-import { defaultColor } from '../../store/repos/classes';
-import { imageIdsInFilter } from '../../store/repos/images';
+import { classNames, countClasses, defaultColor, getClass, nextClassId } from '../../store/repos/classes';
+import { imageIdsInFilter, imageStates } from '../../store/repos/images';
 import {
   canUndoRedo,
   recordEdit,
@@ -19,12 +19,6 @@ import {
 import { plural } from '../../../src-shared/plural';
 
 type CurrentRow = { id: number } & ImageState;
-
-function currentStates(db: Database, imageIds: number[]): CurrentRow[] {
-  return db
-    .prepare('SELECT id, class_id AS classId, split, group_key AS groupKey, fold FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
-    .all(JSON.stringify(imageIds)) as CurrentRow[];
-}
 
 const stateOf = ({ classId, split, groupKey, fold }: ImageState): ImageState => ({ classId, split, groupKey, fold });
 const sameState = (a: ImageState, b: ImageState) => a.classId === b.classId && a.split === b.split && a.groupKey === b.groupKey && a.fold === b.fold;
@@ -44,7 +38,7 @@ function result(db: Database, editId: number | null): EditResult {
 }
 
 function requireClass(db: Database, id: number): ClassSnapshot {
-  const row = db.prepare('SELECT id, name, color, created_at AS createdAt FROM classes WHERE id = ?').get(id) as ClassSnapshot | undefined;
+  const row = getClass(db, id);
   if (!row) throw new StudioError('not-found', `There is no class with id ${id}; it may have been deleted. Refresh the class list.`);
   return row;
 }
@@ -61,8 +55,7 @@ function className(db: Database, classId: number | null): string {
 function checkNewName(db: Database, name: string, exceptId?: number): string {
   const checked = checkClassName(name);
   if (!checked.ok) throw new StudioError('invalid-input', checked.message);
-  const all = db.prepare('SELECT id, name FROM classes').all() as { id: number; name: string }[];
-  const clash = all.find((c) => c.id !== exceptId && classNameKey(c.name) === checked.name);
+  const clash = classNames(db).find((c) => c.id !== exceptId && classNameKey(c.name) === checked.name);
   if (clash) throw new StudioError('invalid-input', `A class named "${clash.name}" already exists. Choose another name, or merge the two classes.`);
   return checked.name;
 }
@@ -75,7 +68,7 @@ function editImages(db: Database, imageIds: number[], next: (row: CurrentRow) =>
   // Read and write under one write lock, so another window's edit cannot slip in between
   // and make the recorded "before" (what undo restores) wrong.
   return writeTx(db, () => {
-    const changes = changesTo(currentStates(db, imageIds), next);
+    const changes = changesTo(imageStates(db, imageIds), next);
     if (!changes.length) return result(db, null);
     return result(db, recordEdit(db, { at: now, description: describe(changes.length), changes }));
   });
@@ -122,8 +115,7 @@ export function setStates(db: Database, states: ({ imageId: number } & Omit<Imag
 
 export function createClass(db: Database, name: string, color: string | undefined, now: number): EditResult & { classId: number } {
   const finalName = checkNewName(db, name);
-  const { next, n } = db.prepare('SELECT coalesce(max(id), 0) + 1 AS next, count(*) AS n FROM classes').get() as { next: number; n: number };
-  const snapshot: ClassSnapshot = { id: next, name: finalName, color: color ?? defaultColor(n), createdAt: now };
+  const snapshot: ClassSnapshot = { id: nextClassId(db), name: finalName, color: color ?? defaultColor(countClasses(db)), createdAt: now };
   const op: ClassOp = { op: 'create', class: snapshot };
   const editId = recordEdit(db, { at: now, description: `Created class "${finalName}"`, classOp: op, changes: [] });
   return { ...result(db, editId), classId: snapshot.id };
@@ -149,7 +141,7 @@ export function mergeClasses(db: Database, fromId: number, intoId: number, now: 
   if (fromId === intoId) throw new StudioError('invalid-input', 'A class cannot be merged into itself: choose another class to merge into.');
   const from = requireClass(db, fromId);
   const into = requireClass(db, intoId);
-  const changes = changesTo(currentStates(db, imageIdsInFilter(db, { classId: fromId })), (row) => ({ ...row, classId: intoId }));
+  const changes = changesTo(imageStates(db, imageIdsInFilter(db, { classId: fromId })), (row) => ({ ...row, classId: intoId }));
   const description = `Merged "${from.name}" into "${into.name}" (${changes.length} images)`;
   return result(db, recordEdit(db, { at: now, description, classOp: { op: 'merge', class: from, into: intoId }, changes }));
 }
@@ -157,7 +149,7 @@ export function mergeClasses(db: Database, fromId: number, intoId: number, now: 
 /** Removes a class; its images become unlabeled, never deleted. */
 export function deleteClass(db: Database, id: number, now: number): EditResult {
   const cls = requireClass(db, id);
-  const changes = changesTo(currentStates(db, imageIdsInFilter(db, { classId: id })), (row) => ({ ...row, classId: null }));
+  const changes = changesTo(imageStates(db, imageIdsInFilter(db, { classId: id })), (row) => ({ ...row, classId: null }));
   const description = `Deleted class "${cls.name}" (${changes.length} images now unlabeled)`;
   return result(db, recordEdit(db, { at: now, description, classOp: { op: 'delete', class: cls }, changes }));
 }

@@ -6,6 +6,8 @@ import type { DoctorInput, Finding, InputStats } from '../../../src-shared/docto
 import { RunResult } from '../../../src-shared/engine-protocol';
 import type { Database } from '../../store/db';
 import { setFindings } from '../../store/repos/findings';
+import { hashesOfIds } from '../../store/repos/images';
+import { reductionsOfHashes } from '../../store/repos/reductions';
 import { listEpochs } from '../../store/repos/runs';
 import type { RunManifest } from './manifest';
 import { configOf, manifestOf, needRun } from './run-views';
@@ -42,9 +44,7 @@ export function doctorInput(db: Database, runId: number, final: boolean): Doctor
 
 /** From the importer's records: the reductions' grey levels and the decoded channel count. */
 export function inputStatsOf(db: Database, m: RunManifest): InputStats {
-  const hashes = JSON.stringify(m.train.map((e) => e.hash));
-  const rows = db.prepare('SELECT reduction, channels FROM images WHERE hash IN (SELECT value FROM json_each(?))').all(hashes) as
-    Array<{ reduction: Buffer | null; channels: number | null }>;
+  const rows = reductionsOfHashes(db, m.train.map((e) => e.hash));
   let nearlyBlack = 0;
   let nearlyWhite = 0;
   for (const r of rows) {
@@ -62,8 +62,7 @@ export function inputStatsOf(db: Database, m: RunManifest): InputStats {
 export function runLeakage(db: Database, m: RunManifest, clusters: number[][]): { clusters: number; images: number } {
   const splitOf = new Map<string, string>();
   for (const s of ['train', 'val', 'test'] as const) for (const e of m[s]) splitOf.set(e.hash, s);
-  const ids = JSON.stringify(clusters.flat());
-  const hashOf = new Map((db.prepare('SELECT id, hash FROM images WHERE id IN (SELECT value FROM json_each(?))').all(ids) as Array<{ id: number; hash: string }>).map((r) => [r.id, r.hash]));
+  const hashOf = hashesOfIds(db, clusters.flat());
   let count = 0;
   let images = 0;
   for (const c of clusters) {

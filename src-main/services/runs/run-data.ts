@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { StudioError } from '../../../src-shared/errors';
 import type { RunData, RunDirs, RunImage } from '../../../src-shared/engine-protocol';
 import type { Database } from '../../store/db';
-import { imageIdsByHash, labeledImages, pathsByImage } from '../../store/repos/runs';
+import { imageIdsByHash, labeledImages, pathsByImage } from '../../store/repos/images';
 import type { Project } from '../project/project';
 import { planManifests } from './manifest';
 import { modelCacheDir } from '../../engine/backbones/model-cache';

@@ -7,8 +7,9 @@ import { headSize } from '../../../src-shared/head-spec';
 import type { RunEpochEvent, RunStatus, RunsProgress } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
 import type { RunOutcome } from '../../engine/process/host';
+import { imageIdsByHash } from '../../store/repos/images';
 import {
-  deleteEpochsFrom, imageIdsByHash, listEpochs, replacePredictions, setRunBackend, setRunOutcome, setRunSummary, upsertEpoch,
+  deleteEpochsFrom, listEpochs, replacePredictions, setRunBackend, setRunOutcome, setRunSummary, upsertEpoch,
 } from '../../store/repos/runs';
 import { replaceValPredictions } from '../../store/repos/bakeoffs';
 import type { RunDoctor } from './doctor';

@@ -13,7 +13,8 @@ import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } fr
 import { checkInputSize, findBackbone } from '../../engine/backbones/registry';
 import { runEngineTask, startTraining } from '../../engine/process/host';
 import type { TrainingHandle } from '../../engine/process/host';
-import { insertGroup, insertManifest, insertRun, listRunRows, markRunning, requeueRun, runningRunRows, setRunStatus } from '../../store/repos/runs';
+import { storeManifest } from '../../store/repos/manifests';
+import { insertGroup, insertRun, listRunRows, markRunning, requeueRun, runningRunRows, setRunStatus } from '../../store/repos/runs';
 import type { PredictionFilter } from '../../store/repos/runs';
 import { findingCounts } from '../../store/repos/findings';
 import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
@@ -97,7 +98,7 @@ export class RunService {
           seed: config.seed,
           backboneId: config.backboneId,
           classes: m.classes,
-          manifestId: insertManifest(db, frozen.digest, JSON.stringify(frozen), now),
+          manifestId: storeManifest(db, frozen.digest, JSON.stringify(frozen), now).id,
           valCount: m.val.length,
           testCount: m.test.length,
           groupId,

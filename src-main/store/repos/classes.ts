@@ -2,6 +2,7 @@
 // its colour however many classes come and go.
 import type { Database } from '../db';
 import { sql } from '../statements';
+import type { ClassSnapshot } from './edits';
 
 export interface ClassRow {
   id: number;
@@ -59,4 +60,18 @@ export function listClassRows(db: Database): ClassRow[] {
 
 export function countClasses(db: Database): number {
   return (sql(db, 'SELECT count(*) AS n FROM classes').get() as { n: number }).n;
+}
+
+export function getClass(db: Database, id: number): ClassSnapshot | null {
+  return (sql(db, 'SELECT id, name, color, created_at AS createdAt FROM classes WHERE id = ?').get(id) as ClassSnapshot | undefined) ?? null;
+}
+
+/** Every class's id and name, oldest first. */
+export function classNames(db: Database): { id: number; name: string }[] {
+  return sql(db, 'SELECT id, name FROM classes ORDER BY id').all() as { id: number; name: string }[];
+}
+
+/** The id the next created class takes (an undone creation takes the same one again). */
+export function nextClassId(db: Database): number {
+  return (sql(db, 'SELECT coalesce(max(id), 0) + 1 AS next FROM classes').get() as { next: number }).next;
 }

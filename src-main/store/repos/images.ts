@@ -1,7 +1,9 @@
 // Images (one row per distinct content) and the paths each was found at.
+import { relative } from 'node:path';
 import type { ImageFilter, Split } from '../../../src-shared/schemas';
 import type { Database } from '../db';
 import { sql } from '../statements';
+import type { ImageState } from './edits';
 
 export interface NewImage {
   hash: string;
@@ -142,4 +144,106 @@ export function imagePaths(db: Database, imageId: number): string[] {
 
 export function countBySplit(db: Database): { split: Split | null; n: number }[] {
   return sql(db, 'SELECT split, count(*) AS n FROM images GROUP BY split').all() as { split: Split | null; n: number }[];
+}
+
+/** The editable state (label, split, group, fold) of each of these images, by id. */
+export function imageStates(db: Database, imageIds: number[]): ({ id: number } & ImageState)[] {
+  return sql(db, 'SELECT id, class_id AS classId, split, group_key AS groupKey, fold FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+    .all(JSON.stringify(imageIds)) as ({ id: number } & ImageState)[];
+}
+
+/** The content hash of each of these images, by id. */
+export function hashesOfIds(db: Database, imageIds: number[]): Map<number, string> {
+  const rows = sql(db, 'SELECT id, hash FROM images WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(imageIds)) as { id: number; hash: string }[];
+  return new Map(rows.map((r) => [r.id, r.hash]));
+}
+
+export function imageIdsByHash(db: Database, hashes: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const get = sql(db, 'SELECT id FROM images WHERE hash = ?');
+  for (const h of hashes) {
+    const row = get.get(h) as { id: number } | undefined;
+    if (row) out.set(h, row.id);
+  }
+  return out;
+}
+
+/** Every recorded path with its image. */
+export function allPaths(db: Database): { path: string; id: number }[] {
+  return sql(db, 'SELECT path, image_id AS id FROM image_paths').all() as { path: string; id: number }[];
+}
+
+/** The recorded paths of every image, oldest first, for finding one still on disk. */
+export function pathsByImage(db: Database): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const r of sql(db, 'SELECT image_id AS id, path FROM image_paths ORDER BY rowid').all() as { id: number; path: string }[]) {
+    const list = out.get(r.id);
+    if (list) list.push(r.path);
+    else out.set(r.id, [r.path]);
+  }
+  return out;
+}
+
+/** Every path of each image with more than one: byte-identical copies the importer merged. */
+export function multiPathImages(db: Database): { imageId: number; paths: string[] }[] {
+  const rows = sql(
+    db,
+    `SELECT image_id AS imageId, json_group_array(path) AS paths FROM
+       (SELECT image_id, path FROM image_paths ORDER BY rowid)
+     GROUP BY image_id HAVING count(*) > 1 ORDER BY image_id`,
+  ).all() as { imageId: number; paths: string }[];
+  return rows.map((r) => ({ imageId: r.imageId, paths: JSON.parse(r.paths) as string[] }));
+}
+
+export interface LabeledImageRow {
+  id: number;
+  hash: string;
+  className: string;
+  split: 'train' | 'val' | 'test' | null;
+  /** Curation's group key and fold, when a split assigned them. */
+  group: string | null;
+  fold: number | null;
+}
+
+/** Every labeled image; unlabeled ones never take part in a run. */
+export function labeledImages(db: Database): LabeledImageRow[] {
+  return sql(
+    db,
+    'SELECT i.id, i.hash, c.name AS className, i.split, i.group_key AS "group", i.fold FROM images i JOIN classes c ON c.id = i.class_id ORDER BY i.hash',
+  ).all() as LabeledImageRow[];
+}
+
+/** What curation reads about every image: label, split, first path (relative to its import root too), size, colour, group and fold. */
+export interface CurationRow {
+  id: number;
+  hash: string;
+  classId: number | null;
+  label: string | null;
+  split: Split | null;
+  width: number;
+  height: number;
+  grayscale: boolean | null;
+  path: string | null;
+  /** The path under its import root; the absolute path when the root is unknown. */
+  relPath: string | null;
+  groupKey: string | null;
+  fold: number | null;
+}
+
+export function curationRows(db: Database): CurationRow[] {
+  const raw = sql(
+    db,
+    `SELECT i.id, i.hash, i.class_id AS classId, c.name AS label, i.split, i.width, i.height, i.grayscale,
+            i.group_key AS groupKey, i.fold, p.path, r.root
+     FROM images i
+     LEFT JOIN classes c ON c.id = i.class_id
+     LEFT JOIN image_paths p ON p.rowid = (SELECT min(rowid) FROM image_paths WHERE image_id = i.id)
+     LEFT JOIN imports r ON r.id = p.import_id
+     ORDER BY i.id`,
+  ).all() as (Omit<CurationRow, 'grayscale' | 'relPath'> & { grayscale: number | null; root: string | null })[];
+  return raw.map(({ root, grayscale, ...r }) => ({
+    ...r,
+    grayscale: grayscale === null ? null : grayscale === 1,
+    relPath: r.path && root ? relative(root, r.path) : r.path,
+  }));
 }

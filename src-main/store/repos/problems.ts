@@ -36,8 +36,10 @@ export function problemsOfImport(db: Database, importId: number, limit: number):
     .all(importId, limit) as Problem[];
 }
 
-export function countProblems(db: Database): number {
-  return (sql(db, 'SELECT count(*) AS n FROM problems').get() as { n: number }).n;
+/** All problems, or those of these kinds. */
+export function countProblems(db: Database, kinds?: ProblemKind[]): number {
+  if (!kinds) return (sql(db, 'SELECT count(*) AS n FROM problems').get() as { n: number }).n;
+  return (sql(db, 'SELECT count(*) AS n FROM problems WHERE kind IN (SELECT value FROM json_each(?))').get(JSON.stringify(kinds)) as { n: number }).n;
 }
 
 export function countProblemsByKind(db: Database): { kind: ProblemKind; count: number }[] {

@@ -1,4 +1,4 @@
-// Training runs: their frozen manifests, k-fold groups, per-epoch metrics as they arrive,
+// Training runs: their k-fold groups, per-epoch metrics as they arrive,
 // summary columns for the runs table, and the test split's predictions.
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { RunStatus } from '../../../src-shared/runs';
@@ -78,16 +78,6 @@ const RUN = `id, name, status, config, seed, backbone_id AS backboneId, classes,
 
 function changed(info: { changes: number }, what: string): void {
   if (info.changes !== 1) throw new Error(`${what} is not in the project`);
-}
-
-/** A manifest is stored once per digest; a second run on the same split reuses the row. */
-export function insertManifest(db: Database, digest: string, body: string, now: number): number {
-  sql(db, 'INSERT INTO manifests (digest, body, created_at) VALUES (?, ?, ?) ON CONFLICT(digest) DO NOTHING').run(digest, body, now);
-  return (sql(db, 'SELECT id FROM manifests WHERE digest = ?').get(digest) as { id: number }).id;
-}
-
-export function getManifest(db: Database, id: number): { digest: string; body: string } | null {
-  return (sql(db, 'SELECT digest, body FROM manifests WHERE id = ?').get(id) as { digest: string; body: string } | undefined) ?? null;
 }
 
 export function insertGroup(db: Database, name: string, folds: number, now: number): number {
@@ -232,43 +222,4 @@ export function pagePredictions(db: Database, runId: number, f: PredictionFilter
     ).all(...params, limit, offset) as (Omit<PredictionRow, 'probs'> & { hash: string; probs: string })[];
     return { total: n, items: rows.map((r) => ({ ...r, probs: JSON.parse(r.probs) as number[] })) };
   })();
-}
-
-export interface LabeledImageRow {
-  id: number;
-  hash: string;
-  className: string;
-  split: 'train' | 'val' | 'test' | null;
-  /** Curation's group key and fold, when a split assigned them. */
-  group: string | null;
-  fold: number | null;
-}
-
-/** Every labeled image; unlabeled ones never take part in a run. */
-export function labeledImages(db: Database): LabeledImageRow[] {
-  return sql(
-    db,
-    'SELECT i.id, i.hash, c.name AS className, i.split, i.group_key AS "group", i.fold FROM images i JOIN classes c ON c.id = i.class_id ORDER BY i.hash',
-  ).all() as LabeledImageRow[];
-}
-
-/** The recorded paths of every image, oldest first, for finding one still on disk. */
-export function pathsByImage(db: Database): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  for (const r of sql(db, 'SELECT image_id AS id, path FROM image_paths ORDER BY rowid').all() as { id: number; path: string }[]) {
-    const list = out.get(r.id);
-    if (list) list.push(r.path);
-    else out.set(r.id, [r.path]);
-  }
-  return out;
-}
-
-export function imageIdsByHash(db: Database, hashes: string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  const get = sql(db, 'SELECT id FROM images WHERE hash = ?');
-  for (const h of hashes) {
-    const row = get.get(h) as { id: number } | undefined;
-    if (row) out.set(h, row.id);
-  }
-  return out;
 }

@@ -6,7 +6,8 @@ import { openDatabase } from '../../../src-main/store/db';
 import { createImport } from '../../../src-main/store/repos/imports';
 import { insertImage } from '../../../src-main/store/repos/images';
 import { findingCounts, getFindings, setFindings } from '../../../src-main/store/repos/findings';
-import { insertManifest, insertRun, upsertEpoch } from '../../../src-main/store/repos/runs';
+import { storeManifest } from '../../../src-main/store/repos/manifests';
+import { insertRun, upsertEpoch } from '../../../src-main/store/repos/runs';
 import { RunDoctor, runLeakage } from '../../../src-main/services/runs/doctor';
 import { freezeManifest } from '../../../src-main/services/runs/manifest';
 import type { RunManifest } from '../../../src-main/services/runs/manifest';
@@ -29,7 +30,7 @@ function project(trainDark = 0) {
     test: ids.slice(25).map((_, i) => ({ hash: hash(25 + i), label: i % 2 })),
   };
   const frozen = freezeManifest(m);
-  const manifestId = insertManifest(db, frozen.digest, JSON.stringify(frozen), 0);
+  const manifestId = storeManifest(db, frozen.digest, JSON.stringify(frozen), 0).id;
   const runId = insertRun(db, { name: 'r', config: JSON.stringify(config()), seed: 1, backboneId: 'nsfwjs_mobilenet_v2', classes: m.classes, manifestId, valCount: m.val.length, testCount: m.test.length, groupId: null, fold: null, createdAt: 0, message: null, pid: 1 });
   return { db, ids, m, runId };
 }

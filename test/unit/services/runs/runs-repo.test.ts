@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { openDatabase } from '../../../../src-main/store/db';
 import { createImport } from '../../../../src-main/store/repos/imports';
 import { insertImage } from '../../../../src-main/store/repos/images';
+import { storeManifest } from '../../../../src-main/store/repos/manifests';
 import {
-  deleteEpochsFrom, getRunRow, insertManifest, insertRun, listEpochs, pagePredictions, replacePredictions, requeueRun, upsertEpoch,
+  deleteEpochsFrom, getRunRow, insertRun, listEpochs, pagePredictions, replacePredictions, requeueRun, upsertEpoch,
 } from '../../../../src-main/store/repos/runs';
 import type { EpochMetrics } from '../../../../src-shared/engine-metrics';
 
@@ -12,7 +13,7 @@ function db() {
   const d = openDatabase(':memory:');
   const importId = createImport(d, '/x', 1, 0);
   const ids = [0, 1, 2].map((i) => insertImage(d, { hash: String(i).repeat(64), classId: null, split: 'test', width: 1, height: 1, format: 'png', bytes: 1, addedAt: 0, importId }));
-  const manifestId = insertManifest(d, 'digest', '{}', 0);
+  const manifestId = storeManifest(d, 'digest', '{}', 0).id;
   const runId = insertRun(d, { name: 'r', config: '{}', seed: 1, backboneId: 'b', classes: ['a', 'b'], manifestId, valCount: 0, testCount: 3, groupId: null, fold: null, createdAt: 0, message: null, pid: 7 });
   return { d, ids, runId, manifestId };
 }
@@ -23,8 +24,10 @@ const epoch = (phase: 1 | 2, e: number, trainLoss = 1): EpochMetrics => ({
 
 test('a manifest is stored once per digest', () => {
   const { d, manifestId } = db();
-  assert.equal(insertManifest(d, 'digest', '{}', 5), manifestId);
-  assert.notEqual(insertManifest(d, 'other', '{}', 5), manifestId);
+  assert.deepEqual(storeManifest(d, 'digest', '{}', 5), { id: manifestId, created: false });
+  const other = storeManifest(d, 'other', '{}', 5);
+  assert.ok(other.created);
+  assert.notEqual(other.id, manifestId);
 });
 
 test('a repeated epoch replaces its row; a resume drops what came after its checkpoint', () => {
