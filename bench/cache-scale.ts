@@ -6,6 +6,7 @@
 // from the real time left, then builds again from an empty cache, kill -9s the training
 // process at ~50 %, resumes the run and counts the values computed twice.
 //   npx tsx bench/cache-scale.ts [--n 20000] [--size 96] [--px 32] [--kill 0.5]
+// --kill 0 skips the kill and resume.
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -187,70 +188,84 @@ function diskBytes(root: string): number {
   return n;
 }
 
-async function main(): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'fs-bench-scale-'));
+/** The project, its run service and the run being watched. */
+interface Bench {
+  project: Project;
+  service: RunService;
+  cacheDir: string;
+  runId: number;
+  w: ReturnType<typeof watch>;
+  onKill: ((p: RunsProgress) => void) | null;
+}
+
+async function setUp(root: string): Promise<{ b: Bench; decode: number }> {
   const imagesDir = join(root, 'images');
   mkdirSync(imagesDir);
+  const t0 = performance.now();
+  const paths = await writeImages(imagesDir);
+  const project = openProject(join(root, 'project'), { create: true });
+  recordImages(project, paths, imagesDir);
+  console.log(`${N} PNGs of ${PX} px written and recorded in ${((performance.now() - t0) / 1000).toFixed(1)} s; nsfwjs MobileNetV2 at ${config.inputSize} px, ${availableParallelism()} cores`);
+  const decode = await bareDecodeRate(paths.slice(0, Math.min(N, 2000)));
+  console.log(`bare sharp decode+resize (${Math.min(N, 2000)} files, 16 at a time): ${decode.toFixed(1)} images/s`);
+  // The callbacks read `b` once the run starts, after it is made.
+  const service = new RunService(project, {
+    progress: (p) => (b.w.onProgress(p, performance.now()), b.onKill?.(p)),
+    epoch: () => {},
+    status: () => {},
+  }, { backend: 'wasm' });
+  const b: Bench = { project, service, cacheDir: join(project.dir, 'cache', 'features'), runId: 0, w: watch(project, () => b.runId, N), onKill: null };
+  return { b, decode };
+}
+
+async function killAndResume(b: Bench): Promise<void> {
+  const kill = Number(opt.kill);
+  console.log(`\n2. From an empty cache, kill -9 of the training process at ${(100 * kill).toFixed(0)} %, then resume`);
+  rmSync(b.cacheDir, { recursive: true, force: true });
+  b.w = watch(b.project, () => b.runId, N);
+  let killedAt = -1;
+  b.onKill = (p) => {
+    const s = b.w.seen.at(-1);
+    if (killedAt >= 0 || p.kind !== 'features' || !s || s.frac < kill) return;
+    killedAt = s.frac;
+    process.kill(getRunRow(b.project.db, b.runId)!.pid!, 'SIGKILL');
+  };
+  b.runId = b.service.start({ config, name: 'killed' }).runIds[0]!;
+  await b.service.idle();
+  b.w.stop();
+  b.onKill = null;
+  const before = cacheFiles(b.cacheDir);
+  console.log(`  killed at ${(100 * killedAt).toFixed(1)} % (by the last event); run: ${b.service.get(b.runId).status}; ${before.size} values cached`);
+  b.w = watch(b.project, () => b.runId, N);
+  const t0 = performance.now();
+  b.service.resume(b.runId);
+  await b.service.idle();
+  b.w.stop();
+  const after = cacheFiles(b.cacheDir);
+  const rewritten = [...before].filter(([p, mtime]) => after.get(p) !== mtime).length;
+  const firstTrain = b.w.seen.find((s) => s.p.split === 'train')!.p;
+  const newly = [...after.keys()].filter((p) => !before.has(p)).length;
+  console.log(`  resumed: ${b.service.get(b.runId).status} in ${((performance.now() - t0) / 1000).toFixed(1)} s; train split found ${firstTrain.fromCache} of ${firstTrain.total} cached`);
+  console.log(`  values computed again: ${rewritten} of ${before.size} cached before the kill; computed after it: ${newly} (${before.size + newly} of ${N})`);
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'fs-bench-scale-'));
   try {
-    let t0 = performance.now();
-    const paths = await writeImages(imagesDir);
-    const project = openProject(join(root, 'project'), { create: true });
-    recordImages(project, paths, imagesDir);
-    console.log(`${N} PNGs of ${PX} px written and recorded in ${((performance.now() - t0) / 1000).toFixed(1)} s; nsfwjs MobileNetV2 at ${config.inputSize} px, ${availableParallelism()} cores`);
-    const decode = await bareDecodeRate(paths.slice(0, Math.min(N, 2000)));
-    console.log(`bare sharp decode+resize (${Math.min(N, 2000)} files, 16 at a time): ${decode.toFixed(1)} images/s`);
-
-    let runId = 0;
-    let w = watch(project, () => runId, N);
-    let onKill: ((p: RunsProgress) => void) | null = null;
-    const service = new RunService(project, {
-      progress: (p) => (w.onProgress(p, performance.now()), onKill?.(p)),
-      epoch: () => {},
-      status: () => {},
-    }, { backend: 'wasm' });
-
+    const { b, decode } = await setUp(root);
     console.log('\n1. A whole build');
-    runId = service.start({ config, name: 'whole' }).runIds[0]!;
-    await service.idle();
-    w.stop();
-    const whole = report(w.seen, w.mem);
-    const cacheDir = join(project.dir, 'cache', 'features');
-    const disk = diskBytes(cacheDir);
-    console.log(`  run: ${service.get(runId).status}; cache on disk: ${mb(disk)} (${(disk / N).toFixed(0)} bytes per image, ${FEATURES * 4} of values)`);
+    b.runId = b.service.start({ config, name: 'whole' }).runIds[0]!;
+    await b.service.idle();
+    b.w.stop();
+    const whole = report(b.w.seen, b.w.mem);
+    const disk = diskBytes(b.cacheDir);
+    console.log(`  run: ${b.service.get(b.runId).status}; cache on disk: ${mb(disk)} (${(disk / N).toFixed(0)} bytes per image, ${FEATURES * 4} of values)`);
     console.log(`  cache build / bare decode: ${(whole.rate / decode).toFixed(2)}`);
-
-    console.log(`\n2. From an empty cache, kill -9 of the training process at ${(100 * Number(opt.kill)).toFixed(0)} %, then resume`);
-    rmSync(cacheDir, { recursive: true, force: true });
-    w = watch(project, () => runId, N);
-    let killedAt = -1;
-    onKill = (p) => {
-      const s = w.seen.at(-1);
-      if (killedAt >= 0 || p.kind !== 'features' || !s || s.frac < Number(opt.kill)) return;
-      killedAt = s.frac;
-      process.kill(getRunRow(project.db, runId)!.pid!, 'SIGKILL');
-    };
-    runId = service.start({ config, name: 'killed' }).runIds[0]!;
-    await service.idle();
-    w.stop();
-    onKill = null;
-    const before = cacheFiles(cacheDir);
-    console.log(`  killed at ${(100 * killedAt).toFixed(1)} % (by the last event); run: ${service.get(runId).status}; ${before.size} values cached`);
-    w = watch(project, () => runId, N);
-    t0 = performance.now();
-    service.resume(runId);
-    await service.idle();
-    w.stop();
-    const after = cacheFiles(cacheDir);
-    const rewritten = [...before].filter(([p, mtime]) => after.get(p) !== mtime).length;
-    const firstTrain = w.seen.find((s) => s.p.split === 'train')!.p;
-    const newly = [...after.keys()].filter((p) => !before.has(p)).length;
-    console.log(`  resumed: ${service.get(runId).status} in ${((performance.now() - t0) / 1000).toFixed(1)} s; train split found ${firstTrain.fromCache} of ${firstTrain.total} cached`);
-    console.log(`  values computed again: ${rewritten} of ${before.size} cached before the kill; computed after it: ${newly} (${before.size + newly} of ${N})`);
-
-    const secs200k = 200_000 / whole.rate;
-    console.log(`\n3. 200,000 images at this rate: ${(secs200k / 3600).toFixed(2)} h; cache ${(disk / N * 200_000 / 2 ** 30).toFixed(2)} GiB on disk;`);
+    if (Number(opt.kill) > 0) await killAndResume(b);
+    const hours = 200_000 / whole.rate / 3600;
+    console.log(`\n3. 200,000 images at this rate: ${hours.toFixed(2)} h; cache ${((disk / N) * 200_000 / 2 ** 30).toFixed(2)} GiB on disk;`);
     console.log(`   training process while building: flat at ~${mb(whole.engineRss[2]!)}; training then holds the features once: 200,000 x ${FEATURES} x 4 bytes = ${mb(200_000 * FEATURES * 4)}`);
-    project.close();
+    b.project.close();
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
