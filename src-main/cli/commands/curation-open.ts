@@ -1,6 +1,6 @@
 // The curation service on a project opened for one command: edits are recorded (undoable
 // in the app later); the reduction scan and the near-duplicate search report on stderr.
-import { CurationService } from '../../services/curation-service/curation-service';
+import { CurationService } from '../../services/curation/curation-service';
 import { openProject, type OpenProjectOptions } from '../../services/project/project';
 
 /** access 'read': a command that only reads works on a read-only project too. */

@@ -3,6 +3,9 @@
 // rather than paths or row ids: they survive moving the folder and re-importing it.
 import { createHash } from 'node:crypto';
 import type { Split } from '../../../src-shared/schemas';
+import type { Database } from '../../store/db';
+import type { CurationRow } from '../../store/repos/images';
+import { storeManifest } from '../../store/repos/manifests';
 
 export interface ManifestEntry {
   /** Content hash of the image. */
@@ -66,4 +69,10 @@ export function buildManifest(entries: readonly ManifestEntry[], params: Record<
 /** Whether a stored manifest is intact (its digest matches its content). */
 export function verifyManifest(manifest: SplitManifest): boolean {
   return manifestDigest(manifest) === manifest.digest;
+}
+
+/** Freezes the current split (and folds) into the store by digest; the same split twice is one manifest. */
+export function saveSplitManifest(db: Database, rows: readonly CurationRow[], now: number, params: Record<string, unknown> = {}): { id: number; digest: string; created: boolean } {
+  const manifest = buildManifest(rows.map((r) => ({ hash: r.hash, split: r.split, fold: r.fold })), params);
+  return { ...storeManifest(db, manifest.digest, JSON.stringify(manifest), now), digest: manifest.digest };
 }

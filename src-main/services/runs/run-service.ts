@@ -21,7 +21,7 @@ import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
 import { isProcessAlive } from '../project/project';
 import type { Project } from '../project/project';
 import { canonicalJson } from '../curation/manifest';
-import { nearClusters, PrintCache } from '../curation-service/dupes';
+import { nearClusters, PrintCache } from '../curation/duplicates';
 import { RunDoctor } from './doctor';
 import { freezeManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';

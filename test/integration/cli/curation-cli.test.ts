@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import { openProject } from '../../../src-main/services/project/project';
 import { writeGroupedDataset, writeLeakyDataset } from '../../fixtures/curation-dataset';
 import { studio } from '../import/cli-run';
-import { skipWithoutData } from '../../unit/curation/fashion-copies';
+import { skipWithoutData } from '../../fixtures/fashion-copies';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

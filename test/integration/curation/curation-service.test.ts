@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Studio } from '../../../src-main/services/studio';
 import { writeGroupedDataset, writeLeakyDataset } from '../../fixtures/curation-dataset';
-import { skipWithoutData } from '../../unit/curation/fashion-copies';
+import { skipWithoutData } from '../../fixtures/fashion-copies';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

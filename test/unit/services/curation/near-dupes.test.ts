@@ -10,8 +10,8 @@ import {
   pairsWithinBrute,
   popcount32,
   type SearchStrategy,
-} from '../../../src-main/services/curation/near-dupes';
-import { seededRandom } from '../../../src-shared/random';
+} from '../../../../src-main/services/curation/near-dupes';
+import { seededRandom } from '../../../../src-shared/random';
 
 /** Random codes in families: each family a random centre, members with a few bits flipped. */
 function familyCodes(n: number, words: number, seed: number, maxFlips: number): Uint32Array {

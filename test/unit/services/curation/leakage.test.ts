@@ -1,8 +1,8 @@
 // Leakage: duplicate clusters across splits are flagged; the fix keeps each in one split.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findLeakage, fixLeakage } from '../../../src-main/services/curation/leakage';
-import type { Split } from '../../../src-shared/schemas';
+import { findLeakage, fixLeakage } from '../../../../src-main/services/curation/leakage';
+import type { Split } from '../../../../src-shared/schemas';
 
 const splits = new Map<number, Split | null>([
   [1, 'train'], [2, 'train'], [3, 'val'], // cluster A: train + val

@@ -2,11 +2,11 @@
 // dataset-fashion-mnist): copies made with sharp stay close, different garments do not.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { imagePixels, readIdx } from '../../../scripts/fashion-mnist';
-import { detailDescriptor, detailSimilarity } from '../../../src-main/services/curation/detail';
-import { dctHash, hammingDistance, hashFromHex, hashToHex, spectrumHash } from '../../../src-main/services/curation/phash';
-import { reduceImage, reducePixels, SIDE } from '../../../src-main/services/curation/reduce';
-import { COPIES, haveFashionMnist, skipWithoutData } from './fashion-copies';
+import { imagePixels, readIdx } from '../../../../scripts/fashion-mnist';
+import { detailDescriptor, detailSimilarity } from '../../../../src-main/services/curation/detail';
+import { dctHash, hammingDistance, hashFromHex, hashToHex, spectrumHash } from '../../../../src-main/services/curation/phash';
+import { reduceImage, reducePixels, SIDE } from '../../../../src-main/services/curation/reduce';
+import { COPIES, haveFashionMnist, skipWithoutData } from '../../../fixtures/fashion-copies';
 
 describe('reducePixels', () => {
   test('area averaging makes the reduction independent of the source size', () => {

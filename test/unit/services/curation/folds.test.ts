@@ -1,9 +1,9 @@
 // k-fold assignment: every image in exactly one fold, so each is validated once per k rounds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assignFolds, groupedFolds, stratifiedFolds } from '../../../src-main/services/curation/folds';
-import { seededRandom } from '../../../src-shared/random';
-import type { SplitItem } from '../../../src-main/services/curation/splits';
+import { assignFolds, groupedFolds, stratifiedFolds } from '../../../../src-main/services/curation/folds';
+import { seededRandom } from '../../../../src-shared/random';
+import type { SplitItem } from '../../../../src-main/services/curation/splits';
 
 const items: SplitItem<number>[] = [
   ...Array.from({ length: 53 }, (_, i) => ({ id: i, label: 'a' })),

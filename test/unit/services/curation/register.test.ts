@@ -2,10 +2,10 @@
 // look-alike; on real Fashion-MNIST copies made with sharp too.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { imagePixels, readIdx } from '../../../scripts/fashion-mnist';
-import { reduceImage, reducePixels, SIDE } from '../../../src-main/services/curation/reduce';
-import { contentMoments, registeredDistance, registrable } from '../../../src-main/services/curation/register';
-import { COPIES, haveFashionMnist, skipWithoutData } from './fashion-copies';
+import { imagePixels, readIdx } from '../../../../scripts/fashion-mnist';
+import { reduceImage, reducePixels, SIDE } from '../../../../src-main/services/curation/reduce';
+import { contentMoments, registeredDistance, registrable } from '../../../../src-main/services/curation/register';
+import { COPIES, haveFashionMnist, skipWithoutData } from '../../../fixtures/fashion-copies';
 
 /** A textured blob seen through a shift and a scale about the centre. */
 function blob(dx = 0, dy = 0, scale = 1, gain = 1, offset = 0): Uint8Array {

@@ -13,14 +13,15 @@ import type { EditResult, Split } from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
 import * as labels from '../labels/labels';
 import type { Project } from '../project/project';
-import { exportLabelsCsv, importLabelsCsv } from './csv-io';
-import { duplicatesReport, leakageFixes, PrintCache } from './dupes';
-import { healthOf } from './health';
+import { plural } from '../../../src-shared/plural';
 import { curationRows } from '../../store/repos/images';
 import { countPendingReductions } from '../../store/repos/reductions';
+import { exportLabelsCsv, importLabelsCsv } from './csv';
+import { duplicatesReport, leakageFixes, PrintCache } from './duplicates';
+import { healthOf } from './health';
+import { saveSplitManifest } from './manifest';
 import { scanReductions } from './scan';
-import { freezeManifest, planSplit } from './split';
-import { plural } from '../../../src-shared/plural';
+import { planSplit } from './splits';
 
 type Edit = <R extends EditResult>(change: (db: Database, now: number) => R) => R;
 
@@ -91,7 +92,7 @@ export class CurationService {
   }
 
   manifest(params: Record<string, unknown> = {}): { id: number; digest: string; created: boolean } {
-    return freezeManifest(this.#db, curationRows(this.#db), this.deps.clock(), params);
+    return saveSplitManifest(this.#db, curationRows(this.#db), this.deps.clock(), params);
   }
 
   exportCsv(file: string): { file: string; rows: number } {

@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import type { CurationProgress } from '../../../src-shared/curation';
 import type { Database } from '../../store/db';
 import { countPendingReductions, pendingReductions, setReductions, type Reduced } from '../../store/repos/reductions';
-import { reducePixels } from '../curation/reduce';
-import { isGrayscalePixels } from '../curation/health';
+import { reducePixels } from './reduce';
+import { isGrayscalePixels } from './health';
 import { thumbFile } from '../project/thumbs';
 
 const BATCH = 32;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { buildManifest, canonicalJson, verifyManifest, type ManifestEntry } from '../../../src-main/services/curation/manifest';
+import { buildManifest, canonicalJson, verifyManifest, type ManifestEntry } from '../../../../src-main/services/curation/manifest';
 
 const entries: ManifestEntry[] = [
   { hash: 'c3', split: 'val', fold: null },

@@ -1,9 +1,9 @@
 // Train/val/test assignment: reproducible, exactly stratified, group-aware, predefined splits kept.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { seededRandom, shuffled } from '../../../src-shared/random';
-import { apportion, assignSplits, groupedSplit, stratifiedSplit, type SplitItem } from '../../../src-main/services/curation/splits';
-import type { Split } from '../../../src-shared/schemas';
+import { seededRandom, shuffled } from '../../../../src-shared/random';
+import { apportion, assignSplits, groupedSplit, stratifiedSplit, type SplitItem } from '../../../../src-main/services/curation/splits';
+import type { Split } from '../../../../src-shared/schemas';
 
 /** Images per class as given, ids 0.. in class order. */
 function dataset(perClass: Record<string, number>): SplitItem<number>[] {

@@ -1,8 +1,8 @@
 // Group keys from a folder, a file-name pattern or a CSV column.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseLabelsCsv } from '../../../src-main/services/curation/csv';
-import { csvGroup, folderGroup, normalizePath, patternGroup } from '../../../src-main/services/curation/group-keys';
+import { parseLabelsCsv } from '../../../../src-main/services/curation/csv';
+import { csvGroup, folderGroup, normalizePath, patternGroup } from '../../../../src-main/services/curation/group-keys';
 
 test('folder levels count from the root (0, 1, ...) or from the file (-1, -2, ...)', () => {
   const path = 'xray/pneumonia/patient12/scan3.png';

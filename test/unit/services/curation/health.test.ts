@@ -1,7 +1,7 @@
 // Dataset health checks: each finding names the images and says what to do.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classBalance, colourMix, extremeAspect, healthReport, isGrayscalePixels, tinyImages, type ImageFacts } from '../../../src-main/services/curation/health';
+import { classBalance, colourMix, extremeAspect, healthReport, isGrayscalePixels, tinyImages, type ImageFacts } from '../../../../src-main/services/curation/health';
 
 test('class balance: ratio of largest to smallest, a warning from 3x, a problem from 10x', () => {
   const even = classBalance([{ name: 'cat', count: 100 }, { name: 'dog', count: 90 }]);

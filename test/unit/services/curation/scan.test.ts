@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { CurationProgress } from '../../../../src-shared/curation';
-import { scanReductions } from '../../../../src-main/services/curation-service/scan';
+import { scanReductions } from '../../../../src-main/services/curation/scan';
 import { thumbFile } from '../../../../src-main/services/project/thumbs';
 import { importer } from '../../../integration/import/helpers';
 import { writeGroupedDataset } from '../../../fixtures/curation-dataset';
-import { skipWithoutData } from '../../curation/fashion-copies';
+import { skipWithoutData } from '../../../fixtures/fashion-copies';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -1,7 +1,7 @@
 // CSV: RFC 4180 quoting both ways, and errors that name the line and the column.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CsvError, formatCsv, parseCsv, parseLabelsCsv, writeLabelsCsv, type LabelRow } from '../../../src-main/services/curation/csv';
+import { CsvError, formatCsv, parseCsv, parseLabelsCsv, writeLabelsCsv, type LabelRow } from '../../../../src-main/services/curation/csv';
 
 const fields = (text: string) => parseCsv(text).map((r) => r.fields);
 

@@ -2,11 +2,11 @@
 // registration for the decision.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { imagePixels, readIdx } from '../../../scripts/fashion-mnist';
-import { findNearDuplicates, findNearDuplicatesAsync, imagePrint, type SearchProgress } from '../../../src-main/services/curation/duplicates';
-import { reduceImage, reducePixels, SIDE } from '../../../src-main/services/curation/reduce';
-import { seededRandom } from '../../../src-shared/random';
-import { COPIES, haveFashionMnist, skipWithoutData } from './fashion-copies';
+import { imagePixels, readIdx } from '../../../../scripts/fashion-mnist';
+import { findNearDuplicates, findNearDuplicatesAsync, imagePrint, type SearchProgress } from '../../../../src-main/services/curation/duplicates';
+import { reduceImage, reducePixels, SIDE } from '../../../../src-main/services/curation/reduce';
+import { seededRandom } from '../../../../src-shared/random';
+import { COPIES, haveFashionMnist, skipWithoutData } from '../../../fixtures/fashion-copies';
 
 /** Six random waves of 0.8-2 radians a pixel: fine texture, which the 64 lowest frequencies of the hashes barely see. */
 function waves(seed: number): number[][] {
