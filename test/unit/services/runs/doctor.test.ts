@@ -2,18 +2,18 @@
 // stored run's epochs, split sizes, image statistics and leakage.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openDatabase } from '../../../src-main/store/db';
-import { createImport } from '../../../src-main/store/repos/imports';
-import { insertImage } from '../../../src-main/store/repos/images';
-import { findingCounts, getFindings, setFindings } from '../../../src-main/store/repos/findings';
-import { storeManifest } from '../../../src-main/store/repos/manifests';
-import { insertRun, upsertEpoch } from '../../../src-main/store/repos/runs';
-import { RunDoctor, runLeakage } from '../../../src-main/services/runs/doctor';
-import { freezeManifest } from '../../../src-main/services/runs/manifest';
-import type { RunManifest } from '../../../src-main/services/runs/manifest';
-import { detailOf } from '../../../src-main/services/runs/run-views';
-import { getRunRow } from '../../../src-main/store/repos/runs';
-import { history, config } from './history';
+import { openDatabase } from '../../../../src-main/store/db';
+import { createImport } from '../../../../src-main/store/repos/imports';
+import { insertImage } from '../../../../src-main/store/repos/images';
+import { findingCounts, getFindings, setFindings } from '../../../../src-main/store/repos/findings';
+import { storeManifest } from '../../../../src-main/store/repos/manifests';
+import { insertRun, upsertEpoch } from '../../../../src-main/store/repos/runs';
+import { RunDoctor, runLeakage } from '../../../../src-main/services/runs/doctor';
+import { freezeManifest } from '../../../../src-main/services/runs/manifest';
+import type { RunManifest } from '../../../../src-main/services/runs/manifest';
+import { detailOf } from '../../../../src-main/services/runs/run-views';
+import { getRunRow } from '../../../../src-main/store/repos/runs';
+import { history, config } from '../../doctor/history';
 
 const hash = (i: number) => i.toString(16).padStart(64, '0');
 
