@@ -1,5 +1,5 @@
-// Clear errors for a broken disk or database (issue 13): disk full (SQLite's page limit, and
-// a real 2 MB tmpfs), a read-only project (a read-only mount, and the readOnly option), a
+// Clear errors for a broken disk or database (issue 13): disk full (SQLite's page limit during
+// an import and during a training run, and a real 2 MB tmpfs), a read-only project (a read-only mount, and the readOnly option), a
 // damaged file and a newer schema. Each says what happened, names the file, prints no stack,
 // and the project opens afterwards.
 import assert from 'node:assert/strict';
@@ -10,6 +10,9 @@ import { after, describe, test } from 'node:test';
 import { StudioError } from '../../src-shared/errors';
 import { ImportService } from '../../src-main/services/import/import-service';
 import { openProject } from '../../src-main/services/project/project';
+import { RunService } from '../../src-main/services/runs/run-service';
+import { RunConfig } from '../../src-shared/engine-config';
+import { makeProject, recorder } from '../integration/runs/helpers';
 import { Studio } from '../../src-main/services/studio';
 import { latestVersion, migrations } from '../../src-main/store/migrations/index';
 import BetterSqlite3 from 'better-sqlite3';
@@ -74,6 +77,41 @@ describe('disk full', () => {
     peek(dir, (db) => assert.equal(n(db, 'SELECT count(*) AS n FROM image_paths'), 300));
     assert.equal(integrity(dir), 'ok');
     assert.ok(importId > 0);
+  });
+
+  test('SQLite page limit during a run: the run ends failed with "disk full", never running, and the project opens', { timeout: 240_000 }, async (t) => {
+    const made = await makeProject([
+      { className: 'rows', split: 'train', count: 6 },
+      { className: 'cols', split: 'train', count: 6 },
+      { className: 'rows', split: 'test', count: 3 },
+      { className: 'cols', split: 'test', count: 3 },
+    ], join(base, 'run-full'));
+    const { project } = made;
+    const events = recorder();
+    const service = new RunService(project, events.events);
+    const EPOCHS = 200;
+    const config = RunConfig.parse({ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, seed: 3, phase1: { epochs: EPOCHS, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } } });
+    const { runIds: [runId] } = service.start({ config });
+    // The run is stored; what it writes from here on (epochs, summaries, findings, predictions) must fit in 2 more pages.
+    project.db.pragma(`max_page_count = ${(project.db.pragma('page_count', { simple: true }) as number) + 2}`);
+    await service.idle();
+    const run = service.get(runId!);
+    assert.equal(run.status, 'failed', run.message ?? '');
+    assert.match(run.message ?? '', new RegExp(`Disk full: ${join(project.dir, 'studio.db').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not grow.*Free some space`));
+    assert.doesNotMatch(run.message ?? '', STACK);
+    assert.deepEqual(events.statuses.at(-1), { runId, status: 'failed', message: run.message });
+    const stored = n(project.db as never, 'SELECT count(*) AS n FROM run_epochs WHERE run_id = ?', runId);
+    assert.ok(stored > 0 && stored < EPOCHS, `the limit was hit during training: ${stored} of ${EPOCHS} epochs stored`);
+    t.diagnostic(`${stored} of ${EPOCHS} epochs stored before the disk was full`);
+    project.close();
+    for (const cmd of ['info', 'runs']) {
+      const r = await studioRun(cmd, project.dir);
+      assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+      assert.doesNotMatch(r.stdout + r.stderr, STACK);
+    }
+    assert.match((await studioRun('runs', project.dir)).stdout, /failed/);
+    peek(project.dir, (db) => assert.equal((db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string }).status, 'failed', 'still failed after reopening'));
+    assert.equal(integrity(project.dir), 'ok');
   });
 
   test('a full 2 MB tmpfs: the CLI import says "disk full" without a stack; info and runs still work', async (t) => {
