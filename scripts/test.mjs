@@ -25,10 +25,13 @@ if (files.length === 0) {
 // The tests never read or fill the user's model cache: each run gets an empty one, so the
 // default backbone (the best one whose weights are present) is the same on every machine.
 const modelCache = mkdtempSync(join(tmpdir(), 'studio-test-models-'));
+// Nor the user's settings: the recent projects the tests open go to a list of their own.
+const config = mkdtempSync(join(tmpdir(), 'studio-test-config-'));
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, STUDIO_MODEL_CACHE: modelCache } },
+  { stdio: 'inherit', env: { ...process.env, STUDIO_MODEL_CACHE: modelCache, STUDIO_CONFIG_DIR: config } },
 );
 rmSync(modelCache, { recursive: true, force: true });
+rmSync(config, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -52,6 +52,7 @@ import {
   SplitOutput,
 } from './curation';
 import { DoctorReport } from './system';
+import { BrowseInput, Capabilities, FolderListing, FolderRoot, NativePickInput, PathString, RecentProject } from './folders';
 
 export interface MethodDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -65,13 +66,27 @@ const page = { offset: z.number().int().min(0).default(0), limit: z.number().int
 export const contract = {
   project: {
     /** Opens the project folder (creating it when `create` is set) and makes it current. */
-    open: method(z.object({ path: z.string().min(1), create: z.boolean().default(false) }).strict(), ProjectInfo),
+    open: method(z.object({ path: PathString, create: z.boolean().default(false) }).strict(), ProjectInfo),
     current: method(none, ProjectInfo.nullable()),
     close: method(none, z.null()),
+    /** The projects this user opened last, newest first, from either door. */
+    recent: method(none, z.array(RecentProject)),
+    forget: method(z.object({ path: PathString }).strict(), z.null()),
+  },
+  folders: {
+    /** Where the folder browser may go: home, the working and temporary folders, mounts, STUDIO_FOLDERS. */
+    roots: method(none, z.array(FolderRoot)),
+    /** One folder's readable subfolders (and files with the given extensions); the first root without a path. */
+    browse: method(BrowseInput, FolderListing),
+    /** Allows a path the person typed or browsed to for this session; paths RPC reads or writes must be chosen. */
+    pick: method(z.object({ path: PathString }).strict(), z.object({ path: z.string() })),
+    /** The desktop's own open or save dialog (the Electron door only, see `capabilities`); null when cancelled. */
+    pickNative: method(NativePickInput, z.object({ path: z.string().nullable() })),
+    capabilities: method(none, Capabilities),
   },
   imports: {
     /** Starts importing a folder in the background; progress arrives as `imports.progress` events. */
-    start: method(z.object({ folder: z.string().min(1) }).strict(), z.object({ importId: z.number().int() })),
+    start: method(z.object({ folder: PathString }).strict(), z.object({ importId: z.number().int() })),
     cancel: method(z.object({ importId: z.number().int() }).strict(), z.null()),
     list: method(none, z.array(ImportRecord)),
   },
@@ -139,7 +154,7 @@ export const contract = {
     lrRangeTest: method(z.object({ config: RunConfig }).strict(), LrRangeOutput),
     groupSummary: method(z.object({ groupId: z.number().int() }).strict(), GroupSummary),
     /** A tfjs layers model (or ONNX: format 'onnx') + manifest.json, by default into <project>/runs/<id>/export (export-onnx). */
-    export: method(z.object({ runId: z.number().int(), outDir: z.string().min(1).optional(), format: ExportFormat.default('tfjs') }).strict(), z.object({ dir: z.string(), manifest: ExportManifest })),
+    export: method(z.object({ runId: z.number().int(), outDir: PathString.optional(), format: ExportFormat.default('tfjs') }).strict(), z.object({ dir: z.string(), manifest: ExportManifest })),
     /** A few training images through the engine's own augmentation, for the launcher's preview. */
     augmentPreview: method(AugmentPreviewInput, AugmentPreviewOutput),
     /** Backbone bake-off: one queued run per backbone (and size) on one plan, the same frozen split and seed. */

@@ -3,6 +3,9 @@
 import type { Api, EventName, EventPayload } from './contract';
 import { StudioError, type WireError } from './errors';
 
+/** Electron's one IPC channel between the preload bridge and the main process. */
+export const IPC_CHANNEL = 'studio:rpc';
+
 export type ClientMessage = { kind: 'call'; id: number; service: string; method: string; input: unknown };
 export type ServerMessage =
   | { kind: 'result'; id: number; ok: true; value: unknown }

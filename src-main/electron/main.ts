@@ -1,20 +1,49 @@
 // Electron's main process: one window, the contract over one IPC channel, and the project's
 // images over the studio:// protocol. The services are the same ones the server uses.
-import { app, BrowserWindow, ipcMain, protocol, utilityProcess, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, screen, utilityProcess } from 'electron';
 import { join } from 'node:path';
-import type { ClientMessage } from '../../src-shared/rpc';
+import type { NativePickInput } from '../../src-shared/folders';
+import { IPC_CHANNEL, type ClientMessage } from '../../src-shared/rpc';
 import { setEngineLauncher } from '../engine/process/launch';
 import { dispatch } from '../rpc/dispatcher';
 import { viewableImage } from '../services/media/viewable';
 import { Studio } from '../services/studio';
 import { modelCacheDir } from '../engine/backbones/model-cache';
+import { openOptions, saveOptions } from './native-picker';
+import { Subscriptions } from './subscriptions';
 import { utilityLauncher } from './utility-launcher';
+import { fitToScreens, MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from './window-state';
 
-const CHANNEL = 'studio:rpc';
+let win: BrowserWindow | null = null;
+
+// One app instance: a second launch brings this window forward instead of opening the
+// project again beside it (two windows on one project would edit and train over each other).
+if (!app.requestSingleInstanceLock()) app.quit();
+app.on('second-instance', () => {
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.focus();
+});
+
+async function pickNative(input: NativePickInput): Promise<string | null> {
+  if (input.kind === 'save') {
+    const saved = win ? await dialog.showSaveDialog(win, saveOptions(input)) : await dialog.showSaveDialog(saveOptions(input));
+    return saved.canceled || !saved.filePath ? null : saved.filePath;
+  }
+  const opened = win ? await dialog.showOpenDialog(win, openOptions(input)) : await dialog.showOpenDialog(openOptions(input));
+  return opened.canceled ? null : (opened.filePaths[0] ?? null);
+}
+
 // Training runs in a utility process: Electron supervises it, and it reads app.asar.
 setEngineLauncher(utilityLauncher((file, args, options) => utilityProcess.fork(file, args, options)));
-// Weights are per user, shared by every project: Electron's userData, unless STUDIO_MODEL_CACHE says otherwise.
-const studio = new Studio({ modelCacheDir: modelCacheDir(join(app.getPath('userData'), 'models')) });
+// Weights and settings are per user, shared by every project: Electron's userData, unless
+// STUDIO_MODEL_CACHE / STUDIO_CONFIG_DIR say otherwise.
+const studio = new Studio({
+  modelCacheDir: modelCacheDir(join(app.getPath('userData'), 'models')),
+  configDir: app.getPath('userData'),
+  nativePicker: pickNative,
+  door: 'the Finetune Studio app',
+});
 const handlers = studio.handlers();
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -29,31 +58,28 @@ function serveImages(): void {
   });
 }
 
-/** Events go to each window that asked for them, until it navigates away or closes. */
-const subscribed = new Set<WebContents>();
-
 function wireIpc(): void {
-  studio.hub.subscribe((message) => {
-    for (const contents of subscribed) if (!contents.isDestroyed()) contents.send(CHANNEL, message);
-  });
-  ipcMain.on(CHANNEL, async (event, message: ClientMessage) => {
+  const subscriptions = new Subscriptions(IPC_CHANNEL);
+  studio.hub.subscribe((message) => subscriptions.send(message));
+  ipcMain.on(IPC_CHANNEL, async (event, message: ClientMessage) => {
     const contents = event.sender;
-    if (!subscribed.has(contents)) {
-      subscribed.add(contents);
-      const drop = () => subscribed.delete(contents);
-      contents.once('destroyed', drop);
-      contents.once('did-start-navigation', drop);
-    }
+    subscriptions.add(contents);
     if (message?.kind !== 'call') return;
     const reply = await dispatch(handlers, message);
-    if (!contents.isDestroyed()) contents.send(CHANNEL, reply);
+    if (!contents.isDestroyed()) contents.send(IPC_CHANNEL, reply);
   });
 }
 
 function createWindow(): void {
-  const win = new BrowserWindow({
-    width: 1440,
-    height: 900,
+  const stateFile = join(app.getPath('userData'), 'window.json');
+  const saved = fitToScreens(readWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
+  win = new BrowserWindow({
+    width: saved.width,
+    height: saved.height,
+    x: saved.x,
+    y: saved.y,
+    minWidth: MIN_WIDTH,
+    minHeight: MIN_HEIGHT,
     title: 'Finetune Studio',
     backgroundColor: '#16181d',
     webPreferences: {
@@ -63,13 +89,24 @@ function createWindow(): void {
       nodeIntegration: false,
     },
   });
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  void win.loadFile(join(__dirname, '../renderer/index.html'));
+  if (saved.maximized) win.maximize();
+  const current = win;
+  // The normal bounds, not the maximized ones, so that un-maximizing next time restores them.
+  current.on('close', () => writeWindowState(stateFile, { ...current.getNormalBounds(), maximized: current.isMaximized() }));
+  current.on('closed', () => (win = null));
+  current.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  void current.loadFile(join(__dirname, '../renderer/index.html'));
 }
 
 app.whenReady().then(() => {
   const project = process.env.STUDIO_PROJECT;
-  if (project) studio.open(project, true);
+  if (project) {
+    try {
+      studio.open(project, true);
+    } catch (err) {
+      dialog.showErrorBox('Finetune Studio', err instanceof Error ? err.message : String(err));
+    }
+  }
   serveImages();
   wireIpc();
   createWindow();

@@ -1,9 +1,7 @@
 // The only bridge between the sandboxed renderer and the main process: one channel carrying
 // the contract's messages, plus the URLs of the project's images. No raw ipcRenderer leaks out.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ClientMessage, ServerMessage } from '../../src-shared/rpc';
-
-const CHANNEL = 'studio:rpc';
+import { IPC_CHANNEL as CHANNEL, type ClientMessage, type ServerMessage } from '../../src-shared/rpc';
 
 contextBridge.exposeInMainWorld('studio', {
   send: (message: ClientMessage) => ipcRenderer.send(CHANNEL, message),

@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<void> {
     .parse(argv, { from: 'user' })
     .opts<{ project?: string; port?: number; renderer: string; hostName: string[] }>();
 
-  const studio = new Studio();
+  const studio = new Studio({ door: 'the Finetune Studio server' });
   if (opts.project) studio.open(resolve(opts.project), true);
   const server = await startServer({ studio, rendererDir: opts.renderer, port: opts.port, allowedHosts: opts.hostName });
   console.log(`Finetune Studio: ${server.url}`);

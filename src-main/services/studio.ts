@@ -9,6 +9,7 @@ import { modelView } from './dataset/model-view';
 import { ImportService } from './import/import-service';
 import { openProject, projectInfo, type Project } from './project/project';
 import { guardStoreErrors } from './project/store-guard';
+import { takeProject } from './project/owner';
 import { fileOf } from '../store/db';
 import * as labels from './labels/labels';
 import { canUndoRedo, listEdits } from '../store/repos/edits';
@@ -17,7 +18,24 @@ import { BackboneService } from './backbones/backbone-service';
 import { augmentPreview } from './runs/augment-preview';
 import { BakeoffService } from './runs/bakeoff';
 import { labelSuspects } from './runs/suspects';
-import { CurationService } from './curation-service/curation-service';
+import { CurationService } from './curation/curation-service';
+import { FolderService, type NativePicker } from './folders/folder-service';
+import { userConfigDir } from './folders/recents';
+
+export interface StudioOptions {
+  clock?: () => number;
+  runs?: RunServiceOptions;
+  modelCacheDir?: string;
+  /** Where the recent projects are kept; see `userConfigDir`. */
+  configDir?: string;
+  /** The desktop's open/save dialog, where the door has one. */
+  nativePicker?: NativePicker;
+  /**
+   * The window this studio serves ("the desktop app", "the server"): it takes each project it
+   * opens, so a second window on the same project is refused. Tests and commands leave it out.
+   */
+  door?: string;
+}
 
 export class Studio {
   readonly hub = new EventHub();
@@ -25,14 +43,23 @@ export class Studio {
   readonly #runOptions: RunServiceOptions;
 
   readonly backbones: BackboneService;
+  readonly folders: FolderService;
 
-  constructor(opts: { clock?: () => number; runs?: RunServiceOptions; modelCacheDir?: string } = {}) {
+  constructor(opts: StudioOptions = {}) {
     this.#clock = opts.clock ?? Date.now;
     this.#runOptions = opts.runs ?? {};
+    this.#door = opts.door;
     this.backbones = new BackboneService({ cacheDir: opts.modelCacheDir, emit: (d) => this.hub.emit('backbones.download', d) });
+    this.folders = new FolderService({
+      configDir: userConfigDir(opts.configDir),
+      always: () => [this.#project?.dir, this.backbones.cacheDir],
+      native: opts.nativePicker,
+    });
   }
 
+  readonly #door: string | undefined;
   #project: Project | null = null;
+  #release: () => void = () => undefined;
   #imports: ImportService | null = null;
   #runs: RunService | null = null;
   #curation: CurationService | null = null;
@@ -44,8 +71,16 @@ export class Studio {
   open(path: string, create: boolean): ProjectInfo {
     // A project that cannot be written opens read-only: the window shows it with a banner.
     const next = openProject(path, { create, access: 'read' });
+    let release: () => void;
+    try {
+      release = this.#door && !next.readOnly ? takeProject(next.dir, this.#door) : () => undefined;
+    } catch (err) {
+      next.close();
+      throw err;
+    }
     this.close();
     this.#project = next;
+    this.#release = release;
     this.#curation = new CurationService(next, {
       edit: (change) => this.#edit(change),
       progress: (p) => this.hub.emit('curation.progress', p),
@@ -62,6 +97,7 @@ export class Studio {
     }, { clock: this.#clock, modelCacheDir: this.backbones.cacheDir, ...this.#runOptions });
     this.#scanInBackground();
     const info = projectInfo(next);
+    this.folders.recents.remember(info.path, this.#clock());
     this.hub.emit('project.changed', info);
     return info;
   }
@@ -72,6 +108,7 @@ export class Studio {
     // Marks what trains as interrupted (resumable) before the database closes.
     void this.#runs?.stop();
     this.#project.close();
+    this.#release();
     this.#project = null;
     this.#imports = null;
     this.#runs = null;
@@ -123,6 +160,11 @@ export class Studio {
     return out;
   }
 
+  /** Every path a call reads or writes lies in the project, the model cache, or what was chosen this session. */
+  #allow(path: string, field: string): void {
+    this.folders.access.check(path, field);
+  }
+
   handlers(): Handlers {
     return guardStoreErrors(this.#handlers(), () => (this.#project ? fileOf(this.#project.db) : null));
   }
@@ -130,12 +172,15 @@ export class Studio {
   #handlers(): Handlers {
     return {
       project: {
-        open: ({ path, create }) => this.open(path, create),
+        open: ({ path, create }) => (this.folders.checkProject(path), this.open(path, create)),
         current: () => (this.#project ? projectInfo(this.#project) : null),
         close: () => (this.close(), null),
+        recent: () => this.folders.recents.list(),
+        forget: ({ path }) => (this.folders.recents.forget(path), null),
       },
+      folders: this.folders.handlers(),
       imports: {
-        start: ({ folder }) => this.#importer().start(folder),
+        start: ({ folder }) => (this.#allow(folder, 'Import folder'), this.#importer().start(folder)),
         cancel: ({ importId }) => (this.#importer().cancel(importId), null),
         list: () => this.#importer().list(),
       },
@@ -163,7 +208,7 @@ export class Studio {
         list: () => this.backbones.list(),
         download: ({ id }) => this.backbones.download(id),
         cancelDownload: ({ id }) => (this.backbones.cancelDownload(id), null),
-        import: ({ file, id }) => this.backbones.import(file, id),
+        import: ({ file, id }) => (this.#allow(file, 'Weight file'), this.backbones.import(file, id)),
       },
       runs: {
         start: (input) => this.#runner().start(input),
@@ -175,7 +220,7 @@ export class Studio {
         predictions: ({ runId, trueClass, predicted, offset, limit }) => this.#runner().predictions(runId, { trueClass, predicted }, offset, limit),
         lrRangeTest: ({ config }) => this.#runner().lrRangeTest(config),
         groupSummary: ({ groupId }) => this.#runner().groupSummary(groupId),
-        export: ({ runId, outDir, format }) => this.#runner().export(runId, outDir, format),
+        export: ({ runId, outDir, format }) => (outDir && this.#allow(outDir, 'Export folder'), this.#runner().export(runId, outDir, format)),
         augmentPreview: (input) => augmentPreview(this.#need(), input),
         bakeoff: (input) => this.#bakeoffs().start(input),
         bakeoffs: () => this.#bakeoffs().list(),
@@ -188,8 +233,8 @@ export class Studio {
         fixLeakage: ({ clusterId }) => this.#curator().fixLeakage(clusterId),
         split: (input) => this.#curator().split(input),
         manifest: () => this.#curator().manifest(),
-        exportCsv: ({ file }) => this.#curator().exportCsv(file),
-        importCsv: ({ file }) => this.#curator().importCsv(file),
+        exportCsv: ({ file }) => (this.#allow(file, 'CSV file'), this.#curator().exportCsv(file)),
+        importCsv: ({ file }) => (this.#allow(file, 'CSV file'), this.#curator().importCsv(file)),
       },
       system: {
         // Loaded on first ask: the probe brings tfjs and ONNX Runtime into this process.

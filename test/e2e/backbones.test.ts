@@ -28,6 +28,7 @@ describe('Keras ImageNet weights from the UI', () => {
     const data = join(tmp, 'fashion');
     await writeTinyFixture(data);
     running = await startStudio({ projectDir: join(tmp, 'project'), create: true, modelCacheDir: join(tmp, 'models') });
+    await h().folders.pick({ path: data });
     await h().imports.start({ folder: data });
     await running.studio.idle();
     ({ browser, page } = await openUi(running.url, pageErrors));

@@ -29,6 +29,7 @@ describe('backbone bake-off from the UI', () => {
     const count = await writeTinyFixture(data);
     running = await startStudio({ projectDir: join(tmp, 'project'), create: true, modelCacheDir: join(tmp, 'models') });
     await running.studio.backbones.import(FIXTURE, 'mobilenet_0.25');
+    await h().folders.pick({ path: data });
     await h().imports.start({ folder: data });
     await running.studio.idle();
     assert.equal((await h().dataset.stats({})).total, count);

@@ -24,6 +24,7 @@ describe('curation on the Health page', () => {
     await write(data);
     const running = await startStudio({ projectDir: mkdtempSync(join(tmp, 'project-')), create: true });
     opened.push(running);
+    await running.studio.handlers().folders.pick({ path: data });
     await running.studio.handlers().imports.start({ folder: data });
     await running.studio.idle();
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -63,6 +63,7 @@ describe('labelling by hand', () => {
     projectDir = join(tmp, 'project');
     fixture = await writeFlatFixture(join(tmp, 'flat'), COUNT);
     running = await startStudio({ projectDir, create: true });
+    await h().folders.pick({ path: fixture.folder });
     await h().imports.start({ folder: fixture.folder });
     await running.studio.idle();
     browser = await launchBrowser();

@@ -32,6 +32,7 @@ describe('suspected label errors from a k-fold run', () => {
     await sharp(join(trousers, readdirSync(trousers).sort()[0]!)).png({ compressionLevel: 0 }).toFile(planted);
     plantedHash = createHash('sha256').update(readFileSync(planted)).digest('hex');
     running = await startStudio({ projectDir: join(tmp, 'project'), create: true });
+    await h().folders.pick({ path: data });
     await h().imports.start({ folder: data });
     await running.studio.idle();
     ({ browser, page } = await openUi(running.url, pageErrors));

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { StudioError } from '../../src-shared/errors';
 import { formatCsv, parseCsv } from '../../src-main/services/curation/csv';
 import { seededRandom } from '../../src-shared/random';
-import { exportLabelsCsv, importLabelsCsv } from '../../src-main/services/curation-service/csv-io';
+import { exportLabelsCsv, importLabelsCsv } from '../../src-main/services/curation/csv';
 import * as labels from '../../src-main/services/labels/labels';
 import { Studio } from '../../src-main/services/studio';
 
@@ -53,6 +53,7 @@ describe('a project exported and imported again', () => {
     }
     studio = new Studio();
     studio.open(temp('project'), true);
+    studio.handlers().folders.pick({ path: data });
     studio.handlers().imports.start({ folder: data });
     await studio.idle();
     ids = (db().prepare('SELECT id FROM images ORDER BY id').all() as { id: number }[]).map((r) => r.id);

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { FASHION_CLASSES, imagePixels, readIdx } from '../../scripts/fashion-mnist';
 import { seededRandom, shuffled } from '../../src-shared/random';
 import { Studio } from '../../src-main/services/studio';
-import { COPIES, skipWithoutData } from '../unit/curation/fashion-copies';
+import { COPIES, skipWithoutData } from '../fixtures/fashion-copies';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -51,6 +51,7 @@ async function curate(folder: string): Promise<{ clusters: string[]; splits: Map
   const studio = new Studio();
   studio.open(temp('project'), true);
   const h = studio.handlers();
+  h.folders.pick({ path: folder });
   h.imports.start({ folder });
   await studio.idle();
   const report = await h.curation.duplicates({});

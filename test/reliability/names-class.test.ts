@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { CLASS_NAME_MAX, checkClassName, normaliseClassName } from '../../src-shared/class-name';
 import { contract } from '../../src-shared/contract';
 import { StudioError } from '../../src-shared/errors';
-import { importLabelsCsv } from '../../src-main/services/curation-service/csv-io';
+import { importLabelsCsv } from '../../src-main/services/curation/csv';
 import * as labels from '../../src-main/services/labels/labels';
 import { Studio } from '../../src-main/services/studio';
 
@@ -78,6 +78,7 @@ describe('in a project', () => {
       await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 40 * i, g: 9, b: 200 - 30 * i } } }).png().toFile(join(data, f, 'img.png'));
     }
     const studio = open();
+    studio.handlers().folders.pick({ path: data });
     studio.handlers().imports.start({ folder: data });
     await studio.idle();
     const db = studio.project!.db;

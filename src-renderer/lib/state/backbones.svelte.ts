@@ -68,7 +68,7 @@ export class BackbonesState {
     this.#importing = true;
     this.#importError = null;
     try {
-      await this.#studio.api.backbones.import({ file, id });
+      await this.#studio.api.backbones.import({ file: await this.#studio.choose(file), id });
       await this.load();
       return true;
     } catch (err) {

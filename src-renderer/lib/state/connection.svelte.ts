@@ -58,6 +58,15 @@ export class Connection {
     return () => this.#reopenHooks.delete(hook);
   }
 
+  /**
+   * Tells the studio the person chose `path` (typed it, or browsed to it): a call may read or
+   * write only paths chosen this session, the open project and the model cache.
+   */
+  async choose(path: string): Promise<string> {
+    await this.api.folders.pick({ path });
+    return path;
+  }
+
   retryNow(): void {
     this.#link.retryNow();
   }

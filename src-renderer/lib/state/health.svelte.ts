@@ -90,12 +90,12 @@ export class HealthState {
   }
 
   exportCsv(file: string) {
-    return this.#act(async () => `Wrote ${(await this.#studio.api.curation.exportCsv({ file })).rows} rows to ${file}`);
+    return this.#act(async () => `Wrote ${(await this.#studio.api.curation.exportCsv({ file: await this.#studio.choose(file) })).rows} rows to ${file}`);
   }
 
   importCsv(file: string) {
     return this.#act(async () => {
-      const out = await this.#studio.api.curation.importCsv({ file });
+      const out = await this.#studio.api.curation.importCsv({ file: await this.#studio.choose(file) });
       return `Read ${out.rows} rows; ${out.changed} images changed`;
     });
   }

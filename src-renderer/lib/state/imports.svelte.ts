@@ -44,7 +44,7 @@ export class ImportsState {
     this.#starting = true;
     this.#error = null;
     try {
-      const { importId } = await this.#studio.api.imports.start({ folder });
+      const { importId } = await this.#studio.api.imports.start({ folder: await this.#studio.choose(folder) });
       // Events may have beaten the answer here; only fill in a placeholder if not.
       if (this.#progress?.importId !== importId) this.#progress = placeholder(importId, folder);
       return true;

@@ -1,18 +1,17 @@
 // Which project is open. The server may start with one already open, in which case the
-// app goes straight to it; otherwise the person opens or creates one by folder path.
+// app goes straight to it; otherwise the person opens or creates one by folder, or picks
+// one of the recent projects the studio keeps for this user (one list for both doors).
+import type { RecentProject } from '../../../src-shared/folders';
 import type { ProjectInfo } from '../../../src-shared/schemas';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
-
-const RECENTS_KEY = 'finetune-studio.recent-projects';
-const MAX_RECENTS = 8;
 
 export class ProjectState {
   #info = $state.raw<ProjectInfo | null>(null);
   #loaded = $state(false);
   #busy = $state(false);
   #error = $state<string | null>(null);
-  #recents = $state.raw<string[]>(readRecents());
+  #recents = $state.raw<RecentProject[]>([]);
   readonly #studio: Connection;
 
   constructor(studio: Connection) {
@@ -33,7 +32,7 @@ export class ProjectState {
   get error(): string | null {
     return this.#error;
   }
-  get recents(): string[] {
+  get recents(): RecentProject[] {
     return this.#recents;
   }
 
@@ -41,7 +40,7 @@ export class ProjectState {
     try {
       this.#info = await this.#studio.api.project.current();
       this.#error = null;
-      if (this.#info) this.#remember(this.#info.path);
+      await this.#loadRecents();
     } catch (err) {
       this.#error = errorMessage(err);
     } finally {
@@ -49,12 +48,14 @@ export class ProjectState {
     }
   }
 
+  /** A recent project was opened before, so it needs no choosing; a typed path does. */
   async open(path: string, create: boolean): Promise<void> {
     this.#busy = true;
     this.#error = null;
     try {
-      this.#info = await this.#studio.api.project.open({ path, create });
-      this.#remember(this.#info.path);
+      const recent = this.#recents.some((r) => r.path === path);
+      this.#info = await this.#studio.api.project.open({ path: recent ? path : await this.#studio.choose(path), create });
+      await this.#loadRecents();
     } catch (err) {
       this.#error = errorMessage(err);
     } finally {
@@ -66,35 +67,22 @@ export class ProjectState {
     try {
       await this.#studio.api.project.close();
       this.#info = null;
+      await this.#loadRecents();
     } catch (err) {
       this.#error = errorMessage(err);
     }
   }
 
-  forget(path: string): void {
-    this.#recents = this.#recents.filter((p) => p !== path);
-    writeRecents(this.#recents);
+  async forget(path: string): Promise<void> {
+    try {
+      await this.#studio.api.project.forget({ path });
+      await this.#loadRecents();
+    } catch (err) {
+      this.#error = errorMessage(err);
+    }
   }
 
-  #remember(path: string): void {
-    this.#recents = [path, ...this.#recents.filter((p) => p !== path)].slice(0, MAX_RECENTS);
-    writeRecents(this.#recents);
-  }
-}
-
-function readRecents(): string[] {
-  try {
-    const value: unknown = JSON.parse(localStorage.getItem(RECENTS_KEY) ?? '[]');
-    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
-  } catch {
-    return []; // A damaged list is not worth an error: start a new one.
-  }
-}
-
-function writeRecents(paths: string[]): void {
-  try {
-    localStorage.setItem(RECENTS_KEY, JSON.stringify(paths));
-  } catch {
-    // Storage can be full or disabled; recents are a convenience only.
+  async #loadRecents(): Promise<void> {
+    this.#recents = await this.#studio.api.project.recent();
   }
 }

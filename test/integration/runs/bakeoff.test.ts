@@ -42,6 +42,7 @@ test('a bake-off of two backbones queues one run each on one manifest and seed, 
   const studio = new Studio({ runs: { backend: 'wasm' }, modelCacheDir });
   await studio.backbones.import(FIXTURE, 'mobilenet_0.25');
   const call = caller(studio);
+  await call('folders', 'pick', { path: made.project.dir }); // as the start page does with a typed path
   await call('project', 'open', { path: made.project.dir });
 
   await assert.rejects(call('runs', 'bakeoff', { config: plan, entries: [{ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }, { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }] }), /listed twice/);

@@ -30,6 +30,7 @@ before(async () => {
   studio = new Studio();
   studio.open(join(dir, 'project'), true);
   server = await startServer({ studio, rendererDir: renderer });
+  await studio.handlers().folders.pick({ path: join(dir, 'images') });
   await studio.handlers().imports.start({ folder: join(dir, 'images') });
   await studio.idle();
   const page = await studio.handlers().dataset.images({ filter: {}, offset: 0, limit: 10 });

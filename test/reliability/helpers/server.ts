@@ -35,6 +35,7 @@ export async function startTestServer(opts: { images?: number; allowedHosts?: st
   }
   const studio = new Studio({ modelCacheDir: join(dir, 'models') });
   studio.open(join(dir, 'project'), true);
+  await studio.handlers().folders.pick({ path: imagesDir });
   await studio.handlers().imports.start({ folder: imagesDir });
   await studio.idle();
   const logs: string[] = [];

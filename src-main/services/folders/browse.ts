@@ -1,0 +1,117 @@
+// The folder browser the server offers a browser window, which has no picker of its own:
+// it shows folders (and files of the asked-for kinds) under a few roots, and only what
+// the user may read. Anything chosen through it must lie under one of those roots.
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { basename, delimiter, dirname, extname, join } from 'node:path';
+import { StudioError } from '../../../src-shared/errors';
+import type { FolderEntry, FolderListing, FolderRoot } from '../../../src-shared/folders';
+import { realPath, within } from './access';
+
+/** A folder with more entries than this is listed in part, and says so. */
+export const LISTING_MAX = 2000;
+
+/** Where data usually lives on a workstation; each is offered only where it exists. */
+const MOUNTS = ['/media', '/mnt', '/srv', '/data'];
+
+/**
+ * The home folder, the working folder, the temporary folder, the usual mounts, and the
+ * folders `STUDIO_FOLDERS` lists (separated like PATH): the places a person may browse and
+ * choose from in the browser.
+ */
+export function browseRoots(env: NodeJS.ProcessEnv = process.env, home = homedir(), cwd = process.cwd()): FolderRoot[] {
+  const extra = (env.STUDIO_FOLDERS ?? '').split(delimiter).filter(Boolean);
+  const candidates: FolderRoot[] = [
+    { label: 'Home', path: home },
+    { label: 'Working folder', path: cwd },
+    { label: 'Temporary files', path: tmpdir() },
+    ...MOUNTS.map((path) => ({ label: path, path })),
+    ...extra.map((path) => ({ label: path, path })),
+  ];
+  const seen = new Set<string>();
+  const roots: FolderRoot[] = [];
+  for (const root of candidates) {
+    if (!isReadableFolder(root.path)) continue;
+    const real = realPath(root.path);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    roots.push({ label: root.label, path: real });
+  }
+  return roots;
+}
+
+/** The root `path` lies under, or a refusal that says how to allow it. */
+export function rootOf(path: string, roots: readonly FolderRoot[]): FolderRoot {
+  const real = realPath(path);
+  const root = roots.find((r) => within(real, r.path));
+  if (root) return root;
+  const names = roots.map((r) => r.path).join(', ');
+  throw new StudioError(
+    'path-not-allowed',
+    `${path} is outside the folders the studio may open from a browser (${names}). ` +
+      'Move the data under one of them, or start the server with STUDIO_FOLDERS=<that folder> to add it.',
+  );
+}
+
+/** One folder's readable subfolders, then its readable files with one of `extensions`. */
+export function listFolder(path: string, extensions: readonly string[], roots: readonly FolderRoot[]): FolderListing {
+  const root = rootOf(path, roots);
+  const real = realPath(path);
+  if (!isReadableFolder(real)) {
+    throw new StudioError('not-a-folder', `${path} is not a folder you may read. Pick another folder.`);
+  }
+  const folders: FolderEntry[] = [];
+  const files: FolderEntry[] = [];
+  let hidden = 0;
+  for (const name of readdirSync(real)) {
+    if (name.startsWith('.')) continue;
+    const full = join(real, name);
+    if (isReadableFolder(full)) {
+      folders.push({ name, path: full, kind: 'folder', project: existsSync(join(full, 'studio.db')) });
+    } else if (extensions.includes(extname(name).slice(1).toLowerCase())) {
+      if (isReadableFile(full)) files.push({ name, path: full, kind: 'file', project: false });
+      else hidden++;
+    } else if (isFolder(full)) {
+      hidden++; // A folder the user may not enter.
+    }
+  }
+  const byName = (a: FolderEntry, b: FolderEntry) => a.name.localeCompare(b.name);
+  const entries = [...folders.sort(byName), ...files.sort(byName)];
+  const parent = real === root.path ? null : dirname(real);
+  return {
+    path: real,
+    parent,
+    entries: entries.slice(0, LISTING_MAX),
+    hidden: hidden + Math.max(0, entries.length - LISTING_MAX),
+    truncated: entries.length > LISTING_MAX,
+  };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isReadableFolder(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK | constants.X_OK);
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A project's name as the recent list shows it. */
+export const folderName = (path: string): string => basename(path) || path;
