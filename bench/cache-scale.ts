@@ -139,6 +139,22 @@ function watch(project: Project, runId: () => number, total: number) {
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 const at = <T extends { t: number }>(list: T[], t: number) => list.find((x) => x.t >= t) ?? list.at(-1)!;
 
+/**
+ * The lowest rss (just after a collection) in each tenth of the build: what the process
+ * holds, without the garbage it has not collected yet. Its rise per image from the second
+ * tenth (the runtime's start-up garbage gone) to the last says whether the build keeps
+ * something per image.
+ */
+function floors(mem: Mem[], seen: Seen[]): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < 10; k++) {
+    const from = seen.find((s) => s.frac >= k / 10)!.t;
+    const to = seen.find((s) => s.frac >= (k + 1) / 10)!.t;
+    out.push(Math.min(...mem.filter((m) => m.t >= from && m.t <= to).map((m) => m.engineRss)));
+  }
+  return out;
+}
+
 function report(seen: Seen[], mem: Mem[]): { rate: number; engineRss: number[] } {
   const end = seen.find((s) => s.frac >= 1)!;
   // From the first computed batch: opening ONNX Runtime (export, session, probe) is paid once.
@@ -157,6 +173,9 @@ function report(seen: Seen[], mem: Mem[]): { rate: number; engineRss: number[] }
   const building = mem.filter((m) => m.t >= first.t && m.t <= end.t).map((m) => m.engineRss);
   const training = mem.filter((m) => m.t > end.t).map((m) => m.engineRss);
   console.log(`  rss at 100 % / rss at 10 %: ${(rss[2]! / rss[0]!).toFixed(3)} (flat: within 1.1); while building ${mb(Math.min(...building))}-${mb(Math.max(...building))}`);
+  const f = floors(mem, seen);
+  console.log(`  lowest rss in each tenth of the build: ${f.map((x) => (x / 2 ** 20).toFixed(0)).join(', ')} MB`);
+  console.log(`  its rise from the second tenth to the last: ${((f[9]! - f[1]!) / (0.8 * N) / 1024).toFixed(2)} KB per image (holding each image's features would be ${(FEATURES * 4) / 1024} KB)`);
   console.log(`  training process rss once the features are read back and the head trains: up to ${training.length ? mb(Math.max(...training)) : '-'}`);
   return { rate, engineRss: rss };
 }
