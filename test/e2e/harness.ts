@@ -16,11 +16,14 @@ export interface RunningStudio {
   close(): Promise<void>;
 }
 
-/** Each studio gets its own empty model cache unless a test shares one: the user's is never touched. */
-export async function startStudio(opts: { projectDir: string; create?: boolean; modelCacheDir?: string }): Promise<RunningStudio> {
+/**
+ * Each studio gets its own empty model cache unless a test shares one: the user's is never
+ * touched. Without `projectDir` it starts on the start page.
+ */
+export async function startStudio(opts: { projectDir?: string; create?: boolean; modelCacheDir?: string; configDir?: string }): Promise<RunningStudio> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('Build the renderer first: npx vite build');
-  const studio = new Studio({ modelCacheDir: opts.modelCacheDir ?? mkdtempSync(join(tmpdir(), 'studio-models-')) });
-  studio.open(opts.projectDir, opts.create ?? true);
+  const studio = new Studio({ modelCacheDir: opts.modelCacheDir ?? mkdtempSync(join(tmpdir(), 'studio-models-')), configDir: opts.configDir });
+  if (opts.projectDir) studio.open(opts.projectDir, opts.create ?? true);
   const server = await startServer({ studio, rendererDir: RENDERER_DIR });
   return {
     studio,

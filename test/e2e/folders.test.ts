@@ -1,0 +1,91 @@
+// Choosing folders in a browser window, through the real UI and server: the folder browser
+// the server offers, a project created and a folder imported through it, the recent
+// projects on the start page, and a typed path outside what may be chosen refused in words.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { makeImage } from '../fixtures/images';
+import { closeAll, launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
+
+describe('folders chosen in the browser', () => {
+  let tmp: string;
+  let running: RunningStudio;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'studio-folders-'));
+    mkdirSync(join(tmp, 'projects', 'alpha'), { recursive: true });
+    mkdirSync(join(tmp, 'projects', 'beta'));
+    for (let i = 0; i < 6; i++) {
+      const folder = join(tmp, 'images', i % 2 ? 'cat' : 'dog');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, `${i}.jpg`), await makeImage(i, 'jpeg', 32, 24));
+    }
+    running = await startStudio({ configDir: join(tmp, 'config') });
+    browser = await launchBrowser();
+    page = await openPage(browser, running.url, errors);
+    await page.waitForSelector('[data-testid=project-screen]');
+  });
+
+  after(async () => {
+    await closeAll(browser, running, tmp);
+  });
+
+  it('creates a project in a folder chosen in the folder browser', async () => {
+    await page.fill('[data-testid=project-path]', join(tmp, 'projects'));
+    await page.click('[data-testid=project-path-browse]');
+    await page.waitForSelector('[data-testid=folder-picker]');
+    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects'));
+    assert.deepEqual(await page.locator('[data-testid=folder-entry] .entry-name').allTextContents(), ['alpha', 'beta']);
+    await page.click('[data-testid=folder-entry]:has-text("alpha")');
+    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects', 'alpha'));
+    await page.click('[data-testid=folder-up]');
+    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects'));
+    await page.click('[data-testid=folder-entry]:has-text("alpha")');
+    await page.click('[data-testid=folder-choose]');
+    await page.waitForSelector('[data-testid=folder-picker]', { state: 'detached' });
+    assert.equal(await page.inputValue('[data-testid=project-path]'), join(tmp, 'projects', 'alpha'));
+    await page.click('[data-testid=project-create]');
+    await page.waitForSelector('[data-testid=project-name]');
+    assert.equal(await page.textContent('[data-testid=project-name]'), 'alpha');
+  });
+
+  it('imports a folder chosen in the folder browser', async () => {
+    await page.click('[data-testid=nav-dataset]');
+    await page.click('[data-testid=import-open]');
+    await page.fill('[data-testid=import-folder]', tmp);
+    await page.click('[data-testid=import-folder-browse]');
+    await page.click('[data-testid=folder-entry]:has-text("images")');
+    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'images'));
+    await page.click('[data-testid=folder-choose]');
+    assert.equal(await page.inputValue('[data-testid=import-folder]'), join(tmp, 'images'));
+    await page.click('[data-testid=import-start]');
+    await page.waitForSelector('[data-testid=import-progress][data-status=done]', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid=total-count][data-total="6"]');
+  });
+
+  it('lists the project under recent projects and opens it from there', async () => {
+    await page.click('[data-testid=project-close]');
+    await page.waitForSelector('[data-testid=project-screen]');
+    const recent = page.locator('[data-testid=recent-project]');
+    assert.equal(await recent.count(), 1);
+    assert.match((await recent.textContent()) ?? '', new RegExp(`alpha\\s*${join(tmp, 'projects', 'alpha').replaceAll('/', '\\/')}`));
+    await recent.locator('button.recent').click();
+    await page.waitForSelector('[data-testid=project-name]');
+    assert.equal(await page.textContent('[data-testid=project-name]'), 'alpha');
+    await page.click('[data-testid=project-close]');
+  });
+
+  it('refuses a typed folder outside what may be chosen, saying how to allow it', async () => {
+    await page.fill('[data-testid=project-path]', '/etc');
+    await page.click('[data-testid=project-open]');
+    const error = await page.waitForSelector('[data-testid=project-error]');
+    assert.match((await error.textContent()) ?? '', /^\/etc is outside the folders the studio may open from a browser .*STUDIO_FOLDERS/);
+    assert.deepEqual(errors, []);
+  });
+});
