@@ -48,6 +48,7 @@ import {
   FixLeakageOutput,
   HealthReport,
   ManifestOutput,
+  ManifestParams,
   SplitInput,
   SplitOutput,
 } from './curation';
@@ -174,7 +175,7 @@ export const contract = {
     /** Assigns train/val/test (and folds) as one undoable edit; predefined splits are kept by default. */
     split: method(SplitInput, SplitOutput),
     /** Freezes the current split and folds into a manifest, by digest. */
-    manifest: method(none, ManifestOutput),
+    manifest: method(z.object({ params: ManifestParams.default({}) }).strict(), ManifestOutput),
     exportCsv: method(CsvFileInput, CsvExportOutput),
     /** Applies `path,label,split` rows as one undoable edit; any bad row rejects the whole file. */
     importCsv: method(CsvFileInput, CsvImportOutput),

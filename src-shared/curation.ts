@@ -81,6 +81,12 @@ export const SplitOutput = EditResult.extend({
 });
 export type SplitOutput = z.infer<typeof SplitOutput>;
 
+/** How the split was made, recorded in the manifest (and so in its digest) beside the split itself. */
+export const ManifestParams = z
+  .object({ seed: z.number().int(), val: z.number(), test: z.number(), groupBy: GroupBy.nullable(), folds: z.number().int().nullable() })
+  .partial()
+  .strict();
+
 export const ManifestOutput = z.object({ id: z.number().int(), digest: z.string(), created: z.boolean() });
 
 export const HealthFinding = z.object({

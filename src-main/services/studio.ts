@@ -35,6 +35,8 @@ export interface StudioOptions {
    * opens, so a second window on the same project is refused. Tests and commands leave it out.
    */
   door?: string;
+  /** False for a command: no reduction scan starts on its own (one that needs it waits for it). */
+  background?: boolean;
 }
 
 export class Studio {
@@ -49,6 +51,7 @@ export class Studio {
     this.#clock = opts.clock ?? Date.now;
     this.#runOptions = opts.runs ?? {};
     this.#door = opts.door;
+    this.#background = opts.background ?? true;
     this.backbones = new BackboneService({ cacheDir: opts.modelCacheDir, emit: (d) => this.hub.emit('backbones.download', d) });
     this.folders = new FolderService({
       configDir: userConfigDir(opts.configDir),
@@ -58,6 +61,7 @@ export class Studio {
   }
 
   readonly #door: string | undefined;
+  readonly #background: boolean;
   #project: Project | null = null;
   #release: () => void = () => undefined;
   #imports: ImportService | null = null;
@@ -125,6 +129,7 @@ export class Studio {
 
   /** Reductions are ready before the Health page asks; a failure resurfaces when it does. */
   #scanInBackground(): void {
+    if (!this.#background) return;
     void this.#curation?.scan().catch(() => undefined);
   }
 
@@ -232,7 +237,7 @@ export class Studio {
         duplicates: () => this.#curator().duplicates(),
         fixLeakage: ({ clusterId }) => this.#curator().fixLeakage(clusterId),
         split: (input) => this.#curator().split(input),
-        manifest: () => this.#curator().manifest(),
+        manifest: ({ params }) => this.#curator().manifest(params),
         exportCsv: ({ file }) => (this.#allow(file, 'CSV file'), this.#curator().exportCsv(file)),
         importCsv: ({ file }) => (this.#allow(file, 'CSV file'), this.#curator().importCsv(file)),
       },

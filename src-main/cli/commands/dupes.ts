@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import type { DuplicatesReport } from '../../../src-shared/curation';
 import type { CliCommand } from '../command';
-import { withCuration } from './curation-open';
+import { withStudio } from '../studio-client';
+import { reportScan } from './scan-progress';
 
 const SHOWN = 30;
 
@@ -16,9 +17,10 @@ export const dupesCommand: CliCommand = {
       .option('--fix', 'keep every leaking cluster in one split')
       .option('--json', 'print JSON instead of text')
       .action(async (dir: string, o: { fix?: boolean; json?: boolean }) => {
-        await withCuration(dir, async (c) => {
-          const report = await c.duplicates();
-          const fix = o.fix && report.leaking ? await c.fixLeakage('all') : null;
+        await withStudio(dir, async ({ api, on }) => {
+          reportScan(on);
+          const report = await api.curation.duplicates();
+          const fix = o.fix && report.leaking ? await api.curation.fixLeakage({ clusterId: 'all' }) : null;
           if (o.json) console.log(JSON.stringify({ ...report, fix }, null, 2));
           else console.log(formatDupes(report) + (fix ? `\n\nFixed: ${fix.description}` : ''));
           // A leak left in place is worth a non-zero status in scripts and CI.

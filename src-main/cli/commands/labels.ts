@@ -2,7 +2,7 @@
 // An import is one undoable edit and is rejected whole when any row is wrong.
 import type { Command } from 'commander';
 import type { CliCommand } from '../command';
-import { withCuration } from './curation-open';
+import { withStudio } from '../studio-client';
 
 export const labelsCommand: CliCommand = {
   register(program: Command) {
@@ -12,7 +12,7 @@ export const labelsCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .argument('<file>', 'the CSV file to write')
       .action(async (dir: string, file: string) => {
-        const out = await withCuration(dir, (c) => c.exportCsv(file), 'read');
+        const out = await withStudio(dir, ({ api }) => api.curation.exportCsv({ file }), { paths: [file] });
         console.log(`wrote ${out.rows} rows to ${out.file}`);
       });
     labels
@@ -20,7 +20,7 @@ export const labelsCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .argument('<file>', 'the CSV file to read; a column it lacks leaves that field as it is')
       .action(async (dir: string, file: string) => {
-        const out = await withCuration(dir, (c) => c.importCsv(file));
+        const out = await withStudio(dir, ({ api }) => api.curation.importCsv({ file }), { paths: [file] });
         console.log(`read ${out.rows} rows, changed ${out.changed} images`);
       });
   },

@@ -3,7 +3,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { GroupBy } from '../../../src-shared/curation';
 import { table, type CliCommand } from '../command';
-import { withCuration } from './curation-open';
+import { withStudio } from '../studio-client';
+import { reportScan } from './scan-progress';
 
 export const splitCommand: CliCommand = {
   register(program: Command) {
@@ -18,14 +19,16 @@ export const splitCommand: CliCommand = {
       .option('--folds <k>', 'also assign K cross-validation folds to train and val', integer)
       .option('--reassign', 'reassign every image, including splits that came with the data')
       .action(async (dir: string, o: { seed: number; val: number; test: number; groupBy?: GroupBy; folds?: number; reassign?: boolean }) => {
-        await withCuration(dir, (c) => {
-          const out = c.split({ val: o.val, test: o.test, seed: o.seed, groupBy: o.groupBy, folds: o.folds, keepPredefined: !o.reassign });
-          const manifest = c.manifest({ seed: o.seed, val: o.val, test: o.test, groupBy: o.groupBy ?? null, folds: o.folds ?? null });
+        const csv = o.groupBy?.kind === 'csv' ? [o.groupBy.file] : [];
+        await withStudio(dir, async ({ api, on }) => {
+          reportScan(on);
+          const out = await api.curation.split({ val: o.val, test: o.test, seed: o.seed, groupBy: o.groupBy, folds: o.folds, keepPredefined: !o.reassign });
+          const manifest = await api.curation.manifest({ params: { seed: o.seed, val: o.val, test: o.test, groupBy: o.groupBy ?? null, folds: o.folds ?? null } });
           console.log(table(Object.entries(out.counts).map(([k, v]) => [k, v])));
           console.log(`groups ${out.groups}, kept ${out.kept} predefined, folds ${out.folds ?? 'none'}`);
           for (const w of out.warnings) console.log(`warning: ${w}`);
           console.log(`manifest ${manifest.digest}`);
-        });
+        }, { paths: csv });
       });
   },
 };

@@ -19,6 +19,8 @@ async function studioWith(write: (root: string) => Promise<unknown>) {
   const studio = new Studio();
   studio.open(temp('project'), true);
   const h = studio.handlers();
+  // The data and the CSV files live under the temp folder: chosen once, as the folder browser would.
+  h.folders.pick({ path: tmpdir() });
   h.imports.start({ folder: data });
   await studio.idle();
   return { studio, h, data, db: studio.project!.db };
@@ -48,8 +50,8 @@ describe('curation service', { skip: skipWithoutData }, () => {
     const folds = studio.project!.db.prepare("SELECT count(DISTINCT fold) AS n FROM images WHERE split != 'test'").get() as { n: number };
     assert.equal(folds.n, 3);
     assert.equal(again.folds, 3);
-    const m1 = await h.curation.manifest({});
-    const m2 = await h.curation.manifest({});
+    const m1 = await h.curation.manifest({ params: {} });
+    const m2 = await h.curation.manifest({ params: {} });
     assert.deepEqual([m1.created, m2.created, m1.digest], [true, false, m2.digest]);
     // Groups and folds are part of the split's edit: undo puts back the previous split's, redo these.
     await h.labels.undo({});

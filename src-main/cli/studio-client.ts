@@ -1,0 +1,38 @@
+// A command reaches a project the way every other door does: a Studio whose handlers serve
+// the contract, here over in-memory transports (with the JSON round trip of a real wire).
+// So its edits are the studio's edits, events and undo history included, and what it may
+// read or write is what the contract allows; the paths on its command line are the
+// person's own choice and are allowed for the command.
+import type { Api } from '../../src-shared/contract';
+import { createClient, type Client } from '../../src-shared/rpc';
+import { memoryTransports, serve } from '../rpc/dispatcher';
+import { Studio } from '../services/studio';
+
+export interface CliSession {
+  api: Api;
+  on: Client['on'];
+}
+
+export interface CliOpenOptions {
+  /** Create the project folder when it is missing (import). */
+  create?: boolean;
+  /** Files and folders named on the command line, besides the project. */
+  paths?: string[];
+}
+
+export async function withStudio<T>(dir: string, fn: (session: CliSession) => Promise<T> | T, opts: CliOpenOptions = {}): Promise<T> {
+  const studio = new Studio({ background: false });
+  const { client, server } = memoryTransports();
+  const stop = serve(studio.handlers(), studio.hub, server);
+  const connection = createClient(client);
+  try {
+    for (const path of [dir, ...(opts.paths ?? [])]) studio.folders.access.grant(path);
+    await connection.api.project.open({ path: dir, create: opts.create ?? false });
+    return await fn({ api: connection.api, on: (name, listener) => connection.on(name, listener) });
+  } finally {
+    connection.dispose();
+    stop();
+    await studio.idle();
+    studio.close();
+  }
+}
