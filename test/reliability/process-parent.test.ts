@@ -3,36 +3,16 @@
 // killed with SIGKILL and its child must be gone within 2 s.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, test } from 'node:test';
+import { isAlive, waitGone } from './helpers/process';
 
 const repo = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'studio-parent-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Alive and not a zombie waiting for a reaper that may never come (PID 1 in a container). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function waitGone(pid: number, limitMs: number): Promise<number> {
-  const t0 = Date.now();
-  while (isAlive(pid) && Date.now() - t0 < limitMs) await new Promise((r) => setTimeout(r, 20));
-  return Date.now() - t0;
-}
 
 /** A parent that forks `child` and prints the child's pid once the child says it is ready. */
 function writeScripts(child: string): string {

@@ -2,51 +2,19 @@
 // watches its parent), and `studio resume PROJECT RUN` finishes the run from its last
 // checkpoint, with every epoch recorded once and the epochs before the kill left as they were.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { writeTinyFixture } from '../e2e/tiny-fixture';
 import { studio, studioAsync } from '../integration/import/cli-run';
-import { skipWithoutData } from '../unit/curation/fashion-copies';
+import { skipWithoutData } from '../fixtures/fashion-copies';
+import { epochs, isAlive, peekRows as peek, sleep, waitGone } from './helpers/process';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const temp = (p: string) => (dirs.push(mkdtempSync(join(tmpdir(), `studio-${p}-`))), dirs.at(-1)!);
 const EPOCHS = 150;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface EpochRow {
-  epoch: number;
-  ms: number;
-  loss: number;
-}
-
-/** Reads the store read-only, as a bystander: never takes the CLI's write lock. */
-function peek<T>(project: string, sql: string): T[] {
-  const db = new Database(join(project, 'studio.db'), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } catch {
-    return [];
-  } finally {
-    db.close();
-  }
-}
-
-const epochs = (project: string) => peek<EpochRow>(project, 'SELECT epoch, epoch_ms AS ms, train_loss AS loss FROM run_epochs WHERE run_id = 1 ORDER BY phase, epoch');
 
 test('kill -9 of `studio train` ends its training process; `studio resume` finishes the run with no epoch twice', { skip: skipWithoutData, timeout: 480_000 }, async () => {
   const data = temp('data');
@@ -71,9 +39,7 @@ test('kill -9 of `studio train` ends its training process; `studio resume` finis
   }
   assert.ok(isAlive(child));
   cli.kill('SIGKILL');
-  const killedAt = Date.now();
-  while (isAlive(child) && Date.now() - killedAt < 10_000) await sleep(20);
-  const goneMs = Date.now() - killedAt;
+  const goneMs = await waitGone(child, 10_000);
   if (isAlive(child)) process.kill(child, 'SIGKILL');
   assert.ok(goneMs < 2000, `the training process was still running ${goneMs} ms after the CLI was killed`);
   const before = epochs(project);

@@ -16,7 +16,7 @@ import { makeProject, recorder } from '../integration/runs/helpers';
 import { Studio } from '../../src-main/services/studio';
 import { latestVersion, migrations } from '../../src-main/store/migrations/index';
 import BetterSqlite3 from 'better-sqlite3';
-import { imageFolder, integrity, n, peek, STACK, studioRun, tempDir, thumbState } from './helpers/store';
+import { imageFolder, importHere, integrity, n, peek, STACK, studioRun, tempDir, thumbState } from './helpers/store';
 
 const base = tempDir('disk');
 const mounts: string[] = [];
@@ -174,11 +174,7 @@ describe('read-only project', () => {
     const dir = join(base, 'ro-option');
     const data = join(base, 'ro-option-data');
     await imageFolder(data, 6, 9500);
-    const imp = openProject(dir, { create: true });
-    const s = new ImportService(imp, () => {});
-    s.start(data);
-    await s.idle();
-    imp.close();
+    await importHere(dir, data);
     const p = openProject(dir, { create: false, access: 'read', readOnly: true });
     assert.equal(p.readOnly, true);
     assert.throws(() => p.db.prepare("INSERT INTO classes (name, color, created_at) VALUES ('x', '#000', 1)").run(), /readonly/);

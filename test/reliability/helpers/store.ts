@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { ImportService } from '../../../src-main/services/import/import-service';
+import { openProject } from '../../../src-main/services/project/project';
 import { makeImage, writeTree } from '../../fixtures/images';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
@@ -21,6 +23,18 @@ export async function imageFolder(dir: string, n: number, first: number, side = 
   writeTree(dir, tree);
   return Object.keys(tree).map((p) => join(dir, p));
 }
+
+/** Imports `data` into a new project at `dir` in this process (no CLI start-up), and closes it. */
+export async function importHere(dir: string, data: string): Promise<void> {
+  const project = openProject(dir, { create: true });
+  const importer = new ImportService(project, () => {});
+  importer.start(data);
+  await importer.idle();
+  project.close();
+}
+
+/** The split the kill probe runs and checks: 20 % validation, 20 % test, 3 folds, every image reassigned. */
+export const splitOptions = (seed: number) => ({ val: 0.2, test: 0.2, seed, folds: 3, keepPredefined: false });
 
 export interface CliRun {
   child: ChildProcess;
