@@ -6,12 +6,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { withCuration } from '../../src-main/cli/commands/curation-open';
-import { ImportService } from '../../src-main/services/import/import-service';
+import { withStudio } from '../../src-main/cli/studio-client';
 import { createClass } from '../../src-main/services/labels/labels';
 import { openProject } from '../../src-main/services/project/project';
 import { seededRandom } from '../../src-shared/random';
-import { imageFolder, integrity, n, peek, studioCli, studioRun, tempDir, thumbState } from './helpers/store';
+import { imageFolder, importHere, integrity, n, peek, splitOptions, studioCli, studioRun, tempDir, thumbState } from './helpers/store';
 
 const base = tempDir('kill');
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -137,15 +136,14 @@ test(`a split killed at ${TIMES} random moments: the old assignment or the whole
   const dir = join(base, 'split');
   const data = join(base, 'split-data');
   await imageFolder(data, 300, 12000);
-  const p = openProject(dir, { create: true });
-  const importer = new ImportService(p, () => {});
-  importer.start(data);
-  await importer.idle();
-  p.close();
-  const options = (seed: number) => ({ val: 0.2, test: 0.2, seed, folds: 3, keepPredefined: false });
+  await importHere(dir, data);
   /** hash -> "split/fold" as stored. */
   const stored = (project = dir) => peek(project, (db) => new Map((db.prepare('SELECT hash, split, fold FROM images').all() as { hash: string; split: string | null; fold: number | null }[]).map((r) => [r.hash, `${r.split}/${r.fold}`])));
-  const splitAgain = (seed: number, project = dir) => withCuration(project, (c) => (c.split(options(seed)), c.manifest({ seed, val: 0.2, test: 0.2, groupBy: null, folds: 3 })));
+  const splitAgain = (seed: number, project = dir) =>
+    withStudio(project, async ({ api }) => {
+      await api.curation.split(splitOptions(seed));
+      await api.curation.manifest({ params: { seed, val: 0.2, test: 0.2, groupBy: null, folds: 3 } });
+    });
   /** What a whole split with `seed` gives: split on a copy of the project, never killed. */
   const planned = async (seed: number) => {
     const copy = join(base, `split-plan-${seed}`);
