@@ -1,5 +1,7 @@
-// The whole renderer's state, wired together: opening a project loads its dataset, and an
-// import's progress refreshes what it changes. Views get the parts they need as props.
+// The whole renderer's state, wired together: opening a project loads its dataset, an
+// import's progress refreshes what it changes, and moving to a page opens that page's own
+// state in `pages` (closing the last one's). Components find it through context (useApp)
+// and hand the parts they show to their children as props.
 import type { ImageFilter } from '../../../src-shared/schemas';
 import type { Connection } from './connection.svelte';
 import { DatasetState } from './dataset.svelte';
@@ -9,7 +11,8 @@ import { ImageGridState } from './image-grid.svelte';
 import { ImportsState } from './imports.svelte';
 import { LauncherState } from './launcher.svelte';
 import { ModelViewState } from './model-view.svelte';
-import { NavState } from './nav.svelte';
+import { NavState, type Place } from './nav.svelte';
+import { PagesState } from './pages.svelte';
 import { ProblemsState } from './problems.svelte';
 import { ProjectState } from './project.svelte';
 import { RunsState } from './runs.svelte';
@@ -29,7 +32,8 @@ export class AppState {
   readonly history: HistoryState;
   readonly editing: EditingState;
   readonly toasts = new ToastState();
-  readonly nav = new NavState();
+  readonly nav: NavState;
+  readonly pages: PagesState;
   readonly runs: RunsState;
   readonly launcher: LauncherState;
   readonly modelView: ModelViewState;
@@ -42,11 +46,13 @@ export class AppState {
     this.dataset = new DatasetState(studio);
     this.grid = new ImageGridState(studio);
     this.problems = new ProblemsState(studio);
-    this.viewer = new ViewerState(studio);
+    this.viewer = new ViewerState(studio, () => this.grid.selectedItem);
     this.selection = new SelectionState(this.grid);
     this.history = new HistoryState(studio);
     this.runs = new RunsState(studio);
     this.launcher = new LauncherState(studio);
+    this.pages = new PagesState(studio, { runs: this.runs, launcher: this.launcher });
+    this.nav = new NavState((place) => this.#showPage(place));
     this.modelView = new ModelViewState(studio, () => ({ imageId: this.viewer.imageId, inputSize: this.launcher.form.inputSize }));
     const { dataset, grid, selection, history, toasts } = this;
     this.editing = new EditingState(studio, { dataset, grid, selection, history, toasts });
@@ -88,6 +94,7 @@ export class AppState {
       return;
     }
     this.#enteredPath = path;
+    this.pages.close();
     this.viewer.close();
     this.imports.dismiss();
     this.dataset.clear();
@@ -103,6 +110,12 @@ export class AppState {
     void this.problems.load(0);
     void this.history.load();
     void this.runs.load();
+    this.pages.show(this.nav.place);
+  }
+
+  /** A page opens only inside a project: its data is the project's. */
+  #showPage(place: Place): void {
+    if (this.#enteredPath) this.pages.show(place);
   }
 
   #datasetChanged(finished: boolean): void {

@@ -1,8 +1,7 @@
 // The project's bake-offs as the runs page shows them: each one's table and Pareto chart,
 // reloaded from the store when any run changes status or ends an epoch (so a restart shows
-// the same), and starting a new one from the launcher's plan.
-import type { BakeoffEntry, BakeoffSummary } from '../../../src-shared/bakeoff';
-import type { RunConfigInput } from '../../../src-shared/engine-config';
+// the same). The launcher starts them (LauncherState.startBakeoff).
+import type { BakeoffSummary } from '../../../src-shared/bakeoff';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
 
@@ -11,7 +10,6 @@ export class BakeoffState {
   readonly #off: Array<() => void> = [];
   #summaries = $state.raw<BakeoffSummary[]>([]);
   #error = $state<string | null>(null);
-  #starting = $state(false);
   #loading: Promise<void> | null = null;
   #again = false;
 
@@ -28,9 +26,6 @@ export class BakeoffState {
   }
   get error(): string | null {
     return this.#error;
-  }
-  get starting(): boolean {
-    return this.#starting;
   }
 
   /** At most one reload in flight and one queued behind it, however many events arrive. */
@@ -53,22 +48,6 @@ export class BakeoffState {
       this.#error = null;
     } catch (err) {
       this.#error = errorMessage(err);
-    }
-  }
-
-  /** Queues one run per entry on the plan; returns its first run's id, or null with the reason shown. */
-  async start(config: RunConfigInput, entries: BakeoffEntry[], name?: string): Promise<number | null> {
-    this.#starting = true;
-    this.#error = null;
-    try {
-      const out = await this.#studio.api.runs.bakeoff({ config, entries, ...(name ? { name } : {}) });
-      await this.load();
-      return out.runIds[0] ?? null;
-    } catch (err) {
-      this.#error = errorMessage(err);
-      return null;
-    } finally {
-      this.#starting = false;
     }
   }
 

@@ -1,6 +1,6 @@
 // The Health page's data: the report, the duplicate clusters, the reduction scan's progress,
-// and the actions (fix leakage, split, CSV). Any label change reloads it, so an undo from the
-// top bar shows here at once.
+// and the actions (fix leakage, split, CSV). While the page is open any label change or
+// finished import reloads it, so an undo from the top bar shows here at once.
 import type { CurationProgress, DuplicatesReport, HealthReport, SplitInput } from '../../../src-shared/curation';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
@@ -13,10 +13,16 @@ export class HealthState {
   #busy = $state(false);
   #error = $state<string | null>(null);
   readonly #studio: Connection;
+  readonly #off: Array<() => void>;
   #request = 0;
 
   constructor(studio: Connection) {
     this.#studio = studio;
+    this.#off = [
+      studio.on('curation.progress', (p) => (this.#progress = p.running ? p : null)),
+      studio.on('labels.changed', () => void this.load()),
+      studio.on('imports.progress', (p) => p.phase === 'finished' && void this.load()),
+    ];
   }
 
   get report(): HealthReport | null {
@@ -36,16 +42,6 @@ export class HealthState {
   }
   get error(): string | null {
     return this.#error;
-  }
-
-  /** Subscribes to what changes the page; returns the unsubscribe for the view's teardown. */
-  listen(): () => void {
-    const offs = [
-      this.#studio.on('curation.progress', (p) => (this.#progress = p.running ? p : null)),
-      this.#studio.on('labels.changed', () => void this.load()),
-      this.#studio.on('imports.progress', (p) => p.phase === 'finished' && void this.load()),
-    ];
-    return () => offs.forEach((off) => off());
   }
 
   async load(): Promise<void> {
@@ -98,5 +94,9 @@ export class HealthState {
       const out = await this.#studio.api.curation.importCsv({ file: await this.#studio.choose(file) });
       return `Read ${out.rows} rows; ${out.changed} images changed`;
     });
+  }
+
+  dispose(): void {
+    for (const off of this.#off) off();
   }
 }

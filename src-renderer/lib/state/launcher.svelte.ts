@@ -1,6 +1,9 @@
-// The run launcher: the backbones to choose from, the form, the learning-rate range test
-// and starting a run. The form is one deep $state object that the fields bind into.
+// The run launcher: the backbones to choose from, the form, the learning-rate range test,
+// and starting a run or a bake-off (the form's plan on several backbones). The form is one
+// deep $state object that the fields bind into; it lives as long as the app, so a plan
+// half typed is still there after a look at another page.
 import type { BackboneInfo } from '../../../src-shared/backbones';
+import type { BakeoffEntry } from '../../../src-shared/bakeoff';
 import type { StartRunInput } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
 import { configOf, defaultForm, featureShapeOf, type RunForm } from '../run-form';
@@ -21,6 +24,8 @@ export class LauncherState {
   #lrRange = $state.raw<LrRange | null>(null);
   #lrBusy = $state(false);
   #lrError = $state<string | null>(null);
+  #bakeoffStarting = $state(false);
+  #bakeoffError = $state<string | null>(null);
 
   constructor(studio: Connection) {
     this.#studio = studio;
@@ -53,6 +58,12 @@ export class LauncherState {
   }
   get lrError(): string | null {
     return this.#lrError;
+  }
+  get bakeoffStarting(): boolean {
+    return this.#bakeoffStarting;
+  }
+  get bakeoffError(): string | null {
+    return this.#bakeoffError;
   }
 
   /** The form starts on the recommended backbone: the best one whose ImageNet weights are present. */
@@ -102,6 +113,22 @@ export class LauncherState {
       return null;
     } finally {
       this.#starting = false;
+    }
+  }
+
+  /** Queues one run per entry on the form's plan; returns its first run's id, or null with the reason shown. */
+  async startBakeoff(entries: BakeoffEntry[]): Promise<number | null> {
+    this.#bakeoffStarting = true;
+    this.#bakeoffError = null;
+    try {
+      const name = this.#form.name.trim();
+      const out = await this.#studio.api.runs.bakeoff({ config: configOf(this.#form), entries, ...(name ? { name } : {}) });
+      return out.runIds[0] ?? null;
+    } catch (err) {
+      this.#bakeoffError = errorMessage(err);
+      return null;
+    } finally {
+      this.#bakeoffStarting = false;
     }
   }
 }

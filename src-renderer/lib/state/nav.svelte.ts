@@ -1,5 +1,6 @@
-// Which page of the shell is showing, kept in the URL's hash so a reload stays put.
-// The token lives in the query string, which this never touches.
+// Where the shell is: the page, and on the Runs page the run whose page is open. Both live
+// in the URL's hash (#/health, #/runs/12) so a reload stays put; the token lives in the query
+// string, which this never touches. Every move, a link or the hash edited, tells `onchange`.
 export type PageId = 'dataset' | 'problems' | 'health' | 'train' | 'runs' | 'system';
 
 export interface NavItem {
@@ -18,26 +19,56 @@ export const NAV_ITEMS: NavItem[] = [
   { id: 'system', label: 'System', ready: true },
 ];
 
-export class NavState {
-  #page = $state<PageId>(fromHash());
+export interface Place {
+  page: PageId;
+  /** The run whose page is open; only on the Runs page. */
+  runId: number | null;
+}
 
-  constructor() {
-    window.addEventListener('hashchange', () => (this.#page = fromHash()));
+export class NavState {
+  #place = $state.raw<Place>(fromHash());
+  readonly #onchange: (place: Place) => void;
+
+  constructor(onchange: (place: Place) => void = () => {}) {
+    this.#onchange = onchange;
+    window.addEventListener('hashchange', () => this.#move(fromHash()));
   }
 
+  get place(): Place {
+    return this.#place;
+  }
   get page(): PageId {
-    return this.#page;
+    return this.#place.page;
+  }
+  get runId(): number | null {
+    return this.#place.runId;
   }
 
   go(page: PageId): void {
-    this.#page = page;
-    history.replaceState(null, '', `#/${page}`);
+    this.#move({ page, runId: null }, `#/${page}`);
+  }
+
+  openRun(id: number): void {
+    this.#move({ page: 'runs', runId: id }, `#/runs/${id}`);
+  }
+
+  closeRun(): void {
+    this.go('runs');
+  }
+
+  #move(place: Place, hash?: string): void {
+    if (hash) history.replaceState(null, '', hash);
+    if (place.page === this.#place.page && place.runId === this.#place.runId) return;
+    this.#place = place;
+    this.#onchange(place);
   }
 }
 
-function fromHash(): PageId {
+function fromHash(): Place {
   // A page may carry a path after its id (#/runs/12 is a run's page).
-  const id = location.hash.replace(/^#\/?/, '').split('/')[0];
+  const [id, sub] = location.hash.replace(/^#\/?/, '').split('/');
   const item = NAV_ITEMS.find((i) => i.id === id && i.ready);
-  return item ? item.id : 'dataset';
+  if (!item) return { page: 'dataset', runId: null };
+  const runId = item.id === 'runs' && sub && /^\d+$/.test(sub) ? Number(sub) : null;
+  return { page: item.id, runId };
 }

@@ -1,11 +1,13 @@
 // One run's page: its detail and per-epoch metrics, loaded from the store (so a restart
 // shows everything) and extended by runs.epoch events while it trains; the test
-// predictions behind a confusion-matrix cell or the highest-loss gallery.
+// predictions behind a confusion-matrix cell or the highest-loss gallery; and for a k-fold
+// run, its group's suspected label errors, a tab whose state lives while the tab is shown.
 import type { ExportFormat } from '../../../src-shared/engine-export';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { RunDetail, RunPrediction } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { SuspectsState } from './suspects.svelte';
 
 export interface Cell {
   trueClass: number;
@@ -26,6 +28,7 @@ export class RunPageState {
   #relabeled = $state.raw(new Map<number, string>());
   #exporting = $state(false);
   #exported = $state.raw<{ dir: string; format: ExportFormat } | null>(null);
+  #suspects = $state.raw<SuspectsState | null>(null);
 
   constructor(studio: Connection, runId: number) {
     this.#studio = studio;
@@ -74,6 +77,21 @@ export class RunPageState {
   }
   get exported(): { dir: string; format: ExportFormat } | null {
     return this.#exported;
+  }
+  /** The group's suspected label errors while their tab is shown, else null. */
+  get suspects(): SuspectsState | null {
+    return this.#suspects;
+  }
+
+  /** Shows the suspects tab in place of the test gallery, or hides it (dropping its subscriptions). */
+  toggleSuspects(): void {
+    if (this.#suspects) {
+      this.#suspects.dispose();
+      this.#suspects = null;
+      return;
+    }
+    this.#suspects = new SuspectsState(this.#studio, this.runId);
+    void this.#suspects.load();
   }
 
   async load(): Promise<void> {
@@ -158,5 +176,7 @@ export class RunPageState {
 
   dispose(): void {
     for (const off of this.#off) off();
+    this.#suspects?.dispose();
+    this.#suspects = null;
   }
 }

@@ -1,7 +1,7 @@
-// The project's runs: the table's rows, which run page is open (kept in the URL as
-// #/runs/<id> so a reload stays put), and the runs picked for comparison. Rows reload
-// from runs.list whenever a run changes status or ends an epoch, so a restart shows the
-// same as live events did.
+// The project's runs: the table's rows and the runs picked for comparison (kept while the
+// person moves between pages). Rows reload from runs.list whenever a run changes status or
+// ends an epoch, so a restart shows the same as live events did; the Runs page's own state
+// follows them through `onchange`.
 import type { RunsProgress, RunSummary } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
@@ -11,18 +11,17 @@ export class RunsState {
   #runs = $state.raw<RunSummary[]>([]);
   #loaded = $state(false);
   #error = $state<string | null>(null);
-  #openId = $state<number | null>(runFromHash());
   #compare = $state.raw<number[]>([]);
   #progress = $state.raw<RunsProgress | null>(null);
   #reloading: Promise<void> | null = null;
   #again = false;
+  readonly #listeners = new Set<() => void>();
 
   constructor(studio: Connection) {
     this.#studio = studio;
     studio.on('runs.status', () => void this.load());
     studio.on('runs.epoch', () => void this.load());
     studio.on('runs.progress', (p) => (this.#progress = p));
-    window.addEventListener('hashchange', () => (this.#openId = runFromHash()));
   }
 
   get runs(): RunSummary[] {
@@ -34,11 +33,12 @@ export class RunsState {
   get error(): string | null {
     return this.#error;
   }
-  get openId(): number | null {
-    return this.#openId;
-  }
   get compare(): number[] {
     return this.#compare;
+  }
+  /** The runs picked for comparison that are still in the list, in the order picked. */
+  get comparing(): number[] {
+    return this.#compare.filter((id) => this.#runs.some((r) => r.id === id));
   }
   /** The latest feature or batch progress of whichever run trains now. */
   get progress(): RunsProgress | null {
@@ -65,6 +65,7 @@ export class RunsState {
     try {
       this.#runs = await this.#studio.api.runs.list();
       this.#error = null;
+      this.#changed();
     } catch (err) {
       this.#error = errorMessage(err);
     } finally {
@@ -72,22 +73,20 @@ export class RunsState {
     }
   }
 
-  open(id: number): void {
-    this.#openId = id;
-    history.replaceState(null, '', `#/runs/${id}`);
-  }
-
-  close(): void {
-    this.#openId = null;
-    if (runFromHash() !== null) history.replaceState(null, '', '#/runs');
+  /** Calls `listener` after the rows reload or the comparison changes; returns the unsubscribe. */
+  onchange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   toggleCompare(id: number): void {
     this.#compare = this.#compare.includes(id) ? this.#compare.filter((x) => x !== id) : [...this.#compare, id];
+    this.#changed();
   }
 
   clearCompare(): void {
     this.#compare = [];
+    this.#changed();
   }
 
   clear(): void {
@@ -95,10 +94,10 @@ export class RunsState {
     this.#compare = [];
     this.#progress = null;
     this.#loaded = false;
+    this.#changed();
   }
-}
 
-function runFromHash(): number | null {
-  const m = /^#\/?runs\/(\d+)/.exec(location.hash);
-  return m ? Number(m[1]) : null;
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
 }

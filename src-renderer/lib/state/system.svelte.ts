@@ -42,4 +42,7 @@ export class SystemState {
       this.#loading = false;
     }
   }
+
+  /** The report comes only when asked for: there is no subscription to drop. */
+  dispose(): void {}
 }

@@ -1,6 +1,9 @@
 // The image viewer: details for one image, fetched when it is shown. A later request
-// wins, so holding an arrow key never leaves an older image on screen.
-import type { ImageDetail } from '../../../src-shared/schemas';
+// wins, so holding an arrow key never leaves an older image on screen. While open it follows
+// the grid's cursor, including onto a cell whose page was still loading when the arrow key
+// landed on it.
+import { untrack } from 'svelte';
+import type { ImageDetail, ImageSummary } from '../../../src-shared/schemas';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
 
@@ -12,8 +15,18 @@ export class ViewerState {
   readonly #studio: Connection;
   #request = 0;
 
-  constructor(studio: Connection) {
+  readonly #stop: () => void;
+
+  constructor(studio: Connection, cursor: () => ImageSummary | undefined) {
     this.#studio = studio;
+    // The cursor moves by keys, clicks, label edits and pages arriving: a reaction follows
+    // them all. It lasts as long as the app.
+    this.#stop = $effect.root(() => {
+      $effect(() => {
+        const item = cursor();
+        if (this.#open && item && item.id !== this.#imageId) untrack(() => void this.show(item.id));
+      });
+    });
   }
 
   get open(): boolean {
@@ -60,5 +73,9 @@ export class ViewerState {
 
   close(): void {
     this.#open = false;
+  }
+
+  dispose(): void {
+    this.#stop();
   }
 }
