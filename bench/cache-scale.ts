@@ -13,7 +13,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { decodeRgb } from '../src-main/engine/images';
+import { decodeRgb } from '../src-main/engine/data/images';
 import { openProject } from '../src-main/services/project/project';
 import type { Project } from '../src-main/services/project/project';
 import { RunService } from '../src-main/services/runs/run-service';

@@ -3,7 +3,7 @@
 // process. Cache building is timed apart. Usage:
 //   npx tsx bench/train.ts [--images 64] [--size 224] [--blocks 1,2] [--backend wasm]
 import * as tf from '@tensorflow/tfjs';
-import { preprocess } from '../src-main/engine/preprocess';
+import { preprocess } from '../src-main/engine/data/preprocess';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +14,8 @@ import { findBackbone } from '../src-main/engine/backbones/registry';
 import { loadBackbone } from '../src-main/engine/backbones/load';
 import type { Backbone } from '../src-main/engine/backbones/load';
 import { splitBackbone } from '../src-main/engine/backbones/split';
-import { computeFeatures, pooledExtractor, splitExtractor } from '../src-main/engine/features';
-import type { Extractor } from '../src-main/engine/features';
+import { computeFeatures, pooledExtractor, splitExtractor } from '../src-main/engine/data/features';
+import type { Extractor } from '../src-main/engine/data/features';
 import { buildHead } from '../src-main/engine/head';
 import type { Head } from '../src-main/engine/head';
 import { buildPhase2Model } from '../src-main/engine/phase2';

@@ -6,8 +6,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { registerWasmGradKernels } from './wasm-grad-kernels';
-import { installFastGradients } from './fast-grads';
+import { registerWasmGradKernels } from './wasm/wasm-grad-kernels';
+import { installFastGradients } from './wasm/fast-grads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from './backbones/load';
 import type { Head } from './head';
-import { preprocess } from './preprocess';
+import { preprocess } from './data/preprocess';
 import type { Clock } from './trainer';
 
 export interface Latency {

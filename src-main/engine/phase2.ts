@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BatchNormPolicy } from '../../src-shared/engine-config';
 import type { SplitBackbone } from './backbones/split';
 import { isBatchNorm, reestimateBatchNorm } from './batchnorm';
-import { batchTensor } from './batches';
-import type { TrainSet } from './batches';
+import { batchTensor } from './data/batches';
+import type { TrainSet } from './data/batches';
 import { poolingLayer } from './head';
 import type { Head } from './head';
 

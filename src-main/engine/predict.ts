@@ -9,10 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExportManifest, ONNX_EXPORT_FORMAT } from '../../src-shared/engine-export';
 import { readFolder } from './backbones/sources';
-import { loadImage } from './images';
+import { loadImage } from './data/images';
 import { openOnnx } from './onnx/runtime';
 import type { OnnxModel, OnnxOptions } from './onnx/runtime';
-import { preprocess } from './preprocess';
+import { preprocess } from './data/preprocess';
 
 /** Raw RGB 0..255 [n, s, s, 3] -> probabilities [n, classes]. */
 type Classify = (pixels: tf.Tensor4D) => Promise<number[][]>;

@@ -5,7 +5,7 @@ import { checkInputSize } from './registry';
 import type { BackboneEntry } from './registry';
 import { readSource } from './sources';
 import type { SourceOptions } from './sources';
-import { preprocess } from '../preprocess';
+import { preprocess } from '../data/preprocess';
 import { installFrozenBatchNormInference } from '../batchnorm';
 import { loadKerasBackbone } from './keras-weights';
 import { modelCacheDir } from './model-cache';

@@ -1,7 +1,7 @@
 // The backbones the studio knows. Each entry carries everything that must never be left
 // to the user: the input size, the preprocessing the weights were trained with, where
 // the feature map is taken, and the named blocks that phase 2 can unfreeze.
-import type { Preprocessing } from '../preprocess';
+import type { Preprocessing } from '../data/preprocess';
 import { featureShapeOf, kerasArchs } from './arch';
 import type { KerasArch } from './arch';
 import { inceptionV3 } from './arch/inception-v3';

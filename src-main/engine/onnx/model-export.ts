@@ -11,7 +11,7 @@ import { ONNX_EXPORT_FORMAT } from '../../../src-shared/engine-export';
 import type { OnnxExportManifest, PreprocessingSpec, TfjsExportManifest } from '../../../src-shared/engine-export';
 import { IMAGE_BACKGROUND } from '../../../src-shared/image-background';
 import { ONNX_TOLERANCE, relativeDifference } from '../frozen';
-import { preprocess } from '../preprocess';
+import { preprocess } from '../data/preprocess';
 import { exportToOnnx } from './export';
 import { openOnnx } from './runtime';
 

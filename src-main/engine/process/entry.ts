@@ -7,7 +7,7 @@ import type { BackendInfo } from '../../../src-shared/engine-protocol';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { selectBackend } from '../backend';
 import { exportRun } from '../export';
-import { lrRangeForRun } from '../lr-range-run';
+import { lrRangeForRun } from '../lr/lr-range-run';
 import { hasRunState, readRunState, resumeDir } from '../resume-state';
 import { runTraining } from '../run';
 import { watchParent } from './parent-watch';

@@ -13,10 +13,10 @@ import { loadBackbone } from '../../../src-main/engine/backbones/load';
 import type { Backbone } from '../../../src-main/engine/backbones/load';
 import { findBackbone } from '../../../src-main/engine/backbones/registry';
 import { splitBackbone } from '../../../src-main/engine/backbones/split';
-import { computeFeatures, extractorRuntime, pooledExtractor, splitExtractor } from '../../../src-main/engine/features';
-import type { Extractor } from '../../../src-main/engine/features';
+import { computeFeatures, extractorRuntime, pooledExtractor, splitExtractor } from '../../../src-main/engine/data/features';
+import type { Extractor } from '../../../src-main/engine/data/features';
 import { ONNX_TOLERANCE, openFrozen } from '../../../src-main/engine/frozen';
-import type { ImageItem } from '../../../src-main/engine/images';
+import type { ImageItem } from '../../../src-main/engine/data/images';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-frozen-'));
 let backbone: Backbone;

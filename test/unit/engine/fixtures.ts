@@ -1,6 +1,6 @@
 // Small synthetic classification data for trainer tests: Gaussian clusters, one per class.
 import { seededRandom } from '../../../src-shared/random';
-import type { EvalSet, TrainSet } from '../../../src-main/engine/batches';
+import type { EvalSet, TrainSet } from '../../../src-main/engine/data/batches';
 
 export function clusters(n: number, classes: number, dim: number, seed: number, spread = 0.6): { values: Float32Array[]; labels: number[] } {
   const next = seededRandom(seed);

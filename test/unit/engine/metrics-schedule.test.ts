@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accuracy, confusionMatrix, macroF1, meanStd, perClassMetrics, wilsonInterval } from '../../../src-shared/engine-metrics';
 import { LrSchedule, lrAt } from '../../../src-shared/engine-schedule';
-import { balancedClassWeights } from '../../../src-main/engine/batches';
+import { balancedClassWeights } from '../../../src-main/engine/data/batches';
 
 test('per-class precision, recall, F1 and macro F1 match a hand count', () => {
   const m = confusionMatrix([0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2], 3);

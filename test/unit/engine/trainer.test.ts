@@ -116,7 +116,7 @@ test('cancellation is typed and ends the run at the next batch', async () => {
 });
 
 test('the learning-rate range test returns a curve, a suggestion, and the weights untouched', async () => {
-  const { lrRangeTest } = await import('../../../src-main/engine/lr-finder');
+  const { lrRangeTest } = await import('../../../src-main/engine/lr/lr-finder');
   const a = args({});
   const before = a.model.getWeights().map((w) => Array.from(w.dataSync()));
   const tensors = tf.memory().numTensors;

@@ -3,7 +3,7 @@
 // same layer names, order, defaults and parameter counts, so Keras' own .h5 weight
 // files load into them by Keras' rule (weighted layers in order, shapes checked).
 import type * as tf from '@tensorflow/tfjs';
-import type { Preprocessing } from '../../preprocess';
+import type { Preprocessing } from '../../data/preprocess';
 
 export interface ArchOptions {
   /** Square input side in pixels; each architecture checks it against Keras' minimum. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../../src-main/engine/backend';
 import { preprocessingAffine, verifyOnnxExport, writeOnnxExport } from '../../../../src-main/engine/onnx/model-export';
-import { preprocess } from '../../../../src-main/engine/preprocess';
+import { preprocess } from '../../../../src-main/engine/data/preprocess';
 import { ExportManifest } from '../../../../src-shared/engine-export';
 import type { PreprocessingSpec } from '../../../../src-shared/engine-export';
 

@@ -9,7 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import sharp from 'sharp';
 import { StudioError } from '../../../../src-shared/errors';
 import { selectBackend } from '../../../../src-main/engine/backend';
-import { loadImage } from '../../../../src-main/engine/images';
+import { loadImage } from '../../../../src-main/engine/data/images';
 import { modelView } from '../../../../src-main/services/dataset/model-view';
 import { migrate, type Database } from '../../../../src-main/store/db';
 import { insertImage, upsertPath } from '../../../../src-main/store/repos/images';

@@ -3,13 +3,13 @@
 // is where the loss falls fastest. Weights are put back afterwards, so it costs nothing
 // but time. Seed 002 guessed SGD 0.01 for mostly unfrozen layers.
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSpec } from '../../src-shared/engine-config';
-import { batchTensor } from './batches';
-import type { TrainSet } from './batches';
-import type { Head } from './head';
-import { buildOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
-import { seededRandom, seedOf, shuffled } from '../../src-shared/random';
-import { restoreInto, snapshotOf, trainStep } from './trainer';
+import type { OptimizerSpec } from '../../../src-shared/engine-config';
+import { batchTensor } from '../data/batches';
+import type { TrainSet } from '../data/batches';
+import type { Head } from '../head';
+import { buildOptimizer, disposeOptimizer, setLearningRate } from '../optimizer';
+import { seededRandom, seedOf, shuffled } from '../../../src-shared/random';
+import { restoreInto, snapshotOf, trainStep } from '../trainer';
 
 export interface LrRangeArgs {
   model: tf.LayersModel;

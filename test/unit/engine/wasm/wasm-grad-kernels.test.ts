@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../../src-main/engine/backend';
-import { lcgValues, maxAbsDiff } from './fixtures';
+import { selectBackend } from '../../../../src-main/engine/backend';
+import { lcgValues, maxAbsDiff } from '../fixtures';
 
 interface Case {
   name: string;

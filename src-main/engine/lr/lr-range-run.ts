@@ -1,15 +1,15 @@
 // The learning-rate range test on a project's training images, as the training process
 // runs it: phase-1 features (from the cache when a run made them before) and a fresh
 // head, whose weights are thrown away afterwards.
-import type { ToEngine } from '../../src-shared/engine-protocol';
-import type { FromEngine } from '../../src-shared/engine-protocol';
-import { findBackbone } from './backbones/registry';
-import { loadBackbone } from './backbones/load';
-import { pooledExtractor } from './features';
-import { buildHead } from './head';
+import type { ToEngine } from '../../../src-shared/engine-protocol';
+import type { FromEngine } from '../../../src-shared/engine-protocol';
+import { findBackbone } from '../backbones/registry';
+import { loadBackbone } from '../backbones/load';
+import { pooledExtractor } from '../data/features';
+import { buildHead } from '../head';
 import { lrRangeTest } from './lr-finder';
 import type { LrRangeResult } from './lr-finder';
-import { featureSets } from './run-sets';
+import { featureSets } from '../data/run-sets';
 
 export type LrRangeTask = Extract<ToEngine, { type: 'lrRange' }>;
 

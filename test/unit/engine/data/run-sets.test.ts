@@ -2,8 +2,8 @@
 // transforms, and that must not be refused as an unknown transform.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RunConfig } from '../../../src-shared/engine-config';
-import { augmentSettings } from '../../../src-main/engine/run-sets';
+import { RunConfig } from '../../../../src-shared/engine-config';
+import { augmentSettings } from '../../../../src-main/engine/data/run-sets';
 
 const base = { backboneId: 'nsfwjs_mobilenet_v2', phase1: { epochs: 1, optimizer: { kind: 'adam', lr: 0.001 } } } as const;
 

@@ -3,7 +3,7 @@
 // Tests pass tensors instead of files.
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { IMAGE_BACKGROUND } from '../../src-shared/image-background';
+import { IMAGE_BACKGROUND } from '../../../src-shared/image-background';
 
 export type ImageSource = string | tf.Tensor3D;
 

@@ -3,20 +3,20 @@
 // training images get augmented views; validation and test images always use view 0,
 // the image as it is (seed 000 augmented its test set).
 import * as tf from '@tensorflow/tfjs';
-import type { Split } from '../../src-shared/schemas';
-import type { Pooling } from '../../src-shared/head-spec';
+import type { Split } from '../../../src-shared/schemas';
+import type { Pooling } from '../../../src-shared/head-spec';
 import { augmentBatch, augmentFingerprint, viewParams } from './augment';
 import type { AugmentSpec } from './augment';
-import type { Backbone } from './backbones/load';
-import type { SplitBackbone } from './backbones/split';
+import type { Backbone } from '../backbones/load';
+import type { SplitBackbone } from '../backbones/split';
 import { FeatureCache } from './feature-cache';
 import { loadImage } from './images';
 import type { ImageItem } from './images';
 import { preprocess } from './preprocess';
 import type { Preprocessing } from './preprocess';
-import { openFrozen } from './frozen';
-import type { FrozenOptions, FrozenRunner } from './frozen';
-import type { InferenceInfo } from '../../src-shared/engine-protocol';
+import { openFrozen } from '../frozen';
+import type { FrozenOptions, FrozenRunner } from '../frozen';
+import type { InferenceInfo } from '../../../src-shared/engine-protocol';
 
 export interface Extractor {
   /** Cache key part: which layer the values come from. */

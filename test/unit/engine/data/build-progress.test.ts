@@ -3,7 +3,7 @@
 // throttled except a split's first and last.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BuildProgress } from '../../../src-main/engine/build-progress';
+import { BuildProgress } from '../../../../src-main/engine/data/build-progress';
 
 function clocked(sizes: { train: number; val?: number; test?: number }) {
   let t = 0;

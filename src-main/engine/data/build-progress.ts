@@ -3,7 +3,7 @@
 // build that skips half the set must not report twice its real speed. The rate is taken
 // over the last `windowMs` (not since the start), so it follows the machine as it gets
 // busier or quieter during a build of hours.
-import type { Split } from '../../src-shared/schemas';
+import type { Split } from '../../../src-shared/schemas';
 import type { FeatureProgress } from './features';
 
 export interface BuildRate {

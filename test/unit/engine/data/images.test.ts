@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { selectBackend } from '../../../src-main/engine/backend';
-import { DECODE_VERSION, decodeRgb, loadImage } from '../../../src-main/engine/images';
-import { FeatureCache, type CacheKey } from '../../../src-main/engine/feature-cache';
-import { thumbnail } from '../../../src-main/services/import/decode';
+import { selectBackend } from '../../../../src-main/engine/backend';
+import { DECODE_VERSION, decodeRgb, loadImage } from '../../../../src-main/engine/data/images';
+import { FeatureCache, type CacheKey } from '../../../../src-main/engine/data/feature-cache';
+import { thumbnail } from '../../../../src-main/services/import/decode';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-images-'));
 const SIDE = 64;

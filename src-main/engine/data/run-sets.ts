@@ -2,19 +2,19 @@
 // activations (phase 2) for every split, from the cache or the backbone. And the test
 // split's report and per-image predictions with the weights a run ends with.
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from '../../src-shared/engine-config';
-import type { Pooling } from '../../src-shared/head-spec';
-import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../src-shared/engine-metrics';
-import type { FromEngine, Prediction, RunData, RunDirs, RunImage, TestReport } from '../../src-shared/engine-protocol';
+import type { RunConfig } from '../../../src-shared/engine-config';
+import type { Pooling } from '../../../src-shared/head-spec';
+import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../../src-shared/engine-metrics';
+import type { FromEngine, Prediction, RunData, RunDirs, RunImage, TestReport } from '../../../src-shared/engine-protocol';
 import { AugmentSpec } from './augment';
-import type { Backbone } from './backbones/load';
-import type { SplitBackbone } from './backbones/split';
+import type { Backbone } from '../backbones/load';
+import type { SplitBackbone } from '../backbones/split';
 import { batchTensor } from './batches';
 import type { EvalSet, TrainSet } from './batches';
 import { BuildProgress } from './build-progress';
 import { computeFeatures, pool, viewsFor } from './features';
 import type { Extractor } from './features';
-import { evaluate } from './trainer';
+import { evaluate } from '../trainer';
 
 export interface Sets {
   train: TrainSet;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../../src-main/engine/backend';
-import { lcgValues, maxAbsDiff } from './fixtures';
+import { selectBackend } from '../../../../src-main/engine/backend';
+import { lcgValues, maxAbsDiff } from '../fixtures';
 
 // Its own file: selecting wasm installs the faster gradient process-wide, so the
 // reference must be computed on cpu before any wasm selection in this process.
@@ -19,7 +19,7 @@ function bnGrads(): Float32Array[] {
 }
 
 test('the faster BatchNorm gradient matches tfjs\' original', async () => {
-  const { installFastGradients } = await import('../../../src-main/engine/fast-grads');
+  const { installFastGradients } = await import('../../../../src-main/engine/wasm/fast-grads');
   await selectBackend({ prefer: 'cpu' });
   const want = bnGrads();
   installFastGradients();

@@ -3,8 +3,8 @@
 // and a changed setting changes the cache key (see `augmentFingerprint`).
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
-import { AugmentConfig } from '../../src-shared/engine-config';
-import { seededRandom, seedOf } from '../../src-shared/random';
+import { AugmentConfig } from '../../../src-shared/engine-config';
+import { seededRandom, seedOf } from '../../../src-shared/random';
 
 /** The transforms alone: `views` (how many are cached) is the feature cache's business. */
 export const AugmentSpec = AugmentConfig.omit({ views: true });
