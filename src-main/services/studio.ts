@@ -1,26 +1,25 @@
 // The studio: the one open project and the services over it, exposed as the contract's
 // handlers. Every front door (Electron, the server, tests) goes through this.
-import type { Handlers } from '../../src-shared/contract';
+import { contract, type Handlers } from '../../src-shared/contract';
 import { StudioError } from '../../src-shared/errors';
 import type { EditResult, ProjectInfo } from '../../src-shared/schemas';
 import { EventHub } from '../rpc/dispatcher';
-import { datasetStats, getImage, listClasses, listImages, listProblems } from './dataset/dataset';
-import { modelView } from './dataset/model-view';
 import { ImportService } from './import/import-service';
 import { openProject, projectInfo, type Project } from './project/project';
 import { guardStoreErrors } from './project/store-guard';
 import { takeProject } from './project/owner';
 import { fileOf } from '../store/db';
-import * as labels from './labels/labels';
-import { canUndoRedo, listEdits } from '../store/repos/edits';
 import { RunService, type RunServiceOptions } from './runs/run-service';
 import { BackboneService } from './backbones/backbone-service';
-import { augmentPreview } from './runs/augment-preview';
-import { BakeoffService } from './runs/bakeoff';
-import { labelSuspects } from './runs/suspects';
 import { CurationService } from './curation/curation-service';
 import { FolderService, type NativePicker } from './folders/folder-service';
+import { datasetHandlers } from './dataset/dataset';
+import { classHandlers, labelHandlers } from './labels/labels';
+import { runHandlers } from './runs/run-handlers';
 import { userConfigDir } from './folders/recents';
+
+/** The contract's slices that work on the open project, made when it opens. */
+type ProjectSlices = Pick<Handlers, 'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation'>;
 
 export interface StudioOptions {
   clock?: () => number;
@@ -67,6 +66,7 @@ export class Studio {
   #imports: ImportService | null = null;
   #runs: RunService | null = null;
   #curation: CurationService | null = null;
+  #slices: ProjectSlices | null = null;
 
   get project(): Project | null {
     return this.#project;
@@ -99,6 +99,16 @@ export class Studio {
       epoch: (e) => this.hub.emit('runs.epoch', e),
       status: (s) => this.hub.emit('runs.status', s),
     }, { clock: this.#clock, modelCacheDir: this.backbones.cacheDir, ...this.#runOptions });
+    const access = this.folders.access;
+    const db = () => next.db;
+    this.#slices = {
+      imports: this.#imports.handlers(access),
+      dataset: datasetHandlers(db),
+      labels: labelHandlers((change) => this.#edit(change), db),
+      classes: classHandlers((change) => this.#edit(change)),
+      runs: runHandlers(next, this.#runs, access, this.#clock),
+      curation: this.#curation.handlers(access),
+    };
     this.#scanInBackground();
     const info = projectInfo(next);
     this.folders.recents.remember(info.path, this.#clock());
@@ -117,6 +127,7 @@ export class Studio {
     this.#imports = null;
     this.#runs = null;
     this.#curation = null;
+    this.#slices = null;
     this.hub.emit('project.changed', null);
   }
 
@@ -133,29 +144,9 @@ export class Studio {
     void this.#curation?.scan().catch(() => undefined);
   }
 
-  #curator(): CurationService {
-    this.#need();
-    return this.#curation!;
-  }
-
   #need(): Project {
     if (!this.#project) throw new StudioError('no-project', 'No project is open. Open or create a project folder first.');
     return this.#project;
-  }
-
-  #runner(): RunService {
-    this.#need();
-    return this.#runs!;
-  }
-
-  /** Holds nothing but the project and its runs, so it is made per call. */
-  #bakeoffs(): BakeoffService {
-    return new BakeoffService(this.#need(), this.#runner(), this.#clock);
-  }
-
-  #importer(): ImportService {
-    this.#need();
-    return this.#imports!;
   }
 
   /** Runs a label/class change on the open project and tells every window about it. */
@@ -165,16 +156,17 @@ export class Studio {
     return out;
   }
 
-  /** Every path a call reads or writes lies in the project, the model cache, or what was chosen this session. */
-  #allow(path: string, field: string): void {
-    this.folders.access.check(path, field);
-  }
-
   handlers(): Handlers {
     return guardStoreErrors(this.#handlers(), () => (this.#project ? fileOf(this.#project.db) : null));
   }
 
+  /**
+   * Composed from each service's own slice of the contract: the studio keeps the project's
+   * life (open, close, recent) and hands every other call to the open project's services.
+   * Every path a call reads or writes must pass `this.folders.access`.
+   */
   #handlers(): Handlers {
+    const access = this.folders.access;
     return {
       project: {
         open: ({ path, create }) => (this.folders.checkProject(path), this.open(path, create)),
@@ -184,74 +176,27 @@ export class Studio {
         forget: ({ path }) => (this.folders.recents.forget(path), null),
       },
       folders: this.folders.handlers(),
-      imports: {
-        start: ({ folder }) => (this.#allow(folder, 'Import folder'), this.#importer().start(folder)),
-        cancel: ({ importId }) => (this.#importer().cancel(importId), null),
-        list: () => this.#importer().list(),
-      },
-      dataset: {
-        classes: () => listClasses(this.#need().db),
-        images: ({ filter, offset, limit }) => listImages(this.#need().db, filter, offset, limit),
-        image: ({ id }) => getImage(this.#need().db, id),
-        problems: ({ offset, limit }) => listProblems(this.#need().db, offset, limit),
-        stats: () => datasetStats(this.#need().db),
-        modelView: ({ imageId, inputSize }) => modelView(this.#need().db, imageId, inputSize),
-      },
-      labels: {
-        assign: ({ imageIds, classId }) => this.#edit((db, now) => labels.assignLabel(db, imageIds, classId, now)),
-        assignFilter: ({ filter, classId }) => this.#edit((db, now) => labels.assignLabelToFilter(db, filter, classId, now)),
-        setSplit: ({ imageIds, split }) => this.#edit((db, now) => labels.setSplit(db, imageIds, split, now)),
-        undo: () => this.#edit((db) => labels.undo(db)),
-        redo: () => this.#edit((db) => labels.redo(db)),
-        history: ({ limit }) => {
-          const db = this.#need().db;
-          const { undo, redo } = canUndoRedo(db);
-          return { edits: listEdits(db, limit), canUndo: undo, canRedo: redo };
-        },
-      },
-      backbones: {
-        list: () => this.backbones.list(),
-        download: ({ id }) => this.backbones.download(id),
-        cancelDownload: ({ id }) => (this.backbones.cancelDownload(id), null),
-        import: ({ file, id }) => (this.#allow(file, 'Weight file'), this.backbones.import(file, id)),
-      },
-      runs: {
-        start: (input) => this.#runner().start(input),
-        cancel: ({ runId }) => (this.#runner().cancel(runId), null),
-        resume: ({ runId }) => (this.#runner().resume(runId), null),
-        list: () => this.#runner().list(),
-        get: ({ runId }) => this.#runner().get(runId),
-        epochs: ({ runId }) => this.#runner().epochs(runId),
-        predictions: ({ runId, trueClass, predicted, offset, limit }) => this.#runner().predictions(runId, { trueClass, predicted }, offset, limit),
-        lrRangeTest: ({ config }) => this.#runner().lrRangeTest(config),
-        groupSummary: ({ groupId }) => this.#runner().groupSummary(groupId),
-        export: ({ runId, outDir, format }) => (outDir && this.#allow(outDir, 'Export folder'), this.#runner().export(runId, outDir, format)),
-        augmentPreview: (input) => augmentPreview(this.#need(), input),
-        bakeoff: (input) => this.#bakeoffs().start(input),
-        bakeoffs: () => this.#bakeoffs().list(),
-        bakeoffSummary: ({ bakeoffId }) => this.#bakeoffs().summary(bakeoffId),
-        suspects: (input) => labelSuspects(this.#need().db, input),
-      },
-      curation: {
-        health: () => this.#curator().health(),
-        duplicates: () => this.#curator().duplicates(),
-        fixLeakage: ({ clusterId }) => this.#curator().fixLeakage(clusterId),
-        split: (input) => this.#curator().split(input),
-        manifest: ({ params }) => this.#curator().manifest(params),
-        exportCsv: ({ file }) => (this.#allow(file, 'CSV file'), this.#curator().exportCsv(file)),
-        importCsv: ({ file }) => (this.#allow(file, 'CSV file'), this.#curator().importCsv(file)),
-      },
+      backbones: this.backbones.handlers(access),
       system: {
         // Loaded on first ask: the probe brings tfjs and ONNX Runtime into this process.
         doctor: async () => (await import('../engine/doctor')).runDoctor({ modelCacheDir: this.backbones.cacheDir }),
       },
-      classes: {
-        create: ({ name, color }) => this.#edit((db, now) => labels.createClass(db, name, color, now)),
-        rename: ({ id, name }) => this.#edit((db, now) => labels.renameClass(db, id, name, now)),
-        recolour: ({ id, color }) => this.#edit((db, now) => labels.recolourClass(db, id, color, now)),
-        merge: ({ fromId, intoId }) => this.#edit((db, now) => labels.mergeClasses(db, fromId, intoId, now)),
-        delete: ({ id }) => this.#edit((db, now) => labels.deleteClass(db, id, now)),
-      },
+      imports: this.#perProject('imports'),
+      dataset: this.#perProject('dataset'),
+      labels: this.#perProject('labels'),
+      classes: this.#perProject('classes'),
+      runs: this.#perProject('runs'),
+      curation: this.#perProject('curation'),
     };
+  }
+
+  /** A slice whose every method goes to the open project's services at call time (or says none is open). */
+  #perProject<S extends keyof ProjectSlices>(name: S): ProjectSlices[S] {
+    const methods = Object.keys(contract[name]);
+    const slice = (): Record<string, (input: unknown) => unknown> => {
+      this.#need();
+      return this.#slices![name] as unknown as Record<string, (input: unknown) => unknown>;
+    };
+    return Object.fromEntries(methods.map((m) => [m, (input: unknown) => slice()[m](input)])) as unknown as ProjectSlices[S];
   }
 }

@@ -2,7 +2,9 @@
 // model cache holds, downloads of Keras' ImageNet files with progress and cancel, and
 // imports of .h5 files a user already has (checked layer by layer before they are kept).
 import type { BackboneDownload, BackboneInfo } from '../../../src-shared/backbones';
+import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
+import type { PathAccess } from '../folders/access';
 import { DownloadCancelled, downloadWeights } from '../../engine/backbones/download';
 import type { WeightsProgress } from '../../engine/backbones/download';
 import { checkKerasFile, kerasSourceOf, weightFilesFor } from '../../engine/backbones/keras-weights';
@@ -101,6 +103,16 @@ export class BackboneService {
   }
 
   /** Downloads that are still going are cancelled (their parts are kept). */
+  /** The contract's backbones slice; an imported file must be one `access` allows. */
+  handlers(access: PathAccess): Handlers['backbones'] {
+    return {
+      list: () => this.list(),
+      download: ({ id }) => this.download(id),
+      cancelDownload: ({ id }) => (this.cancelDownload(id), null),
+      import: ({ file, id }) => (access.check(file, 'Weight file'), this.import(file, id)),
+    };
+  }
+
   close(): void {
     for (const d of this.#downloads.values()) d.controller.abort();
   }

@@ -9,7 +9,9 @@ import type {
   SplitInput,
   SplitOutput,
 } from '../../../src-shared/curation';
+import type { Handlers } from '../../../src-shared/contract';
 import type { EditResult, Split } from '../../../src-shared/schemas';
+import type { PathAccess } from '../folders/access';
 import type { Database } from '../../store/db';
 import * as labels from '../labels/labels';
 import type { Project } from '../project/project';
@@ -101,5 +103,18 @@ export class CurationService {
 
   importCsv(file: string) {
     return this.deps.edit((db, now) => importLabelsCsv(db, file, now));
+  }
+
+  /** The contract's curation slice; CSV files must be ones `access` allows. */
+  handlers(access: PathAccess): Handlers['curation'] {
+    return {
+      health: () => this.health(),
+      duplicates: () => this.duplicates(),
+      fixLeakage: ({ clusterId }) => this.fixLeakage(clusterId),
+      split: (input) => this.split(input),
+      manifest: ({ params }) => this.manifest(params),
+      exportCsv: ({ file }) => (access.check(file, 'CSV file'), this.exportCsv(file)),
+      importCsv: ({ file }) => (access.check(file, 'CSV file'), this.importCsv(file)),
+    };
   }
 }

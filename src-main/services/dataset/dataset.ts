@@ -1,10 +1,24 @@
 // Read-only views of the dataset for the browser and the command line.
+import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
 import type { ClassInfo, DatasetStats, ImageDetail, ImageFilter, ImageSummary, Problem } from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
 import { listClassRows } from '../../store/repos/classes';
 import { countBySplit, countImages, imageDetail, imagePaths, pageImages } from '../../store/repos/images';
 import { countProblems, countProblemsByKind, pageProblems } from '../../store/repos/problems';
+import { modelView } from './model-view';
+
+/** The contract's dataset slice, over the open project's database. */
+export function datasetHandlers(db: () => Database): Handlers['dataset'] {
+  return {
+    classes: () => listClasses(db()),
+    images: ({ filter, offset, limit }) => listImages(db(), filter, offset, limit),
+    image: ({ id }) => getImage(db(), id),
+    problems: ({ offset, limit }) => listProblems(db(), offset, limit),
+    stats: () => datasetStats(db()),
+    modelView: ({ imageId, inputSize }) => modelView(db(), imageId, inputSize),
+  };
+}
 
 export function listClasses(db: Database): ClassInfo[] {
   return listClassRows(db);

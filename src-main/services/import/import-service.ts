@@ -3,7 +3,9 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { StudioError } from '../../../src-shared/errors';
+import type { Handlers } from '../../../src-shared/contract';
 import type { ImportProgress, ImportRecord } from '../../../src-shared/schemas';
+import type { PathAccess } from '../folders/access';
 import { fileOf, storeError } from '../../store/db';
 import { createImport, getImportRecord, listImportRecords, runningImports } from '../../store/repos/imports';
 import { isProcessAlive, type Project } from '../project/project';
@@ -66,6 +68,15 @@ export class ImportService {
   }
 
   /** Resolves once no import of this service is running. */
+  /** The contract's imports slice; the folder must be one `access` allows. */
+  handlers(access: PathAccess): Handlers['imports'] {
+    return {
+      start: ({ folder }) => (access.check(folder, 'Import folder'), this.start(folder)),
+      cancel: ({ importId }) => (this.cancel(importId), null),
+      list: () => this.list(),
+    };
+  }
+
   async idle(): Promise<void> {
     while (this.#current) await this.#current.finished;
   }

@@ -49,6 +49,7 @@ test('a run through the contract: queued, trained, every epoch and the test pred
   const events: string[] = [];
   studio.hub.subscribe((m) => void (m.kind === 'event' && m.name.startsWith('runs.') && events.push(m.name)));
   const call = caller(studio);
+  await call('folders', 'pick', { path: made.project.dir }); // as the start page does with a typed path
   await call('project', 'open', { path: made.project.dir });
   const backbones = await call('backbones', 'list');
   assert.deepEqual(backbones.find((b: any) => b.id === 'nsfwjs_mobilenet_v2').featureShapes.find((s: any) => s.inputSize === 96).shape, [3, 3, 1280]);

@@ -50,6 +50,7 @@ test('a planted mislabelled image leads the out-of-fold label-error candidates o
 
   const studio = new Studio({ runs: { backend: 'wasm' } });
   const call = caller(studio);
+  await call('folders', 'pick', { path: made.project.dir }); // as the start page does with a typed path
   await call('project', 'open', { path: made.project.dir });
   const single = await call('runs', 'start', { config: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, phase1: { epochs: 1, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } }, seed: 2 } });
   const config = { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, phase1: { epochs: 6, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } }, seed: 2 };
