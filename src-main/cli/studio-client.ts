@@ -23,7 +23,8 @@ export interface CliOpenOptions {
 export async function withStudio<T>(dir: string, fn: (session: CliSession) => Promise<T> | T, opts: CliOpenOptions = {}): Promise<T> {
   const studio = new Studio({ background: false });
   const { client, server } = memoryTransports();
-  const stop = serve(studio.handlers(), studio.hub, server);
+  // An unexpected failure prints its id and detail on stderr: the person at the terminal is the one to report it.
+  const stop = serve(studio.handlers(), studio.hub, server, (line) => console.error(`studio: ${line}`));
   const connection = createClient(client);
   try {
     for (const path of [dir, ...(opts.paths ?? [])]) studio.folders.access.grant(path);
