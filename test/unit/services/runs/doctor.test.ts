@@ -13,7 +13,7 @@ import { freezeManifest } from '../../../../src-main/services/runs/manifest';
 import type { RunManifest } from '../../../../src-main/services/runs/manifest';
 import { detailOf } from '../../../../src-main/services/runs/run-views';
 import { getRunRow } from '../../../../src-main/store/repos/runs';
-import { history, config } from '../../doctor/history';
+import { history, config } from '../../shared/doctor/history';
 
 const hash = (i: number) => i.toString(16).padStart(64, '0');
 

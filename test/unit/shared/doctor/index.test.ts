@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Finding, countFindings, diagnose, worstSeverity } from '../../../src-shared/doctor';
+import { Finding, countFindings, diagnose, worstSeverity } from '../../../../src-shared/doctor';
 import { history, input } from './history';
 
 test('a healthy run on large sets gets only the informational noise floor', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { overfitting } from '../../../src-shared/doctor/overfitting';
+import { overfitting } from '../../../../src-shared/doctor/overfitting';
 import { config, healthy, history, input } from './history';
 
 // Validation loss bottoms out at epoch 4, then climbs while training loss keeps falling.

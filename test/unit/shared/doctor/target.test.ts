@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { firstMeeting, target } from '../../../src-shared/doctor/target';
+import { firstMeeting, target } from '../../../../src-shared/doctor/target';
 import { config, history, input } from './history';
 
 // Seed 003's target: validation above 85 % while training stays below 92 %.
@@ -29,7 +29,7 @@ test('a target never met is a warning at the end, info while training; no target
 });
 
 test("the launcher's percent fields become the config's target; empty fields are no bound", async () => {
-  const { targetOf } = await import('../../../src-renderer/lib/run-form');
+  const { targetOf } = await import('../../../../src-renderer/lib/run-form');
   assert.deepEqual(targetOf({ targetValAbove: 85, targetTrainBelow: 92 }), { valAbove: 0.85, trainBelow: 0.92 });
   assert.deepEqual(targetOf({ targetValAbove: 85, targetTrainBelow: null }), { valAbove: 0.85 });
   assert.equal(targetOf({ targetValAbove: null, targetTrainBelow: null }), undefined);

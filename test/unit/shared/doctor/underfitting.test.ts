@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { underfitting } from '../../../src-shared/doctor/underfitting';
+import { underfitting } from '../../../../src-shared/doctor/underfitting';
 import { config, healthy, history, input } from './history';
 
 test('a run ending with training loss still falling and accuracy at 62 % is underfitting', () => {

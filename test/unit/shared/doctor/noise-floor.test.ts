@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { wilsonInterval } from '../../../src-shared/engine-metrics';
-import { accuracyInterval, cannotTellApart, formatInterval, noiseFloor } from '../../../src-shared/doctor/noise-floor';
+import { wilsonInterval } from '../../../../src-shared/engine-metrics';
+import { accuracyInterval, cannotTellApart, formatInterval, noiseFloor } from '../../../../src-shared/doctor/noise-floor';
 import { history, input } from './history';
 
 const test80 = { loss: 0.5, accuracy: 143 / 179, macroF1: 0.8, perClass: [], confusion: [] };

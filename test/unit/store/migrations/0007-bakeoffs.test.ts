@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { migrate } from '../../../src-main/store/db';
-import { getBakeoff, insertBakeoff, listBakeoffs, replaceValPredictions, valPredictionsOf } from '../../../src-main/store/repos/bakeoffs';
+import { migrate } from '../../../../src-main/store/db';
+import { getBakeoff, insertBakeoff, listBakeoffs, replaceValPredictions, valPredictionsOf } from '../../../../src-main/store/repos/bakeoffs';
 
 const H1 = '1'.repeat(64);
 const H2 = '2'.repeat(64);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { headBloat } from '../../../src-shared/doctor/head-bloat';
-import { headSize } from '../../../src-shared/head-spec';
+import { headBloat } from '../../../../src-shared/doctor/head-bloat';
+import { headSize } from '../../../../src-shared/head-spec';
 import { config, input } from './history';
 
 test("seed 000's Flatten + 1024/512/256 on a 7x7x2048 map is restated with its size", () => {

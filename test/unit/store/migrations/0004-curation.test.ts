@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { migrate } from '../../../src-main/store/db';
+import { migrate } from '../../../../src-main/store/db';
 
 test('0004-curation adds reduction, channels, grayscale, group_key and fold, with checks', () => {
   const db = new BetterSqlite3(':memory:');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { migrations } from '../../../src-main/store/migrations';
-import { migrate } from '../../../src-main/store/db';
+import { migrations } from '../../../../src-main/store/migrations';
+import { migrate } from '../../../../src-main/store/db';
 
 test('0009-run-split-counts: runs stored before it get their validation and test sizes from their frozen manifest', () => {
   const db = new BetterSqlite3(':memory:');

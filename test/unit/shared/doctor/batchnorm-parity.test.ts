@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchnormParity } from '../../../src-shared/doctor/batchnorm-parity';
+import { batchnormParity } from '../../../../src-shared/doctor/batchnorm-parity';
 import { config, input } from './history';
 
 test("a 30-point gap after phase 2 with BatchNorm 'train' names the policy", () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { leakage } from '../../../src-shared/doctor/leakage';
+import { leakage } from '../../../../src-shared/doctor/leakage';
 import { input } from './history';
 
 test('straddling clusters are counted with a link to the Health page', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { swingThreshold, unstableValidation } from '../../../src-shared/doctor/unstable-validation';
+import { swingThreshold, unstableValidation } from '../../../../src-shared/doctor/unstable-validation';
 import { config, healthy, history, input } from './history';
 
 const swinging = (accs: number[], phase: 1 | 2 = 1) => history(phase, accs.map((a) => ({ trainLoss: 0.5, trainAcc: 0.8, valLoss: 0.6, valAcc: a })));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { latestVersion, migrations } from '../../../src-main/store/migrations';
-import { migrate } from '../../../src-main/store/db';
+import { latestVersion, migrations } from '../../../../src-main/store/migrations';
+import { migrate } from '../../../../src-main/store/db';
 
 test('0006-nsfwjs-backbone-ids: runs stored on the nsfwjs weights keep them under their new ids; other runs are untouched', () => {
   const db = new BetterSqlite3(':memory:');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseGroupBy } from '../../../src-main/cli/commands/split';
+import { parseGroupBy } from '../../../../src-main/cli/commands/split';
 
 test('--group-by reads folder, folder:N, regex:PATTERN and csv:FILE:COLUMN', () => {
   assert.deepEqual(parseGroupBy('folder'), { kind: 'folder', level: -1 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { latestVersion, migrations } from '../../../src-main/store/migrations';
-import { recordEdit, undoEdit } from '../../../src-main/store/repos/edits';
-import { migrate } from '../../../src-main/store/db';
+import { latestVersion, migrations } from '../../../../src-main/store/migrations';
+import { recordEdit, undoEdit } from '../../../../src-main/store/repos/edits';
+import { migrate } from '../../../../src-main/store/db';
 
 test('0005-edit-groups: an edit recorded before it keeps the groups and folds images hold when undone after it', () => {
   const db = new BetterSqlite3(':memory:');

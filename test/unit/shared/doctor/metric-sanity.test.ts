@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { metricSanity } from '../../../src-shared/doctor/metric-sanity';
+import { metricSanity } from '../../../../src-shared/doctor/metric-sanity';
 import { history, input } from './history';
 
 const classes = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inputStats } from '../../../src-shared/doctor/input-stats';
+import { inputStats } from '../../../../src-shared/doctor/input-stats';
 import { input } from './history';
 
 test('mostly black inputs and features far from the reference fire, with counts', () => {

@@ -1,8 +1,8 @@
 // Crafted epoch histories and run inputs for the doctor's rule tests.
-import { RunConfig } from '../../../src-shared/engine-config';
-import type { RunConfigInput } from '../../../src-shared/engine-config';
-import type { EpochMetrics } from '../../../src-shared/engine-metrics';
-import type { DoctorInput } from '../../../src-shared/doctor';
+import { RunConfig } from '../../../../src-shared/engine-config';
+import type { RunConfigInput } from '../../../../src-shared/engine-config';
+import type { EpochMetrics } from '../../../../src-shared/engine-metrics';
+import type { DoctorInput } from '../../../../src-shared/doctor';
 
 export interface Point {
   trainLoss: number;

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { StudioError } from '../../../src-shared/errors';
-import { migrate, openDatabase, schemaVersion } from '../../../src-main/store/db';
-import { m0001Initial } from '../../../src-main/store/migrations/0001-initial';
-import { latestVersion, migrations } from '../../../src-main/store/migrations/index';
+import { StudioError } from '../../../../src-shared/errors';
+import { migrate, openDatabase, schemaVersion } from '../../../../src-main/store/db';
+import { m0001Initial } from '../../../../src-main/store/migrations/0001-initial';
+import { latestVersion, migrations } from '../../../../src-main/store/migrations/index';
 
 const tables = (db: BetterSqlite3.Database) =>
   (db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string; sql: string }[]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bakeoffTable, entriesOf } from '../../../src-main/cli/commands/bakeoff';
-import type { BakeoffSummary } from '../../../src-shared/bakeoff';
+import { bakeoffTable, entriesOf } from '../../../../src-main/cli/commands/bakeoff';
+import type { BakeoffSummary } from '../../../../src-shared/bakeoff';
 
 test('--backbones and --sizes: each backbone at each size, id@px pins one', () => {
   assert.deepEqual(entriesOf('a,b'), [{ backboneId: 'a' }, { backboneId: 'b' }]);
