@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RUN_DEFAULTS, RunConfig } from '../../../src-shared/engine-config';
-import type { BackboneInfo } from '../../../src-shared/backbones';
-import { configOf, defaultForm, featureShapeOf, newLayer } from '../../../src-renderer/lib/run-form';
+import { RUN_DEFAULTS, RunConfig } from '../../../../src-shared/engine-config';
+import type { BackboneInfo } from '../../../../src-shared/backbones';
+import { configOf, defaultForm, featureShapeOf, newLayer } from '../../../../src-renderer/lib/run-form';
 
 const mobilenet = {
   id: 'mobilenet_v2',

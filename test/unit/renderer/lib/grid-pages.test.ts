@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { movedBy, shiftedIndex, withoutIndices, type Page } from '../../../src-renderer/lib/grid-pages';
+import { movedBy, shiftedIndex, withoutIndices, type Page } from '../../../../src-renderer/lib/grid-pages';
 
 /** Pages of 4 holding the numbers 0..total-1, with only `loaded` pages present. */
 function pages(total: number, loaded: number[]): Map<number, Page<number>> {

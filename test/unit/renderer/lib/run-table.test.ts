@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { EpochMetrics } from '../../../src-shared/engine-metrics';
-import type { RunSummary } from '../../../src-shared/runs';
-import { bestX, curvesOf, etaSeconds } from '../../../src-renderer/lib/run-curves';
-import { configRows, sortRuns } from '../../../src-renderer/lib/run-table';
+import type { EpochMetrics } from '../../../../src-shared/engine-metrics';
+import type { RunSummary } from '../../../../src-shared/runs';
+import { bestX, curvesOf, etaSeconds } from '../../../../src-renderer/lib/run-curves';
+import { configRows, sortRuns } from '../../../../src-renderer/lib/run-table';
 
 const run = (id: number, bestValAcc: number | null) => ({ id, bestValAcc }) as RunSummary;
 

@@ -2,8 +2,8 @@
 // there, and a tone per state.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DoctorReport, Rung } from '../../../src-shared/system';
-import { formatBytes, summary, tone } from '../../../src-renderer/lib/system-report';
+import type { DoctorReport, Rung } from '../../../../src-shared/system';
+import { formatBytes, summary, tone } from '../../../../src-renderer/lib/system-report';
 
 const rung = (id: string, state: Rung['state'], chosen = false): Rung => ({ id, label: id, state, reason: state === 'ok' ? null : 'why', detail: null, chosen });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatAgo, formatBytes, formatCount, formatDuration, formatRate } from '../../../src-renderer/lib/format';
+import { formatAgo, formatBytes, formatCount, formatDuration, formatRate } from '../../../../src-renderer/lib/format';
 
 describe('renderer formatting', () => {
   it('writes sizes in decimal units', () => {
