@@ -1,6 +1,7 @@
-// Messages between the main process and the training process. Both ends parse what they
-// receive with these schemas: the child is a separate program and may be a newer or
-// older build, and a malformed message must fail loudly, not half-work.
+// Messages between the main process and the training process. Each end parses what it
+// receives with these schemas, never what it sends: the child is a separate program with
+// other starters than the run service (tests, benches), the defaults below are filled at
+// its door, and a malformed message must fail loudly, naming the field, not half-work.
 import { z } from 'zod';
 import { RunConfig } from './engine-config';
 import { ClassMetrics, EpochMetrics } from './engine-metrics';

@@ -6,7 +6,7 @@ import type { RunConfig } from '../../../src-shared/engine-config';
 import type { Pooling } from '../../../src-shared/head-spec';
 import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../../src-shared/engine-metrics';
 import type { FromEngine, Prediction, RunData, RunDirs, RunImage, TestReport } from '../../../src-shared/engine-protocol';
-import { AugmentSpec } from './augment';
+import type { AugmentSpec } from './augment';
 import type { Backbone } from '../backbones/load';
 import type { SplitBackbone } from '../backbones/split';
 import { batchTensor } from './batches';
@@ -29,11 +29,14 @@ export interface SetsEnv {
   clock?: { now(): number };
 }
 
-/** The run's augmentation as the feature cache takes it: `views` is a cache setting, not a transform. */
+/**
+ * The run's augmentation as the feature cache takes it: `views` is a cache setting, not a
+ * transform. The config was parsed at the training process's door; it is not checked again.
+ */
 export function augmentSettings(cfg: RunConfig): { spec: AugmentSpec; views: number; seed: number } | undefined {
   if (!cfg.augment) return undefined;
   const { views, ...spec } = cfg.augment;
-  return { spec: AugmentSpec.parse(spec), views, seed: cfg.seed };
+  return { spec, views, seed: cfg.seed };
 }
 
 export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbone, cfg: RunConfig, data: RunData, env: SetsEnv): Promise<Sets> {

@@ -61,10 +61,15 @@ async function runJob(msg: Job): Promise<void> {
 }
 
 async function onMessage(raw: unknown): Promise<void> {
+  // The one check of a job on its way to the trainer: the host sends what it built unparsed.
   const parsed = ToEngine.safeParse(raw);
   if (!parsed.success) {
-    await send({ type: 'error', message: `training process: bad message: ${parsed.error.message}` });
-    return;
+    const issue = parsed.error.issues[0]!;
+    const message = `training process: bad message: field "${issue.path.join('.') || '(message)'}": ${issue.message}`;
+    // A job under way goes on; without one there is nothing to do, so the host sees the reason and an exit.
+    if (started) return void console.error(message);
+    await send({ type: 'error', message });
+    process.exit(1);
   }
   const msg = parsed.data;
   if (msg.type === 'cancel') return void ctrl.abort();

@@ -1,7 +1,9 @@
 // The main-process side of the training process: forks it, sends it one job, and hands
 // its events to the caller. Cancelling sends a message first, so the run ends at a batch
-// boundary with its checkpoint whole, then kills after a grace period.
-import { FromEngine, ToEngine } from '../../../src-shared/engine-protocol';
+// boundary with its checkpoint whole, then kills after a grace period. What goes out is
+// sent as built: the training process parses it at its door (entry.ts), the one check of
+// the message, so the host does not parse what it has just written (docs/config-walk.md).
+import { FromEngine } from '../../../src-shared/engine-protocol';
 import type { RunResult, ToEngineInput } from '../../../src-shared/engine-protocol';
 import { engineEntry, launchEngine } from './launch';
 import type { EngineProcess } from './launch';
@@ -36,7 +38,7 @@ interface Forked {
   stderr: () => string;
 }
 
-function forkEngine(message: ToEngine, opts: HostOptions, onMessage: (e: FromEngine | { bad: string }) => void): Forked {
+function forkEngine(message: ToEngineInput, opts: HostOptions, onMessage: (e: FromEngine | { bad: string }) => void): Forked {
   const found = opts.entry ? { file: opts.entry, execArgv: ['--import', 'tsx'] } : engineEntry();
   const child = launchEngine({ file: found.file, execArgv: opts.execArgv ?? found.execArgv });
   child.onMessage((raw) => {
@@ -49,7 +51,7 @@ function forkEngine(message: ToEngine, opts: HostOptions, onMessage: (e: FromEng
 
 export function startTraining(run: StartRun, opts: HostOptions = {}): TrainingHandle {
   let last: RunOutcome | null = null;
-  const { child, stderr } = forkEngine(ToEngine.parse({ type: 'start', ...run }), opts, (e) => {
+  const { child, stderr } = forkEngine({ type: 'start', ...run }, opts, (e) => {
     if ('bad' in e) return void (last = { kind: 'failed', message: e.bad });
     if (e.type === 'done') last = { kind: 'done', result: e.result };
     if (e.type === 'cancelled') last = { kind: 'cancelled' };
@@ -72,7 +74,7 @@ export function startTraining(run: StartRun, opts: HostOptions = {}): TrainingHa
 export function runEngineTask(task: EngineTask, opts: HostOptions & { signal?: AbortSignal } = {}): Promise<TaskResult> {
   return new Promise((resolve, reject) => {
     let last: TaskResult | Error | null = null;
-    const { child, stderr } = forkEngine(ToEngine.parse(task), opts, (e) => {
+    const { child, stderr } = forkEngine(task, opts, (e) => {
       if ('bad' in e) return void (last = new Error(e.bad));
       if (e.type === 'exported' || e.type === 'lrRange') last = e;
       if (e.type === 'error') last = new Error(e.message);

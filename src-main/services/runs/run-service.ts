@@ -88,13 +88,15 @@ export class RunService {
     const name = input.name ?? defaultName(config);
     const db = this.project.db;
     const now = this.#clock();
+    // Stored as parsed and checked: the row is the durable queue, read back once when the run trains.
+    const stored = JSON.stringify(config);
     const ids = writeTx(db, () => {
       const groupId = input.folds ? insertGroup(db, name, input.folds, now) : null;
       const runIds = plan.manifests.map((m) => {
         const frozen = freezeManifest(m);
         return insertRun(db, {
           name: m.fold ? `${name} · fold ${m.fold.index + 1}/${m.fold.k}` : name,
-          config: JSON.stringify(config),
+          config: stored,
           seed: config.seed,
           backboneId: config.backboneId,
           classes: m.classes,

@@ -20,12 +20,16 @@ export function needRun(db: Database, id: number): RunRow {
   return row;
 }
 
+/**
+ * The one read of a stored config. It was parsed at the contract's door before it was
+ * stored, but the row may have been written by an older build: parsing fills what the
+ * schema has gained since (a field with a default), so old runs still resume and show.
+ */
 export function configOf(row: RunRow): RunConfig {
   return RunConfig.parse(JSON.parse(row.config));
 }
 
-export function summaryOf(row: RunRow): RunSummary {
-  const config = configOf(row);
+export function summaryOf(row: RunRow, config: RunConfig = configOf(row)): RunSummary {
   return {
     id: row.id,
     name: row.name,
@@ -61,9 +65,10 @@ export function manifestOf(db: Database, row: RunRow): { digest: string; manifes
 
 export function detailOf(db: Database, row: RunRow): RunDetail {
   const m = manifestOf(db, row);
+  const config = configOf(row);
   return {
-    ...summaryOf(row),
-    config: configOf(row),
+    ...summaryOf(row, config),
+    config,
     seed: row.seed,
     classes: JSON.parse(row.classes) as string[],
     backend: row.backend,
@@ -133,6 +138,6 @@ export function groupSummaryOf(db: Database, groupId: number): GroupSummary {
       epochs: stat(done, (r) => r.epochs),
       trainMs: stat(done, (r) => r.trainMs),
     },
-    runs: rows.map(summaryOf),
+    runs: rows.map((r) => summaryOf(r)),
   };
 }

@@ -84,3 +84,11 @@ test('a failing run reports why', async () => {
   assert.equal(out.kind, 'failed');
   assert.match(out.kind === 'failed' ? out.message : '', /backbone "resnet_nope" is not in the registry/);
 });
+
+test('the training process checks the job at its door: the host sends it unparsed, the engine names the bad field', async () => {
+  const bad = run({ phase1: { epochs: 0, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } } }, 'r4');
+  const out = await startTraining(bad).outcome;
+  assert.equal(out.kind, 'failed');
+  assert.match(out.kind === 'failed' ? out.message : '', /bad message: field "config\.phase1\.epochs"/);
+  assert.equal(existsSync(join(root, 'runs', 'r4')), false, 'nothing ran');
+});
