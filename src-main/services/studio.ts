@@ -135,7 +135,8 @@ export class Studio {
   async idle(): Promise<void> {
     await this.#imports?.idle();
     await this.#runs?.idle();
-    await this.#curation?.scan();
+    // A command's studio scans only when a call needs it, and that call waited for it already.
+    if (this.#background) await this.#curation?.scan();
   }
 
   /** Reductions are ready before the Health page asks; a failure resurfaces when it does. */

@@ -5,9 +5,8 @@ import { resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { ExportFormat, ONNX_EXPORT_FORMAT } from '../../../src-shared/engine-export';
-import { openProject } from '../../services/project/project';
-import { RunService } from '../../services/runs/run-service';
 import type { CliCommand } from '../command';
+import { withStudio } from '../studio-client';
 
 export const exportCommand: CliCommand = {
   register(program: Command) {
@@ -19,10 +18,9 @@ export const exportCommand: CliCommand = {
       .addOption(new Option('--format <format>', 'tfjs: preprocessed pixels in; onnx: RGB 0..255 in, preprocessing inside, checked on ONNX Runtime').choices(ExportFormat.options).default('tfjs'))
       .option('--out <dir>', 'where to write it (default <project>/runs/<id>/export, or export-onnx)')
       .action(async (dir: string, runId: number, opts: { out?: string; format: ExportFormat }) => {
-        const project = openProject(dir, { create: false });
-        try {
-          const service = new RunService(project, { progress: () => {}, epoch: () => {}, status: () => {} });
-          const { dir: out, manifest } = await service.export(runId, opts.out ? resolve(opts.out) : undefined, opts.format);
+        const outDir = opts.out ? resolve(opts.out) : undefined;
+        await withStudio(dir, async ({ api }) => {
+          const { dir: out, manifest } = await api.runs.export({ runId, outDir, format: opts.format });
           console.log(`Exported run ${runId} to ${out}`);
           console.log(`  ${manifest.backboneId} at ${manifest.inputSize} px, ${manifest.labels.length} classes: ${manifest.labels.join(', ')}`);
           if (manifest.format === ONNX_EXPORT_FORMAT) {
@@ -30,9 +28,7 @@ export const exportCommand: CliCommand = {
           } else {
             console.log(`  input: ${manifest.preprocessingText} (not inside the model: apply it first, as \`studio predict\` does)`);
           }
-        } finally {
-          project.close();
-        }
+        }, { paths: outDir ? [outDir] : [] });
       });
   },
 };

@@ -1,10 +1,8 @@
 // `studio info PROJECT`: what a project holds, per class, split and kind of problem.
 import type { Command } from 'commander';
 import type { DatasetStats, ImportRecord, ProjectInfo } from '../../../src-shared/schemas';
-import { datasetStats } from '../../services/dataset/dataset';
-import { openProject, projectInfo } from '../../services/project/project';
-import { listImportRecords } from '../../store/repos/imports';
 import { table, type CliCommand } from '../command';
+import { withStudio } from '../studio-client';
 
 export const infoCommand: CliCommand = {
   register(program: Command) {
@@ -13,17 +11,14 @@ export const infoCommand: CliCommand = {
       .description('print what a project holds: images per class, per split, and problems by kind')
       .argument('<project>', 'the project folder (holding studio.db)')
       .option('--json', 'print JSON instead of text')
-      .action((dir: string, opts: { json?: boolean }) => {
-        const project = openProject(dir, { create: false, access: 'read' });
-        try {
-          const info = projectInfo(project);
-          const stats = datasetStats(project.db);
-          const lastImport = listImportRecords(project.db)[0] ?? null;
+      .action((dir: string, opts: { json?: boolean }) =>
+        withStudio(dir, async ({ api }) => {
+          const info = (await api.project.current())!;
+          const stats = await api.dataset.stats();
+          const lastImport = (await api.imports.list())[0] ?? null;
           console.log(opts.json ? JSON.stringify({ project: info, stats, lastImport }, null, 2) : formatInfo(info, stats, lastImport));
-        } finally {
-          project.close();
-        }
-      });
+        }),
+      );
   },
 };
 
