@@ -5,25 +5,23 @@ import { getContext, setContext } from 'svelte';
 import type { AppState } from './app.svelte';
 import type { Connection } from './connection.svelte';
 
-const CONNECTION = Symbol('studio-connection');
-const APP = Symbol('studio-app');
-
-export function provideConnection(connection: Connection): void {
-  setContext(CONNECTION, connection);
+/** A context value's two ends: `provide` in App.svelte, `use` anywhere below it. */
+function contextValue<T>(name: string): { provide: (value: T) => void; use: () => T } {
+  const key = Symbol(name);
+  return {
+    provide: (value) => void setContext(key, value),
+    use: () => {
+      const value = getContext<T | undefined>(key);
+      if (value === undefined) throw new Error(`no ${name} in context; App.svelte provides it`);
+      return value;
+    },
+  };
 }
 
-export function useConnection(): Connection {
-  const connection = getContext<Connection | undefined>(CONNECTION);
-  if (!connection) throw new Error('useConnection: no connection in context; App.svelte provides it');
-  return connection;
-}
+const connection = contextValue<Connection>('studio connection');
+const app = contextValue<AppState>('app state');
 
-export function provideApp(app: AppState): void {
-  setContext(APP, app);
-}
-
-export function useApp(): AppState {
-  const app = getContext<AppState | undefined>(APP);
-  if (!app) throw new Error('useApp: no app state in context; App.svelte provides it');
-  return app;
-}
+export const provideConnection = connection.provide;
+export const useConnection = connection.use;
+export const provideApp = app.provide;
+export const useApp = app.use;
