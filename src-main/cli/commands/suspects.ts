@@ -3,9 +3,8 @@
 // group, or the group's id with --group.
 import type { Command } from 'commander';
 import type { SuspectsOutput } from '../../../src-shared/bakeoff';
-import { openProject } from '../../services/project/project';
-import { labelSuspects } from '../../services/runs/suspects';
 import { table, type CliCommand } from '../command';
+import { withStudio } from '../studio-client';
 import { pct } from './run-format';
 import { plural } from '../../../src-shared/plural';
 
@@ -27,15 +26,12 @@ export const suspectsCommand: CliCommand = {
       .option('--margin', 'rank by margin (p(given) - best other) instead of self-confidence')
       .option('--limit <n>', 'how many to print', (v) => Number.parseInt(v, 10), 20)
       .option('--json', 'print JSON instead of a table')
-      .action((dir: string, runId: number, flags: SuspectsFlags) => {
-        const project = openProject(dir, { create: false });
-        try {
-          const out = labelSuspects(project.db, { runId, group: flags.group ?? false, rankBy: flags.margin ? 'margin' : 'self-confidence', limit: flags.limit ?? 20 });
+      .action((dir: string, runId: number, flags: SuspectsFlags) =>
+        withStudio(dir, async ({ api }) => {
+          const out = await api.runs.suspects({ runId, group: flags.group ?? false, rankBy: flags.margin ? 'margin' : 'self-confidence', limit: flags.limit ?? 20 });
           console.log(flags.json ? JSON.stringify(out, null, 2) : suspectsText(out));
-        } finally {
-          project.close();
-        }
-      });
+        }),
+      );
   },
 };
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildProgram } from '../../../src-main/cli/index';
 import { dispatch } from '../../../src-main/rpc/dispatcher';
 import { Studio } from '../../../src-main/services/studio';
 import { ensureClass } from '../../../src-main/store/repos/classes';
@@ -87,4 +88,16 @@ test('a planted mislabelled image leads the out-of-fold label-error candidates o
   const after2: SuspectsOutput = await call('runs', 'suspects', { runId: runIds[0] });
   assert.equal(after2.items.find((x) => x.imageId === plantedId)!.currentClass, 'cols');
   await call('project', 'close');
+
+  // `studio suspects` asks the same question through the contract and prints the same ranking.
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (line: string) => void printed.push(line);
+  try {
+    await buildProgram().parseAsync(['node', 'studio', 'suspects', made.project.dir, String(runIds[0]), '--json', '--limit', '3']);
+  } finally {
+    console.log = log;
+  }
+  const cli = JSON.parse(printed.join('\n')) as SuspectsOutput;
+  assert.deepEqual(cli.items.map((x) => x.imageId), after2.items.slice(0, 3).map((x) => x.imageId));
 });
