@@ -9,6 +9,7 @@ import { dispatch } from '../rpc/dispatcher';
 import { viewableImage } from '../services/media/viewable';
 import { Studio } from '../services/studio';
 import { modelCacheDir } from '../engine/backbones/model-cache';
+import { userConfigDir } from '../services/folders/recents';
 import { openOptions, saveOptions } from './native-picker';
 import { Subscriptions } from './subscriptions';
 import { utilityLauncher } from './utility-launcher';
@@ -40,7 +41,7 @@ setEngineLauncher(utilityLauncher((file, args, options) => utilityProcess.fork(f
 // STUDIO_MODEL_CACHE / STUDIO_CONFIG_DIR say otherwise.
 const studio = new Studio({
   modelCacheDir: modelCacheDir(join(app.getPath('userData'), 'models')),
-  configDir: app.getPath('userData'),
+  configDir: userConfigDir(app.getPath('userData')),
   nativePicker: pickNative,
   door: 'the Finetune Studio app',
 });

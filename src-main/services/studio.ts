@@ -25,7 +25,7 @@ export interface StudioOptions {
   clock?: () => number;
   runs?: RunServiceOptions;
   modelCacheDir?: string;
-  /** Where the recent projects are kept; see `userConfigDir`. */
+  /** Where the recent projects are kept, as it is; by default `userConfigDir()`. */
   configDir?: string;
   /** The desktop's open/save dialog, where the door has one. */
   nativePicker?: NativePicker;
@@ -53,7 +53,7 @@ export class Studio {
     this.#background = opts.background ?? true;
     this.backbones = new BackboneService({ cacheDir: opts.modelCacheDir, emit: (d) => this.hub.emit('backbones.download', d) });
     this.folders = new FolderService({
-      configDir: userConfigDir(opts.configDir),
+      configDir: opts.configDir ?? userConfigDir(),
       always: () => [this.#project?.dir, this.backbones.cacheDir],
       native: opts.nativePicker,
     });
