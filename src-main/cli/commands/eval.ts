@@ -3,9 +3,8 @@
 import type { Command } from 'commander';
 import type { RunDetail } from '../../../src-shared/runs';
 import { StudioError } from '../../../src-shared/errors';
-import { openProject } from '../../services/project/project';
-import { RunService } from '../../services/runs/run-service';
 import { table, type CliCommand } from '../command';
+import { withStudio } from '../studio-client';
 import { pct, runLine } from './run-format';
 
 export const evalCommand: CliCommand = {
@@ -16,16 +15,13 @@ export const evalCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .argument('<run>', 'the run id (see `studio runs`)', (v) => Number.parseInt(v, 10))
       .option('--json', 'print JSON instead of text')
-      .action((dir: string, runId: number, opts: { json?: boolean }) => {
-        const project = openProject(dir, { create: false, access: 'read' });
-        try {
-          const run = new RunService(project, { progress: () => {}, epoch: () => {}, status: () => {} }).get(runId);
+      .action((dir: string, runId: number, opts: { json?: boolean }) =>
+        withStudio(dir, async ({ api }) => {
+          const run = await api.runs.get({ runId });
           if (opts.json) return void console.log(JSON.stringify({ run: run.id, classes: run.classes, test: run.result?.test ?? null }, null, 2));
           console.log(formatEval(run));
-        } finally {
-          project.close();
-        }
-      });
+        }),
+      );
   },
 };
 
