@@ -90,6 +90,8 @@ export const contract = {
     start: method(z.object({ folder: PathString }).strict(), z.object({ importId: z.number().int() })),
     cancel: method(z.object({ importId: z.number().int() }).strict(), z.null()),
     list: method(none, z.array(ImportRecord)),
+    /** The files one import left out, in the order it met them. */
+    problems: method(z.object({ importId: z.number().int(), limit: z.number().int().min(1).max(2000).default(200) }).strict(), z.array(Problem)),
   },
   dataset: {
     classes: method(none, z.array(ClassInfo)),

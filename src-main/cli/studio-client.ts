@@ -3,10 +3,12 @@
 // So its edits are the studio's edits, events and undo history included, and what it may
 // read or write is what the contract allows; the paths on its command line are the
 // person's own choice and are allowed for the command.
+import { join } from 'node:path';
 import type { Api } from '../../src-shared/contract';
 import { createClient, type Client } from '../../src-shared/rpc';
 import { memoryTransports, serve } from '../rpc/dispatcher';
-import { Studio } from '../services/studio';
+import { readOnlyRefusal } from '../services/project/project';
+import { Studio, type StudioOptions } from '../services/studio';
 
 export interface CliSession {
   api: Api;
@@ -18,17 +20,21 @@ export interface CliOpenOptions {
   create?: boolean;
   /** Files and folders named on the command line, besides the project. */
   paths?: string[];
+  /** The command changes the project: a read-only one is refused before anything starts. */
+  write?: boolean;
+  imports?: StudioOptions['imports'];
 }
 
 export async function withStudio<T>(dir: string, fn: (session: CliSession) => Promise<T> | T, opts: CliOpenOptions = {}): Promise<T> {
-  const studio = new Studio({ background: false });
+  const studio = new Studio({ background: false, imports: opts.imports });
   const { client, server } = memoryTransports();
   // An unexpected failure prints its id and detail on stderr: the person at the terminal is the one to report it.
   const stop = serve(studio.handlers(), studio.hub, server, (line) => console.error(`studio: ${line}`));
   const connection = createClient(client);
   try {
     for (const path of [dir, ...(opts.paths ?? [])]) studio.folders.access.grant(path);
-    await connection.api.project.open({ path: dir, create: opts.create ?? false });
+    const info = await connection.api.project.open({ path: dir, create: opts.create ?? false });
+    if (opts.write && info.readOnly) throw readOnlyRefusal(info.path, join(info.path, 'studio.db'));
     return await fn({ api: connection.api, on: (name, listener) => connection.on(name, listener) });
   } finally {
     connection.dispose();

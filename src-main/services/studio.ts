@@ -4,7 +4,7 @@ import { contract, type Handlers } from '../../src-shared/contract';
 import { StudioError } from '../../src-shared/errors';
 import type { EditResult, ProjectInfo } from '../../src-shared/schemas';
 import { EventHub } from '../rpc/dispatcher';
-import { ImportService } from './import/import-service';
+import { ImportService, type ImportOptions } from './import/import-service';
 import { openProject, projectInfo, type Project } from './project/project';
 import { guardStoreErrors } from './project/store-guard';
 import { takeProject } from './project/owner';
@@ -36,6 +36,7 @@ export interface StudioOptions {
   door?: string;
   /** False for a command: no reduction scan starts on its own (one that needs it waits for it). */
   background?: boolean;
+  imports?: ImportOptions;
 }
 
 export class Studio {
@@ -51,6 +52,7 @@ export class Studio {
     this.#runOptions = opts.runs ?? {};
     this.#door = opts.door;
     this.#background = opts.background ?? true;
+    this.#importOptions = opts.imports ?? {};
     this.backbones = new BackboneService({ cacheDir: opts.modelCacheDir, emit: (d) => this.hub.emit('backbones.download', d) });
     this.folders = new FolderService({
       configDir: opts.configDir ?? userConfigDir(),
@@ -61,6 +63,7 @@ export class Studio {
 
   readonly #door: string | undefined;
   readonly #background: boolean;
+  readonly #importOptions: ImportOptions;
   #project: Project | null = null;
   #release: () => void = () => undefined;
   #imports: ImportService | null = null;
@@ -93,7 +96,7 @@ export class Studio {
     this.#imports = new ImportService(next, (p) => {
       this.hub.emit('imports.progress', p);
       if (p.phase === 'finished') this.#scanInBackground();
-    });
+    }, Date.now, this.#importOptions);
     this.#runs = new RunService(next, {
       progress: (p) => this.hub.emit('runs.progress', p),
       epoch: (e) => this.hub.emit('runs.epoch', e),

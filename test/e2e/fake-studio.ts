@@ -75,7 +75,7 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
   const known: Pick<Handlers, 'project' | 'imports' | 'dataset'> & { labels: typeof labels } = {
     labels,
     project: { open: () => info, current: () => info, close: () => null, recent: () => [], forget: () => null },
-    imports: { start: () => none('imports'), cancel: () => null, list: () => [] },
+    imports: { start: () => none('imports'), cancel: () => null, list: () => [], problems: () => [] },
     dataset: {
       classes: () => classes,
       images: ({ filter, offset, limit }) => {

@@ -25,7 +25,7 @@ export const dupesCommand: CliCommand = {
           else console.log(formatDupes(report) + (fix ? `\n\nFixed: ${fix.description}` : ''));
           // A leak left in place is worth a non-zero status in scripts and CI.
           process.exitCode = report.leaking && !fix ? 2 : 0;
-        });
+        }, { write: true }); // the scan records each image's reductions
       });
   },
 };

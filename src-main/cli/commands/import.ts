@@ -4,10 +4,9 @@ import { resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ImportProgress, Problem } from '../../../src-shared/schemas';
-import { checkFolder, ImportService } from '../../services/import/import-service';
-import { openProject } from '../../services/project/project';
-import { problemsOfImport } from '../../store/repos/problems';
+import { checkFolder } from '../../services/import/import-service';
 import type { CliCommand } from '../command';
+import { withStudio } from '../studio-client';
 import { plural } from '../../../src-shared/plural';
 
 const SHOWN_PROBLEMS = 20;
@@ -33,32 +32,37 @@ function positiveInteger(value: string): number {
 async function runImport(projectDir: string, folder: string, opts: { concurrency?: number }): Promise<void> {
   // Before creating anything: a typo in FOLDER must not leave an empty project behind.
   checkFolder(resolve(folder));
-  const project = openProject(projectDir, { create: true });
   const bar = new SingleBar(
     { stream: process.stderr, format: '{phase} [{bar}] {value}/{total} | {rate} img/s | ETA {etaText} | {problems} problems', hideCursor: true },
     Presets.shades_classic,
   );
-  let last: ImportProgress | null = null;
-  const service = new ImportService(project, (p) => {
-    if (!last) bar.start(p.total, 0, barPayload(p));
-    last = p;
-    bar.setTotal(p.total);
-    bar.update(p.done, barPayload(p));
-  }, Date.now, { concurrency: opts.concurrency });
   try {
-    const { importId } = service.start(folder);
-    // Ctrl-C cancels cleanly: what was committed stays, and a second import resumes.
-    const onInterrupt = () => service.cancel(importId);
-    process.once('SIGINT', onInterrupt);
-    await service.idle();
-    process.off('SIGINT', onInterrupt);
-    bar.stop();
-    const final = last as ImportProgress | null;
-    if (final) console.log(summary(final, project.dir, problemsOfImport(project.db, importId, SHOWN_PROBLEMS + 1)));
-    process.exitCode = final?.status === 'done' ? 0 : final?.status === 'cancelled' ? 130 : 1;
+    await withStudio(projectDir, async ({ api, on }) => {
+      let last: ImportProgress | null = null;
+      let finished: (p: ImportProgress) => void = () => undefined;
+      const end = new Promise<ImportProgress>((ok) => (finished = ok));
+      let importId: number | null = null;
+      on('imports.progress', (p) => {
+        if (importId !== null && p.importId !== importId) return;
+        if (!last) bar.start(p.total, 0, barPayload(p));
+        last = p;
+        bar.setTotal(p.total);
+        bar.update(p.done, barPayload(p));
+        if (p.phase === 'finished') finished(p);
+      });
+      importId = (await api.imports.start({ folder })).importId;
+      // Ctrl-C cancels cleanly: what was committed stays, and a second import resumes.
+      const onInterrupt = () => void api.imports.cancel({ importId: importId! });
+      process.once('SIGINT', onInterrupt);
+      const final = await end;
+      process.off('SIGINT', onInterrupt);
+      bar.stop();
+      const dir = (await api.project.current())?.path ?? projectDir;
+      console.log(summary(final, dir, await api.imports.problems({ importId, limit: SHOWN_PROBLEMS + 1 })));
+      process.exitCode = final.status === 'done' ? 0 : final.status === 'cancelled' ? 130 : 1;
+    }, { create: true, write: true, paths: [folder], imports: { concurrency: opts.concurrency } });
   } finally {
     bar.stop();
-    project.close();
   }
 }
 

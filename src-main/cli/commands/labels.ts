@@ -20,7 +20,7 @@ export const labelsCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .argument('<file>', 'the CSV file to read; a column it lacks leaves that field as it is')
       .action(async (dir: string, file: string) => {
-        const out = await withStudio(dir, ({ api }) => api.curation.importCsv({ file }), { paths: [file] });
+        const out = await withStudio(dir, ({ api }) => api.curation.importCsv({ file }), { paths: [file], write: true });
         console.log(`read ${out.rows} rows, changed ${out.changed} images`);
       });
   },

@@ -28,7 +28,7 @@ export const splitCommand: CliCommand = {
           console.log(`groups ${out.groups}, kept ${out.kept} predefined, folds ${out.folds ?? 'none'}`);
           for (const w of out.warnings) console.log(`warning: ${w}`);
           console.log(`manifest ${manifest.digest}`);
-        }, { paths: csv });
+        }, { paths: csv, write: true });
       });
   },
 };

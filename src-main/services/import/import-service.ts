@@ -8,6 +8,7 @@ import type { ImportProgress, ImportRecord } from '../../../src-shared/schemas';
 import type { PathAccess } from '../folders/access';
 import { fileOf, storeError } from '../../store/db';
 import { createImport, getImportRecord, listImportRecords, runningImports } from '../../store/repos/imports';
+import { problemsOfImport } from '../../store/repos/problems';
 import { isProcessAlive, type Project } from '../project/project';
 import { DEFAULT_CONCURRENCY, ImportRun, type ImportOptions } from './import-run';
 
@@ -74,6 +75,7 @@ export class ImportService {
       start: ({ folder }) => (access.check(folder, 'Import folder'), this.start(folder)),
       cancel: ({ importId }) => (this.cancel(importId), null),
       list: () => this.list(),
+      problems: ({ importId, limit }) => problemsOfImport(this.project.db, importId, limit),
     };
   }
 

@@ -99,7 +99,8 @@ function writable(abs: string, dbFile: string): boolean {
   }
 }
 
-function readOnlyRefusal(abs: string, dbFile: string): StudioError {
+/** What a command that changes the project says when it cannot be written. */
+export function readOnlyRefusal(abs: string, dbFile: string): StudioError {
   return new StudioError(
     'read-only',
     `${dbFile} is read-only (the project folder ${abs} or the file cannot be written), and this changes the project. ` +
