@@ -2,6 +2,7 @@
 // work in writes <project>/studio.owner, and a second one on the same project is refused,
 // told where the first runs. Commands (import, train, export) are not windows and never
 // take it; SQLite keeps their writes apart. An owner whose process is gone is replaced.
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { StudioError } from '../../../src-shared/errors';
 
 export const OWNER_FILE = 'studio.owner';
 
-const Owner = z.object({ pid: z.number().int(), host: z.string(), door: z.string(), startedAt: z.number() });
+// `claim` tells this take from a later one by the same process (the same project opened again).
+const Owner = z.object({ pid: z.number().int(), host: z.string(), door: z.string(), startedAt: z.number(), claim: z.string().optional() });
 type Owner = z.infer<typeof Owner>;
 
 /** True while `owner`'s process runs; an owner on another machine (a shared disk) counts as running. */
@@ -41,7 +43,7 @@ function readOwner(file: string): Owner | null {
  */
 export function takeProject(dir: string, door: string, now = Date.now()): () => void {
   const file = join(dir, OWNER_FILE);
-  const mine: Owner = { pid: process.pid, host: hostname(), door, startedAt: now };
+  const mine: Owner = { pid: process.pid, host: hostname(), door, startedAt: now, claim: randomUUID() };
   for (let attempt = 0; attempt < 2; attempt++) {
     let fd: number;
     try {
@@ -68,7 +70,7 @@ export function takeProject(dir: string, door: string, now = Date.now()): () => 
       closeSync(fd);
     }
     return () => {
-      if (readOwner(file)?.pid === process.pid) unlinkSync(file);
+      if (readOwner(file)?.claim === mine.claim) unlinkSync(file);
     };
   }
   throw new StudioError('busy', `${dir} is being opened by another window at this moment; try again.`);

@@ -56,6 +56,9 @@ test('a Studio with a door takes the project it opens and gives it back on close
   command.open(join(dir, 'p'), false); // A command beside the window: SQLite keeps their writes apart.
   command.close();
   assert.equal(existsSync(ownerFile(join(dir, 'p'))), true, 'the command leaves the window\'s claim alone');
+  // Opening the same project again keeps it taken: the earlier take's release must not undo the new one.
+  window.open(join(dir, 'p'), false);
+  assert.equal(existsSync(ownerFile(join(dir, 'p'))), true, 'still taken after reopening');
   window.close();
   assert.equal(existsSync(ownerFile(join(dir, 'p'))), false);
 });
