@@ -19,7 +19,8 @@ let win: BrowserWindow | null = null;
 
 // One app instance: a second launch brings this window forward instead of opening the
 // project again beside it (two windows on one project would edit and train over each other).
-if (!app.requestSingleInstanceLock()) app.quit();
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
 app.on('second-instance', () => {
   if (!win) return;
   if (win.isMinimized()) win.restore();
@@ -100,6 +101,7 @@ function createWindow(): void {
 }
 
 app.whenReady().then(() => {
+  if (!primary) return; // quitting: the first instance has the window
   const project = process.env.STUDIO_PROJECT;
   if (project) {
     try {
