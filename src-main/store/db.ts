@@ -14,8 +14,11 @@ export type Database = BetterSqlite3.Database;
  * How long a write waits for another connection's write lock before giving up. SQLite's
  * busy handler sleeps and retries within it; it applies to BEGIN IMMEDIATE (and to a lone
  * statement), never to a deferred transaction that read first and then tries to write.
+ * The handler is not fair (a waiter sleeps up to 100 ms between tries while writers in a
+ * tight loop take the lock at once): with five labeling clients and an import, one client
+ * once waited past 10 s, so the limit is 30 s.
  */
-export const BUSY_TIMEOUT_MS = 10_000;
+export const BUSY_TIMEOUT_MS = 30_000;
 
 export interface OpenOptions {
   /** Opens without ever writing: no WAL switch, no migration. */
