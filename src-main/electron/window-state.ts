@@ -1,9 +1,8 @@
 // The window comes back at the size and place it was closed at: kept in userData as
 // window.json, checked with zod, and moved back onto a screen when the screen it was on
 // is gone (a laptop undocked from its second monitor).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { readSettings, writeSettings } from '../services/settings-file';
 
 export const MIN_WIDTH = 900;
 export const MIN_HEIGHT = 600;
@@ -27,23 +26,11 @@ export interface Rect {
 
 /** The saved state, or the default size when there is none or it is damaged. */
 export function readWindowState(file: string): WindowState {
-  try {
-    const parsed = WindowState.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (parsed.success) return parsed.data;
-  } catch {
-    // No file yet, or not JSON: the default size.
-  }
-  return { ...DEFAULT_BOUNDS, maximized: false };
+  return readSettings(file, WindowState, { ...DEFAULT_BOUNDS, maximized: false });
 }
 
 export function writeWindowState(file: string, state: WindowState): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, JSON.stringify(state));
-    renameSync(`${file}.tmp`, file);
-  } catch {
-    // Remembering the size is a convenience; a read-only profile costs only that.
-  }
+  writeSettings(file, state);
 }
 
 /**

@@ -1,11 +1,11 @@
 // The recent projects, per user and shared by both doors: the desktop app and the browser
-// see one list. It lives in the user's config folder, written whole and atomically; a
-// damaged list is started afresh, since it is a convenience and never the only copy of anything.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// see one list, kept in the user's config folder as a settings file.
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecentProject } from '../../../src-shared/folders';
+import { readSettings, writeSettings } from '../settings-file';
 import { folderName } from './browse';
 
 export const RECENTS_MAX = 10;
@@ -55,22 +55,10 @@ export class RecentProjects {
   }
 
   #read(): z.infer<typeof Stored> {
-    try {
-      const parsed = Stored.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
-      return parsed.success ? parsed.data : [];
-    } catch {
-      return [];
-    }
+    return readSettings(this.file, Stored, []);
   }
 
   #write(list: z.infer<typeof Stored>): void {
-    try {
-      mkdirSync(join(this.file, '..'), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(list, null, 2));
-      renameSync(tmp, this.file);
-    } catch {
-      // A config folder that cannot be written costs the list, not the project being opened.
-    }
+    writeSettings(this.file, list);
   }
 }
