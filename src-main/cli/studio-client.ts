@@ -5,6 +5,7 @@
 // person's own choice and are allowed for the command.
 import { join } from 'node:path';
 import type { Api } from '../../src-shared/contract';
+import type { ProjectInfo } from '../../src-shared/schemas';
 import { createClient, type Client } from '../../src-shared/rpc';
 import { memoryTransports, serve } from '../rpc/dispatcher';
 import { readOnlyRefusal } from '../services/project/project';
@@ -12,6 +13,8 @@ import { Studio, type StudioOptions } from '../services/studio';
 
 export interface CliSession {
   api: Api;
+  /** The project as it opened. */
+  project: ProjectInfo;
   on: Client['on'];
 }
 
@@ -35,7 +38,7 @@ export async function withStudio<T>(dir: string, fn: (session: CliSession) => Pr
     for (const path of [dir, ...(opts.paths ?? [])]) studio.folders.access.grant(path);
     const info = await connection.api.project.open({ path: dir, create: opts.create ?? false });
     if (opts.write && info.readOnly) throw readOnlyRefusal(info.path, join(info.path, 'studio.db'));
-    return await fn({ api: connection.api, on: (name, listener) => connection.on(name, listener) });
+    return await fn({ api: connection.api, project: info, on: (name, listener) => connection.on(name, listener) });
   } finally {
     connection.dispose();
     stop();

@@ -37,7 +37,7 @@ async function runImport(projectDir: string, folder: string, opts: { concurrency
     Presets.shades_classic,
   );
   try {
-    await withStudio(projectDir, async ({ api, on }) => {
+    await withStudio(projectDir, async ({ api, on, project }) => {
       let last: ImportProgress | null = null;
       let finished: (p: ImportProgress) => void = () => undefined;
       const end = new Promise<ImportProgress>((ok) => (finished = ok));
@@ -57,8 +57,7 @@ async function runImport(projectDir: string, folder: string, opts: { concurrency
       const final = await end;
       process.off('SIGINT', onInterrupt);
       bar.stop();
-      const dir = (await api.project.current())?.path ?? projectDir;
-      console.log(summary(final, dir, await api.imports.problems({ importId, limit: SHOWN_PROBLEMS + 1 })));
+      console.log(summary(final, project.path, await api.imports.problems({ importId, limit: SHOWN_PROBLEMS + 1 })));
       process.exitCode = final.status === 'done' ? 0 : final.status === 'cancelled' ? 130 : 1;
     }, { create: true, write: true, paths: [folder], imports: { concurrency: opts.concurrency } });
   } finally {

@@ -12,8 +12,7 @@ export const infoCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .option('--json', 'print JSON instead of text')
       .action((dir: string, opts: { json?: boolean }) =>
-        withStudio(dir, async ({ api }) => {
-          const info = (await api.project.current())!;
+        withStudio(dir, async ({ api, project: info }) => {
           const stats = await api.dataset.stats();
           const lastImport = (await api.imports.list())[0] ?? null;
           console.log(opts.json ? JSON.stringify({ project: info, stats, lastImport }, null, 2) : formatInfo(info, stats, lastImport));

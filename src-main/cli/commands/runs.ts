@@ -12,10 +12,10 @@ export const runsCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .option('--json', 'print JSON instead of a table')
       .action((dir: string, opts: { json?: boolean }) =>
-        withStudio(dir, async ({ api }) => {
+        withStudio(dir, async ({ api, project }) => {
           const runs = await api.runs.list();
           if (opts.json) console.log(JSON.stringify(runs, null, 2));
-          else console.log(runs.length ? runsTable(runs) : `No runs yet in ${(await api.project.current())?.path ?? dir}: start one with \`studio train ${dir}\`.`);
+          else console.log(runs.length ? runsTable(runs) : `No runs yet in ${project.path}: start one with \`studio train ${dir}\`.`);
         }),
       );
   },
