@@ -102,14 +102,3 @@ function headWarnings(spec: HeadSpec, [h, w, c]: readonly [number, number, numbe
   if (params > 20_000_000) out.push(`the head alone has ${params.toLocaleString('en')} parameters; on a few thousand images it will overfit`);
   return out;
 }
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
-}

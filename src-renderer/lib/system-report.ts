@@ -27,8 +27,3 @@ export function summary(report: DoctorReport): string {
   else if (!report.devices.gpus.length) parts.push(`${capitalized(report.devices.note ?? 'no NVIDIA GPU')}.`);
   return parts.join(' ');
 }
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}

@@ -1,6 +1,7 @@
 // Head bloat (seed 000: Flatten + Dense 1024/512/256, a 2.7 GB weight file): the head
 // editor warns as it is designed; the run says it again when the warning was ignored.
-import { formatBytes, headSize } from '../head-spec';
+import { formatBytes } from '../format';
+import { headSize } from '../head-spec';
 import type { DoctorInput, Finding } from './finding';
 
 export function headBloat(input: DoctorInput): Finding[] {

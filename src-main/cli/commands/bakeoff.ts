@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { BakeoffEntry, BakeoffSummary, Proportion } from '../../../src-shared/bakeoff';
 import { StudioError } from '../../../src-shared/errors';
-import { formatBytes } from '../../../src-shared/head-spec';
+import { formatBytes } from '../../../src-shared/format';
 import { BackboneService } from '../../services/backbones/backbone-service';
 import { openProject } from '../../services/project/project';
 import { BakeoffService } from '../../services/runs/bakeoff';

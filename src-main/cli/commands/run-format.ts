@@ -1,5 +1,5 @@
 // Shared text for the run commands: numbers as a person reads them in a terminal.
-import { formatBytes } from '../../../src-shared/head-spec';
+import { formatBytes } from '../../../src-shared/format';
 import { accuracyInterval, worstSeverity } from '../../../src-shared/doctor';
 import type { Finding, FindingCounts } from '../../../src-shared/doctor';
 import type { GroupSummary, RunDetail, RunSummary } from '../../../src-shared/runs';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { HeadSpec, headSize, formatBytes } from '../../../src-shared/head-spec';
+import { HeadSpec, headSize } from '../../../src-shared/head-spec';
+import { formatBytes } from '../../../src-shared/format';
 import type { HeadSpecInput } from '../../../src-shared/head-spec';
 import { buildHead } from '../../../src-main/engine/head';
 import { selectBackend } from '../../../src-main/engine/backend';

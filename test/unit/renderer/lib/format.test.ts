@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatAgo, formatBytes, formatCount, formatDuration, formatRate } from '../../../../src-renderer/lib/format';
+import { formatAgo, formatCount, formatDuration, formatRate } from '../../../../src-renderer/lib/format';
 
 describe('renderer formatting', () => {
-  it('writes sizes in decimal units', () => {
-    assert.equal(formatBytes(0), '0 B');
-    assert.equal(formatBytes(999), '999 B');
-    assert.equal(formatBytes(1025), '1.0 kB');
-    assert.equal(formatBytes(54_283), '54 kB');
-    assert.equal(formatBytes(2_700_000_000), '2.7 GB');
-  });
-
   it('writes durations a person reads at a glance', () => {
     assert.equal(formatDuration(null), '—');
     assert.equal(formatDuration(Number.POSITIVE_INFINITY), '—');
