@@ -15,7 +15,7 @@ import { loadBackbone } from '../src-main/engine/backbones/load';
 import type { Backbone } from '../src-main/engine/backbones/load';
 import { splitBackbone } from '../src-main/engine/backbones/split';
 import { computeFeatures, pooledExtractor, splitExtractor } from '../src-main/engine/data/features';
-import type { Extractor } from '../src-main/engine/data/features';
+import type { Extractor, ViewSet } from '../src-main/engine/data/features';
 import { buildHead } from '../src-main/engine/head';
 import type { Head } from '../src-main/engine/head';
 import { buildPhase2Model } from '../src-main/engine/phase2';
@@ -55,10 +55,10 @@ async function naiveEpoch(frozen: Extractor, model: tf.LayersModel, head: Head, 
   return t;
 }
 
-async function cachedEpochs(model: tf.LayersModel, head: Head, set: { shape: number[]; values: Float32Array[][] }, labels: number[], epochs: number): Promise<number> {
+async function cachedEpochs(model: tf.LayersModel, head: Head, set: ViewSet, labels: number[], epochs: number): Promise<number> {
   const run = (n: number) => {
     const config = FitConfig.parse({ epochs: n, batchSize: BATCH, optimizer: { kind: 'adam', lr: 1e-4 } });
-    return fit({ phase: 1, model, head, classes: 10, train: { shape: set.shape, views: set.values, labels }, val: null, config, seed: 1 });
+    return fit({ phase: 1, model, head, classes: 10, train: { rows: set.rows, labels }, val: null, config, seed: 1 });
   };
   // A first epoch warms up kernels and allocations; both ways are timed warm.
   await run(1);

@@ -127,6 +127,8 @@ export const RunResult = z.object({
   backend: BackendInfo,
   /** Per stage of frozen inference ('features' for phase 1, 'split' for phase 2's cache); absent in runs before it was recorded. */
   inference: z.record(z.string(), InferenceInfo).optional(),
+  /** Per stage, the bytes its cached values take and whether memory held them (false: read from the cache per batch). */
+  featureStore: z.record(z.string(), z.object({ bytes: z.number().nonnegative(), held: z.boolean() })).optional(),
   backboneHash: z.string(),
   /** [h, w, c] of the backbone's feature map at the run's input size. */
   featureShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),

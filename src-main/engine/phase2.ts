@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BatchNormPolicy } from '../../src-shared/engine-config';
 import type { SplitBackbone } from './backbones/split';
 import { isBatchNorm, reestimateBatchNorm } from './batchnorm';
-import { batchTensor } from './data/batches';
+import { batchTensor, range } from './data/batches';
 import type { TrainSet } from './data/batches';
 import { poolingLayer } from './head';
 import type { Head } from './head';
@@ -23,10 +23,10 @@ export function buildPhase2Model(split: SplitBackbone, head: Head, policy: Batch
 
 /** Runs once before phase 2 when the policy is 'reestimate'; view 0 of each training example. */
 export function reestimateSuffixBatchNorm(split: SplitBackbone, train: TrainSet, batchSize = 32): number {
-  const rows = train.views.map((v) => v[0]!);
+  const n = train.rows.size;
   function* batches(): Generator<tf.Tensor> {
-    for (let at = 0; at < rows.length; at += batchSize) {
-      const x = batchTensor(rows.slice(at, at + batchSize), train.shape);
+    for (let at = 0; at < n; at += batchSize) {
+      const x = batchTensor(train.rows, range(at, Math.min(n, at + batchSize)));
       try {
         yield x;
       } finally {

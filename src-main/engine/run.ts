@@ -28,7 +28,7 @@ import { buildPhase2Model, reestimateSuffixBatchNorm } from './phase2';
 import { hasRunState, readRunState, resumeDir, writeRunState } from './resume-state';
 import type { PhaseRecord, RunState } from './resume-state';
 import { featureSets, pooledFromSplit, testOutcome } from './data/run-sets';
-import type { Sets } from './data/run-sets';
+import type { FeatureStore, Sets } from './data/run-sets';
 import { evaluate, fit, snapshotOf, systemClock } from './trainer';
 import { measureLatency } from './latency';
 import type { Clock } from './trainer';
@@ -42,6 +42,8 @@ export interface RunEnv {
   clock?: Clock;
   /** Go on from the run's resume folder; a missing checkpoint there means: start from the beginning. */
   resume?: boolean;
+  /** Most bytes of cached values held in memory (default: featureMemoryBudget()); more are read per batch. */
+  holdBytes?: number;
 }
 
 interface Ctx {
@@ -56,6 +58,8 @@ interface Ctx {
   priorMs: number;
   /** What ran the frozen part, per stage, when it ran in this attempt. */
   inference: Record<string, InferenceInfo>;
+  /** Per stage: what its values take, and whether memory held them. */
+  store: Record<string, FeatureStore>;
   /** Phase 2's cut, and its activations once computed (phase 1 derives its features from them). */
   split?: SplitBackbone;
   splitSets?: Sets;
@@ -102,6 +106,7 @@ async function extract(stage: 'features' | 'split', ex: Extractor, ctx: Ctx, pha
   const sets = await featureSets(phase, ex, ctx.backbone, ctx.cfg, ctx.data, ctx.env);
   const info = await extractorRuntime(ex);
   if (info) ctx.inference[stage] = info;
+  ctx.store[stage] = sets.store;
   return sets;
 }
 
@@ -132,7 +137,7 @@ function trainParity(model: tf.LayersModel, sets: Sets, epochs: EpochMetrics[], 
   const kept = restored === null ? epochs.at(-1) : epochs.find((e) => e.epoch === restored);
   if (!kept) return {};
   const train = sets.train;
-  const ev = evaluate(model, { shape: train.shape, values: train.views.map((v) => v[0]!), labels: train.labels }, classes);
+  const ev = evaluate(model, train, classes);
   const right = train.labels.reduce((n, label, i) => n + (ev.predicted[i] === label ? 1 : 0), 0);
   return { trainAccReported: kept.trainAcc, trainAccInference: right / Math.max(1, train.labels.length) };
 }
@@ -153,7 +158,7 @@ async function setUp(cfg: RunConfig, data: RunData, env: RunEnv, state: RunState
   const t0 = clock.now();
   const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: env.dirs.modelCache, modelCacheDir: env.dirs.modelCache });
   const head = buildHead(cfg.head, backbone.featureShape, data.classes.length, cfg.labelType, { seed: cfg.seed });
-  return { cfg, data, env, backbone, head, completed: state ? [...state.completed] : [], inference: {}, clock, t0, priorMs: state?.elapsedMs ?? 0 };
+  return { cfg, data, env, backbone, head, completed: state ? [...state.completed] : [], inference: {}, store: {}, clock, t0, priorMs: state?.elapsedMs ?? 0 };
 }
 
 export async function runTraining(cfg: RunConfig, data: RunData, env: RunEnv): Promise<RunResult> {
@@ -190,6 +195,7 @@ async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
     backend: env.backend,
     backboneHash: backbone.hash,
     inference: ctx.inference,
+    featureStore: ctx.store,
     featureShape: backbone.featureShape,
     phases: ctx.completed,
     test: outcome?.report ?? null,

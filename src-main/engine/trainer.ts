@@ -7,7 +7,7 @@ import type { FitConfig } from '../../src-shared/engine-config';
 import { lrAt } from '../../src-shared/engine-schedule';
 import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../src-shared/engine-metrics';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
-import { balancedClassWeights, batchTensor, checkLabels, oneHot } from './data/batches';
+import { balancedClassWeights, batchTensor, checkLabels, oneHot, range } from './data/batches';
 import type { EvalSet, TrainSet } from './data/batches';
 import type { Callback, FitContext, FitState, FitSummary, StopReason, WeightSnapshot } from './callbacks/types';
 import { l2Penalty } from './head';
@@ -189,7 +189,7 @@ export function evaluate(model: tf.LayersModel, set: EvalSet, classes: number, b
   for (let at = 0; at < n; at += batchSize) {
     const labels = set.labels.slice(at, at + batchSize);
     const [ce, p, pr] = tf.tidy(() => {
-      const logits = model.predict(batchTensor(set.values.slice(at, at + batchSize), set.shape)) as tf.Tensor;
+      const logits = model.predict(batchTensor(set.rows, range(at, Math.min(n, at + batchSize)))) as tf.Tensor;
       return [tf.neg(tf.sum(tf.mul(oneHot(labels, classes), tf.logSoftmax(logits)), -1)), tf.argMax(logits, -1), tf.softmax(logits)];
     });
     losses.set(ce.dataSync() as Float32Array, at);
@@ -217,12 +217,12 @@ async function runEpoch(loop: Loop, epoch: number): Promise<{ loss: number; acc:
     }
     const idx = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
     // One cached view per example per epoch, drawn from the run's seed.
-    const rows = idx.map((i) => train.views[i]![Math.floor(loop.next() * train.views[i]!.length)]!);
+    const slots = idx.map(() => Math.floor(loop.next() * train.rows.views));
     for (const d of head.dropouts) d.seed = Math.floor(loop.next() * 2 ** 31);
     lr = lrAt(config.schedule, config.optimizer.lr, { step: loop.step, stepsPerEpoch: loop.stepsPerEpoch, epochs: config.epochs });
     setLearningRate(loop.opt, lr);
     const labels = idx.map((i) => train.labels[i]!);
-    const x = batchTensor(rows, train.shape);
+    const x = batchTensor(train.rows, idx, slots);
     const { loss, pred } = trainStep({ ...loop.args, ...loop }, x, labels);
     x.dispose();
     loop.step++;

@@ -56,7 +56,13 @@ export class FeatureCache {
   readInto(imageHash: string, view: number, variant: string, target: Float32Array, offset: number): void {
     const p = this.path(imageHash, view, variant);
     const bytes = this.length * 4;
-    const fd = openSync(p, 'r');
+    let fd: number;
+    try {
+      fd = openSync(p, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      throw new Error(`feature cache: ${p} is gone (was the cache cleared while a run read from it?); start the run again to recompute it`);
+    }
     try {
       const got = fstatSync(fd).size === bytes ? readSync(fd, new Uint8Array(target.buffer, target.byteOffset + offset * 4, bytes), 0, bytes, 0) : -1;
       if (got !== bytes) throw new Error(`feature cache: ${p} is not ${bytes} bytes long; delete it and start the run again to recompute it`);

@@ -9,6 +9,8 @@ import { augmentBatch, augmentFingerprint, viewParams } from './augment';
 import type { AugmentSpec } from './augment';
 import type { Backbone } from '../backbones/load';
 import type { SplitBackbone } from '../backbones/split';
+import { BlockRows } from './batches';
+import type { Rows } from './batches';
 import { FeatureCache } from './feature-cache';
 import { loadImage } from './images';
 import type { ImageItem } from './images';
@@ -83,11 +85,10 @@ export function splitExtractor(backbone: Backbone, split: SplitBackbone, frozen?
 }
 
 export interface ViewSet {
-  shape: number[];
   /** The view indices present: [0] unless training with augmentation. */
   views: number[];
-  /** values[i][k]: item i, view views[k]. */
-  values: Float32Array[][];
+  /** rows.read(i, k): item i, view views[k]; held in memory or read from the cache on demand. */
+  rows: Rows;
 }
 
 export interface FeatureProgress {
@@ -109,6 +110,11 @@ export interface FeatureRequest {
   batchSize?: number;
   onProgress?: (p: FeatureProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Read the whole set into memory once built (the default), or leave it in the cache
+   * and read each batch from there: for sets larger than memory should hold.
+   */
+  hold?: boolean;
 }
 
 /** Which views a split gets. The only place augmentation is switched on. */
@@ -172,7 +178,8 @@ function* jobBatches(mask: Uint8Array, views: number[], size: number): Generator
 }
 
 /**
- * Computes and stores what the cache lacks, then reads the whole set back as one block.
+ * Computes and stores what the cache lacks, then reads the whole set back as one block,
+ * or, with `hold: false`, hands out rows that read the cache a batch at a time.
  * While it builds, memory holds two batches (the one decoding, the one in the network):
  * nothing per image outlives its batch, so a build over 200,000 images stays flat and a
  * killed one leaves only whole files behind (written aside, then renamed).
@@ -191,7 +198,9 @@ export async function computeFeatures(req: FeatureRequest): Promise<ViewSet> {
     done += n;
     req.onProgress?.({ split: req.split, done, total, fromCache });
   });
-  return { shape: req.extractor.shape, views, values: await readAll(req, cache, views, variant, length) };
+  const hashes = req.items.map((i) => i.hash);
+  const rows = req.hold === false ? new CacheRows(cache, req.extractor.shape, hashes, views, variant) : await readAll(req, cache, views, variant, length);
+  return { views, rows };
 }
 
 /** The next batch decodes (sharp, on libuv's threads) while this one runs through the network. */
@@ -215,20 +224,34 @@ async function buildMissing(req: FeatureRequest, cache: FeatureCache, batches: G
 }
 
 /** Every (item, view) from the cache into one Float32Array: the set is held once, with no object per value. */
-async function readAll(req: FeatureRequest, cache: FeatureCache, views: number[], variant: string, length: number): Promise<Float32Array[][]> {
+async function readAll(req: FeatureRequest, cache: FeatureCache, views: number[], variant: string, length: number): Promise<BlockRows> {
   const block = new Float32Array(req.items.length * views.length * length);
-  const values: Float32Array[][] = [];
   for (let i = 0; i < req.items.length; i++) {
     if (i % CHUNK === CHUNK - 1) await yieldOrStop(req.signal);
-    values.push(
-      views.map((view, slot) => {
-        const at = (i * views.length + slot) * length;
-        cache.readInto(req.items[i]!.hash, view, variant, block, at);
-        return block.subarray(at, at + length);
-      }),
-    );
+    views.forEach((view, slot) => cache.readInto(req.items[i]!.hash, view, variant, block, (i * views.length + slot) * length));
   }
-  return values;
+  return new BlockRows(req.extractor.shape, views.length, block);
+}
+
+/** Rows left in the cache: each read opens one small file, so memory holds a batch, not the set. */
+class CacheRows implements Rows {
+  readonly size: number;
+  readonly views: number;
+
+  constructor(
+    private readonly cache: FeatureCache,
+    readonly shape: number[],
+    private readonly hashes: string[],
+    private readonly viewIds: number[],
+    private readonly variant: string,
+  ) {
+    this.size = hashes.length;
+    this.views = viewIds.length;
+  }
+
+  read(i: number, slot: number, target: Float32Array, offset: number): void {
+    this.cache.readInto(this.hashes[i]!, this.viewIds[slot]!, this.variant, target, offset);
+  }
 }
 
 function decodeBatch(req: FeatureRequest, batch: Job[]): Promise<tf.Tensor3D[]> {

@@ -1,6 +1,7 @@
 // The data of each phase as the trainer wants it: features (phase 1) or split-point
 // activations (phase 2) for every split, from the cache or the backbone. And the test
 // split's report and per-image predictions with the weights a run ends with.
+import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../../src-shared/engine-config';
 import type { Pooling } from '../../../src-shared/head-spec';
@@ -9,8 +10,8 @@ import type { FromEngine, Prediction, RunData, RunDirs, RunImage, TestReport } f
 import type { AugmentSpec } from './augment';
 import type { Backbone } from '../backbones/load';
 import type { SplitBackbone } from '../backbones/split';
-import { batchTensor } from './batches';
-import type { EvalSet, TrainSet } from './batches';
+import { BlockRows, batchTensor, range, rowLength } from './batches';
+import type { EvalSet, LabeledRows, Rows, TrainSet } from './batches';
 import { BuildProgress } from './build-progress';
 import { computeFeatures, pool, viewsFor } from './features';
 import type { Extractor } from './features';
@@ -20,6 +21,13 @@ export interface Sets {
   train: TrainSet;
   val: EvalSet | null;
   test: EvalSet | null;
+  /** What the sets' values take, and whether memory holds them or the cache is read per batch. */
+  store: FeatureStore;
+}
+
+export interface FeatureStore {
+  bytes: number;
+  held: boolean;
 }
 
 export interface SetsEnv {
@@ -27,6 +35,19 @@ export interface SetsEnv {
   emit: (e: FromEngine) => void;
   signal?: AbortSignal;
   clock?: { now(): number };
+  /** Most bytes of values a run holds in memory; larger sets are read from the cache per batch. */
+  holdBytes?: number;
+}
+
+/**
+ * How many bytes of cached values a run may hold: `STUDIO_FEATURE_MEMORY_MB`, or a quarter
+ * of the machine's memory up to 4 GiB. Phase 1's pooled features for 200,000 images
+ * (about 1 GB) stay in memory; phase 2's split activations at 224 px (about 12.5 GB) do not.
+ */
+export function featureMemoryBudget(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env.STUDIO_FEATURE_MEMORY_MB);
+  if (env.STUDIO_FEATURE_MEMORY_MB !== undefined && Number.isFinite(mb) && mb >= 0) return mb * 2 ** 20;
+  return Math.min(totalmem() / 4, 4 * 2 ** 30);
 }
 
 /**
@@ -42,8 +63,10 @@ export function augmentSettings(cfg: RunConfig): { spec: AugmentSpec; views: num
 export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbone, cfg: RunConfig, data: RunData, env: SetsEnv): Promise<Sets> {
   const aug = augmentSettings(cfg);
   const sizes = { train: data.train.length * viewsFor('train', aug).length, val: data.val.length, test: data.test.length };
+  const bytes = (sizes.train + sizes.val + sizes.test) * rowLength(ex.shape) * 4;
+  const held = bytes <= (env.holdBytes ?? featureMemoryBudget());
   const progress = new BuildProgress(sizes, () => (env.clock ?? performance).now());
-  const one = async (split: 'train' | 'val' | 'test', images: RunImage[]) => {
+  const one = async (split: 'train' | 'val' | 'test', images: RunImage[]): Promise<LabeledRows> => {
     const set = await computeFeatures({
       items: images.map((i) => ({ hash: i.hash, source: i.path })),
       split,
@@ -52,55 +75,50 @@ export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbon
       cacheDir: env.dirs.featureCache,
       augment: split === 'train' ? aug : undefined,
       signal: env.signal,
+      hold: held,
       onProgress: (p) => {
         const rate = progress.update(p);
         if (rate) env.emit({ type: 'features', phase, ...p, ...rate });
       },
     });
-    return { set, labels: images.map((i) => i.label) };
+    return { rows: set.rows, labels: images.map((i) => i.label) };
   };
-  const tr = await one('train', data.train);
-  const evalOf = async (split: 'val' | 'test', images: RunImage[]): Promise<EvalSet | null> => {
-    if (images.length === 0) return null;
-    const { set, labels } = await one(split, images);
-    return { shape: set.shape, values: set.values.map((v) => v[0]!), labels };
-  };
-  return {
-    train: { shape: tr.set.shape, views: tr.set.values, labels: tr.labels },
-    val: await evalOf('val', data.val),
-    test: await evalOf('test', data.test),
-  };
+  const train = await one('train', data.train);
+  const evalOf = async (split: 'val' | 'test', images: RunImage[]): Promise<EvalSet | null> => (images.length === 0 ? null : one(split, images));
+  return { train, val: await evalOf('val', data.val), test: await evalOf('test', data.test), store: { bytes, held } };
 }
 
-/** Rows of split activations -> pooled features, through the (frozen, inference-mode) suffix. */
-function suffixPooled(rows: Float32Array[], shape: number[], split: SplitBackbone, pooling: Pooling, batchSize = 64): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (let at = 0; at < rows.length; at += batchSize) {
-    const y = tf.tidy(() => pool(split.suffix.predict(batchTensor(rows.slice(at, at + batchSize), shape)) as tf.Tensor, pooling));
-    const data = y.dataSync() as Float32Array;
-    const len = y.shape[1]!;
+/** Rows of split activations -> pooled features, through the (frozen, inference-mode) suffix; every view. */
+function suffixPooled(rows: Rows, split: SplitBackbone, pooling: Pooling, batchSize = 64): BlockRows {
+  const pairs = range(0, rows.size * rows.views);
+  let block: Float32Array | null = null;
+  let len = 0;
+  for (let at = 0; at < pairs.length; at += batchSize) {
+    const part = pairs.slice(at, at + batchSize);
+    const idx = part.map((p) => Math.floor(p / rows.views));
+    const slots = part.map((p) => p % rows.views);
+    const y = tf.tidy(() => pool(split.suffix.predict(batchTensor(rows, idx, slots)) as tf.Tensor, pooling));
+    len = y.shape[1]!;
+    block ??= new Float32Array(pairs.length * len);
+    block.set(y.dataSync() as Float32Array, at * len);
     y.dispose();
-    for (let i = 0; i * len < data.length; i++) out.push(data.slice(i * len, (i + 1) * len));
   }
-  return out;
+  return new BlockRows([len], rows.views, block ?? new Float32Array(0));
 }
 
 /**
  * Phase-1 features from phase 2's split activations: the backbone's prefix then runs once
  * per image for both phases, and only the short suffix runs again. Same values as the
- * whole backbone, since every layer of the suffix is frozen in phase 1.
+ * whole backbone, since every layer of the suffix is frozen in phase 1. The pooled
+ * features are small, and held.
  */
 export function pooledFromSplit(sets: Sets, split: SplitBackbone, pooling: Pooling): Sets {
-  const views = sets.train.views;
-  const flat = suffixPooled(views.flat(), sets.train.shape, split, pooling);
-  let at = 0;
-  const shape = [flat[0]!.length];
-  const evalOf = (s: EvalSet | null): EvalSet | null => (s ? { shape, values: suffixPooled(s.values, s.shape, split, pooling), labels: s.labels } : null);
-  return {
-    train: { shape, views: views.map((v) => v.map(() => flat[at++]!)), labels: sets.train.labels },
-    val: evalOf(sets.val),
-    test: evalOf(sets.test),
-  };
+  const evalOf = (s: EvalSet | null): EvalSet | null => (s ? { rows: suffixPooled(s.rows, split, pooling), labels: s.labels } : null);
+  const train = { rows: suffixPooled(sets.train.rows, split, pooling), labels: sets.train.labels };
+  const val = evalOf(sets.val);
+  const test = evalOf(sets.test);
+  const bytes = [train, val, test].reduce((n, s) => n + (s ? s.rows.size * s.rows.views * rowLength(s.rows.shape) * 4 : 0), 0);
+  return { train, val, test, store: { bytes, held: true } };
 }
 
 export interface TestOutcome {

@@ -48,7 +48,7 @@ export function lrRangeTest(a: LrRangeArgs): LrRangeResult {
       const lr = minLr * (maxLr / minLr) ** (i / Math.max(1, steps - 1));
       setLearningRate(opt, lr);
       for (const d of a.head.dropouts) d.seed = Math.floor(next() * 2 ** 31);
-      const x = batchTensor(idx.map((k) => a.train.views[k]![0]!), a.train.shape);
+      const x = batchTensor(a.train.rows, idx);
       const { loss } = trainStep(stepper, x, idx.map((k) => a.train.labels[k]!));
       x.dispose();
       avg = 0.98 * avg + 0.02 * loss;

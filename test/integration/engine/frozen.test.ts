@@ -15,6 +15,7 @@ import { findBackbone } from '../../../src-main/engine/backbones/registry';
 import { splitBackbone } from '../../../src-main/engine/backbones/split';
 import { computeFeatures, extractorRuntime, pooledExtractor, splitExtractor } from '../../../src-main/engine/data/features';
 import type { Extractor } from '../../../src-main/engine/data/features';
+import { range, rowOf } from '../../../src-main/engine/data/batches';
 import { ONNX_TOLERANCE, openFrozen } from '../../../src-main/engine/frozen';
 import type { ImageItem } from '../../../src-main/engine/data/images';
 
@@ -44,7 +45,10 @@ function maxRelative(a: Float32Array[], b: Float32Array[]): number {
 
 async function both(make: (prefer: 'onnx' | 'tfjs') => Extractor): Promise<{ onnx: Float32Array[]; tfjs: Float32Array[]; ex: Extractor }> {
   const ex = make('onnx');
-  const run = async (e: Extractor, cache: string) => (await computeFeatures({ items, split: 'val', backbone, extractor: e, cacheDir: join(dir, cache) })).values.map((v) => v[0]!);
+  const run = async (e: Extractor, cache: string) => {
+    const { rows } = await computeFeatures({ items, split: 'val', backbone, extractor: e, cacheDir: join(dir, cache) });
+    return range(0, rows.size).map((i) => rowOf(rows, i));
+  };
   return { onnx: await run(ex, `onnx-${ex.point}`), tfjs: await run(make('tfjs'), `tfjs-${ex.point}`), ex };
 }
 

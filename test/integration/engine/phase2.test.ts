@@ -31,7 +31,7 @@ before(async () => {
     source: tf.randomUniform([96, 96, 3], 0, 255, 'float32', i) as tf.Tensor3D,
   }));
   const set = await computeFeatures({ items, split: 'train', backbone, extractor: splitExtractor(backbone, split), cacheDir });
-  train = { shape: set.shape, views: set.values, labels: items.map((_, i) => i % 2) };
+  train = { rows: set.rows, labels: items.map((_, i) => i % 2) };
   items.forEach((it) => (it.source as tf.Tensor).dispose());
 });
 

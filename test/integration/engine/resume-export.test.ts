@@ -1,6 +1,7 @@
 // A run cancelled mid-way and resumed from its checkpoint gives the very metrics of an
-// uninterrupted run; its export, run by `predict` on the image files, agrees with the
-// engine's own evaluation of the test split.
+// uninterrupted run; so does a run whose cached values exceed the memory budget and are
+// read from the cache per batch. Its export, run by `predict` on the image files, agrees
+// with the engine's own evaluation of the test split.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { loadBackbone } from '../../../src-main/engine/backbones/load';
 import { splitBackbone } from '../../../src-main/engine/backbones/split';
 import { pooledExtractor, splitExtractor } from '../../../src-main/engine/data/features';
 import { featureSets, pooledFromSplit } from '../../../src-main/engine/data/run-sets';
+import { range, rowOf } from '../../../src-main/engine/data/batches';
 import { exportRun } from '../../../src-main/engine/export';
 import { loadExport, predictFiles } from '../../../src-main/engine/predict';
 import { runTraining } from '../../../src-main/engine/run';
@@ -103,6 +105,20 @@ test('a cancelled run resumed from its checkpoint matches an uninterrupted one, 
   assert.deepEqual(b2.test, a.test);
 });
 
+test('a run over the memory budget reads its values from the cache per batch, with the same results', async () => {
+  const cfg = RunConfig.parse({ ...config, phase1: { ...config.phase1, epochs: 2 }, phase2: { ...config.phase2!, epochs: 1 } });
+  const held = recorded();
+  const h = await runTraining(cfg, data, env('held', held));
+  const streamed = recorded();
+  const s = await runTraining(cfg, data, env('streamed', streamed, { holdBytes: 0 }));
+  assert.equal(h.featureStore?.split?.held, true);
+  assert.equal(s.featureStore?.split?.held, false);
+  // Split activations of 20 images at 96 px: 3x3x320 after the last block's cut, or more.
+  assert.ok(s.featureStore!.split!.bytes >= 20 * 3 * 3 * 320 * 4, `${s.featureStore!.split!.bytes} bytes`);
+  assert.deepEqual(streamed.epochs.map(timeless), held.epochs.map(timeless));
+  assert.deepEqual(streamed.predictions, held.predictions);
+});
+
 test('export then predict on the test images gives the engine evaluation\'s predictions', async () => {
   const rec = recorded();
   const cfg = RunConfig.parse({ ...config, phase2: { ...config.phase2!, epochs: 1 } });
@@ -130,7 +146,7 @@ test('phase-1 features derived from the split activations equal the whole backbo
   const setsEnv = { dirs: { featureCache: join(root, 'features-derived'), modelCache: join(root, 'models'), run: join(root, 'runs', 'd') }, emit: () => {} };
   const direct = await featureSets(1, pooledExtractor(backbone, 'avg'), backbone, config, small, setsEnv);
   const derived = pooledFromSplit(await featureSets(1, splitExtractor(backbone, split), backbone, config, small, setsEnv), split, 'avg');
-  assert.deepEqual(derived.train.shape, [1280]);
-  const pairs = [...direct.train.views.map((v, i) => [v[0]!, derived.train.views[i]![0]!]), ...direct.val!.values.map((v, i) => [v, derived.val!.values[i]!])];
+  assert.deepEqual(derived.train.rows.shape, [1280]);
+  const pairs = [direct.train, direct.val!].flatMap((set, s) => range(0, set.rows.size).map((i) => [rowOf(set.rows, i), rowOf([derived.train, derived.val!][s]!.rows, i)]));
   for (const [a, b] of pairs) a!.forEach((x, k) => assert.ok(Math.abs(x - b![k]!) < 1e-4, `feature ${k}: ${x} vs ${b![k]}`));
 });

@@ -1,5 +1,6 @@
 // Small synthetic classification data for trainer tests: Gaussian clusters, one per class.
 import { seededRandom } from '../../../src-shared/random';
+import { BlockRows } from '../../../src-main/engine/data/batches';
 import type { EvalSet, TrainSet } from '../../../src-main/engine/data/batches';
 
 export function clusters(n: number, classes: number, dim: number, seed: number, spread = 0.6): { values: Float32Array[]; labels: number[] } {
@@ -18,12 +19,12 @@ export function clusters(n: number, classes: number, dim: number, seed: number, 
 
 export function trainSet(n: number, classes: number, dim: number, seed: number): TrainSet {
   const d = clusters(n, classes, dim, seed);
-  return { shape: [dim], views: d.values.map((v) => [v]), labels: d.labels };
+  return { rows: BlockRows.of([dim], d.values.map((v) => [v])), labels: d.labels };
 }
 
 export function evalSet(n: number, classes: number, dim: number, seed: number): EvalSet {
   const d = clusters(n, classes, dim, seed);
-  return { shape: [dim], values: d.values, labels: d.labels };
+  return { rows: BlockRows.of([dim], d.values.map((v) => [v])), labels: d.labels };
 }
 
 /** A clock that advances 10 ms per reading: epoch times become exact. */

@@ -11,7 +11,9 @@ import { loadBackbone } from '../../../../src-main/engine/backbones/load';
 import type { Backbone } from '../../../../src-main/engine/backbones/load';
 import { computeFeatures, pooledExtractor } from '../../../../src-main/engine/data/features';
 import type { FeatureRequest } from '../../../../src-main/engine/data/features';
-import { AugmentSpec } from '../../../../src-main/engine/data/augment';
+import { rowOf } from '../../../../src-main/engine/data/batches';
+import { AugmentSpec, augmentFingerprint } from '../../../../src-main/engine/data/augment';
+import { FeatureCache } from '../../../../src-main/engine/data/feature-cache';
 import type { ImageItem } from '../../../../src-main/engine/data/images';
 
 let backbone: Backbone;
@@ -53,13 +55,13 @@ test('validation and test images are never augmented', async () => {
   for (const split of ['val', 'test'] as const) {
     const got = await computeFeatures(request({ split, augment }));
     assert.deepEqual(got.views, [0], `${split} must only use view 0`);
-    got.values.forEach((v, i) => assert.deepEqual(v[0], clean.values[i]![0]));
+    for (let i = 0; i < items.length; i++) assert.deepEqual(rowOf(got.rows, i), rowOf(clean.rows, i));
   }
   const train = await computeFeatures(request({ split: 'train', augment }));
   assert.deepEqual(train.views, [1, 2]);
   for (let i = 0; i < items.length; i++) {
-    assert.notDeepEqual(train.values[i]![0], clean.values[i]![0], 'an augmented view differs from the image');
-    assert.notDeepEqual(train.values[i]![0], train.values[i]![1], 'two views differ');
+    assert.notDeepEqual(rowOf(train.rows, i, 0), rowOf(clean.rows, i), 'an augmented view differs from the image');
+    assert.notDeepEqual(rowOf(train.rows, i, 0), rowOf(train.rows, i, 1), 'two views differ');
   }
 });
 
@@ -71,11 +73,11 @@ test('features are cached per image, view and settings, and reused', async () =>
   const progress: number[] = [];
   const other = await computeFeatures(request({ split: 'train', augment: changed, onProgress: (p) => progress.push(p.fromCache) }));
   assert.equal(progress[0], 0, 'new augmentation settings do not reuse old views');
-  assert.notDeepEqual(other.values[0]![0], first.values[0]![0]);
+  assert.notDeepEqual(rowOf(other.rows, 0), rowOf(first.rows, 0));
   const cacheDirs = readdirSync(join(dir, 'cache'));
   assert.equal(cacheDirs.length, 1);
   assert.match(cacheDirs[0]!, /^nsfwjs_mobilenet_v2-96-pool-avg-/);
-  assert.equal(first.values[0]![0]!.length, 1280);
+  assert.equal(rowOf(first.rows, 0).length, 1280);
 });
 
 test('feature extraction leaves no tensors behind', async () => {
@@ -83,4 +85,21 @@ test('feature extraction leaves no tensors behind', async () => {
   const before = tf.memory().numTensors;
   await computeFeatures(request({ split: 'train', augment }));
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('with hold: false the values stay in the cache and each read goes to it', async () => {
+  const held = await computeFeatures(request({ split: 'train', augment }));
+  const streamed = await computeFeatures(request({ split: 'train', augment, hold: false }));
+  assert.equal(streamed.rows.size, items.length);
+  assert.equal(streamed.rows.views, 2);
+  for (let i = 0; i < items.length; i++) for (const slot of [0, 1]) assert.deepEqual(rowOf(streamed.rows, i, slot), rowOf(held.rows, i, slot));
+  // Change one stored value behind their backs: only the streamed rows see it.
+  const cache = new FeatureCache(join(dir, 'cache'), { backboneId: backbone.entry.id, backboneHash: backbone.hash, inputSize: 96, point: 'pool-avg', length: 1280 });
+  const marked = new Float32Array(1280).fill(42);
+  cache.put(items[1]!.hash, 2, marked, augmentFingerprint(augment.spec, augment.seed));
+  assert.deepEqual(rowOf(streamed.rows, 1, 1), marked);
+  assert.notDeepEqual(rowOf(held.rows, 1, 1), marked);
+  // A value deleted under a streamed set is an error that says what to do, not zeros.
+  rmSync(join(dir, 'cache'), { recursive: true, force: true });
+  assert.throws(() => rowOf(streamed.rows, 0, 0), /feature cache: .*-v1-.*\.f32 is gone .*start the run again/);
 });
