@@ -5,6 +5,8 @@ import { Finding, FindingCounts } from './doctor/finding';
 import { AugmentConfig, RunConfig } from './engine-config';
 import { EpochMetrics } from './engine-metrics';
 import { LrCurve, RunResult } from './engine-protocol';
+import { formatBytes } from './format';
+import { plural } from './plural';
 
 const id = z.number().int();
 const Shape = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
@@ -146,6 +148,25 @@ export function cacheRateText(p: { rate?: number; etaS?: number }): string {
   const s = p.etaS;
   const left = s < 90 ? `${Math.ceil(s)} s` : s < 90 * 60 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
   return `${p.rate.toFixed(0)} images/s, about ${left} left`;
+}
+
+const STAGE_NAMES: Record<string, string> = { features: 'Pooled features', split: 'Split-point activations' };
+
+/**
+ * What ran a run's frozen work and where its cached values were kept, one line per stage;
+ * none for a run that never got that far, or ran before either was recorded.
+ */
+export function frozenWorkLines(result: RunResult | null): string[] {
+  if (!result) return [];
+  const stages = new Set([...Object.keys(result.inference ?? {}), ...Object.keys(result.featureStore ?? {})]);
+  return [...stages].map((stage) => {
+    const info = result.inference?.[stage];
+    const store = result.featureStore?.[stage];
+    const notUsed = info?.rejected.length ? ` (${info.rejected.map((r) => `${r.runtime} not used: ${r.reason}`).join('; ')})` : '';
+    const ran = info ? `computed on ${info.runtime}, ${plural(info.threads, 'thread')}${notUsed}` : 'every value from the cache';
+    const kept = !store ? '' : store.held ? `; ${formatBytes(store.bytes)}, held in memory` : `; ${formatBytes(store.bytes)}, over the memory budget, so read from the cache per batch (STUDIO_FEATURE_MEMORY_MB sets the budget)`;
+    return `${STAGE_NAMES[stage] ?? stage}: ${ran}${kept}`;
+  });
 }
 
 export const RunEpochEvent = z.object({ runId: id, metrics: EpochMetrics });

@@ -1,6 +1,7 @@
 // `studio eval PROJECT RUN_ID`: a run's evaluation on the test split with the weights it
 // ended with: accuracy, macro F1, per-class precision/recall/F1 and the confusion matrix.
 import type { Command } from 'commander';
+import { frozenWorkLines } from '../../../src-shared/runs';
 import type { RunDetail } from '../../../src-shared/runs';
 import { StudioError } from '../../../src-shared/errors';
 import { table, type CliCommand } from '../command';
@@ -36,6 +37,7 @@ export function formatEval(run: RunDetail): string {
   const confusion = run.classes.map((c, i) => [c, ...test.confusion[i]!]);
   return [
     runLine(run),
+    ...frozenWorkLines(run.result),
     '',
     `Test split: ${n} images, accuracy ${pct(test.accuracy)}, macro F1 ${pct(test.macroF1)}, loss ${test.loss.toFixed(4)}`,
     '',

@@ -52,6 +52,7 @@ test('train prints a summary of the run; runs lists it; eval shows its test eval
   const e = studio('eval', dir, '1');
   assert.equal(e.status, 0, e.stderr);
   assert.match(e.stdout, /Test split: 6 images, accuracy [\d.]+%, macro F1/);
+  assert.match(e.stdout, /^Pooled features: computed on (onnxruntime-cpu|tfjs-wasm), \d+ threads?.*; [\d.]+ kB, held in memory$/m);
   assert.match(e.stdout, /Training doctor:/);
   assert.match(e.stdout, /^\s+cols\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%\s+3$/m);
   assert.match(e.stdout, /Confusion matrix \(rows: true class, columns: predicted\)/);

@@ -1,7 +1,8 @@
 // How a cache build's rate and time left read in the CLI and on the run page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cacheRateText, RunsProgress } from '../../../src-shared/runs';
+import { cacheRateText, frozenWorkLines, RunsProgress } from '../../../src-shared/runs';
+import { RunResult } from '../../../src-shared/engine-protocol';
 
 test('rate and time left in seconds, minutes or hours; nothing until both are known', () => {
   assert.equal(cacheRateText({}), '');
@@ -15,4 +16,27 @@ test('a features event from before the rate was sent still parses', () => {
   const old = { kind: 'features', runId: 1, phase: 1, split: 'train', done: 5, total: 10, fromCache: 0 };
   assert.deepEqual(RunsProgress.parse(old), old);
   assert.equal(RunsProgress.safeParse({ ...old, etaS: -1 }).success, false);
+});
+
+test('a run\'s frozen work: what computed each stage, and whether its values were held or read per batch', () => {
+  const base = RunResult.parse({
+    backend: { name: 'wasm', rejected: [], versions: {} },
+    backboneHash: 'h',
+    featureShape: [3, 3, 1280],
+    phases: [],
+    test: null,
+    checkpoint: '/c',
+    wallMs: 1,
+  });
+  assert.deepEqual(frozenWorkLines(null), []);
+  assert.deepEqual(frozenWorkLines(base), [], 'a run from before either was recorded');
+  const lines = frozenWorkLines({
+    ...base,
+    inference: { split: { runtime: 'onnxruntime-cpu', threads: 2, rejected: [{ runtime: 'onnxruntime-cuda', reason: 'libcudart.so.12 not found' }] } },
+    featureStore: { split: { bytes: 6_300_000_000, held: false }, features: { bytes: 1_024_000_000, held: true } },
+  });
+  assert.deepEqual(lines, [
+    'Split-point activations: computed on onnxruntime-cpu, 2 threads (onnxruntime-cuda not used: libcudart.so.12 not found); 6.3 GB, over the memory budget, so read from the cache per batch (STUDIO_FEATURE_MEMORY_MB sets the budget)',
+    'Pooled features: every value from the cache; 1.0 GB, held in memory',
+  ]);
 });
