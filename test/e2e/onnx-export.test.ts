@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startStudio, type RunningStudio, importThroughUi, openUi, closeAll } from './harness';
 import { writeTinyFixture } from './tiny-fixture';
+import { studioArgv } from '../fixtures/cli';
 
 const REPO = join(import.meta.dirname, '../..');
 
@@ -68,7 +69,7 @@ describe('ONNX export from the UI', () => {
 
   it('predicts the test folder with it through `studio predict`, matching the stored test predictions', async () => {
     const csvFile = join(tmp, 'predictions.csv');
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src-main/cli/index.ts'), 'predict', exportDir, join(data, 'test'), '--out', csvFile], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+    const cli = spawnSync(process.execPath, studioArgv('predict', exportDir, join(data, 'test'), '--out', csvFile), { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stdout, /with nsfwjs_mobilenet_v2 \(onnxruntime-cpu\)/);
     const [header, ...lines] = readFileSync(csvFile, 'utf8').trim().split('\n');

@@ -34,8 +34,15 @@ const STDERR_KEEP = 4000;
  * From sources (this module is a .ts file run through tsx) the entry is entry.ts beside it.
  * Built, every bundle sits in dist/<part>/ and the engine's in dist/engine/, also inside
  * app.asar, whose files Electron (and Electron run as node) reads like a folder.
+ * STUDIO_ENGINE_ENTRY names a built entry to use from sources: the test line sets it, since
+ * a training process starts in about 1 s built and 5 s through tsx.
  */
-export function engineEntry(moduleUrl: string = import.meta.url): EngineEntry {
+export function engineEntry(moduleUrl: string = import.meta.url, env: NodeJS.ProcessEnv = process.env): EngineEntry {
+  const given = env.STUDIO_ENGINE_ENTRY;
+  if (given) {
+    if (!existsSync(given)) throw new Error(`STUDIO_ENGINE_ENTRY names ${given}, which does not exist: run "npm run build:electron" or unset it`);
+    return { file: given, execArgv: [] };
+  }
   if (moduleUrl.endsWith('.ts')) return { file: fileURLToPath(new URL('./entry.ts', moduleUrl)), execArgv: ['--import', 'tsx'] };
   const file = fileURLToPath(new URL('../engine/entry.mjs', moduleUrl));
   if (!existsSync(file)) throw new Error(`the training process's entry is missing: ${file} (run "npm run build")`);

@@ -12,9 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { DoctorReport, RungState } from '../../../src-shared/system';
 import { importWeightsFile } from '../../../src-main/engine/backbones/model-cache';
+import { studioArgv } from '../../fixtures/cli';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
-const cli = join(repo, 'src-main', 'cli', 'index.ts');
 const require = createRequire(import.meta.url);
 const STATES = RungState.options;
 
@@ -25,7 +25,7 @@ function hasAddon(pkg: string): boolean {
 }
 
 function doctor(env: NodeJS.ProcessEnv, ...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'doctor', ...args], { cwd: repo, encoding: 'utf8', timeout: 120_000, env });
+  const r = spawnSync(process.execPath, studioArgv('doctor', ...args), { cwd: repo, encoding: 'utf8', timeout: 120_000, env });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

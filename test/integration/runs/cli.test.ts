@@ -8,15 +8,15 @@ import { join } from 'node:path';
 import { openProject } from '../../../src-main/services/project/project';
 import { makeProject, tempDir } from './helpers';
 import type { Made } from './helpers';
+import { studioArgv } from '../../fixtures/cli';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
-const cli = join(repo, 'src-main', 'cli', 'index.ts');
 const base = tempDir('runs-cli');
 let made: Made;
 after(() => rmSync(base, { recursive: true, force: true }));
 
 function studio(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, studioArgv(...args), { cwd: repo, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -8,9 +8,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { ImportService } from '../../../src-main/services/import/import-service';
 import { openProject } from '../../../src-main/services/project/project';
 import { makeImage, writeTree } from '../../fixtures/images';
+import { studioArgv } from '../../fixtures/cli';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
-const cli = join(repo, 'src-main', 'cli', 'index.ts');
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `studio-${prefix}-`));
@@ -42,7 +42,7 @@ export interface CliRun {
 }
 
 export function studioCli(...args: string[]): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, studioArgv(...args), { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

@@ -10,7 +10,7 @@ import type { EngineProcess } from '../../../../src-main/engine/process/launch';
 const root = mkdtempSync(join(tmpdir(), 'fs-launch-'));
 
 test('from sources the entry is entry.ts beside the module, run through tsx', () => {
-  const found = engineEntry('file:///work/app/src-main/engine/process/host.ts');
+  const found = engineEntry('file:///work/app/src-main/engine/process/host.ts', {});
   assert.deepEqual(found, { file: '/work/app/src-main/engine/process/entry.ts', execArgv: ['--import', 'tsx'] });
 });
 
@@ -18,13 +18,20 @@ test('a built bundle finds dist/engine/entry.mjs beside its own folder, also ins
   for (const base of [join(root, 'dist'), join(root, 'resources', 'app.asar', 'dist')]) {
     mkdirSync(join(base, 'engine'), { recursive: true });
     writeFileSync(join(base, 'engine', 'entry.mjs'), '');
-    const found = engineEntry(pathToFileURL(join(base, 'server', 'cli-serve.mjs')).href);
+    const found = engineEntry(pathToFileURL(join(base, 'server', 'cli-serve.mjs')).href, {});
     assert.deepEqual(found, { file: join(base, 'engine', 'entry.mjs'), execArgv: [] });
   }
 });
 
 test('a bundle without the built entry says what is missing', () => {
-  assert.throws(() => engineEntry(pathToFileURL(join(root, 'nowhere', 'cli', 'studio.mjs')).href), /entry is missing: .*entry\.mjs.*npm run build/);
+  assert.throws(() => engineEntry(pathToFileURL(join(root, 'nowhere', 'cli', 'studio.mjs')).href, {}), /entry is missing: .*entry\.mjs.*npm run build/);
+});
+
+test('STUDIO_ENGINE_ENTRY names a built entry to run from sources, and a missing one is named', () => {
+  const built = join(root, 'built-entry.mjs');
+  writeFileSync(built, '');
+  assert.deepEqual(engineEntry('file:///work/app/src-main/engine/process/host.ts', { STUDIO_ENGINE_ENTRY: built }), { file: built, execArgv: [] });
+  assert.throws(() => engineEntry('file:///x/host.ts', { STUDIO_ENGINE_ENTRY: join(root, 'gone.mjs') }), /STUDIO_ENGINE_ENTRY names .*gone\.mjs, which does not exist: run "npm run build:electron"/);
 });
 
 function script(name: string, body: string): string {
