@@ -12,8 +12,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import { decodeRgb } from '../src-main/engine/data/images';
+import { writeClassImages } from './images';
 import { openProject } from '../src-main/services/project/project';
 import type { Project } from '../src-main/services/project/project';
 import { RunService } from '../src-main/services/runs/run-service';
@@ -47,27 +47,6 @@ const config = RunConfig.parse({
 
 /** 85 % train, 10 % val, 5 % test: the build goes through three splits, as a project's does. */
 const splitOf = (i: number): Split => (i % 20 < 17 ? 'train' : i % 20 < 19 ? 'val' : 'test');
-
-/** Small PNGs, each different: a per-image gradient and a square that moves with the class. */
-async function writeImages(dir: string): Promise<string[]> {
-  const paths: string[] = [];
-  for (let at = 0; at < N; at += 64) {
-    const chunk = Array.from({ length: Math.min(64, N - at) }, (_, k) => at + k);
-    await Promise.all(chunk.map((i) => {
-      const px = Buffer.alloc(PX * PX * 3);
-      const k = i % CLASSES.length;
-      for (let y = 0; y < PX; y++) {
-        for (let x = 0; x < PX; x++) {
-          const sq = x >= k * 6 && x < k * 6 + 10 && y >= 8 && y < 18;
-          px.set(sq ? [250, 240 - k * 40, 20] : [(x * 7 + i) % 256, (y * 7 + (i >> 8)) % 256, (i * 13) % 256], (y * PX + x) * 3);
-        }
-      }
-      paths[i] = join(dir, `${String(i).padStart(6, '0')}.png`);
-      return sharp(px, { raw: { width: PX, height: PX, channels: 3 } }).png().toFile(paths[i]!);
-    }));
-  }
-  return paths;
-}
 
 /** Rows as an import records them (class, split, path, content hash), in one transaction. */
 function recordImages(project: Project, paths: string[], imagesDir: string): void {
@@ -221,7 +200,7 @@ async function setUp(root: string): Promise<{ b: Bench; decode: number }> {
   const imagesDir = join(root, 'images');
   mkdirSync(imagesDir);
   const t0 = performance.now();
-  const paths = await writeImages(imagesDir);
+  const paths = await writeClassImages(imagesDir, N, PX, CLASSES.length);
   const project = openProject(join(root, 'project'), { create: true });
   recordImages(project, paths, imagesDir);
   console.log(`${N} PNGs of ${PX} px written and recorded in ${((performance.now() - t0) / 1000).toFixed(1)} s; nsfwjs MobileNetV2 at ${config.inputSize} px, ${availableParallelism()} cores`);
