@@ -5,39 +5,9 @@
 //   dist/engine/entry.mjs                the training process (utility process or fork)
 //   dist/server/cli-serve.mjs            the headless server
 //   dist/cli/studio.mjs                  the command line
-// Native and wasm packages stay external: they load their binaries from their own folders.
+// Native and wasm packages stay external (bundle-options.mjs).
 import { build } from 'esbuild';
-
-const external = [
-  'electron',
-  'better-sqlite3',
-  'sharp',
-  'onnxruntime-node',
-  'h5wasm',
-  'h5wasm/*',
-  '@tensorflow/*',
-  'nsfwjs',
-  // ws' optional native speed-ups, absent here and loaded only when present.
-  'bufferutil',
-  'utf-8-validate',
-];
-
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', external };
-
-// Bundled CommonJS packages call require(); an ES module has none, so one is made per bundle.
-const esm = {
-  ...common,
-  format: 'esm',
-  banner: { js: "import { createRequire as __studioCreateRequire } from 'node:module'; const require = __studioCreateRequire(import.meta.url);" },
-};
-
-// CommonJS has no import.meta: the sources' import.meta.url becomes the bundle's own URL.
-const cjs = {
-  ...common,
-  format: 'cjs',
-  define: { 'import.meta.url': '__studioImportMetaUrl' },
-  banner: { js: "const __studioImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-};
+import { cjs, common, esm } from './bundle-options.mjs';
 
 export const outputs = {
   main: 'dist/electron/main.cjs',

@@ -4,6 +4,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { esm } from './bundle-options.mjs';
 
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'reliability', 'package', 'e2e'];
 
@@ -27,10 +29,13 @@ if (files.length === 0) {
 const modelCache = mkdtempSync(join(tmpdir(), 'studio-test-models-'));
 // Nor the user's settings: the recent projects the tests open go to a list of their own.
 const config = mkdtempSync(join(tmpdir(), 'studio-test-config-'));
-// Child processes (the command line, each training process) start from the bundles, built
-// from these sources first: through tsx each would spend about 4 s more loading.
+// Child processes (the command line, each training process, the probes' helper scripts)
+// start from bundles built from these sources first: through tsx each would spend about 4 s
+// more loading. The helpers go to dist/test/, mirroring test/.
 const built = spawnSync(process.execPath, ['scripts/build-electron.mjs'], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
+const helpers = readdirSync('test/reliability/helpers').filter((f) => f.endsWith('.ts')).map((f) => join('test/reliability/helpers', f));
+await build({ ...esm, entryPoints: helpers, outbase: 'test', outdir: 'dist/test', outExtension: { '.js': '.mjs' } });
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
@@ -42,6 +47,7 @@ const result = spawnSync(
       STUDIO_CONFIG_DIR: config,
       STUDIO_ENGINE_ENTRY: resolve('dist/engine/entry.mjs'),
       STUDIO_TEST_CLI: resolve('dist/cli/studio.mjs'),
+      STUDIO_TEST_BUNDLES: resolve('dist/test'),
     },
   },
 );

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startStudio, type RunningStudio, importThroughUi, openUi, closeAll } from './harness';
 import { writeTinyFixture } from './tiny-fixture';
-import { studioArgv } from '../fixtures/cli';
+import { studioArgv } from '../fixtures/children';
 
 const REPO = join(import.meta.dirname, '../..');
 

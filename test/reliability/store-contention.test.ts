@@ -12,6 +12,7 @@ import { createClass } from '../../src-main/services/labels/labels';
 import { openProject } from '../../src-main/services/project/project';
 import { BUSY_TIMEOUT_MS, writeTx } from '../../src-main/store/db';
 import { imageFolder, integrity, n, newImagesIn, peek, STACK, studioCli, tempDir, thumbState } from './helpers/store';
+import { scriptArgv } from '../fixtures/children';
 
 const base = tempDir('contention');
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -71,7 +72,7 @@ interface ClientReport {
 const labeler = join(import.meta.dirname, 'helpers', 'store-labeler.ts');
 
 async function client(projectDir: string, imageIds: number[], classIds: number[], stopFile: string, seed: number): Promise<ClientReport> {
-  const child = spawn(process.execPath, ['--import', 'tsx', labeler, JSON.stringify({ projectDir, imageIds, classIds, stopFile, seed })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, scriptArgv(labeler, JSON.stringify({ projectDir, imageIds, classIds, stopFile, seed })), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));

@@ -11,6 +11,7 @@ import { createClass } from '../../src-main/services/labels/labels';
 import { openProject } from '../../src-main/services/project/project';
 import { seededRandom } from '../../src-shared/random';
 import { imageFolder, importHere, integrity, n, peek, splitOptions, studioCli, studioRun, tempDir, thumbState } from './helpers/store';
+import { scriptArgv } from '../fixtures/children';
 
 const base = tempDir('kill');
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -68,7 +69,7 @@ test(`a label batch killed at ${TIMES} random moments: each edit all or nothing,
   const TOTAL = 1000;
   const script = join(import.meta.dirname, 'helpers', 'store-label-batch.ts');
   const batch = (from: number) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, dir, String(from), String(TOTAL), String(a), String(b)], { stdio: 'ignore' });
+    const child = spawn(process.execPath, scriptArgv(script, dir, String(from), String(TOTAL), String(a), String(b)), { stdio: 'ignore' });
     return { child, done: new Promise((resolve) => child.on('close', resolve)) };
   };
   let kills = 0;
@@ -154,7 +155,7 @@ test(`a split killed at ${TIMES} random moments: the old assignment or the whole
   };
   const script = join(import.meta.dirname, 'helpers', 'store-split.ts');
   const child = (seed: number) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', script, dir, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, scriptArgv(script, dir, String(seed)), { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     const ready = new Promise<void>((resolve) => c.stdout.on('data', (d) => ((out += d), out.includes('ready') && resolve())));
     const done = new Promise((resolve) => c.on('close', resolve));

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { DoctorReport, RungState } from '../../../src-shared/system';
 import { importWeightsFile } from '../../../src-main/engine/backbones/model-cache';
-import { studioArgv } from '../../fixtures/cli';
+import { studioArgv } from '../../fixtures/children';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 // Runs the command line as a user would, in a child process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { studioArgv } from '../../fixtures/cli';
+import { studioArgv } from '../../fixtures/children';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openProject } from '../../../src-main/services/project/project';
 import { makeProject, tempDir } from './helpers';
 import type { Made } from './helpers';
-import { studioArgv } from '../../fixtures/cli';
+import { studioArgv } from '../../fixtures/children';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const base = tempDir('runs-cli');

@@ -8,7 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { ImportService } from '../../../src-main/services/import/import-service';
 import { openProject } from '../../../src-main/services/project/project';
 import { makeImage, writeTree } from '../../fixtures/images';
-import { studioArgv } from '../../fixtures/cli';
+import { studioArgv } from '../../fixtures/children';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 

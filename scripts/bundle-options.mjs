@@ -1,0 +1,33 @@
+// How every bundle is made: the app's (scripts/build-electron.mjs) and the child scripts
+// the tests start (scripts/test.mjs). Native and wasm packages stay external: they load
+// their binaries from their own folders.
+export const external = [
+  'electron',
+  'better-sqlite3',
+  'sharp',
+  'onnxruntime-node',
+  'h5wasm',
+  'h5wasm/*',
+  '@tensorflow/*',
+  'nsfwjs',
+  // ws' optional native speed-ups, absent here and loaded only when present.
+  'bufferutil',
+  'utf-8-validate',
+];
+
+export const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', external };
+
+// Bundled CommonJS packages call require(); an ES module has none, so one is made per bundle.
+export const esm = {
+  ...common,
+  format: 'esm',
+  banner: { js: "import { createRequire as __studioCreateRequire } from 'node:module'; const require = __studioCreateRequire(import.meta.url);" },
+};
+
+// CommonJS has no import.meta: the sources' import.meta.url becomes the bundle's own URL.
+export const cjs = {
+  ...common,
+  format: 'cjs',
+  define: { 'import.meta.url': '__studioImportMetaUrl' },
+  banner: { js: "const __studioImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
