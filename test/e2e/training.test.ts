@@ -134,6 +134,9 @@ describe('training from the UI', () => {
     firstRunId = runId;
     await page.waitForSelector('[data-testid=run-status][data-status=done]', { timeout: 100_000 });
     await page.waitForSelector(`[data-testid=run-curves][data-points="${EPOCHS}"]`);
+    // The run's page says what computed its features and that they were held.
+    const frozen = await page.locator('[data-testid=frozen-work]').textContent();
+    assert.match(frozen ?? '', /Pooled features: computed on (onnxruntime-cpu|tfjs-wasm), \d+ threads?.*; [\d.]+ kB, held in memory/);
     const seen = await page.evaluate(() => (window as unknown as { seenPoints: number[] }).seenPoints);
     assert.ok(seen.includes(0) || seen[0]! < EPOCHS, `curve started empty: ${seen}`);
     assert.deepEqual([...seen].sort((a, b) => a - b), seen, `points only grow: ${seen}`);
