@@ -98,7 +98,7 @@ async function phaseSets(phase: 1 | 2, ctx: Ctx): Promise<{ sets: Sets; split: S
   const splitSets = ctx.splitSets ?? (await extract('split', splitExtractor(backbone, ctx.split), ctx, phase));
   if (phase === 2) return { sets: splitSets, split: ctx.split };
   ctx.splitSets = splitSets;
-  return { sets: pooledFromSplit(splitSets, ctx.split, cfg.head.pooling), split: null };
+  return { sets: await pooledFromSplit(splitSets, ctx.split, cfg.head.pooling, env), split: null };
 }
 
 /** Features from the cache or the frozen network; which runtime ran it is kept for the run's record. */

@@ -142,7 +142,8 @@ function openCache(req: FeatureRequest, length: number): FeatureCache {
 /** Between chunks of file-system work over the whole set: cancel is heard, and events go out. */
 const CHUNK = 2048;
 
-async function yieldOrStop(signal: AbortSignal | undefined): Promise<void> {
+/** Lets events (a cancel among them) in; throws the signal's reason once it is aborted. */
+export async function yieldOrStop(signal: AbortSignal | undefined): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
   if (signal?.aborted) throw signal.reason ?? new Error('feature extraction cancelled');
 }

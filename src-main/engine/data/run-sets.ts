@@ -13,7 +13,7 @@ import type { SplitBackbone } from '../backbones/split';
 import { BlockRows, batchTensor, range, rowLength } from './batches';
 import type { EvalSet, LabeledRows, Rows, TrainSet } from './batches';
 import { BuildProgress } from './build-progress';
-import { computeFeatures, pool, viewsFor } from './features';
+import { computeFeatures, pool, viewsFor, yieldOrStop } from './features';
 import type { Extractor } from './features';
 import { evaluate } from '../trainer';
 
@@ -88,12 +88,18 @@ export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbon
   return { train, val: await evalOf('val', data.val), test: await evalOf('test', data.test), store: { bytes, held } };
 }
 
-/** Rows of split activations -> pooled features, through the (frozen, inference-mode) suffix; every view. */
-function suffixPooled(rows: Rows, split: SplitBackbone, pooling: Pooling, batchSize = 64): BlockRows {
+/**
+ * Rows of split activations -> pooled features, through the (frozen, inference-mode) suffix;
+ * every view. Between batches it reports how far it got and hears a cancel: over 200,000
+ * images this is minutes of work.
+ */
+async function suffixPooled(rows: Rows, split: SplitBackbone, pooling: Pooling, onBatch: (done: number) => void, signal?: AbortSignal, batchSize = 64): Promise<BlockRows> {
   const pairs = range(0, rows.size * rows.views);
   let block: Float32Array | null = null;
   let len = 0;
+  onBatch(0);
   for (let at = 0; at < pairs.length; at += batchSize) {
+    await yieldOrStop(signal);
     const part = pairs.slice(at, at + batchSize);
     const idx = part.map((p) => Math.floor(p / rows.views));
     const slots = part.map((p) => p % rows.views);
@@ -102,6 +108,7 @@ function suffixPooled(rows: Rows, split: SplitBackbone, pooling: Pooling, batchS
     block ??= new Float32Array(pairs.length * len);
     block.set(y.dataSync() as Float32Array, at * len);
     y.dispose();
+    onBatch(Math.min(pairs.length, at + batchSize));
   }
   return new BlockRows([len], rows.views, block ?? new Float32Array(0));
 }
@@ -110,13 +117,23 @@ function suffixPooled(rows: Rows, split: SplitBackbone, pooling: Pooling, batchS
  * Phase-1 features from phase 2's split activations: the backbone's prefix then runs once
  * per image for both phases, and only the short suffix runs again. Same values as the
  * whole backbone, since every layer of the suffix is frozen in phase 1. The pooled
- * features are small, and held.
+ * features are small, and held. Progress goes out as phase 1's features events.
  */
-export function pooledFromSplit(sets: Sets, split: SplitBackbone, pooling: Pooling): Sets {
-  const evalOf = (s: EvalSet | null): EvalSet | null => (s ? { rows: suffixPooled(s.rows, split, pooling), labels: s.labels } : null);
-  const train = { rows: suffixPooled(sets.train.rows, split, pooling), labels: sets.train.labels };
-  const val = evalOf(sets.val);
-  const test = evalOf(sets.test);
+export async function pooledFromSplit(sets: Sets, split: SplitBackbone, pooling: Pooling, env: Pick<SetsEnv, 'emit' | 'signal' | 'clock'>): Promise<Sets> {
+  const count = (s: LabeledRows | null) => (s ? s.rows.size * s.rows.views : 0);
+  const sizes = { train: count(sets.train), val: count(sets.val), test: count(sets.test) };
+  const progress = new BuildProgress(sizes, () => (env.clock ?? performance).now());
+  const pooled = async (name: 'train' | 'val' | 'test', s: LabeledRows): Promise<LabeledRows> => {
+    const report = (done: number) => {
+      const p = { split: name, done, total: sizes[name], fromCache: 0 };
+      const rate = progress.update(p);
+      if (rate) env.emit({ type: 'features', phase: 1, ...p, ...rate });
+    };
+    return { rows: await suffixPooled(s.rows, split, pooling, report, env.signal), labels: s.labels };
+  };
+  const train = await pooled('train', sets.train);
+  const val = sets.val && (await pooled('val', sets.val));
+  const test = sets.test && (await pooled('test', sets.test));
   const bytes = [train, val, test].reduce((n, s) => n + (s ? s.rows.size * s.rows.views * rowLength(s.rows.shape) * 4 : 0), 0);
   return { train, val, test, store: { bytes, held: true } };
 }

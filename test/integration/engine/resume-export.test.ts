@@ -145,7 +145,17 @@ test('phase-1 features derived from the split activations equal the whole backbo
   const small = { ...data, train: data.train.slice(0, 4), val: data.val.slice(0, 2), test: [] };
   const setsEnv = { dirs: { featureCache: join(root, 'features-derived'), modelCache: join(root, 'models'), run: join(root, 'runs', 'd') }, emit: () => {} };
   const direct = await featureSets(1, pooledExtractor(backbone, 'avg'), backbone, config, small, setsEnv);
-  const derived = pooledFromSplit(await featureSets(1, splitExtractor(backbone, split), backbone, config, small, setsEnv), split, 'avg');
+  const splitSets = await featureSets(1, splitExtractor(backbone, split), backbone, config, small, setsEnv);
+  const events: FromEngine[] = [];
+  const derived = await pooledFromSplit(splitSets, split, 'avg', { emit: (e) => events.push(e) });
+  // Pooling reports as phase 1's features, each split from 0 to its size.
+  const seen = events.flatMap((e) => (e.type === 'features' ? [`${e.phase} ${e.split} ${e.done}/${e.total}`] : []));
+  assert.deepEqual([seen[0], seen.at(-1)], ['1 train 0/4', '1 val 2/2']);
+  assert.ok(seen.includes('1 train 4/4'), seen.join(', '));
+  // And hears a cancel between batches.
+  const stop = new AbortController();
+  stop.abort(new Error('cancelled by the test'));
+  await assert.rejects(pooledFromSplit(splitSets, split, 'avg', { emit: () => {}, signal: stop.signal }), /cancelled by the test/);
   assert.deepEqual(derived.train.rows.shape, [1280]);
   const pairs = [direct.train, direct.val!].flatMap((set, s) => range(0, set.rows.size).map((i) => [rowOf(set.rows, i), rowOf([derived.train, derived.val!][s]!.rows, i)]));
   for (const [a, b] of pairs) a!.forEach((x, k) => assert.ok(Math.abs(x - b![k]!) < 1e-4, `feature ${k}: ${x} vs ${b![k]}`));
