@@ -107,7 +107,7 @@ async function pixels(d: Dataset): Promise<Outcome> {
   const config = RunConfig.parse({ backboneId: 'x', phase1: { epochs: 60, batchSize: 32, optimizer: { kind: 'adam', lr: 1e-3 }, earlyStopping: { monitor: 'valLoss', patience: 4, restoreBest: true } } }).phase1;
   const lab = (imgs: RunImage[]) => imgs.map((i) => i.label);
   await fit({ phase: 1, model: head.top, head, classes: k, train: { rows: BlockRows.of([dim], train.map((v) => [v])), labels: lab(d.data.train) }, val: { rows: BlockRows.of([dim], val.map((v) => [v])), labels: lab(d.data.val!) }, config, seed: 1 });
-  const ev = evaluate(head.top, { rows: BlockRows.of([dim], test.map((v) => [v])), labels: lab(d.data.test!) }, k);
+  const ev = await evaluate(head.top, { rows: BlockRows.of([dim], test.map((v) => [v])), labels: lab(d.data.test!) }, k);
   const cm = confusionMatrix(lab(d.data.test!), ev.predicted, k);
   head.top.dispose();
   return { correct: Math.round(accuracy(cm) * test.length), n: test.length, f1: macroF1(perClassMetrics(cm)), ms: performance.now() - t0 };

@@ -123,7 +123,7 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
   const t1 = ctx.clock.now();
   const summary = await fit({ phase, model, head, classes: data.classes.length, train: sets.train, val: sets.val, config: fc, seed: cfg.seed, callbacks: cbs.list, clock: env.clock, signal: env.signal, resume });
   const bestEpoch = cbs.stopper?.bestEpoch ?? null;
-  const parity = trainParity(model, sets, summary.epochs, fc.earlyStopping?.restoreBest ? bestEpoch : null, data.classes.length);
+  const parity = await trainParity(model, sets, summary.epochs, fc.earlyStopping?.restoreBest ? bestEpoch : null, data.classes.length);
   const record: PhaseRecord = { phase, stop: summary.stopReason, epochs: summary.epochs.length, bestEpoch, featureMs, fitMs: ctx.clock.now() - t1, ...parity };
   return { record, model, sets };
 }
@@ -133,11 +133,11 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
  * weights the phase ends with (the best epoch's when restored): far apart, BatchNorm or
  * dropout behave differently at inference (the training doctor's parity rule).
  */
-function trainParity(model: tf.LayersModel, sets: Sets, epochs: EpochMetrics[], restored: number | null, classes: number): { trainAccReported?: number; trainAccInference?: number } {
+async function trainParity(model: tf.LayersModel, sets: Sets, epochs: EpochMetrics[], restored: number | null, classes: number): Promise<{ trainAccReported?: number; trainAccInference?: number }> {
   const kept = restored === null ? epochs.at(-1) : epochs.find((e) => e.epoch === restored);
   if (!kept) return {};
   const train = sets.train;
-  const ev = evaluate(model, train, classes);
+  const ev = await evaluate(model, train, classes);
   const right = train.labels.reduce((n, label, i) => n + (ev.predicted[i] === label ? 1 : 0), 0);
   return { trainAccReported: kept.trainAcc, trainAccInference: right / Math.max(1, train.labels.length) };
 }
@@ -180,9 +180,9 @@ async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
   const { cfg, data, env, backbone } = ctx;
   const cancelled = ctx.completed.some((p) => p.stop.kind === 'cancelled');
   const checkpoint = join(env.dirs.run, 'final');
-  const outcome = cancelled ? null : testOutcome(last.model, last.sets.test, data.test, data.classes.length);
+  const outcome = cancelled ? null : await testOutcome(last.model, last.sets.test, data.test, data.classes.length);
   // A k-fold run's validation fold is held out: its predictions are out-of-fold, what label-error ranking needs.
-  const valOutcome = cancelled ? null : testOutcome(last.model, last.sets.val, data.val, data.classes.length);
+  const valOutcome = cancelled ? null : await testOutcome(last.model, last.sets.val, data.val, data.classes.length);
   const latency = cancelled ? undefined : measureLatency(backbone, ctx.head, ctx.clock);
   if (!cancelled) {
     await saveSnapshot(checkpoint, snapshotOf(last.model), { backboneId: cfg.backboneId, backboneHash: backbone.hash, classes: data.classes });

@@ -8,6 +8,7 @@ import { lrAt } from '../../src-shared/engine-schedule';
 import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../src-shared/engine-metrics';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
 import { balancedClassWeights, batchTensor, checkLabels, oneHot, range } from './data/batches';
+import { yieldOrStop } from './yield';
 import type { EvalSet, TrainSet } from './data/batches';
 import type { Callback, FitContext, FitState, FitSummary, StopReason, WeightSnapshot } from './callbacks/types';
 import { l2Penalty } from './head';
@@ -180,13 +181,18 @@ export interface Evaluation {
   probs: Float32Array;
 }
 
-/** Inference mode, unweighted loss: what the model does on data it never trains on. */
-export function evaluate(model: tf.LayersModel, set: EvalSet, classes: number, batchSize = 64): Evaluation {
+/**
+ * Inference mode, unweighted loss: what the model does on data it never trains on. It
+ * yields between batches, so events (a cancel among them) get in over a large split, and
+ * throws the signal's reason once `signal` is aborted.
+ */
+export async function evaluate(model: tf.LayersModel, set: EvalSet, classes: number, batchSize = 64, signal?: AbortSignal): Promise<Evaluation> {
   const n = set.labels.length;
   const predicted = new Int32Array(n);
   const probs = new Float32Array(n * classes);
   const losses = new Float32Array(n);
   for (let at = 0; at < n; at += batchSize) {
+    await yieldOrStop(signal);
     const labels = set.labels.slice(at, at + batchSize);
     const [ce, p, pr] = tf.tidy(() => {
       const logits = model.predict(batchTensor(set.rows, range(at, Math.min(n, at + batchSize)))) as tf.Tensor;
@@ -234,9 +240,9 @@ async function runEpoch(loop: Loop, epoch: number): Promise<{ loss: number; acc:
   return { loss: lossSum / train.labels.length, acc: correct / train.labels.length, lr };
 }
 
-function epochMetrics(loop: Loop, epoch: number, tr: { loss: number; acc: number; lr: number }, ms: number): EpochMetrics {
+async function epochMetrics(loop: Loop, epoch: number, tr: { loss: number; acc: number; lr: number }, ms: number): Promise<EpochMetrics> {
   const { val, classes, model, config, phase } = loop.args;
-  const ev = val && val.labels.length > 0 ? evaluate(model, val, classes, Math.max(config.batchSize, 64)) : null;
+  const ev = val && val.labels.length > 0 ? await evaluate(model, val, classes, Math.max(config.batchSize, 64), loop.args.signal) : null;
   const confusion = ev ? confusionMatrix(val!.labels, ev.predicted, classes) : Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const perClass = perClassMetrics(confusion);
   return {
@@ -252,6 +258,17 @@ function epochMetrics(loop: Loop, epoch: number, tr: { loss: number; acc: number
     lr: tr.lr,
     epochMs: ms,
   };
+}
+
+/** The epoch's metrics; null, with the fit cancelled, when a cancel comes while validating. */
+async function validated(loop: Loop, epoch: number, tr: { loss: number; acc: number; lr: number }, t0: number): Promise<EpochMetrics | null> {
+  try {
+    return await epochMetrics(loop, epoch, tr, loop.ctx.now() - t0);
+  } catch (err) {
+    if (!loop.args.signal?.aborted) throw err;
+    loop.stopped = { kind: 'cancelled' };
+    return null;
+  }
 }
 
 // A function, so the compiler does not narrow `stopped` across the awaits that change it.
@@ -271,7 +288,8 @@ export async function fit(args: FitArgs): Promise<FitSummary> {
       const t0 = loop.ctx.now();
       const tr = await runEpoch(loop, epoch);
       if (cancelled(loop)) break;
-      const m = epochMetrics(loop, epoch, tr, loop.ctx.now() - t0);
+      const m = await validated(loop, epoch, tr, t0);
+      if (!m) break;
       loop.epochs.push(m);
       for (const cb of cbs) await cb.onEpochEnd?.(loop.ctx, m);
     }

@@ -17,6 +17,7 @@ import type { ImageItem } from './images';
 import { preprocess } from './preprocess';
 import type { Preprocessing } from './preprocess';
 import { openFrozen } from '../frozen';
+import { yieldOrStop } from '../yield';
 import type { FrozenOptions, FrozenRunner } from '../frozen';
 import type { InferenceInfo } from '../../../src-shared/engine-protocol';
 
@@ -141,12 +142,6 @@ function openCache(req: FeatureRequest, length: number): FeatureCache {
 
 /** Between chunks of file-system work over the whole set: cancel is heard, and events go out. */
 const CHUNK = 2048;
-
-/** Lets events (a cancel among them) in; throws the signal's reason once it is aborted. */
-export async function yieldOrStop(signal: AbortSignal | undefined): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  if (signal?.aborted) throw signal.reason ?? new Error('feature extraction cancelled');
-}
 
 /** One byte per (item, view): 1 where the cache lacks it. A byte, not a job object, per image of 200,000. */
 async function missingMask(req: FeatureRequest, cache: FeatureCache, views: number[], variant: string): Promise<{ mask: Uint8Array; count: number }> {

@@ -13,7 +13,8 @@ import type { SplitBackbone } from '../backbones/split';
 import { BlockRows, batchTensor, range, rowLength } from './batches';
 import type { EvalSet, LabeledRows, Rows, TrainSet } from './batches';
 import { BuildProgress } from './build-progress';
-import { computeFeatures, pool, viewsFor, yieldOrStop } from './features';
+import { computeFeatures, pool, viewsFor } from './features';
+import { yieldOrStop } from '../yield';
 import type { Extractor } from './features';
 import { evaluate } from '../trainer';
 
@@ -144,9 +145,9 @@ export interface TestOutcome {
 }
 
 /** Inference mode on the test split; null when the run has no test images. */
-export function testOutcome(model: tf.LayersModel, test: EvalSet | null, images: RunImage[], classes: number): TestOutcome | null {
+export async function testOutcome(model: tf.LayersModel, test: EvalSet | null, images: RunImage[], classes: number): Promise<TestOutcome | null> {
   if (!test) return null;
-  const ev = evaluate(model, test, classes);
+  const ev = await evaluate(model, test, classes);
   const confusion = confusionMatrix(test.labels, ev.predicted, classes);
   const perClass = perClassMetrics(confusion);
   const predictions = images.map((img, i) => ({

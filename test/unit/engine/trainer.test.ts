@@ -90,7 +90,7 @@ test('early stopping stops on a plateau and restores the best epoch', async () =
   assert.ok(res.epochs.length < 30);
   const best = res.epochs[stopper.bestEpoch]!;
   assert.equal(Math.min(...res.epochs.map((e) => e.valLoss!)), best.valLoss);
-  const now = evaluate(a.model, a.val!, 3);
+  const now = await evaluate(a.model, a.val!, 3);
   assert.ok(Math.abs(now.loss - best.valLoss!) < 1e-5, `restored weights give ${now.loss}, best epoch had ${best.valLoss}`);
 });
 
@@ -110,6 +110,15 @@ test('cancellation is typed and ends the run at the next batch', async () => {
     batches.push(i.batch);
     if (i.epoch === 1 && i.batch === 2) ctrl.abort();
   }, 0);
+  const res = await fit(args({ config: { epochs: 5 }, callbacks: [progress], signal: ctrl.signal }));
+  assert.deepEqual(res.stopReason, { kind: 'cancelled' });
+  assert.equal(res.epochs.length, 1);
+});
+
+test('a cancel that comes while validating ends the fit there, without that epoch', async () => {
+  const ctrl = new AbortController();
+  // The last batch of epoch 1 ends, then validation starts: the cancel is heard between its batches.
+  const progress = new Progress((i) => void (i.epoch === 1 && i.batch === i.batches - 1 && setImmediate(() => ctrl.abort())), 0);
   const res = await fit(args({ config: { epochs: 5 }, callbacks: [progress], signal: ctrl.signal }));
   assert.deepEqual(res.stopReason, { kind: 'cancelled' });
   assert.equal(res.epochs.length, 1);
