@@ -4,6 +4,7 @@
 // the studio, by forcing `training: false` inside the layer's call. `fit` passes its own
 // flag to every layer, so this has to happen in the layer, not where the graph is built.
 import * as tf from '@tensorflow/tfjs';
+import { yieldOrStop } from './yield';
 
 type Call = (this: tf.layers.Layer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 
@@ -40,15 +41,17 @@ interface BnLayer extends tf.layers.Layer {
  * Re-estimates the moving mean and variance of the BatchNorm layers in `model` on new
  * data (an explicit choice, never automatic): a cumulative average over `batches`,
  * like PyTorch's update_bn, by setting the momentum so batch i weighs 1/i. Weights
- * other than the moving statistics are left alone.
+ * other than the moving statistics are left alone. Yields between batches and stops on
+ * `signal` (over a large training split this is minutes).
  */
-export function reestimateBatchNorm(model: tf.LayersModel, batches: Iterable<tf.Tensor>): number {
+export async function reestimateBatchNorm(model: tf.LayersModel, batches: Iterable<tf.Tensor>, signal?: AbortSignal): Promise<number> {
   const bns = model.layers.filter(isBatchNorm) as BnLayer[];
   const saved = bns.map((l) => l.momentum);
   bns.forEach((l) => reestimating.add(l));
   let i = 0;
   try {
     for (const x of batches) {
+      await yieldOrStop(signal);
       i++;
       for (const l of bns) l.momentum = 1 - 1 / i;
       tf.tidy(() => {

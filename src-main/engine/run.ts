@@ -117,7 +117,7 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
   const { sets, split } = await phaseSets(phase, ctx);
   const featureMs = ctx.clock.now() - tf0;
   // A resumed phase 2 restores the re-estimated statistics with its weights.
-  if (split && cfg.phase2!.batchNorm === 'reestimate' && !resume) reestimateSuffixBatchNorm(split, sets.train);
+  if (split && cfg.phase2!.batchNorm === 'reestimate' && !resume) await reestimateSuffixBatchNorm(split, sets.train, env.signal);
   const model = split ? buildPhase2Model(split, head, cfg.phase2!.batchNorm) : head.top;
   const cbs = callbacks(phase, fc, ctx, sets.val !== null);
   const t1 = ctx.clock.now();

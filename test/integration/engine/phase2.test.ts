@@ -42,7 +42,7 @@ function weightsOf(layer: tf.layers.Layer): number[][] {
 async function trainPhase2(policy: BatchNormPolicy) {
   const split = splitBackbone(backbone, 2);
   const head = buildHead(HeadSpec.parse({}), backbone.featureShape, 2, 'single', { seed: 1 });
-  if (policy === 'reestimate') reestimateSuffixBatchNorm(split, train);
+  if (policy === 'reestimate') await reestimateSuffixBatchNorm(split, train);
   const model = buildPhase2Model(split, head, policy);
   const bn = backbone.features.getLayer('block_16_project_BN');
   const conv = backbone.features.getLayer('block_16_project');

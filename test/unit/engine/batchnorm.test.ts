@@ -39,14 +39,27 @@ test("model.fit leaves a frozen BatchNorm's moving statistics alone", async () =
   tf.dispose([x, y]);
 });
 
-test('re-estimating BatchNorm statistics is explicit and matches the data', () => {
+test('re-estimating BatchNorm statistics is explicit and matches the data', async () => {
   const { m, frozen } = model();
   const x = tf.add(tf.mul(tf.randomNormal([64, 4], 0, 1, 'float32', 4), 2), 7);
   const halves = tf.split(x, 2);
-  assert.equal(reestimateBatchNorm(m, halves), 2);
+  assert.equal(await reestimateBatchNorm(m, halves), 2);
   const [mean] = movingStats(frozen);
   const want = Array.from(tf.mean(x, 0).dataSync());
   mean!.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-4, `moving mean ${v} vs data mean ${want[i]}`));
   assert.equal(frozen.trainable, false, 'the layer stays frozen afterwards');
   tf.dispose([x, ...halves]);
+});
+
+test('a cancelled re-estimation stops before its next batch and leaves the statistics alone', async () => {
+  const { m, frozen } = model();
+  const momentum = (frozen as unknown as { momentum: number }).momentum;
+  const before = movingStats(frozen);
+  const x = tf.randomNormal([16, 4], 0, 1, 'float32', 5);
+  const ctrl = new AbortController();
+  ctrl.abort(new Error('cancelled by the test'));
+  await assert.rejects(reestimateBatchNorm(m, [x], ctrl.signal), /cancelled by the test/);
+  assert.deepEqual(movingStats(frozen), before);
+  assert.equal((frozen as unknown as { momentum: number }).momentum, momentum, 'the momentum is put back');
+  x.dispose();
 });
