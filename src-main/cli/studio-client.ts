@@ -29,16 +29,33 @@ export interface CliOpenOptions {
 }
 
 export async function withStudio<T>(dir: string, fn: (session: CliSession) => Promise<T> | T, opts: CliOpenOptions = {}): Promise<T> {
-  const studio = new Studio({ background: false, imports: opts.imports });
+  return session(
+    async (studio, connection) => {
+      for (const path of [dir, ...(opts.paths ?? [])]) studio.folders.access.grant(path);
+      const info = await connection.api.project.open({ path: dir, create: opts.create ?? false });
+      if (opts.write && info.readOnly) throw readOnlyRefusal(info.path, join(info.path, 'studio.db'));
+      return fn({ api: connection.api, project: info, on: (name, listener) => connection.on(name, listener) });
+    },
+    opts.imports,
+  );
+}
+
+/** A studio with no project open, for what needs none (the backbones and their weights). */
+export function withBareStudio<T>(fn: (session: Omit<CliSession, 'project'>) => Promise<T> | T, paths: string[] = []): Promise<T> {
+  return session((studio, connection) => {
+    for (const path of paths) studio.folders.access.grant(path);
+    return fn({ api: connection.api, on: (name, listener) => connection.on(name, listener) });
+  });
+}
+
+async function session<T>(fn: (studio: Studio, connection: Client) => Promise<T> | T, imports?: StudioOptions['imports']): Promise<T> {
+  const studio = new Studio({ background: false, imports });
   const { client, server } = memoryTransports();
   // An unexpected failure prints its id and detail on stderr: the person at the terminal is the one to report it.
   const stop = serve(studio.handlers(), studio.hub, server, (line) => console.error(`studio: ${line}`));
   const connection = createClient(client);
   try {
-    for (const path of [dir, ...(opts.paths ?? [])]) studio.folders.access.grant(path);
-    const info = await connection.api.project.open({ path: dir, create: opts.create ?? false });
-    if (opts.write && info.readOnly) throw readOnlyRefusal(info.path, join(info.path, 'studio.db'));
-    return await fn({ api: connection.api, project: info, on: (name, listener) => connection.on(name, listener) });
+    return await fn(studio, connection);
   } finally {
     connection.dispose();
     stop();

@@ -5,10 +5,11 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { BackboneDownload, BackboneInfo } from '../../../src-shared/backbones';
 import { StudioError } from '../../../src-shared/errors';
-import { BackboneService } from '../../services/backbones/backbone-service';
 import { kerasEntryId } from '../../engine/backbones/registry';
 import type { CliCommand } from '../command';
 import { table } from '../command';
+import { withBareStudio } from '../studio-client';
+import type { CliSession } from '../studio-client';
 
 const mb = (bytes: number | null) => (bytes === null ? '' : `${(bytes / 1e6).toFixed(1)} MB`);
 
@@ -30,45 +31,55 @@ export function backboneTable(list: BackboneInfo[]): string {
   return `${table(rows)}\n  * the default: the best backbone whose ImageNet weights are present`;
 }
 
-/** A progress bar on stderr over the download's events; resolves with how it ended. */
-export async function downloadWithBar(service: BackboneService, id: string, events: (listen: (d: BackboneDownload) => void) => void): Promise<BackboneDownload> {
+/** A progress bar on stderr over the download's events; Ctrl-C cancels it. Resolves with how it ended. */
+export async function downloadWithBar(s: Pick<CliSession, 'api' | 'on'>, id: string): Promise<BackboneDownload> {
   const bar = new SingleBar({ stream: process.stderr, format: '{file} [{bar}] {mb} {rate} ETA {eta_s}', hideCursor: true }, Presets.shades_classic);
   let started = false;
-  events((d) => {
-    if (d.state !== 'downloading') return;
+  let settle: (d: BackboneDownload) => void = () => {};
+  const settled = new Promise<BackboneDownload>((resolve) => (settle = resolve));
+  const off = s.on('backbones.download', (d) => {
+    if (d.id !== id) return;
+    if (d.state !== 'downloading') return settle(d);
     const total = d.total ?? Math.max(d.bytes, 1);
     if (!started) bar.start(total, d.bytes, { file: d.file, mb: '', rate: '', eta_s: '' });
     started = true;
     bar.setTotal(total);
     bar.update(d.bytes, { file: d.file, mb: `${mb(d.bytes)}${d.total ? ` of ${mb(d.total)}` : ''}`, rate: `${(d.bytesPerSecond / 1e6).toFixed(1)} MB/s`, eta_s: d.etaSeconds === null ? '?' : `${Math.round(d.etaSeconds)} s` });
   });
-  const first = await service.download(id);
-  const onInterrupt = () => service.cancelDownload(id);
+  const onInterrupt = () => void s.api.backbones.cancelDownload({ id }).catch(() => undefined);
   process.once('SIGINT', onInterrupt);
-  const end = first.state === 'downloading' ? ((await service.settled(id)) ?? first) : first;
-  process.off('SIGINT', onInterrupt);
-  bar.stop();
-  return end;
+  try {
+    const first = await s.api.backbones.download({ id });
+    return first.state === 'downloading' ? await settled : first;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    off();
+    bar.stop();
+  }
 }
 
-async function list(opts: { json?: boolean }): Promise<void> {
-  const all = await new BackboneService().list();
-  console.log(opts.json ? JSON.stringify(all, null, 2) : backboneTable(all));
+function list(opts: { json?: boolean }): Promise<void> {
+  return withBareStudio(async ({ api }) => {
+    const all = await api.backbones.list();
+    console.log(opts.json ? JSON.stringify(all, null, 2) : backboneTable(all));
+  });
 }
 
-async function download(id: string): Promise<void> {
-  let listener: (d: BackboneDownload) => void = () => undefined;
-  const service = new BackboneService({ emit: (d) => listener(d) });
-  const end = await downloadWithBar(service, id, (l) => (listener = l));
-  if (end.state !== 'done') throw new StudioError(end.state === 'cancelled' ? 'cancelled' : 'invalid-input', end.message ?? `download of ${id} ${end.state}`);
-  console.log(`${id}: ${end.file} is in ${service.cacheDir}`);
+function download(id: string): Promise<void> {
+  return withBareStudio(async (s) => {
+    const end = await downloadWithBar(s, id);
+    if (end.state !== 'done') throw new StudioError(end.state === 'cancelled' ? 'cancelled' : 'invalid-input', end.message ?? `download of ${id} ${end.state}`);
+    const info = (await s.api.backbones.list()).find((b) => b.id === id);
+    console.log(`${id}: ${end.file} is in the model cache${info?.weights.path ? ` (${info.weights.path})` : ''}`);
+  });
 }
 
-async function importFile(file: string, opts: { arch: string; alpha?: string }): Promise<void> {
+function importFile(file: string, opts: { arch: string; alpha?: string }): Promise<void> {
   const id = opts.alpha === undefined ? opts.arch : kerasEntryId(opts.arch, Number(opts.alpha));
-  const service = new BackboneService();
-  const out = await service.import(file, id);
-  console.log(`${id}: ${file} checked (${out.layers} layers, ${out.params.toLocaleString('en')} parameters, Keras ${out.kerasVersion ?? 'version unknown'}) and added to ${service.cacheDir} as ${out.info.weights.file}`);
+  return withBareStudio(async ({ api }) => {
+    const out = await api.backbones.import({ file, id });
+    console.log(`${id}: ${file} checked (${out.layers} layers, ${out.params.toLocaleString('en')} parameters, Keras ${out.kerasVersion ?? 'version unknown'}) and added to the model cache as ${out.info.weights.path ?? out.info.weights.file}`);
+  }, [file]);
 }
 
 export const backbonesCommand: CliCommand = {

@@ -13,7 +13,8 @@ import { RunService } from '../../services/runs/run-service';
 import type { CliCommand } from '../command';
 import { table } from '../command';
 import { pct, seconds } from './run-format';
-import { configFrom, progressBar } from './train';
+import { progressBar } from './follow-runs';
+import { configFrom } from './train';
 
 interface BakeoffFlags {
   backbones?: string;

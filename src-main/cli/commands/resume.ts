@@ -3,11 +3,10 @@
 // progress bar as `studio train` on stderr and the run's summary on stdout.
 import type { Command } from 'commander';
 import { StudioError } from '../../../src-shared/errors';
-import { openProject } from '../../services/project/project';
-import { RunService } from '../../services/runs/run-service';
 import type { CliCommand } from '../command';
-import { runLine, pct } from './run-format';
-import { progressBar } from './train';
+import { withStudio } from '../studio-client';
+import { followRuns, runsExitCode } from './follow-runs';
+import { runLine } from './run-format';
 
 export const resumeCommand: CliCommand = {
   register(program: Command) {
@@ -25,31 +24,25 @@ function runId(v: string): number {
   return Number(v);
 }
 
-async function runResume(dir: string, id: number): Promise<void> {
-  const project = openProject(dir, { create: false });
-  const { bar, show } = progressBar();
-  try {
-    // Opening the service marks runs whose training process is gone as interrupted.
-    const service = new RunService(project, {
-      progress: show,
-      epoch: ({ metrics: m }) => bar.update({ info: `loss ${m.trainLoss.toFixed(4)} val acc ${pct(m.valAcc)}` }),
-      status: () => {},
-    });
-    const before = service.get(id);
-    if (before.status === 'running' || before.status === 'queued') {
-      throw new StudioError('busy', `Run ${id} is still ${before.status} in another process (a \`studio train\`, or the studio); wait for it, or cancel it there.`);
-    }
-    service.resume(id);
-    const onInterrupt = () => service.cancel(id);
-    process.once('SIGINT', onInterrupt);
-    await service.idle();
-    process.off('SIGINT', onInterrupt);
-    bar.stop();
-    const run = service.get(id);
-    console.log(runLine(run));
-    process.exitCode = run.status === 'done' ? 0 : run.status === 'cancelled' ? 130 : 1;
-  } finally {
-    bar.stop();
-    project.close();
-  }
+function runResume(dir: string, id: number): Promise<void> {
+  return withStudio(
+    dir,
+    async (s) => {
+      // Opening the project marks runs whose training process is gone as interrupted.
+      const before = await s.api.runs.get({ runId: id });
+      if (before.status === 'running' || before.status === 'queued') {
+        throw new StudioError('busy', `Run ${id} is still ${before.status} in another process (a \`studio train\`, or the studio); wait for it, or cancel it there.`);
+      }
+      const follow = followRuns(s);
+      try {
+        await s.api.runs.resume({ runId: id });
+        const [run] = await follow.ended([id]);
+        console.log(runLine(run!));
+        process.exitCode = runsExitCode([run!]);
+      } finally {
+        follow.stop();
+      }
+    },
+    { write: true },
+  );
 }

@@ -2,20 +2,17 @@
 // stderr and a summary on stdout. The config comes from --config FILE.json (a RunConfig,
 // defaults filled in), else from good defaults; flags override either.
 import { readFileSync } from 'node:fs';
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { RUN_DEFAULTS, RunConfig } from '../../../src-shared/engine-config';
 import type { RunConfigInput } from '../../../src-shared/engine-config';
 import { StudioError } from '../../../src-shared/errors';
-import { cacheRateText } from '../../../src-shared/runs';
-import type { RunsProgress } from '../../../src-shared/runs';
-import { openProject } from '../../services/project/project';
-import { RunService } from '../../services/runs/run-service';
+import type { BackboneInfo } from '../../../src-shared/backbones';
 import type { CliCommand } from '../command';
-import type { BackboneDownload, BackboneInfo } from '../../../src-shared/backbones';
-import { BackboneService } from '../../services/backbones/backbone-service';
+import { withStudio } from '../studio-client';
+import type { CliSession } from '../studio-client';
 import { downloadWithBar } from './backbones';
-import { groupLines, pct, runLine } from './run-format';
+import { followRuns, runsExitCode } from './follow-runs';
+import { groupLines, runLine } from './run-format';
 
 interface TrainFlags {
   config?: string;
@@ -73,57 +70,33 @@ function readConfigFile(file: string): RunConfigInput {
   }
 }
 
-export function progressBar(): { bar: SingleBar; show: (p: RunsProgress) => void } {
-  const bar = new SingleBar({ stream: process.stderr, format: 'run {run} {stage} [{bar}] {value}/{total} {info}', hideCursor: true }, Presets.shades_classic);
-  let started = false;
-  const show = (p: RunsProgress) => {
-    const stage = p.kind === 'features' ? `phase ${p.phase} features ${p.split}` : `phase ${p.phase} epoch ${p.epoch + 1}`;
-    const info = p.kind === 'features' ? `(${[`${p.fromCache} cached`, cacheRateText(p)].filter(Boolean).join(', ')})` : `loss ${p.loss.toFixed(4)}`;
-    const [value, total] = p.kind === 'features' ? [p.done, p.total] : [p.batch + 1, p.batches];
-    if (!started) bar.start(total, value, { run: p.runId, stage, info });
-    started = true;
-    bar.setTotal(total);
-    bar.update(value, { run: p.runId, stage, info });
-  };
-  return { bar, show };
-}
-
 /** First use of a Keras backbone downloads its ImageNet weights, with a progress bar. */
-async function ensureWeights(backbones: BackboneService, list: BackboneInfo[], id: string, listen: (l: (d: BackboneDownload) => void) => void): Promise<void> {
+async function ensureWeights(s: CliSession, list: BackboneInfo[], id: string): Promise<void> {
   const chosen = list.find((b) => b.id === id);
   if (!chosen || chosen.weights.present) return;
-  console.error(`${id}: its ImageNet weights (${chosen.weights.file}) are not in ${backbones.cacheDir} yet; downloading them once from ${chosen.weights.url}`);
-  const end = await downloadWithBar(backbones, id, listen);
+  console.error(`${id}: its ImageNet weights (${chosen.weights.file}) are not in the model cache yet; downloading them once from ${chosen.weights.url}`);
+  const end = await downloadWithBar(s, id);
   if (end.state !== 'done') throw new StudioError(end.state === 'cancelled' ? 'cancelled' : 'invalid-input', end.message ?? `download of ${id} ${end.state}`);
 }
 
-async function runTrain(dir: string, flags: TrainFlags): Promise<void> {
-  let listener: (d: BackboneDownload) => void = () => undefined;
-  const backbones = new BackboneService({ emit: (d) => listener(d) });
-  const list = await backbones.list();
-  const config = configFrom(flags, list.find((b) => b.recommended)!.id);
-  await ensureWeights(backbones, list, config.backboneId, (l) => (listener = l));
-  const project = openProject(dir, { create: false });
-  const { bar, show } = progressBar();
-  const service = new RunService(project, {
-    progress: show,
-    epoch: ({ metrics: m }) => bar.update({ info: `loss ${m.trainLoss.toFixed(4)} val acc ${pct(m.valAcc)}` }),
-    status: () => {},
-  });
-  try {
-    const { runIds, groupId } = service.start({ config, name: flags.name, folds: flags.folds });
-    // Ctrl-C cancels what trains and what waits; each keeps what it recorded.
-    const onInterrupt = () => runIds.forEach((id) => service.cancel(id));
-    process.once('SIGINT', onInterrupt);
-    await service.idle();
-    process.off('SIGINT', onInterrupt);
-    bar.stop();
-    const runs = runIds.map((id) => service.get(id));
-    console.log(runs.map(runLine).join('\n'));
-    if (groupId !== null) console.log(groupLines(service.groupSummary(groupId)));
-    process.exitCode = runs.every((r) => r.status === 'done') ? 0 : runs.some((r) => r.status === 'cancelled') ? 130 : 1;
-  } finally {
-    bar.stop();
-    project.close();
-  }
+function runTrain(dir: string, flags: TrainFlags): Promise<void> {
+  return withStudio(
+    dir,
+    async (s) => {
+      const list = await s.api.backbones.list();
+      const config = configFrom(flags, list.find((b) => b.recommended)!.id);
+      await ensureWeights(s, list, config.backboneId);
+      const follow = followRuns(s);
+      try {
+        const { runIds, groupId } = await s.api.runs.start({ config, name: flags.name, folds: flags.folds });
+        const runs = await follow.ended(runIds);
+        console.log(runs.map(runLine).join('\n'));
+        if (groupId !== null) console.log(groupLines(await s.api.runs.groupSummary({ groupId })));
+        process.exitCode = runsExitCode(runs);
+      } finally {
+        follow.stop();
+      }
+    },
+    { write: true },
+  );
 }

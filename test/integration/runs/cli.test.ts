@@ -1,10 +1,11 @@
 // `studio train`, `runs`, `eval`, `export` and `predict`, run as a user runs them, on a
-// tiny project; predict's CSV agrees with the engine's own test evaluation.
+// tiny project; predict's CSV agrees with the engine's own test evaluation; Ctrl-C cancels a run.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openProject } from '../../../src-main/services/project/project';
 import { makeProject, tempDir } from './helpers';
 import type { Made } from './helpers';
@@ -97,4 +98,28 @@ test('errors name the project, run or field and say what to do', () => {
   const badFlag = studio('train', made.project.dir, '--unfreeze', '40');
   assert.equal(badFlag.status, 1);
   assert.match(badFlag.stderr, /^studio: config\.phase2\.unfreezeBlocks: nsfwjs_mobilenet_v2 has 17 named blocks; unfreeze 1 to 16 \(got 40\)/);
+});
+
+test('Ctrl-C during `studio train` cancels the run: it is recorded cancelled and the command exits 130', async () => {
+  const dir = made.project.dir;
+  const child = spawn(process.execPath, studioArgv('train', dir, '--epochs', '200', '--input-size', '96', '--name', 'interrupted'), { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const db = new Database(join(dir, 'studio.db'), { readonly: true, fileMustExist: true });
+  const status = () => (db.prepare("SELECT status FROM runs WHERE name = 'interrupted'").get() as { status: string } | undefined)?.status;
+  try {
+    // Once it trains (an epoch stored), Ctrl-C.
+    const t0 = Date.now();
+    while (!(status() === 'running' && (db.prepare("SELECT count(*) AS n FROM run_epochs e JOIN runs r ON r.id = e.run_id WHERE r.name = 'interrupted'").get() as { n: number }).n > 0)) {
+      assert.ok(Date.now() - t0 < 60_000, `the run never started training: ${status()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stdout);
+    assert.equal(status(), 'cancelled');
+    assert.match(stdout, /^Run \d+ "interrupted": cancelled/m);
+  } finally {
+    db.close();
+  }
 });
