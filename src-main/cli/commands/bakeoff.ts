@@ -6,14 +6,11 @@ import type { Command } from 'commander';
 import type { BakeoffEntry, BakeoffSummary, Proportion } from '../../../src-shared/bakeoff';
 import { StudioError } from '../../../src-shared/errors';
 import { formatBytes } from '../../../src-shared/format';
-import { BackboneService } from '../../services/backbones/backbone-service';
-import { openProject } from '../../services/project/project';
-import { BakeoffService } from '../../services/runs/bakeoff';
-import { RunService } from '../../services/runs/run-service';
 import type { CliCommand } from '../command';
 import { table } from '../command';
+import { withStudio } from '../studio-client';
+import { followRuns } from './follow-runs';
 import { pct, seconds } from './run-format';
-import { progressBar } from './follow-runs';
 import { configFrom } from './train';
 
 interface BakeoffFlags {
@@ -30,7 +27,6 @@ interface BakeoffFlags {
 }
 
 const int = (v: string) => Number.parseInt(v, 10);
-const quiet = { progress: () => {}, epoch: () => {}, status: () => {} };
 
 export const bakeoffCommand: CliCommand = {
   register(program: Command) {
@@ -88,45 +84,39 @@ async function runBakeoff(dir: string, flags: BakeoffFlags): Promise<void> {
   if (flags.list || flags.show !== undefined) return showStored(dir, flags);
   if (!flags.backbones) throw new StudioError('invalid-input', '--backbones is required (or --show ID / --list), e.g. --backbones nsfwjs_mobilenet_v2,mobilenet_0.25');
   const entries = entriesOf(flags.backbones, flags.sizes);
-  const known = await new BackboneService({ emit: () => {} }).list();
-  for (const e of entries) {
-    const b = known.find((k) => k.id === e.backboneId);
-    if (b && !b.weights.present) throw new StudioError('invalid-input', `${b.id}: its weights are not in the model cache; run \`studio backbones download ${b.id}\` (or import the .h5) first.`);
-  }
-  const config = configFrom({ ...flags, backbone: entries[0]!.backboneId }, entries[0]!.backboneId);
-  const project = openProject(dir, { create: false });
-  const { bar, show } = progressBar();
-  const runs = new RunService(project, { progress: show, epoch: () => {}, status: () => {} });
-  try {
-    const bakeoffs = new BakeoffService(project, runs);
-    const { bakeoffId, runIds } = bakeoffs.start({ config, entries, name: flags.name });
-    const onInterrupt = () => runIds.forEach((id) => runs.cancel(id));
-    process.once('SIGINT', onInterrupt);
-    await runs.idle();
-    process.off('SIGINT', onInterrupt);
-    bar.stop();
-    const summary = bakeoffs.summary(bakeoffId);
-    console.log(flags.json ? JSON.stringify(summary, null, 2) : bakeoffTable(summary));
-    process.exitCode = summary.rows.every((r) => r.status === 'done') ? 0 : 1;
-  } finally {
-    bar.stop();
-    project.close();
-  }
+  await withStudio(
+    dir,
+    async (s) => {
+      const known = await s.api.backbones.list();
+      for (const e of entries) {
+        const b = known.find((k) => k.id === e.backboneId);
+        if (b && !b.weights.present) throw new StudioError('invalid-input', `${b.id}: its weights are not in the model cache; run \`studio backbones download ${b.id}\` (or import the .h5) first.`);
+      }
+      const config = configFrom({ ...flags, backbone: entries[0]!.backboneId }, entries[0]!.backboneId);
+      const follow = followRuns(s);
+      try {
+        const { bakeoffId, runIds } = await s.api.runs.bakeoff({ config, entries, name: flags.name });
+        await follow.ended(runIds);
+        const summary = await s.api.runs.bakeoffSummary({ bakeoffId });
+        console.log(flags.json ? JSON.stringify(summary, null, 2) : bakeoffTable(summary));
+        process.exitCode = summary.rows.every((r) => r.status === 'done') ? 0 : 1;
+      } finally {
+        follow.stop();
+      }
+    },
+    { write: true },
+  );
 }
 
-function showStored(dir: string, flags: BakeoffFlags): void {
-  const project = openProject(dir, { create: false });
-  try {
-    const bakeoffs = new BakeoffService(project, new RunService(project, quiet));
+function showStored(dir: string, flags: BakeoffFlags): Promise<void> {
+  return withStudio(dir, async ({ api }) => {
     if (flags.list) {
-      const list = bakeoffs.list();
+      const list = await api.runs.bakeoffs();
       if (flags.json) return console.log(JSON.stringify(list, null, 2));
       console.log(list.length ? table([['id', 'name', 'runs'], ...list.map((b) => [b.bakeoffId, b.name, b.runIds.join(' ')])]) : 'No bake-offs yet.');
       return;
     }
-    const summary = bakeoffs.summary(flags.show!);
+    const summary = await api.runs.bakeoffSummary({ bakeoffId: flags.show! });
     console.log(flags.json ? JSON.stringify(summary, null, 2) : bakeoffTable(summary));
-  } finally {
-    project.close();
-  }
+  });
 }

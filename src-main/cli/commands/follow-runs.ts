@@ -10,7 +10,7 @@ import { pct } from './run-format';
 
 const ENDED: ReadonlySet<RunStatus> = new Set(['done', 'failed', 'cancelled', 'interrupted']);
 
-export function progressBar(): { bar: SingleBar; show: (p: RunsProgress) => void } {
+function progressBar(): { bar: SingleBar; show: (p: RunsProgress) => void } {
   const bar = new SingleBar({ stream: process.stderr, format: 'run {run} {stage} [{bar}] {value}/{total} {info}', hideCursor: true }, Presets.shades_classic);
   let started = false;
   const show = (p: RunsProgress) => {

@@ -1,5 +1,6 @@
 // `studio train`, `runs`, `eval`, `export` and `predict`, run as a user runs them, on a
-// tiny project; predict's CSV agrees with the engine's own test evaluation; Ctrl-C cancels a run.
+// tiny project; predict's CSV agrees with the engine's own test evaluation; Ctrl-C cancels a
+// run; `bakeoff` trains and tabulates.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -122,4 +123,20 @@ test('Ctrl-C during `studio train` cancels the run: it is recorded cancelled and
   } finally {
     db.close();
   }
+});
+
+test('bakeoff trains one run per size on one plan and prints the table; --list and --show read it back', () => {
+  const dir = made.project.dir;
+  const b = studio('bakeoff', dir, '--backbones', 'nsfwjs_mobilenet_v2', '--sizes', '96,128', '--epochs', '1', '--name', 'sizes');
+  assert.equal(b.status, 0, b.stderr + b.stdout);
+  assert.match(b.stdout, /^Bake-off (\d+) "sizes": 2 of 2 runs done; seed \d+, manifest [0-9a-f]{12}/m);
+  assert.match(b.stdout, /\snsfwjs_mobilenet_v2\s+96\s+done\s/);
+  assert.match(b.stdout, /\snsfwjs_mobilenet_v2\s+128\s+done\s/);
+  const id = /^Bake-off (\d+)/m.exec(b.stdout)![1]!;
+  const list = studio('bakeoff', dir, '--list');
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(`^\\s*${id}\\s+sizes\\s+\\d+ \\d+\\s*$`, 'm'));
+  const show = studio('bakeoff', dir, '--show', id, '--json');
+  assert.equal(show.status, 0, show.stderr);
+  assert.deepEqual((JSON.parse(show.stdout) as { rows: { inputSize: number }[] }).rows.map((r) => r.inputSize), [96, 128]);
 });
