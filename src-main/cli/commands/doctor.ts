@@ -3,8 +3,8 @@
 // against what each GPU stack needs, the CPU, memory, the model cache and the versions.
 import type { Command } from 'commander';
 import type { DoctorReport, Rung } from '../../../src-shared/system';
-import { runDoctor } from '../../engine/doctor';
 import { table, type CliCommand } from '../command';
+import { withBareStudio } from '../studio-client';
 import { plural } from '../../../src-shared/plural';
 
 const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
@@ -67,9 +67,11 @@ export const doctorCommand: CliCommand = {
       .command('doctor')
       .description('what trains and what runs inference here (GPU, CPU, wasm), what did not load and why, and the devices seen')
       .option('--json', 'print the report as JSON')
-      .action(async (opts: { json?: boolean }) => {
-        const report = await runDoctor();
-        console.log(opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
-      });
+      .action((opts: { json?: boolean }) =>
+        withBareStudio(async ({ api }) => {
+          const report = await api.system.doctor();
+          console.log(opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+        }),
+      );
   },
 };
