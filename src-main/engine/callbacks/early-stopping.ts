@@ -32,7 +32,9 @@ export class EarlyStopping implements Callback {
     }
     this.state.wait += 1;
     if (this.state.wait > this.spec.patience) {
-      ctx.stop(`${this.spec.monitor} did not improve for ${this.state.wait} epochs (best ${this.state.best} at epoch ${this.state.bestEpoch})`);
+      // Epochs are counted from 1 within the phase, as the run's page counts them.
+      const best = this.state.best === null ? 'none' : Number(this.state.best.toPrecision(4));
+      ctx.stop(`${this.spec.monitor} did not improve for ${this.state.wait} epochs (best ${best}, at phase ${ctx.phase} epoch ${this.state.bestEpoch + 1})`);
     }
   }
 
