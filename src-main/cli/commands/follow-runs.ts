@@ -1,4 +1,4 @@
-// `studio train` and `studio resume` follow their runs the way the UI does, over the
+// `studio train`, `resume` and `bakeoff` follow their runs the way the UI does, over the
 // contract's events: a progress bar on stderr from runs.progress and runs.epoch, Ctrl-C
 // cancelling what trains and what waits (each keeps what it recorded), and each run's
 // detail once it has ended.

@@ -17,8 +17,8 @@ import type { ImageItem } from './images';
 import { preprocess } from './preprocess';
 import type { Preprocessing } from './preprocess';
 import { openFrozen } from '../frozen';
-import { yieldOrStop } from '../yield';
 import type { FrozenOptions, FrozenRunner } from '../frozen';
+import { yieldOrStop } from '../yield';
 import type { InferenceInfo } from '../../../src-shared/engine-protocol';
 
 export interface Extractor {
@@ -194,8 +194,7 @@ export async function computeFeatures(req: FeatureRequest): Promise<ViewSet> {
     done += n;
     req.onProgress?.({ split: req.split, done, total, fromCache });
   });
-  const hashes = req.items.map((i) => i.hash);
-  const rows = req.hold === false ? new CacheRows(cache, req.extractor.shape, hashes, views, variant) : await readAll(req, cache, views, variant, length);
+  const rows = req.hold === false ? new CacheRows(cache, req.extractor.shape, req.items.map((i) => i.hash), views, variant) : await readAll(req, cache, views, variant, length);
   return { views, rows };
 }
 

@@ -14,9 +14,9 @@ import { BlockRows, batchTensor, range, rowLength } from './batches';
 import type { EvalSet, LabeledRows, Rows, TrainSet } from './batches';
 import { BuildProgress } from './build-progress';
 import { computeFeatures, pool, viewsFor } from './features';
-import { yieldOrStop } from '../yield';
 import type { Extractor } from './features';
 import { evaluate } from '../trainer';
+import { yieldOrStop } from '../yield';
 
 export interface Sets {
   train: TrainSet;
@@ -135,7 +135,7 @@ export async function pooledFromSplit(sets: Sets, split: SplitBackbone, pooling:
   const train = await pooled('train', sets.train);
   const val = sets.val && (await pooled('val', sets.val));
   const test = sets.test && (await pooled('test', sets.test));
-  const bytes = [train, val, test].reduce((n, s) => n + (s ? s.rows.size * s.rows.views * rowLength(s.rows.shape) * 4 : 0), 0);
+  const bytes = (count(train) + count(val) + count(test)) * rowLength(train.rows.shape) * 4;
   return { train, val, test, store: { bytes, held: true } };
 }
 
