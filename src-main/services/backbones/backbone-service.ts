@@ -102,7 +102,6 @@ export class BackboneService {
     return { info: await this.#info(id), layers: checked.layers, params: checked.params, kerasVersion: checked.kerasVersion };
   }
 
-  /** Downloads that are still going are cancelled (their parts are kept). */
   /** The contract's backbones slice; an imported file must be one `access` allows. */
   handlers(access: PathAccess): Handlers['backbones'] {
     return {
@@ -113,6 +112,7 @@ export class BackboneService {
     };
   }
 
+  /** Downloads that are still going are cancelled (their parts are kept). */
   close(): void {
     for (const d of this.#downloads.values()) d.controller.abort();
   }

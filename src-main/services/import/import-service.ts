@@ -68,7 +68,6 @@ export class ImportService {
     return listImportRecords(this.project.db);
   }
 
-  /** Resolves once no import of this service is running. */
   /** The contract's imports slice; the folder must be one `access` allows. */
   handlers(access: PathAccess): Handlers['imports'] {
     return {
@@ -79,6 +78,7 @@ export class ImportService {
     };
   }
 
+  /** Resolves once no import of this service is running. */
   async idle(): Promise<void> {
     while (this.#current) await this.#current.finished;
   }

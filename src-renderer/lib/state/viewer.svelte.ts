@@ -15,13 +15,11 @@ export class ViewerState {
   readonly #studio: Connection;
   #request = 0;
 
-  readonly #stop: () => void;
-
   constructor(studio: Connection, cursor: () => ImageSummary | undefined) {
     this.#studio = studio;
     // The cursor moves by keys, clicks, label edits and pages arriving: a reaction follows
-    // them all. It lasts as long as the app.
-    this.#stop = $effect.root(() => {
+    // them all. It lasts as long as the app, so its cleanup is never needed.
+    $effect.root(() => {
       $effect(() => {
         const item = cursor();
         if (this.#open && item && item.id !== this.#imageId) untrack(() => void this.show(item.id));
@@ -73,9 +71,5 @@ export class ViewerState {
 
   close(): void {
     this.#open = false;
-  }
-
-  dispose(): void {
-    this.#stop();
   }
 }
