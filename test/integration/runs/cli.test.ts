@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { openProject } from '../../../src-main/services/project/project';
 import { makeProject, tempDir } from './helpers';
 import type { Made } from './helpers';
 import { studioArgv } from '../../fixtures/children';
+import { peekRows, sleep } from '../../reliability/helpers/process';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const base = tempDir('runs-cli');
@@ -107,22 +107,17 @@ test('Ctrl-C during `studio train` cancels the run: it is recorded cancelled and
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const db = new Database(join(dir, 'studio.db'), { readonly: true, fileMustExist: true });
-  const status = () => (db.prepare("SELECT status FROM runs WHERE name = 'interrupted'").get() as { status: string } | undefined)?.status;
-  try {
-    // Once it trains (an epoch stored), Ctrl-C.
-    const t0 = Date.now();
-    while (!(status() === 'running' && (db.prepare("SELECT count(*) AS n FROM run_epochs e JOIN runs r ON r.id = e.run_id WHERE r.name = 'interrupted'").get() as { n: number }).n > 0)) {
-      assert.ok(Date.now() - t0 < 60_000, `the run never started training: ${status()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    child.kill('SIGINT');
-    assert.equal(await exited, 130, stdout);
-    assert.equal(status(), 'cancelled');
-    assert.match(stdout, /^Run \d+ "interrupted": cancelled/m);
-  } finally {
-    db.close();
+  const run = () => peekRows<{ status: string; epochs: number }>(dir, "SELECT r.status, (SELECT count(*) FROM run_epochs e WHERE e.run_id = r.id) AS epochs FROM runs r WHERE r.name = 'interrupted'")[0];
+  // Once it trains (an epoch stored), Ctrl-C.
+  const t0 = Date.now();
+  while (!(run()?.status === 'running' && run()!.epochs > 0)) {
+    assert.ok(Date.now() - t0 < 60_000, `the run never started training: ${run()?.status}`);
+    await sleep(100);
   }
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stdout);
+  assert.equal(run()?.status, 'cancelled');
+  assert.match(stdout, /^Run \d+ "interrupted": cancelled/m);
 });
 
 test('bakeoff trains one run per size on one plan and prints the table; --list and --show read it back', () => {
