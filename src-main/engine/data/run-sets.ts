@@ -5,6 +5,7 @@ import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../../src-shared/engine-config';
 import type { Pooling } from '../../../src-shared/head-spec';
+import type { Split } from '../../../src-shared/schemas';
 import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../../src-shared/engine-metrics';
 import type { FromEngine, Prediction, RunData, RunDirs, RunImage, TestReport } from '../../../src-shared/engine-protocol';
 import type { AugmentSpec } from './augment';
@@ -14,7 +15,7 @@ import { BlockRows, batchTensor, range, rowLength } from './batches';
 import type { EvalSet, LabeledRows, Rows, TrainSet } from './batches';
 import { BuildProgress } from './build-progress';
 import { computeFeatures, pool, viewsFor } from './features';
-import type { Extractor } from './features';
+import type { Extractor, FeatureProgress } from './features';
 import { evaluate } from '../trainer';
 import { yieldOrStop } from '../yield';
 
@@ -51,6 +52,15 @@ export function featureMemoryBudget(env: NodeJS.ProcessEnv = process.env): numbe
   return Math.min(totalmem() / 4, 4 * 2 ** 30);
 }
 
+/** A phase's features events over every split of `sizes`, with the moving rate and time left (throttled). */
+function featuresEvents(phase: 1 | 2, sizes: Record<Split, number>, env: Pick<SetsEnv, 'emit' | 'clock'>): (p: FeatureProgress) => void {
+  const progress = new BuildProgress(sizes, () => (env.clock ?? performance).now());
+  return (p) => {
+    const rate = progress.update(p);
+    if (rate) env.emit({ type: 'features', phase, ...p, ...rate });
+  };
+}
+
 /**
  * The run's augmentation as the feature cache takes it: `views` is a cache setting, not a
  * transform. The config was parsed at the training process's door; it is not checked again.
@@ -66,7 +76,7 @@ export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbon
   const sizes = { train: data.train.length * viewsFor('train', aug).length, val: data.val.length, test: data.test.length };
   const bytes = (sizes.train + sizes.val + sizes.test) * rowLength(ex.shape) * 4;
   const held = bytes <= (env.holdBytes ?? featureMemoryBudget());
-  const progress = new BuildProgress(sizes, () => (env.clock ?? performance).now());
+  const onProgress = featuresEvents(phase, sizes, env);
   const one = async (split: 'train' | 'val' | 'test', images: RunImage[]): Promise<LabeledRows> => {
     const set = await computeFeatures({
       items: images.map((i) => ({ hash: i.hash, source: i.path })),
@@ -77,10 +87,7 @@ export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbon
       augment: split === 'train' ? aug : undefined,
       signal: env.signal,
       hold: held,
-      onProgress: (p) => {
-        const rate = progress.update(p);
-        if (rate) env.emit({ type: 'features', phase, ...p, ...rate });
-      },
+      onProgress,
     });
     return { rows: set.rows, labels: images.map((i) => i.label) };
   };
@@ -123,13 +130,9 @@ async function suffixPooled(rows: Rows, split: SplitBackbone, pooling: Pooling, 
 export async function pooledFromSplit(sets: Sets, split: SplitBackbone, pooling: Pooling, env: Pick<SetsEnv, 'emit' | 'signal' | 'clock'>): Promise<Sets> {
   const count = (s: LabeledRows | null) => (s ? s.rows.size * s.rows.views : 0);
   const sizes = { train: count(sets.train), val: count(sets.val), test: count(sets.test) };
-  const progress = new BuildProgress(sizes, () => (env.clock ?? performance).now());
+  const onProgress = featuresEvents(1, sizes, env);
   const pooled = async (name: 'train' | 'val' | 'test', s: LabeledRows): Promise<LabeledRows> => {
-    const report = (done: number) => {
-      const p = { split: name, done, total: sizes[name], fromCache: 0 };
-      const rate = progress.update(p);
-      if (rate) env.emit({ type: 'features', phase: 1, ...p, ...rate });
-    };
+    const report = (done: number) => onProgress({ split: name, done, total: sizes[name], fromCache: 0 });
     return { rows: await suffixPooled(s.rows, split, pooling, report, env.signal), labels: s.labels };
   };
   const train = await pooled('train', sets.train);
