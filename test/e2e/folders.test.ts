@@ -49,7 +49,7 @@ describe('folders chosen in the browser', () => {
     await page.click('[data-testid=folder-entry]:has-text("alpha")');
     await page.click('[data-testid=folder-choose]');
     await page.waitForSelector('[data-testid=folder-picker]', { state: 'detached' });
-    assert.equal(await page.inputValue('[data-testid=project-path]'), join(tmp, 'projects', 'alpha'));
+    await waitForValue(page, '[data-testid=project-path]', join(tmp, 'projects', 'alpha'));
     await page.click('[data-testid=project-create]');
     await page.waitForSelector('[data-testid=project-name]');
     assert.equal(await page.textContent('[data-testid=project-name]'), 'alpha');
@@ -63,7 +63,9 @@ describe('folders chosen in the browser', () => {
     await page.click('[data-testid=folder-entry]:has-text("images")');
     await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'images'));
     await page.click('[data-testid=folder-choose]');
-    assert.equal(await page.inputValue('[data-testid=import-folder]'), join(tmp, 'images'));
+    // Choosing allows the folder over the wire first and fills the field after: wait for both.
+    await page.waitForSelector('[data-testid=folder-picker]', { state: 'detached' });
+    await waitForValue(page, '[data-testid=import-folder]', join(tmp, 'images'));
     await page.click('[data-testid=import-start]');
     await page.waitForSelector('[data-testid=import-progress][data-status=done]', { timeout: 60_000 });
     await page.waitForSelector('[data-testid=total-count][data-total="6"]');
@@ -89,3 +91,12 @@ describe('folders chosen in the browser', () => {
     assert.deepEqual(errors, []);
   });
 });
+
+/** Waits until the field holds `value`; a field that never gets it fails with what it held. */
+async function waitForValue(page: Page, selector: string, value: string): Promise<void> {
+  try {
+    await page.waitForFunction(([sel, want]) => (document.querySelector(sel) as HTMLInputElement | null)?.value === want, [selector, value], { timeout: 10_000 });
+  } catch {
+    assert.equal(await page.inputValue(selector), value);
+  }
+}
