@@ -74,6 +74,8 @@ describe('folders chosen in the browser', () => {
   it('lists the project under recent projects and opens it from there', async () => {
     await page.click('[data-testid=project-close]');
     await page.waitForSelector('[data-testid=project-screen]');
+    // The recent list arrives after the screen: wait for it before counting.
+    await page.waitForSelector('[data-testid=recent-project]');
     const recent = page.locator('[data-testid=recent-project]');
     assert.equal(await recent.count(), 1);
     assert.match((await recent.textContent()) ?? '', new RegExp(`alpha\\s*${join(tmp, 'projects', 'alpha').replaceAll('/', '\\/')}`));
