@@ -6,6 +6,7 @@ import type { ExportFormat } from '../../../src-shared/engine-export';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { RunDetail, RunPrediction } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
+import { Batched } from '../batched';
 import type { Connection } from './connection.svelte';
 import { SuspectsState } from './suspects.svelte';
 
@@ -29,15 +30,19 @@ export class RunPageState {
   #exporting = $state(false);
   #exported = $state.raw<{ dir: string; format: ExportFormat } | null>(null);
   #suspects = $state.raw<SuspectsState | null>(null);
+  readonly #arriving = new Batched<EpochMetrics>((fresh) => {
+    const key = (m: EpochMetrics) => `${m.phase}:${m.epoch}`;
+    const replaced = new Set(fresh.map(key));
+    const kept = this.#epochs.filter((m) => !replaced.has(key(m)));
+    this.#epochs = [...kept, ...fresh].sort((a, b) => a.phase - b.phase || a.epoch - b.epoch);
+  });
 
   constructor(studio: Connection, runId: number) {
     this.#studio = studio;
     this.runId = runId;
     this.#off.push(
       studio.on('runs.epoch', (e) => {
-        if (e.runId !== runId) return;
-        const kept = this.#epochs.filter((m) => !(m.phase === e.metrics.phase && m.epoch === e.metrics.epoch));
-        this.#epochs = [...kept, e.metrics].sort((a, b) => a.phase - b.phase || a.epoch - b.epoch);
+        if (e.runId === runId) this.#arriving.add(e.metrics);
       }),
       studio.on('runs.status', (s) => {
         if (s.runId === runId) void this.load();
@@ -176,6 +181,7 @@ export class RunPageState {
 
   dispose(): void {
     for (const off of this.#off) off();
+    this.#arriving.cancel();
     this.#suspects?.dispose();
     this.#suspects = null;
   }

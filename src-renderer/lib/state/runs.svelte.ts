@@ -4,6 +4,7 @@
 // follows them through `onchange`.
 import type { RunsProgress, RunSummary } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
+import { Batched } from '../batched';
 import type { Connection } from './connection.svelte';
 
 export class RunsState {
@@ -16,12 +17,13 @@ export class RunsState {
   #reloading: Promise<void> | null = null;
   #again = false;
   readonly #listeners = new Set<() => void>();
+  readonly #arriving = new Batched<RunsProgress>((all) => (this.#progress = all[all.length - 1]));
 
   constructor(studio: Connection) {
     this.#studio = studio;
     studio.on('runs.status', () => void this.load());
     studio.on('runs.epoch', () => void this.load());
-    studio.on('runs.progress', (p) => (this.#progress = p));
+    studio.on('runs.progress', (p) => this.#arriving.add(p));
   }
 
   get runs(): RunSummary[] {
@@ -92,6 +94,7 @@ export class RunsState {
   clear(): void {
     this.#runs = [];
     this.#compare = [];
+    this.#arriving.cancel();
     this.#progress = null;
     this.#loaded = false;
     this.#changed();
