@@ -6,7 +6,8 @@
 import { parse, type Options } from 'csv-parse/sync';
 import { classNameKey } from '../../../src-shared/class-name';
 import type { Split } from '../../../src-shared/schemas';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { replaceFileSync } from '../../fs/replace-file';
 import type { CsvImportOutput } from '../../../src-shared/curation';
 import { StudioError } from '../../../src-shared/errors';
 import type { Database } from '../../store/db';
@@ -212,7 +213,7 @@ export function exportLabelsCsv(db: Database, file: string): { file: string; row
   const rows = curationRows(db).filter((r) => r.path !== null);
   const text = writeLabelsCsv(rows.map((r) => ({ path: r.path!, label: r.label, split: r.split, group: r.groupKey })));
   try {
-    writeFileSync(file, text);
+    replaceFileSync(file, text);
   } catch (err) {
     throw new StudioError('invalid-input', `Cannot write ${file}: ${(err as Error).message}. Choose a folder you can write to.`);
   }
