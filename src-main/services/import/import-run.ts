@@ -37,6 +37,8 @@ export interface ImportContext {
   emit: (p: ImportProgress) => void;
   clock: () => number;
   options: Required<ImportOptions>;
+  /** Real paths outside the folder that links in it may lead to (see ScanOptions.allowed). */
+  allowed?: (real: string) => boolean;
 }
 
 /** A file at least this big is refused before it is read into memory. */
@@ -113,6 +115,7 @@ export class ImportRun {
       this.#progress.report(true);
       const scan = await scanFolder(this.root, {
         skip: new Set([realpathSync(this.#ctx.project.dir)]),
+        allowed: this.#ctx.allowed,
         isCancelled: () => this.#cancelled,
         onFound: (n) => this.#progress.found(n),
       });
