@@ -55,8 +55,8 @@ interface Seen {
   label: string | null;
   split: Split | null;
   path: string;
-  /** Resolves to null once the image is queued for storing, or to the problem that stopped it. */
-  stored: Promise<FileProblem | null>;
+  /** Resolves to null once the image is queued for storing, or to the problem that stopped it, worded for a given file. */
+  stored: Promise<((path: string) => FileProblem) | null>;
 }
 
 class Slots {
@@ -226,11 +226,11 @@ export class ImportRun {
     return seen;
   }
 
-  async #decode(file: FoundFile, buf: Buffer): Promise<FileProblem | null> {
+  async #decode(file: FoundFile, buf: Buffer): Promise<((path: string) => FileProblem) | null> {
     const result = await decodeImage(buf, file.path, file.hash, this.#thumbs);
     if (!result.ok) {
       this.#problem(file.path, result);
-      return { kind: result.kind, reason: result.reason };
+      return result.forPath;
     }
     this.#writer.image({ ...file, width: result.width, height: result.height, format: result.format });
     this.#progress.advance();
@@ -239,8 +239,8 @@ export class ImportRun {
 
   /** Same content as a file seen before: one image, one more path, unless the labels disagree. */
   async #copy(file: FoundFile, first: Seen): Promise<void> {
-    const problem = await first.stored;
-    if (problem) return this.#problem(file.path, problem);
+    const problemFor = await first.stored;
+    if (problemFor) return this.#problem(file.path, problemFor(file.path));
     const conflict = conflictBetween(file, first);
     if (!conflict) {
       first.label ??= file.label;
