@@ -213,7 +213,8 @@ export function exportLabelsCsv(db: Database, file: string): { file: string; row
   try {
     replaceFileSync(file, text);
   } catch (err) {
-    throw new StudioError('invalid-input', `Cannot write ${file}: ${(err as Error).message}. Choose a folder you can write to.`);
+    // The code, not the message: the message names the temporary file beside it.
+    throw new StudioError('invalid-input', `Cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Choose a folder you can write to.`);
   }
   return { file, rows: rows.length };
 }
