@@ -3,13 +3,16 @@
 // typed as one code point and "e" + a combining accent are the same class, and trimmed, so a
 // name that differs from another only by spaces at its ends cannot exist. Control characters
 // (NUL, tab, line breaks, C1 controls) are refused: they are invisible in the UI and break
-// the files other tools read.
+// the files other tools read. So are bidirectional controls (the right-to-left override and
+// its kin): they make a name display as something other than what it is.
 
 /** The longest class name, in UTF-16 code units after normalising (what zod's `.max` counts). */
 export const CLASS_NAME_MAX = 200;
 
 // \p{Cc}: C0 and C1 controls and DEL; \u2028/\u2029 break lines like \n does.
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+// Embeddings and overrides (U+202A-202E), isolates (U+2066-2069), the LRM/RLM marks and the Arabic letter mark.
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
 
 export type ClassNameCheck = { ok: true; name: string } | { ok: false; message: string };
 
@@ -29,6 +32,13 @@ export function checkClassName(raw: string): ClassNameCheck {
   const control = CONTROL.exec(name);
   if (control) {
     return { ok: false, message: `A class name cannot contain control characters (it has ${describeControl(control[0])} at character ${control.index + 1}). Remove it and try again.` };
+  }
+  const bidi = BIDI.exec(name);
+  if (bidi) {
+    return {
+      ok: false,
+      message: `A class name cannot contain bidirectional control characters (it has ${describeControl(bidi[0])} at character ${bidi.index + 1}), which make it display differently from what it is. Remove it and try again.`,
+    };
   }
   if (name.length > CLASS_NAME_MAX) {
     return { ok: false, message: `A class name can be at most ${CLASS_NAME_MAX} characters; this one has ${name.length}. Choose a shorter name.` };

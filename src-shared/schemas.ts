@@ -60,6 +60,7 @@ export const ProblemKind = z.enum([
   'too-large',
   'unreadable',
   'symlink-loop',
+  'link-outside',
   'label-conflict',
   /** An exact copy of an image found in another split (train/val/test): a leak between them. */
   'split-conflict',

@@ -4,7 +4,7 @@
 // weights.bin; preprocessing outside, named in the manifest, as each backbone wants its
 // own: seed 002) or an ONNX model (model.onnx; preprocessing inside, see onnx/model-export).
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig } from '../../src-shared/engine-config';
 import { describePreprocessing, EXPORT_FORMAT } from '../../src-shared/engine-export';
@@ -22,6 +22,7 @@ import type { ExportFacts } from './onnx/model-export';
 import { buildPhase2Model } from './phase2';
 import { restoreInto } from './trainer';
 import { loadSnapshot } from './weights-io';
+import { replaceFile } from '../fs/replace-file';
 
 /** The engine's export message; a caller that names no format gets tfjs, as before formats existed. */
 export type ExportTask = Omit<Extract<ToEngine, { type: 'export' }>, 'format'> & { format?: ExportFormat };
@@ -51,9 +52,9 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
   await model.save(
     tf.io.withSaveHandler(async (art) => {
       const data = art.weightData ? tf.io.CompositeArrayBuffer.join(art.weightData) : new ArrayBuffer(0);
-      await writeFile(join(dir, 'weights.bin'), new Uint8Array(data));
+      await replaceFile(join(dir, 'weights.bin'), new Uint8Array(data));
       const json = { format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`, convertedBy: null, modelTopology: art.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs ?? [] }] };
-      await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+      await replaceFile(join(dir, 'model.json'), JSON.stringify(json));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength } };
     }),
   );
@@ -82,6 +83,6 @@ export async function exportRun(task: ExportTask): Promise<ExportManifest> {
     await saveLayersModel(model, task.outDir);
     manifest = { ...facts, format: EXPORT_FORMAT, model: 'model.json', background: IMAGE_BACKGROUND };
   }
-  await writeFile(join(task.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  await replaceFile(join(task.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;
 }

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatCsv } from '../../src-shared/csv-cells';
 import { ExportManifest, ONNX_EXPORT_FORMAT } from '../../src-shared/engine-export';
 import { readFolder } from './backbones/sources';
 import { loadImage } from './data/images';
@@ -121,13 +122,8 @@ export async function predictFiles(exp: LoadedExport, paths: string[], opts: { b
   return { rows, problems };
 }
 
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
+/** `path,predicted,confidence` and one probability per class; class names and paths are spreadsheet-safe, as every CSV the studio writes. */
 export function predictionsCsv(labels: string[], rows: PredictRow[]): string {
-  const head = ['path', 'predicted', 'confidence', ...labels].map(csvCell).join(',');
-  const lines = rows.map((r) => [r.path, r.predicted, r.confidence.toFixed(6), ...r.probs.map((p) => p.toFixed(6))].map(csvCell).join(','));
-  return [head, ...lines].join('\n') + '\n';
+  const lines = rows.map((r) => [r.path, r.predicted, r.confidence.toFixed(6), ...r.probs.map((p) => p.toFixed(6))]);
+  return formatCsv([['path', 'predicted', 'confidence', ...labels], ...lines]);
 }

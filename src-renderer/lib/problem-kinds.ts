@@ -8,6 +8,7 @@ const KIND_LABELS: Record<ProblemKind, string> = {
   'too-large': 'Too many pixels',
   unreadable: 'Unreadable',
   'symlink-loop': 'Symlink loop',
+  'link-outside': 'Link outside the folder',
   'label-conflict': 'Label conflict',
   'split-conflict': 'Copy in another split',
 };

@@ -2,10 +2,12 @@
 // with an exported model: a tfjs export on tfjs, an ONNX export on ONNX Runtime. Files
 // that cannot be decoded are listed as problems and the rest are predicted: exit 0, as
 // with import.
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { StudioError } from '../../../src-shared/errors';
+import { replaceFileSync } from '../../fs/replace-file';
+import { refuseProjectFile } from '../../services/folders/access';
 import { checkFolder } from '../../services/import/import-service';
 import type { CliCommand } from '../command';
 
@@ -25,6 +27,8 @@ export const predictCommand: CliCommand = {
 
 async function runPredict(exportDir: string, folder: string, opts: { out: string }): Promise<void> {
   checkFolder(resolve(folder));
+  // Refused before the model loads, not after a long prediction.
+  refuseProjectFile(resolve(opts.out), '--out');
   // The engine (TensorFlow.js) loads only for this command, so the others start fast.
   const { selectBackend } = await import('../../engine/backend');
   const { filesUnder, loadExport, predictFiles, predictionsCsv } = await import('../../engine/predict');
@@ -36,7 +40,11 @@ async function runPredict(exportDir: string, folder: string, opts: { out: string
   bar.start(files.length, 0);
   const { rows, problems } = await predictFiles(exp, files, { onProgress: (done) => bar.update(done) }).finally(() => exp.dispose());
   bar.stop();
-  writeFileSync(opts.out, predictionsCsv(exp.manifest.labels, rows));
+  try {
+    replaceFileSync(opts.out, predictionsCsv(exp.manifest.labels, rows));
+  } catch (err) {
+    throw new StudioError('invalid-input', `Cannot write ${resolve(opts.out)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Choose a folder you can write to.`);
+  }
   const lines = [`Predicted ${rows.length} of ${files.length} files with ${exp.manifest.backboneId} (${exp.runtime}) into ${resolve(opts.out)}; ${problems.length} problems`];
   if (problems.length) lines.push('', 'Problems (these files were left out; the rest were predicted):');
   for (const p of problems.slice(0, SHOWN_PROBLEMS)) lines.push(`  ${p.path}`, `    ${p.reason}`);

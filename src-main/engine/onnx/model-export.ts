@@ -5,7 +5,7 @@
 // order, input size, background colour) and to trace it to its run. Nothing is kept
 // unless ONNX Runtime gives the tfjs model's probabilities on a probe batch.
 import * as tf from '@tensorflow/tfjs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ONNX_EXPORT_FORMAT } from '../../../src-shared/engine-export';
 import type { OnnxExportManifest, PreprocessingSpec, TfjsExportManifest } from '../../../src-shared/engine-export';
@@ -14,6 +14,7 @@ import { ONNX_TOLERANCE, relativeDifference } from '../frozen';
 import { preprocess } from '../data/preprocess';
 import { exportToOnnx } from './export';
 import { openOnnx } from './runtime';
+import { replaceFile } from '../../fs/replace-file';
 
 export const ONNX_MODEL_FILE = 'model.onnx';
 const OPSET = 13;
@@ -113,7 +114,7 @@ export async function writeOnnxExport(inference: tf.LayersModel, facts: ExportFa
   const model = rawInputModel(inference, facts.preprocessing);
   const bytes = exportToOnnx(model, { name: inference.name, inputName: INPUT, outputName: OUTPUT, opset: OPSET, metadata: onnxMetadata(manifest) });
   const file = join(dir, ONNX_MODEL_FILE);
-  await writeFile(file, bytes);
+  await replaceFile(file, bytes);
   try {
     await verifyOnnxExport(file, inference, facts.preprocessing, facts.inputSize);
   } catch (err) {

@@ -4,7 +4,7 @@
 import type { BackboneDownload, BackboneInfo } from '../../../src-shared/backbones';
 import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
-import type { PathAccess } from '../folders/access';
+import { refuseProjectFile, type PathAccess } from '../folders/access';
 import { DownloadCancelled, downloadWeights } from '../../engine/backbones/download';
 import type { WeightsProgress } from '../../engine/backbones/download';
 import { checkKerasFile, kerasSourceOf, weightFilesFor } from '../../engine/backbones/keras-weights';
@@ -59,6 +59,7 @@ export class BackboneService {
     const running = this.#downloads.get(id);
     if (running) return running.state;
     const entry = this.#keras(id);
+    refuseProjectFile(this.cacheDir, 'The model cache');
     const w = weightFilesFor(kerasSourceOf(entry)!, entry.inputSize)[0]!;
     const controller = new AbortController();
     const state: BackboneDownload = { id, file: w.file, url: w.url, state: 'downloading', bytes: 0, total: null, bytesPerSecond: 0, etaSeconds: null, message: null };
@@ -98,6 +99,7 @@ export class BackboneService {
       throw new StudioError('invalid-input', `${file} does not fit ${entry.label}: ${(err as Error).message}`);
     }
     const target = weightFilesFor(kerasSourceOf(entry)!, entry.inputSize)[0]!.file;
+    refuseProjectFile(this.cacheDir, 'The model cache');
     await importWeightsFile(file, target, this.cacheDir);
     return { info: await this.#info(id), layers: checked.layers, params: checked.params, kerasVersion: checked.kerasVersion };
   }

@@ -1,12 +1,15 @@
 // Labels and splits as CSV (`path,label,split,group`), the format other tools read and write.
 // RFC 4180 both ways (csv-parse reads): fields with commas, quotes, line breaks or spaces at
 // either end are quoted, quotes inside doubled, so what the studio writes it reads back
-// exactly. Errors name the line and the column, since a person fixes them in a spreadsheet,
+// exactly; cells a spreadsheet would run as formulas are written with a leading ' that
+// reading takes off again (src-shared/csv-cells.ts). Errors name the line and the column, since a person fixes them in a spreadsheet,
 // and never quote the file's text before its header is known to be a labels CSV.
 import { parse, type Options } from 'csv-parse/sync';
 import { classNameKey } from '../../../src-shared/class-name';
+import { formatCsv, fromSpreadsheetSafe } from '../../../src-shared/csv-cells';
 import type { Split } from '../../../src-shared/schemas';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { replaceFileSync } from '../../fs/replace-file';
 import type { CsvImportOutput } from '../../../src-shared/curation';
 import { StudioError } from '../../../src-shared/errors';
 import type { Database } from '../../store/db';
@@ -15,6 +18,8 @@ import { normalizePath } from './group-keys';
 import * as labels from '../labels/labels';
 import { classNames } from '../../store/repos/classes';
 import { allPaths, curationRows, type CurationRow } from '../../store/repos/images';
+
+export { formatCsv };
 
 export interface CsvIssue {
   /** 1-based line in the file where the problem is. */
@@ -36,7 +41,7 @@ export interface CsvRecord {
   /** 1-based line where the record starts (a quoted field may span lines). */
   line: number;
   fields: string[];
-  /** Per field: whether it was quoted. Quoted text is kept exactly; unquoted text may be padded by hand. */
+  /** Per field: whether it was quoted or escaped (as the studio writes it). Such text is kept exactly; other text may be padded by hand. */
   quoted: boolean[];
 }
 
@@ -91,7 +96,10 @@ export function parseCsv(text: string | Uint8Array): CsvRecord[] {
       trim: true,
       record_delimiter: ['\r\n', '\n', '\r'],
       // Each field as {value, quoted}: csv-parse's types say string, the records hold cells.
-      cast: (value, ctx) => ({ value, quoted: ctx.quoting }) as unknown as string,
+      cast: (value, ctx) => {
+        const unescaped = fromSpreadsheetSafe(value);
+        return { value: unescaped, quoted: ctx.quoting || unescaped !== value } as unknown as string;
+      },
       on_record: (record, ctx) => (ends.push(ctx.bytes), record),
     };
     cells = parse(buf, options) as unknown as Cell[][];
@@ -105,15 +113,6 @@ export function parseCsv(text: string | Uint8Array): CsvRecord[] {
   return cells.map((record, i) => ({ line: lineOf(buf, starts, ends[i]!), fields: record.map((c) => c.value), quoted: record.map((c) => c.quoted) }));
 }
 
-function quote(field: string): string {
-  // Spaces at either end are quoted too, since unquoted fields are read trimmed.
-  return /[",\r\n]/.test(field) || field !== field.trim() || field.startsWith('\ufeff') ? `"${field.replace(/"/g, '""')}"` : field;
-}
-
-/** Rows to CSV text, one record per line ending in \n. */
-export function formatCsv(rows: ReadonlyArray<readonly string[]>): string {
-  return rows.map((r) => r.map(quote).join(',') + '\n').join('');
-}
 
 export interface LabelRow {
   path: string;
@@ -212,9 +211,10 @@ export function exportLabelsCsv(db: Database, file: string): { file: string; row
   const rows = curationRows(db).filter((r) => r.path !== null);
   const text = writeLabelsCsv(rows.map((r) => ({ path: r.path!, label: r.label, split: r.split, group: r.groupKey })));
   try {
-    writeFileSync(file, text);
+    replaceFileSync(file, text);
   } catch (err) {
-    throw new StudioError('invalid-input', `Cannot write ${file}: ${(err as Error).message}. Choose a folder you can write to.`);
+    // The code, not the message: the message names the temporary file beside it.
+    throw new StudioError('invalid-input', `Cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Choose a folder you can write to.`);
   }
   return { file, rows: rows.length };
 }

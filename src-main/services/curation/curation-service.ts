@@ -113,7 +113,7 @@ export class CurationService {
       fixLeakage: ({ clusterId }) => this.fixLeakage(clusterId),
       split: (input) => this.split(input),
       manifest: ({ params }) => this.manifest(params),
-      exportCsv: ({ file }) => (access.check(file, 'CSV file'), this.exportCsv(file)),
+      exportCsv: ({ file }) => (access.checkWrite(file, 'CSV file'), this.exportCsv(file)),
       importCsv: ({ file }) => (access.check(file, 'CSV file'), this.importCsv(file)),
     };
   }

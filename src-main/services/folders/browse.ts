@@ -3,7 +3,7 @@
 // the user may read. Anything chosen through it must lie under one of those roots.
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { basename, delimiter, dirname, extname, join } from 'node:path';
+import { basename, delimiter, dirname, extname, join, parse } from 'node:path';
 import { StudioError } from '../../../src-shared/errors';
 import type { FolderEntry, FolderListing, FolderRoot } from '../../../src-shared/folders';
 import { realPath, within } from './access';
@@ -21,19 +21,21 @@ const MOUNTS = ['/media', '/mnt', '/srv', '/data'];
  */
 export function browseRoots(env: NodeJS.ProcessEnv = process.env, home = homedir(), cwd = process.cwd()): FolderRoot[] {
   const extra = (env.STUDIO_FOLDERS ?? '').split(delimiter).filter(Boolean);
-  const candidates: FolderRoot[] = [
+  // A server started from / (or a home of /) would offer the whole disk, /etc included:
+  // only STUDIO_FOLDERS, set on purpose, may name the top of a disk.
+  const implicit: FolderRoot[] = [
     { label: 'Home', path: home },
     { label: 'Working folder', path: cwd },
     { label: 'Temporary files', path: tmpdir() },
     ...MOUNTS.map((path) => ({ label: path, path })),
-    ...extra.map((path) => ({ label: path, path })),
   ];
+  const candidates = [...implicit.map((r) => ({ ...r, implicit: true })), ...extra.map((path) => ({ label: path, path, implicit: false }))];
   const seen = new Set<string>();
   const roots: FolderRoot[] = [];
   for (const root of candidates) {
     if (!isReadableFolder(root.path)) continue;
     const real = realPath(root.path);
-    if (seen.has(real)) continue;
+    if (seen.has(real) || (root.implicit && parse(real).root === real)) continue;
     seen.add(real);
     roots.push({ label: root.label, path: real });
   }

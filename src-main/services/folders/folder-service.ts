@@ -3,7 +3,7 @@
 import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
 import type { FolderRoot, NativePickInput } from '../../../src-shared/folders';
-import { PathAccess } from './access';
+import { PathAccess, refuseProjectFile } from './access';
 import { browseRoots, listFolder, rootOf } from './browse';
 import { RecentProjects } from './recents';
 
@@ -41,6 +41,8 @@ export class FolderService {
   checkProject(path: string): void {
     if (this.recents.has(path)) this.access.grant(path);
     this.access.check(path, 'Project folder');
+    // A new project inside another one's thumbs/ or runs/ would write among that one's files.
+    refuseProjectFile(path, 'Project folder');
   }
 
   handlers(): Handlers['folders'] {

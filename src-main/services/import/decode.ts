@@ -18,7 +18,17 @@ export interface DecodedImage {
   format: string;
 }
 
-export type DecodeResult = ({ ok: true } & DecodedImage) | ({ ok: false } & FileProblem);
+/**
+ * A file that cannot be imported, and the same problem worded for another file with the same
+ * bytes: its name may say another format ("the name says PNG", not the first copy's JPEG).
+ */
+export type DecodeFailure = { ok: false } & FileProblem & { forPath: (path: string) => FileProblem };
+
+export type DecodeResult = ({ ok: true } & DecodedImage) | DecodeFailure;
+
+function failure(path: string, forPath: (path: string) => FileProblem): DecodeFailure {
+  return { ok: false, ...forPath(path), forPath };
+}
 
 /** Our own disk failed (full, read-only, removed): no fault of the image, and every image would hit it. */
 export class ThumbWriteError extends Error {
@@ -118,10 +128,12 @@ export async function decodeImage(buf: Buffer, path: string, hash: string, thumb
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (err) {
     const format = sniffFormat(buf);
-    return { ok: false, ...decodeProblem(err, path, format, format !== undefined && endsEarly(buf, format)) };
+    const cut = format !== undefined && endsEarly(buf, format);
+    return failure(path, (p) => decodeProblem(err, p, format, cut));
   }
-  if (!ACCEPTED_FORMATS.has(meta.format)) return { ok: false, ...reasons.notAnImage(path, formatName(meta.format)) };
-  if (meta.width * meta.height > PIXEL_LIMIT) return { ok: false, ...reasons.tooManyPixels(meta.width, meta.height, PIXEL_LIMIT) };
+  const { format, width, height } = meta;
+  if (!ACCEPTED_FORMATS.has(format)) return failure(path, (p) => reasons.notAnImage(p, formatName(format)));
+  if (width * height > PIXEL_LIMIT) return failure(path, () => reasons.tooManyPixels(width, height, PIXEL_LIMIT));
   // Stored after EXIF orientation: the size a person (and the model) sees.
   const image = { width: meta.autoOrient.width, height: meta.autoOrient.height, format: formatOf(meta) };
   // A thumbnail already there was made by an import killed before its row was committed.
@@ -130,7 +142,8 @@ export async function decodeImage(buf: Buffer, path: string, hash: string, thumb
     await thumbs.write(hash, thumbnail(buf));
   } catch (err) {
     if (err instanceof ThumbWriteError) throw err;
-    return { ok: false, ...decodeProblem(err, path, meta.format, endsEarly(buf, meta.format)) };
+    const cut = endsEarly(buf, format);
+    return failure(path, (p) => decodeProblem(err, p, format, cut));
   }
   return { ok: true, ...image };
 }

@@ -37,6 +37,8 @@ export interface ImportContext {
   emit: (p: ImportProgress) => void;
   clock: () => number;
   options: Required<ImportOptions>;
+  /** Real paths outside the folder that links in it may lead to (see ScanOptions.allowed). */
+  allowed?: (real: string) => boolean;
 }
 
 /** A file at least this big is refused before it is read into memory. */
@@ -53,8 +55,8 @@ interface Seen {
   label: string | null;
   split: Split | null;
   path: string;
-  /** Resolves to null once the image is queued for storing, or to the problem that stopped it. */
-  stored: Promise<FileProblem | null>;
+  /** Resolves to null once the image is queued for storing, or to the problem that stopped it, worded for a given file. */
+  stored: Promise<((path: string) => FileProblem) | null>;
 }
 
 class Slots {
@@ -113,6 +115,7 @@ export class ImportRun {
       this.#progress.report(true);
       const scan = await scanFolder(this.root, {
         skip: new Set([realpathSync(this.#ctx.project.dir)]),
+        allowed: this.#ctx.allowed,
         isCancelled: () => this.#cancelled,
         onFound: (n) => this.#progress.found(n),
       });
@@ -223,11 +226,11 @@ export class ImportRun {
     return seen;
   }
 
-  async #decode(file: FoundFile, buf: Buffer): Promise<FileProblem | null> {
+  async #decode(file: FoundFile, buf: Buffer): Promise<((path: string) => FileProblem) | null> {
     const result = await decodeImage(buf, file.path, file.hash, this.#thumbs);
     if (!result.ok) {
       this.#problem(file.path, result);
-      return { kind: result.kind, reason: result.reason };
+      return result.forPath;
     }
     this.#writer.image({ ...file, width: result.width, height: result.height, format: result.format });
     this.#progress.advance();
@@ -236,8 +239,8 @@ export class ImportRun {
 
   /** Same content as a file seen before: one image, one more path, unless the labels disagree. */
   async #copy(file: FoundFile, first: Seen): Promise<void> {
-    const problem = await first.stored;
-    if (problem) return this.#problem(file.path, problem);
+    const problemFor = await first.stored;
+    if (problemFor) return this.#problem(file.path, problemFor(file.path));
     const conflict = conflictBetween(file, first);
     if (!conflict) {
       first.label ??= file.label;

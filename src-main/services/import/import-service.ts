@@ -31,7 +31,8 @@ export class ImportService {
     };
   }
 
-  start(folder: string): { importId: number } {
+  /** `allowed`: what a link in the folder may lead to outside it (by default nothing). */
+  start(folder: string, allowed?: (real: string) => boolean): { importId: number } {
     const root = resolve(folder);
     checkFolder(root);
     this.#refuseIfBusy();
@@ -47,6 +48,7 @@ export class ImportService {
       emit: this.emit,
       clock: this.clock,
       options: this.#options,
+      allowed,
     });
     this.#current = run;
     void run.finished.finally(() => {
@@ -71,7 +73,7 @@ export class ImportService {
   /** The contract's imports slice; the folder must be one `access` allows. */
   handlers(access: PathAccess): Handlers['imports'] {
     return {
-      start: ({ folder }) => (access.check(folder, 'Import folder'), this.start(folder)),
+      start: ({ folder }) => (access.check(folder, 'Import folder'), this.start(folder, (real) => access.allows(real))),
       cancel: ({ importId }) => (this.cancel(importId), null),
       list: () => this.list(),
       problems: ({ importId, limit }) => problemsOfImport(this.project.db, importId, limit),

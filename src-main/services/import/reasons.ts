@@ -77,6 +77,12 @@ export const reasons = {
     kind: 'symlink-loop',
     reason: `Link loop: this link leads back to ${target}, a folder that contains it, so it was not followed. Remove the link or point it elsewhere.`,
   }),
+  linkOutside: (target: string, root: string): FileProblem => ({
+    kind: 'link-outside',
+    reason:
+      `Link leads outside the chosen folder: it points to ${target}, which is outside ${root} and the folders chosen in this session, ` +
+      'so it was not followed and nothing behind it was read. Choose that folder itself to import it, or copy the images into this folder.',
+  }),
   selfLink: (): FileProblem => ({
     kind: 'symlink-loop',
     reason: 'Link loop: this link points (through other links) back to itself, so it leads nowhere. Remove it.',

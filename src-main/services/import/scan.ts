@@ -1,10 +1,12 @@
 // Walks an import folder and says what each image file is: its label (class folder) and
-// split (top-level train/val/test). Links are followed, with loops and dead ends recorded
-// as problems instead of hanging or failing the walk.
+// split (top-level train/val/test). Links are followed while they lead to somewhere under
+// the chosen folder (or another folder the person chose); loops, dead ends and links that
+// lead elsewhere are recorded as problems instead of hanging the walk or reading outside it.
 import type { Dirent } from 'node:fs';
 import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { checkClassName } from '../../../src-shared/class-name';
+import { within } from '../folders/access';
 import type { Split } from '../../../src-shared/schemas';
 import { IMAGE_EXTENSIONS, reasons, type FileProblem } from './reasons';
 
@@ -24,6 +26,8 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Real paths of folders never to enter (the project's own folder, with its thumbnails). */
   skip?: ReadonlySet<string>;
+  /** Whether a real path outside the root may be read (a folder chosen this session); by default none may. */
+  allowed?: (real: string) => boolean;
   isCancelled?: () => boolean;
   onFound?: (count: number) => void;
 }
@@ -38,6 +42,8 @@ function splitOf(folder: string): Split | null {
 
 interface Walk {
   root: string;
+  /** The root with its links resolved: what a link's target must lie under. */
+  realRoot: string;
   opts: ScanOptions;
   visited: Set<string>;
   entries: ScanEntry[];
@@ -50,7 +56,7 @@ export async function scanFolder(root: string, opts: ScanOptions = {}): Promise<
   const top = await readdir(root, { withFileTypes: true });
   // train/ val/ test/ at the top level mean the dataset comes already split.
   const splitMode = top.some((d) => (d.isDirectory() || d.isSymbolicLink()) && splitOf(d.name) !== null);
-  const walk: Walk = { root, opts, visited: new Set([real]), entries: [], problems: [], splitMode };
+  const walk: Walk = { root, realRoot: real, opts, visited: new Set([real]), entries: [], problems: [], splitMode };
   await walkDir(walk, root, [real]);
   return { entries: walk.entries, problems: walk.problems };
 }
@@ -120,15 +126,21 @@ async function enterDir(w: Walk, path: string, real: string, ancestors: string[]
 }
 
 async function visitLink(w: Walk, path: string, ancestors: string[]): Promise<void> {
+  // A dead link named notes.txt is no business of an image import; one that could be
+  // an image or a folder is.
+  const ext = extname(path).toLowerCase();
+  const mayMatter = !ext || IMAGE_EXTENSIONS.has(ext);
   try {
     const target = await stat(path);
-    if (target.isDirectory()) await enterDir(w, path, await realpath(path), ancestors);
+    const real = await realpath(path);
+    if (!within(real, w.realRoot) && !w.opts.allowed?.(real)) {
+      if (target.isDirectory() || mayMatter) w.problems.push({ path, ...reasons.linkOutside(real, w.root) });
+      return;
+    }
+    if (target.isDirectory()) await enterDir(w, path, real, ancestors);
     else if (target.isFile()) addFile(w, path);
   } catch (err) {
-    // A dead link named notes.txt is no business of an image import; one that could be
-    // an image or a folder is.
-    const ext = extname(path).toLowerCase();
-    if (ext && !IMAGE_EXTENSIONS.has(ext)) return;
+    if (!mayMatter) return;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') w.problems.push({ path, ...reasons.selfLink() });
     else if (code === 'ENOENT') w.problems.push({ path, ...reasons.brokenLink(await readlink(path).catch(() => '?')) });

@@ -21,7 +21,7 @@ export function runHandlers(project: Project, runs: RunService, access: PathAcce
     predictions: ({ runId, trueClass, predicted, offset, limit }) => runs.predictions(runId, { trueClass, predicted }, offset, limit),
     lrRangeTest: ({ config }) => runs.lrRangeTest(config),
     groupSummary: ({ groupId }) => runs.groupSummary(groupId),
-    export: ({ runId, outDir, format }) => (outDir && access.check(outDir, 'Export folder'), runs.export(runId, outDir, format)),
+    export: ({ runId, outDir, format }) => (outDir && access.checkWrite(outDir, 'Export folder'), runs.export(runId, outDir, format)),
     augmentPreview: (input) => augmentPreview(project, input),
     bakeoff: (input) => bakeoffs.start(input),
     bakeoffs: () => bakeoffs.list(),
