@@ -138,6 +138,7 @@ export class Studio {
   async idle(): Promise<void> {
     await this.#imports?.idle();
     await this.#runs?.idle();
+    await this.#project?.backup;
     // A command's studio scans only when a call needs it, and that call waited for it already.
     if (this.#background) await this.#curation?.scan();
   }
