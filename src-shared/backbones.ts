@@ -79,4 +79,7 @@ export const BackboneImportOutput = z.object({
   layers: z.number().int(),
   params: z.number().int(),
   kerasVersion: z.string().nullable(),
+  /** A different cached file this import replaced, and where that copy is kept. */
+  replaced: z.object({ sha256: z.string(), addedAt: z.string(), keptAs: z.string() }).nullable(),
 });
+export type BackboneImportOutput = z.infer<typeof BackboneImportOutput>;

@@ -73,6 +73,15 @@ export const contract = {
     /** The projects this user opened last, newest first, from either door. */
     recent: method(none, z.array(RecentProject)),
     forget: method(z.object({ path: PathString }).strict(), z.null()),
+    /**
+     * Puts a backup (by default the newest in the project's backups/) back as its studio.db;
+     * the file it replaces is kept aside, renamed with its -wal and -shm. The project is
+     * closed first when it is the open one.
+     */
+    restore: method(
+      z.object({ path: PathString, from: PathString.optional() }).strict(),
+      z.object({ project: z.string(), from: z.string(), keptAside: z.array(z.string()) }),
+    ),
   },
   folders: {
     /** Where the folder browser may go: home, the working and temporary folders, mounts, STUDIO_FOLDERS. */

@@ -8,6 +8,8 @@ import { ImportService, type ImportOptions } from './import/import-service';
 import { openProject, projectInfo, type Project } from './project/project';
 import { guardStoreErrors } from './project/store-guard';
 import { takeProject } from './project/owner';
+import { restoreProject, type Restored } from './project/restore';
+import { resolve } from 'node:path';
 import { fileOf } from '../store/db';
 import { RunService, type RunServiceOptions } from './runs/run-service';
 import { BackboneService } from './backbones/backbone-service';
@@ -138,6 +140,7 @@ export class Studio {
   async idle(): Promise<void> {
     await this.#imports?.idle();
     await this.#runs?.idle();
+    await this.#project?.backup;
     // A command's studio scans only when a call needs it, and that call waited for it already.
     if (this.#background) await this.#curation?.scan();
   }
@@ -178,6 +181,7 @@ export class Studio {
         close: () => (this.close(), null),
         recent: () => this.folders.recents.list(),
         forget: ({ path }) => (this.folders.recents.forget(path), null),
+        restore: ({ path, from }) => this.#restore(path, from),
       },
       folders: this.folders.handlers(),
       backbones: this.backbones.handlers(access),
@@ -192,6 +196,13 @@ export class Studio {
       runs: this.#perProject('runs'),
       curation: this.#perProject('curation'),
     };
+  }
+
+  #restore(path: string, from: string | undefined): Restored {
+    this.folders.checkProject(path);
+    if (from !== undefined) this.folders.access.check(from, 'Backup file');
+    if (this.#project && this.#project.dir === resolve(path)) this.close();
+    return restoreProject(path, from);
   }
 
   /** A slice whose every method goes to the open project's services at call time (or says none is open). */

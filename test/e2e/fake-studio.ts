@@ -74,7 +74,7 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
   };
   const known: Pick<Handlers, 'project' | 'imports' | 'dataset'> & { labels: typeof labels } = {
     labels,
-    project: { open: () => info, current: () => info, close: () => null, recent: () => [], forget: () => null },
+    project: { open: () => info, current: () => info, close: () => null, recent: () => [], forget: () => null, restore: () => none('project') },
     imports: { start: () => none('imports'), cancel: () => null, list: () => [], problems: () => [] },
     dataset: {
       classes: () => classes,

@@ -15,6 +15,7 @@ import { RunConfig } from '../../src-shared/engine-config';
 import { makeProject, recorder } from '../integration/runs/helpers';
 import { Studio } from '../../src-main/services/studio';
 import { latestVersion, migrations } from '../../src-main/store/migrations/index';
+import { listBackups } from '../../src-main/store/backups';
 import BetterSqlite3 from 'better-sqlite3';
 import { imageFolder, importHere, integrity, n, peek, STACK, studioRun, tempDir, thumbState } from './helpers/store';
 
@@ -196,12 +197,13 @@ describe('a damaged or newer database', () => {
     old.pragma(`user_version = ${latestVersion - 1}`);
     old.close();
     openProject(dir, { create: false }).close();
-    const backup = `${dbFile}.bak-${latestVersion - 1}`;
+    const backup = listBackups(dbFile)[0]!.path;
+    assert.match(backup, new RegExp(`-before-v${latestVersion - 1}\\.db$`));
     peek(dir, () => undefined);
     const fd = openSync(dbFile, 'r+');
     writeSync(fd, Buffer.alloc(100, 0x5a), 0, 100, 0);
     closeSync(fd);
-    assert.throws(() => openProject(dir, { create: false }), code('corrupt-project', dbFile, `${dbFile}-wal`, backup, '.recover'));
+    assert.throws(() => openProject(dir, { create: false }), code('corrupt-project', dbFile, `${dbFile}-wal`, backup, `studio restore ${dir}`));
     const r = await studioRun('info', dir);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^studio: .*studio\.db is damaged and was not opened/);

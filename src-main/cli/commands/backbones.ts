@@ -79,6 +79,9 @@ function importFile(file: string, opts: { arch: string; alpha?: string }): Promi
   return withBareStudio(async ({ api }) => {
     const out = await api.backbones.import({ file, id });
     console.log(`${id}: ${file} checked (${out.layers} layers, ${out.params.toLocaleString('en')} parameters, Keras ${out.kerasVersion ?? 'version unknown'}) and added to the model cache as ${out.info.weights.path ?? out.info.weights.file}`);
+    if (out.replaced) {
+      console.log(`It replaced a different cached copy (sha256 ${out.replaced.sha256.slice(0, 16)}..., added ${out.replaced.addedAt}), kept as ${out.replaced.keptAs}.`);
+    }
   }, [file]);
 }
 

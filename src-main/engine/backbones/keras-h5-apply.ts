@@ -6,6 +6,7 @@
 // value is written, so a file that does not fit leaves the model as it was.
 import * as tf from '@tensorflow/tfjs';
 import type { KerasH5, KerasH5Layer } from './keras-h5-read';
+import { DamagedWeightsError, layerValueProblems } from './keras-h5-values';
 
 export interface AppliedWeights {
   layers: number;
@@ -107,12 +108,15 @@ function refusal(model: tf.LayersModel, where: string, problems: string[]): Erro
 
 /**
  * Loads `file` into `model` by Keras' rule, or throws one Error listing every mismatch
- * (`where` names the file in it). On any error the model keeps its previous weights.
+ * (`where` names the file in it), or a DamagedWeightsError when the shapes fit but values
+ * are impossible. On any error the model keeps its previous weights.
  */
 export function applyKerasWeights(model: tf.LayersModel, file: KerasH5, where: string): AppliedWeights {
   const { pairs, problems } = file.layout === 'keras3-weights' ? pairByPath(model, file) : pairByOrder(model, file);
   problems.push(...pairs.flatMap(checkPair));
   if (problems.length > 0) throw refusal(model, where, problems);
+  const damage = pairs.flatMap(({ layer, file: f }) => layerValueProblems(`layer ${layer.name} (file: ${f.name})`, layer.weights.map(weightName), f));
+  if (damage.length > 0) throw new DamagedWeightsError(where, damage);
   let tensors = 0;
   let params = 0;
   for (const { layer, file: f } of pairs) {

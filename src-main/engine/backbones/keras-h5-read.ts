@@ -155,6 +155,40 @@ function readOpenFile(file: Group, path: string): KerasH5 {
   );
 }
 
+/**
+ * HDF5's last frame says what it found (`truncated file: eof = 1000000, ... stored_eof =
+ * 2108140`); the frames above it are the C call stack, of no use to a user.
+ */
+export function hdf5Reason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const frames = [...text.matchAll(/#\d+: .*? in [\w.]+\(\): (.*)/g)];
+  return frames.at(-1)?.[1]?.trim() ?? text.split('\n')[0]!.replace(/^Error: /, '');
+}
+
+/**
+ * Runs `fn` with HDF5's errors thrown as JS errors instead of printed: left to itself the
+ * C library writes 20-50 lines of HDF5-DIAG straight to fd 2, past console and process.stderr.
+ */
+function withThrowingHdf5<T>(module: { activate_throwing_error_handler(): number; deactivate_throwing_error_handler(): number }, fn: () => T): T {
+  module.activate_throwing_error_handler();
+  try {
+    return fn();
+  } finally {
+    module.deactivate_throwing_error_handler();
+  }
+}
+
+function openH5(path: string): InstanceType<typeof h5wasm.File> {
+  let file: InstanceType<typeof h5wasm.File>;
+  try {
+    file = new h5wasm.File(path, 'r');
+  } catch (err) {
+    throw new Error(`${path} has an HDF5 signature but HDF5 could not open it (${hdf5Reason(err)}): a truncated download or a damaged file? Download or copy it again`);
+  }
+  if (file.file_id < 0n) throw new Error(`${path} has an HDF5 signature but HDF5 could not open it (a truncated download or a damaged file?); expected a whole Keras .h5 weight file`);
+  return file;
+}
+
 /** Reads every weight of a Keras .h5 into memory; the file is closed before this returns. */
 export async function readKerasH5(path: string): Promise<KerasH5> {
   try {
@@ -163,12 +197,16 @@ export async function readKerasH5(path: string): Promise<KerasH5> {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : 'it is not an HDF5 file';
     throw new Error(`${path} cannot be read as Keras weights: ${why}; expected a Keras .h5 weight file (HDF5)`);
   }
-  await h5wasm.ready;
-  const file = new h5wasm.File(path, 'r');
-  if (file.file_id < 0n) throw new Error(`${path} has an HDF5 signature but HDF5 could not open it (a truncated download or a damaged file?); expected a whole Keras .h5 weight file`);
-  try {
-    return readOpenFile(file, path);
-  } finally {
-    file.close();
-  }
+  const module = await h5wasm.ready;
+  return withThrowingHdf5(module, () => {
+    const file = openH5(path);
+    try {
+      return readOpenFile(file, path);
+    } catch (err) {
+      if (err instanceof Error && !err.message.includes('HDF5-DIAG')) throw err;
+      throw new Error(`${path} is damaged: HDF5 failed reading it (${hdf5Reason(err)}). Download or copy it again`);
+    } finally {
+      file.close();
+    }
+  });
 }

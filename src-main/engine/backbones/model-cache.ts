@@ -174,11 +174,18 @@ async function copyHashed(src: string, dst: string): Promise<ReturnType<WeightsH
   return hasher.digest();
 }
 
+/** Where the copy a new import replaced is kept: hidden from listings, one per weight file. */
+export function previousPath(dir: string, file: string): string {
+  return join(dir, `.${file}.previous`);
+}
+
 /**
- * Copies a user's weight file into the cache as `targetFile`: temp copy, fsync, rename,
- * then the sidecar. Content is not validated here; the caller runs the h5 loader on it.
+ * Copies a user's weight file into the cache as `targetFile`: temp copy, fsync, `check` on
+ * that copy (so what was checked is byte for byte what is used), rename, then the sidecar.
+ * A cached file being replaced stays in use until the new one passed its check, and is
+ * then kept at previousPath.
  */
-export async function importWeightsFile(src: string, targetFile: string, dir: string): Promise<CachedWeights> {
+export async function importWeightsFile(src: string, targetFile: string, dir: string, check?: (copy: string) => Promise<void>): Promise<CachedWeights> {
   const dst = weightsPath(dir, targetFile);
   await mkdir(dir, { recursive: true });
   const tmp = tempPath(dir, targetFile);
@@ -189,8 +196,15 @@ export async function importWeightsFile(src: string, targetFile: string, dir: st
     await rm(tmp, { force: true });
     throw new Error(`cannot import ${src} as ${targetFile}: ${(err as Error).message}`);
   }
+  try {
+    await check?.(tmp);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
   // An older copy stops being present before it is replaced.
   await rm(sidecarPath(dir, targetFile), { force: true });
+  if (existsSync(dst)) await rename(dst, previousPath(dir, targetFile));
   await rename(tmp, dst);
   const entry: CachedWeights = { file: targetFile, source: 'import', importedFrom: resolve(src), ...hashes, addedAt: new Date().toISOString() };
   await writeSidecar(dir, entry);

@@ -1,14 +1,15 @@
 // Backbones and their weights, for every project: the registry with what the per-user
 // model cache holds, downloads of Keras' ImageNet files with progress and cancel, and
 // imports of .h5 files a user already has (checked layer by layer before they are kept).
-import type { BackboneDownload, BackboneInfo } from '../../../src-shared/backbones';
+import type { BackboneDownload, BackboneImportOutput, BackboneInfo } from '../../../src-shared/backbones';
 import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
 import { refuseProjectFile, type PathAccess } from '../folders/access';
 import { DownloadCancelled, downloadWeights } from '../../engine/backbones/download';
 import type { WeightsProgress } from '../../engine/backbones/download';
 import { checkKerasFile, kerasSourceOf, weightFilesFor } from '../../engine/backbones/keras-weights';
-import { cachedWeights, importWeightsFile, modelCacheDir } from '../../engine/backbones/model-cache';
+import { DamagedWeightsError } from '../../engine/backbones/keras-h5-values';
+import { cachedWeights, importWeightsFile, modelCacheDir, previousPath, readCachedWeights } from '../../engine/backbones/model-cache';
 import { findBackbone } from '../../engine/backbones/registry';
 import type { BackboneEntry } from '../../engine/backbones/registry';
 import { listBackbones } from './backbone-info';
@@ -90,18 +91,25 @@ export class BackboneService {
     this.#downloads.get(id)?.controller.abort();
   }
 
-  async import(file: string, id: string): Promise<{ info: BackboneInfo; layers: number; params: number; kerasVersion: string | null }> {
+  /**
+   * Copies `file` into the cache, checks the copy (shapes and values) and only then puts it
+   * in place; a different cached file it replaces is named in the answer and kept.
+   */
+  async import(file: string, id: string): Promise<BackboneImportOutput> {
     const entry = this.#keras(id);
-    let checked;
-    try {
-      checked = await checkKerasFile(entry, file);
-    } catch (err) {
-      throw new StudioError('invalid-input', `${file} does not fit ${entry.label}: ${(err as Error).message}`);
-    }
     const target = weightFilesFor(kerasSourceOf(entry)!, entry.inputSize)[0]!.file;
     refuseProjectFile(this.cacheDir, 'The model cache');
-    await importWeightsFile(file, target, this.cacheDir);
-    return { info: await this.#info(id), layers: checked.layers, params: checked.params, kerasVersion: checked.kerasVersion };
+    const before = readCachedWeights(this.cacheDir, target);
+    let checked: Awaited<ReturnType<typeof checkKerasFile>> | undefined;
+    const after = await importWeightsFile(file, target, this.cacheDir, async (copy) => {
+      try {
+        checked = await checkKerasFile(entry, copy);
+      } catch (err) {
+        throw importRefusal(err, file, copy, entry.label);
+      }
+    });
+    const replaced = before && before.sha256 !== after.sha256 ? { sha256: before.sha256, addedAt: before.addedAt, keptAs: previousPath(this.cacheDir, target) } : null;
+    return { info: await this.#info(id), layers: checked!.layers, params: checked!.params, kerasVersion: checked!.kerasVersion, replaced };
   }
 
   /** The contract's backbones slice; an imported file must be one `access` allows. */
@@ -118,4 +126,11 @@ export class BackboneService {
   close(): void {
     for (const d of this.#downloads.values()) d.controller.abort();
   }
+}
+
+/** The check ran on the cache's temp copy: the user's message names their own file. */
+function importRefusal(err: unknown, file: string, copy: string, label: string): StudioError {
+  const message = ((err as Error).message ?? String(err)).split(copy).join(file);
+  if (err instanceof DamagedWeightsError || /is damaged/.test(message)) return new StudioError('invalid-input', `${message} The model cache was left as it was.`);
+  return new StudioError('invalid-input', `${file} does not fit ${label}: ${message}`);
 }

@@ -24,13 +24,15 @@ const PROJECT_OWN: Record<string, string> = {
   thumbs: "inside the project's thumbnails folder",
   cache: "inside the project's feature cache",
   runs: "inside the project's runs folder (checkpoints and exports)",
+  backups: "inside the project's backups of its database",
 };
 
 /** What `name` (the first part of a path under a project folder) is to the project, or null when it is the user's. */
 function ownEntry(name: string): string | null {
   const key = name.toLowerCase();
   if (Object.hasOwn(PROJECT_OWN, key)) return PROJECT_OWN[key]!;
-  return key.startsWith('studio.db.bak-') ? "a backup of the project's database" : null;
+  if (key.startsWith('studio.db.bak-')) return "a backup of the project's database";
+  return key.startsWith('studio.db.before-restore-') ? "the project's database as it was before a restore" : null;
 }
 
 /**
@@ -53,7 +55,7 @@ export function refuseProjectFile(path: string, field: string): void {
   throw new StudioError(
     'path-not-allowed',
     `${field} ${path} is ${own.what} (project ${own.project}); writing there would destroy the project. ` +
-      `Choose a file outside studio.db, studio.owner, thumbs/, cache/ and runs/ (elsewhere in ${own.project} is fine).`,
+      `Choose a file outside studio.db, studio.owner, thumbs/, cache/, runs/ and backups/ (elsewhere in ${own.project} is fine).`,
   );
 }
 

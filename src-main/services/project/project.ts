@@ -6,7 +6,8 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path';
 import { StudioError } from '../../../src-shared/errors';
 import type { ProjectInfo } from '../../../src-shared/schemas';
-import { openDatabase, schemaVersion, type Database } from '../../store/db';
+import { dailyBackup } from '../../store/backups';
+import { corruptError, isCorrupt, openDatabase, schemaVersion, type Database } from '../../store/db';
 import { countClasses } from '../../store/repos/classes';
 import { countImages } from '../../store/repos/images';
 import { finishImport, runningImports } from '../../store/repos/imports';
@@ -23,6 +24,8 @@ export interface Project {
   thumbsDir: string;
   /** Opened without write access: every write answers a 'read-only' StudioError. */
   readOnly: boolean;
+  /** The daily backup started at open: resolves to its path, or null when none was due (or it was cut short by close). */
+  backup: Promise<string | null>;
   close(): void;
 }
 
@@ -51,7 +54,12 @@ export function openProject(dir: string, opts: OpenProjectOptions): Project {
   }
   const readOnly = opts.readOnly === true || (!creating && !writable(abs, dbFile));
   if (readOnly && opts.access !== 'read') throw readOnlyRefusal(abs, dbFile);
-  return readOnly ? openReadOnly(abs, dbFile) : openWritable(abs, dbFile, creating);
+  try {
+    return readOnly ? openReadOnly(abs, dbFile) : openWritable(abs, dbFile, creating);
+  } catch (err) {
+    // Damage found past the open itself (tidying reads imports and thumbnails) says the same.
+    throw isCorrupt(err) && !(err instanceof StudioError) ? corruptError(dbFile, (err as Error).message) : err;
+  }
 }
 
 function openWritable(abs: string, dbFile: string, creating: boolean): Project {
@@ -66,12 +74,13 @@ function openWritable(abs: string, dbFile: string, creating: boolean): Project {
     db.close();
     throw err;
   }
-  return { dir: abs, name: basename(abs), db, thumbsDir, readOnly: false, close: () => db.close() };
+  const backup = creating ? Promise.resolve(null) : dailyBackup(db, dbFile);
+  return { dir: abs, name: basename(abs), db, thumbsDir, readOnly: false, backup, close: () => db.close() };
 }
 
 function openReadOnly(abs: string, dbFile: string): Project {
   const db = openDatabase(dbFile, { readOnly: true });
-  return { dir: abs, name: basename(abs), db, thumbsDir: join(abs, 'thumbs'), readOnly: true, close: () => db.close() };
+  return { dir: abs, name: basename(abs), db, thumbsDir: join(abs, 'thumbs'), readOnly: true, backup: Promise.resolve(null), close: () => db.close() };
 }
 
 /**

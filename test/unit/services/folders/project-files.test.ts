@@ -18,7 +18,7 @@ function project(): string {
 test('the database, its companions, the lock and the three folders are the project\'s; the rest of its folder is not', () => {
   const root = project();
   const p = join(root, 'p');
-  for (const name of ['studio.db', 'studio.db-wal', 'studio.db-shm', 'studio.db-journal', 'studio.db.bak-3', 'studio.owner', 'Studio.DB', 'thumbs/ab/c.jpg', 'cache/x', 'runs/1/export', 'runs']) {
+  for (const name of ['studio.db', 'studio.db-wal', 'studio.db-shm', 'studio.db-journal', 'studio.db.bak-3', 'studio.owner', 'Studio.DB', 'thumbs/ab/c.jpg', 'cache/x', 'runs/1/export', 'runs', 'backups/studio-2026-12-07.db', 'studio.db.before-restore-2026-12-07T10-00-00Z']) {
     assert.equal(projectFileOf(join(p, name))?.project, p, name);
   }
   for (const name of ['labels.csv', 'export/model.json', 'studio.dbx', 'thumbsup.csv']) assert.equal(projectFileOf(join(p, name)), null, name);
