@@ -115,6 +115,40 @@ describe('disk full', () => {
     assert.equal(integrity(project.dir), 'ok');
   });
 
+  test('a tmpfs that fills during a run: the run ends failed with the reason, never running, and the end is stored once there is space', { timeout: 240_000 }, async (t) => {
+    const fs = tmpfs('tmpfs-run', '16m');
+    if ('skip' in fs) return t.skip(fs.skip);
+    const made = await makeProject([
+      { className: 'rows', split: 'train', count: 6 },
+      { className: 'cols', split: 'train', count: 6 },
+      { className: 'rows', split: 'test', count: 3 },
+      { className: 'cols', split: 'test', count: 3 },
+    ], join(fs.dir, 'run'));
+    const { project } = made;
+    const filler = join(fs.dir, 'filler');
+    // The first epoch is stored; then the disk is full for everything after it.
+    const events = recorder(() => {
+      if (events.epochs.length === 1) fillUp(filler);
+    });
+    const service = new RunService(project, events.events);
+    const config = RunConfig.parse({ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, seed: 3, phase1: { epochs: 200, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } } });
+    const { runIds: [runId] } = service.start({ config });
+    await service.idle();
+    const live = service.get(runId!);
+    assert.equal(live.status, 'failed', live.message ?? '');
+    assert.match(live.message ?? '', /[Dd]isk full.*(Free some space|free some space)/);
+    assert.doesNotMatch(live.message ?? '', STACK);
+    assert.deepEqual(events.statuses.at(-1), { runId, status: 'failed', message: live.message });
+    rmSync(filler, { force: true });
+    assert.equal(service.list().find((r) => r.id === runId)?.status, 'failed');
+    peek(project.dir, (db) => {
+      const row = db.prepare('SELECT status, message FROM runs WHERE id = ?').get(runId) as { status: string; message: string };
+      assert.deepEqual(row, { status: 'failed', message: live.message }, 'stored once there was space');
+    });
+    await service.stop();
+    project.close();
+  });
+
   test('a full 2 MB tmpfs: the CLI import says "disk full" without a stack; info and runs still work', async (t) => {
     const fs = tmpfs('tmpfs-full', '2m');
     if ('skip' in fs) return t.skip(fs.skip);
@@ -229,3 +263,20 @@ describe('a damaged or newer database', () => {
     assert.equal((await studioRun('info', dir)).code, 0);
   });
 });
+
+/** Fills the disk under `file` to its last byte. */
+function fillUp(file: string): void {
+  const fd = openSync(file, 'a');
+  try {
+    for (const size of [64 * 1024, 512, 1]) {
+      const block = Buffer.alloc(size);
+      try {
+        for (;;) writeSync(fd, block);
+      } catch {
+        // ENOSPC at this size: go on with a smaller one.
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

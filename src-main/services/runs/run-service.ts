@@ -26,6 +26,7 @@ import { RunDoctor } from './doctor';
 import { freezeManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
 import { RunRecorder } from './run-recorder';
+import { UnsavedEnds } from './unsaved-ends';
 import type { RunEvents } from './run-recorder';
 import { configOf, detailOf, epochsOf, groupSummaryOf, manifestOf, needRun, predictionsOf, summaryOf } from './run-views';
 
@@ -51,6 +52,7 @@ export class RunService {
   #pump: Promise<void> | null = null;
   #closed = false;
   readonly #prints = new PrintCache();
+  readonly #unsaved = new UnsavedEnds((runId, end) => setRunStatus(this.project.db, runId, end.status, end.message, end.finishedAt));
 
   constructor(
     readonly project: Project,
@@ -183,7 +185,10 @@ export class RunService {
       if (storeFailure) throw storeFailure;
       const end = recorder.outcome(outcome, config, m.manifest.classes, m.manifest);
       // The final findings are stored before the status goes out, so whoever reloads on it sees them.
-      await doctor.final(runId).catch((err: unknown) => console.error(`run ${runId}: the training doctor failed:`, err));
+      await doctor.final(runId).catch((err: unknown) => {
+        if (isDiskFull(storeError(err, fileOf(db)))) throw err;
+        console.error(`run ${runId}: the training doctor failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
       this.#setStatus(runId, end.status, end.message);
     } catch (err) {
       if (!this.#closed) this.#setStatus(runId, 'failed', `Failed: ${(storeError(err, fileOf(db)) as Error).message}`);
@@ -197,8 +202,13 @@ export class RunService {
     try {
       setRunStatus(this.project.db, runId, status, message, ended);
     } catch (err) {
-      // On a full disk even this may fail: the run's process is gone, so the next open marks it interrupted.
-      if (!isDiskFull(err)) throw err;
+      if (!isDiskFull(err) || ended === null) throw err;
+      // Its process is gone: the run failed for want of space, whatever it ended as, and says so until the store can.
+      const full = (storeError(err, fileOf(this.project.db)) as Error).message;
+      const end = { status: 'failed' as const, message: `Failed: ${full} Resume the run once there is space.`, finishedAt: ended };
+      this.#unsaved.keep(runId, end);
+      this.events.status({ runId, status: end.status, message: end.message });
+      return;
     }
     this.events.status({ runId, status, message });
   }
@@ -217,16 +227,20 @@ export class RunService {
     for (const runId of pending) this.#setStatus(runId, 'interrupted', 'The project was closed while this run trained or waited. Resume goes on from its last finished epoch.');
     this.#closed = true;
     this.#queue = [];
+    this.#unsaved.flush();
+    this.#unsaved.stop();
     return this.#current?.handle?.cancel(2000).then(() => undefined) ?? Promise.resolve();
   }
 
   list(): RunSummary[] {
     const counts = findingCounts(this.project.db);
-    return listRunRows(this.project.db).map((r) => ({ ...summaryOf(r), findings: counts.get(r.id) }));
+    this.#unsaved.flush();
+    return listRunRows(this.project.db).map((r) => this.#unsaved.over({ ...summaryOf(r), findings: counts.get(r.id) }));
   }
 
   get(runId: number): RunDetail {
-    return detailOf(this.project.db, needRun(this.project.db, runId));
+    this.#unsaved.flush();
+    return this.#unsaved.over(detailOf(this.project.db, needRun(this.project.db, runId)));
   }
 
   epochs(runId: number): RunEpochs {
