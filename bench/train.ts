@@ -42,14 +42,14 @@ async function timed<T>(f: () => Promise<T> | T): Promise<[T, number]> {
 async function naiveEpoch(frozen: Extractor, model: tf.LayersModel, head: Head, pixels: tf.Tensor3D[], labels: number[]): Promise<number> {
   const o = buildOptimizer({ kind: 'adam', lr: 1e-4, beta1: 0.9, beta2: 0.999 });
   const st = { model, head, classes: 10, opt: o, vars: model.trainableWeights.map((w) => w.read() as tf.Variable), weights: new Array<number>(10).fill(1) };
-  const step = (at: number) => {
+  const step = async (at: number) => {
     const x = tf.tidy(() => frozen.model.predict(preprocess(tf.stack(pixels.slice(at, at + BATCH)), frozen.preprocessing)) as tf.Tensor);
-    trainStep(st, x, labels.slice(at, at + BATCH));
+    await trainStep(st, x, labels.slice(at, at + BATCH));
     x.dispose();
   };
-  step(0); // warm-up, untimed, as for the cached way
-  const [, t] = await timed(() => {
-    for (let at = 0; at < pixels.length; at += BATCH) step(at);
+  await step(0); // warm-up, untimed, as for the cached way
+  const [, t] = await timed(async () => {
+    for (let at = 0; at < pixels.length; at += BATCH) await step(at);
   });
   disposeOptimizer(o);
   return t;

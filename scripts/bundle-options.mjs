@@ -10,6 +10,8 @@ export const external = [
   'h5wasm/*',
   '@tensorflow/*',
   'nsfwjs',
+  // Dawn's package finds its dawn.node for the platform beside its own index.js.
+  'webgpu',
   // ws' optional native speed-ups, absent here and loaded only when present.
   'bufferutil',
   'utf-8-validate',

@@ -32,7 +32,7 @@ export const RunDirs = z.object({
 });
 export type RunDirs = z.infer<typeof RunDirs>;
 
-export const BackendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const BackendName = z.enum(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
 export type BackendName = z.infer<typeof BackendName>;
 
 export const ToEngine = z.discriminatedUnion('type', [
@@ -75,10 +75,24 @@ export const ToEngine = z.discriminatedUnion('type', [
 export type ToEngine = z.infer<typeof ToEngine>;
 export type ToEngineInput = z.input<typeof ToEngine>;
 
+/** The WebGPU adapter a run trained on, and the limits its device was opened with. */
+export const WebGpuAdapter = z.object({
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  software: z.boolean(),
+  limits: z.record(z.string(), z.number()),
+});
+export type WebGpuAdapter = z.infer<typeof WebGpuAdapter>;
+
 export const BackendInfo = z.object({
   name: BackendName,
   rejected: z.array(z.object({ name: BackendName, reason: z.string() })),
   versions: z.record(z.string(), z.string()),
+  /** Set when the webgpu rung trains: which adapter, and how far its parity probe was from the cpu backend. */
+  adapter: WebGpuAdapter.optional(),
+  parity: z.number().optional(),
 });
 export type BackendInfo = z.infer<typeof BackendInfo>;
 
@@ -112,7 +126,7 @@ export const PhaseResult = z.object({
 export type PhaseResult = z.infer<typeof PhaseResult>;
 
 /** What ran the frozen part (features, split activations): ONNX Runtime, else the tfjs backend. */
-export const FrozenRuntime = z.enum(['onnxruntime-cuda', 'onnxruntime-cpu', 'tfjs-tensorflow', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-webgl']);
+export const FrozenRuntime = z.enum(['onnxruntime-cuda', 'onnxruntime-cpu', 'tfjs-tensorflow', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-webgl', 'tfjs-webgpu']);
 export type FrozenRuntime = z.infer<typeof FrozenRuntime>;
 
 export const InferenceInfo = z.object({

@@ -152,12 +152,31 @@ export function cacheRateText(p: { rate?: number; etaS?: number }): string {
 
 const STAGE_NAMES: Record<string, string> = { features: 'Pooled features', split: 'Split-point activations' };
 
+/** "webgpu on nvidia hopper (NVIDIA H100 ...)": the rung, and the adapter where one was used. */
+function rungText(backend: RunResult['backend']): string {
+  const a = backend.adapter;
+  if (!a) return backend.name;
+  const name = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'an unnamed adapter';
+  return `${backend.name} on ${name}${a.description ? ` (${a.description})` : ''}${a.software ? ', a software adapter' : ''}`;
+}
+
+/** Which rung of the training ladder trained each phase, and why the rungs above it were not used. */
+function trainingLines(result: RunResult): string[] {
+  const notUsed = result.backend.rejected.length ? ` (${result.backend.rejected.map((r) => `${r.name} not used: ${r.reason}`).join('; ')})` : '';
+  return result.phases.map((p) => `Phase ${p.phase} trained on ${rungText(result.backend)}${notUsed}`);
+}
+
 /**
- * What ran a run's frozen work and where its cached values were kept, one line per stage;
- * none for a run that never got that far, or ran before either was recorded.
+ * What ran a run's frozen work and where its cached values were kept, one line per stage,
+ * then what trained each phase; none for a run that never got that far, or ran before
+ * either was recorded.
  */
 export function frozenWorkLines(result: RunResult | null): string[] {
   if (!result) return [];
+  return [...stageLines(result), ...trainingLines(result)];
+}
+
+function stageLines(result: RunResult): string[] {
   const stages = new Set([...Object.keys(result.inference ?? {}), ...Object.keys(result.featureStore ?? {})]);
   return [...stages].map((stage) => {
     const info = result.inference?.[stage];

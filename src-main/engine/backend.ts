@@ -8,8 +8,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWasmGradKernels } from './wasm/wasm-grad-kernels';
 import { installFastGradients } from './wasm/fast-grads';
+import type { AdapterRecord } from './webgpu/adapter';
+import { assertWebGpuHealthy, startWebGpu, stopWebGpu } from './webgpu/device';
+import { webGpuParity } from './webgpu/parity';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface Rejected {
   name: BackendName;
@@ -22,6 +25,9 @@ export interface BackendChoice {
   tfBackend: string;
   rejected: Rejected[];
   versions: Record<string, string>;
+  /** The webgpu rung only: the adapter it trains on, and its parity probe's largest relative difference. */
+  adapter?: AdapterRecord;
+  parity?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -70,12 +76,28 @@ async function tryWasm(): Promise<void> {
   installFastGradients();
 }
 
+let webGpu: { adapter: AdapterRecord; parity: number } | null = null;
+
+/** The device must agree with the cpu backend on a small batch before anything trains on it. */
+async function tryWebGpu(): Promise<void> {
+  try {
+    const adapter = await startWebGpu();
+    const parity = await webGpuParity();
+    assertWebGpuHealthy();
+    webGpu = { adapter, parity };
+  } catch (err) {
+    stopWebGpu();
+    throw err;
+  }
+}
+
 async function tryCpu(): Promise<void> {
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
 }
 
 const candidates: Array<{ name: BackendName; load: () => Promise<void> }> = [
   { name: 'tensorflow-gpu', load: () => tryNative('@tensorflow/tfjs-node-gpu') },
+  { name: 'webgpu', load: tryWebGpu },
   { name: 'tensorflow', load: () => tryNative('@tensorflow/tfjs-node') },
   { name: 'wasm', load: tryWasm },
   { name: 'cpu', load: tryCpu },
@@ -97,12 +119,18 @@ export async function selectBackend(opts: SelectOptions = {}): Promise<BackendCh
     if (opts.exclude?.includes(cand.name)) continue;
     try {
       await cand.load();
-      return { name: cand.name, tfBackend: tf.getBackend(), rejected, versions: versions() };
+      const gpu = cand.name === 'webgpu' && webGpu ? webGpu : {};
+      return { name: cand.name, tfBackend: tf.getBackend(), rejected, versions: versions(), ...gpu };
     } catch (err) {
       rejected.push({ name: cand.name, reason: firstLine(err) });
     }
   }
   throw new Error(`no TensorFlow.js backend could start: ${rejected.map((r) => `${r.name}: ${r.reason}`).join('; ')}`);
+}
+
+/** Throws when the active backend reported a fault (a WebGPU validation error, a lost device). */
+export function assertBackendHealthy(): void {
+  if (tf.getBackend() === 'webgpu') assertWebGpuHealthy();
 }
 
 /**

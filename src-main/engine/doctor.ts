@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DoctorReport, GpuStackCheck, Rung, RungState } from '../../src-shared/system';
 import { selectBackend, type BackendName } from './backend';
+import { adapterLine } from './webgpu/adapter';
+import { stopWebGpu } from './webgpu/device';
 import { cachedWeights, modelCacheDir } from './backbones/model-cache';
 import { onnx, valueInfo } from './onnx/graph';
 import { loadOrt, openOnnx } from './onnx/runtime';
@@ -19,6 +21,7 @@ const require = createRequire(import.meta.url);
 
 const TRAINING: ReadonlyArray<{ name: BackendName; label: string }> = [
   { name: 'tensorflow-gpu', label: '@tensorflow/tfjs-node-gpu (libtensorflow with CUDA)' },
+  { name: 'webgpu', label: 'WebGPU through Dawn (the webgpu package: Vulkan, Metal or D3D12; no CUDA)' },
   { name: 'tensorflow', label: '@tensorflow/tfjs-node (libtensorflow on the CPU)' },
   { name: 'wasm', label: '@tensorflow/tfjs-backend-wasm (WebAssembly)' },
   { name: 'cpu', label: 'tfjs cpu backend (plain JavaScript)' },
@@ -57,9 +60,10 @@ export function pkgVersion(pkg: string): string | null {
   return packageJson(pkg)?.version ?? null;
 }
 
-async function probeBackend(name: BackendName): Promise<{ ok: boolean; reason: string | null }> {
+async function probeBackend(name: BackendName): Promise<{ ok: boolean; reason: string | null; detail?: string }> {
   try {
     const choice = await selectBackend({ prefer: name });
+    if (choice.name === name && choice.adapter) return { ok: true, reason: null, detail: `${adapterLine(choice.adapter)}; parity probe against cpu ${choice.parity?.toExponential(1)}` };
     if (choice.name === name) return { ok: true, reason: null };
     return { ok: false, reason: choice.rejected.find((r) => r.name === name)?.reason ?? 'did not load' };
   } catch (err) {
@@ -77,13 +81,16 @@ export async function probeTraining(gpuStack: GpuStackCheck): Promise<Rung[]> {
         rungs.push(rung(name, label, 'not tried', 'tfjs-node-gpu already provides the tensorflow backend in this process; the two cannot both load'));
         continue;
       }
-      const { ok, reason } = await probeBackend(name);
+      const { ok, reason, detail } = await probeBackend(name);
       if (!ok) rungs.push(rung(name, label, 'not available', reason));
+      else if (detail) rungs.push(rung(name, label, 'ok', null, detail));
       else if (name === 'tensorflow-gpu' && gpuStack.problems.length) rungs.push(rung(name, label, 'degraded', `loads, but TensorFlow will run on the CPU: ${gpuStack.problems.join('; ')}`));
       else rungs.push(rung(name, label, 'ok', null));
     }
   } finally {
     if (before && tf.engine().backendName !== before) await tf.setBackend(before);
+    // While the Dawn device is open, Node does not exit.
+    if (before !== 'webgpu') stopWebGpu();
   }
   return markChosen(rungs);
 }
@@ -144,7 +151,7 @@ export async function probeInference(training: Rung[], threads = availableParall
 }
 
 export function versions(): Record<string, string | null> {
-  const pkgs = ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'sharp'];
+  const pkgs = ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'sharp'];
   return {
     node: process.versions.node,
     'electron (this process)': process.versions.electron ?? null,

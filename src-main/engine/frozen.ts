@@ -53,6 +53,8 @@ export function relativeDifference(reference: ArrayLike<number>, other: ArrayLik
 
 /** Exports, opens and checks the ONNX graph; throws with the reason when it cannot be used. */
 async function onnxFor(model: tf.LayersModel, threads?: number): Promise<OnnxModel> {
+  // The exporter reads weights synchronously; on WebGPU only values already fetched can be.
+  await Promise.all(model.weights.map((w) => w.read().data()));
   // CUDA first where its provider library is installed (npm run setup:gpu); the CPU library always ships.
   const session = await openOnnx(exportToOnnx(model, { name: model.name }), { threads, cuda: true });
   const x = probe(model);

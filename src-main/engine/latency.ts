@@ -14,26 +14,26 @@ export interface Latency {
   backend: string;
 }
 
-function once(backbone: Backbone, head: Head, pixels: tf.Tensor4D): void {
+async function once(backbone: Backbone, head: Head, pixels: tf.Tensor4D): Promise<void> {
   const probs = tf.tidy(() => {
     const features = backbone.features.predict(preprocess(pixels, backbone.entry.preprocessing)) as tf.Tensor4D;
     return head.full.predict(features) as tf.Tensor2D;
   });
   // Reading the values waits for the backend to finish, as a caller of predict would.
-  probs.dataSync();
+  await probs.data();
   probs.dispose();
 }
 
 /** The median of `repeats` timed passes after one untimed warm-up (kernel set-up, weight upload). */
-export function measureLatency(backbone: Backbone, head: Head, clock: Clock, repeats = 5): Latency {
+export async function measureLatency(backbone: Backbone, head: Head, clock: Clock, repeats = 5): Promise<Latency> {
   const s = backbone.inputSize;
   const pixels = tf.tidy(() => tf.randomUniform([1, s, s, 3], 0, 255, 'float32', 7) as tf.Tensor4D);
   try {
-    once(backbone, head, pixels);
+    await once(backbone, head, pixels);
     const times: number[] = [];
     for (let i = 0; i < repeats; i++) {
       const t0 = clock.now();
-      once(backbone, head, pixels);
+      await once(backbone, head, pixels);
       times.push(clock.now() - t0);
     }
     times.sort((a, b) => a - b);

@@ -27,7 +27,7 @@ export function disposeOptimizer(opt: tf.Optimizer): void {
 export async function optimizerSnapshot(opt: tf.Optimizer): Promise<WeightSnapshot> {
   const out: WeightSnapshot = new Map();
   for (const { name, tensor } of await opt.getWeights()) {
-    out.set(name, { shape: tensor.shape, values: Float32Array.from(tensor.dataSync()) });
+    out.set(name, { shape: tensor.shape, values: Float32Array.from(await tensor.data()) });
     // `iter` is a fresh scalar on every call; the slots are the optimizer's own variables.
     if (name === 'iter') tensor.dispose();
   }

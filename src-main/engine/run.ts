@@ -183,9 +183,9 @@ async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
   const outcome = cancelled ? null : await testOutcome(last.model, last.sets.test, data.test, data.classes.length);
   // A k-fold run's validation fold is held out: its predictions are out-of-fold, what label-error ranking needs.
   const valOutcome = cancelled ? null : await testOutcome(last.model, last.sets.val, data.val, data.classes.length);
-  const latency = cancelled ? undefined : measureLatency(backbone, ctx.head, ctx.clock);
+  const latency = cancelled ? undefined : await measureLatency(backbone, ctx.head, ctx.clock);
   if (!cancelled) {
-    await saveSnapshot(checkpoint, snapshotOf(last.model), { backboneId: cfg.backboneId, backboneHash: backbone.hash, classes: data.classes });
+    await saveSnapshot(checkpoint, await snapshotOf(last.model), { backboneId: cfg.backboneId, backboneHash: backbone.hash, classes: data.classes });
     if (valOutcome) env.emit({ type: 'predictions', split: 'val', rows: valOutcome.predictions });
     if (outcome) env.emit({ type: 'predictions', split: 'test', rows: outcome.predictions });
     // The run is whole: its resume checkpoint (optimizer slots included) is no longer needed.

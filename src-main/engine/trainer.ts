@@ -9,6 +9,7 @@ import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../src-s
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
 import { balancedClassWeights, batchTensor, checkLabels, oneHot, range } from './data/batches';
 import { yieldOrStop } from './yield';
+import { assertBackendHealthy } from './backend';
 import type { EvalSet, TrainSet } from './data/batches';
 import type { Callback, FitContext, FitState, FitSummary, StopReason, WeightSnapshot } from './callbacks/types';
 import { l2Penalty } from './head';
@@ -57,11 +58,11 @@ interface Loop {
  * process-unique variable name (`layer/kernel_3`): a checkpoint must load into the same
  * model rebuilt in another process, or built again in this one.
  */
-export function snapshotOf(model: tf.LayersModel): WeightSnapshot {
+export async function snapshotOf(model: tf.LayersModel): Promise<WeightSnapshot> {
   const out: WeightSnapshot = new Map();
   for (const w of model.weights) {
     if (out.has(w.originalName)) throw new Error(`two weights of ${model.name} are named ${w.originalName}; a checkpoint could not tell them apart`);
-    out.set(w.originalName, { shape: w.shape as number[], values: w.read().dataSync().slice() as Float32Array });
+    out.set(w.originalName, { shape: w.shape as number[], values: ((await w.read().data()) as Float32Array).slice() });
   }
   return out;
 }
@@ -118,7 +119,7 @@ async function captureFitState(loop: Loop): Promise<FitState> {
     step: loop.step,
     stopped: loop.stopped,
     epochs: [...loop.epochs],
-    weights: snapshotOf(loop.args.model),
+    weights: await snapshotOf(loop.args.model),
     optimizer: await optimizerSnapshot(loop.opt),
     callbacks,
   };
@@ -149,8 +150,12 @@ export interface Stepper {
   weights: number[];
 }
 
-/** One optimizer step; returns the batch loss and the training-mode predictions. */
-export function trainStep(loop: Stepper, x: tf.Tensor, labels: number[]): { loss: number; pred: Int32Array } {
+/**
+ * One optimizer step; returns the batch loss and the training-mode predictions. Readback is
+ * async (WebGPU in Node has no synchronous one), and a backend fault since the last step
+ * fails this one: its numbers are not trusted.
+ */
+export async function trainStep(loop: Stepper, x: tf.Tensor, labels: number[]): Promise<{ loss: number; pred: Int32Array }> {
   const { model, head, classes } = loop;
   let pred: tf.Tensor | null = null;
   const cost = tf.tidy(() => {
@@ -165,11 +170,15 @@ export function trainStep(loop: Stepper, x: tf.Tensor, labels: number[]): { loss
       return l2 ? tf.add(loss, l2) : loss;
     }, true, loop.vars)!;
   });
-  const loss = cost.dataSync()[0]!;
-  const p = (pred as unknown as tf.Tensor).dataSync() as Int32Array;
-  cost.dispose();
-  (pred as unknown as tf.Tensor).dispose();
-  return { loss, pred: p };
+  const predicted = pred as unknown as tf.Tensor;
+  try {
+    const [c, p] = await Promise.all([cost.data(), predicted.data()]);
+    assertBackendHealthy();
+    return { loss: c[0]!, pred: p as Int32Array };
+  } finally {
+    cost.dispose();
+    predicted.dispose();
+  }
 }
 
 export interface Evaluation {
@@ -198,10 +207,12 @@ export async function evaluate(model: tf.LayersModel, set: EvalSet, classes: num
       const logits = model.predict(batchTensor(set.rows, range(at, Math.min(n, at + batchSize)))) as tf.Tensor;
       return [tf.neg(tf.sum(tf.mul(oneHot(labels, classes), tf.logSoftmax(logits)), -1)), tf.argMax(logits, -1), tf.softmax(logits)];
     });
-    losses.set(ce.dataSync() as Float32Array, at);
-    predicted.set(p.dataSync() as Int32Array, at);
-    probs.set(pr.dataSync() as Float32Array, at * classes);
+    const [ceV, pV, prV] = await Promise.all([ce.data(), p.data(), pr.data()]);
     tf.dispose([ce, p, pr]);
+    assertBackendHealthy();
+    losses.set(ceV as Float32Array, at);
+    predicted.set(pV as Int32Array, at);
+    probs.set(prV as Float32Array, at * classes);
   }
   // The mean over all examples; JS sums in float64, so the order of batches does not matter.
   const total = losses.reduce((a, b) => a + b, 0);
@@ -229,8 +240,13 @@ async function runEpoch(loop: Loop, epoch: number): Promise<{ loss: number; acc:
     setLearningRate(loop.opt, lr);
     const labels = idx.map((i) => train.labels[i]!);
     const x = batchTensor(train.rows, idx, slots);
-    const { loss, pred } = trainStep({ ...loop.args, ...loop }, x, labels);
-    x.dispose();
+    let step: { loss: number; pred: Int32Array };
+    try {
+      step = await trainStep({ ...loop.args, ...loop }, x, labels);
+    } finally {
+      x.dispose();
+    }
+    const { loss, pred } = step;
     loop.step++;
     lossSum += loss * idx.length;
     pred.forEach((p, k) => (correct += p === labels[k] ? 1 : 0));

@@ -86,12 +86,14 @@ test('what must be a real file is unpacked: native addons, their libraries, the 
     /^\/node_modules\/@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so/,
     /^\/node_modules\/onnxruntime-node\/bin\/napi-v\d+\/linux\/x64\/onnxruntime_binding\.node$/,
     /^\/node_modules\/onnxruntime-node\/bin\/napi-v\d+\/linux\/x64\/libonnxruntime\.so/,
+    /^\/node_modules\/webgpu\/dist\/linux-x64\/dawn\.node$/,
     /^\/node_modules\/@tensorflow\/tfjs-backend-wasm\/dist\/tfjs-backend-wasm\.wasm$/,
     /^\/node_modules\/@tensorflow\/tfjs-backend-wasm\/dist\/tfjs-backend-wasm-simd\.wasm$/,
     /^\/node_modules\/nsfwjs\/dist\/models\/mobilenet_v2\/model\.min\.js$/,
     /^\/node_modules\/nsfwjs\/dist\/models\/inception_v3\/model\.min\.js$/,
   ]) assert.ok(unpacked.some((f) => wanted.test(f)), `${wanted} is in app.asar.unpacked`);
   assert.deepEqual(unpacked.filter((f) => /onnxruntime-node\/bin\/napi-v\d+\/(darwin|win32)\//.test(f)).slice(0, 3), [], 'only this platform\'s ONNX Runtime');
+  assert.deepEqual(unpacked.filter((f) => /\/webgpu\/dist\/(?!linux-x64\/)/.test(f)), [], 'only this platform\'s dawn.node');
 });
 
 async function writeImages(dir: string): Promise<void> {

@@ -22,7 +22,7 @@ export class BestCheckpoint implements Callback {
     if (!improves(this.monitor, value, this.best, 0)) return;
     this.best = value;
     this.savedEpoch = m.epoch;
-    await this.write(ctx.snapshot(), m);
+    await this.write(await ctx.snapshot(), m);
   }
 
   saveState(): { best: number | null; savedEpoch: number } {

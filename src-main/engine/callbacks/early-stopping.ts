@@ -23,11 +23,11 @@ export class EarlyStopping implements Callback {
     return this.state.bestEpoch;
   }
 
-  onEpochEnd(ctx: FitContext, m: EpochMetrics): void {
+  async onEpochEnd(ctx: FitContext, m: EpochMetrics): Promise<void> {
     const value = monitorValue(m, this.spec.monitor);
     if (improves(this.spec.monitor, value, this.state.best, this.spec.minDelta)) {
       this.state = { best: value, bestEpoch: m.epoch, wait: 0 };
-      if (this.spec.restoreBest) this.bestWeights = ctx.snapshot();
+      if (this.spec.restoreBest) this.bestWeights = await ctx.snapshot();
       return;
     }
     this.state.wait += 1;

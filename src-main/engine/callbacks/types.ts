@@ -21,7 +21,7 @@ export interface FitContext {
   /** Ends training after the current epoch; the reason is reported with the result. */
   stop(reason: string): void;
   /** Head and unfrozen blocks: what a checkpoint holds. */
-  snapshot(): WeightSnapshot;
+  snapshot(): Promise<WeightSnapshot>;
   restore(weights: WeightSnapshot): void;
   now(): number;
   /** The loop's whole state after the epoch just ended, for a resumable checkpoint. */

@@ -114,8 +114,9 @@ async function suffixPooled(rows: Rows, split: SplitBackbone, pooling: Pooling, 
     const y = tf.tidy(() => pool(split.suffix.predict(batchTensor(rows, idx, slots)) as tf.Tensor, pooling));
     len = y.shape[1]!;
     block ??= new Float32Array(pairs.length * len);
-    block.set(y.dataSync() as Float32Array, at * len);
+    const values = (await y.data()) as Float32Array;
     y.dispose();
+    block.set(values, at * len);
     onBatch(Math.min(pairs.length, at + batchSize));
   }
   return new BlockRows([len], rows.views, block ?? new Float32Array(0));

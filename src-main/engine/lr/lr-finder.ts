@@ -30,9 +30,9 @@ export interface LrRangeResult {
   suggestion: number | null;
 }
 
-export function lrRangeTest(a: LrRangeArgs): LrRangeResult {
+export async function lrRangeTest(a: LrRangeArgs): Promise<LrRangeResult> {
   const { minLr = 1e-7, maxLr = 1, steps = 100, batchSize = 32 } = a;
-  const saved = snapshotOf(a.model);
+  const saved = await snapshotOf(a.model);
   const opt = buildOptimizer(a.optimizer);
   const next = seededRandom(seedOf('lr-range', a.seed));
   const vars = a.model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -49,8 +49,12 @@ export function lrRangeTest(a: LrRangeArgs): LrRangeResult {
       setLearningRate(opt, lr);
       for (const d of a.head.dropouts) d.seed = Math.floor(next() * 2 ** 31);
       const x = batchTensor(a.train.rows, idx);
-      const { loss } = trainStep(stepper, x, idx.map((k) => a.train.labels[k]!));
-      x.dispose();
+      let loss: number;
+      try {
+        ({ loss } = await trainStep(stepper, x, idx.map((k) => a.train.labels[k]!)));
+      } finally {
+        x.dispose();
+      }
       avg = 0.98 * avg + 0.02 * loss;
       const smooth = avg / (1 - 0.98 ** (i + 1));
       if (!Number.isFinite(smooth) || smooth > 4 * best) break;

@@ -77,6 +77,7 @@ export function namedWeights(layer: tf.layers.Layer): Map<string, { data: Float3
   for (const w of layer.weights) {
     // originalName, since `name` gets a _N suffix when another model holds a same-named variable.
     const key = w.originalName.split('/').pop()!.replace(/:\d+$/, '');
+    // sync-read-ok: on WebGPU the caller fetches every weight first (frozen.ts onnxFor).
     out.set(key, { data: w.read().dataSync() as Float32Array, shape: w.shape.map(Number) });
   }
   return out;

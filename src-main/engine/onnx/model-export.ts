@@ -32,6 +32,7 @@ export type ExportFacts = Omit<TfjsExportManifest, 'format' | 'model' | 'backgro
 export function preprocessingAffine(p: PreprocessingSpec): { w: number[][]; b: number[] } | null {
   if (p.kind === 'raw') return null;
   const basis = [[0, 0, 0], [255, 0, 0], [0, 255, 0], [0, 0, 255]];
+  // sync-read-ok: exports never run on WebGPU (process/entry.ts leaves that rung out for them).
   const rows = tf.tidy(() => preprocess(tf.tensor2d(basis, [4, 3]), p).arraySync() as number[][]);
   const b = rows[0]!;
   const w = [0, 1, 2].map((out) => [0, 1, 2].map((k) => (rows[k + 1]![out]! - b[out]!) / 255));

@@ -5,7 +5,7 @@
 import { FromEngine, ToEngine } from '../../../src-shared/engine-protocol';
 import type { BackendInfo } from '../../../src-shared/engine-protocol';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
-import { selectBackend } from '../backend';
+import { selectBackend, type BackendName } from '../backend';
 import { exportRun } from '../export';
 import { lrRangeForRun } from '../lr/lr-range-run';
 import { hasRunState, readRunState, resumeDir } from '../resume-state';
@@ -52,8 +52,12 @@ async function train(msg: Extract<Job, { type: 'start' }>, backend: BackendInfo)
 }
 
 async function runJob(msg: Job): Promise<void> {
-  const choice = await selectBackend(msg.backend ? { prefer: msg.backend } : {});
-  const backend: BackendInfo = { name: choice.name, rejected: choice.rejected, versions: choice.versions };
+  // An export reads weights and runs one probe batch: light work that needs synchronous
+  // readback in places, which WebGPU in Node lacks.
+  const exclude: BackendName[] = msg.type === 'export' ? ['webgpu'] : [];
+  const prefer = msg.backend === 'webgpu' && msg.type === 'export' ? undefined : msg.backend;
+  const choice = await selectBackend({ prefer, exclude });
+  const backend: BackendInfo = { name: choice.name, rejected: choice.rejected, versions: choice.versions, adapter: choice.adapter, parity: choice.parity };
   if (msg.type === 'start') return train(msg, backend);
   if (msg.type === 'export') return send({ type: 'exported', dir: msg.outDir, manifest: await exportRun(msg) });
   const r = await lrRangeForRun(msg, (e) => void send(e), ctrl.signal);

@@ -53,8 +53,8 @@ describe('studio doctor', () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   test('names every rung of both ladders with a state, and a reason wherever it is not ok', () => {
-    assert.deepEqual(report.training.map((r) => r.id), ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
-    assert.deepEqual(report.inference.map((r) => r.id), ['onnxruntime-cuda', 'onnxruntime-cpu', 'tfjs-tensorflow-gpu', 'tfjs-tensorflow', 'tfjs-wasm', 'tfjs-cpu']);
+    assert.deepEqual(report.training.map((r) => r.id), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+    assert.deepEqual(report.inference.map((r) => r.id), ['onnxruntime-cuda', 'onnxruntime-cpu', 'tfjs-tensorflow-gpu', 'tfjs-webgpu', 'tfjs-tensorflow', 'tfjs-wasm', 'tfjs-cpu']);
     for (const r of [...report.training, ...report.inference]) {
       assert.ok(STATES.includes(r.state), `${r.id}: ${r.state}`);
       if (r.state !== 'ok') assert.ok(r.reason && r.reason.length > 10, `${r.id} is ${r.state} without a reason`);
@@ -81,6 +81,10 @@ describe('studio doctor', () => {
       assert.equal(report.training.find((r) => r.chosen)!.id, hasAddon('@tensorflow/tfjs-node') ? 'tensorflow' : 'wasm');
     }
     assert.equal(report.training.find((r) => r.id === 'wasm')!.state, 'ok');
+    // No hardware adapter here: no Vulkan loader on this LD_LIBRARY_PATH, or lavapipe, which is software.
+    const gpu = report.training.find((r) => r.id === 'webgpu')!;
+    assert.equal(gpu.state, 'not available');
+    assert.match(gpu.reason!, /no WebGPU adapter: .{20}|the only WebGPU adapter is a software one/);
   });
 
   test('the GPU nvidia-smi lists, and the CUDA libraries each stack needs found or missing', () => {

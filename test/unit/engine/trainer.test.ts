@@ -132,7 +132,7 @@ test('the learning-rate range test returns a curve, a suggestion, and the weight
   const a = args({});
   const before = a.model.getWeights().map((w) => Array.from(w.dataSync()));
   const tensors = tf.memory().numTensors;
-  const res = lrRangeTest({ model: a.model, head: a.head, classes: 3, train: a.train, optimizer: { kind: 'sgd', lr: 1, momentum: 0.9, nesterov: false }, steps: 60, minLr: 1e-5, maxLr: 10, seed: 1 });
+  const res = await lrRangeTest({ model: a.model, head: a.head, classes: 3, train: a.train, optimizer: { kind: 'sgd', lr: 1, momentum: 0.9, nesterov: false }, steps: 60, minLr: 1e-5, maxLr: 10, seed: 1 });
   assert.ok(res.curve.length > 20);
   assert.ok(res.curve.every((p, i) => i === 0 || p.lr > res.curve[i - 1]!.lr));
   assert.ok(res.suggestion !== null && res.suggestion > 1e-4 && res.suggestion < 10, `suggestion ${res.suggestion}`);

@@ -40,3 +40,21 @@ test('a run\'s frozen work: what computed each stage, and whether its values wer
     'Pooled features: every value from the cache; 1.0 GB, held in memory',
   ]);
 });
+
+test('a run says which rung trained each phase: the WebGPU adapter, and why the rungs above were not used', () => {
+  const phase = (n: 1 | 2) => ({ phase: n, stop: { kind: 'completed' }, epochs: 2, bestEpoch: null, featureMs: 1, fitMs: 1 });
+  const adapter = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H100', software: false, limits: { maxStorageBuffersPerShaderStage: 96 } };
+  const result = RunResult.parse({
+    backend: { name: 'webgpu', rejected: [{ name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' }], versions: {}, adapter, parity: 1e-7 },
+    backboneHash: 'h',
+    featureShape: [3, 3, 1280],
+    phases: [phase(1), phase(2)],
+    test: null,
+    checkpoint: '/c',
+    wallMs: 1,
+  });
+  const why = ' (tensorflow-gpu not used: @tensorflow/tfjs-node-gpu is not installed)';
+  assert.deepEqual(frozenWorkLines(result), [`Phase 1 trained on webgpu on nvidia hopper (NVIDIA H100)${why}`, `Phase 2 trained on webgpu on nvidia hopper (NVIDIA H100)${why}`]);
+  const wasm = RunResult.parse({ ...result, backend: { name: 'wasm', rejected: [], versions: {} }, phases: [phase(1)] });
+  assert.deepEqual(frozenWorkLines(wasm), ['Phase 1 trained on wasm']);
+});
