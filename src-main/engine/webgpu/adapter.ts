@@ -52,15 +52,28 @@ export function vulkanIcds(env: NodeJS.ProcessEnv = process.env): string[] {
   return dirs.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f)) : []));
 }
 
+const NO_ADAPTER = 'no WebGPU adapter';
+
+/**
+ * Why Linux cannot give Dawn an adapter before Dawn is even loaded (no Vulkan loader, no
+ * driver), else null. Checked first, so that a machine without Vulkan neither loads Dawn
+ * nor gets its C++ warning printed on every command's stderr.
+ */
+export function missingVulkan(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string | null {
+  if (platform !== 'linux') return null;
+  if (!findLibrary('libvulkan.so.1', ldCache(), ldLibraryPath(env))) return `${NO_ADAPTER}: the Vulkan loader (libvulkan.so.1) is not installed (Debian/Ubuntu: apt install libvulkan1)`;
+  if (vulkanIcds(env).length === 0) return `${NO_ADAPTER}: no Vulkan driver is installed (NVIDIA's driver brings one; AMD and Intel: mesa-vulkan-drivers)`;
+  return null;
+}
+
 /** Why Dawn found no adapter, as far as the machine shows it. */
 export function noAdapterReason(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  const base = 'no WebGPU adapter';
+  const base = NO_ADAPTER;
   if (platform === 'darwin') return `${base}: Metal gave none (macOS 11 or newer on a Metal-capable GPU is needed)`;
   if (platform === 'win32') return `${base}: D3D12 gave none (update the GPU driver; Windows 10 1909 or newer)`;
-  if (!findLibrary('libvulkan.so.1', ldCache(), ldLibraryPath(env))) return `${base}: the Vulkan loader (libvulkan.so.1) is not installed (Debian/Ubuntu: apt install libvulkan1)`;
-  const icds = vulkanIcds(env);
-  if (icds.length === 0) return `${base}: no Vulkan driver is installed (NVIDIA's driver brings one; AMD and Intel: mesa-vulkan-drivers)`;
-  const names = icds.map((f) => f.split('/').pop()).join(', ');
+  const missing = missingVulkan(env, platform);
+  if (missing) return missing;
+  const names = vulkanIcds(env).map((f) => f.split('/').pop()).join(', ');
   return `${base}: Dawn accepted none of the Vulkan drivers (${names}); Mesa older than 24 (Debian 12 has 22.3.6) lacks features Dawn needs, and a driver for another GPU than this one gives none`;
 }
 

@@ -5,7 +5,7 @@
 // for every limit the adapter has, and any uncaptured error or a lost device is kept as a
 // fault that the next readback turns into a failed step.
 import * as tf from '@tensorflow/tfjs';
-import { type AdapterRecord, adapterRecord, refusal } from './adapter';
+import { type AdapterRecord, adapterRecord, missingVulkan, refusal } from './adapter';
 import { installChunkedAddN } from './addn';
 
 interface DawnDevice {
@@ -82,6 +82,8 @@ function watch(s: Session): void {
  */
 export async function startWebGpu(env: NodeJS.ProcessEnv = process.env): Promise<AdapterRecord> {
   if (session) return session.adapter;
+  const missing = missingVulkan(env);
+  if (missing) throw new Error(missing);
   const gpu = await provideNavigatorGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error(refusal(null, env) ?? 'no WebGPU adapter');
