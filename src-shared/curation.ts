@@ -68,6 +68,8 @@ export const SplitInput = z
     groupBy: GroupBy.optional(),
     folds: z.number().int().min(2).max(50).optional(),
     keepPredefined: z.boolean().default(true),
+    /** Each near-duplicate cluster goes whole to one split (and fold), so the split makes no leakage. */
+    keepClusters: z.boolean().default(true),
   })
   .strict();
 export type SplitInput = z.input<typeof SplitInput>;
@@ -76,6 +78,8 @@ export const SplitOutput = EditResult.extend({
   counts: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int(), none: z.number().int() }),
   groups: z.number().int(),
   kept: z.number().int(),
+  /** Near-duplicate clusters the split kept together (0 with keepClusters off). */
+  clusters: z.number().int(),
   folds: z.number().int().nullable(),
   warnings: z.array(z.string()),
 });
@@ -83,7 +87,7 @@ export type SplitOutput = z.infer<typeof SplitOutput>;
 
 /** How the split was made, recorded in the manifest (and so in its digest) beside the split itself. */
 export const ManifestParams = z
-  .object({ seed: z.number().int(), val: z.number(), test: z.number(), groupBy: GroupBy.nullable(), folds: z.number().int().nullable() })
+  .object({ seed: z.number().int(), val: z.number(), test: z.number(), groupBy: GroupBy.nullable(), folds: z.number().int().nullable(), keepClusters: z.boolean() })
   .partial()
   .strict();
 

@@ -81,7 +81,8 @@ export class HealthState {
     return this.#act(async () => {
       const out = await this.#studio.api.curation.split(input);
       const { train, val, test } = out.counts;
-      return `Split ${train} / ${val} / ${test} (train / val / test)${out.groups ? ` in ${out.groups} groups` : ''}`;
+      const clusters = out.clusters ? `, ${out.clusters} near-duplicate cluster${out.clusters === 1 ? '' : 's'} kept together` : '';
+      return `Split ${train} / ${val} / ${test} (train / val / test)${out.groups ? ` in ${out.groups} groups` : ''}${clusters}`;
     });
   }
 
