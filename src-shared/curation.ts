@@ -19,10 +19,16 @@ export const ClusterMember = z.object({
   split: Split.nullable(),
   classId: z.number().int().nullable(),
   path: z.string().nullable(),
+  /** Excluded from training: it no longer counts towards the cluster's leakage. */
+  excluded: z.boolean(),
 });
 export type ClusterMember = z.infer<typeof ClusterMember>;
 
-/** Near-duplicate images joined into a cluster; `id` is its smallest image id (stable across calls). */
+/**
+ * Near-duplicate images joined into a cluster; `id` is its smallest image id (stable across
+ * calls). Splits and leakage count only members in training; a cluster with fewer than two
+ * of those left is settled and not reported.
+ */
 export const DuplicateCluster = z.object({
   id: z.number().int(),
   members: z.array(ClusterMember),

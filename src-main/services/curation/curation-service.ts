@@ -16,7 +16,7 @@ import type { Database } from '../../store/db';
 import * as labels from '../labels/labels';
 import type { Project } from '../project/project';
 import { plural } from '../../../src-shared/plural';
-import { curationRows } from '../../store/repos/images';
+import { trainingRows } from '../../store/repos/images';
 import { countPendingReductions } from '../../store/repos/reductions';
 import { exportLabelsCsv, importLabelsCsv } from './csv';
 import { duplicatesReport, leakageFixes, nearClusters, PrintCache } from './duplicates';
@@ -86,7 +86,7 @@ export class CurationService {
   async split(input: ParsedInput<'curation', 'split'>): Promise<SplitOutput> {
     // Clusters first (they may take a search), then the plan from rows read just before the write.
     const clusters = input.keepClusters ? await this.#clusters() : [];
-    const plan = planSplit(curationRows(this.#db), input, clusters);
+    const plan = planSplit(trainingRows(this.#db), input, clusters);
     const counts = { train: 0, val: 0, test: 0, none: 0 };
     for (const m of plan.moves) counts[m.split ?? 'none']++;
     const kept = clusters.length ? `, ${plural(clusters.length, 'near-duplicate cluster')} kept together` : '';
@@ -105,7 +105,7 @@ export class CurationService {
   }
 
   manifest(params: Record<string, unknown> = {}): { id: number; digest: string; created: boolean } {
-    return saveSplitManifest(this.#db, curationRows(this.#db), this.deps.clock(), params);
+    return saveSplitManifest(this.#db, trainingRows(this.#db), this.deps.clock(), params);
   }
 
   exportCsv(file: string): { file: string; rows: number } {

@@ -8,7 +8,7 @@ import type { ImageId } from './splits';
 import type { DuplicatesReport, HealthFinding, HealthReport } from '../../../src-shared/curation';
 import type { Database } from '../../store/db';
 import { listClassRows } from '../../store/repos/classes';
-import { curationRows } from '../../store/repos/images';
+import { trainingRows } from '../../store/repos/images';
 import { countProblems } from '../../store/repos/problems';
 import { plural } from '../../../src-shared/plural';
 
@@ -195,7 +195,7 @@ function duplicateFindings(d: DuplicatesReport, problems: number): HealthFinding
 }
 
 export function healthOf(db: Database, dupes: DuplicatesReport, pending: number): HealthReport {
-  const rows = curationRows(db);
+  const rows = trainingRows(db);
   const classes = listClassRows(db).sort((a, b) => a.id - b.id).map(({ name, color, count }) => ({ name, color, count }));
   const balance = classBalance(classes);
   const facts = rows.map((r) => ({ id: r.id, width: r.width, height: r.height, label: r.label, grayscale: r.grayscale ?? undefined }));

@@ -1,7 +1,7 @@
 // The curation service through the studio's handlers, on real Fashion-MNIST images: grouped
 // splits, the leakage fix and its undo, CSV round trip and errors, health.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -91,6 +91,50 @@ describe('curation service', { skip: skipWithoutData }, () => {
     assert.match(edits[0].description, /near-duplicate clusters? kept together/);
     await h.labels.undo({});
     assert.equal((await h.curation.health({})).leaking, leakingLoose, 'undo brings back the loose split');
+    studio.close();
+  });
+
+  test('excluded images leave splits, leakage, counts, manifests, runs and CSV exports; nothing is deleted; undo brings them back', async () => {
+    const { studio, h, db } = await studioWith((root) => writeCopiesDataset(root, 3, 16, 12));
+    await h.curation.split({ val: 0.2, test: 0.2, seed: 5, keepPredefined: false, keepClusters: false });
+    const dupes = await h.curation.duplicates({});
+    const leaking = dupes.clusters.filter((c) => c.leaking);
+    assert.ok(leaking.length > 0);
+    // Keep the first member of every cluster, exclude the rest: what Health's "Exclude copies" does.
+    const copies = dupes.clusters.flatMap((c) => c.members.slice(1).map((m) => m.id));
+    const stats = await h.dataset.stats({});
+    const out = await h.labels.setExcluded({ imageIds: copies, excluded: true });
+    assert.notEqual(out.editId, null);
+    assert.match((await h.labels.history({ limit: 1 })).edits[0].description, new RegExp(`Excluded ${copies.length} images from training`));
+    const after = await h.curation.duplicates({});
+    assert.deepEqual([after.leaking, after.clusters.length], [0, 0], 'every cluster is down to one image in training');
+    assert.equal((await h.curation.health({})).leaking, 0);
+    const now = await h.dataset.stats({});
+    assert.equal(now.excluded, copies.length);
+    assert.equal(now.perClass.reduce((s, c) => s + c.count, 0), stats.perClass.reduce((s, c) => s + c.count, 0) - copies.length);
+    assert.equal(Object.values(now.perSplit).reduce((a, b) => a + b, 0), stats.total - copies.length);
+    const page = await h.dataset.images({ filter: {}, offset: 0, limit: 2000 });
+    assert.equal(page.items.filter((i) => i.excluded).length, copies.length, 'the grid still shows them, flagged');
+    const hashes = new Set(page.items.filter((i) => i.excluded).map((i) => i.hash));
+    // A new split leaves excluded images where they were; the manifest and a run's plan leave them out.
+    const before = db.prepare('SELECT id, split FROM images WHERE excluded = 1 ORDER BY id').all();
+    await h.curation.split({ val: 0.2, test: 0.2, seed: 9, keepPredefined: false, keepClusters: true });
+    assert.deepEqual(db.prepare('SELECT id, split FROM images WHERE excluded = 1 ORDER BY id').all(), before);
+    await h.curation.manifest({ params: {} });
+    const body = JSON.parse((db.prepare('SELECT body FROM manifests ORDER BY id DESC LIMIT 1').get() as { body: string }).body) as { splits: Record<string, string[]> };
+    assert.ok(Object.values(body.splits).flat().every((x) => !hashes.has(x)));
+    assert.equal(Object.values(body.splits).flat().length, stats.total - copies.length);
+    const { planFromStore } = await import('../../../src-main/services/runs/run-data');
+    const plan = planFromStore(db, 1);
+    assert.ok(JSON.stringify(plan).length > 0 && ![...hashes].some((x) => JSON.stringify(plan).includes(x)), 'no run sees an excluded image');
+    const file = join(temp('csv'), 'labels.csv');
+    assert.equal((await h.curation.exportCsv({ file })).rows, stats.total - copies.length);
+    const paths = (db.prepare('SELECT path FROM image_paths p JOIN images i ON i.id = p.image_id WHERE i.excluded = 1').all() as { path: string }[]).map((r) => r.path);
+    assert.ok(paths.length === copies.length && paths.every((p) => existsSync(p)), 'exclusion never deletes a file');
+    await h.labels.undo({});
+    await h.labels.undo({});
+    assert.equal((await h.dataset.stats({})).excluded, 0);
+    assert.equal((await h.curation.duplicates({})).leaking, dupes.leaking);
     studio.close();
   });
 

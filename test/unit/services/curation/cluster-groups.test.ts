@@ -36,7 +36,7 @@ test('the key depends on content, not on ids: renumbered images get the same key
 test('planSplit puts every cluster in one split and folds, and leaves stored groups as the user made them', () => {
   const rows: CurationRow[] = Array.from({ length: 40 }, (_, i) => ({
     id: i + 1, hash: `${String(i).padStart(3, '0')}`, classId: i % 2, label: i % 2 ? 'b' : 'a', split: null,
-    width: 8, height: 8, grayscale: null, path: null, relPath: null, groupKey: null, fold: null,
+    width: 8, height: 8, grayscale: null, path: null, relPath: null, groupKey: null, fold: null, excluded: false,
   }));
   const clusters = [[1, 3, 5], [2, 4], [10, 12, 14, 16]];
   for (const seed of [1, 2, 3, 4, 5]) {
