@@ -106,6 +106,8 @@ export const HealthFinding = z.object({
   count: z.number().int(),
   /** Up to 200 of the images concerned. */
   ids: z.array(z.number().int()),
+  /** The content hash of each of `ids`, in order: their thumbnails. */
+  hashes: z.array(z.string()),
 });
 export type HealthFinding = z.infer<typeof HealthFinding>;
 
