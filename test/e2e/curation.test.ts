@@ -89,7 +89,7 @@ describe('curation on the Health page', () => {
     assert.deepEqual(pageErrors, []);
   });
 
-  it('a split from the dialog keeps planted copies together (0 leaking); findings show their images; copies are excluded with undo, and from the grid with X', async () => {
+  it('a split from the dialog keeps planted copies together (0 leaking); findings show their images; copies are excluded with undo, and from the grid with X; ? lists the shortcuts', async () => {
     const { running, page } = await open((root) => writeCopiesDataset(root, 3, 16, 12));
     const db = running.studio.project!.db;
     await page.click('[data-testid=open-split]');
@@ -136,6 +136,11 @@ describe('curation on the Health page', () => {
     await page.keyboard.press('Shift+X');
     await page.waitForSelector('[data-testid=grid-cell][data-index="0"][data-excluded=false]');
     assert.equal(excluded(), 0);
+    // ? opens the list of shortcuts, X among them.
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid=shortcut-sheet] dd:has-text("exclude the picked images")');
+    await page.click('[data-testid=shortcut-sheet-close]');
+    await page.waitForSelector('[data-testid=shortcut-sheet]', { state: 'detached' });
     assert.deepEqual(pageErrors, []);
   });
 });
