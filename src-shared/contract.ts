@@ -126,6 +126,8 @@ export const contract = {
     /** Labels every image the filter shows ("select all in view"). */
     assignFilter: method(z.object({ filter: ImageFilter, classId: z.number().int().nullable() }).strict(), EditResult),
     setSplit: method(z.object({ imageIds: z.array(z.number().int()).max(200_000), split: Split.nullable() }).strict(), EditResult),
+    /** Leaves images out of training (splits, runs, counts, exports) or brings them back; never deletes a file. */
+    setExcluded: method(z.object({ imageIds: z.array(z.number().int()).max(200_000), excluded: z.boolean() }).strict(), EditResult),
     undo: method(none, EditResult),
     redo: method(none, EditResult),
     history: method(

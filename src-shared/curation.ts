@@ -19,10 +19,16 @@ export const ClusterMember = z.object({
   split: Split.nullable(),
   classId: z.number().int().nullable(),
   path: z.string().nullable(),
+  /** Excluded from training: it no longer counts towards the cluster's leakage. */
+  excluded: z.boolean(),
 });
 export type ClusterMember = z.infer<typeof ClusterMember>;
 
-/** Near-duplicate images joined into a cluster; `id` is its smallest image id (stable across calls). */
+/**
+ * Near-duplicate images joined into a cluster; `id` is its smallest image id (stable across
+ * calls). Splits and leakage count only members in training; a cluster with fewer than two
+ * of those left is settled and not reported.
+ */
 export const DuplicateCluster = z.object({
   id: z.number().int(),
   members: z.array(ClusterMember),
@@ -68,6 +74,8 @@ export const SplitInput = z
     groupBy: GroupBy.optional(),
     folds: z.number().int().min(2).max(50).optional(),
     keepPredefined: z.boolean().default(true),
+    /** Each near-duplicate cluster goes whole to one split (and fold), so the split makes no leakage. */
+    keepClusters: z.boolean().default(true),
   })
   .strict();
 export type SplitInput = z.input<typeof SplitInput>;
@@ -76,6 +84,8 @@ export const SplitOutput = EditResult.extend({
   counts: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int(), none: z.number().int() }),
   groups: z.number().int(),
   kept: z.number().int(),
+  /** Near-duplicate clusters the split kept together (0 with keepClusters off). */
+  clusters: z.number().int(),
   folds: z.number().int().nullable(),
   warnings: z.array(z.string()),
 });
@@ -83,7 +93,7 @@ export type SplitOutput = z.infer<typeof SplitOutput>;
 
 /** How the split was made, recorded in the manifest (and so in its digest) beside the split itself. */
 export const ManifestParams = z
-  .object({ seed: z.number().int(), val: z.number(), test: z.number(), groupBy: GroupBy.nullable(), folds: z.number().int().nullable() })
+  .object({ seed: z.number().int(), val: z.number(), test: z.number(), groupBy: GroupBy.nullable(), folds: z.number().int().nullable(), keepClusters: z.boolean() })
   .partial()
   .strict();
 
@@ -96,6 +106,8 @@ export const HealthFinding = z.object({
   count: z.number().int(),
   /** Up to 200 of the images concerned. */
   ids: z.array(z.number().int()),
+  /** The content hash of each of `ids`, in order: their thumbnails. */
+  hashes: z.array(z.string()),
 });
 export type HealthFinding = z.infer<typeof HealthFinding>;
 

@@ -41,6 +41,8 @@ export const ImageSummary = z.object({
   split: Split.nullable(),
   width: z.number().int(),
   height: z.number().int(),
+  /** Left out of training: splits, runs, counts and exports skip it; the file stays. */
+  excluded: z.boolean(),
 });
 export type ImageSummary = z.infer<typeof ImageSummary>;
 
@@ -80,7 +82,9 @@ export const DatasetStats = z.object({
   total: z.number().int(),
   unlabeled: z.number().int(),
   perClass: z.array(z.object({ name: z.string(), count: z.number().int() })),
+  /** Per class and per split count only images in training; `excluded` says how many are left out. */
   perSplit: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int(), none: z.number().int() }),
+  excluded: z.number().int(),
   problems: z.array(z.object({ kind: ProblemKind, count: z.number().int() })),
 });
 export type DatasetStats = z.infer<typeof DatasetStats>;

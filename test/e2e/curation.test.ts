@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { writeGroupedDataset, writeLeakyDataset } from '../fixtures/curation-dataset';
+import { writeCopiesDataset, writeGroupedDataset, writeLeakyDataset } from '../fixtures/curation-dataset';
 import { launchBrowser, startStudio, type RunningStudio } from './harness';
 
 const SCREENSHOTS = join(import.meta.dirname, '../../test-results');
@@ -86,6 +86,61 @@ describe('curation on the Health page', () => {
     await page.click('[data-testid=undo]');
     await page.waitForSelector(`[data-testid=cluster][data-cluster-id="${cluster.id}"][data-leaking=true]`);
     assert.deepEqual(cluster.members.map((m) => splitOf(m.id)), ['train', 'test']);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('a split from the dialog keeps planted copies together (0 leaking); findings show their images; copies are excluded with undo, and from the grid with X; ? lists the shortcuts', async () => {
+    const { running, page } = await open((root) => writeCopiesDataset(root, 3, 16, 12));
+    const db = running.studio.project!.db;
+    await page.click('[data-testid=open-split]');
+    // Number fields look like the text fields, not disabled grey on grey.
+    const look = (sel: string) => page.$eval(sel, (el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color, getComputedStyle(el).opacity]);
+    await page.selectOption('[data-testid=split-group-kind]', 'pattern');
+    assert.deepEqual(await look('[data-testid=split-val]'), await look('[data-testid=split-regex]'));
+    await page.selectOption('[data-testid=split-group-kind]', 'none');
+    await page.fill('[data-testid=split-val]', '20');
+    await page.fill('[data-testid=split-test]', '20');
+    await page.fill('[data-testid=split-seed]', '5');
+    assert.equal(await page.isChecked('[data-testid=split-keep-clusters]'), true, 'keeping clusters is the default');
+    await page.click('[data-testid=split-confirm]');
+    await page.waitForSelector('[data-testid=toast-message]:has-text("near-duplicate clusters kept together")');
+    await page.waitForSelector('section[aria-label="Near-duplicate clusters"] h3:has-text(", 0 leaking)")');
+    assert.equal(await page.locator('[data-testid=finding-leakage]').count(), 0);
+    assert.equal((await running.studio.handlers().curation.health({})).leaking, 0);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'health-after-split.png'), fullPage: true });
+    // The near-duplicates finding lists its images on a click.
+    const finding = page.locator('[data-testid=finding-near-duplicates]');
+    await finding.locator('[data-testid=finding-show]').click();
+    assert.ok((await finding.locator('[data-testid=finding-images] img').count()) >= 2);
+    // Exclude one cluster's copies: it is settled and leaves the list; undo from the toast brings it back.
+    const clusters = () => page.locator('[data-testid=cluster]').count();
+    const before = await clusters();
+    const first = page.locator('[data-testid=cluster]').first();
+    const clusterId = await first.getAttribute('data-cluster-id');
+    await first.locator('[data-testid=exclude-copies]').click();
+    await page.waitForSelector(`[data-testid=cluster][data-cluster-id="${clusterId}"]`, { state: 'detached' });
+    assert.equal(await clusters(), before - 1);
+    const excluded = () => (db.prepare('SELECT count(*) AS n FROM images WHERE excluded = 1').get() as { n: number }).n;
+    assert.ok(excluded() >= 1);
+    await page.click('[data-testid=toast-action]:has-text("Undo")');
+    await page.waitForSelector(`[data-testid=cluster][data-cluster-id="${clusterId}"]`);
+    assert.equal(excluded(), 0);
+    // In the grid: X excludes the picked image, which shows as excluded; Shift+X includes it again.
+    await page.click('[data-testid=nav-dataset]');
+    const cell = page.locator('[data-testid=grid-cell][data-index="0"]');
+    await cell.click();
+    await page.keyboard.press('x');
+    await page.waitForSelector('[data-testid=grid-cell][data-index="0"][data-excluded=true]');
+    assert.equal(excluded(), 1);
+    await page.keyboard.press('Shift+X');
+    await page.waitForSelector('[data-testid=grid-cell][data-index="0"][data-excluded=false]');
+    assert.equal(excluded(), 0);
+    // ? opens the list of shortcuts, X among them.
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid=shortcut-sheet] dd:has-text("exclude the picked images")');
+    await page.click('[data-testid=shortcut-sheet-close]');
+    await page.waitForSelector('[data-testid=shortcut-sheet]', { state: 'detached' });
     assert.deepEqual(pageErrors, []);
   });
 });

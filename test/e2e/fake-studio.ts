@@ -32,7 +32,7 @@ export interface FakeImage extends ImageSummary {
 export function fakeImage(index: number): FakeImage {
   const classId = index % 11 === 10 ? null : (index % 10) + 1;
   const hash = createHash('sha256').update(`fake-${index}`).digest('hex');
-  return { index, id: index + 1, hash, classId, split: SPLITS[index % SPLITS.length], width: 64, height: 64 };
+  return { index, id: index + 1, hash, classId, split: SPLITS[index % SPLITS.length], width: 64, height: 64, excluded: false };
 }
 
 function matches(image: ImageSummary, filter: ImageFilter): boolean {
@@ -93,6 +93,7 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
         total: images.length,
         unlabeled: images.filter((i) => i.classId === null).length,
         perClass: classes.map(({ name, count }) => ({ name, count })),
+        excluded: 0,
         perSplit: { train: countSplit('train'), val: countSplit('val'), test: countSplit('test'), none: countSplit(null) },
         problems: [],
       }),

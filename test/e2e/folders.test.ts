@@ -42,6 +42,16 @@ describe('folders chosen in the browser', () => {
     await page.waitForSelector('[data-testid=folder-picker]');
     await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects'));
     assert.deepEqual(await page.locator('[data-testid=folder-entry] .entry-name').allTextContents(), ['alpha', 'beta']);
+    // At a root the up button is off and says why.
+    const root = page.locator(`[data-testid=folder-picker] .roots button[title="${tmpdir()}"]`).first();
+    await root.click();
+    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, tmpdir());
+    assert.equal(await page.isDisabled('[data-testid=folder-up]'), true);
+    assert.match((await page.getAttribute('[data-testid=folder-up]', 'title')) ?? '', /top of a place.*STUDIO_FOLDERS/);
+    await page.click('[data-testid=folder-picker] button:has-text("Cancel")');
+    await page.waitForSelector('[data-testid=folder-picker]', { state: 'detached' });
+    await page.click('[data-testid=project-path-browse]');
+    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects'));
     await page.click('[data-testid=folder-entry]:has-text("alpha")');
     await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects', 'alpha'));
     await page.click('[data-testid=folder-up]');

@@ -55,7 +55,7 @@ async function curate(folder: string): Promise<{ clusters: string[]; splits: Map
   h.imports.start({ folder });
   await studio.idle();
   const report = await h.curation.duplicates({});
-  await h.curation.split({ val: 0.2, test: 0.1, seed: 11, keepPredefined: false });
+  await h.curation.split({ val: 0.2, test: 0.1, seed: 11, keepPredefined: false, keepClusters: true });
   const rows = studio.project!.db.prepare('SELECT hash, split FROM images ORDER BY id').all() as { hash: string; split: string | null }[];
   studio.close();
   return {

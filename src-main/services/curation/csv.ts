@@ -17,7 +17,7 @@ import { decodeUtf8, EncodingError } from './text-encoding';
 import { normalizePath } from './group-keys';
 import * as labels from '../labels/labels';
 import { classNames } from '../../store/repos/classes';
-import { allPaths, curationRows, type CurationRow } from '../../store/repos/images';
+import { allPaths, curationRows, trainingRows, type CurationRow } from '../../store/repos/images';
 
 export { formatCsv };
 
@@ -207,8 +207,9 @@ export function writeLabelsCsv(rows: ReadonlyArray<Pick<LabelRow, 'path' | 'labe
 // The project's labels and splits to and from CSV files, so people can move between the
 // studio and other tools. An import is checked whole before anything changes.
 
+/** Images excluded from training are left out, as they are from runs: the file is training data. */
 export function exportLabelsCsv(db: Database, file: string): { file: string; rows: number } {
-  const rows = curationRows(db).filter((r) => r.path !== null);
+  const rows = trainingRows(db).filter((r) => r.path !== null);
   const text = writeLabelsCsv(rows.map((r) => ({ path: r.path!, label: r.label, split: r.split, group: r.groupKey })));
   try {
     replaceFileSync(file, text);

@@ -6,20 +6,20 @@ import type {
   DuplicatesReport,
   FixLeakageOutput,
   HealthReport,
-  SplitInput,
+  GroupBy,
   SplitOutput,
 } from '../../../src-shared/curation';
-import type { Handlers } from '../../../src-shared/contract';
+import type { Handlers, ParsedInput } from '../../../src-shared/contract';
 import type { EditResult, Split } from '../../../src-shared/schemas';
 import type { PathAccess } from '../folders/access';
 import type { Database } from '../../store/db';
 import * as labels from '../labels/labels';
 import type { Project } from '../project/project';
 import { plural } from '../../../src-shared/plural';
-import { curationRows } from '../../store/repos/images';
+import { trainingRows } from '../../store/repos/images';
 import { countPendingReductions } from '../../store/repos/reductions';
 import { exportLabelsCsv, importLabelsCsv } from './csv';
-import { duplicatesReport, leakageFixes, PrintCache } from './duplicates';
+import { duplicatesReport, leakageFixes, nearClusters, PrintCache } from './duplicates';
 import { healthOf } from './health';
 import { saveSplitManifest } from './manifest';
 import { scanReductions } from './scan';
@@ -34,6 +34,10 @@ export interface CurationDeps {
   clock: () => number;
 }
 
+function groupedBy(g: GroupBy | undefined): string {
+  if (!g) return '';
+  return g.kind === 'folder' ? `, grouped by folder ${g.level}` : g.kind === 'pattern' ? `, grouped by /${g.regex}/` : `, grouped by ${g.column}`;
+}
 
 export class CurationService {
   readonly #cache = new PrintCache();
@@ -79,22 +83,29 @@ export class CurationService {
     return { ...out, moved: moves.length, clusters: fixes.length, description };
   }
 
-  split(input: Omit<SplitInput, 'keepPredefined'> & { keepPredefined: boolean }): SplitOutput {
-    const plan = planSplit(curationRows(this.#db), input);
+  async split(input: ParsedInput<'curation', 'split'>): Promise<SplitOutput> {
+    // Clusters first (they may take a search), then the plan from rows read just before the write.
+    const clusters = input.keepClusters ? await this.#clusters() : [];
+    const plan = planSplit(trainingRows(this.#db), input, clusters);
     const counts = { train: 0, val: 0, test: 0, none: 0 };
     for (const m of plan.moves) counts[m.split ?? 'none']++;
-    const g = input.groupBy;
-    const by = !g ? '' : g.kind === 'folder' ? `, grouped by folder ${g.level}` : g.kind === 'pattern' ? `, grouped by /${g.regex}/` : `, grouped by ${g.column}`;
-    const description = `Split ${counts.train}/${counts.val}/${counts.test} (train/val/test, seed ${input.seed}${by})`;
+    const kept = clusters.length ? `, ${plural(clusters.length, 'near-duplicate cluster')} kept together` : '';
+    const description = `Split ${counts.train}/${counts.val}/${counts.test} (train/val/test, seed ${input.seed}${groupedBy(input.groupBy)}${kept})`;
     // Groups and folds describe the split, so they change (and undo) with it, in one edit.
     const moves = plan.moves.map((m) => ({ ...m, groupKey: plan.groups.get(m.imageId) ?? null, fold: plan.folds?.get(m.imageId) ?? null }));
     const out = this.deps.edit((db, now) => labels.setSplits(db, moves, now, description));
     const groups = new Set([...plan.groups.values()].filter((v) => v !== null)).size;
-    return { ...out, counts, groups, kept: plan.kept, folds: input.folds ?? null, warnings: plan.warnings };
+    return { ...out, counts, groups, kept: plan.kept, clusters: clusters.length, folds: input.folds ?? null, warnings: plan.warnings };
+  }
+
+  /** Near-duplicate clusters of two or more images. */
+  async #clusters(): Promise<number[][]> {
+    await this.scan();
+    return nearClusters(this.#db, this.#cache, this.deps.progress);
   }
 
   manifest(params: Record<string, unknown> = {}): { id: number; digest: string; created: boolean } {
-    return saveSplitManifest(this.#db, curationRows(this.#db), this.deps.clock(), params);
+    return saveSplitManifest(this.#db, trainingRows(this.#db), this.deps.clock(), params);
   }
 
   exportCsv(file: string): { file: string; rows: number } {

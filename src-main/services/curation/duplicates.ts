@@ -28,7 +28,7 @@ import type { CurationProgress, DuplicateCluster, DuplicatesReport, ExactGroup }
 import type { Split } from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
 import { findLeakage, fixLeakage, type LeakageFix } from './leakage';
-import { curationRows, multiPathImages, type CurationRow } from '../../store/repos/images';
+import { curationRows, multiPathImages, trainingRows, type CurationRow } from '../../store/repos/images';
 import { countProblems } from '../../store/repos/problems';
 import { reducedSetKey, reductions } from '../../store/repos/reductions';
 
@@ -409,13 +409,15 @@ export async function duplicatesReport(db: Database, cache: PrintCache, progress
   const near = await nearClusters(db, cache, progress);
   const rows = curationRows(db);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const clusters: DuplicateCluster[] = near.map((ids) => {
+  const clusters: DuplicateCluster[] = near.flatMap((ids) => {
     const members = ids.map((id) => {
       const r = byId.get(id)!;
-      return { id, hash: r.hash, split: r.split, classId: r.classId, path: r.path };
+      return { id, hash: r.hash, split: r.split, classId: r.classId, path: r.path, excluded: r.excluded };
     });
-    const splits = ORDER.filter((s) => members.some((m) => m.split === s));
-    return { id: ids[0], members, splits, leaking: splits.length > 1 };
+    const active = members.filter((m) => !m.excluded);
+    if (active.length < 2) return [];
+    const splits = ORDER.filter((s) => active.some((m) => m.split === s));
+    return [{ id: ids[0], members, splits, leaking: splits.length > 1 }];
   });
   // Leaking clusters first: they are what a person has to act on.
   clusters.sort((a, b) => Number(b.leaking) - Number(a.leaking) || a.id - b.id);
@@ -430,6 +432,7 @@ export async function duplicatesReport(db: Database, cache: PrintCache, progress
 /** The moves that keep each chosen leaking cluster in one split. */
 export async function leakageFixes(db: Database, cache: PrintCache, clusterId: number | 'all', progress?: (p: CurationProgress) => void): Promise<LeakageFix<number>[]> {
   const clusters = (await nearClusters(db, cache, progress)).filter((c) => clusterId === 'all' || c[0] === clusterId);
-  const splits = new Map(curationRows(db).map((r) => [r.id, r.split]));
+  // Excluded images are in no split as far as leakage goes: they are never moved.
+  const splits = new Map(trainingRows(db).map((r) => [r.id, r.split]));
   return fixLeakage(findLeakage(clusters, splits));
 }

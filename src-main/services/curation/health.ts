@@ -8,7 +8,7 @@ import type { ImageId } from './splits';
 import type { DuplicatesReport, HealthFinding, HealthReport } from '../../../src-shared/curation';
 import type { Database } from '../../store/db';
 import { listClassRows } from '../../store/repos/classes';
-import { curationRows } from '../../store/repos/images';
+import { curationRows, trainingRows } from '../../store/repos/images';
 import { countProblems } from '../../store/repos/problems';
 import { plural } from '../../../src-shared/plural';
 
@@ -161,13 +161,13 @@ export function healthReport(images: readonly ImageFacts[], options: HealthOptio
 
 const MAX_IDS = 200;
 
-function fromPure(f: Finding): HealthFinding {
+function fromPure(f: Finding): Omit<HealthFinding, 'hashes'> {
   const ids = f.ids.map(Number);
   return { kind: f.kind, severity: f.severity, message: f.message, count: ids.length, ids: ids.slice(0, MAX_IDS) };
 }
 
-function duplicateFindings(d: DuplicatesReport, problems: number): HealthFinding[] {
-  const out: HealthFinding[] = [];
+function duplicateFindings(d: DuplicatesReport, problems: number): Omit<HealthFinding, 'hashes'>[] {
+  const out: Omit<HealthFinding, 'hashes'>[] = [];
   const leaking = d.clusters.filter((c) => c.leaking);
   if (leaking.length) {
     out.push({
@@ -175,12 +175,13 @@ function duplicateFindings(d: DuplicatesReport, problems: number): HealthFinding
       severity: 'problem',
       count: leaking.length,
       ids: leaking.flatMap((c) => c.members.map((m) => m.id)).slice(0, MAX_IDS),
-      message: `${leaking.length} near-duplicate cluster${leaking.length === 1 ? ' spans' : 's span'} more than one split: a model that trained on one copy recognises the other, so validation and test scores come out too high. Keep each cluster in one split (Fix, or Fix all).`,
+      message: `${leaking.length} near-duplicate cluster${leaking.length === 1 ? ' spans' : 's span'} more than one split: a model that trained on one copy recognises the other, so validation and test scores come out too high. Keep each cluster in one split (Fix, or Fix all), or exclude the copies you do not want from training (Exclude copies).`,
     });
   }
   const near = d.clusters.length - leaking.length;
   if (near) {
-    out.push({ kind: 'near-duplicates', severity: 'warning', count: near, ids: [], message: `${plural(near, 'cluster')} of near-duplicate images within one split: they weigh those pictures more in training. Look through them and remove copies you do not want.` });
+    const ids = d.clusters.filter((c) => !c.leaking).flatMap((c) => c.members.map((m) => m.id)).slice(0, MAX_IDS);
+    out.push({ kind: 'near-duplicates', severity: 'warning', count: near, ids, message: `${plural(near, 'cluster')} of near-duplicate images within one split: they weigh those pictures more in training. Look through them and exclude the copies you do not want (Exclude copies; the files stay).` });
   }
   if (d.exact.length) {
     out.push({ kind: 'exact-duplicates', severity: 'warning', count: d.exact.length, ids: d.exact.map((e) => e.imageId).slice(0, MAX_IDS), message: `${d.exact.length} image${d.exact.length === 1 ? ' was' : 's were'} found at several paths (byte-identical copies); each is kept once, with one label and split.` });
@@ -195,16 +196,20 @@ function duplicateFindings(d: DuplicatesReport, problems: number): HealthFinding
 }
 
 export function healthOf(db: Database, dupes: DuplicatesReport, pending: number): HealthReport {
-  const rows = curationRows(db);
+  const rows = trainingRows(db);
   const classes = listClassRows(db).sort((a, b) => a.id - b.id).map(({ name, color, count }) => ({ name, color, count }));
   const balance = classBalance(classes);
   const facts = rows.map((r) => ({ id: r.id, width: r.width, height: r.height, label: r.label, grayscale: r.grayscale ?? undefined }));
   const problems = countProblems(db);
   // healthReport counts classes from the images, so only classBalance sees empty classes.
   const empty = balance.findings.filter((f) => f.kind === 'empty-class');
-  const findings = [...empty, ...healthReport(facts)].map(fromPure).concat(duplicateFindings(dupes, problems));
+  const hashOf = new Map(curationRows(db).map((r) => [r.id, r.hash]));
+  const findings = [...empty, ...healthReport(facts)]
+    .map(fromPure)
+    .concat(duplicateFindings(dupes, problems))
+    .map((f) => ({ ...f, hashes: f.ids.map((id) => hashOf.get(id) ?? '') }));
   if (pending) {
-    findings.push({ kind: 'pending', severity: 'info', count: pending, ids: [], message: `${pending} image${pending === 1 ? ' is' : 's are'} still being scanned; duplicate and colour checks will include them when the scan ends.` });
+    findings.push({ kind: 'pending', severity: 'info', count: pending, ids: [], hashes: [], message: `${pending} image${pending === 1 ? ' is' : 's are'} still being scanned; duplicate and colour checks will include them when the scan ends.` });
   }
   return {
     classes,

@@ -10,6 +10,7 @@ import { parseCsv } from './csv';
 import { decodeUtf8 } from './text-encoding';
 import { assignFolds } from './folds';
 import { csvGroup, folderGroup, patternGroup, type GroupKey } from './group-keys';
+import { groupName, groupsWithClusters } from './cluster-groups';
 import type { CurationRow } from '../../store/repos/images';
 
 export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
@@ -206,7 +207,7 @@ export function groupedSplit<Id extends ImageId>(items: ReadonlyArray<SplitItem<
   for (const u of units.filter((x) => x.fixed.length > 0)) {
     const split = majority(u.fixed);
     if (new Set(u.fixed).size > 1) {
-      warnings.push(`group ${u.key.slice(2)} already spans ${[...new Set(u.fixed)].join(' and ')}; its images are kept where they are and the rest join ${split}`);
+      warnings.push(`${groupName(u.key.slice(2))} already spans ${[...new Set(u.fixed)].join(' and ')}; its images are kept where they are and the rest join ${split}`);
     }
     kept += u.fixed.length;
     for (const [label, c] of u.classes) filled[SPLITS.indexOf(split)].set(label, (filled[SPLITS.indexOf(split)].get(label) ?? 0) + c);
@@ -261,17 +262,18 @@ export interface SplitPlan {
 export function planSplit(
   rows: readonly CurationRow[],
   o: { val: number; test: number; seed: number; groupBy?: GroupBy; folds?: number; keepPredefined: boolean },
+  clusters: ReadonlyArray<readonly number[]> = [],
 ): SplitPlan {
   const group = o.groupBy ? groupKeyFor(o.groupBy) : null;
   const groups = new Map<number, string | null>();
+  for (const r of rows) {
+    const path = group?.relative ? r.relPath : r.path;
+    groups.set(r.id, group && path ? group.key(path) : null);
+  }
+  const joined = groupsWithClusters(rows.map((r) => ({ id: r.id, hash: r.hash, group: groups.get(r.id)! })), clusters);
   // The algorithms order images by the id they are given: the content hash, so a seed gives
   // the same split whatever order the images were imported in (ids follow import order).
-  const items: SplitItem<string>[] = rows.map((r) => {
-    const path = group?.relative ? r.relPath : r.path;
-    const g = group && path ? group.key(path) : null;
-    groups.set(r.id, g);
-    return { id: r.hash, label: r.label, split: r.split, group: g };
-  });
+  const items: SplitItem<string>[] = rows.map((r) => ({ id: r.hash, label: r.label, split: r.split, group: joined.get(r.id) ?? null }));
   let result;
   try {
     result = assignSplits(items, { val: o.val, test: o.test, seed: o.seed, keepExisting: o.keepPredefined });

@@ -4,7 +4,7 @@ import { StudioError } from '../../../src-shared/errors';
 import type { ClassInfo, DatasetStats, ImageDetail, ImageFilter, ImageSummary, Problem } from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
 import { listClassRows } from '../../store/repos/classes';
-import { countBySplit, countImages, imageDetail, imagePaths, pageImages } from '../../store/repos/images';
+import { countBySplit, countExcluded, countImages, imageDetail, imagePaths, pageImages } from '../../store/repos/images';
 import { countProblems, countProblemsByKind, pageProblems } from '../../store/repos/problems';
 import { modelView } from './model-view';
 
@@ -48,6 +48,7 @@ export function datasetStats(db: Database): DatasetStats {
       unlabeled: countImages(db, { unlabeled: true }),
       perClass: listClassRows(db).map(({ name, count }) => ({ name, count })),
       perSplit,
+      excluded: countExcluded(db),
       problems: countProblemsByKind(db),
     };
   })();

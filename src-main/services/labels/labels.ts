@@ -22,8 +22,9 @@ import { plural } from '../../../src-shared/plural';
 
 type CurrentRow = { id: number } & ImageState;
 
-const stateOf = ({ classId, split, groupKey, fold }: ImageState): ImageState => ({ classId, split, groupKey, fold });
-const sameState = (a: ImageState, b: ImageState) => a.classId === b.classId && a.split === b.split && a.groupKey === b.groupKey && a.fold === b.fold;
+const stateOf = ({ classId, split, groupKey, fold, excluded }: ImageState): ImageState => ({ classId, split, groupKey, fold, excluded });
+const sameState = (a: ImageState, b: ImageState) =>
+  a.classId === b.classId && a.split === b.split && a.groupKey === b.groupKey && a.fold === b.fold && a.excluded === b.excluded;
 
 function changesTo(rows: CurrentRow[], next: (row: CurrentRow) => ImageState): ImageChange[] {
   const changes: ImageChange[] = [];
@@ -89,6 +90,15 @@ export function setSplit(db: Database, imageIds: number[], split: Split | null, 
   return editImages(db, imageIds, (row) => ({ ...row, split }), now, (n) => why ?? `Moved ${plural(n, 'image')} to ${split ?? 'no split'}`);
 }
 
+/**
+ * Leaves images out of training (splits, runs, counts, exports) or brings them back, as one
+ * undoable edit. Nothing is deleted: the files and their labels stay.
+ */
+export function setExcluded(db: Database, imageIds: number[], excluded: boolean, now: number, why?: string): EditResult {
+  const describe = (n: number) => why ?? (excluded ? `Excluded ${plural(n, 'image')} from training` : `Included ${plural(n, 'image')} in training again`);
+  return editImages(db, imageIds, (row) => ({ ...row, excluded }), now, describe);
+}
+
 /** A split move; a group key or fold given replaces the image's, one left out stays. */
 export interface SplitMove {
   imageId: number;
@@ -107,7 +117,7 @@ export function setSplits(db: Database, moves: SplitMove[], now: number, descrip
 }
 
 /** Labels, splits and, where given, group keys of many images as one undoable edit (a CSV import). */
-export function setStates(db: Database, states: ({ imageId: number } & Omit<ImageState, 'groupKey' | 'fold'> & { groupKey?: string | null })[], now: number, description: string): EditResult {
+export function setStates(db: Database, states: ({ imageId: number } & Omit<ImageState, 'groupKey' | 'fold' | 'excluded'> & { groupKey?: string | null })[], now: number, description: string): EditResult {
   const target = new Map(states.map((s) => [s.imageId, s]));
   return editImages(db, [...target.keys()], (row) => {
     const { classId, split, groupKey = row.groupKey } = target.get(row.id)!;
@@ -185,6 +195,7 @@ export function labelHandlers(edit: Edit, db: () => Database): Handlers['labels'
     assign: ({ imageIds, classId }) => edit((d, now) => assignLabel(d, imageIds, classId, now)),
     assignFilter: ({ filter, classId }) => edit((d, now) => assignLabelToFilter(d, filter, classId, now)),
     setSplit: ({ imageIds, split }) => edit((d, now) => setSplit(d, imageIds, split, now)),
+    setExcluded: ({ imageIds, excluded }) => edit((d, now) => setExcluded(d, imageIds, excluded, now)),
     undo: () => edit((d) => undo(d)),
     redo: () => edit((d) => redo(d)),
     history: ({ limit }) => {

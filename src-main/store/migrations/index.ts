@@ -9,6 +9,7 @@ import { m0006NsfwjsBackboneIds } from './0006-nsfwjs-backbone-ids';
 import { m0007Bakeoffs } from './0007-bakeoffs';
 import { m0008RunFindings } from './0008-run-findings';
 import { m0009RunSplitCounts } from './0009-run-split-counts';
+import { m0010ExcludedImages } from './0010-excluded-images';
 
 export interface Migration {
   version: number;
@@ -16,6 +17,6 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups, m0006NsfwjsBackboneIds, m0007Bakeoffs, m0008RunFindings, m0009RunSplitCounts];
+export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups, m0006NsfwjsBackboneIds, m0007Bakeoffs, m0008RunFindings, m0009RunSplitCounts, m0010ExcludedImages];
 
 export const latestVersion = migrations[migrations.length - 1].version;

@@ -50,9 +50,10 @@ export function ensureClass(db: Database, name: string, now: number): number {
   return Number(info.lastInsertRowid);
 }
 
+/** Classes with their images in training (excluded ones not counted). */
 export function listClassRows(db: Database): ClassRow[] {
   return sql(db, 
-      `SELECT c.id, c.name, c.color, (SELECT count(*) FROM images i WHERE i.class_id = c.id) AS count
+      `SELECT c.id, c.name, c.color, (SELECT count(*) FROM images i WHERE i.class_id = c.id AND i.excluded = 0) AS count
        FROM classes c ORDER BY c.name COLLATE NOCASE, c.id`,
     )
     .all() as ClassRow[];

@@ -10,6 +10,8 @@ export interface ImageState {
   /** The group a split kept together (a patient, say), and the cross-validation fold. */
   groupKey: string | null;
   fold: number | null;
+  /** Left out of splits, runs, counts and exports; the file and its label stay. */
+  excluded: boolean;
 }
 
 export interface ImageChange {
@@ -56,11 +58,11 @@ export function recordEdit(db: Database, edit: NewEdit): number {
     const editId = Number(info.lastInsertRowid);
     const insert = db.prepare(
       `INSERT INTO edit_changes (edit_id, image_id, before_class_id, after_class_id, before_split, after_split,
-         before_group, after_group, before_fold, after_fold)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         before_group, after_group, before_fold, after_fold, before_excluded, after_excluded)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const { imageId, before: b, after: a } of edit.changes) {
-      insert.run(editId, imageId, b.classId, a.classId, b.split, a.split, b.groupKey, a.groupKey, b.fold, a.fold);
+      insert.run(editId, imageId, b.classId, a.classId, b.split, a.split, b.groupKey, a.groupKey, b.fold, a.fold, Number(b.excluded), Number(a.excluded));
     }
     apply(db, edit.classOp ?? null, edit.changes, 'forward');
     return editId;
@@ -116,8 +118,10 @@ function loadEdit(db: Database, id: number): { classOp: ClassOp | null; changes:
   const rows = db
     .prepare(
       `SELECT image_id AS imageId,
-         json_object('classId', before_class_id, 'split', before_split, 'groupKey', before_group, 'fold', before_fold) AS before,
-         json_object('classId', after_class_id, 'split', after_split, 'groupKey', after_group, 'fold', after_fold) AS after
+         json_object('classId', before_class_id, 'split', before_split, 'groupKey', before_group, 'fold', before_fold,
+           'excluded', json(iif(before_excluded, 'true', 'false'))) AS before,
+         json_object('classId', after_class_id, 'split', after_split, 'groupKey', after_group, 'fold', after_fold,
+           'excluded', json(iif(after_excluded, 'true', 'false'))) AS after
        FROM edit_changes WHERE edit_id = ?`,
     )
     .all(id) as { imageId: number; before: string; after: string }[];
@@ -133,10 +137,10 @@ function apply(db: Database, classOp: ClassOp | null, changes: ImageChange[], wa
   const restoring = way === 'back' && (classOp?.op === 'delete' || classOp?.op === 'merge');
   const creating = way === 'forward' && classOp?.op === 'create';
   if (classOp && (restoring || creating)) insertClass(db, classOp.class);
-  const update = db.prepare('UPDATE images SET class_id = ?, split = ?, group_key = ?, fold = ? WHERE id = ?');
+  const update = db.prepare('UPDATE images SET class_id = ?, split = ?, group_key = ?, fold = ?, excluded = ? WHERE id = ?');
   for (const c of changes) {
     const s = way === 'forward' ? c.after : c.before;
-    if (update.run(s.classId, s.split, s.groupKey, s.fold, c.imageId).changes !== 1) throw new Error(`Image ${c.imageId} is gone`);
+    if (update.run(s.classId, s.split, s.groupKey, s.fold, Number(s.excluded), c.imageId).changes !== 1) throw new Error(`Image ${c.imageId} is gone`);
   }
   if (!classOp || restoring || creating) return;
   if (classOp.op === 'rename' || classOp.op === 'recolour') {

@@ -24,6 +24,8 @@ export interface ImageRow {
   split: Split | null;
   width: number;
   height: number;
+  /** Left out of training (see setExcluded). */
+  excluded: boolean;
 }
 
 export interface ImageDetailRow extends ImageRow {
@@ -45,7 +47,10 @@ export interface KnownImage {
   path: string | null;
 }
 
-const SUMMARY = 'id, hash, class_id AS classId, split, width, height';
+const SUMMARY = 'id, hash, class_id AS classId, split, width, height, excluded';
+
+/** SQLite's 0/1 as the boolean the contract carries. */
+const withFlag = <T extends { excluded: number | boolean }>(row: T): T & { excluded: boolean } => ({ ...row, excluded: row.excluded === 1 || row.excluded === true });
 
 /** Inserts an image unless its hash is already there; returns the image's id either way. */
 export function insertImage(db: Database, img: NewImage): number {
@@ -123,18 +128,18 @@ export function countImages(db: Database, filter: ImageFilter = {}): number {
 
 export function pageImages(db: Database, filter: ImageFilter, offset: number, limit: number): ImageRow[] {
   const { where, params } = filterClause(filter);
-  return sql(db, `SELECT ${SUMMARY} FROM images ${where} ORDER BY id LIMIT ? OFFSET ?`)
-    .all(...params, limit, offset) as ImageRow[];
+  const rows = sql(db, `SELECT ${SUMMARY} FROM images ${where} ORDER BY id LIMIT ? OFFSET ?`).all(...params, limit, offset) as ImageRow[];
+  return rows.map(withFlag);
 }
 
 export function imageDetail(db: Database, id: number): ImageDetailRow | null {
   const row = sql(db, 
-      `SELECT i.id, i.hash, i.class_id AS classId, i.split, i.width, i.height, i.format, i.bytes,
+      `SELECT i.id, i.hash, i.class_id AS classId, i.split, i.width, i.height, i.excluded, i.format, i.bytes,
               c.name AS className, i.added_at AS addedAt
        FROM images i LEFT JOIN classes c ON c.id = i.class_id WHERE i.id = ?`,
     )
     .get(id) as ImageDetailRow | undefined;
-  return row ?? null;
+  return row ? withFlag(row) : null;
 }
 
 export function imagePaths(db: Database, imageId: number): string[] {
@@ -142,14 +147,20 @@ export function imagePaths(db: Database, imageId: number): string[] {
   return rows.map((r) => r.path);
 }
 
+/** Images per split, those left out of training not counted. */
 export function countBySplit(db: Database): { split: Split | null; n: number }[] {
-  return sql(db, 'SELECT split, count(*) AS n FROM images GROUP BY split').all() as { split: Split | null; n: number }[];
+  return sql(db, 'SELECT split, count(*) AS n FROM images WHERE excluded = 0 GROUP BY split').all() as { split: Split | null; n: number }[];
+}
+
+export function countExcluded(db: Database): number {
+  return (sql(db, 'SELECT count(*) AS n FROM images WHERE excluded = 1').get() as { n: number }).n;
 }
 
 /** The editable state (label, split, group, fold) of each of these images, by id. */
 export function imageStates(db: Database, imageIds: number[]): ({ id: number } & ImageState)[] {
-  return sql(db, 'SELECT id, class_id AS classId, split, group_key AS groupKey, fold FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
-    .all(JSON.stringify(imageIds)) as ({ id: number } & ImageState)[];
+  const rows = sql(db, 'SELECT id, class_id AS classId, split, group_key AS groupKey, fold, excluded FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+    .all(JSON.stringify(imageIds)) as ({ id: number } & Omit<ImageState, 'excluded'> & { excluded: number })[];
+  return rows.map((r) => ({ ...r, excluded: r.excluded === 1 }));
 }
 
 /** The content hash of each of these images, by id. */
@@ -205,11 +216,11 @@ export interface LabeledImageRow {
   fold: number | null;
 }
 
-/** Every labeled image; unlabeled ones never take part in a run. */
+/** Every labeled image still in training; unlabeled and excluded ones never take part in a run. */
 export function labeledImages(db: Database): LabeledImageRow[] {
   return sql(
     db,
-    'SELECT i.id, i.hash, c.name AS className, i.split, i.group_key AS "group", i.fold FROM images i JOIN classes c ON c.id = i.class_id ORDER BY i.hash',
+    'SELECT i.id, i.hash, c.name AS className, i.split, i.group_key AS "group", i.fold FROM images i JOIN classes c ON c.id = i.class_id WHERE i.excluded = 0 ORDER BY i.hash',
   ).all() as LabeledImageRow[];
 }
 
@@ -228,22 +239,30 @@ export interface CurationRow {
   relPath: string | null;
   groupKey: string | null;
   fold: number | null;
+  excluded: boolean;
 }
 
+/** Every image, excluded ones too (flagged): most callers want `trainingRows`. */
 export function curationRows(db: Database): CurationRow[] {
   const raw = sql(
     db,
     `SELECT i.id, i.hash, i.class_id AS classId, c.name AS label, i.split, i.width, i.height, i.grayscale,
-            i.group_key AS groupKey, i.fold, p.path, r.root
+            i.group_key AS groupKey, i.fold, i.excluded, p.path, r.root
      FROM images i
      LEFT JOIN classes c ON c.id = i.class_id
      LEFT JOIN image_paths p ON p.rowid = (SELECT min(rowid) FROM image_paths WHERE image_id = i.id)
      LEFT JOIN imports r ON r.id = p.import_id
      ORDER BY i.id`,
-  ).all() as (Omit<CurationRow, 'grayscale' | 'relPath'> & { grayscale: number | null; root: string | null })[];
-  return raw.map(({ root, grayscale, ...r }) => ({
+  ).all() as (Omit<CurationRow, 'grayscale' | 'relPath' | 'excluded'> & { grayscale: number | null; root: string | null; excluded: number })[];
+  return raw.map(({ root, grayscale, excluded, ...r }) => ({
     ...r,
+    excluded: excluded === 1,
     grayscale: grayscale === null ? null : grayscale === 1,
     relPath: r.path && root ? relative(root, r.path) : r.path,
   }));
+}
+
+/** The images that take part in training: splits, manifests, health and exports read these. */
+export function trainingRows(db: Database): CurationRow[] {
+  return curationRows(db).filter((r) => !r.excluded);
 }

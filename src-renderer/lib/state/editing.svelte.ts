@@ -59,6 +59,26 @@ export class EditingState {
     await this.#settle(call);
   }
 
+  /**
+   * Leaves the picked images out of training (or brings them back). Only picked images: the
+   * whole view is too easy to exclude by accident, and exclusion is ids in the contract.
+   */
+  async exclude(excluded: boolean): Promise<void> {
+    const target = this.#p.selection.target();
+    if (!target) return;
+    if (target.kind === 'all') {
+      this.#p.toasts.error('Exclusion works on picked images: pick them with a click, Shift-click or a box, not "all in view".');
+      return;
+    }
+    const ids = target.kind === 'images' ? target.ids : [target.id];
+    await this.#settle(this.#studio.api.labels.setExcluded({ imageIds: ids, excluded }));
+  }
+
+  /** Excludes these images (a near-duplicate cluster's copies, say) from anywhere in the app. */
+  excludeImages(ids: number[], excluded = true): Promise<boolean> {
+    return this.#settle(this.#studio.api.labels.setExcluded({ imageIds: ids, excluded }));
+  }
+
   async undo(): Promise<void> {
     await this.#settle(this.#studio.api.labels.undo(), 'undo');
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { openProject } from '../../../src-main/services/project/project';
-import { writeGroupedDataset, writeLeakyDataset } from '../../fixtures/curation-dataset';
+import { writeCopiesDataset, writeGroupedDataset, writeLeakyDataset } from '../../fixtures/curation-dataset';
 import { studio } from '../import/cli-run';
 import { skipWithoutData } from '../../fixtures/fashion-copies';
 
@@ -38,6 +38,23 @@ describe('curation on the command line', { skip: skipWithoutData }, () => {
     const bad = studio('split', project, '--seed', '1', '--group-by', 'regex:P\\d+');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /no capture group/);
+  });
+
+  test('split keeps near-duplicate copies in one split by default; --no-keep-clusters lets them leak', async () => {
+    const data = temp('data');
+    await writeCopiesDataset(data, 3, 16, 12);
+    const project = temp('project');
+    assert.equal(studio('import', project, data).status, 0);
+    const loose = studio('split', project, '--seed', '5', '--val', '0.2', '--test', '0.2', '--no-keep-clusters');
+    assert.equal(loose.status, 0, loose.stderr);
+    assert.match(loose.stdout, /not kept together/);
+    assert.equal(studio('dupes', project).status, 2, 'seed 5 without clusters scatters planted copies');
+    const kept = studio('split', project, '--seed', '5', '--val', '0.2', '--test', '0.2', '--reassign');
+    assert.equal(kept.status, 0, kept.stderr);
+    const n = Number(/near-duplicate clusters kept together: (\d+)/.exec(kept.stdout)?.[1]);
+    assert.ok(n >= 12, kept.stdout);
+    const dupes = studio('dupes', project);
+    assert.equal(dupes.status, 0, dupes.stdout);
   });
 
   test('dupes lists the leaking copy (exit 2), --fix keeps it in one split; labels export and import', async () => {

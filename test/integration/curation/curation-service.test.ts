@@ -1,12 +1,12 @@
 // The curation service through the studio's handlers, on real Fashion-MNIST images: grouped
 // splits, the leakage fix and its undo, CSV round trip and errors, health.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Studio } from '../../../src-main/services/studio';
-import { writeGroupedDataset, writeLeakyDataset } from '../../fixtures/curation-dataset';
+import { writeCopiesDataset, writeGroupedDataset, writeLeakyDataset } from '../../fixtures/curation-dataset';
 import { skipWithoutData } from '../../fixtures/fashion-copies';
 
 const dirs: string[] = [];
@@ -37,7 +37,7 @@ describe('curation service', { skip: skipWithoutData }, () => {
   test('a split grouped by folder or by pattern never lets a group straddle splits, and undo restores', async () => {
     const { studio, h } = await studioWith((root) => writeGroupedDataset(root, 3, 8, 3));
     for (const groupBy of [{ kind: 'folder' as const, level: -1 }, { kind: 'pattern' as const, regex: '^(P\\d+)_' }]) {
-      const out = await h.curation.split({ val: 0.2, test: 0.2, seed: 7, groupBy, keepPredefined: true });
+      const out = await h.curation.split({ val: 0.2, test: 0.2, seed: 7, groupBy, keepPredefined: true, keepClusters: true });
       assert.equal(out.groups, 24);
       assert.equal(out.counts.none, 0);
       assert.ok(out.counts.val > 0 && out.counts.test > 0, JSON.stringify(out.counts));
@@ -45,7 +45,7 @@ describe('curation service', { skip: skipWithoutData }, () => {
     }
     const state = () => JSON.stringify(studio.project!.db.prepare('SELECT id, split, group_key, fold FROM images ORDER BY id').all());
     const beforeFolds = state();
-    const again = await h.curation.split({ val: 0.2, test: 0.2, seed: 7, groupBy: { kind: 'folder', level: -1 }, keepPredefined: false, folds: 3 });
+    const again = await h.curation.split({ val: 0.2, test: 0.2, seed: 7, groupBy: { kind: 'folder', level: -1 }, keepPredefined: false, keepClusters: true, folds: 3 });
     const withFolds = state();
     const folds = studio.project!.db.prepare("SELECT count(DISTINCT fold) AS n FROM images WHERE split != 'test'").get() as { n: number };
     assert.equal(folds.n, 3);
@@ -63,6 +63,78 @@ describe('curation service', { skip: skipWithoutData }, () => {
     await h.labels.undo({});
     const none = studio.project!.db.prepare('SELECT count(*) AS n FROM images WHERE split IS NOT NULL OR group_key IS NOT NULL OR fold IS NOT NULL').get() as { n: number };
     assert.equal(none.n, 0, 'undoing every split leaves images unassigned and ungrouped, as imported');
+    studio.close();
+  });
+
+  test('a split keeps planted near-duplicate clusters together: Health then reports no leak; switched off, copies leak', async () => {
+    const { studio, h, db } = await studioWith((root) => writeCopiesDataset(root, 3, 16, 12));
+    const split = (keepClusters: boolean) => h.curation.split({ val: 0.2, test: 0.2, seed: 5, keepPredefined: false, keepClusters });
+    const loose = await split(false);
+    assert.equal(loose.clusters, 0);
+    const leakingLoose = (await h.curation.health({})).leaking;
+    assert.ok(leakingLoose > 0, 'with clusters ignored, seed 5 scatters some of the 12 planted copies');
+    const out = await split(true);
+    assert.ok(out.clusters >= 12, `${out.clusters} clusters kept together for 12 planted copies`);
+    const health = await h.curation.health({});
+    assert.equal(health.leaking, 0);
+    assert.ok(!health.findings.some((f) => f.kind === 'leakage'));
+    // Stratified as far as pairs allow: each class within two images of its share in every split.
+    const perClass = db.prepare('SELECT class_id AS c, split, count(*) AS n FROM images GROUP BY class_id, split').all() as { c: number; split: string; n: number }[];
+    for (const c of new Set(perClass.map((r) => r.c))) {
+      const of = (sp: string) => perClass.find((r) => r.c === c && r.split === sp)?.n ?? 0;
+      const total = of('train') + of('val') + of('test');
+      for (const [sp, f] of [['train', 0.6], ['val', 0.2], ['test', 0.2]] as const) {
+        assert.ok(Math.abs(of(sp) - total * f) <= 2, `class ${c}: ${of(sp)} in ${sp} of ${total}`);
+      }
+    }
+    const edits = (await h.labels.history({ limit: 1 })).edits;
+    assert.match(edits[0].description, /near-duplicate clusters? kept together/);
+    await h.labels.undo({});
+    assert.equal((await h.curation.health({})).leaking, leakingLoose, 'undo brings back the loose split');
+    studio.close();
+  });
+
+  test('excluded images leave splits, leakage, counts, manifests, runs and CSV exports; nothing is deleted; undo brings them back', async () => {
+    const { studio, h, db } = await studioWith((root) => writeCopiesDataset(root, 3, 16, 12));
+    await h.curation.split({ val: 0.2, test: 0.2, seed: 5, keepPredefined: false, keepClusters: false });
+    const dupes = await h.curation.duplicates({});
+    const leaking = dupes.clusters.filter((c) => c.leaking);
+    assert.ok(leaking.length > 0);
+    // Keep the first member of every cluster, exclude the rest: what Health's "Exclude copies" does.
+    const copies = dupes.clusters.flatMap((c) => c.members.slice(1).map((m) => m.id));
+    const stats = await h.dataset.stats({});
+    const out = await h.labels.setExcluded({ imageIds: copies, excluded: true });
+    assert.notEqual(out.editId, null);
+    assert.match((await h.labels.history({ limit: 1 })).edits[0].description, new RegExp(`Excluded ${copies.length} images from training`));
+    const after = await h.curation.duplicates({});
+    assert.deepEqual([after.leaking, after.clusters.length], [0, 0], 'every cluster is down to one image in training');
+    assert.equal((await h.curation.health({})).leaking, 0);
+    const now = await h.dataset.stats({});
+    assert.equal(now.excluded, copies.length);
+    assert.equal(now.perClass.reduce((s, c) => s + c.count, 0), stats.perClass.reduce((s, c) => s + c.count, 0) - copies.length);
+    assert.equal(Object.values(now.perSplit).reduce((a, b) => a + b, 0), stats.total - copies.length);
+    const page = await h.dataset.images({ filter: {}, offset: 0, limit: 2000 });
+    assert.equal(page.items.filter((i) => i.excluded).length, copies.length, 'the grid still shows them, flagged');
+    const hashes = new Set(page.items.filter((i) => i.excluded).map((i) => i.hash));
+    // A new split leaves excluded images where they were; the manifest and a run's plan leave them out.
+    const before = db.prepare('SELECT id, split FROM images WHERE excluded = 1 ORDER BY id').all();
+    await h.curation.split({ val: 0.2, test: 0.2, seed: 9, keepPredefined: false, keepClusters: true });
+    assert.deepEqual(db.prepare('SELECT id, split FROM images WHERE excluded = 1 ORDER BY id').all(), before);
+    await h.curation.manifest({ params: {} });
+    const body = JSON.parse((db.prepare('SELECT body FROM manifests ORDER BY id DESC LIMIT 1').get() as { body: string }).body) as { splits: Record<string, string[]> };
+    assert.ok(Object.values(body.splits).flat().every((x) => !hashes.has(x)));
+    assert.equal(Object.values(body.splits).flat().length, stats.total - copies.length);
+    const { planFromStore } = await import('../../../src-main/services/runs/run-data');
+    const plan = planFromStore(db, 1);
+    assert.ok(JSON.stringify(plan).length > 0 && ![...hashes].some((x) => JSON.stringify(plan).includes(x)), 'no run sees an excluded image');
+    const file = join(temp('csv'), 'labels.csv');
+    assert.equal((await h.curation.exportCsv({ file })).rows, stats.total - copies.length);
+    const paths = (db.prepare('SELECT path FROM image_paths p JOIN images i ON i.id = p.image_id WHERE i.excluded = 1').all() as { path: string }[]).map((r) => r.path);
+    assert.ok(paths.length === copies.length && paths.every((p) => existsSync(p)), 'exclusion never deletes a file');
+    await h.labels.undo({});
+    await h.labels.undo({});
+    assert.equal((await h.dataset.stats({})).excluded, 0);
+    assert.equal((await h.curation.duplicates({})).leaking, dupes.leaking);
     studio.close();
   });
 

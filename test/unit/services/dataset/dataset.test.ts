@@ -46,7 +46,7 @@ describe('dataset queries', () => {
     const page = listImages(db, {}, 0, 5);
     assert.equal(page.total, 12);
     assert.deepEqual(page.items.map((i) => i.id), [1, 2, 3, 4, 5]);
-    assert.deepEqual(page.items[0], { id: 1, hash: hash(0), classId: cat, split: 'train', width: 10, height: 5 });
+    assert.deepEqual(page.items[0], { id: 1, hash: hash(0), classId: cat, split: 'train', width: 10, height: 5, excluded: false });
     assert.deepEqual(ids({}, 10, 5), [11, 12]);
   });
 
@@ -63,7 +63,7 @@ describe('dataset queries', () => {
 
   test('getImage gives the detail with every path, and not-found for an unknown id', () => {
     assert.deepEqual(getImage(db, 1), {
-      id: 1, hash: hash(0), classId: cat, split: 'train', width: 10, height: 5, format: 'jpeg', bytes: 100,
+      id: 1, hash: hash(0), classId: cat, split: 'train', width: 10, height: 5, excluded: false, format: 'jpeg', bytes: 100,
       paths: ['/d/0.jpg', '/d/copy-of-0.jpg'], className: 'cat', addedAt: 7,
     });
     assert.equal(getImage(db, 3).className, null);
@@ -87,8 +87,22 @@ describe('dataset queries', () => {
       unlabeled: 4,
       perClass: [{ name: 'cat', count: 4 }, { name: 'dog', count: 4 }],
       perSplit: { train: 3, val: 3, test: 3, none: 3 },
+      excluded: 0,
       problems: [{ kind: 'corrupt', count: 2 }, { kind: 'empty', count: 1 }],
     });
+  });
+
+  test('an excluded image leaves the class and split counts, is counted as excluded, and stays in the grid flagged', () => {
+    db.prepare('UPDATE images SET excluded = 1 WHERE id = 1').run();
+    try {
+      const stats = datasetStats(db);
+      assert.deepEqual([stats.total, stats.excluded, stats.perClass[0], stats.perSplit.train], [12, 1, { name: 'cat', count: 3 }, 2]);
+      assert.equal(listClasses(db)[0].count, 3);
+      assert.equal(listImages(db, {}, 0, 1).items[0].excluded, true);
+      assert.equal(getImage(db, 1).excluded, true);
+    } finally {
+      db.prepare('UPDATE images SET excluded = 0 WHERE id = 1').run();
+    }
   });
 });
 

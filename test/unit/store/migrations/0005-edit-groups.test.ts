@@ -19,8 +19,8 @@ test('0005-edit-groups: an edit recorded before it keeps the groups and folds im
   undoEdit(db);
   assert.deepEqual({ ...(db.prepare('SELECT split, group_key AS g, fold FROM images WHERE id = ?').get(id) as object) }, { split: 'train', g: 'P1', fold: 2 });
   // And a new edit records and undoes all four fields.
-  const before = { classId: null, split: 'train' as const, groupKey: 'P1', fold: 2 };
-  recordEdit(db, { at: 1, description: 'split again', changes: [{ imageId: id, before, after: { classId: null, split: 'test', groupKey: 'P9', fold: null } }] });
+  const before = { classId: null, split: 'train' as const, groupKey: 'P1', fold: 2, excluded: false };
+  recordEdit(db, { at: 1, description: 'split again', changes: [{ imageId: id, before, after: { classId: null, split: 'test', groupKey: 'P9', fold: null, excluded: false } }] });
   assert.deepEqual({ ...(db.prepare('SELECT split, group_key AS g, fold FROM images WHERE id = ?').get(id) as object) }, { split: 'test', g: 'P9', fold: null });
   undoEdit(db);
   assert.deepEqual({ ...(db.prepare('SELECT split, group_key AS g, fold FROM images WHERE id = ?').get(id) as object) }, { split: 'train', g: 'P1', fold: 2 });
