@@ -10,6 +10,8 @@ import { denseNames, fitOf, headFacts } from './run-facts';
 const RISE = 0.05;
 /** ...for at least this many epochs after the minimum. */
 const PATIENCE = 2;
+/** A train-val accuracy gap at the best epoch above this is overfit weights, even restored. */
+const KEPT_GAP = 0.15;
 /** Dropout below this rate can still be raised. */
 const HIGH_DROPOUT = 0.5;
 
@@ -58,13 +60,15 @@ export function overfitting(input: DoctorInput): Finding[] {
     ? `Early stopping is on (monitor ${es.monitor}, patience ${es.patience}) and restores its best epoch, so the saved weights are from before the turn.`
     : `Turn on early stopping on validation loss with "restore best weights", so the run keeps ${epochName(at)}.`;
   const more = remedies(input.config, at.phase);
+  // Restored best weights come from before the turn: the run's result is not overfit unless its best epoch already is.
+  const kept = es?.restoreBest === true && gap < KEPT_GAP;
   return [{
     id: 'overfitting',
-    severity: rise > 0.5 ? 'problem' : 'warning',
+    severity: kept ? 'info' : rise > 0.5 ? 'problem' : 'warning',
     title: `Overfitting from phase ${at.phase}, epoch ${epochNumber(at)}: validation loss turned up while training loss kept falling`,
     evidence: {
       text: `Validation loss was lowest at ${epochName(at)} (${at.valLoss!.toFixed(3)}) and rose ${pct(rise)} by ${epochName(last)} (${last.valLoss!.toFixed(3)}), `
-        + `while training loss fell from ${at.trainLoss.toFixed(3)} to ${last.trainLoss.toFixed(3)}. At the best epoch (${epochName(best)}) training accuracy exceeds validation by ${points(gap)}.`,
+        + `while training loss fell from ${at.trainLoss.toFixed(3)} to ${last.trainLoss.toFixed(3)}. At the best epoch (${epochName(best)}) ${gap >= 0 ? `training accuracy exceeds validation by ${points(gap)}` : `validation accuracy exceeds training by ${points(-gap)}`}.`,
       epochs: [refOf(at), refOf(last), refOf(best)],
       figures: { onsetEpoch: epochNumber(at), onsetPhase: at.phase, valLossAtOnset: at.valLoss!, valLossLast: last.valLoss!, valLossRise: rise, gapAtBest: gap },
     },

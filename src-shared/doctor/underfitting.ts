@@ -1,5 +1,6 @@
-// Underfitting: the run ended while training and validation were both still improving,
-// or with training accuracy low. The default run of a new user stopped at epoch 20 of 20
+// Underfitting: the run ended while training and validation were both still improving
+// (validation loss falling and validation accuracy at a new high), or with training
+// accuracy low. The default run of a new user stopped at epoch 20 of 20
 // at 62 % and still rising. A phase whose validation loss turned up is overfitting
 // instead: the two are never said of one phase.
 import { epochName, lastPhase, pct, refOf } from './finding';
@@ -69,14 +70,28 @@ function reasons(t: Trend, low: boolean): string[] {
   ].filter((s): s is string => s !== null);
 }
 
+/** Validation accuracy reached a new high in the last epochs (or there is nothing before them). */
+function valAccRising(phase: EpochMetrics[]): boolean {
+  const before = phase.slice(0, -WINDOW).map((m) => m.valAcc ?? -1);
+  const tail = phase.slice(-WINDOW).map((m) => m.valAcc ?? -1);
+  return before.length === 0 || Math.max(...tail) > Math.max(...before);
+}
+
+/** Phase 2 ending below phase 1's training accuracy was made worse by fine-tuning: that is instability, not a lack of capacity. */
+function fellBelowPhase1(input: DoctorInput, last: EpochMetrics): boolean {
+  const p1 = input.epochs.filter((m) => m.phase === 1).at(-1);
+  return last.phase === 2 && p1 !== undefined && last.trainAcc < p1.trainAcc - 0.05;
+}
+
 export function underfitting(input: DoctorInput): Finding[] {
   if (!input.final) return [];
   const phase = lastPhase(input.epochs);
-  if (phase.length === 0 || onsetOf(phase)) return [];
+  if (phase.length === 0 || onsetOf(phase) || fellBelowPhase1(input, phase.at(-1)!)) return [];
   const t = trendOf(phase.slice(-WINDOW));
   // One epoch has no trend: nothing has levelled off yet.
   const trainImproving = t.first === t.last || t.lossFall > LOSS_FALL || t.accRise > ACC_RISE;
-  const improving = trainImproving && (t.first === t.last || t.valFall === null || t.valFall > VAL_FALL);
+  const valImproving = t.first === t.last || t.valFall === null || (t.valFall > VAL_FALL && valAccRising(phase));
+  const improving = trainImproving && valImproving;
   const low = t.last.trainAcc < LOW_TRAIN_ACC;
   if (!improving && !low) return [];
   const p = t.last.phase;

@@ -29,6 +29,16 @@ test('with early stopping restoring the best epoch, the action says so', () => {
   const c = config({ phase1: { epochs: 12, optimizer: { kind: 'adam', lr: 0.001 }, earlyStopping: { monitor: 'valLoss', patience: 7, restoreBest: true } } });
   const [f] = overfitting(input({ epochs: overfit, config: c }));
   assert.match(f!.action, /Early stopping is on .* restores its best epoch/);
+  assert.equal(f!.severity, 'info', 'the kept weights are from before the turn, and validation beats training there');
+  assert.match(f!.evidence.text, /validation accuracy exceeds training by 8\.0 points/);
+});
+
+test('restored best weights that are themselves overfit (a 20-point gap) still count', () => {
+  const c = config({ phase1: { epochs: 12, optimizer: { kind: 'adam', lr: 0.001 }, earlyStopping: { monitor: 'valLoss', patience: 7, restoreBest: true } } });
+  const wide = overfit.map((m) => ({ ...m, trainAcc: Math.min(1, (m.valAcc ?? 0) + 0.2) }));
+  const [f] = overfitting(input({ epochs: wide, config: c }));
+  assert.equal(f!.severity, 'problem', 'validation loss rose over 50 %');
+  assert.match(f!.evidence.text, /training accuracy exceeds validation by 20\.0 points/);
 });
 
 test('a healthy run, and one where training loss rises too, are not overfitting', () => {
