@@ -88,11 +88,11 @@ async function leakageOf(data: RunData): Promise<{ clusters: number; images: num
   return { clusters, images };
 }
 
-async function inputsOf(s: Scenario, data: RunData, env: CorpusEnv): Promise<DoctorInput['inputs']> {
+async function inputsOf(s: Scenario, data: RunData, own: Preprocessing, env: CorpusEnv): Promise<DoctorInput['inputs']> {
   const reductions = await Promise.all(data.train.map((i) => reduceImage(i.path)));
   const base = { images: reductions.length, ...greyExtremes(reductions), transparent: 0 };
   if (!s.wrongPreprocessing) return base;
-  return { ...base, ...(await featureStats(data.train, s.wrongPreprocessing, env)) };
+  return { ...base, ...(await featureStats(data.train, s.wrongPreprocessing, own, env)) };
 }
 
 /** Runs the scenario for real and returns what the doctor reads for it when the run has ended. */
@@ -119,7 +119,7 @@ export async function runScenario(s: Scenario, env: CorpusEnv): Promise<DoctorIn
       test: result.test,
       featureShape: result.featureShape ?? null,
       parity: result.phases.flatMap((p) => (p.trainAccReported === undefined || p.trainAccInference === undefined ? [] : [{ phase: p.phase, reported: p.trainAccReported, inference: p.trainAccInference }])),
-      inputs: await inputsOf(s, data, env),
+      inputs: await inputsOf(s, data, own, env),
       leakage: await leakageOf(data),
     };
   } finally {

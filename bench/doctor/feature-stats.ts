@@ -27,13 +27,13 @@ async function meanStd(model: tf.LayersModel, images: RunImage[], p: Preprocessi
   return out;
 }
 
-export async function featureStats(images: RunImage[], used: Preprocessing, env: CorpusEnv): Promise<Partial<InputStats>> {
+export async function featureStats(images: RunImage[], used: Preprocessing, own: Preprocessing, env: CorpusEnv): Promise<Partial<InputStats>> {
   const entry = findBackbone(BACKBONE);
   const backbone = await loadBackbone(entry, { inputSize: INPUT_SIZE, modelCacheDir: env.modelCache, downloadCacheDir: env.modelCache });
   try {
     const sample = images.slice(0, 64);
     const seen = await meanStd(backbone.features, sample, used);
-    const reference = await meanStd(backbone.features, sample, entry.preprocessing);
+    const reference = await meanStd(backbone.features, sample, own);
     return { featureMean: seen.mean, featureStd: seen.std, referenceMean: reference.mean, referenceStd: reference.std };
   } finally {
     backbone.features.dispose();

@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     outcomes.push({ scenario: s, findings, seconds });
     const last = input.epochs.at(-1);
     console.log(`\n${s.id} (${s.what}): ${input.epochs.length} epochs, last train ${last?.trainAcc.toFixed(3)} val ${last?.valAcc?.toFixed(3)}, test ${input.test?.accuracy.toFixed(3)}, ${seconds.toFixed(1)} s`);
+    const i = input.inputs;
+    if (i?.featureMean !== undefined) console.log(`  pooled features: mean ${i.featureMean.toFixed(3)} spread ${i.featureStd?.toFixed(3)}; with the backbone's own preprocessing mean ${i.referenceMean?.toFixed(3)} spread ${i.referenceStd?.toFixed(3)}`);
     for (const p of input.parity ?? []) console.log(`  parity phase ${p.phase}: reported ${p.reported.toFixed(3)}, inference ${p.inference.toFixed(3)}`);
     for (const f of findings) console.log(`  [${f.severity}] ${f.id}: ${f.title}\n      ${f.evidence.text}\n      -> ${f.action}`);
   }
