@@ -69,7 +69,16 @@ export interface InputStats {
 
 export type Rule = (input: DoctorInput) => Finding[];
 
-export const epochLabel = (r: EpochRef): string => `p${r.phase} e${r.epoch}`;
+/**
+ * An EpochRef holds the stored index (0-based within its phase), so the curves can mark it;
+ * people read epochs 1-based within each phase, as the charts and the CLI print them.
+ * In sentences: "phase 1, epoch 13".
+ */
+export const epochName = (r: EpochRef): string => `phase ${r.phase}, epoch ${r.epoch + 1}`;
+/** In tight places: "p1 e13". */
+export const epochLabel = (r: EpochRef): string => `p${r.phase} e${r.epoch + 1}`;
+/** The epoch number a person reads, for a finding's figures. */
+export const epochNumber = (r: EpochRef): number => r.epoch + 1;
 export const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
 export const points = (v: number): string => `${(v * 100).toFixed(1)} points`;
 export const refOf = (m: EpochMetrics): EpochRef => ({ phase: m.phase, epoch: m.epoch });

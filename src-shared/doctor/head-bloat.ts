@@ -3,6 +3,7 @@
 import { formatBytes } from '../format';
 import { headSize } from '../head-spec';
 import type { DoctorInput, Finding } from './finding';
+import { denseNames, headFacts } from './run-facts';
 
 export function headBloat(input: DoctorInput): Finding[] {
   if (!input.featureShape || input.classes.length === 0) return [];
@@ -18,6 +19,18 @@ export function headBloat(input: DoctorInput): Finding[] {
       epochs: [],
       figures: { params: size.params, weightBytes: size.weightBytes },
     },
-    action: 'Use global average pooling and at most one small dense layer in the head editor.',
+    action: actionOf(input),
   }];
+}
+
+/** Only what this head has: a Flatten to replace, dense layers to shrink. */
+function actionOf(input: DoctorInput): string {
+  const dense = headFacts(input.config.head).dense;
+  const steps = [
+    input.config.head.pooling === 'flatten' ? 'switch the pooling from Flatten to global average' : null,
+    dense.length > 1 ? `keep at most one small dense layer of ${denseNames(dense)}` : null,
+    dense.length === 1 && dense[0]! > 256 ? `shrink Dense ${dense[0]} to 256 units or fewer` : null,
+  ].filter((s): s is string => s !== null);
+  const text = steps.length > 0 ? steps.join(', and ') : 'use fewer units in the head';
+  return `In the head editor, ${text}.`;
 }

@@ -1,7 +1,7 @@
 // Metric sanity: an accuracy that says nothing. At or below the majority-class rate; a
 // first-epoch accuracy of exactly k/K for K classes (seed 001's 6/7, binary accuracy on
 // one-hot labels, or every image predicted as one class); predictions collapsed onto one class.
-import { bestEpoch, columnTotals, epochLabel, pct, refOf, rowTotals } from './finding';
+import { bestEpoch, columnTotals, epochName, pct, refOf, rowTotals } from './finding';
 import type { DoctorInput, Finding } from './finding';
 import type { EpochMetrics } from '../engine-metrics';
 
@@ -25,7 +25,7 @@ function majority(input: DoctorInput): Finding[] {
     severity: 'problem',
     title: `Accuracy no better than always answering "${name}"`,
     evidence: {
-      text: `The best validation accuracy, ${pct(best.valAcc!)} at ${epochLabel(best)}, is at or below the majority-class rate: ${rows[top]} of ${total} validation images are "${name}" (${pct(rate)}).`,
+      text: `The best validation accuracy, ${pct(best.valAcc!)} at ${epochName(best)}, is at or below the majority-class rate: ${rows[top]} of ${total} validation images are "${name}" (${pct(rate)}).`,
       epochs: [refOf(best)],
       figures: { valAcc: best.valAcc!, majorityRate: rate, majorityClass: top },
     },
@@ -58,7 +58,7 @@ function firstEpoch(input: DoctorInput): Finding[] {
     severity: 'warning',
     title: `First-epoch accuracy is exactly ${k}/${K}`,
     evidence: {
-      text: `At ${epochLabel(first)} accuracy is ${pct(acc)} = ${k}/${K} for ${K} classes: the figure binary accuracy gives on one-hot labels when nothing is predicted, or the share of one class when every image gets the same answer.`,
+      text: `At ${epochName(first)} accuracy is ${pct(acc)} = ${k}/${K} for ${K} classes: the figure binary accuracy gives on one-hot labels when nothing is predicted, or the share of one class when every image gets the same answer.`,
       epochs: [refOf(first)],
       figures: { accuracy: acc, k, classes: K },
     },
@@ -79,7 +79,7 @@ function collapse(input: DoctorInput): Finding[] {
   const truth = total === 0 ? 0 : rows[top]! / total;
   if (share < COLLAPSE || truth >= COLLAPSE) return [];
   const name = input.classes[top] ?? `class ${top}`;
-  const where = fromTest ? 'test' : `validation at ${epochLabel(last!)}`;
+  const where = fromTest ? 'test' : `validation at ${epochName(last!)}`;
   return [{
     id: 'metric-sanity/collapse',
     severity: 'problem',

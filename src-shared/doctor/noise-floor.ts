@@ -2,7 +2,7 @@
 // validation and test accuracy say how far apart two runs must be before the difference
 // means anything (179 test images at 80 % carry about ±6 points).
 import { wilsonInterval } from '../engine-metrics';
-import { bestEpoch, epochLabel, pct, points, refOf } from './finding';
+import { bestEpoch, epochName, pct, points, refOf } from './finding';
 import type { DoctorInput, Finding } from './finding';
 
 export interface AccuracyInterval {
@@ -39,7 +39,7 @@ export function noiseFloor(input: DoctorInput): Finding[] {
   let widest = 0;
   if (sizes && sizes.val > 0 && best) {
     const v = accuracyInterval(best.valAcc!, sizes.val);
-    parts.push(`validation ${formatInterval(v)} on ${sizes.val} images at ${epochLabel(best)}`);
+    parts.push(`validation ${formatInterval(v)} on ${sizes.val} images at ${epochName(best)}`);
     Object.assign(figures, { valAcc: v.accuracy, valLow: v.low, valHigh: v.high, valImages: sizes.val });
     widest = Math.max(widest, (v.high - v.low) / 2);
   }

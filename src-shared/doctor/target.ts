@@ -2,7 +2,7 @@
 // epoch meeting it, marked on the curves, and a finding saying whether and when it was met.
 import type { RunTarget } from '../engine-config';
 import type { EpochMetrics } from '../engine-metrics';
-import { epochLabel, pct, refOf } from './finding';
+import { epochName, epochNumber, pct, refOf } from './finding';
 import type { DoctorInput, Finding } from './finding';
 
 export function meetsTarget(m: EpochMetrics, t: RunTarget): boolean {
@@ -38,13 +38,13 @@ export function target(input: DoctorInput): Finding[] {
     return [{
       id: 'target',
       severity: 'info',
-      title: `Target met at ${epochLabel(met)}: ${text}`,
+      title: `Target met at ${epochName(met)}: ${text}`,
       evidence: {
-        text: `First met at ${epochLabel(met)} (validation ${met.valAcc === null ? '-' : pct(met.valAcc)}, training ${pct(met.trainAcc)}); ${count} of ${input.epochs.length} epochs meet it.`,
+        text: `First met at ${epochName(met)} (validation ${met.valAcc === null ? '-' : pct(met.valAcc)}, training ${pct(met.trainAcc)}); ${count} of ${input.epochs.length} epochs meet it.`,
         epochs: [refOf(met)],
-        figures: { phase: met.phase, epoch: met.epoch, epochsMeeting: count },
+        figures: { phase: met.phase, epoch: epochNumber(met), epochsMeeting: count },
       },
-      action: `Keep the weights of ${epochLabel(met)} or later epochs meeting it: early stopping on validation accuracy with "restore best" keeps one.`,
+      action: `Keep the weights of ${epochName(met)} or later epochs meeting it: early stopping on validation accuracy with "restore best" keeps one.`,
     }];
   }
   return [{
@@ -52,7 +52,7 @@ export function target(input: DoctorInput): Finding[] {
     severity: input.final ? 'warning' : 'info',
     title: `Target ${input.final ? 'not met' : 'not met yet'}: ${text}`,
     evidence: {
-      text: `At ${epochLabel(last)} validation is ${last.valAcc === null ? '-' : pct(last.valAcc)} and training ${pct(last.trainAcc)}.`,
+      text: `At ${epochName(last)} validation is ${last.valAcc === null ? '-' : pct(last.valAcc)} and training ${pct(last.trainAcc)}.`,
       epochs: [refOf(last)],
       figures: { trainAcc: last.trainAcc, ...(last.valAcc === null ? {} : { valAcc: last.valAcc }) },
     },

@@ -1,7 +1,7 @@
 // Unstable validation (seed 002: 70 % -> 30 % with nothing to explain it): a fall in
 // validation accuracy from one epoch to the next larger than the validation set's own
 // sampling noise allows, with the likely cause named from what the run shows.
-import { epochLabel, pct, points, refOf } from './finding';
+import { epochName, pct, points, refOf } from './finding';
 import type { DoctorInput, Finding } from './finding';
 import type { EpochMetrics } from '../engine-metrics';
 
@@ -100,7 +100,7 @@ export function unstableValidation(input: DoctorInput): Finding[] {
     severity: swings.length > 1 || worst.drop > 2 * worst.threshold ? 'problem' : 'warning',
     title: `Unstable validation: ${swings.length} fall${swings.length > 1 ? 's' : ''} larger than sampling noise`,
     evidence: {
-      text: `Validation accuracy fell from ${pct(worst.from.valAcc!)} at ${epochLabel(worst.from)} to ${pct(worst.to.valAcc!)} at ${epochLabel(worst.to)}; `
+      text: `Validation accuracy fell from ${pct(worst.from.valAcc!)} at ${epochName(worst.from)} to ${pct(worst.to.valAcc!)} at ${epochName(worst.to)}; `
         + `on ${n} validation images, sampling noise explains falls up to ${points(worst.threshold)}. `
         + (causes.length ? `Likely cause${causes.length > 1 ? 's' : ''}: ${causes.join('; ')}.` : 'No cause stands out in the config.'),
       epochs: swings.flatMap((s) => [refOf(s.from), refOf(s.to)]),

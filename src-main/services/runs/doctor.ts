@@ -45,17 +45,22 @@ export function doctorInput(db: Database, runId: number, final: boolean): Doctor
 /** From the importer's records: the reductions' grey levels and the decoded channel count. */
 export function inputStatsOf(db: Database, m: RunManifest): InputStats {
   const rows = reductionsOfHashes(db, m.train.map((e) => e.hash));
+  const known = rows.filter((r) => r.channels !== null);
+  const transparent = known.length === 0 ? null : known.filter((r) => r.channels === 2 || r.channels === 4).length;
+  return { images: rows.length, ...greyExtremes(rows.map((r) => r.reduction)), transparent };
+}
+
+/** How many of these 32x32 grey reductions are nearly black or nearly white (an empty or missing one is neither). */
+export function greyExtremes(reductions: ReadonlyArray<Uint8Array | null>): { nearlyBlack: number; nearlyWhite: number } {
   let nearlyBlack = 0;
   let nearlyWhite = 0;
-  for (const r of rows) {
-    if (!r.reduction || r.reduction.length === 0) continue;
-    const mean = r.reduction.reduce((a, b) => a + b, 0) / r.reduction.length;
+  for (const r of reductions) {
+    if (!r || r.length === 0) continue;
+    const mean = r.reduce((a, b) => a + b, 0) / r.length;
     if (mean <= DARK) nearlyBlack++;
     else if (mean >= 255 - DARK) nearlyWhite++;
   }
-  const known = rows.filter((r) => r.channels !== null);
-  const transparent = known.length === 0 ? null : known.filter((r) => r.channels === 2 || r.channels === 4).length;
-  return { images: rows.length, nearlyBlack, nearlyWhite, transparent };
+  return { nearlyBlack, nearlyWhite };
 }
 
 /** Clusters whose images sit in more than one of this run's splits. */

@@ -15,8 +15,10 @@ test('the first epoch meeting both bounds is named', () => {
   assert.equal(firstMeeting(epochs, goal)?.epoch, 1);
   const [f] = target(input({ epochs, config: config({ target: goal }) }));
   assert.equal(f?.severity, 'info');
-  assert.match(f!.title, /Target met at p1 e1: validation above 85\.0 % while training below 92\.0 %/);
+  assert.match(f!.title, /Target met at phase 1, epoch 2: validation above 85\.0 % while training below 92\.0 %/);
   assert.equal(f!.evidence.figures.epochsMeeting, 1);
+  assert.equal(f!.evidence.figures.epoch, 2, '1-based within the phase, as the charts number it');
+  assert.deepEqual(f!.evidence.epochs, [{ phase: 1, epoch: 1 }], 'the reference stays the stored index');
 });
 
 test('a target never met is a warning at the end, info while training; no target, no finding', () => {
