@@ -4,6 +4,7 @@ import { RunConfig } from '../../../src-shared/engine-config';
 import { meanStd } from '../../../src-shared/engine-metrics';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { RunResult } from '../../../src-shared/engine-protocol';
+import { keptEpoch } from '../../../src-shared/epochs';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
@@ -90,15 +91,9 @@ export function epochsOf(db: Database, runId: number): RunEpochs {
   return { phase1: all.filter((m) => m.phase === 1), phase2: all.filter((m) => m.phase === 2) };
 }
 
-/** Highest validation accuracy, lower validation loss on ties; without validation, lowest training loss. */
-export function summarizeEpochs(epochs: EpochMetrics[]): RunSummaryColumns {
-  let best: EpochMetrics | null = null;
-  for (const m of epochs) {
-    if (!best) best = m;
-    else if (m.valAcc !== null && best.valAcc !== null) {
-      if (m.valAcc > best.valAcc || (m.valAcc === best.valAcc && (m.valLoss ?? Infinity) < (best.valLoss ?? Infinity))) best = m;
-    } else if (m.valAcc === null && m.trainLoss < best.trainLoss) best = m;
-  }
+/** The columns at the epoch whose weights the run keeps (see keptEpoch), so the table, the banner and the test figures agree. */
+export function summarizeEpochs(epochs: EpochMetrics[], config: RunConfig): RunSummaryColumns {
+  const best = keptEpoch(epochs, config)?.metrics ?? null;
   return {
     epochs: epochs.length,
     bestPhase: best?.phase ?? null,
