@@ -53,6 +53,8 @@ export const RunSummary = z.object({
   message: z.string().nullable(),
   /** The training doctor's findings by severity; absent until the doctor has looked at the run. */
   findings: FindingCounts.optional(),
+  /** While it runs: epochs planned over both phases, and time left from each phase's mean epoch time (src-shared/run-time). */
+  live: z.object({ planned: z.number().int(), etaS: z.number().nullable(), untimedPhase2: z.number().int() }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

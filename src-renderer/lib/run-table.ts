@@ -8,12 +8,12 @@ export const COLUMNS: Array<{ key: SortKey; label: string }> = [
   { key: 'id', label: 'Run' },
   { key: 'status', label: 'Status' },
   { key: 'backboneId', label: 'Backbone' },
-  { key: 'bestValAcc', label: 'Best val acc' },
-  { key: 'bestMacroF1', label: 'Macro F1' },
+  { key: 'bestValAcc', label: 'Val acc (kept epoch)' },
+  { key: 'bestMacroF1', label: 'Val macro F1' },
   { key: 'testAcc', label: 'Test acc' },
   { key: 'gap', label: 'Train−val gap' },
   { key: 'epochs', label: 'Epochs' },
-  { key: 'trainMs', label: 'Training time' },
+  { key: 'trainMs', label: 'Wall time' },
   { key: 'modelBytes', label: 'Model size' },
 ];
 

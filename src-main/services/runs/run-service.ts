@@ -27,7 +27,7 @@ import { freezeManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
 import { RunRecorder } from './run-recorder';
 import type { RunEvents } from './run-recorder';
-import { configOf, detailOf, epochsOf, groupSummaryOf, manifestOf, needRun, predictionsOf, summaryOf } from './run-views';
+import { configOf, detailOf, epochsOf, groupSummaryOf, liveOf, manifestOf, needRun, predictionsOf, summaryOf } from './run-views';
 
 export type { RunEvents } from './run-recorder';
 
@@ -222,7 +222,7 @@ export class RunService {
 
   list(): RunSummary[] {
     const counts = findingCounts(this.project.db);
-    return listRunRows(this.project.db).map((r) => ({ ...summaryOf(r), findings: counts.get(r.id) }));
+    return listRunRows(this.project.db).map((r) => ({ ...summaryOf(r), findings: counts.get(r.id), live: liveOf(this.project.db, r) }));
   }
 
   get(runId: number): RunDetail {

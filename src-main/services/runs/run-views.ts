@@ -5,6 +5,7 @@ import { meanStd } from '../../../src-shared/engine-metrics';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { RunResult } from '../../../src-shared/engine-protocol';
 import { keptEpoch } from '../../../src-shared/epochs';
+import { etaOf } from '../../../src-shared/run-time';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
@@ -28,6 +29,13 @@ export function needRun(db: Database, id: number): RunRow {
  */
 export function configOf(row: RunRow): RunConfig {
   return RunConfig.parse(JSON.parse(row.config));
+}
+
+/** The list's view of a running run: how far it is and how long it has left. */
+export function liveOf(db: Database, row: RunRow, config: RunConfig = configOf(row)): RunSummary['live'] {
+  if (row.status !== 'running') return undefined;
+  const eta = etaOf(listEpochs(db, row.id), config);
+  return { planned: config.phase1.epochs + (config.phase2?.epochs ?? 0), etaS: eta.seconds, untimedPhase2: eta.untimedPhase2 };
 }
 
 export function summaryOf(row: RunRow, config: RunConfig = configOf(row)): RunSummary {
