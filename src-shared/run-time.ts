@@ -17,7 +17,7 @@ export interface RunTime {
   parts: TimePart[];
 }
 
-interface Timed {
+interface Recorded {
   result: RunResult | null;
   startedAt: number | null;
   finishedAt: number | null;
@@ -30,7 +30,7 @@ interface Timed {
  * counted (every attempt of a resumed run) and what the service saw from start to end
  * (process start and backend choice included); what no stage covers is start-up.
  */
-export function runTime(run: Timed): RunTime | null {
+export function runTime(run: Recorded): RunTime | null {
   const t = run.result?.timing;
   if (!run.result || !t) return null;
   const seen = run.startedAt !== null && run.finishedAt !== null ? run.finishedAt - run.startedAt : 0;
@@ -57,7 +57,9 @@ export interface Eta {
   untimedPhase2: number;
 }
 
-function phaseLeft(epochs: EpochMetrics[], planned: number, ended: boolean): { ms: number | null; left: number } {
+type Timed = Pick<EpochMetrics, 'phase' | 'epochMs'>;
+
+function phaseLeft(epochs: Timed[], planned: number, ended: boolean): { ms: number | null; left: number } {
   const left = ended ? 0 : Math.max(0, planned - epochs.length);
   if (left === 0) return { ms: 0, left };
   if (epochs.length === 0) return { ms: null, left };
@@ -65,7 +67,7 @@ function phaseLeft(epochs: EpochMetrics[], planned: number, ended: boolean): { m
 }
 
 /** Time left if every planned epoch runs (early stopping may end a phase sooner); the cache builds are not in it. */
-export function etaOf(epochs: EpochMetrics[], config: RunConfig): Eta {
+export function etaOf(epochs: Timed[], config: RunConfig): Eta {
   const p1 = epochs.filter((e) => e.phase === 1);
   const p2 = epochs.filter((e) => e.phase === 2);
   const one = phaseLeft(p1, config.phase1.epochs, p2.length > 0);

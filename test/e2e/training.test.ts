@@ -198,6 +198,8 @@ describe('training from the UI', () => {
     await page.waitForSelector(`[data-testid=compare-acc][data-points="${EPOCHS}"]`);
     assert.equal(await page.getAttribute('[data-testid=compare-field][data-field="phase1.optimizer.lr"]', 'data-differs'), 'true');
     assert.equal(await page.getAttribute('[data-testid=compare-field][data-field="backboneId"]', 'data-differs'), 'false');
+    // Each run's wall time, beside where it went.
+    for (const wall of await page.locator('[data-testid=compare-wall]').allTextContents()) assert.match(wall, /^(\d+ min )?[\d.]+ s$/);
     await page.click('[data-testid=sort-bestValAcc]');
     await page.waitForSelector('th[aria-sort] >> text=Val acc (kept epoch)');
   });

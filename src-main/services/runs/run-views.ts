@@ -11,7 +11,7 @@ import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } fr
 import type { Database } from '../../store/db';
 import { getFindings } from '../../store/repos/findings';
 import { getManifest } from '../../store/repos/manifests';
-import { getGroup, getRunRow, listEpochs, pagePredictions, runRowsOfGroup } from '../../store/repos/runs';
+import { getGroup, getRunRow, listEpochs, listEpochTimes, pagePredictions, runRowsOfGroup } from '../../store/repos/runs';
 import type { PredictionFilter, RunRow, RunSummaryColumns } from '../../store/repos/runs';
 import { thawManifest } from './manifest';
 import type { RunManifest } from './manifest';
@@ -34,7 +34,7 @@ export function configOf(row: RunRow): RunConfig {
 /** The list's view of a running run: how far it is and how long it has left. */
 export function liveOf(db: Database, row: RunRow, config: RunConfig = configOf(row)): RunSummary['live'] {
   if (row.status !== 'running') return undefined;
-  const eta = etaOf(listEpochs(db, row.id), config);
+  const eta = etaOf(listEpochTimes(db, row.id), config);
   return { planned: config.phase1.epochs + (config.phase2?.epochs ?? 0), etaS: eta.seconds, untimedPhase2: eta.untimedPhase2 };
 }
 
