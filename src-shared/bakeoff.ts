@@ -126,3 +126,20 @@ export function paretoFront(points: ParetoPoint[]): Set<number> {
   });
   return front;
 }
+
+/**
+ * The plan's input size as a backbone can take it: the plan's own size when the backbone
+ * accepts it (in its list, or at least its minimum where any size from there up is
+ * accepted), else the nearest size it offers. A bake-off at 128 px runs every backbone at
+ * 128 px where it can, so its results line up with the person's own runs.
+ */
+export function fitInputSize(plan: number, b: { allowedInputSizes: number[]; minInputSize: number | null }): number {
+  if (b.allowedInputSizes.includes(plan) || (b.minInputSize !== null && plan >= b.minInputSize)) return plan;
+  const sizes = b.minInputSize !== null ? [...b.allowedInputSizes, b.minInputSize] : b.allowedInputSizes;
+  return sizes.reduce((best, s) => (Math.abs(s - plan) < Math.abs(best - plan) || (Math.abs(s - plan) === Math.abs(best - plan) && s > best) ? s : best));
+}
+
+/** A bake-off run's name: the backbone and size first, so names differ where a narrow column cuts them. */
+export function bakeoffRunName(backboneId: string, inputSize: number, bakeoff: string): string {
+  return `${backboneId} ${inputSize}px · ${bakeoff}`.slice(0, 200);
+}

@@ -137,6 +137,17 @@ export const InferenceInfo = z.object({
 });
 export type InferenceInfo = z.infer<typeof InferenceInfo>;
 
+export const RunTiming = z.object({
+  /** Building (or reading) the frozen backbone's feature and split-point caches, both phases. */
+  cacheMs: z.number().nonnegative(),
+  /** Training epochs (with their validation) of each phase. */
+  phase1Ms: z.number().nonnegative(),
+  phase2Ms: z.number().nonnegative(),
+  /** The kept weights on the test and validation splits, the latency probe and the final checkpoint. */
+  evalMs: z.number().nonnegative(),
+});
+export type RunTiming = z.infer<typeof RunTiming>;
+
 export const RunResult = z.object({
   backend: BackendInfo,
   /** Per stage of frozen inference ('features' for phase 1, 'split' for phase 2's cache); absent in runs before it was recorded. */
@@ -152,6 +163,8 @@ export const RunResult = z.object({
   checkpoint: z.string(),
   /** Whole run, every attempt of a resumed run included. */
   wallMs: z.number(),
+  /** Where the wall time went; the rest is start-up (backbone load, head build). Absent in older runs. */
+  timing: RunTiming.optional(),
   /** Backbone + head on one image (batch 1) on the training backend, timed after the run; absent in older runs. */
   latency: z.object({ msPerImage: z.number(), repeats: z.number().int(), backend: z.string() }).optional(),
   /** Parameters of the backbone as loaded (frozen and unfrozen), without the head. */
@@ -195,6 +208,8 @@ export const FromEngine = z.discriminatedUnion('type', [
     lr: z.number(),
   }),
   z.object({ type: z.literal('epoch'), metrics: EpochMetrics }),
+  /** Training has ended: the kept weights are being evaluated on the test and validation splits. */
+  z.object({ type: z.literal('evaluating') }),
   /** A resumed run goes on at this phase and epoch; anything recorded after it is stale. */
   z.object({ type: z.literal('resumed'), phase: z.union([z.literal(1), z.literal(2)]), epoch: z.number().int() }),
   /** With the final weights: the test split's, and the validation split's (a k-fold run's out-of-fold predictions). */

@@ -16,10 +16,11 @@ export const RunStatus = z.enum(['queued', 'running', 'done', 'cancelled', 'fail
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /**
- * One row of the runs table. The best epoch is the one with the highest validation
- * accuracy over both phases (lower validation loss breaks ties); macro F1 and the gap
- * (train accuracy - validation accuracy) are at that epoch. Test figures are of the
- * weights the run ended with (early stopping's best, when it restores).
+ * One row of the runs table. The best epoch is the one whose weights the run keeps
+ * (`keptEpoch`: early stopping's best by its monitor when it restores, else the last);
+ * its phase and 0-based index within the phase are stored, and shown 1-based through
+ * src-shared/epochs. Validation accuracy, macro F1 and the gap (train accuracy -
+ * validation accuracy) are at that epoch; test figures are of the same weights.
  */
 export const RunSummary = z.object({
   id,
@@ -52,6 +53,8 @@ export const RunSummary = z.object({
   message: z.string().nullable(),
   /** The training doctor's findings by severity; absent until the doctor has looked at the run. */
   findings: FindingCounts.optional(),
+  /** While it runs: epochs planned over both phases, and time left from each phase's mean epoch time (src-shared/run-time). */
+  live: z.object({ planned: z.number().int(), etaS: z.number().nullable(), untimedPhase2: z.number().int() }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -139,6 +142,8 @@ export const RunsProgress = z.discriminatedUnion('kind', [
     etaS: z.number().nonnegative().optional(),
   }),
   z.object({ kind: z.literal('batch'), runId: id, phase: Phase, epoch: z.number().int(), batch: z.number().int(), batches: z.number().int(), loss: z.number(), lr: z.number() }),
+  /** The training process chose its backend and starts; or training ended and the kept weights are being evaluated. */
+  z.object({ kind: z.literal('stage'), runId: id, stage: z.enum(['starting', 'evaluating']), backend: z.string().optional() }),
 ]);
 export type RunsProgress = z.infer<typeof RunsProgress>;
 

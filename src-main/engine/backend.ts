@@ -91,8 +91,20 @@ async function tryWebGpu(): Promise<void> {
   }
 }
 
+/**
+ * tfjs' cpu backend greets its first tensor in Node with a banner on stderr ("Hi, looks like
+ * you are running TensorFlow.js in Node.js ... install our node backend"), printed by every
+ * command that touches it. The studio chooses its backend itself and says which, so the
+ * banner is only noise; it hangs on the backend's first-use flag, which is marked used.
+ */
+function quietCpu(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+}
+
 async function tryCpu(): Promise<void> {
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+  quietCpu();
 }
 
 const candidates: Array<{ name: BackendName; load: () => Promise<void> }> = [
@@ -141,6 +153,7 @@ export function assertBackendHealthy(): void {
 export async function ensureBackend(): Promise<void> {
   if (!tf.engine().backendName) await tf.setBackend('cpu');
   await tf.ready();
+  quietCpu();
 }
 
 function versions(): Record<string, string> {

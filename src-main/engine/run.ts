@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { FitConfig, RunConfig } from '../../src-shared/engine-config';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
-import type { BackendInfo, FromEngine, InferenceInfo, RunData, RunDirs, RunResult } from '../../src-shared/engine-protocol';
+import type { BackendInfo, FromEngine, InferenceInfo, RunData, RunDirs, RunResult, RunTiming } from '../../src-shared/engine-protocol';
 import { findBackbone } from './backbones/registry';
 import { loadBackbone } from './backbones/load';
 import type { Backbone } from './backbones/load';
@@ -176,10 +176,17 @@ export async function runTraining(cfg: RunConfig, data: RunData, env: RunEnv): P
   return finish(ctx, last!);
 }
 
+function timingOf(phases: PhaseRecord[], evalMs: number): RunTiming {
+  const fitMs = (phase: 1 | 2) => phases.filter((p) => p.phase === phase).reduce((n, p) => n + p.fitMs, 0);
+  return { cacheMs: phases.reduce((n, p) => n + p.featureMs, 0), phase1Ms: fitMs(1), phase2Ms: fitMs(2), evalMs };
+}
+
 async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
   const { cfg, data, env, backbone } = ctx;
   const cancelled = ctx.completed.some((p) => p.stop.kind === 'cancelled');
   const checkpoint = join(env.dirs.run, 'final');
+  const te = ctx.clock.now();
+  if (!cancelled) env.emit({ type: 'evaluating' });
   const outcome = cancelled ? null : await testOutcome(last.model, last.sets.test, data.test, data.classes.length);
   // A k-fold run's validation fold is held out: its predictions are out-of-fold, what label-error ranking needs.
   const valOutcome = cancelled ? null : await testOutcome(last.model, last.sets.val, data.val, data.classes.length);
@@ -201,6 +208,7 @@ async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
     test: outcome?.report ?? null,
     checkpoint,
     wallMs: ctx.priorMs + ctx.clock.now() - ctx.t0,
+    timing: timingOf(ctx.completed, ctx.clock.now() - te),
     latency,
     backboneParams: backbone.features.countParams(),
   };

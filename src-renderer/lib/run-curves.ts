@@ -1,6 +1,8 @@
 // Per-epoch metrics of both phases laid end to end on one x axis (1, 2, ...), with where
-// phase 2 begins and which epoch was best. Pure, for the run page and comparison.
+// phase 2 begins and which epoch was kept. Pure, for the run page and comparison.
+import type { RunConfig } from '../../src-shared/engine-config';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
+import { epochTag, keptEpoch, keptReason } from '../../src-shared/epochs';
 
 export interface Curves {
   x: number[];
@@ -11,6 +13,8 @@ export interface Curves {
   lr: number[];
   /** x where phase 2 starts (between two points), or null for one phase. */
   phaseBoundary: number | null;
+  /** An x tick as the epoch's number within its phase (x 12 is phase 2's epoch 2 after 10 of phase 1). */
+  tick: (x: number) => string;
 }
 
 export function curvesOf(epochs: EpochMetrics[]): Curves {
@@ -24,21 +28,19 @@ export function curvesOf(epochs: EpochMetrics[]): Curves {
     valAcc: epochs.map((e) => e.valAcc),
     lr: epochs.map((e) => e.lr),
     phaseBoundary: firstP2 > 0 ? firstP2 + 0.5 : null,
+    tick: (v) => {
+      const e = Number.isInteger(v) ? epochs[v - 1] : undefined;
+      return e ? String(e.epoch + 1) : '';
+    },
   };
 }
 
-/** The x of the best epoch (phase, 0-based epoch), or null when it is not among the points. */
-export function bestX(epochs: EpochMetrics[], phase: number | null, epoch: number | null): number | null {
-  if (phase === null || epoch === null) return null;
-  const i = epochs.findIndex((e) => e.phase === phase && e.epoch === epoch);
-  return i < 0 ? null : i + 1;
-}
-
-/** Seconds left at the mean epoch time, if every planned epoch runs (early stopping may end sooner). */
-export function etaSeconds(epochs: EpochMetrics[], planned: number): number | null {
-  if (epochs.length === 0) return null;
-  const mean = epochs.reduce((n, e) => n + e.epochMs, 0) / epochs.length;
-  return (Math.max(0, planned - epochs.length) * mean) / 1000;
+/** Where the kept epoch sits on the x axis and its caption: "kept p1 e13 (lowest val loss)". */
+export function keptMarker(epochs: EpochMetrics[], config: RunConfig): { x: number; label: string; tag: string } | null {
+  const k = keptEpoch(epochs, config);
+  if (!k) return null;
+  const tag = epochTag(k.metrics.phase, k.metrics.epoch);
+  return { x: epochs.indexOf(k.metrics) + 1, label: `kept ${tag} (${keptReason(k)})`, tag };
 }
 
 export function pct(v: number | null | undefined, digits = 1): string {

@@ -8,12 +8,12 @@ export const COLUMNS: Array<{ key: SortKey; label: string }> = [
   { key: 'id', label: 'Run' },
   { key: 'status', label: 'Status' },
   { key: 'backboneId', label: 'Backbone' },
-  { key: 'bestValAcc', label: 'Best val acc' },
-  { key: 'bestMacroF1', label: 'Macro F1' },
+  { key: 'bestValAcc', label: 'Val acc (kept epoch)' },
+  { key: 'bestMacroF1', label: 'Val macro F1' },
   { key: 'testAcc', label: 'Test acc' },
   { key: 'gap', label: 'Train−val gap' },
   { key: 'epochs', label: 'Epochs' },
-  { key: 'trainMs', label: 'Training time' },
+  { key: 'trainMs', label: 'Wall time' },
   { key: 'modelBytes', label: 'Model size' },
 ];
 
@@ -30,12 +30,22 @@ export function sortRuns(runs: RunSummary[], key: SortKey, desc: boolean): RunSu
   });
 }
 
-/** Dotted fields; an object under a path in `whole` stays one field, as compact JSON. */
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A value as a cell says it: "off" for a section that is off, "epochs 3, optimizer.lr 0.0001" for a whole section. */
+function readable(value: unknown): string {
+  if (value === null) return 'off';
+  if (typeof value === 'string') return value;
+  if (!isRecord(value)) return JSON.stringify(value);
+  return Object.entries(flatten(value)).map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+/** Dotted fields; an object under a path in `whole` stays one field, its parts in one line. */
 export function flatten(value: unknown, prefix = '', out: Record<string, string> = {}, whole: Set<string> = new Set()): Record<string, string> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !whole.has(prefix)) {
+  if (isRecord(value) && !whole.has(prefix)) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out, whole);
   } else {
-    out[prefix] = JSON.stringify(value);
+    out[prefix] = readable(value);
   }
   return out;
 }
@@ -48,7 +58,7 @@ export interface ConfigRow {
 
 export function configRows(configs: unknown[]): ConfigRow[] {
   // A section that is off (null) in one run is compared whole, not as a dozen "—" rows.
-  const nulls = new Set(configs.flatMap((c) => Object.entries(flatten(c)).filter(([, v]) => v === 'null').map(([k]) => k)));
+  const nulls = new Set(configs.flatMap((c) => Object.entries(flatten(c)).filter(([, v]) => v === 'off').map(([k]) => k)));
   const flat = configs.map((c) => flatten(c, '', {}, nulls));
   const fields = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
   const rows = fields.map((field) => {

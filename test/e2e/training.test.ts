@@ -5,6 +5,7 @@
 // gallery (and undone), and everything still there after a restart. Every wait is for
 // something the UI shows or the studio emits, never a sleep.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,10 @@ import { selectBackend } from '../../src-main/engine/backend';
 import { buildHead } from '../../src-main/engine/head';
 import { startStudio, type RunningStudio, importThroughUi, openUi, closeAll } from './harness';
 import { TINY, writeTinyFixture } from './tiny-fixture';
+import { studioArgv } from '../fixtures/children';
+import { epochTag } from '../../src-shared/epochs';
+
+const REPO = join(import.meta.dirname, '..', '..');
 
 const EPOCHS = 3;
 
@@ -148,6 +153,39 @@ describe('training from the UI', () => {
     assert.equal(run.epochs, EPOCHS);
   });
 
+  it('names the same kept epoch and figures in the header, the chart, the runs table and `studio eval --json`', async () => {
+    const runId = firstRunId;
+    // Early stopping (on by default) restores the epoch of lowest validation loss.
+    const { phase1 } = await h().runs.epochs({ runId });
+    const lowest = phase1.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
+    const tag = epochTag(1, lowest.epoch);
+    assert.equal(await page.getAttribute('[data-testid=run-kept]', 'data-kept'), tag);
+    assert.equal(await page.getAttribute('[data-testid=run-curves]', 'data-kept'), tag);
+    assert.match((await page.getAttribute('[data-testid=run-curves]', 'data-kept-label')) ?? '', new RegExp(`^kept ${tag} \\(lowest val loss\\)$`));
+    const acc = `${(lowest.valAcc! * 100).toFixed(1)} %`;
+    assert.equal(await page.textContent('[data-testid=run-kept-acc]'), acc);
+    // Where the time went, beside the wall time.
+    const time = (await page.textContent('[data-testid=run-time]')) ?? '';
+    const d = String.raw`(?:\d+ min )?[\d.]+ s`;
+    assert.match(time, new RegExp(`^Wall time ${d}: cache build ${d}, phase 1 ${d}, evaluation ${d}, start-up ${d}$`));
+    const cli = spawnSync(process.execPath, studioArgv('eval', projectDir, String(runId), '--json'), { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.doesNotMatch(cli.stderr, /Hi, looks like you are running TensorFlow\.js/);
+    const json = JSON.parse(cli.stdout) as { kept: { phase: number; epoch: number; tag: string; valAcc: number }; timing: Record<string, number> };
+    assert.deepEqual([json.kept.phase, json.kept.epoch, json.kept.tag, json.kept.valAcc], [1, lowest.epoch + 1, tag, lowest.valAcc]);
+    assert.equal(json.timing.wallMs, Number(await page.getAttribute('[data-testid=run-time]', 'data-wall-ms')));
+    assert.ok(json.timing.cacheMs! > 0 && json.timing.phase1Ms! > 0 && json.timing.evalMs! > 0, JSON.stringify(json.timing));
+    await page.click('[data-testid=nav-runs]');
+    const row = page.locator(`[data-testid=run-row][data-run-id="${runId}"]`);
+    assert.equal(await row.getAttribute('data-kept'), tag);
+    assert.match((await row.locator('[data-col=bestValAcc]').textContent()) ?? '', new RegExp(`^\\s*${acc} ±[\\d.]+ · ${tag}\\s*$`));
+    // The last column is on screen, not cut off at the window's right edge.
+    const doctor = await row.locator('.c-doctor').boundingBox();
+    assert.ok(doctor && doctor.x + doctor.width <= 1440, `doctor column ends at ${doctor && doctor.x + doctor.width}`);
+    await page.locator('[data-testid=run-open]', { hasText: 'first run' }).click();
+    await page.waitForSelector(`[data-testid=run-curves][data-points="${EPOCHS}"]`);
+  });
+
   it('compares two runs: curves overlaid and the differing config fields marked', async () => {
     await launch('second run', '0.003');
     await page.waitForSelector('[data-testid=run-status][data-status=done]', { timeout: 100_000 });
@@ -160,8 +198,10 @@ describe('training from the UI', () => {
     await page.waitForSelector(`[data-testid=compare-acc][data-points="${EPOCHS}"]`);
     assert.equal(await page.getAttribute('[data-testid=compare-field][data-field="phase1.optimizer.lr"]', 'data-differs'), 'true');
     assert.equal(await page.getAttribute('[data-testid=compare-field][data-field="backboneId"]', 'data-differs'), 'false');
+    // Each run's wall time, beside where it went.
+    for (const wall of await page.locator('[data-testid=compare-wall]').allTextContents()) assert.match(wall, /^(\d+ min )?[\d.]+ s$/);
     await page.click('[data-testid=sort-bestValAcc]');
-    await page.waitForSelector('th[aria-sort] >> text=Best val acc');
+    await page.waitForSelector('th[aria-sort] >> text=Val acc (kept epoch)');
   });
 
   it('opens a confusion-matrix cell, relabels an image from the gallery with a number key, and undoes it', async () => {
@@ -202,6 +242,10 @@ describe('training from the UI', () => {
     // Epochs on cached features of 24 images take milliseconds: ask for the most the contract allows.
     const runId = await launch('long run', '0.001', 10_000);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=run-curves]')?.getAttribute('data-points')) >= 2, null, { timeout: 60_000 });
+    // The header says what it does, on what, and how long is left from measured epochs.
+    await page.waitForSelector('[data-testid=run-stage]:has-text("Training phase 1, epoch")');
+    assert.doesNotMatch((await page.textContent('[data-testid=run-backend]')) ?? '', /choosing/);
+    assert.match((await page.textContent('[data-testid=run-eta]')) ?? '', /^about \d/);
     await page.click('[data-testid=run-cancel]');
     await page.waitForSelector('[data-testid=run-status][data-status=cancelled]', { timeout: 60_000 });
     const saw = await page.evaluate(() => (window as unknown as { sawProgress: string[] }).sawProgress);

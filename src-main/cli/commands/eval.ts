@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { frozenWorkLines } from '../../../src-shared/runs';
 import type { RunDetail } from '../../../src-shared/runs';
 import { StudioError } from '../../../src-shared/errors';
+import { epochTag } from '../../../src-shared/epochs';
+import { runTime, runTimeText } from '../../../src-shared/run-time';
 import { table, type CliCommand } from '../command';
 import { withStudio } from '../studio-client';
 import { pct, runLine } from './run-format';
@@ -19,12 +21,25 @@ export const evalCommand: CliCommand = {
       .action((dir: string, runId: number, opts: { json?: boolean }) =>
         withStudio(dir, async ({ api }) => {
           const run = await api.runs.get({ runId });
-          if (opts.json) return void console.log(JSON.stringify({ run: run.id, classes: run.classes, test: run.result?.test ?? null }, null, 2));
+          if (opts.json) return void console.log(JSON.stringify(evalJson(run), null, 2));
           console.log(formatEval(run));
         }),
       );
   },
 };
+
+/**
+ * The kept epoch in the words every screen uses (`epoch` counted from 1 within its phase),
+ * with the validation figures at it, and where the run's wall time went.
+ */
+export function evalJson(run: RunDetail): object {
+  const kept = run.bestPhase === null || run.bestEpoch === null
+    ? null
+    : { phase: run.bestPhase, epoch: run.bestEpoch + 1, tag: epochTag(run.bestPhase, run.bestEpoch), valAcc: run.bestValAcc, valMacroF1: run.bestMacroF1 };
+  const time = runTime(run);
+  const timing = time ? { wallMs: Math.round(time.wallMs), ...Object.fromEntries(time.parts.map((p) => [`${p.key}Ms`, Math.round(p.ms)])) } : null;
+  return { run: run.id, classes: run.classes, kept, timing, test: run.result?.test ?? null };
+}
 
 export function formatEval(run: RunDetail): string {
   const test = run.result?.test;
@@ -32,11 +47,13 @@ export function formatEval(run: RunDetail): string {
     const why = run.status !== 'done' ? `it is ${run.status}` : 'the project had no test split when it ran';
     throw new StudioError('invalid-input', `Run ${run.id} has no test evaluation: ${why}. Assign a test split and train again to measure a model on images it never chose by.`);
   }
+  const time = runTime(run);
   const n = test.confusion.flat().reduce((a, b) => a + b, 0);
   const perClass = run.classes.map((c, i) => [c, pct(test.perClass[i]!.precision), pct(test.perClass[i]!.recall), pct(test.perClass[i]!.f1), test.perClass[i]!.support]);
   const confusion = run.classes.map((c, i) => [c, ...test.confusion[i]!]);
   return [
     runLine(run),
+    ...(time ? [`Wall time ${runTimeText(time)}`] : []),
     ...frozenWorkLines(run.result),
     '',
     `Test split: ${n} images, accuracy ${pct(test.accuracy)}, macro F1 ${pct(test.macroF1)}, loss ${test.loss.toFixed(4)}`,

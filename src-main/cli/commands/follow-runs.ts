@@ -3,6 +3,7 @@
 // cancelling what trains and what waits (each keeps what it recorded), and each run's
 // detail once it has ended.
 import { Presets, SingleBar } from 'cli-progress';
+import { epochText } from '../../../src-shared/epochs';
 import { cacheRateText } from '../../../src-shared/runs';
 import type { RunDetail, RunsProgress, RunStatus } from '../../../src-shared/runs';
 import type { CliSession } from '../studio-client';
@@ -14,7 +15,8 @@ function progressBar(): { bar: SingleBar; show: (p: RunsProgress) => void } {
   const bar = new SingleBar({ stream: process.stderr, format: 'run {run} {stage} [{bar}] {value}/{total} {info}', hideCursor: true }, Presets.shades_classic);
   let started = false;
   const show = (p: RunsProgress) => {
-    const stage = p.kind === 'features' ? `phase ${p.phase} features ${p.split}` : `phase ${p.phase} epoch ${p.epoch + 1}`;
+    if (p.kind === 'stage') return;
+    const stage = p.kind === 'features' ? `phase ${p.phase} features ${p.split}` : epochText(p.phase, p.epoch);
     const info = p.kind === 'features' ? `(${[`${p.fromCache} cached`, cacheRateText(p)].filter(Boolean).join(', ')})` : `loss ${p.loss.toFixed(4)}`;
     const [value, total] = p.kind === 'features' ? [p.done, p.total] : [p.batch + 1, p.batches];
     if (!started) bar.start(total, value, { run: p.runId, stage, info });

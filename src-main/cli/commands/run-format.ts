@@ -1,22 +1,39 @@
 // Shared text for the run commands: numbers as a person reads them in a terminal.
-import { formatBytes } from '../../../src-shared/format';
 import { accuracyInterval, worstSeverity } from '../../../src-shared/doctor';
 import type { Finding, FindingCounts } from '../../../src-shared/doctor';
 import type { GroupSummary, RunDetail, RunSummary } from '../../../src-shared/runs';
+import { epochTag } from '../../../src-shared/epochs';
 import { table } from '../command';
 
 export const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
 export const signedPct = (v: number | null): string => (v === null ? '-' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`);
 export const seconds = (ms: number | null): string => (ms === null ? '-' : ms < 100_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`);
-const best = (r: RunSummary) => (r.bestEpoch === null ? '-' : `p${r.bestPhase} e${r.bestEpoch}`);
+const best = (r: RunSummary) => (r.bestEpoch === null || r.bestPhase === null ? '-' : epochTag(r.bestPhase, r.bestEpoch));
 
+/** A terminal's usual width: the runs table fits it; `studio runs RUN` and `--json` have the rest. */
+export const TABLE_WIDTH = 100;
+
+/** "long-run-na…": at most `max` characters. */
+export const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, Math.max(1, max - 1))}…`);
+
+/**
+ * One line per run, at most TABLE_WIDTH wide: the name and backbone columns give up
+ * characters, the figures never do. Intervals, gap and head size are in `studio eval`.
+ */
 export function runsTable(runs: RunSummary[]): string {
-  const head = ['id', 'name', 'status', 'backbone', 'px', 'epochs', 'best', 'val acc [95 %]', 'macro F1', 'gap', 'test acc [95 %]', 'test F1', 'time', 'head', 'doctor'];
-  const rows = runs.map((r) => [
-    r.id, r.name, r.status, r.backboneId, r.inputSize, r.epochs, best(r), pctCI(r.bestValAcc, r.valCount ?? undefined), pct(r.bestMacroF1), signedPct(r.gap),
-    pctCI(r.testAcc, r.testCount ?? undefined), pct(r.testMacroF1), seconds(r.trainMs), r.modelBytes === null ? '-' : formatBytes(r.modelBytes), findingsBadge(r.findings),
+  const head = ['id', 'name', 'status', 'backbone', 'px', 'kept', 'val acc', 'val F1', 'test acc', 'time', 'doctor'];
+  const rows: string[][] = runs.map((r) => [
+    String(r.id), r.name, r.status, r.backboneId, String(r.inputSize), best(r), pct(r.bestValAcc), pct(r.bestMacroF1),
+    pct(r.testAcc), seconds(r.trainMs), findingsBadge(r.findings),
   ]);
-  return table([head, ...rows]);
+  const all = [head, ...rows];
+  const width = (col: number) => Math.max(...all.map((row) => row[col]!.length));
+  const total = () => 2 + head.reduce((n, _, i) => n + width(i), 0) + 2 * (head.length - 1);
+  for (const col of [1, 3]) {
+    const over = total() - TABLE_WIDTH;
+    if (over > 0) for (const row of rows) row[col] = clip(row[col]!, Math.max(8, width(col) - over));
+  }
+  return table(all);
 }
 
 /** "2 problems" / "1 warning" / "ok": the worst severity and how many findings have it. */
@@ -43,7 +60,7 @@ export function runLine(r: RunSummary | RunDetail): string {
   const sizes = 'splitSizes' in r && r.splitSizes ? r.splitSizes : r.valCount !== null && r.testCount !== null ? { val: r.valCount, test: r.testCount } : null;
   const lines = [
     `Run ${r.id} "${r.name}": ${r.status}${r.trainMs !== null ? ` in ${seconds(r.trainMs)}` : ''}`,
-    `  best val acc ${pctCI(r.bestValAcc, sizes?.val)} (${best(r)}), macro F1 ${pct(r.bestMacroF1)}, train-val gap ${signedPct(r.gap)} points` +
+    `  kept ${best(r)}: val acc ${pctCI(r.bestValAcc, sizes?.val)}, macro F1 ${pct(r.bestMacroF1)}, train-val gap ${signedPct(r.gap)} points` +
       `; test acc ${pctCI(r.testAcc, sizes?.test)}, test macro F1 ${pct(r.testMacroF1)}; ${r.epochs} epochs`,
   ];
   if (sizes) lines.push('  [95 % Wilson intervals from the validation and test set sizes]');

@@ -3,6 +3,7 @@
 // epochs and kept the last, overfit one.
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { EarlyStoppingSpec } from '../../../src-shared/engine-config';
+import { epochText, MONITOR_NAMES } from '../../../src-shared/epochs';
 import { improves, monitorValue } from './monitor';
 import type { Callback, FitContext, WeightSnapshot } from './types';
 
@@ -31,10 +32,11 @@ export class EarlyStopping implements Callback {
       return;
     }
     this.state.wait += 1;
-    if (this.state.wait > this.spec.patience) {
-      // Epochs are counted from 1 within the phase, as the run's page counts them.
+    // Keras' rule: patience N stops after N epochs in a row without improvement.
+    if (this.state.wait >= this.spec.patience) {
       const best = this.state.best === null ? 'none' : Number(this.state.best.toPrecision(4));
-      ctx.stop(`${this.spec.monitor} did not improve for ${this.state.wait} epochs (best ${best}, at phase ${ctx.phase} epoch ${this.state.bestEpoch + 1})`);
+      const name = MONITOR_NAMES[this.spec.monitor];
+      ctx.stop(`${name} did not improve for ${this.state.wait} epochs, the patience (best ${best}, at ${epochText(ctx.phase, this.state.bestEpoch)})`);
     }
   }
 

@@ -7,8 +7,4 @@ export function monitorValue(m: EpochMetrics, monitor: Monitor): number {
   return v;
 }
 
-/** Losses improve downwards, accuracies and F1 upwards. */
-export function improves(monitor: Monitor, value: number, best: number | null, minDelta: number): boolean {
-  if (best === null) return true;
-  return monitor.endsWith('Loss') ? value < best - minDelta : value > best + minDelta;
-}
+export { improves } from '../../../src-shared/epochs';

@@ -6,7 +6,7 @@ import type { RunConfig } from '../../../src-shared/engine-config';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { wilsonInterval } from '../../../src-shared/engine-metrics';
 import { headSize } from '../../../src-shared/head-spec';
-import { paretoFront } from '../../../src-shared/bakeoff';
+import { bakeoffRunName, fitInputSize, paretoFront } from '../../../src-shared/bakeoff';
 import type { BakeoffEntry, BakeoffListItem, BakeoffRow, BakeoffSummary, Proportion } from '../../../src-shared/bakeoff';
 import { StudioError } from '../../../src-shared/errors';
 import type { RunDetail } from '../../../src-shared/runs';
@@ -39,12 +39,12 @@ export class BakeoffService {
 
   /** Every entry is checked before any run is queued: a wrong size fails the whole bake-off. */
   start(input: BakeoffStart): { bakeoffId: number; runIds: number[] } {
-    const configs = input.entries.map((e) => checkedConfig({ ...input.config, backboneId: e.backboneId, inputSize: e.inputSize }));
+    const configs = input.entries.map((e) => checkedConfig({ ...input.config, backboneId: e.backboneId, inputSize: e.inputSize ?? planSize(input.config, e.backboneId) }));
     const keys = configs.map((c) => `${c.backboneId}@${c.inputSize}`);
     const twice = keys.find((k, i) => keys.indexOf(k) !== i);
     if (twice) throw new StudioError('invalid-input', `entries: ${twice.replace('@', ' at ')} px is listed twice; a bake-off compares different backbones or sizes.`);
     const name = input.name ?? `Bake-off: ${keys.map((k) => k.replace('@', ' ')).join(' vs ')}`;
-    const runIds = configs.map((config) => this.runs.start({ config, name: `${name} · ${config.backboneId} ${config.inputSize}px` }).runIds[0]!);
+    const runIds = configs.map((config) => this.runs.start({ config, name: bakeoffRunName(config.backboneId, config.inputSize!, name) }).runIds[0]!);
     const manifestIds = new Set(runIds.map((id) => getRunRow(this.project.db, id)?.manifestId ?? null));
     const bakeoffId = insertBakeoff(this.project.db, {
       name,
@@ -81,6 +81,18 @@ export class BakeoffService {
       rows,
     };
   }
+}
+
+/** An entry without a size takes the plan's, as near as the backbone allows; a plan without one, the backbone's default. */
+function planSize(config: RunConfig, backboneId: string): number | undefined {
+  if (config.inputSize === undefined) return undefined;
+  let entry;
+  try {
+    entry = findBackbone(backboneId);
+  } catch {
+    return config.inputSize;
+  }
+  return fitInputSize(config.inputSize, { allowedInputSizes: entry.allowedInputSizes ?? [entry.inputSize], minInputSize: entry.minInputSize ?? null });
 }
 
 export function proportion(value: number | null, n: number | undefined): Proportion | null {

@@ -14,7 +14,7 @@ import {
 import { replaceValPredictions } from '../../store/repos/bakeoffs';
 import type { RunDoctor } from './doctor';
 import type { RunManifest } from './manifest';
-import { summarizeEpochs } from './run-views';
+import { configOf, needRun, summarizeEpochs } from './run-views';
 
 /** What the service tells the world; the studio forwards these as contract events. */
 export interface RunEvents {
@@ -50,7 +50,10 @@ export class RunRecorder {
     const runId = this.runId;
     switch (e.type) {
       case 'ready':
-        return setRunBackend(this.db, runId, e.backend.name);
+        setRunBackend(this.db, runId, e.backend.name);
+        return this.events.progress({ kind: 'stage', runId, stage: 'starting', backend: e.backend.name });
+      case 'evaluating':
+        return this.events.progress({ kind: 'stage', runId, stage: 'evaluating' });
       case 'features':
         return this.events.progress({ kind: 'features', runId, phase: e.phase, split: e.split, done: e.done, total: e.total, fromCache: e.fromCache, rate: e.rate, etaS: e.etaS });
       case 'batch':
@@ -69,7 +72,7 @@ export class RunRecorder {
   }
 
   #summarize(): void {
-    setRunSummary(this.db, this.runId, summarizeEpochs(listEpochs(this.db, this.runId)));
+    setRunSummary(this.db, this.runId, summarizeEpochs(listEpochs(this.db, this.runId), configOf(needRun(this.db, this.runId))));
   }
 
   #predictions(split: 'test' | 'val', rows: Extract<FromEngine, { type: 'predictions' }>['rows']): void {

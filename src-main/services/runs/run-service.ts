@@ -28,7 +28,7 @@ import { planFromStore, runDataOf, runDirs } from './run-data';
 import { RunRecorder } from './run-recorder';
 import { UnsavedEnds } from './unsaved-ends';
 import type { RunEvents } from './run-recorder';
-import { configOf, detailOf, epochsOf, groupSummaryOf, manifestOf, needRun, predictionsOf, summaryOf } from './run-views';
+import { configOf, detailOf, epochsOf, groupSummaryOf, liveOf, manifestOf, needRun, predictionsOf, summaryOf } from './run-views';
 
 export type { RunEvents } from './run-recorder';
 
@@ -235,7 +235,7 @@ export class RunService {
   list(): RunSummary[] {
     const counts = findingCounts(this.project.db);
     this.#unsaved.flush();
-    return listRunRows(this.project.db).map((r) => this.#unsaved.over({ ...summaryOf(r), findings: counts.get(r.id) }));
+    return listRunRows(this.project.db).map((r) => this.#unsaved.over({ ...summaryOf(r), findings: counts.get(r.id), live: liveOf(this.project.db, r) }));
   }
 
   get(runId: number): RunDetail {

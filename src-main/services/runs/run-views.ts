@@ -4,12 +4,14 @@ import { RunConfig } from '../../../src-shared/engine-config';
 import { meanStd } from '../../../src-shared/engine-metrics';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { RunResult } from '../../../src-shared/engine-protocol';
+import { keptEpoch } from '../../../src-shared/epochs';
+import { etaOf } from '../../../src-shared/run-time';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
 import { getFindings } from '../../store/repos/findings';
 import { getManifest } from '../../store/repos/manifests';
-import { getGroup, getRunRow, listEpochs, pagePredictions, runRowsOfGroup } from '../../store/repos/runs';
+import { getGroup, getRunRow, listEpochs, listEpochTimes, pagePredictions, runRowsOfGroup } from '../../store/repos/runs';
 import type { PredictionFilter, RunRow, RunSummaryColumns } from '../../store/repos/runs';
 import { thawManifest } from './manifest';
 import type { RunManifest } from './manifest';
@@ -27,6 +29,13 @@ export function needRun(db: Database, id: number): RunRow {
  */
 export function configOf(row: RunRow): RunConfig {
   return RunConfig.parse(JSON.parse(row.config));
+}
+
+/** The list's view of a running run: how far it is and how long it has left. */
+export function liveOf(db: Database, row: RunRow, config: RunConfig = configOf(row)): RunSummary['live'] {
+  if (row.status !== 'running') return undefined;
+  const eta = etaOf(listEpochTimes(db, row.id), config);
+  return { planned: config.phase1.epochs + (config.phase2?.epochs ?? 0), etaS: eta.seconds, untimedPhase2: eta.untimedPhase2 };
 }
 
 export function summaryOf(row: RunRow, config: RunConfig = configOf(row)): RunSummary {
@@ -90,15 +99,9 @@ export function epochsOf(db: Database, runId: number): RunEpochs {
   return { phase1: all.filter((m) => m.phase === 1), phase2: all.filter((m) => m.phase === 2) };
 }
 
-/** Highest validation accuracy, lower validation loss on ties; without validation, lowest training loss. */
-export function summarizeEpochs(epochs: EpochMetrics[]): RunSummaryColumns {
-  let best: EpochMetrics | null = null;
-  for (const m of epochs) {
-    if (!best) best = m;
-    else if (m.valAcc !== null && best.valAcc !== null) {
-      if (m.valAcc > best.valAcc || (m.valAcc === best.valAcc && (m.valLoss ?? Infinity) < (best.valLoss ?? Infinity))) best = m;
-    } else if (m.valAcc === null && m.trainLoss < best.trainLoss) best = m;
-  }
+/** The columns at the epoch whose weights the run keeps (see keptEpoch), so the table, the banner and the test figures agree. */
+export function summarizeEpochs(epochs: EpochMetrics[], config: RunConfig): RunSummaryColumns {
+  const best = keptEpoch(epochs, config)?.metrics ?? null;
   return {
     epochs: epochs.length,
     bestPhase: best?.phase ?? null,

@@ -189,6 +189,11 @@ export function listEpochs(db: Database, runId: number): EpochMetrics[] {
   return rows.map((r) => JSON.parse(r.detail) as EpochMetrics);
 }
 
+/** Each epoch's phase and time, without parsing the rest: the runs list asks for it per reload. */
+export function listEpochTimes(db: Database, runId: number): Array<{ phase: 1 | 2; epochMs: number }> {
+  return sql(db, "SELECT phase, json_extract(detail, '$.epochMs') AS epochMs FROM run_epochs WHERE run_id = ? ORDER BY phase, epoch").all(runId) as Array<{ phase: 1 | 2; epochMs: number }>;
+}
+
 export function replacePredictions(db: Database, runId: number, rows: PredictionRow[]): void {
   writeTx(db, () => {
     sql(db, 'DELETE FROM run_predictions WHERE run_id = ?').run(runId);

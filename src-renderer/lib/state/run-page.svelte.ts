@@ -47,6 +47,10 @@ export class RunPageState {
       studio.on('runs.status', (s) => {
         if (s.runId === runId) void this.load();
       }),
+      // The backend is stored once the training process has chosen it.
+      studio.on('runs.progress', (p) => {
+        if (p.runId === runId && p.kind === 'stage' && p.stage === 'starting') void this.load();
+      }),
       // An undo (Ctrl+Z anywhere) or another window may change what the gallery shows.
       studio.on('labels.changed', () => void this.#refreshLabels()),
     );

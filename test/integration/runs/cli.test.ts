@@ -42,18 +42,22 @@ test('train prints a summary of the run; runs lists it; eval shows its test eval
   const t = studio('train', dir, '--epochs', '3', '--input-size', '96', '--seed', '5', '--name', 'cli run');
   assert.equal(t.status, 0, t.stderr + t.stdout);
   assert.match(t.stdout, /^Run 1 "cli run": done in [\d.]+ s$/m);
-  assert.match(t.stdout, /best val acc [\d.]+% \[[\d.]+-[\d.]+\] \(p1 e\d\), macro F1 [\d.]+%, train-val gap [-+][\d.]+ points; test acc [\d.]+% \[[\d.]+-[\d.]+\], test macro F1 [\d.]+%; 3 epochs/);
+  assert.match(t.stdout, /kept p1 e[123]: val acc [\d.]+% \[[\d.]+-[\d.]+\], macro F1 [\d.]+%, train-val gap [-+][\d.]+ points; test acc [\d.]+% \[[\d.]+-[\d.]+\], test macro F1 [\d.]+%; 3 epochs/);
   // 4 validation and 6 test images: the training doctor at least warns that accuracy here is noise.
   assert.match(t.stdout, /Training doctor:\n\s+\[(problem|warning)\] /);
   assert.match(t.stdout, /\[warning\] Noise floor: accuracy here is known to about ±[\d.]+ points/);
   const r = studio('runs', dir);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /id\s+name\s+status\s+backbone\s+px\s+epochs.*\sdoctor$/m);
+  assert.match(r.stdout, /id\s+name\s+status\s+backbone\s+px\s+kept\s+val acc\s+val F1\s+test acc\s+time\s+doctor$/m);
   assert.match(r.stdout, /^\s+1\s+cli run\s.*\s\d+ (problems?|warnings?)$/m);
-  assert.match(r.stdout, /^\s+1\s+cli run\s+done\s+nsfwjs_mobilenet_v2\s+96\s+3\s/m);
+  assert.match(r.stdout, /^\s+1\s+cli run\s+done\s+nsfwjs_mobilenet_v2\s+96\s+p1 e[123]\s/m);
+  for (const line of r.stdout.trimEnd().split('\n')) assert.ok(line.length <= 100, `${line.length} columns: ${line}`);
+  for (const out of [t, r]) assert.doesNotMatch(out.stdout + out.stderr, /Hi, looks like you are running TensorFlow\.js/);
   const e = studio('eval', dir, '1');
   assert.equal(e.status, 0, e.stderr);
   assert.match(e.stdout, /Test split: 6 images, accuracy [\d.]+%, macro F1/);
+  assert.match(e.stdout, /^Wall time [\d.]+ s: cache build [\d.]+ s, phase 1 [\d.]+ s, evaluation [\d.]+ s, start-up [\d.]+ s$/m);
+  assert.doesNotMatch(e.stdout + e.stderr, /Hi, looks like you are running TensorFlow\.js/);
   assert.match(e.stdout, /^Pooled features: computed on (onnxruntime-cpu|tfjs-wasm), \d+ threads?.*; [\d.]+ kB, held in memory$/m);
   assert.match(e.stdout, /Training doctor:/);
   assert.match(e.stdout, /^\s+cols\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%\s+3$/m);

@@ -89,9 +89,11 @@ test('early stopping stops on a plateau and restores the best epoch', async () =
   assert.equal(res.stopReason.kind, 'stopped');
   assert.ok(res.epochs.length < 30);
   const best = res.epochs[stopper.bestEpoch]!;
-  // In the run's words: the value to 4 digits, the epoch counted from 1 as the run's page counts it.
+  // In the run's words: the value to 4 digits, the epoch counted from 1 within its phase.
   const reason = res.stopReason.kind === 'stopped' ? res.stopReason.reason : '';
-  assert.equal(reason, `valLoss did not improve for 3 epochs (best ${Number(best.valLoss!.toPrecision(4))}, at phase 1 epoch ${stopper.bestEpoch + 1})`);
+  assert.equal(reason, `val loss did not improve for 2 epochs, the patience (best ${Number(best.valLoss!.toPrecision(4))}, at phase 1, epoch ${stopper.bestEpoch + 1})`);
+  // Patience 2: two epochs after the best one, no more.
+  assert.equal(res.epochs.length, stopper.bestEpoch + 3);
   assert.equal(Math.min(...res.epochs.map((e) => e.valLoss!)), best.valLoss);
   const now = await evaluate(a.model, a.val!, 3);
   assert.ok(Math.abs(now.loss - best.valLoss!) < 1e-5, `restored weights give ${now.loss}, best epoch had ${best.valLoss}`);

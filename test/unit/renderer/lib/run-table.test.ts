@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EpochMetrics } from '../../../../src-shared/engine-metrics';
 import type { RunSummary } from '../../../../src-shared/runs';
-import { bestX, curvesOf, etaSeconds } from '../../../../src-renderer/lib/run-curves';
+import { curvesOf, keptMarker } from '../../../../src-renderer/lib/run-curves';
+import { RunConfig } from '../../../../src-shared/engine-config';
 import { configRows, sortRuns } from '../../../../src-renderer/lib/run-table';
 
 const run = (id: number, bestValAcc: number | null) => ({ id, bestValAcc }) as RunSummary;
@@ -30,13 +31,16 @@ test('curves lay both phases end to end with the boundary and best epoch', () =>
   const c = curvesOf(epochs);
   assert.deepEqual(c.x, [1, 2, 3]);
   assert.equal(c.phaseBoundary, 2.5);
-  assert.equal(bestX(epochs, 2, 0), 3);
-  assert.equal(bestX(epochs, 1, 5), null);
-  assert.equal(etaSeconds(epochs, 5), 4);
+  // Ticks count epochs within their phase; between two points there is none.
+  assert.deepEqual([1, 2, 3, 2.5].map(c.tick), ['1', '2', '1', '']);
+  const fit = { epochs: 5, optimizer: { kind: 'adam', lr: 1e-3 }, earlyStopping: {} };
+  const config = RunConfig.parse({ backboneId: 'b', head: { pooling: 'avg', layers: [] }, phase1: fit, phase2: { ...fit, unfreezeBlocks: 1 } });
+  assert.deepEqual(keptMarker(epochs, config), { x: 3, label: 'kept p2 e1 (lowest val loss)', tag: 'p2 e1' });
 });
 
 test('a section off in one run is compared whole', () => {
   const rows = configRows([{ p2: null, lr: 1 }, { p2: { epochs: 3 }, lr: 1 }]);
-  assert.deepEqual(rows[0], { field: 'p2', values: ['null', '{"epochs":3}'], differs: true });
+  assert.deepEqual(configRows([{ p2: null }, { p2: { opt: { kind: 'adam', lr: 1e-5 }, bn: 'frozen' } }])[0]!.values, ['off', 'opt.kind adam, opt.lr 0.00001, bn frozen']);
+  assert.deepEqual(rows[0], { field: 'p2', values: ['off', 'epochs 3'], differs: true });
   assert.equal(rows.length, 2);
 });
