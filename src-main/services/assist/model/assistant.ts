@@ -25,6 +25,7 @@ export interface AssistOutput {
   cv: CvResult;
   /** Rows of the labeled images, in the order of `cv.oof`'s rows. */
   cvRows: Int32Array;
+  folds: number;
   probs: Float32Array;
 }
 
@@ -53,12 +54,13 @@ export async function trainAssistant(input: AssistInput): Promise<AssistOutput> 
   const { features, labels, k, signal } = input;
   const { all, sample } = labeledRows(labels, input.cvCap ?? 1500);
   const sampleLabels = Int32Array.from(sample, (i) => labels[i]!);
+  const folds = foldCount(labels, sample, k);
   const cv = await crossValidate({
-    features, rows: sample, labels: sampleLabels, k, folds: foldCount(labels, sample, k), seed: input.seed, signal,
+    features, rows: sample, labels: sampleLabels, k, folds, seed: input.seed, signal,
     lambdas: input.lambda === undefined ? undefined : [input.lambda],
   });
   const model = await fitSoftmax({ features, rows: all, labels: Int32Array.from(all, (i) => labels[i]!), k, lambda: cv.lambda, init: input.warm }, { signal, maxIterations: 300 });
-  return { model, cv, cvRows: sample, probs: predictProbs(model, features) };
+  return { model, cv, cvRows: sample, folds, probs: predictProbs(model, features) };
 }
 
 export interface Top2 {
