@@ -15,5 +15,6 @@ import { backbonesCommand } from './backbones';
 import { doctorCommand } from './doctor';
 import { bakeoffCommand } from './bakeoff';
 import { suspectsCommand } from './suspects';
+import { suggestCommand } from './suggest';
 
-export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, resumeCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand, backbonesCommand, doctorCommand, bakeoffCommand, suspectsCommand];
+export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, resumeCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand, backbonesCommand, doctorCommand, bakeoffCommand, suspectsCommand, suggestCommand];

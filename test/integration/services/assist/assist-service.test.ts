@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { buildProgram } from '../../../../src-main/cli/index';
 import { dispatch } from '../../../../src-main/rpc/dispatcher';
 import { Studio } from '../../../../src-main/services/studio';
 import type { AssistState } from '../../../../src-shared/assist';
@@ -114,6 +115,29 @@ test('planted wrong labels lead the disagreement list', async () => {
   const found = out.items.filter((d: any) => planted.includes(d.imageId));
   assert.equal(found.length, 2, JSON.stringify(out.items));
   assert.ok(found.every((d: any) => d.labelClassId === rows && d.suggestedClassId !== rows && d.source === 'assistant'));
+});
+
+async function cli(...args: string[]): Promise<string> {
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (line: string) => void printed.push(line);
+  try {
+    await buildProgram().parseAsync(['node', 'studio', 'suggest', made.project.dir, '--backbone', 'nsfwjs_mobilenet_v2', '--input-size', '96', ...args]);
+  } finally {
+    console.log = log;
+  }
+  return printed.join('\n');
+}
+
+test('studio suggest prints what the contract gives, and refuses a bad probability or class by name', async () => {
+  const printed = JSON.parse(await cli('--json', '--limit', '3'));
+  assert.equal(printed.state.status, 'ready');
+  const api = await call('assist', 'suggestions', { limit: 3 });
+  assert.deepEqual(printed.suggestions.items.map((s: any) => s.imageId), api.items.map((s: any) => s.imageId));
+  await assert.rejects(cli('--accept-above', '1.5'), /--accept-above: "1.5" is not a probability/);
+  await assert.rejects(cli('--accept-above', '0.5', '--class', 'nope'), /--class: there is no class "nope"/);
+  const text = await cli('--accept-above', '0', '--class', 'cols');
+  assert.match(text, /^Labeled \d+ images? \(cols \d+\) as one edit/);
 });
 
 test('a class without images makes it wait, and says which', async () => {
