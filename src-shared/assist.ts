@@ -33,6 +33,7 @@ export type AssistState = z.infer<typeof AssistState>;
 
 export const Suggestion = z.object({
   imageId: z.number().int(),
+  hash: z.string(),
   /** The suggested class and the assistant's probability for it. */
   classId: z.number().int(),
   probability: z.number(),

@@ -14,6 +14,7 @@ import { standardize } from './model/standardize';
 export interface HeldFeatures {
   /** Which images the rows are, in order: those with a file on disk. */
   imageIds: Int32Array;
+  hashes: string[];
   rowOf: Map<number, number>;
   x: Float32Array;
   d: number;
@@ -57,7 +58,7 @@ export class FeatureStore {
       cache.readInto(present[i]!.hash, 0, '', raw, i * d);
     }
     const imageIds = Int32Array.from(present, (r) => r.id);
-    const features = { imageIds, rowOf: new Map(present.map((r, i) => [r.id, i])), x: standardize(raw, d), d };
+    const features = { imageIds, hashes: present.map((r) => r.hash), rowOf: new Map(present.map((r, i) => [r.id, i])), x: standardize(raw, d), d };
     this.#held = { tag, features };
     return features;
   }

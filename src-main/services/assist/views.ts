@@ -28,7 +28,7 @@ export function suggestionOf(t: Trained, row: number, now: CurrentLabels): Sugge
   const k = t.classIds.length;
   const { best, probability, margin } = top2(t.probs, row, k);
   const imageId = t.features.imageIds[row]!;
-  return { imageId, classId: t.classIds[best]!, probability, margin, labelClassId: now.get(imageId) ?? null };
+  return { imageId, hash: t.features.hashes[row]!, classId: t.classIds[best]!, probability, margin, labelClassId: now.get(imageId) ?? null };
 }
 
 type Query = ParsedInput<'assist', 'suggestions'>;
