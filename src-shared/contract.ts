@@ -53,6 +53,7 @@ import {
   SplitOutput,
 } from './curation';
 import { DoctorReport } from './system';
+import { AcceptInput, AcceptOutput, AssistState, DisagreementsOutput, Suggestion, SuggestionsInput, SuggestionsOutput } from './assist';
 import { BrowseInput, Capabilities, FolderListing, FolderRoot, NativePickInput, PathString, RecentProject } from './folders';
 
 export interface MethodDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -193,6 +194,22 @@ export const contract = {
     /** Applies `path,label,split` rows as one undoable edit; any bad row rejects the whole file. */
     importCsv: method(CsvFileInput, CsvImportOutput),
   },
+  assist: {
+    /** The labeling assistant: what it waits for or does, and its cross-validated accuracy. */
+    state: method(none, AssistState),
+    /** Trains now (not after the pause that follows a label change) and resolves once it has settled. */
+    refresh: method(none, AssistState),
+    /** Stops a feature cache build or a training under way; the next label change starts again. */
+    cancel: method(none, AssistState),
+    /** Per image: the suggested class, its probability and the margin to the runner-up. */
+    suggestions: method(SuggestionsInput, SuggestionsOutput),
+    /** "Label next": unlabeled images by uncertainty, spread out over the features. */
+    queue: method(z.object({ count: z.number().int().min(1).max(500).default(20) }).strict(), z.object({ version: z.number().int(), items: z.array(Suggestion) })),
+    /** Labels every unlabeled image suggested at or above a probability (for one class, or all) as one undoable edit; or previews it. */
+    accept: method(AcceptInput, AcceptOutput),
+    /** Labeled images the assistant (out of fold) or a k-fold run doubts, most doubted first. */
+    disagreements: method(z.object({ limit: z.number().int().min(1).max(2000).default(100) }).strict(), DisagreementsOutput),
+  },
   system: {
     /** What trains and what runs inference on this machine, each rung with its state and reason; the devices seen. */
     doctor: method(none, DoctorReport),
@@ -213,6 +230,8 @@ export const events = {
   'backbones.download': BackboneDownload,
   /** The background reduction scan that duplicate and colour checks need. */
   'curation.progress': CurationProgress,
+  /** The assistant's state changed: a cache build's progress, a training started or finished. */
+  'assist.state': AssistState,
 } as const;
 
 export type Contract = typeof contract;

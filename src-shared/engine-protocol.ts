@@ -71,6 +71,15 @@ export const ToEngine = z.discriminatedUnion('type', [
     steps: z.number().int().min(10).max(1000).default(100),
     backend: BackendName.optional(),
   }),
+  /** The labeling assistant's pooled features: whatever the cache lacks is computed and stored there. */
+  z.object({
+    type: z.literal('cacheFeatures'),
+    backboneId: z.string().min(1),
+    inputSize: z.number().int().min(8),
+    images: z.array(RunImage.omit({ label: true })),
+    dirs: RunDirs.pick({ featureCache: true, modelCache: true }),
+    backend: BackendName.optional(),
+  }),
 ]);
 export type ToEngine = z.infer<typeof ToEngine>;
 export type ToEngineInput = z.input<typeof ToEngine>;
@@ -217,6 +226,11 @@ export const FromEngine = z.discriminatedUnion('type', [
   z.object({ type: z.literal('done'), result: RunResult }),
   z.object({ type: z.literal('exported'), dir: z.string(), manifest: ExportManifest }),
   z.object({ type: z.literal('lrRange'), curve: LrCurve, suggestion: z.number().nullable() }),
+  /** The cache holds every image's features now, under this key (FeatureCache's). */
+  z.object({
+    type: z.literal('featuresCached'),
+    key: z.object({ backboneId: z.string(), backboneHash: z.string(), inputSize: z.number().int(), point: z.string(), length: z.number().int() }),
+  }),
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);

@@ -26,6 +26,7 @@ export interface CliOpenOptions {
   /** The command changes the project: a read-only one is refused before anything starts. */
   write?: boolean;
   imports?: StudioOptions['imports'];
+  assist?: StudioOptions['assist'];
 }
 
 export async function withStudio<T>(dir: string, fn: (session: CliSession) => Promise<T> | T, opts: CliOpenOptions = {}): Promise<T> {
@@ -36,7 +37,7 @@ export async function withStudio<T>(dir: string, fn: (session: CliSession) => Pr
       if (opts.write && info.readOnly) throw readOnlyRefusal(info.path, join(info.path, 'studio.db'));
       return fn({ api: connection.api, project: info, on: (name, listener) => connection.on(name, listener) });
     },
-    opts.imports,
+    { imports: opts.imports, assist: opts.assist },
   );
 }
 
@@ -48,8 +49,8 @@ export function withBareStudio<T>(fn: (session: Omit<CliSession, 'project'>) => 
   });
 }
 
-async function session<T>(fn: (studio: Studio, connection: Client) => Promise<T> | T, imports?: StudioOptions['imports']): Promise<T> {
-  const studio = new Studio({ background: false, imports });
+async function session<T>(fn: (studio: Studio, connection: Client) => Promise<T> | T, opts: Pick<StudioOptions, 'imports' | 'assist'> = {}): Promise<T> {
+  const studio = new Studio({ background: false, ...opts });
   const { client, server } = memoryTransports();
   // An unexpected failure prints its id and detail on stderr: the person at the terminal is the one to report it.
   const stop = serve(studio.handlers(), studio.hub, server, (line) => console.error(`studio: ${line}`));

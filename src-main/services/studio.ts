@@ -19,9 +19,10 @@ import { datasetHandlers } from './dataset/dataset';
 import { classHandlers, labelHandlers } from './labels/labels';
 import { runHandlers } from './runs/run-handlers';
 import { userConfigDir } from './folders/recents';
+import { AssistService, type AssistOptions } from './assist/assist-service';
 
 /** The contract's slices that work on the open project, made when it opens. */
-type ProjectSlices = Pick<Handlers, 'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation'>;
+type ProjectSlices = Pick<Handlers, 'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation' | 'assist'>;
 
 export interface StudioOptions {
   clock?: () => number;
@@ -39,6 +40,8 @@ export interface StudioOptions {
   /** False for a command: no reduction scan starts on its own (one that needs it waits for it). */
   background?: boolean;
   imports?: ImportOptions;
+  /** The labeling assistant's backbone and timing; by default it trains on its own only in a window's studio (`door`). */
+  assist?: AssistOptions;
 }
 
 export class Studio {
@@ -55,6 +58,8 @@ export class Studio {
     this.#door = opts.door;
     this.#background = opts.background ?? true;
     this.#importOptions = opts.imports ?? {};
+    // A window's studio trains the assistant on its own; tests and commands ask for it.
+    this.#assistOptions = { backend: opts.runs?.backend, auto: this.#background && opts.door !== undefined, ...opts.assist };
     this.backbones = new BackboneService({ cacheDir: opts.modelCacheDir, emit: (d) => this.hub.emit('backbones.download', d) });
     this.folders = new FolderService({
       configDir: opts.configDir ?? userConfigDir(),
@@ -66,11 +71,13 @@ export class Studio {
   readonly #door: string | undefined;
   readonly #background: boolean;
   readonly #importOptions: ImportOptions;
+  readonly #assistOptions: AssistOptions;
   #project: Project | null = null;
   #release: () => void = () => undefined;
   #imports: ImportService | null = null;
   #runs: RunService | null = null;
   #curation: CurationService | null = null;
+  #assist: AssistService | null = null;
   #slices: ProjectSlices | null = null;
 
   get project(): Project | null {
@@ -97,13 +104,20 @@ export class Studio {
     });
     this.#imports = new ImportService(next, (p) => {
       this.hub.emit('imports.progress', p);
-      if (p.phase === 'finished') this.#scanInBackground();
+      if (p.phase === 'finished') (this.#scanInBackground(), this.#assist?.labelsChanged());
     }, Date.now, this.#importOptions);
     this.#runs = new RunService(next, {
       progress: (p) => this.hub.emit('runs.progress', p),
       epoch: (e) => this.hub.emit('runs.epoch', e),
       status: (s) => this.hub.emit('runs.status', s),
     }, { clock: this.#clock, modelCacheDir: this.backbones.cacheDir, ...this.#runOptions });
+    this.#assist = new AssistService(next, {
+      edit: (change) => this.#edit(change),
+      emit: (s) => this.hub.emit('assist.state', s),
+      defaultBackbone: () => this.#defaultBackbone(),
+      modelCacheDir: this.backbones.cacheDir,
+      clock: this.#clock,
+    }, this.#assistOptions);
     const access = this.folders.access;
     const db = () => next.db;
     this.#slices = {
@@ -113,8 +127,10 @@ export class Studio {
       classes: classHandlers((change) => this.#edit(change)),
       runs: runHandlers(next, this.#runs, access, this.#clock),
       curation: this.#curation.handlers(access),
+      assist: this.#assist.handlers(),
     };
     this.#scanInBackground();
+    this.#assist.labelsChanged();
     const info = projectInfo(next);
     this.folders.recents.remember(info.path, this.#clock());
     this.hub.emit('project.changed', info);
@@ -126,12 +142,14 @@ export class Studio {
     for (const record of this.#imports?.list() ?? []) if (record.status === 'running') this.#imports?.cancel(record.id);
     // Marks what trains as interrupted (resumable) before the database closes.
     void this.#runs?.stop();
+    this.#assist?.close();
     this.#project.close();
     this.#release();
     this.#project = null;
     this.#imports = null;
     this.#runs = null;
     this.#curation = null;
+    this.#assist = null;
     this.#slices = null;
     this.hub.emit('project.changed', null);
   }
@@ -143,6 +161,14 @@ export class Studio {
     await this.#project?.backup;
     // A command's studio scans only when a call needs it, and that call waited for it already.
     if (this.#background) await this.#curation?.scan();
+    await this.#assist?.settled();
+  }
+
+  /** The default backbone (the best one whose weights are present) at its own input size. */
+  async #defaultBackbone(): Promise<{ id: string; inputSize: number }> {
+    const list = await this.backbones.list();
+    const best = list.find((b) => b.recommended) ?? list[0]!;
+    return { id: best.id, inputSize: best.inputSize };
   }
 
   /** Reductions are ready before the Health page asks; a failure resurfaces when it does. */
@@ -159,7 +185,10 @@ export class Studio {
   /** Runs a label/class change on the open project and tells every window about it. */
   #edit<R extends EditResult>(change: (db: Project['db'], now: number) => R): R {
     const out = change(this.#need().db, this.#clock());
-    if (out.editId !== null) this.hub.emit('labels.changed', { editId: out.editId, canUndo: out.canUndo, canRedo: out.canRedo });
+    if (out.editId !== null) {
+      this.hub.emit('labels.changed', { editId: out.editId, canUndo: out.canUndo, canRedo: out.canRedo });
+      this.#assist?.labelsChanged();
+    }
     return out;
   }
 
@@ -195,6 +224,7 @@ export class Studio {
       classes: this.#perProject('classes'),
       runs: this.#perProject('runs'),
       curation: this.#perProject('curation'),
+      assist: this.#perProject('assist'),
     };
   }
 

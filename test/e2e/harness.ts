@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer } from '../../src-main/server/server';
-import { Studio } from '../../src-main/services/studio';
+import { Studio, type StudioOptions } from '../../src-main/services/studio';
 
 export const RENDERER_DIR = join(import.meta.dirname, '../../dist/renderer');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,9 +20,9 @@ export interface RunningStudio {
  * Each studio gets its own empty model cache unless a test shares one: the user's is never
  * touched. Without `projectDir` it starts on the start page.
  */
-export async function startStudio(opts: { projectDir?: string; create?: boolean; modelCacheDir?: string; configDir?: string }): Promise<RunningStudio> {
+export async function startStudio(opts: { projectDir?: string; create?: boolean; modelCacheDir?: string; configDir?: string; studio?: StudioOptions }): Promise<RunningStudio> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('Build the renderer first: npx vite build');
-  const studio = new Studio({ modelCacheDir: opts.modelCacheDir ?? mkdtempSync(join(tmpdir(), 'studio-models-')), configDir: opts.configDir });
+  const studio = new Studio({ modelCacheDir: opts.modelCacheDir ?? mkdtempSync(join(tmpdir(), 'studio-models-')), configDir: opts.configDir, ...opts.studio });
   if (opts.projectDir) studio.open(opts.projectDir, opts.create ?? true);
   const server = await startServer({ studio, rendererDir: RENDERER_DIR });
   return {

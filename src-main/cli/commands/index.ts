@@ -16,5 +16,6 @@ import { doctorCommand } from './doctor';
 import { bakeoffCommand } from './bakeoff';
 import { suspectsCommand } from './suspects';
 import { restoreCommand } from './restore';
+import { suggestCommand } from './suggest';
 
-export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, resumeCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand, backbonesCommand, doctorCommand, bakeoffCommand, suspectsCommand, restoreCommand];
+export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, resumeCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand, backbonesCommand, doctorCommand, bakeoffCommand, suspectsCommand, restoreCommand, suggestCommand];

@@ -53,7 +53,7 @@ export function featureMemoryBudget(env: NodeJS.ProcessEnv = process.env): numbe
 }
 
 /** A phase's features events over every split of `sizes`, with the moving rate and time left (throttled). */
-function featuresEvents(phase: 1 | 2, sizes: Record<Split, number>, env: Pick<SetsEnv, 'emit' | 'clock'>): (p: FeatureProgress) => void {
+export function featuresEvents(phase: 1 | 2, sizes: Record<Split, number>, env: Pick<SetsEnv, 'emit' | 'clock'>): (p: FeatureProgress) => void {
   const progress = new BuildProgress(sizes, () => (env.clock ?? performance).now());
   return (p) => {
     const rate = progress.update(p);

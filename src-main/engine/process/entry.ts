@@ -8,6 +8,7 @@ import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { selectBackend, type BackendName } from '../backend';
 import { exportRun } from '../export';
 import { lrRangeForRun } from '../lr/lr-range-run';
+import { cacheFeatures } from '../data/cache-features';
 import { hasRunState, readRunState, resumeDir } from '../resume-state';
 import { runTraining } from '../run';
 import { watchParent } from './parent-watch';
@@ -60,6 +61,7 @@ async function runJob(msg: Job): Promise<void> {
   const backend: BackendInfo = { name: choice.name, rejected: choice.rejected, versions: choice.versions, adapter: choice.adapter, parity: choice.parity };
   if (msg.type === 'start') return train(msg, backend);
   if (msg.type === 'export') return send({ type: 'exported', dir: msg.outDir, manifest: await exportRun(msg) });
+  if (msg.type === 'cacheFeatures') return send(await cacheFeatures(msg, (e) => void send(e), ctrl.signal));
   const r = await lrRangeForRun(msg, (e) => void send(e), ctrl.signal);
   await send({ type: 'lrRange', curve: r.curve, suggestion: r.suggestion });
 }

@@ -9,8 +9,8 @@ import { engineEntry, launchEngine } from './launch';
 import type { EngineProcess } from './launch';
 
 export type StartRun = Omit<Extract<ToEngineInput, { type: 'start' }>, 'type'>;
-export type EngineTask = Extract<ToEngineInput, { type: 'export' | 'lrRange' }>;
-export type TaskResult = Extract<FromEngine, { type: 'exported' | 'lrRange' }>;
+export type EngineTask = Extract<ToEngineInput, { type: 'export' | 'lrRange' | 'cacheFeatures' }>;
+export type TaskResult = Extract<FromEngine, { type: 'exported' | 'lrRange' | 'featuresCached' }>;
 
 export type RunOutcome =
   | { kind: 'done'; result: RunResult }
@@ -70,13 +70,13 @@ export function startTraining(run: StartRun, opts: HostOptions = {}): TrainingHa
   return { pid: child.pid, outcome, cancel: (graceMs = 5000) => cancel(child, outcome, graceMs, () => (cancelling = true)) };
 }
 
-/** Runs an export or a learning-rate range test in its own process; rejects with the engine's reason. */
+/** Runs an export, a learning-rate range test or an assistant's cache build in its own process; rejects with the engine's reason. */
 export function runEngineTask(task: EngineTask, opts: HostOptions & { signal?: AbortSignal } = {}): Promise<TaskResult> {
   return new Promise((resolve, reject) => {
     let last: TaskResult | Error | null = null;
     const { child, stderr } = forkEngine(task, opts, (e) => {
       if ('bad' in e) return void (last = new Error(e.bad));
-      if (e.type === 'exported' || e.type === 'lrRange') last = e;
+      if (e.type === 'exported' || e.type === 'lrRange' || e.type === 'featuresCached') last = e;
       if (e.type === 'error') last = new Error(e.message);
       if (e.type === 'cancelled') last = new Error('cancelled');
       opts.onEvent?.(e);

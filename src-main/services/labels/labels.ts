@@ -82,6 +82,11 @@ export function assignLabel(db: Database, imageIds: number[], classId: number | 
   return editImages(db, imageIds, (row) => ({ ...row, classId }), now, (n) => `Labelled ${plural(n, 'image')} ${label}`);
 }
 
+/** Each image its own class, as one undoable edit (accepting the assistant's suggestions). */
+export function assignLabels(db: Database, labels: ReadonlyMap<number, number>, now: number, description: string): EditResult {
+  return editImages(db, [...labels.keys()], (row) => ({ ...row, classId: labels.get(row.id)! }), now, () => description);
+}
+
 export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: number | null, now: number): EditResult {
   return assignLabel(db, imageIdsInFilter(db, filter), classId, now);
 }

@@ -6,6 +6,7 @@ import type { ImageFilter } from '../../../src-shared/schemas';
 import type { Connection } from './connection.svelte';
 import { DatasetState } from './dataset.svelte';
 import { EditingState } from './editing.svelte';
+import { AssistPanelState } from './assist.svelte';
 import { HistoryState } from './history.svelte';
 import { ImageGridState } from './image-grid.svelte';
 import { ImportsState } from './imports.svelte';
@@ -37,6 +38,7 @@ export class AppState {
   readonly runs: RunsState;
   readonly launcher: LauncherState;
   readonly modelView: ModelViewState;
+  readonly assist: AssistPanelState;
   #enteredPath: string | null = null;
   #enteredBefore = false;
 
@@ -49,6 +51,7 @@ export class AppState {
     this.viewer = new ViewerState(studio, () => this.grid.selectedItem);
     this.selection = new SelectionState(this.grid);
     this.history = new HistoryState(studio);
+    this.assist = new AssistPanelState(studio);
     this.runs = new RunsState(studio);
     this.launcher = new LauncherState(studio);
     this.pages = new PagesState(studio, { runs: this.runs, launcher: this.launcher });
@@ -101,6 +104,7 @@ export class AppState {
     this.history.clear();
     this.toasts.dismiss();
     this.runs.clear();
+    this.assist.clear();
     if (!path) return;
     // Another project starts on its dataset; the first one keeps the page the URL names.
     if (this.#enteredBefore) this.nav.go('dataset');
@@ -110,6 +114,7 @@ export class AppState {
     void this.problems.load(0);
     void this.history.load();
     void this.runs.load();
+    void this.assist.load();
     this.pages.show(this.nav.place);
   }
 

@@ -1,0 +1,221 @@
+// The labeling assistant of one open project. A label change schedules a training after a
+// short pause (a burst of keystrokes trains once); a newer change cancels the training
+// under way. Training reads the default backbone's pooled features (building what the
+// cache lacks in a training process), cross-validates the L2 strength, fits, and predicts
+// every image. The fit runs here, yielding between L-BFGS iterations: one iteration is one
+// pass over the labeled features, so a call waits at most that long.
+import type { AcceptOutput, AssistState } from '../../../src-shared/assist';
+import type { Handlers } from '../../../src-shared/contract';
+import type { BackendName } from '../../../src-shared/engine-protocol';
+import { wilsonInterval } from '../../../src-shared/engine-metrics';
+import { plural } from '../../../src-shared/plural';
+import { assistRows, type AssistRow } from '../../store/repos/assist';
+import { classNames } from '../../store/repos/classes';
+import { assignLabels, type Edit } from '../labels/labels';
+import type { Project } from '../project/project';
+import { join } from 'node:path';
+import { FeatureStore, type BuildEvent } from './feature-store';
+import { trainAssistant } from './model/assistant';
+import { planAccept } from './model/accept-plan';
+import { assistantSuspects, mergeSuspects, queueOf, suggestionsOf, type CurrentLabels, type Trained } from './views';
+import { runSuspects } from './run-suspects';
+
+export interface AssistOptions {
+  /** The backbone and size whose features it reads; by default the studio's default backbone at its own size. */
+  backboneId?: string;
+  inputSize?: number;
+  /** Labeled images each class needs first (5). */
+  minPerClass?: number;
+  /** The pause after a label change before training (ms). */
+  debounceMs?: number;
+  /** False: train only when asked (`refresh`), as a command does. */
+  auto?: boolean;
+  backend?: BackendName;
+}
+
+export interface AssistDeps {
+  edit: Edit;
+  emit: (s: AssistState) => void;
+  defaultBackbone: () => Promise<{ id: string; inputSize: number }>;
+  modelCacheDir: string;
+  clock: () => number;
+}
+
+const initial = (minPerClass: number): AssistState => ({
+  status: 'waiting', message: 'The assistant trains once every class has a few labeled images.', backboneId: null, inputSize: null,
+  minPerClass, short: [], progress: null, accuracy: null, version: 0, predicted: 0, labeled: 0, fitMs: null,
+});
+
+export class AssistService {
+  readonly #min: number;
+  #state: AssistState;
+  #trained: Trained | null = null;
+  #job: { ctrl: AbortController; done: Promise<void> } | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #store: FeatureStore | null = null;
+  /** The last fit's parameters: a refit after a label change starts from them. */
+  #warm: Float64Array | undefined;
+
+  constructor(
+    private readonly project: Project,
+    private readonly deps: AssistDeps,
+    private readonly opts: AssistOptions = {},
+  ) {
+    this.#min = opts.minPerClass ?? 5;
+    this.#state = initial(this.#min);
+  }
+
+  get state(): AssistState {
+    return this.#state;
+  }
+
+  /** Labels changed: train again after the pause, cancelling a training under way. */
+  labelsChanged(): void {
+    if (this.opts.auto === false) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => ((this.#timer = null), this.#start()), this.opts.debounceMs ?? 400);
+  }
+
+  async refresh(): Promise<AssistState> {
+    if (this.#timer) (clearTimeout(this.#timer), (this.#timer = null));
+    this.#start();
+    return this.settled();
+  }
+
+  /** Resolves once nothing is scheduled or under way. */
+  async settled(): Promise<AssistState> {
+    while (this.#job || this.#timer) {
+      if (this.#job) await this.#job.done;
+      else await new Promise((r) => setTimeout(r, this.opts.debounceMs ?? 400));
+    }
+    return this.#state;
+  }
+
+  cancel(): AssistState {
+    if (this.#timer) (clearTimeout(this.#timer), (this.#timer = null));
+    this.#job?.ctrl.abort(new Error('cancelled'));
+    return this.#state;
+  }
+
+  close(): void {
+    this.cancel();
+  }
+
+  #set(change: Partial<AssistState>): void {
+    this.#state = { ...this.#state, ...change };
+    this.deps.emit(this.#state);
+  }
+
+  #start(): void {
+    this.#job?.ctrl.abort(new Error('superseded by a newer training'));
+    const ctrl = new AbortController();
+    const before = this.#job?.done ?? Promise.resolve();
+    const done = before
+      .then(() => this.#train(ctrl.signal))
+      .catch((err: unknown) => this.#failed(err, ctrl.signal))
+      .finally(() => this.#job?.ctrl === ctrl && (this.#job = null));
+    this.#job = { ctrl, done };
+  }
+
+  #failed(err: unknown, signal: AbortSignal): void {
+    if (signal.aborted) {
+      const back = this.#trained ? { status: 'ready' as const, message: 'Training stopped; the suggestions shown are from the last training.' } : { status: 'waiting' as const, message: 'Stopped. The assistant trains again at the next label change.' };
+      return this.#set({ ...back, progress: null });
+    }
+    this.#set({ status: 'failed', progress: null, message: `The assistant could not train: ${err instanceof Error ? err.message : String(err)}` });
+  }
+
+  async #featureStore(): Promise<FeatureStore> {
+    const fallback = this.opts.backboneId ? null : await this.deps.defaultBackbone();
+    const backboneId = this.opts.backboneId ?? fallback!.id;
+    const inputSize = this.opts.inputSize ?? fallback?.inputSize ?? 224;
+    if (this.#store?.backboneId !== backboneId || this.#store.inputSize !== inputSize) {
+      const featureCache = join(this.project.dir, 'cache', 'features');
+      this.#store = new FeatureStore({ backboneId, inputSize, featureCache, modelCache: this.deps.modelCacheDir, backend: this.opts.backend });
+    }
+    return this.#store;
+  }
+
+  /** Classes below the minimum; null when training may start. */
+  #short(rows: AssistRow[]): AssistState['short'] | null {
+    const classes = classNames(this.project.db);
+    const counts = new Map<number, number>();
+    for (const r of rows) if (r.classId !== null) counts.set(r.classId, (counts.get(r.classId) ?? 0) + 1);
+    const short = classes.filter((c) => (counts.get(c.id) ?? 0) < this.#min).map((c) => ({ classId: c.id, name: c.name, labeled: counts.get(c.id) ?? 0 }));
+    if (classes.length >= 2 && short.length === 0) return null;
+    const message = classes.length < 2
+      ? 'The assistant needs at least two classes.'
+      : `The assistant trains once every class has ${this.#min} labeled images: ${short.slice(0, 3).map((c) => `"${c.name}" has ${c.labeled}`).join(', ')}${short.length > 3 ? ', ...' : ''}.`;
+    this.#set({ status: 'waiting', message, short, progress: null });
+    return short;
+  }
+
+  async #train(signal: AbortSignal): Promise<void> {
+    const rows = assistRows(this.project.db);
+    if (this.#short(rows)) return;
+    const store = await this.#featureStore();
+    this.#set({ status: 'training', message: 'Reading the features.', short: [], backboneId: store.backboneId, inputSize: store.inputSize });
+    const features = await store.load(rows, (e) => this.#building(e), signal);
+    const classIds = classNames(this.project.db).map((c) => c.id).sort((a, b) => a - b);
+    const index = new Map(classIds.map((id, i) => [id, i]));
+    const labels = new Int32Array(features.imageIds.length).fill(-1);
+    for (const r of rows) if (r.classId !== null && features.rowOf.has(r.id)) labels[features.rowOf.get(r.id)!] = index.get(r.classId) ?? -1;
+    const labeled = labels.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0);
+    this.#set({ status: 'training', message: `Training on ${plural(labeled, 'labeled image')}.`, progress: null });
+    const t0 = this.deps.clock();
+    const prev = this.#trained?.classIds.join() === classIds.join() && this.#trained.features === features ? this.#warm : undefined;
+    const out = await trainAssistant({ features, labels, k: classIds.length, seed: 1, warm: prev, signal });
+    this.#warm = out.model.theta;
+    const version = this.#state.version + 1;
+    this.#trained = { version, features, classIds, labelsAtFit: labels, probs: out.probs, cvRows: out.cvRows, oof: out.cv.oof };
+    const { low, high } = wilsonInterval(out.cv.correct, out.cv.n);
+    const accuracy = { correct: out.cv.correct, n: out.cv.n, value: out.cv.correct / out.cv.n, low, high, folds: out.folds, lambda: out.cv.lambda };
+    const pct = (v: number) => `${(100 * v).toFixed(0)} %`;
+    const message = `Cross-validated accuracy ${pct(accuracy.value)} (95 % interval ${pct(low)}-${pct(high)}) on ${plural(out.cv.n, 'labeled image')}.`;
+    this.#set({ status: 'ready', message, accuracy, version, predicted: features.imageIds.length, labeled, fitMs: this.deps.clock() - t0 });
+  }
+
+  #building(e: BuildEvent): void {
+    const eta = e.etaS === undefined ? '' : `, about ${Math.ceil(e.etaS)} s left`;
+    this.#set({ status: 'building', message: `Computing features: ${e.done} of ${e.total} images${eta}.`, progress: { done: e.done, total: e.total, fromCache: e.fromCache, etaS: e.etaS } });
+  }
+
+  #current(): CurrentLabels {
+    return new Map(assistRows(this.project.db).map((r) => [r.id, r.classId]));
+  }
+
+  #accept(input: Parameters<Handlers['assist']['accept']>[0]): AcceptOutput {
+    const t = this.#trained;
+    const names = new Map(classNames(this.project.db).map((c) => [c.id, c.name]));
+    const none = { version: t?.version ?? 0, total: 0, perClass: [], sample: [], editId: null, canUndo: false, canRedo: false };
+    if (!t) return none;
+    const unlabeled = suggestionsOf(t, this.#current(), { which: 'unlabeled', sort: 'confidence', offset: 0, limit: 200_000 }).items;
+    const plan = planAccept(unlabeled, input.threshold, input.classId ?? null);
+    const perClass = [...plan.perClass].map(([classId, count]) => ({ classId, name: names.get(classId) ?? `class ${classId}`, count }));
+    const byId = new Map(unlabeled.map((s) => [s.imageId, s]));
+    const sample = plan.items.slice(0, 24).map((s) => byId.get(s.imageId)!);
+    const out = { ...none, total: plan.items.length, perClass, sample };
+    if (input.preview || plan.items.length === 0) return out;
+    const label = perClass.length === 1 ? `"${perClass[0]!.name}"` : `as suggested (${perClass.length} classes)`;
+    const description = `Accepted ${plural(plan.items.length, 'suggestion')} at ${Math.round(input.threshold * 100)} % or above: ${label}`;
+    const result = this.deps.edit((db, now) => assignLabels(db, new Map(plan.items.map((s) => [s.imageId, s.classId])), now, description));
+    return { ...out, ...result };
+  }
+
+  handlers(): Handlers['assist'] {
+    const empty = () => ({ version: this.#trained?.version ?? 0, total: 0, items: [] });
+    return {
+      state: () => this.#state,
+      refresh: () => this.refresh(),
+      cancel: () => this.cancel(),
+      suggestions: (q) => (this.#trained ? suggestionsOf(this.#trained, this.#current(), q) : empty()),
+      queue: ({ count }) => ({ version: this.#trained?.version ?? 0, items: this.#trained ? queueOf(this.#trained, this.#current(), count) : [] }),
+      accept: (input) => this.#accept(input),
+      disagreements: ({ limit }) => {
+        const now = this.#current();
+        const all = mergeSuspects(this.#trained ? assistantSuspects(this.#trained, now) : [], runSuspects(this.project.db, now));
+        return { version: this.#trained?.version ?? 0, total: all.length, items: all.slice(0, limit) };
+      },
+    };
+  }
+}

@@ -1,0 +1,81 @@
+// The assistant's features, held in memory as one standardised block: read from the
+// project's feature cache, and computed first in a training process where the cache lacks
+// some (the same cache and progress events a run's phase 1 uses). Held until the set of
+// images changes, so a refit after a label change reads nothing from disk.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { BackendName, FromEngine } from '../../../src-shared/engine-protocol';
+import { FeatureCache, type CacheKey } from '../../engine/data/feature-cache';
+import { runEngineTask } from '../../engine/process/host';
+import { yieldOrStop } from '../../engine/yield';
+import type { AssistRow } from '../../store/repos/assist';
+import { standardize } from './model/standardize';
+
+export interface HeldFeatures {
+  /** Which images the rows are, in order: those with a file on disk. */
+  imageIds: Int32Array;
+  hashes: string[];
+  rowOf: Map<number, number>;
+  x: Float32Array;
+  d: number;
+}
+
+export interface FeatureSource {
+  backboneId: string;
+  inputSize: number;
+  featureCache: string;
+  modelCache: string;
+  backend?: BackendName;
+}
+
+export type BuildEvent = Extract<FromEngine, { type: 'features' }>;
+
+export class FeatureStore {
+  #key: CacheKey | null = null;
+  #keyFor = '';
+  #held: { tag: string; features: HeldFeatures } | null = null;
+
+  constructor(private readonly source: FeatureSource) {}
+
+  get backboneId(): string {
+    return this.source.backboneId;
+  }
+
+  get inputSize(): number {
+    return this.source.inputSize;
+  }
+
+  /** The features of `rows` that have a file; builds what the cache lacks, reporting through `onBuild`. */
+  async load(rows: AssistRow[], onBuild: (e: BuildEvent) => void, signal?: AbortSignal): Promise<HeldFeatures> {
+    const present = rows.filter((r) => r.path !== null && existsSync(r.path));
+    const tag = createHash('sha256').update(present.map((r) => `${r.id}:${r.hash}`).join('\n')).digest('hex');
+    if (this.#held?.tag === tag) return this.#held.features;
+    const cache = await this.#cache(present, onBuild, signal);
+    const d = this.#key!.length;
+    const raw = new Float32Array(present.length * d);
+    for (let i = 0; i < present.length; i++) {
+      if (i % 2048 === 2047) await yieldOrStop(signal);
+      cache.readInto(present[i]!.hash, 0, '', raw, i * d);
+    }
+    const imageIds = Int32Array.from(present, (r) => r.id);
+    const features = { imageIds, hashes: present.map((r) => r.hash), rowOf: new Map(present.map((r, i) => [r.id, i])), x: standardize(raw, d), d };
+    this.#held = { tag, features };
+    return features;
+  }
+
+  /** The cache, once every row is in it: the key is known after the first build, and a build runs only for what is missing. */
+  async #cache(rows: AssistRow[], onBuild: (e: BuildEvent) => void, signal?: AbortSignal): Promise<FeatureCache> {
+    const { featureCache, modelCache, backboneId, inputSize, backend } = this.source;
+    const known = this.#key && this.#keyFor === `${backboneId}@${inputSize}` ? new FeatureCache(featureCache, this.#key) : null;
+    if (known && rows.every((r) => known.has(r.hash, 0))) return known;
+    const images = rows.map((r) => ({ hash: r.hash, path: r.path! }));
+    const done = await runEngineTask(
+      { type: 'cacheFeatures', backboneId, inputSize, images, dirs: { featureCache, modelCache }, backend },
+      { signal, onEvent: (e) => e.type === 'features' && onBuild(e) },
+    );
+    if (done.type !== 'featuresCached') throw new Error(`training process answered ${done.type} to a feature cache build`);
+    this.#key = done.key;
+    this.#keyFor = `${backboneId}@${inputSize}`;
+    return new FeatureCache(featureCache, done.key);
+  }
+}
