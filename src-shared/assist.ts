@@ -8,6 +8,8 @@ export type AssistStatus = z.infer<typeof AssistStatus>;
 
 export const AssistState = z.object({
   status: AssistStatus,
+  /** Whether the user started it (assist.refresh): only then does it train, and from then on it follows label changes. */
+  started: z.boolean(),
   /** What it is doing or waiting for, in words a user can act on. */
   message: z.string(),
   backboneId: z.string().nullable(),

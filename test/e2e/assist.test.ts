@@ -35,6 +35,8 @@ describe('labeling with the assistant', () => {
   after(() => closeAll(browser, running, made?.dir));
 
   it('label 5 per class by keys, and suggestions appear on the unlabeled images', async () => {
+    // Nothing trains until the assistant is started.
+    await page.click('[data-testid=assist-start]');
     const classes = await h().dataset.classes({});
     for (const [k, name] of CLASSES.entries()) {
       const classId = classes.find((c) => c.name === name)!.id;

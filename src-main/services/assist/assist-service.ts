@@ -42,7 +42,7 @@ export interface AssistDeps {
 }
 
 const initial = (minPerClass: number): AssistState => ({
-  status: 'waiting', message: 'The assistant trains once every class has a few labeled images.', backboneId: null, inputSize: null,
+  status: 'waiting', started: false, message: 'Start it to have labels suggested from the project\'s cached features; it trains once every class has a few labeled images.', backboneId: null, inputSize: null,
   minPerClass, short: [], progress: null, accuracy: null, version: 0, predicted: 0, labeled: 0, fitMs: null,
 });
 
@@ -69,15 +69,20 @@ export class AssistService {
     return this.#state;
   }
 
-  /** Labels changed: train again after the pause, cancelling a training under way. */
+  /**
+   * Labels changed: train again after the pause, cancelling a training under way. Only once
+   * the user started the assistant: it builds a feature cache in a training process, which
+   * no one should find running on a project they only opened.
+   */
   labelsChanged(): void {
-    if (this.opts.auto === false) return;
+    if (this.opts.auto === false || !this.#state.started) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => ((this.#timer = null), this.#start()), this.opts.debounceMs ?? 400);
   }
 
   async refresh(): Promise<AssistState> {
     if (this.#timer) (clearTimeout(this.#timer), (this.#timer = null));
+    if (!this.#state.started) this.#set({ started: true });
     this.#start();
     return this.settled();
   }

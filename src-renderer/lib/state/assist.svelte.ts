@@ -3,6 +3,7 @@
 // accept-above dialog's preview and answer.
 import type { AcceptOutput, AssistState, Suggestion } from '../../../src-shared/assist';
 import type { EditResult, ImageSummary } from '../../../src-shared/schemas';
+import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
 
 export class AssistPanelState {
@@ -22,6 +23,19 @@ export class AssistPanelState {
   }
   get preview(): AcceptOutput | null {
     return this.#preview;
+  }
+
+  /** Starts the assistant (it then follows label changes); its progress comes as state events. */
+  start(): void {
+    this.#studio.api.assist.refresh().catch((err: unknown) => this.#refused(err));
+  }
+
+  cancel(): void {
+    this.#studio.api.assist.cancel().catch((err: unknown) => this.#refused(err));
+  }
+
+  #refused(err: unknown): void {
+    if (this.#state) this.#state = { ...this.#state, status: 'failed', message: errorMessage(err) };
   }
 
   async load(): Promise<void> {
