@@ -10,8 +10,9 @@ import { after, before, test, type TestContext } from 'node:test';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { fuzzCases, METHODS, NO_VALID_INPUT, replyProblem, type FuzzPlace } from './helpers/fuzz-calls';
+import { fuzzCases, METHODS, NO_VALID_INPUT, replyProblem, type FuzzCase, type FuzzPlace } from './helpers/fuzz-calls';
 import { memoryDoor, socketDoor, type FuzzDoor } from './helpers/fuzz-doors';
+import { render } from './helpers/fuzz-values';
 import { call, openWs, startTestServer, type TestServer } from './helpers/server';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
@@ -57,17 +58,26 @@ async function fuzz(door: FuzzDoor, cases: number, seed: number): Promise<Tally>
       tally.spent.set(c.target, (tally.spent.get(c.target) ?? 0) + performance.now() - started);
       if (exchanged === 'unsendable') return void tally.unsendable++;
       const problem = replyProblem(c, exchanged.reply, exchanged.textDepthRefused);
-      assert.equal(problem, null, `${door.name}, ${c.target}: ${problem}; reply ${JSON.stringify(exchanged.reply)?.slice(0, 500)}`);
+      assert.equal(problem, null, `${door.name}, ${c.target}: ${problem}; sent ${clip(render(c.message))}; reply ${clip(JSON.stringify(exchanged.reply) ?? '')}`);
       const r = exchanged.reply as { kind: string; ok?: boolean; error?: { code: string } };
       if (r.kind === 'refused') tally.refused++;
       else if (r.ok) tally.ran.add(c.target);
       else tally.errors.set(r.error!.code, (tally.errors.get(r.error!.code) ?? 0) + 1);
     }),
-    { numRuns: cases, seed, endOnFailure: true },
+    { numRuns: cases, seed, endOnFailure: true, reporter: shortReport },
   );
   const used = process.cpuUsage(cpu);
   tally.cpu = (used.user + used.system) / 1e6;
   return tally;
+}
+
+const clip = (text: string) => (text.length > 400 ? `${text.slice(0, 400)}... (${text.length} characters)` : text);
+
+/** fast-check's own report prints the whole counterexample, which may be megabytes: this one says where to replay from. */
+function shortReport(run: fc.RunDetails<[FuzzCase]>): void {
+  if (!run.failed) return;
+  const why = run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
+  throw new Error(`failed after ${run.numRuns} cases (replay: FUZZ_SEED=${run.seed}, path ${run.counterexamplePath}): ${clip(why)}`);
 }
 
 async function stillServing(t: TestContext, tally: Tally, door: string): Promise<void> {
