@@ -10,6 +10,9 @@ export const CLASS_NAME_MAX = 200;
 
 // \p{Cc}: C0 and C1 controls and DEL; \u2028/\u2029 break lines like \n does.
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+// Half a surrogate pair is not text: SQLite stores it as U+FFFD, so two such names would differ
+// here and collide in the store.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export type ClassNameCheck = { ok: true; name: string } | { ok: false; message: string };
 
@@ -29,6 +32,10 @@ export function checkClassName(raw: string): ClassNameCheck {
   const control = CONTROL.exec(name);
   if (control) {
     return { ok: false, message: `A class name cannot contain control characters (it has ${describeControl(control[0])} at character ${control.index + 1}). Remove it and try again.` };
+  }
+  const lone = LONE_SURROGATE.exec(name);
+  if (lone) {
+    return { ok: false, message: `A class name must be valid text; it has half of a character pair (${describeControl(lone[0])}) at character ${lone.index + 1}. Retype the name.` };
   }
   if (name.length > CLASS_NAME_MAX) {
     return { ok: false, message: `A class name can be at most ${CLASS_NAME_MAX} characters; this one has ${name.length}. Choose a shorter name.` };
