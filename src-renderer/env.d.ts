@@ -1,12 +1,12 @@
 /// <reference types="svelte" />
 /// <reference types="vite/client" />
-import type { ClientMessage, ServerMessage } from '../src-shared/rpc';
+import type { ClientMessage, MainMessage } from '../src-shared/rpc';
 
 declare global {
   /** What Electron's preload exposes: the contract's channel and the image protocol's URLs. */
   interface StudioBridge {
     send(message: ClientMessage): void;
-    onMessage(listener: (message: ServerMessage) => void): () => void;
+    onMessage(listener: (message: MainMessage) => void): () => void;
     thumbUrl(hash: string): string;
     imageUrl(hash: string): string;
   }

@@ -13,6 +13,9 @@ export const CLASS_NAME_MAX = 200;
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 // Embeddings and overrides (U+202A-202E), isolates (U+2066-2069), the LRM/RLM marks and the Arabic letter mark.
 const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
+// Half a surrogate pair is not text: SQLite stores it as U+FFFD, so two such names would differ
+// here and collide in the store.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export type ClassNameCheck = { ok: true; name: string } | { ok: false; message: string };
 
@@ -39,6 +42,10 @@ export function checkClassName(raw: string): ClassNameCheck {
       ok: false,
       message: `A class name cannot contain bidirectional control characters (it has ${describeControl(bidi[0])} at character ${bidi.index + 1}), which make it display differently from what it is. Remove it and try again.`,
     };
+  }
+  const lone = LONE_SURROGATE.exec(name);
+  if (lone) {
+    return { ok: false, message: `A class name must be valid text; it has half of a character pair (${describeControl(lone[0])}) at character ${lone.index + 1}. Retype the name.` };
   }
   if (name.length > CLASS_NAME_MAX) {
     return { ok: false, message: `A class name can be at most ${CLASS_NAME_MAX} characters; this one has ${name.length}. Choose a shorter name.` };

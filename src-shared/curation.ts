@@ -2,6 +2,7 @@
 // Pure zod, shared by the main side, the renderer and the command line.
 import { z } from 'zod';
 import { EditResult, Split } from './schemas';
+import { PathString } from './folders';
 
 /** Background computation of per-image reductions (near-duplicate search reads them). */
 export const CurationProgress = z.object({
@@ -59,10 +60,13 @@ export const FixLeakageInput = z.object({ clusterId: z.union([z.number().int(), 
 export const FixLeakageOutput = EditResult.extend({ moved: z.number().int(), clusters: z.number().int(), description: z.string() });
 export type FixLeakageOutput = z.infer<typeof FixLeakageOutput>;
 
+/** Longer than any header; an unknown column is named in the error, so it stays short. */
+export const CSV_COLUMN_MAX = 200;
+
 export const GroupBy = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('folder'), level: z.number().int().min(-20).max(20) }).strict(),
   z.object({ kind: z.literal('pattern'), regex: z.string().min(1).max(500) }).strict(),
-  z.object({ kind: z.literal('csv'), file: z.string().min(1), column: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('csv'), file: PathString, column: z.string().min(1).max(CSV_COLUMN_MAX) }).strict(),
 ]);
 export type GroupBy = z.infer<typeof GroupBy>;
 
@@ -123,7 +127,7 @@ export const HealthReport = z.object({
 });
 export type HealthReport = z.infer<typeof HealthReport>;
 
-export const CsvFileInput = z.object({ file: z.string().min(1) }).strict();
+export const CsvFileInput = z.object({ file: PathString }).strict();
 export const CsvExportOutput = z.object({ file: z.string(), rows: z.number().int() });
 export const CsvImportOutput = EditResult.extend({ rows: z.number().int(), changed: z.number().int() });
 export type CsvImportOutput = z.infer<typeof CsvImportOutput>;

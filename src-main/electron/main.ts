@@ -3,15 +3,13 @@
 import { app, BrowserWindow, dialog, ipcMain, protocol, screen, utilityProcess } from 'electron';
 import { join } from 'node:path';
 import type { NativePickInput } from '../../src-shared/folders';
-import { IPC_CHANNEL, type ClientMessage } from '../../src-shared/rpc';
 import { setEngineLauncher } from '../engine/process/launch';
-import { dispatch } from '../rpc/dispatcher';
 import { viewableImage } from '../services/media/viewable';
 import { Studio } from '../services/studio';
 import { modelCacheDir } from '../engine/backbones/model-cache';
 import { userConfigDir } from '../services/folders/recents';
 import { openOptions, saveOptions } from './native-picker';
-import { Subscriptions } from './subscriptions';
+import { serveIpc } from './ipc-door';
 import { utilityLauncher } from './utility-launcher';
 import { fitToScreens, MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from './window-state';
 
@@ -60,18 +58,6 @@ function serveImages(): void {
   });
 }
 
-function wireIpc(): void {
-  const subscriptions = new Subscriptions(IPC_CHANNEL);
-  studio.hub.subscribe((message) => subscriptions.send(message));
-  ipcMain.on(IPC_CHANNEL, async (event, message: ClientMessage) => {
-    const contents = event.sender;
-    subscriptions.add(contents);
-    if (message?.kind !== 'call') return;
-    const reply = await dispatch(handlers, message);
-    if (!contents.isDestroyed()) contents.send(IPC_CHANNEL, reply);
-  });
-}
-
 function createWindow(): void {
   const stateFile = join(app.getPath('userData'), 'window.json');
   const saved = fitToScreens(readWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
@@ -111,7 +97,7 @@ app.whenReady().then(() => {
     }
   }
   serveImages();
-  wireIpc();
+  serveIpc(ipcMain, handlers, studio.hub);
   createWindow();
 });
 

@@ -2,12 +2,12 @@
 // keeps its subscription while the renderer changes pages inside the document (the app's
 // pages are one document); it ends when the window closes or loads a new document, whose
 // renderer subscribes again with its own first message.
-import type { ServerMessage } from '../../src-shared/rpc';
+import type { MainMessage } from '../../src-shared/rpc';
 
 /** What of Electron's WebContents this needs; tests pass an EventEmitter. */
 export interface Subscriber {
   isDestroyed(): boolean;
-  send(channel: string, message: ServerMessage): void;
+  send(channel: string, message: MainMessage): void;
   once(event: 'destroyed', listener: () => void): unknown;
   on(event: 'did-start-navigation', listener: (details: NavigationDetails) => void): unknown;
   off(event: 'did-start-navigation', listener: (details: NavigationDetails) => void): unknown;
@@ -47,7 +47,7 @@ export class Subscriptions {
     contents.on('did-start-navigation', onNavigate);
   }
 
-  send(message: ServerMessage): void {
+  send(message: MainMessage): void {
     for (const contents of this.#windows) if (!contents.isDestroyed()) contents.send(this.#channel, message);
   }
 }

@@ -3,8 +3,7 @@
 // reports bad frames (invalid UTF-8, a bad opcode, a message over the limit) as an 'error'
 // event, which ends the process when nobody listens.
 import WebSocket from 'ws';
-import type { WireError } from '../../src-shared/errors';
-import type { ClientMessage, ServerMessage } from '../../src-shared/rpc';
+import { NESTING_MAX, nestsDeeperThan, type MainMessage, type RefusedMessage } from '../../src-shared/rpc';
 import { serve } from '../rpc/dispatcher';
 import type { Studio } from '../services/studio';
 
@@ -15,9 +14,6 @@ import type { Studio } from '../services/studio';
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** Replies waiting to be read past this: the client is not reading, and is dropped. */
 export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-
-/** Not an answer to any call: the connection itself was refused something. */
-export type RefusedMessage = { kind: 'refused'; error: WireError };
 
 const refusal = (message: string): string => JSON.stringify({ kind: 'refused', error: { code: 'invalid-input', message } } satisfies RefusedMessage);
 
@@ -38,7 +34,7 @@ export class GuardedWebSocket extends WebSocket {
 }
 
 export function connectSocket(ws: WebSocket, studio: Studio, log: (line: string) => void, who: string): void {
-  const listeners = new Set<(m: ClientMessage) => void>();
+  const listeners = new Set<(m: unknown) => void>();
   const send = (text: string) => {
     if (ws.readyState !== WebSocket.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return drop();
@@ -52,13 +48,15 @@ export function connectSocket(ws: WebSocket, studio: Studio, log: (line: string)
     ws.terminate();
   };
   const end = serve(studio.handlers(), studio.hub, {
-    send: (m: ServerMessage) => send(JSON.stringify(m)),
+    send: (m: MainMessage) => send(JSON.stringify(m)),
     onMessage: (l) => (listeners.add(l), () => listeners.delete(l)),
   }, log);
   ws.on('message', (data, isBinary) => {
-    const message = isBinary ? undefined : parseJson(String(data));
+    const text = isBinary ? '' : String(data);
+    if (nestsDeeperThan(text, NESTING_MAX)) return send(refusal(`Not a call: the message nests deeper than ${NESTING_MAX} levels.`));
+    const message = isBinary ? undefined : parseJson(text);
     if (message === undefined) return send(refusal('Not a call: send one JSON object {kind: "call", id, service, method, input} per text message.'));
-    for (const l of listeners) l(message as ClientMessage);
+    for (const l of listeners) l(message);
   });
   // ws answers each ping with a pong by itself: a flood of them from a client that never reads is unread output too.
   ws.on('ping', () => {

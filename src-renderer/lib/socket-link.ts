@@ -1,14 +1,14 @@
 // The browser's channel to the headless server: one WebSocket that comes back by itself.
 // Messages sent while the socket is down wait in a queue, so a call made during a short
 // outage is answered once the socket is back rather than lost.
-import type { ClientMessage, ServerMessage } from '../../src-shared/rpc';
+import type { ClientMessage, MainMessage } from '../../src-shared/rpc';
 
 /** `unreachable`: never connected yet; `lost`: was connected and dropped. */
 export type LinkStatus = 'connecting' | 'open' | 'lost' | 'unreachable';
 
 export interface Link {
   send(message: ClientMessage): void;
-  onMessage(listener: (message: ServerMessage) => void): () => void;
+  onMessage(listener: (message: MainMessage) => void): () => void;
   /** Called on every status change; `reopened` is true when an earlier session had dropped. */
   onStatus(listener: (status: LinkStatus, reopened: boolean) => void): () => void;
   retryNow(): void;
@@ -20,7 +20,7 @@ const MAX_DELAY_MS = 8000;
 export class SocketLink implements Link {
   readonly #url: string;
   readonly #queue: string[] = [];
-  readonly #messageListeners = new Set<(message: ServerMessage) => void>();
+  readonly #messageListeners = new Set<(message: MainMessage) => void>();
   readonly #statusListeners = new Set<(status: LinkStatus, reopened: boolean) => void>();
   #socket: WebSocket | null = null;
   #delay = MIN_DELAY_MS;
@@ -39,7 +39,7 @@ export class SocketLink implements Link {
     else this.#queue.push(text);
   }
 
-  onMessage(listener: (message: ServerMessage) => void): () => void {
+  onMessage(listener: (message: MainMessage) => void): () => void {
     this.#messageListeners.add(listener);
     return () => this.#messageListeners.delete(listener);
   }
@@ -82,9 +82,9 @@ export class SocketLink implements Link {
   }
 
   #deliver(data: unknown): void {
-    let message: ServerMessage;
+    let message: MainMessage;
     try {
-      message = JSON.parse(String(data)) as ServerMessage;
+      message = JSON.parse(String(data)) as MainMessage;
     } catch {
       return; // Not ours to answer: the server only ever sends JSON.
     }
@@ -108,7 +108,7 @@ export class BridgeLink implements Link {
     this.#bridge.send(message);
   }
 
-  onMessage(listener: (message: ServerMessage) => void): () => void {
+  onMessage(listener: (message: MainMessage) => void): () => void {
     return this.#bridge.onMessage(listener);
   }
 

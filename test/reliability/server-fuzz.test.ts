@@ -177,6 +177,42 @@ test('a message over the limit is refused with {code, message} and a 1009 close'
   await realCall();
 });
 
+/** The next message on a socket that is not an event, parsed. */
+function nextReply(ws: Awaited<ReturnType<typeof openWs>>): Promise<{ kind: string; id?: unknown; error?: { code: string; message: string } }> {
+  return new Promise((ok) => {
+    const onMessage = (data: unknown) => {
+      const m = JSON.parse(String(data));
+      if (m.kind === 'event') return;
+      ws.off('message', onMessage);
+      ok(m);
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+test("the issue's 10 KB message (an id nested 5,000 deep) is refused without an echo; the server answers on", async () => {
+  const ws = await openWs(s.server.port, { token: s.server.token });
+  const deep = '['.repeat(5000) + ']'.repeat(5000);
+  const refused = nextReply(ws);
+  ws.send(`{"kind":"call","id":${deep},"service":"project","method":"current"}`);
+  const reply = await refused;
+  assert.equal(reply.kind, 'refused');
+  assert.equal(reply.error?.code, 'invalid-input');
+  assert.match(reply.error?.message ?? '', /nests deeper than 64 levels/);
+  // Shallow enough to parse, still not an id a reply may echo.
+  const shallow = nextReply(ws);
+  ws.send(`{"kind":"call","id":${'['.repeat(40) + ']'.repeat(40)},"service":"project","method":"current"}`);
+  assert.match((await shallow).error?.message ?? '', /field "id": must be a number or a string of at most 64 characters/);
+  // 4 MiB of nesting cost JSON.parse about 7 s of the event loop; the text is refused before that.
+  const started = Date.now();
+  const huge = nextReply(ws);
+  ws.send('['.repeat(2 * 1024 * 1024 - 1) + ']'.repeat(2 * 1024 * 1024 - 1));
+  assert.equal((await huge).kind, 'refused');
+  assert.ok(Date.now() - started < 2000, `refused after ${Date.now() - started} ms`);
+  ws.close();
+  await realCall();
+});
+
 test('the largest legitimate call (200,000 ids) fits under the limit', async () => {
   const ws = await openWs(s.server.port, { token: s.server.token });
   const ids = Array.from({ length: 200_000 }, (_, i) => 9_007_199_254_740_991 - i);

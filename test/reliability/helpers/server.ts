@@ -33,7 +33,8 @@ export async function startTestServer(opts: { images?: number; allowedHosts?: st
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, `img-${i}.jpg`), await makeImage(i, 'jpeg', 32, 24));
   }
-  const studio = new Studio({ modelCacheDir: join(dir, 'models') });
+  // Its recent projects too stay in the temp folder: a probe run by hand never touches the user's list.
+  const studio = new Studio({ modelCacheDir: join(dir, 'models'), configDir: join(dir, 'config') });
   studio.open(join(dir, 'project'), true);
   await studio.handlers().folders.pick({ path: imagesDir });
   await studio.handlers().imports.start({ folder: imagesDir });

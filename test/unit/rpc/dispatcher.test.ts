@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
-import { createClient } from '../../../src-shared/rpc';
-import { EventHub, memoryTransports, serve } from '../../../src-main/rpc/dispatcher';
+import { createClient, NESTING_MAX, type MainMessage } from '../../../src-shared/rpc';
+import { answer, EventHub, memoryTransports, serve } from '../../../src-main/rpc/dispatcher';
 
-function harness(overrides: Partial<Record<string, Record<string, (i: any) => unknown>>> = {}) {
+function harnessHandlers(overrides: Partial<Record<string, Record<string, (i: any) => unknown>>> = {}) {
   const seen: unknown[] = [];
   const handlers = {
     project: {
@@ -26,6 +26,11 @@ function harness(overrides: Partial<Record<string, Record<string, (i: any) => un
     },
     ...overrides,
   } as unknown as Handlers;
+  return { handlers, seen };
+}
+
+function harness(overrides: Partial<Record<string, Record<string, (i: any) => unknown>>> = {}) {
+  const { handlers, seen } = harnessHandlers(overrides);
   const hub = new EventHub();
   const ends = memoryTransports();
   const stop = serve(handlers, hub, ends.server);
@@ -88,4 +93,81 @@ test('events reach subscribers and stop after unsubscribe', async () => {
 test('an event payload that breaks its schema is refused at the source', () => {
   const { hub } = harness();
   assert.throws(() => hub.emit('imports.progress', { done: 'x' } as never));
+});
+
+/** Nested arrays built without recursion, as deep as the 10 KB message and deeper. */
+function nested(depth: number): unknown {
+  let value: unknown = [];
+  for (let i = 1; i < depth; i++) value = [value];
+  return value;
+}
+
+const current = { kind: 'call', service: 'project', method: 'current', input: {} };
+
+test('an id nested 5,000 deep is refused without being echoed, and the reply serialises', async () => {
+  const { handlers } = harnessHandlers();
+  const reply = await answer(handlers, { ...current, id: nested(5000) }, () => undefined);
+  assert.equal(reply.kind, 'refused');
+  assert.doesNotThrow(() => JSON.stringify(reply));
+  assert.match(JSON.stringify(reply), /field \\"id\\": must be a number or a string of at most 64 characters/);
+});
+
+test('a bad envelope with a usable id is answered by that id, naming the field', async () => {
+  const { handlers } = harnessHandlers();
+  const check = async (message: unknown, id: unknown, field: RegExp) => {
+    const reply = (await answer(handlers, message, () => undefined)) as Extract<MainMessage, { ok: false }>;
+    assert.equal(reply.kind, 'result');
+    assert.equal(reply.id, id);
+    assert.equal(reply.error.code, 'invalid-input');
+    assert.match(reply.error.message, field);
+  };
+  await check({ ...current, id: 3, kind: 'result' }, 3, /field "kind"/);
+  await check({ ...current, id: 'a', service: { toString: 1 } }, 'a', /field "service"/);
+  await check({ ...current, id: 4, method: 'x'.repeat(101) }, 4, /field "method"/);
+  await check({ ...current, id: 5, input: nested(NESTING_MAX) }, 5, /field "input": nests deeper than 63 levels/);
+});
+
+test('what has no usable id is refused, echoing nothing', async () => {
+  const { handlers } = harnessHandlers();
+  for (const message of [null, [], 'call', 7, { ...current }, { ...current, id: 'x'.repeat(65) }, { ...current, id: Number.NaN }, { ...current, id: 1n }, { ...current, id: { a: 1 } }]) {
+    const reply = await answer(handlers, message, () => undefined);
+    assert.equal(reply.kind, 'refused', JSON.stringify(reply));
+  }
+});
+
+test('a cyclic input (Electron IPC carries cycles) is refused as too deep, not walked forever', async () => {
+  const { handlers } = harnessHandlers();
+  const input: Record<string, unknown> = {};
+  input.self = input;
+  const reply = (await answer(handlers, { ...current, id: 9, input }, () => undefined)) as Extract<MainMessage, { ok: false }>;
+  assert.equal(reply.error.code, 'invalid-input');
+});
+
+test('a reply the transport cannot send becomes an internal error by its id; nothing throws', async () => {
+  const { handlers } = harnessHandlers();
+  const sent: MainMessage[] = [];
+  const logs: string[] = [];
+  let listener: (m: unknown) => void = () => undefined;
+  let failures = 1;
+  serve(handlers, new EventHub(), {
+    send: (m) => {
+      if (failures-- > 0) throw new RangeError('Maximum call stack size exceeded');
+      sent.push(m);
+    },
+    onMessage: (l) => ((listener = l), () => undefined),
+  }, (line) => logs.push(line));
+  listener({ ...current, id: 11 });
+  await new Promise((ok) => setTimeout(ok, 10));
+  assert.equal(sent.length, 1);
+  const reply = sent[0] as Extract<MainMessage, { ok: false }>;
+  assert.deepEqual([reply.kind, reply.id, reply.error.code], ['result', 11, 'internal']);
+  assert.match(reply.error.message, /^Internal error \(id [0-9a-f]{8}\)/);
+  assert.ok(logs.some((l) => l.includes('Maximum call stack size exceeded')));
+});
+
+test('the in-memory door throws at the sender for a message no wire could carry, and keeps serving', async () => {
+  const { client } = harness();
+  const ends = memoryTransports();
+  assert.throws(() => ends.client.send({ ...current, id: nested(20_000) } as never), RangeError);
+  assert.equal(await client.api.project.current(), null);
 });
