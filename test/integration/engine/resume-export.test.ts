@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { selectBackend } from '../../../src-main/engine/backend';
 import { findBackbone } from '../../../src-main/engine/backbones/registry';
 import { loadBackbone } from '../../../src-main/engine/backbones/load';
@@ -23,27 +22,15 @@ import type { RunEnv } from '../../../src-main/engine/run';
 import { RunConfig } from '../../../src-shared/engine-config';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { BackendInfo, FromEngine, Prediction, RunData, RunImage } from '../../../src-shared/engine-protocol';
+import { stripeImage } from '../../fixtures/engine/stripes';
 
 const root = mkdtempSync(join(tmpdir(), 'fs-resume-'));
 let data: RunData;
 let backend: BackendInfo;
 
-async function writeImage(i: number, label: number): Promise<RunImage> {
-  const w = 40;
-  const px = Buffer.alloc(w * w * 3);
-  for (let k = 0; k < w * w; k++) {
-    const stripe = (label === 0 ? Math.floor(k / w) : k % w) % 10 < 4 + (i % 3);
-    const v = stripe ? 210 - i : 40 + i;
-    px.set([v, (v + 30 * label) % 256, v], k * 3);
-  }
-  const path = join(root, `img-${i}.png`);
-  await sharp(px, { raw: { width: w, height: w, channels: 3 } }).png().toFile(path);
-  return { hash: `h${i}`, path, label };
-}
-
 before(async () => {
   const images: RunImage[] = [];
-  for (let i = 0; i < 20; i++) images.push(await writeImage(i, i % 2));
+  for (let i = 0; i < 20; i++) images.push(await stripeImage(root, i, i % 2));
   data = { classes: ['rows', 'columns'], train: images.slice(0, 10), val: images.slice(10, 14), test: images.slice(14) };
   const b = await selectBackend({ exclude: ['tensorflow-gpu', 'tensorflow'] });
   backend = { name: b.name, rejected: b.rejected, versions: b.versions };

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src-main/engine/backend';
 import { runTraining } from '../../../src-main/engine/run';
@@ -17,6 +16,7 @@ import { RunConfig } from '../../../src-shared/engine-config';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { BackendInfo, Prediction, RunData, RunImage } from '../../../src-shared/engine-protocol';
 import { closeWebGpu, openWebGpuForTest } from '../../unit/engine/webgpu/gpu';
+import { stripeImage } from '../../fixtures/engine/stripes';
 
 /** Largest |webgpu - wasm| allowed in a loss or an accuracy, per epoch. */
 const TOLERANCE = 2e-3;
@@ -24,22 +24,9 @@ const root = mkdtempSync(join(tmpdir(), 'fs-webgpu-run-'));
 let data: RunData;
 let skip: string | false = 'not opened';
 
-async function writeImage(i: number, label: number): Promise<RunImage> {
-  const w = 40;
-  const px = Buffer.alloc(w * w * 3);
-  for (let k = 0; k < w * w; k++) {
-    const stripe = (label === 0 ? Math.floor(k / w) : k % w) % 10 < 4 + (i % 3);
-    const v = stripe ? 210 - i : 40 + i;
-    px.set([v, (v + 30 * label) % 256, v], k * 3);
-  }
-  const path = join(root, `img-${i}.png`);
-  await sharp(px, { raw: { width: w, height: w, channels: 3 } }).png().toFile(path);
-  return { hash: `h${i}`, path, label };
-}
-
 before(async () => {
   const images: RunImage[] = [];
-  for (let i = 0; i < 16; i++) images.push(await writeImage(i, i % 2));
+  for (let i = 0; i < 16; i++) images.push(await stripeImage(root, i, i % 2));
   data = { classes: ['rows', 'columns'], train: images.slice(0, 8), val: images.slice(8, 12), test: images.slice(12) };
   await selectBackend({ prefer: 'wasm' });
   ({ skip } = await openWebGpuForTest());
