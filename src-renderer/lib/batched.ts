@@ -1,23 +1,30 @@
 // Live training sends an event per epoch and per batch: on cached features of a small set
 // that is hundreds a second, and redrawing curves, the live doctor and the progress bar for
-// each one left the page no time for a click (Cancel timed out on a loaded machine). Events
-// are gathered and applied at most once per interval instead.
+// each one left the page no time for a click (Cancel timed out on a loaded machine). The
+// first event after a quiet spell is applied at once; what follows within the interval is
+// gathered and applied together at its end.
 
 /** Hands `apply` everything `add`ed since its last call, at most once every `ms`. */
 export class Batched<T> {
   #items: T[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
+  #last = -Infinity;
   readonly #apply: (items: T[]) => void;
   readonly #ms: number;
+  readonly #now: () => number;
 
-  constructor(apply: (items: T[]) => void, ms = 100) {
+  constructor(apply: (items: T[]) => void, ms = 100, now: () => number = Date.now) {
     this.#apply = apply;
     this.#ms = ms;
+    this.#now = now;
   }
 
   add(item: T): void {
     this.#items.push(item);
-    this.#timer ??= setTimeout(() => this.flush(), this.#ms);
+    if (this.#timer) return;
+    const wait = this.#last + this.#ms - this.#now();
+    if (wait <= 0) this.flush();
+    else this.#timer = setTimeout(() => this.flush(), wait);
   }
 
   /** Applies what is waiting now. */
@@ -27,6 +34,7 @@ export class Batched<T> {
     if (this.#items.length === 0) return;
     const items = this.#items;
     this.#items = [];
+    this.#last = this.#now();
     this.#apply(items);
   }
 

@@ -72,8 +72,16 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
     },
     history: ({ limit }) => ({ edits: edits.slice(0, limit), canUndo: edits.length > 0, canRedo: false }),
   };
-  const known: Pick<Handlers, 'project' | 'imports' | 'dataset'> & { labels: typeof labels } = {
+  // The dataset page asks the assistant how it stands: never started, as on a project just opened.
+  const assist: Pick<Handlers['assist'], 'state'> = {
+    state: () => ({
+      status: 'waiting', started: false, message: 'Not started.', backboneId: null, inputSize: null, minPerClass: 5, short: [], progress: null,
+      accuracy: null, version: 0, predicted: 0, labeled: 0, fitMs: null,
+    }),
+  };
+  const known: Pick<Handlers, 'project' | 'imports' | 'dataset'> & { labels: typeof labels; assist: typeof assist } = {
     labels,
+    assist,
     project: { open: () => info, current: () => info, close: () => null, recent: () => [], forget: () => null, restore: () => none('project') },
     imports: { start: () => none('imports'), cancel: () => null, list: () => [], problems: () => [] },
     dataset: {

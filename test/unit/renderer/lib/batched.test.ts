@@ -4,34 +4,33 @@ import { describe, it } from 'node:test';
 import { Batched } from '../../../../src-renderer/lib/batched';
 
 describe('Batched', () => {
-  it('applies a burst once, in arrival order, after its interval', async () => {
+  it('applies the first of a burst at once and the rest together after the interval, in arrival order', async () => {
     const calls: number[][] = [];
-    const batched = new Batched<number>((items) => calls.push(items), 20);
+    const batched = new Batched<number>((items) => calls.push(items), 30);
     for (let i = 0; i < 500; i++) batched.add(i);
-    assert.deepEqual(calls, []);
-    await sleep(60);
-    assert.equal(calls.length, 1);
-    assert.deepEqual(calls[0], Array.from({ length: 500 }, (_, i) => i));
+    assert.deepEqual(calls, [[0]]);
+    await sleep(90);
+    assert.equal(calls.length, 2);
+    assert.deepEqual(calls[1], Array.from({ length: 499 }, (_, i) => i + 1));
   });
 
-  it('starts a new interval for what arrives after a flush', async () => {
+  it('applies at once again after a quiet interval', async () => {
     const calls: string[][] = [];
     const batched = new Batched<string>((items) => calls.push(items), 20);
     batched.add('a');
-    batched.flush();
-    batched.add('b');
-    batched.add('c');
     await sleep(60);
-    assert.deepEqual(calls, [['a'], ['b', 'c']]);
+    batched.add('b');
+    assert.deepEqual(calls, [['a'], ['b']]);
   });
 
   it('drops what waits when cancelled and never applies an empty batch', async () => {
     const calls: number[][] = [];
     const batched = new Batched<number>((items) => calls.push(items), 20);
     batched.add(1);
+    batched.add(2);
     batched.cancel();
     batched.flush();
     await sleep(60);
-    assert.deepEqual(calls, []);
+    assert.deepEqual(calls, [[1]]);
   });
 });
