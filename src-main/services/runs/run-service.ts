@@ -235,7 +235,10 @@ export class RunService {
   list(): RunSummary[] {
     const counts = findingCounts(this.project.db);
     this.#unsaved.flush();
-    return listRunRows(this.project.db).map((r) => this.#unsaved.over({ ...summaryOf(r), findings: counts.get(r.id), live: liveOf(this.project.db, r) }));
+    return listRunRows(this.project.db).map((r) => {
+      const config = configOf(r);
+      return this.#unsaved.over({ ...summaryOf(r, config), findings: counts.get(r.id), live: liveOf(this.project.db, r, config) });
+    });
   }
 
   get(runId: number): RunDetail {
