@@ -31,10 +31,18 @@ export async function refreshTimes(n = 10_000, d = 1280, k = 10): Promise<string
     labels[labeled] = truth[labeled]!;
     // What the service runs after a label change: cross-validation again, the fit warm-started.
     await trainAssistant({ features, labels, k, seed: 1, warm: out.model.theta });
-    lines.push(`refresh, ${n} images x ${d}, ${labeled} labeled: first ${((warm - t) / 1000).toFixed(2)} s, after one more label ${seconds(warm)} (target < 2 s)`);
+    lines.push(
+      `refresh, ${n} images x ${d}, ${labeled} labeled: first ${((warm - t) / 1000).toFixed(2)} s, after one more label ${seconds(warm)} (target < 2 s)`,
+    );
   }
   const t = performance.now();
-  const all = await fitSoftmax({ features, rows: Int32Array.from({ length: n }, (_, i) => i), labels: truth, k, lambda: 0.01 });
+  const all = await fitSoftmax({
+    features,
+    rows: Int32Array.from({ length: n }, (_, i) => i),
+    labels: truth,
+    k,
+    lambda: 0.01,
+  });
   lines.push(`one fit on all ${n} x ${d} labeled: ${seconds(t)}, ${all.iterations} L-BFGS iterations (target < 2 s)`);
   return lines.join('\n');
 }

@@ -20,7 +20,13 @@ import type { ServerMessage } from '../src-shared/rpc';
 import { seededRandom } from '../src-shared/random';
 import { refreshTimes } from './assist-refresh';
 
-const { values: opt } = parseArgs({ options: { images: { type: 'string', default: '3000' }, size: { type: 'string', default: '96' }, seed: { type: 'string', default: '1' } } });
+const { values: opt } = parseArgs({
+  options: {
+    images: { type: 'string', default: '3000' },
+    size: { type: 'string', default: '96' },
+    seed: { type: 'string', default: '1' },
+  },
+});
 const N = Number(opt.images);
 const FIXTURE = '/work/shared/fixtures/keras/mobilenet_2_5_224_tf_no_top.h5';
 
@@ -38,11 +44,23 @@ async function writeProject(dir: string): Promise<{ projectDir: string; truth: M
   const truth = new Map<number, string>();
   for (const [n, i] of picks.entries()) {
     const path = join(dir, 'images', `${String(n).padStart(5, '0')}.png`);
-    const png = await sharp(imagePixels(set, i), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+    const png = await sharp(imagePixels(set, i), { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toBuffer();
     await sharp(png).toFile(path);
     const hash = createHash('sha256').update(png).digest('hex');
     const st = statSync(path);
-    const id = insertImage(project.db, { hash, classId: null, split: null, width: 28, height: 28, format: 'png', bytes: st.size, addedAt: Date.now(), importId });
+    const id = insertImage(project.db, {
+      hash,
+      classId: null,
+      split: null,
+      width: 28,
+      height: 28,
+      format: 'png',
+      bytes: st.size,
+      addedAt: Date.now(),
+      importId,
+    });
     upsertPath(project.db, path, id, { size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, importId);
     truth.set(id, FASHION_CLASSES[set.labels[i]!]!);
   }
@@ -56,7 +74,10 @@ type Call = (service: string, method: string, input?: unknown) => Promise<any>;
 function caller(studio: Studio): Call {
   let id = 0;
   return async (service, method, input = {}) => {
-    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<ServerMessage, { kind: 'result' }>;
+    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+      ServerMessage,
+      { kind: 'result' }
+    >;
     if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
     return out.value;
   };
@@ -68,7 +89,11 @@ class Annotator {
   readonly reached = new Map<number, number>();
   readonly labels = new Map<number, number | null>();
 
-  constructor(private readonly call: Call, private readonly truth: Map<number, string>, private readonly classId: Map<string, number>) {}
+  constructor(
+    private readonly call: Call,
+    private readonly truth: Map<number, string>,
+    private readonly classId: Map<string, number>,
+  ) {}
 
   right(imageId: number): number {
     return this.classId.get(this.truth.get(imageId)!)!;
@@ -80,9 +105,11 @@ class Annotator {
     const items = (await this.call('dataset', 'images', { limit: 2000, offset: 0 })).total as number;
     let correct = 0;
     for (let offset = 0; offset < items; offset += 2000) {
-      for (const im of (await this.call('dataset', 'images', { limit: 2000, offset })).items) if (im.classId === this.right(im.id)) correct++;
+      for (const im of (await this.call('dataset', 'images', { limit: 2000, offset })).items)
+        if (im.classId === this.right(im.id)) correct++;
     }
-    for (const target of [0.95, 0.99]) if (correct >= target * this.truth.size && !this.reached.has(target)) this.reached.set(target, this.actions);
+    for (const target of [0.95, 0.99])
+      if (correct >= target * this.truth.size && !this.reached.has(target)) this.reached.set(target, this.actions);
   }
 
   async key(imageId: number, classId: number): Promise<void> {
@@ -127,7 +154,10 @@ async function round(a: Annotator, call: Call, page: number, p: number): Promise
   for (const s of queue) await a.key(s.imageId, a.right(s.imageId)); // Enter when the suggestion is right, the number key when not: one key either way
   await call('assist', 'refresh');
   await acceptAbove(a, call, p);
-  const doubts = (await call('assist', 'disagreements', { limit: 10 })).items as { imageId: number; labelClassId: number }[];
+  const doubts = (await call('assist', 'disagreements', { limit: 10 })).items as {
+    imageId: number;
+    labelClassId: number;
+  }[];
   for (const d of doubts) {
     if (d.labelClassId !== a.right(d.imageId)) await a.key(d.imageId, a.right(d.imageId));
     else a.actions++; // looked at it and moved on
@@ -141,7 +171,13 @@ async function main(): Promise<void> {
   try {
     const t0 = performance.now();
     const { projectDir, truth } = await writeProject(dir);
-    const studio = new Studio({ modelCacheDir: models, configDir: dir, background: false, runs: { backend: 'wasm' }, assist: { backboneId: 'mobilenet_0.25', inputSize: Number(opt.size), auto: false } });
+    const studio = new Studio({
+      modelCacheDir: models,
+      configDir: dir,
+      background: false,
+      runs: { backend: 'wasm' },
+      assist: { backboneId: 'mobilenet_0.25', inputSize: Number(opt.size), auto: false },
+    });
     await studio.backbones.import(FIXTURE, 'mobilenet_0.25');
     const call = caller(studio);
     studio.folders.access.grant(projectDir);
@@ -153,7 +189,9 @@ async function main(): Promise<void> {
     await seed(a, order, 5);
     const t1 = performance.now();
     const first = await call('assist', 'refresh');
-    console.log(`${truth.size} images written and recorded in ${((t1 - t0) / 1000).toFixed(1)} s; first training with the cache build: ${((performance.now() - t1) / 1000).toFixed(1)} s (${first.message})`);
+    console.log(
+      `${truth.size} images written and recorded in ${((t1 - t0) / 1000).toFixed(1)} s; first training with the cache build: ${((performance.now() - t1) / 1000).toFixed(1)} s (${first.message})`,
+    );
     for (let r = 0; r < 200 && !a.done(0.99); r++) {
       if (!(await round(a, call, 20, 0.95))) break;
       console.log(`  round ${r}: ${a.actions} actions; ${(await call('assist', 'state')).message}`);
@@ -172,7 +210,9 @@ function report(a: Annotator, n: number): void {
     const oneByOne = Math.ceil(target * n);
     const assisted = a.reached.get(target);
     const ratio = assisted === undefined ? 'not reached' : `${(oneByOne / assisted).toFixed(1)}x fewer`;
-    console.log(`${Math.round(target * 100)} % correctly labeled: (a) one by one ${oneByOne} actions, (b) assisted ${assisted ?? '-'} actions: ${ratio}${target === 0.95 ? ' (target >= 5x)' : ''}`);
+    console.log(
+      `${Math.round(target * 100)} % correctly labeled: (a) one by one ${oneByOne} actions, (b) assisted ${assisted ?? '-'} actions: ${ratio}${target === 0.95 ? ' (target >= 5x)' : ''}`,
+    );
   }
 }
 

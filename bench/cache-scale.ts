@@ -58,7 +58,17 @@ function recordImages(project: Project, paths: string[], imagesDir: string): voi
     paths.forEach((path, i) => {
       const bytes = readFileSync(path);
       const st = statSync(path);
-      const imageId = insertImage(db, { hash: createHash('sha256').update(bytes).digest('hex'), classId: ids[i % CLASSES.length]!, split: splitOf(i), width: PX, height: PX, format: 'png', bytes: st.size, addedAt: now, importId });
+      const imageId = insertImage(db, {
+        hash: createHash('sha256').update(bytes).digest('hex'),
+        classId: ids[i % CLASSES.length]!,
+        split: splitOf(i),
+        width: PX,
+        height: PX,
+        format: 'png',
+        bytes: st.size,
+        addedAt: now,
+        importId,
+      });
       upsertPath(db, path, imageId, { size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, importId);
     });
   });
@@ -67,7 +77,8 @@ function recordImages(project: Project, paths: string[], imagesDir: string): voi
 
 async function bareDecodeRate(paths: string[]): Promise<number> {
   const t0 = performance.now();
-  for (let at = 0; at < paths.length; at += 16) await Promise.all(paths.slice(at, at + 16).map((p) => decodeRgb(p, config.inputSize!)));
+  for (let at = 0; at < paths.length; at += 16)
+    await Promise.all(paths.slice(at, at + 16).map((p) => decodeRgb(p, config.inputSize!)));
   return paths.length / ((performance.now() - t0) / 1000);
 }
 
@@ -140,22 +151,35 @@ function report(seen: Seen[], mem: Mem[]): { rate: number; engineRss: number[] }
   const first = seen.find((s) => s.p.done > s.p.fromCache)!;
   const secs = (end.t - first.t) / 1000;
   const rate = ((1 - first.frac) * N) / secs;
-  console.log(`  cache build: ${N} images, ${secs.toFixed(1)} s from the first computed batch: ${rate.toFixed(1)} images/s`);
+  console.log(
+    `  cache build: ${N} images, ${secs.toFixed(1)} s from the first computed batch: ${rate.toFixed(1)} images/s`,
+  );
   const rss: number[] = [];
   for (const f of [0.1, 0.5, 1]) {
     const s = seen.find((x) => x.frac >= f)!;
     const m = at(mem, s.t);
     rss.push(m.engineRss);
-    const eta = f < 1 && s.p.etaS !== undefined ? `; ETA said ${s.p.etaS.toFixed(1)} s, it took ${((end.t - s.t) / 1000).toFixed(1)} s: error ${((100 * (s.p.etaS - (end.t - s.t) / 1000)) / ((end.t - s.t) / 1000)).toFixed(1)} %` : '';
-    console.log(`  at ${(100 * f).toFixed(0).padStart(3)} %: training process rss ${mb(m.engineRss)}, studio rss ${mb(m.mainRss)} heap ${mb(m.mainHeap)}${eta}`);
+    const eta =
+      f < 1 && s.p.etaS !== undefined
+        ? `; ETA said ${s.p.etaS.toFixed(1)} s, it took ${((end.t - s.t) / 1000).toFixed(1)} s: error ${((100 * (s.p.etaS - (end.t - s.t) / 1000)) / ((end.t - s.t) / 1000)).toFixed(1)} %`
+        : '';
+    console.log(
+      `  at ${(100 * f).toFixed(0).padStart(3)} %: training process rss ${mb(m.engineRss)}, studio rss ${mb(m.mainRss)} heap ${mb(m.mainHeap)}${eta}`,
+    );
   }
   const building = mem.filter((m) => m.t >= first.t && m.t <= end.t).map((m) => m.engineRss);
   const training = mem.filter((m) => m.t > end.t).map((m) => m.engineRss);
-  console.log(`  rss at 100 % / rss at 10 %: ${(rss[2]! / rss[0]!).toFixed(3)} (flat: within 1.1); while building ${mb(Math.min(...building))}-${mb(Math.max(...building))}`);
+  console.log(
+    `  rss at 100 % / rss at 10 %: ${(rss[2]! / rss[0]!).toFixed(3)} (flat: within 1.1); while building ${mb(Math.min(...building))}-${mb(Math.max(...building))}`,
+  );
   const f = floors(mem, seen);
   console.log(`  lowest rss in each tenth of the build: ${f.map((x) => (x / 2 ** 20).toFixed(0)).join(', ')} MB`);
-  console.log(`  its rise from the second tenth to the last: ${((f[9]! - f[1]!) / (0.8 * N) / 1024).toFixed(2)} KB per image (holding each image's features would be ${(FEATURES * 4) / 1024} KB)`);
-  console.log(`  training process rss once the features are read back and the head trains: up to ${training.length ? mb(Math.max(...training)) : '-'}`);
+  console.log(
+    `  its rise from the second tenth to the last: ${((f[9]! - f[1]!) / (0.8 * N) / 1024).toFixed(2)} KB per image (holding each image's features would be ${(FEATURES * 4) / 1024} KB)`,
+  );
+  console.log(
+    `  training process rss once the features are read back and the head trains: up to ${training.length ? mb(Math.max(...training)) : '-'}`,
+  );
   return { rate, engineRss: rss };
 }
 
@@ -203,16 +227,29 @@ async function setUp(root: string): Promise<{ b: Bench; decode: number }> {
   const paths = await writeClassImages(imagesDir, N, PX, CLASSES.length);
   const project = openProject(join(root, 'project'), { create: true });
   recordImages(project, paths, imagesDir);
-  console.log(`${N} PNGs of ${PX} px written and recorded in ${((performance.now() - t0) / 1000).toFixed(1)} s; nsfwjs MobileNetV2 at ${config.inputSize} px, ${availableParallelism()} cores`);
+  console.log(
+    `${N} PNGs of ${PX} px written and recorded in ${((performance.now() - t0) / 1000).toFixed(1)} s; nsfwjs MobileNetV2 at ${config.inputSize} px, ${availableParallelism()} cores`,
+  );
   const decode = await bareDecodeRate(paths.slice(0, Math.min(N, 2000)));
   console.log(`bare sharp decode+resize (${Math.min(N, 2000)} files, 16 at a time): ${decode.toFixed(1)} images/s`);
   // The callbacks read `b` once the run starts, after it is made.
-  const service = new RunService(project, {
-    progress: (p) => (b.w.onProgress(p, performance.now()), b.onKill?.(p)),
-    epoch: () => {},
-    status: () => {},
-  }, { backend: 'wasm' });
-  const b: Bench = { project, service, cacheDir: join(project.dir, 'cache', 'features'), runId: 0, w: watch(project, () => b.runId, N), onKill: null };
+  const service = new RunService(
+    project,
+    {
+      progress: (p) => (b.w.onProgress(p, performance.now()), b.onKill?.(p)),
+      epoch: () => {},
+      status: () => {},
+    },
+    { backend: 'wasm' },
+  );
+  const b: Bench = {
+    project,
+    service,
+    cacheDir: join(project.dir, 'cache', 'features'),
+    runId: 0,
+    w: watch(project, () => b.runId, N),
+    onKill: null,
+  };
   return { b, decode };
 }
 
@@ -233,7 +270,9 @@ async function killAndResume(b: Bench): Promise<void> {
   b.w.stop();
   b.onKill = null;
   const before = cacheFiles(b.cacheDir);
-  console.log(`  killed at ${(100 * killedAt).toFixed(1)} % (by the last event); run: ${b.service.get(b.runId).status}; ${before.size} values cached`);
+  console.log(
+    `  killed at ${(100 * killedAt).toFixed(1)} % (by the last event); run: ${b.service.get(b.runId).status}; ${before.size} values cached`,
+  );
   b.w = watch(b.project, () => b.runId, N);
   const t0 = performance.now();
   b.service.resume(b.runId);
@@ -243,8 +282,12 @@ async function killAndResume(b: Bench): Promise<void> {
   const rewritten = [...before].filter(([p, mtime]) => after.get(p) !== mtime).length;
   const firstTrain = b.w.seen.find((s) => s.p.split === 'train')!.p;
   const newly = [...after.keys()].filter((p) => !before.has(p)).length;
-  console.log(`  resumed: ${b.service.get(b.runId).status} in ${((performance.now() - t0) / 1000).toFixed(1)} s; train split found ${firstTrain.fromCache} of ${firstTrain.total} cached`);
-  console.log(`  values computed again: ${rewritten} of ${before.size} cached before the kill; computed after it: ${newly} (${before.size + newly} of ${N})`);
+  console.log(
+    `  resumed: ${b.service.get(b.runId).status} in ${((performance.now() - t0) / 1000).toFixed(1)} s; train split found ${firstTrain.fromCache} of ${firstTrain.total} cached`,
+  );
+  console.log(
+    `  values computed again: ${rewritten} of ${before.size} cached before the kill; computed after it: ${newly} (${before.size + newly} of ${N})`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -257,12 +300,18 @@ async function main(): Promise<void> {
     b.w.stop();
     const whole = report(b.w.seen, b.w.mem);
     const disk = diskBytes(b.cacheDir);
-    console.log(`  run: ${b.service.get(b.runId).status}; cache on disk: ${mb(disk)} (${(disk / N).toFixed(0)} bytes per image, ${FEATURES * 4} of values)`);
+    console.log(
+      `  run: ${b.service.get(b.runId).status}; cache on disk: ${mb(disk)} (${(disk / N).toFixed(0)} bytes per image, ${FEATURES * 4} of values)`,
+    );
     console.log(`  cache build / bare decode: ${(whole.rate / decode).toFixed(2)}`);
     if (Number(opt.kill) > 0) await killAndResume(b);
     const hours = 200_000 / whole.rate / 3600;
-    console.log(`\n3. 200,000 images at this rate: ${hours.toFixed(2)} h; cache ${((disk / N) * 200_000 / 2 ** 30).toFixed(2)} GiB on disk;`);
-    console.log(`   training process while building: flat at ~${mb(whole.engineRss[2]!)}; training then holds the features once: 200,000 x ${FEATURES} x 4 bytes = ${mb(200_000 * FEATURES * 4)}`);
+    console.log(
+      `\n3. 200,000 images at this rate: ${hours.toFixed(2)} h; cache ${(((disk / N) * 200_000) / 2 ** 30).toFixed(2)} GiB on disk;`,
+    );
+    console.log(
+      `   training process while building: flat at ~${mb(whole.engineRss[2]!)}; training then holds the features once: 200,000 x ${FEATURES} x 4 bytes = ${mb(200_000 * FEATURES * 4)}`,
+    );
     b.project.close();
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -82,13 +82,16 @@ async function plant(pixels: Buffer, kind: number, random: Random): Promise<Buff
 const set = readIdx('train');
 if (n > set.count) throw new Error(`--n ${n}: the training set has ${set.count} images`);
 const random = seededRandom(Number(args.seed));
-console.log(`bench/dupes: ${n} Fashion-MNIST training images + ${planted} planted copies, sharp ${sharp.versions.sharp}`);
+console.log(
+  `bench/dupes: ${n} Fashion-MNIST training images + ${planted} planted copies, sharp ${sharp.versions.sharp}`,
+);
 
 const started = performance.now();
 const reductions: Uint8Array[] = [];
 for (let i = 0; i < n; i++) reductions.push(reducePixels(imagePixels(set, i), 28, 28, 1));
 const sources = Array.from({ length: planted }, () => Math.floor(random() * n));
-for (let k = 0; k < planted; k++) reductions.push(await reduceImage(await plant(imagePixels(set, sources[k]), k % 4, random)));
+for (let k = 0; k < planted; k++)
+  reductions.push(await reduceImage(await plant(imagePixels(set, sources[k]), k % 4, random)));
 const prints: ImagePrint[] = reductions.map(imagePrint);
 console.log(`reductions and prints of ${prints.length} images: ${seconds(started).toFixed(1)} s`);
 
@@ -134,10 +137,14 @@ async function montage(result: NearDuplicateResult, file: string): Promise<void>
     const [row, col] = [Math.floor(k / cols), k % cols];
     [a, b].forEach((image, side) => {
       const pixels = imagePixels(set, image);
-      for (let y = 0; y < cell; y++) pixels.copy(canvas, (row * cell + y) * width + col * (2 * cell + 4) + side * cell, y * cell, (y + 1) * cell);
+      for (let y = 0; y < cell; y++)
+        pixels.copy(canvas, (row * cell + y) * width + col * (2 * cell + 4) + side * cell, y * cell, (y + 1) * cell);
     });
   });
-  await sharp(canvas, { raw: { width, height: rows * cell, channels: 1 } }).resize(width * 2, rows * cell * 2, { kernel: 'nearest' }).png().toFile(file);
+  await sharp(canvas, { raw: { width, height: rows * cell, channels: 1 } })
+    .resize(width * 2, rows * cell * 2, { kernel: 'nearest' })
+    .png()
+    .toFile(file);
   console.log(`montage of ${pick.length} of the ${among.length} pairs among the originals: ${file}`);
 }
 
@@ -163,7 +170,9 @@ async function run(label: string, opts: NearDuplicateOptions): Promise<void> {
   // The hash stage: the index against comparing every pair of hashes, which must agree.
   const [index, hashes] = [time({ strategy: 'multi-index' }), time({ strategy: 'all-pairs' })];
   if (index.pairs !== hashes.pairs) throw new Error(`index found ${index.pairs} pairs, all hash pairs ${hashes.pairs}`);
-  console.log(`subset of ${subset}: candidates by the index ${index.seconds.toFixed(2)} s, by all hash pairs ${hashes.seconds.toFixed(2)} s (same ${index.pairs} pairs)`);
+  console.log(
+    `subset of ${subset}: candidates by the index ${index.seconds.toFixed(2)} s, by all hash pairs ${hashes.seconds.toFixed(2)} s (same ${index.pairs} pairs)`,
+  );
   // All pairs without hashes: every pair's detail compared, then the same shortlists and
   // registrations. The pairwise part grows as n^2, the registrations as n; each is scaled so.
   const every = time({ strategy: 'all-pairs', radius: 128 });
@@ -187,7 +196,11 @@ function hashIndexAlone(radius: number): void {
     return { seconds: seconds(started), pairs };
   };
   const all = packCodes(prints.map((p) => [p.hash])).codes;
-  const sample = packCodes(shuffled(prints, seededRandom(Number(args.seed) + 1)).slice(0, subset).map((p) => [p.hash])).codes;
+  const sample = packCodes(
+    shuffled(prints, seededRandom(Number(args.seed) + 1))
+      .slice(0, subset)
+      .map((p) => [p.hash]),
+  ).codes;
   const index = time(all, 'multi-index');
   const brute = time(sample, 'all-pairs');
   const check = time(sample, 'multi-index');

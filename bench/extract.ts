@@ -52,9 +52,13 @@ async function rate(images: number, runBatch: () => Promise<void>): Promise<numb
   return (batches * batch) / ((performance.now() - t0) / 1000);
 }
 
-async function tfjsRate(name: BackendName, pixels: Float32Array): Promise<{ rate: number; features: Float32Array } | string> {
+async function tfjsRate(
+  name: BackendName,
+  pixels: Float32Array,
+): Promise<{ rate: number; features: Float32Array } | string> {
   const choice = await selectBackend({ prefer: name });
-  if (choice.name !== name) return `not available (${choice.rejected.find((r) => r.name === name)?.reason ?? 'skipped'})`;
+  if (choice.name !== name)
+    return `not available (${choice.rejected.find((r) => r.name === name)?.reason ?? 'skipped'})`;
   const backbone = await loadBackbone(findBackbone(BACKBONE), { inputSize: size });
   const model = pooledExtractor(backbone, 'avg').model;
   const x = tf.tensor4d(pixels, [batch, size, size, 3]);
@@ -72,7 +76,10 @@ async function tfjsRate(name: BackendName, pixels: Float32Array): Promise<{ rate
 /** Real files: Fashion-MNIST items upscaled to 320 px, tinted, as JPEG (kept between runs). */
 async function writeImages(n: number): Promise<string[]> {
   const dir = join(tmpdir(), `fs-bench-extract-${n}`);
-  if (existsSync(dir) && readdirSync(dir).length === n) return readdirSync(dir).sort().map((f) => join(dir, f));
+  if (existsSync(dir) && readdirSync(dir).length === n)
+    return readdirSync(dir)
+      .sort()
+      .map((f) => join(dir, f));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
   const set = readIdx('train');
@@ -85,22 +92,36 @@ async function writeImages(n: number): Promise<string[]> {
       .jpeg({ quality: 88 })
       .toFile(join(dir, `img-${String(i).padStart(5, '0')}.jpg`));
   }
-  return readdirSync(dir).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** The engine's own decode (EXIF, background, resize), `batch` files at a time as the cache build does. */
 async function bareDecodeRate(files: string[]): Promise<number> {
   const t0 = performance.now();
-  for (let at = 0; at < files.length; at += batch) await Promise.all(files.slice(at, at + batch).map((f) => decodeRgb(f, size)));
+  for (let at = 0; at < files.length; at += batch)
+    await Promise.all(files.slice(at, at + batch).map((f) => decodeRgb(f, size)));
   return files.length / ((performance.now() - t0) / 1000);
 }
 
-async function cacheBuildRate(backbone: Backbone, files: string[], prefer: 'onnx' | 'tfjs'): Promise<{ rate: number; runtime: string }> {
+async function cacheBuildRate(
+  backbone: Backbone,
+  files: string[],
+  prefer: 'onnx' | 'tfjs',
+): Promise<{ rate: number; runtime: string }> {
   const cacheDir = mkdtempSync(join(tmpdir(), `fs-bench-cache-${prefer}-`));
   const extractor = pooledExtractor(backbone, 'avg', { prefer });
   const items = files.map((source, i) => ({ hash: `bench${i}`, source }));
   // Opening the runner (export, ORT session, probe check) is paid once per run: not timed.
-  await computeFeatures({ items: items.slice(0, batch), split: 'val', backbone, extractor, cacheDir: mkdtempSync(join(tmpdir(), 'fs-bench-warm-')), batchSize: batch });
+  await computeFeatures({
+    items: items.slice(0, batch),
+    split: 'val',
+    backbone,
+    extractor,
+    cacheDir: mkdtempSync(join(tmpdir(), 'fs-bench-warm-')),
+    batchSize: batch,
+  });
   const t0 = performance.now();
   await computeFeatures({ items, split: 'val', backbone, extractor, cacheDir, batchSize: batch });
   const secs = (performance.now() - t0) / 1000;
@@ -109,7 +130,8 @@ async function cacheBuildRate(backbone: Backbone, files: string[], prefer: 'onnx
   return { rate: files.length / secs, runtime: info ? `${info.runtime}, ${info.threads} thread(s)` : 'cache' };
 }
 
-const line = (name: string, r: number, extra = '') => console.log(`${name.padEnd(34)} ${r.toFixed(1).padStart(7)} images/s${extra}`);
+const line = (name: string, r: number, extra = '') =>
+  console.log(`${name.padEnd(34)} ${r.toFixed(1).padStart(7)} images/s${extra}`);
 
 async function main(): Promise<void> {
   const cores = availableParallelism();
@@ -138,14 +160,23 @@ async function main(): Promise<void> {
   for (const threads of [...new Set([1, cores])]) {
     const session = await openOnnx(bytes, { threads });
     const d = relativeDifference(reference, await session.run(pixels, [batch, size, size, 3]));
-    ort[threads] = await rate(Number(opt.ortImages), async () => void (await session.run(pixels, [batch, size, size, 3])));
-    line(`ORT cpu, ${threads} thread(s)`, ort[threads]!, `   x${(ort[threads]! / wasm).toFixed(2)} tfjs-wasm   (vs tfjs: ${d.toExponential(1)} relative)`);
+    ort[threads] = await rate(
+      Number(opt.ortImages),
+      async () => void (await session.run(pixels, [batch, size, size, 3])),
+    );
+    line(
+      `ORT cpu, ${threads} thread(s)`,
+      ort[threads]!,
+      `   x${(ort[threads]! / wasm).toFixed(2)} tfjs-wasm   (vs tfjs: ${d.toExponential(1)} relative)`,
+    );
     await session.dispose();
   }
   const best = ort[cores]!;
 
   const all = await writeImages(Number(opt.write));
-  console.log(`\n2. Real files: ${all.length} JPEGs (320 px, Fashion-MNIST upscaled and tinted) in ${join(tmpdir(), `fs-bench-extract-${all.length}`)}`);
+  console.log(
+    `\n2. Real files: ${all.length} JPEGs (320 px, Fashion-MNIST upscaled and tinted) in ${join(tmpdir(), `fs-bench-extract-${all.length}`)}`,
+  );
   const decode = await bareDecodeRate(all);
   line(`bare sharp decode+resize (${all.length})`, decode);
   const ortFiles = all.slice(0, Number(opt.ortFiles));
@@ -161,13 +192,17 @@ async function main(): Promise<void> {
   console.log(`ORT (${cores} threads) / tfjs-wasm, extraction:   x${(best / wasm).toFixed(2)}   (target >= 5)`);
   console.log(`ORT cache build / bare decode:           ${(cacheOrt.rate / decode).toFixed(2)}   (target >= 0.7)`);
   const slower = Math.min(decode, best);
-  console.log(`ORT cache build / slower of decode and ORT: ${(cacheOrt.rate / slower).toFixed(2)}   (1.0: decoding fully hidden behind inference, or the reverse)`);
+  console.log(
+    `ORT cache build / slower of decode and ORT: ${(cacheOrt.rate / slower).toFixed(2)}   (1.0: decoding fully hidden behind inference, or the reverse)`,
+  );
   console.log(`ORT cache build / tfjs cache build:      x${(cacheOrt.rate / cacheTf.rate).toFixed(2)}`);
   console.log(`MACs per image (conv, depthwise, dense): ${(macs / 1e6).toFixed(1)} M`);
   console.log(`peak: ${(peak.macsPerSecond / 1e9).toFixed(1)} GMAC/s; ${peak.assumptions}`);
   for (const [threads, r] of Object.entries(ort)) {
     const cores_ = Number(threads);
-    console.log(`ORT ${threads} thread(s): ${((macs * r) / 1e9).toFixed(1)} GMAC/s = ${((100 * macs * r) / ((peak.macsPerSecond / peak.cores) * cores_)).toFixed(1)} % of ${cores_} core(s)' peak`);
+    console.log(
+      `ORT ${threads} thread(s): ${((macs * r) / 1e9).toFixed(1)} GMAC/s = ${((100 * macs * r) / ((peak.macsPerSecond / peak.cores) * cores_)).toFixed(1)} % of ${cores_} core(s)' peak`,
+    );
   }
 }
 

@@ -1,7 +1,16 @@
 // Import throughput against bare sharp, on the same files in the same run (machines here
 // are noisy, so only the ratio means much). Run: npm run bench:import [-- --count N]
 // Images are generated once and cached under bench/.data/ (gitignored).
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,16 +43,30 @@ async function ensurePool(n: number): Promise<string[]> {
   const missing = files.map((f, i) => [f, i] as const).filter(([f]) => !existsSync(f));
   if (missing.length === 0) return files;
   console.error(`generating ${missing.length} ${W}x${H} JPEGs into ${pool} (once) ...`);
-  const grain = await sharp({ create: { width: W, height: H, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 14 } } }).raw().toBuffer();
+  const grain = await sharp({
+    create: { width: W, height: H, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 14 } },
+  })
+    .raw()
+    .toBuffer();
   const bases = await Promise.all(Array.from({ length: 16 }, () => makeBase(grain)));
   for (let k = 0; k < missing.length; k += concurrency) {
-    await Promise.all(missing.slice(k, k + concurrency).map(([file, i]) => writeStamped(file, bases[i % bases.length], i)));
+    await Promise.all(
+      missing.slice(k, k + concurrency).map(([file, i]) => writeStamped(file, bases[i % bases.length], i)),
+    );
   }
   return files;
 }
 
 async function makeBase(grain: Buffer): Promise<Buffer> {
-  const raw = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+  const raw = await sharp({
+    create: {
+      width: 64,
+      height: 48,
+      channels: 3,
+      background: '#000',
+      noise: { type: 'gaussian', mean: 128, sigma: 60 },
+    },
+  })
     .resize(W, H, { kernel: 'cubic' })
     .raw()
     .toBuffer();
@@ -55,7 +78,12 @@ async function writeStamped(file: string, base: Buffer, i: number): Promise<void
   const raw = Buffer.from(base);
   // A 32-pixel band in the first rows that differs per index makes every file's hash unique.
   for (let x = 0; x < W * 3 * 32; x++) raw[x] = (raw[x] + ((i * 2654435761 + x * 97) >>> 24)) & 255;
-  writeFileSync(file, await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 85 }).toBuffer());
+  writeFileSync(
+    file,
+    await sharp(raw, { raw: { width: W, height: H, channels: 3 } })
+      .jpeg({ quality: 85 })
+      .toBuffer(),
+  );
 }
 
 /** The folder imported: class folders of hard links into the pool, so --count N imports exactly N. */
@@ -108,7 +136,9 @@ const pool = await ensurePool(count);
 const set = ensureSet(pool);
 const files = readdirSync(set).flatMap((c) => readdirSync(join(set, c)).map((f) => join(set, c, f)));
 for (const f of files) readFileSync(f); // into the page cache, for both contenders alike
-console.log(`bench/import: ${files.length} JPEGs ${W}x${H}, concurrency ${concurrency}, sharp ${sharp.versions.sharp}, ${availableParallelism()} cores`);
+console.log(
+  `bench/import: ${files.length} JPEGs ${W}x${H}, concurrency ${concurrency}, sharp ${sharp.versions.sharp}, ${availableParallelism()} cores`,
+);
 const ratios: number[] = [];
 const rates = { bare: [] as number[], ours: [] as number[], again: [] as number[] };
 for (let r = 1; r <= rounds; r++) {

@@ -13,7 +13,10 @@ const lastDim = (s: Shape) => s[s.length - 1]!;
 
 /** The first call's tensors: a layer called again (a split model) costs the same. */
 function io(layer: tf.layers.Layer): { input: Shape; output: Shape } {
-  const node = layer.inboundNodes[0] as unknown as { inputTensors: tf.SymbolicTensor[]; outputTensors: tf.SymbolicTensor[] };
+  const node = layer.inboundNodes[0] as unknown as {
+    inputTensors: tf.SymbolicTensor[];
+    outputTensors: tf.SymbolicTensor[];
+  };
   return { input: node.inputTensors[0]!.shape, output: node.outputTensors[0]!.shape };
 }
 
@@ -60,7 +63,11 @@ export function fmaPeak(cpuinfo = readFileSync('/proc/cpuinfo', 'utf8'), cores =
   const flags = new Set((/^flags\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? '').split(/\s+/));
   const mhz = Number(/^cpu MHz\s*:\s*([\d.]+)$/m.exec(cpuinfo)?.[1] ?? NaN);
   const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? 'unknown CPU';
-  const [lanes, isa] = flags.has('avx512f') ? [16, 'AVX-512'] : flags.has('avx2') && flags.has('fma') ? [8, 'AVX2+FMA'] : [4, 'SSE (no FMA: a mul and an add per lane)'];
+  const [lanes, isa] = flags.has('avx512f')
+    ? [16, 'AVX-512']
+    : flags.has('avx2') && flags.has('fma')
+      ? [8, 'AVX2+FMA']
+      : [4, 'SSE (no FMA: a mul and an add per lane)'];
   const units = 2;
   return {
     macsPerSecond: lanes * units * mhz * 1e6 * cores,

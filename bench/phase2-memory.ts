@@ -47,7 +47,11 @@ interface ChildOut {
 
 /** 80 % train, 10 % val, 10 % test. */
 function runData(paths: string[]): RunData {
-  const images: RunImage[] = paths.map((path, i) => ({ hash: `b${String(i).padStart(6, '0')}`, path, label: i % CLASSES.length }));
+  const images: RunImage[] = paths.map((path, i) => ({
+    hash: `b${String(i).padStart(6, '0')}`,
+    path,
+    label: i % CLASSES.length,
+  }));
   const split = (k: number) => images.filter((_, i) => i % 10 === k);
   return { classes: CLASSES, train: images.filter((_, i) => i % 10 < 8), val: split(8), test: split(9) };
 }
@@ -66,12 +70,20 @@ async function child(mode: string, root: string): Promise<void> {
     backend: { name: b.name, rejected: b.rejected, versions: b.versions },
     emit: (e) => {
       if (e.type === 'epoch' && e.metrics.phase === 2) phase2EpochMs += e.metrics.epochMs;
-      if (e.type === 'predictions' && e.split === 'test') predictions = JSON.stringify(e.rows.map((r) => r.probs.map((p) => p.toFixed(5))));
+      if (e.type === 'predictions' && e.split === 'test')
+        predictions = JSON.stringify(e.rows.map((r) => r.probs.map((p) => p.toFixed(5))));
     },
     holdBytes: mode === 'held' ? Infinity : 0,
   });
   const store = result.featureStore!.split!;
-  const out: ChildOut = { peakRss: peakRss(), splitBytes: store.bytes, held: store.held, phase2EpochMs, testAcc: result.test?.accuracy ?? null, predictions };
+  const out: ChildOut = {
+    peakRss: peakRss(),
+    splitBytes: store.bytes,
+    held: store.held,
+    phase2EpochMs,
+    testAcc: result.test?.accuracy ?? null,
+    predictions,
+  };
   console.log(JSON.stringify(out));
 }
 
@@ -83,20 +95,32 @@ async function main(): Promise<void> {
     mkdirSync(join(root, 'images'));
     const paths = await writeClassImages(join(root, 'images'), N, Number(opt.px), CLASSES.length);
     writeFileSync(join(root, 'paths.json'), JSON.stringify(paths));
-    console.log(`${N} PNGs; nsfwjs MobileNetV2 at ${opt.size} px, phase 2 unfreezes ${opt.unfreeze} blocks; 1 epoch per phase`);
+    console.log(
+      `${N} PNGs; nsfwjs MobileNetV2 at ${opt.size} px, phase 2 unfreezes ${opt.unfreeze} blocks; 1 epoch per phase`,
+    );
     const run = (mode: string): ChildOut => {
       const t0 = performance.now();
-      const stdout = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--child', mode, '--root', root], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      const stdout = execFileSync(
+        process.execPath,
+        [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--child', mode, '--root', root],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       const o = JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildOut;
-      console.log(`  ${mode.padEnd(8)}: split activations ${mb(o.splitBytes)} ${o.held ? 'held' : 'read from the cache per batch'}; peak rss ${mb(o.peakRss)}; phase-2 epoch ${(o.phase2EpochMs / 1000).toFixed(1)} s; whole child ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(
+        `  ${mode.padEnd(8)}: split activations ${mb(o.splitBytes)} ${o.held ? 'held' : 'read from the cache per batch'}; peak rss ${mb(o.peakRss)}; phase-2 epoch ${(o.phase2EpochMs / 1000).toFixed(1)} s; whole child ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
       return o;
     };
     // The first builds the cache for both.
     const streamed = run('streamed');
     const held = run('held');
-    console.log(`peak rss streamed / held: ${(streamed.peakRss / held.peakRss).toFixed(2)} (held - streamed: ${mb(held.peakRss - streamed.peakRss)}, split activations ${mb(held.splitBytes)})`);
+    console.log(
+      `peak rss streamed / held: ${(streamed.peakRss / held.peakRss).toFixed(2)} (held - streamed: ${mb(held.peakRss - streamed.peakRss)}, split activations ${mb(held.splitBytes)})`,
+    );
     console.log(`phase-2 epoch streamed / held: ${(streamed.phase2EpochMs / held.phase2EpochMs).toFixed(2)}`);
-    console.log(`same test predictions (5 decimals): ${streamed.predictions === held.predictions}; test accuracy ${held.testAcc}`);
+    console.log(
+      `same test predictions (5 decimals): ${streamed.predictions === held.predictions}; test accuracy ${held.testAcc}`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -64,12 +64,26 @@ async function fashion(): Promise<Dataset> {
   mkdirSync(dir, { recursive: true });
   const per = new Array<number>(10).fill(0);
   const pick: number[] = [];
-  for (let i = 0; i < tr.count && pick.length < Number(opt['fashion-train']); i++) if (per[tr.labels[i]!]! < Number(opt['fashion-train']) / 10) (per[tr.labels[i]!]! += 1, pick.push(i));
+  for (let i = 0; i < tr.count && pick.length < Number(opt['fashion-train']); i++)
+    if (per[tr.labels[i]!]! < Number(opt['fashion-train']) / 10) ((per[tr.labels[i]!]! += 1), pick.push(i));
   const png = (f: typeof tr, i: number, tag: string) =>
-    sharp(Buffer.from(f.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(dir, `${tag}${i}.png`)).then(() => ({ hash: `${tag}${i}`, path: join(dir, `${tag}${i}.png`), label: f.labels[i]! }));
+    sharp(Buffer.from(f.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toFile(join(dir, `${tag}${i}.png`))
+      .then(() => ({ hash: `${tag}${i}`, path: join(dir, `${tag}${i}.png`), label: f.labels[i]! }));
   const train = await Promise.all(pick.map((i) => png(tr, i, 'tr')));
   const test = await Promise.all(Array.from({ length: te.count }, (_, i) => png(te, i, 'te')));
-  return { name: 'Fashion-MNIST', size: Number(opt.size), pixelSide: 28, data: { classes: FASHION_CLASSES, train: train.filter((_, k) => k % 10 !== 9), val: train.filter((_, k) => k % 10 === 9), test } };
+  return {
+    name: 'Fashion-MNIST',
+    size: Number(opt.size),
+    pixelSide: 28,
+    data: {
+      classes: FASHION_CLASSES,
+      train: train.filter((_, k) => k % 10 !== 9),
+      val: train.filter((_, k) => k % 10 === 9),
+      test,
+    },
+  };
 }
 
 /** Class folders, split per class 60 / 10 / 30 by a seeded shuffle. */
@@ -77,14 +91,27 @@ function stamps(): Dataset {
   let dir = opt.stamps;
   if (!dir) {
     dir = join(root, 'stamps');
-    if (!existsSync(dir)) execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../scripts/tuxpaint-stamps.ts'), dir], { stdio: 'inherit' });
+    if (!existsSync(dir))
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, '../scripts/tuxpaint-stamps.ts'), dir],
+        { stdio: 'inherit' },
+      );
   }
-  const classes = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const classes = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const next = seededRandom(7);
   const data: RunData = { classes, train: [], val: [], test: [] };
   classes.forEach((c, label) => {
-    const files = readdirSync(join(dir, c)).filter((f) => /\.(png|jpe?g|svg)$/i.test(f)).sort();
-    const order = files.map((f) => ({ f, k: next() })).sort((a, b) => a.k - b.k).map((x) => x.f);
+    const files = readdirSync(join(dir, c))
+      .filter((f) => /\.(png|jpe?g|svg)$/i.test(f))
+      .sort();
+    const order = files
+      .map((f) => ({ f, k: next() }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.f);
     order.forEach((f, i) => {
       const img: RunImage = { hash: `st-${c}-${i}`.replace(/[^A-Za-z0-9_-]/g, '_'), path: join(dir, c, f), label };
       const at = i / order.length;
@@ -100,17 +127,75 @@ async function pixels(d: Dataset): Promise<Outcome> {
   const side = d.pixelSide;
   const dim = side * side * 3;
   const px = (imgs: RunImage[]) =>
-    Promise.all(imgs.map(async (i) => Float32Array.from(await sharp(i.path).rotate().flatten({ background: IMAGE_BACKGROUND }).resize(side, side, { fit: 'fill' }).toColourspace('srgb').removeAlpha().raw().toBuffer(), (v) => v / 255)));
+    Promise.all(
+      imgs.map(async (i) =>
+        Float32Array.from(
+          await sharp(i.path)
+            .rotate()
+            .flatten({ background: IMAGE_BACKGROUND })
+            .resize(side, side, { fit: 'fill' })
+            .toColourspace('srgb')
+            .removeAlpha()
+            .raw()
+            .toBuffer(),
+          (v) => v / 255,
+        ),
+      ),
+    );
   const [train, val, test] = await Promise.all([px(d.data.train), px(d.data.val!), px(d.data.test!)]);
   const k = d.data.classes.length;
   const head = buildHead(HeadSpec.parse({}), [1, 1, dim], k, 'single', { seed: 1 });
-  const config = RunConfig.parse({ backboneId: 'x', phase1: { epochs: 60, batchSize: 32, optimizer: { kind: 'adam', lr: 1e-3 }, earlyStopping: { monitor: 'valLoss', patience: 4, restoreBest: true } } }).phase1;
+  const config = RunConfig.parse({
+    backboneId: 'x',
+    phase1: {
+      epochs: 60,
+      batchSize: 32,
+      optimizer: { kind: 'adam', lr: 1e-3 },
+      earlyStopping: { monitor: 'valLoss', patience: 4, restoreBest: true },
+    },
+  }).phase1;
   const lab = (imgs: RunImage[]) => imgs.map((i) => i.label);
-  await fit({ phase: 1, model: head.top, head, classes: k, train: { rows: BlockRows.of([dim], train.map((v) => [v])), labels: lab(d.data.train) }, val: { rows: BlockRows.of([dim], val.map((v) => [v])), labels: lab(d.data.val!) }, config, seed: 1 });
-  const ev = await evaluate(head.top, { rows: BlockRows.of([dim], test.map((v) => [v])), labels: lab(d.data.test!) }, k);
+  await fit({
+    phase: 1,
+    model: head.top,
+    head,
+    classes: k,
+    train: {
+      rows: BlockRows.of(
+        [dim],
+        train.map((v) => [v]),
+      ),
+      labels: lab(d.data.train),
+    },
+    val: {
+      rows: BlockRows.of(
+        [dim],
+        val.map((v) => [v]),
+      ),
+      labels: lab(d.data.val!),
+    },
+    config,
+    seed: 1,
+  });
+  const ev = await evaluate(
+    head.top,
+    {
+      rows: BlockRows.of(
+        [dim],
+        test.map((v) => [v]),
+      ),
+      labels: lab(d.data.test!),
+    },
+    k,
+  );
   const cm = confusionMatrix(lab(d.data.test!), ev.predicted, k);
   head.top.dispose();
-  return { correct: Math.round(accuracy(cm) * test.length), n: test.length, f1: macroF1(perClassMetrics(cm)), ms: performance.now() - t0 };
+  return {
+    correct: Math.round(accuracy(cm) * test.length),
+    n: test.length,
+    f1: macroF1(perClassMetrics(cm)),
+    ms: performance.now() - t0,
+  };
 }
 
 async function backbone(d: Dataset, backboneId: string, backend: BackendInfo, modelCache: string): Promise<Outcome> {
@@ -118,7 +203,12 @@ async function backbone(d: Dataset, backboneId: string, backend: BackendInfo, mo
   const config = RunConfig.parse({
     backboneId,
     inputSize: d.size,
-    phase1: { epochs: 60, batchSize: 32, optimizer: { kind: 'adam', lr: 1e-3 }, earlyStopping: { monitor: 'valLoss', patience: 4, restoreBest: true } },
+    phase1: {
+      epochs: 60,
+      batchSize: 32,
+      optimizer: { kind: 'adam', lr: 1e-3 },
+      earlyStopping: { monitor: 'valLoss', patience: 4, restoreBest: true },
+    },
     seed: 1,
   });
   const r = await runTraining(config, d.data, {
@@ -142,10 +232,19 @@ async function main(): Promise<void> {
   await importWeightsFile(KERAS_FIXTURE, 'mobilenet_2_5_224_tf_no_top.h5', modelCache);
   for (const d of [stamps(), await fashion()]) {
     const { train, val, test } = d.data;
-    console.log(`${d.name}: ${d.data.classes.length} classes (${d.data.classes.join(', ')}); ${train.length} train, ${val!.length} val, ${test!.length} test; backbones at ${d.size} px; backend ${backend.name}`);
+    console.log(
+      `${d.name}: ${d.data.classes.length} classes (${d.data.classes.join(', ')}); ${train.length} train, ${val!.length} val, ${test!.length} test; backbones at ${d.size} px; backend ${backend.name}`,
+    );
     console.log(line(`softmax on raw pixels (${d.pixelSide} px)`, await pixels(d)));
-    console.log(line('nsfwjs MobileNetV2 (NSFW-tuned), phase 1', await backbone(d, 'nsfwjs_mobilenet_v2', backend, modelCache)));
-    console.log(line('Keras ImageNet MobileNet 0.25 (fixture), phase 1', await backbone(d, 'mobilenet_0.25', backend, modelCache)));
+    console.log(
+      line('nsfwjs MobileNetV2 (NSFW-tuned), phase 1', await backbone(d, 'nsfwjs_mobilenet_v2', backend, modelCache)),
+    );
+    console.log(
+      line(
+        'Keras ImageNet MobileNet 0.25 (fixture), phase 1',
+        await backbone(d, 'mobilenet_0.25', backend, modelCache),
+      ),
+    );
   }
 }
 

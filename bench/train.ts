@@ -26,7 +26,12 @@ import { HeadSpec } from '../src-shared/head-spec';
 import { fashionImage, readFashion } from '../test/fixtures/engine/fashion-mnist';
 
 const { values: opt } = parseArgs({
-  options: { images: { type: 'string', default: '64' }, size: { type: 'string', default: '224' }, blocks: { type: 'string', default: '1,2' }, backend: { type: 'string', default: 'wasm' } },
+  options: {
+    images: { type: 'string', default: '64' },
+    size: { type: 'string', default: '224' },
+    blocks: { type: 'string', default: '1,2' },
+    backend: { type: 'string', default: 'wasm' },
+  },
 });
 const N = Number(opt.images);
 const BATCH = 16;
@@ -39,11 +44,26 @@ async function timed<T>(f: () => Promise<T> | T): Promise<[T, number]> {
 }
 
 /** The naive epoch: every batch runs `frozen` (inference) then one training step. */
-async function naiveEpoch(frozen: Extractor, model: tf.LayersModel, head: Head, pixels: tf.Tensor3D[], labels: number[]): Promise<number> {
+async function naiveEpoch(
+  frozen: Extractor,
+  model: tf.LayersModel,
+  head: Head,
+  pixels: tf.Tensor3D[],
+  labels: number[],
+): Promise<number> {
   const o = buildOptimizer({ kind: 'adam', lr: 1e-4, beta1: 0.9, beta2: 0.999 });
-  const st = { model, head, classes: 10, opt: o, vars: model.trainableWeights.map((w) => w.read() as tf.Variable), weights: new Array<number>(10).fill(1) };
+  const st = {
+    model,
+    head,
+    classes: 10,
+    opt: o,
+    vars: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    weights: new Array<number>(10).fill(1),
+  };
   const step = async (at: number) => {
-    const x = tf.tidy(() => frozen.model.predict(preprocess(tf.stack(pixels.slice(at, at + BATCH)), frozen.preprocessing)) as tf.Tensor);
+    const x = tf.tidy(
+      () => frozen.model.predict(preprocess(tf.stack(pixels.slice(at, at + BATCH)), frozen.preprocessing)) as tf.Tensor,
+    );
     await trainStep(st, x, labels.slice(at, at + BATCH));
     x.dispose();
   };
@@ -55,7 +75,13 @@ async function naiveEpoch(frozen: Extractor, model: tf.LayersModel, head: Head, 
   return t;
 }
 
-async function cachedEpochs(model: tf.LayersModel, head: Head, set: ViewSet, labels: number[], epochs: number): Promise<number> {
+async function cachedEpochs(
+  model: tf.LayersModel,
+  head: Head,
+  set: ViewSet,
+  labels: number[],
+  epochs: number,
+): Promise<number> {
   const run = (n: number) => {
     const config = FitConfig.parse({ epochs: n, batchSize: BATCH, optimizer: { kind: 'adam', lr: 1e-4 } });
     return fit({ phase: 1, model, head, classes: 10, train: { rows: set.rows, labels }, val: null, config, seed: 1 });
@@ -82,19 +108,27 @@ async function main(): Promise<void> {
 
   const head = buildHead(HeadSpec.parse({}), backbone.featureShape, 10, 'single', { seed: 1 });
   const ex1 = pooledExtractor(backbone, 'avg');
-  const [set1, build1] = await timed(() => computeFeatures({ items, split: 'train', backbone, extractor: ex1, cacheDir }));
+  const [set1, build1] = await timed(() =>
+    computeFeatures({ items, split: 'train', backbone, extractor: ex1, cacheDir }),
+  );
   const cached1 = await cachedEpochs(head.top, head, set1, labels, 20);
   const naive1 = await naiveEpoch(ex1, head.top, head, pixels, labels);
-  console.log(`phase 1: cache build ${ms(build1)} (once); epoch cached ${(cached1).toFixed(1)} ms, naive ${ms(naive1)}; ratio ${(naive1 / cached1).toFixed(0)}x`);
+  console.log(
+    `phase 1: cache build ${ms(build1)} (once); epoch cached ${cached1.toFixed(1)} ms, naive ${ms(naive1)}; ratio ${(naive1 / cached1).toFixed(0)}x`,
+  );
 
   for (const blocks of opt.blocks!.split(',').map(Number)) {
     const split = splitBackbone(backbone, blocks);
     const ex2 = splitExtractor(backbone, split);
-    const [set2, build2] = await timed(() => computeFeatures({ items, split: 'train', backbone, extractor: ex2, cacheDir }));
+    const [set2, build2] = await timed(() =>
+      computeFeatures({ items, split: 'train', backbone, extractor: ex2, cacheDir }),
+    );
     const model = buildPhase2Model(split, head, 'frozen');
     const cached2 = await cachedEpochs(model, head, set2, labels, 2);
     const naive2 = await naiveEpoch(ex2, model, head, pixels, labels);
-    console.log(`phase 2, unfreeze ${blocks} (${split.blocks.join(', ')}; split at ${split.splitLayer}): cache build ${ms(build2)} (once); epoch cached ${ms(cached2)}, naive ${ms(naive2)}; ratio ${(naive2 / cached2).toFixed(1)}x`);
+    console.log(
+      `phase 2, unfreeze ${blocks} (${split.blocks.join(', ')}; split at ${split.splitLayer}): cache build ${ms(build2)} (once); epoch cached ${ms(cached2)}, naive ${ms(naive2)}; ratio ${(naive2 / cached2).toFixed(1)}x`,
+    );
   }
   rmSync(cacheDir, { recursive: true, force: true });
 }

@@ -49,10 +49,16 @@ async function timed(f: () => Promise<void>): Promise<number> {
 }
 
 /** Images per second through the frozen prefix, after one untimed batch (shader compiles, weight upload). */
-async function cacheRate(prefix: tf.LayersModel, p: Preprocessing, prefer: 'onnx' | 'tfjs'): Promise<{ rate: number; runtime: string }> {
+async function cacheRate(
+  prefix: tf.LayersModel,
+  p: Preprocessing,
+  prefer: 'onnx' | 'tfjs',
+): Promise<{ rate: number; runtime: string }> {
   const runner = await openFrozen(prefix, { prefer, threads: availableParallelism() });
   const batch = async (seed: number) => {
-    const x = tf.tidy(() => preprocess(tf.randomUniform([BATCH, SIZE, SIZE, 3], 0, 255, 'float32', seed), p) as tf.Tensor4D);
+    const x = tf.tidy(
+      () => preprocess(tf.randomUniform([BATCH, SIZE, SIZE, 3], 0, 255, 'float32', seed), p) as tf.Tensor4D,
+    );
     await runner.run(x);
     x.dispose();
   };
@@ -68,7 +74,14 @@ async function cacheRate(prefix: tf.LayersModel, p: Preprocessing, prefer: 'onnx
 async function stepMs(split: SplitBackbone, head: Head): Promise<number> {
   const model = buildPhase2Model(split, head, 'frozen');
   const opt = buildOptimizer({ kind: 'adam', lr: 1e-4, beta1: 0.9, beta2: 0.999 });
-  const stepper = { model, head, classes: 10, opt, vars: model.trainableWeights.map((w) => w.read() as tf.Variable), weights: new Array<number>(10).fill(1) };
+  const stepper = {
+    model,
+    head,
+    classes: 10,
+    opt,
+    vars: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    weights: new Array<number>(10).fill(1),
+  };
   const labels = Array.from({ length: BATCH }, (_, i) => i % 10);
   const x = tf.randomUniform([BATCH, ...split.splitShape], 0, 6, 'float32', 3);
   await trainStep(stepper, x, labels);
@@ -96,7 +109,9 @@ async function main(): Promise<void> {
   const split = splitBackbone(backbone, Number(opt.blocks));
   const head = buildHead(HeadSpec.parse({}), backbone.featureShape, 10, 'single', { seed: 1 });
   const p = backbone.entry.preprocessing;
-  console.log(`MobileNetV2 1.0 at ${SIZE} px; phase 2 unfreezes ${split.blocks.join(', ')} (split at ${split.splitLayer}); batch ${BATCH}; ${N} images; ${availableParallelism()} cores`);
+  console.log(
+    `MobileNetV2 1.0 at ${SIZE} px; phase 2 unfreezes ${split.blocks.join(', ')} (split at ${split.splitLayer}); batch ${BATCH}; ${N} images; ${availableParallelism()} cores`,
+  );
   const cpuPaths = !opt['webgpu-only'];
   const ort = cpuPaths ? await cacheRate(split.prefix, p, 'onnx') : { rate: NaN, runtime: 'onnxruntime (skipped)' };
   const wasmCache = cpuPaths ? await cacheRate(split.prefix, p, 'tfjs') : { rate: NaN, runtime: 'tfjs-wasm (skipped)' };
@@ -107,9 +122,15 @@ async function main(): Promise<void> {
   const gpuCache = await cacheRate(split.prefix, p, 'tfjs');
   const gpuStep = await stepMs(split, head);
   const total = performance.now() - t0;
-  console.log(`cache build (images/s): ${ort.runtime} ${ort.rate.toFixed(1)}, tfjs-wasm ${wasmCache.rate.toFixed(1)}, tfjs-webgpu ${gpuCache.rate.toFixed(1)}`);
-  console.log(`  webgpu / wasm ${(gpuCache.rate / wasmCache.rate).toFixed(2)}x, webgpu / ${ort.runtime} ${(gpuCache.rate / ort.rate).toFixed(2)}x`);
-  console.log(`phase-2 step (ms): wasm ${wasmStep.toFixed(0)}, webgpu ${gpuStep.toFixed(0)}; webgpu is ${(wasmStep / gpuStep).toFixed(2)}x wasm's speed`);
+  console.log(
+    `cache build (images/s): ${ort.runtime} ${ort.rate.toFixed(1)}, tfjs-wasm ${wasmCache.rate.toFixed(1)}, tfjs-webgpu ${gpuCache.rate.toFixed(1)}`,
+  );
+  console.log(
+    `  webgpu / wasm ${(gpuCache.rate / wasmCache.rate).toFixed(2)}x, webgpu / ${ort.runtime} ${(gpuCache.rate / ort.rate).toFixed(2)}x`,
+  );
+  console.log(
+    `phase-2 step (ms): wasm ${wasmStep.toFixed(0)}, webgpu ${gpuStep.toFixed(0)}; webgpu is ${(wasmStep / gpuStep).toFixed(2)}x wasm's speed`,
+  );
   console.log(`(WebGPU part, warm-ups and shader compiles included: ${(total / 1000).toFixed(1)} s)`);
   stopWebGpu();
 }

@@ -12,7 +12,10 @@ export async function renderIcons(dir = ICON_DIR): Promise<string[]> {
   const out: string[] = [];
   for (const size of ICON_SIZES) {
     const file = join(dir, `${size}x${size}.png`);
-    await sharp(svg, { density: (72 * size) / 512 }).resize(size, size).png({ compressionLevel: 9 }).toFile(file);
+    await sharp(svg, { density: (72 * size) / 512 })
+      .resize(size, size)
+      .png({ compressionLevel: 9 })
+      .toFile(file);
     out.push(file);
   }
   return out;

@@ -33,7 +33,9 @@ function kerasFiles(entry: BackboneEntry, sizes: number[]): KerasWeights[] {
   const src = kerasSourceOf(entry);
   if (!src) return [];
   const byFile = new Map<string, KerasWeights>();
-  for (const size of sizes) for (const w of weightFilesFor(src, size)) byFile.set(w.file, { file: w.file, url: w.url, ...(w.fileHash ? { fileHash: w.fileHash } : {}) });
+  for (const size of sizes)
+    for (const w of weightFilesFor(src, size))
+      byFile.set(w.file, { file: w.file, url: w.url, ...(w.fileHash ? { fileHash: w.fileHash } : {}) });
   return [...byFile.values()];
 }
 

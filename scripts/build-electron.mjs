@@ -23,7 +23,12 @@ await Promise.all([
   // The entry speaks Node's IPC; parent-port.ts adapts an Electron utility process to it first.
   build({
     ...esm,
-    stdin: { contents: "import './parent-port';\nimport './entry';\n", resolveDir: 'src-main/engine/process', sourcefile: 'engine-entry.ts', loader: 'ts' },
+    stdin: {
+      contents: "import './parent-port';\nimport './entry';\n",
+      resolveDir: 'src-main/engine/process',
+      sourcefile: 'engine-entry.ts',
+      loader: 'ts',
+    },
     outfile: outputs.engine,
   }),
   build({ ...esm, entryPoints: ['src-main/server/cli-serve.ts'], outfile: outputs.server }),

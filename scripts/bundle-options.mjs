@@ -17,13 +17,22 @@ export const external = [
   'utf-8-validate',
 ];
 
-export const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', external };
+export const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  external,
+};
 
 // Bundled CommonJS packages call require(); an ES module has none, so one is made per bundle.
 export const esm = {
   ...common,
   format: 'esm',
-  banner: { js: "import { createRequire as __studioCreateRequire } from 'node:module'; const require = __studioCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __studioCreateRequire } from 'node:module'; const require = __studioCreateRequire(import.meta.url);",
+  },
 };
 
 // CommonJS has no import.meta: the sources' import.meta.url becomes the bundle's own URL.

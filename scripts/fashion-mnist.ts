@@ -9,7 +9,16 @@ import sharp from 'sharp';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_CLASSES = [
-  'T-shirt_top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle_boot',
+  'T-shirt_top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle_boot',
 ] as const;
 
 export interface IdxSet {
@@ -26,7 +35,9 @@ export function readIdx(set: 'train' | 't10k', dir = FASHION_MNIST_DIR): IdxSet 
     try {
       return gunzipSync(readFileSync(join(dir, name)));
     } catch (err) {
-      throw new Error(`Cannot read ${join(dir, name)}: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist). ${String(err)}`);
+      throw new Error(
+        `Cannot read ${join(dir, name)}: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist). ${String(err)}`,
+      );
     }
   };
   const images = read(`${set}-images-idx3-ubyte.gz`);
@@ -58,7 +69,12 @@ export interface Written {
 export async function writeFashionMnist(outDir: string, opts: WriteOptions): Promise<Written> {
   const counts: Record<string, number> = Object.fromEntries(FASHION_CLASSES.map((c) => [c, 0]));
   const perSplit: Record<string, number> = {};
-  const sets: Array<[string | null, 'train' | 't10k']> = opts.splits ? [['train', 'train'], ['test', 't10k']] : [[null, 'train']];
+  const sets: Array<[string | null, 'train' | 't10k']> = opts.splits
+    ? [
+        ['train', 'train'],
+        ['test', 't10k'],
+      ]
+    : [[null, 'train']];
   for (const [split, name] of sets) {
     const set = readIdx(name);
     const taken = new Array(FASHION_CLASSES.length).fill(0);

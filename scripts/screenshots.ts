@@ -15,7 +15,10 @@ const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const TIMEOUT = 180_000;
 
 async function writeData(root: string): Promise<void> {
-  await writeTinyFixture(root, { classes: ['T-shirt_top', 'Trouser', 'Sneaker', 'Bag'], perSplit: { train: 16, val: 5, test: 6 } });
+  await writeTinyFixture(root, {
+    classes: ['T-shirt_top', 'Trouser', 'Sneaker', 'Bag'],
+    perSplit: { train: 16, val: 5, test: 6 },
+  });
   const set = readIdx('t10k');
   for (let k = 0; k < 8; k++) {
     await sharp(imagePixels(set, set.count - 100 - k), { raw: { width: set.cols, height: set.rows, channels: 1 } })
@@ -56,7 +59,10 @@ async function main(): Promise<void> {
 
     await page.click('[data-testid=class-unlabeled]');
     await page.locator('[data-testid=grid-cell]').nth(0).click();
-    await page.locator('[data-testid=grid-cell]').nth(3).click({ modifiers: ['Shift'] });
+    await page
+      .locator('[data-testid=grid-cell]')
+      .nth(3)
+      .click({ modifiers: ['Shift'] });
     await page.waitForSelector('[data-testid=selection-count][data-count="4"]');
     await shot('labeling');
 
@@ -78,7 +84,10 @@ async function main(): Promise<void> {
     await page.click('[data-testid=p2-on]');
     await page.click('[data-testid=lr-range-run]');
     await page.waitForSelector('[data-testid=lr-chart], [data-testid=lr-error]', { timeout: TIMEOUT });
-    const lrError = (await page.locator('[data-testid=lr-error]').count()) > 0 ? await page.textContent('[data-testid=lr-error]') : null;
+    const lrError =
+      (await page.locator('[data-testid=lr-error]').count()) > 0
+        ? await page.textContent('[data-testid=lr-error]')
+        : null;
     if (lrError) console.warn(`LR range test: ${lrError}`);
     // Shown for the picture only: the engine does not yet accept an augment config (see the report).
     await page.click('[data-testid=augment-on]');
@@ -111,7 +120,10 @@ async function main(): Promise<void> {
     await page.locator('[data-testid=run-open]').nth(1).click();
     await page.waitForSelector('[data-testid=confusion]');
     const offDiagonal = page.locator('[data-testid=cm-cell]:not([disabled]):not(.diag)');
-    const cell = (await offDiagonal.count()) > 0 ? offDiagonal.first() : page.locator('[data-testid=cm-cell]:not([disabled])').first();
+    const cell =
+      (await offDiagonal.count()) > 0
+        ? offDiagonal.first()
+        : page.locator('[data-testid=cm-cell]:not([disabled])').first();
     await cell.click();
     await page.waitForSelector('[data-testid=gallery-item]');
     await page.evaluate(() => document.querySelector('[data-testid=evaluation]')?.scrollIntoView({ block: 'start' }));

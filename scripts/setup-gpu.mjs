@@ -13,7 +13,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
-import { GPU_STACKS, checkStack, cudaToolkits, libtensorflowVersion, machineCuda } from '../src-main/engine/system-probe.ts';
+import {
+  GPU_STACKS,
+  checkStack,
+  cudaToolkits,
+  libtensorflowVersion,
+  machineCuda,
+} from '../src-main/engine/system-probe.ts';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname, '..');
@@ -26,10 +32,11 @@ function parseArgs(argv) {
     if (a === '--check') opts.check = true;
     else if (a === '--force') opts.force = true;
     else if (a === '--only' || a.startsWith('--only=')) opts.only = a.includes('=') ? a.split('=')[1] : argv[++i];
-    else if (a === '--help' || a === '-h') return console.log(USAGE), process.exit(0);
+    else if (a === '--help' || a === '-h') return (console.log(USAGE), process.exit(0));
     else throw new Error(`unknown option ${a}; ${USAGE}`);
   }
-  if (opts.only !== null && !['tfjs', 'ort'].includes(opts.only)) throw new Error(`--only takes tfjs or ort, not ${opts.only}`);
+  if (opts.only !== null && !['tfjs', 'ort'].includes(opts.only))
+    throw new Error(`--only takes tfjs or ort, not ${opts.only}`);
   return opts;
 }
 
@@ -37,7 +44,9 @@ const pkgDir = (pkg) => dirname(require.resolve(`${pkg}/package.json`));
 
 function filesIn(dir, pattern) {
   try {
-    return readdirSync(dir).filter((n) => pattern.test(n)).map((n) => join(dir, n));
+    return readdirSync(dir)
+      .filter((n) => pattern.test(n))
+      .map((n) => join(dir, n));
   } catch {
     return [];
   }
@@ -53,7 +62,14 @@ const TARGETS = {
       const napi = filesIn(join(dir, 'lib'), /^napi-v\d+$/);
       const addon = napi.map((d) => join(d, 'tfjs_binding.node')).find(existsSync) ?? null;
       const lib = [...napi, join(dir, 'deps', 'lib')].flatMap((d) => filesIn(d, /^libtensorflow\.so/))[0] ?? null;
-      return addon && lib ? { ok: true, what: `addon ${addon}, ${lib}` } : { ok: false, what: addon ? 'the addon, but no libtensorflow.so beside it' : 'no native addon (lib/napi-v*/tfjs_binding.node)' };
+      return addon && lib
+        ? { ok: true, what: `addon ${addon}, ${lib}` }
+        : {
+            ok: false,
+            what: addon
+              ? 'the addon, but no libtensorflow.so beside it'
+              : 'no native addon (lib/napi-v*/tfjs_binding.node)',
+          };
     },
     url() {
       // As scripts/install.js builds it, honouring the same mirror variables.
@@ -64,25 +80,46 @@ const TARGETS = {
     run() {
       const dir = pkgDir(this.pkg);
       // The script calls node-pre-gyp by name, as npm would with node_modules/.bin on PATH.
-      const PATH = [join(dir, 'node_modules', '.bin'), join(ROOT, 'node_modules', '.bin'), process.env.PATH].join(delimiter);
-      return spawnSync(process.execPath, ['scripts/install.js', 'gpu', 'download'], { cwd: dir, stdio: 'inherit', env: { ...process.env, PATH } }).status;
+      const PATH = [join(dir, 'node_modules', '.bin'), join(ROOT, 'node_modules', '.bin'), process.env.PATH].join(
+        delimiter,
+      );
+      return spawnSync(process.execPath, ['scripts/install.js', 'gpu', 'download'], {
+        cwd: dir,
+        stdio: 'inherit',
+        env: { ...process.env, PATH },
+      }).status;
     },
-    offline: 'run this on a networked machine, set HTTPS_PROXY, or point TFJS_NODE_BASE_URI at a mirror holding libtensorflow-gpu-linux-x86_64-2.9.1.tar.gz',
+    offline:
+      'run this on a networked machine, set HTTPS_PROXY, or point TFJS_NODE_BASE_URI at a mirror holding libtensorflow-gpu-linux-x86_64-2.9.1.tar.gz',
   },
   ort: {
     stack: 'onnxruntime-cuda',
     pkg: 'onnxruntime-node',
     installed() {
-      const lib = join(pkgDir(this.pkg), 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
-      return existsSync(lib) ? { ok: true, what: lib } : { ok: false, what: 'no CUDA provider (libonnxruntime_providers_cuda.so)' };
+      const lib = join(
+        pkgDir(this.pkg),
+        'bin',
+        'napi-v6',
+        process.platform,
+        process.arch,
+        'libonnxruntime_providers_cuda.so',
+      );
+      return existsSync(lib)
+        ? { ok: true, what: lib }
+        : { ok: false, what: 'no CUDA provider (libonnxruntime_providers_cuda.so)' };
     },
     url() {
       return require(join(pkgDir(this.pkg), 'script', 'install-metadata.js')).feeds.nuget.index;
     },
     run() {
-      return spawnSync(process.execPath, ['script/install.js'], { cwd: pkgDir(this.pkg), stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'cuda12' } }).status;
+      return spawnSync(process.execPath, ['script/install.js'], {
+        cwd: pkgDir(this.pkg),
+        stdio: 'inherit',
+        env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'cuda12' },
+      }).status;
     },
-    offline: 'run this on a networked machine, or behind a proxy set GLOBAL_AGENT_HTTPS_PROXY (onnxruntime-node reads it)',
+    offline:
+      'run this on a networked machine, or behind a proxy set GLOBAL_AGENT_HTTPS_PROXY (onnxruntime-node reads it)',
   },
 };
 
@@ -91,11 +128,16 @@ function report(title, machine, names) {
   if (machine.gpus.length) for (const g of machine.gpus) console.log(`  GPU ${g.index}: ${g.name}, driver ${g.driver}`);
   else console.log(`  ${machine.note}`);
   const kits = cudaToolkits();
-  console.log(`  CUDA toolkits: ${kits.length ? kits.map((k) => `${k.path} (${k.version ?? '?'})`).join(', ') : 'none in /usr/local'}; LD_LIBRARY_PATH: ${process.env.LD_LIBRARY_PATH || '(empty)'}`);
+  console.log(
+    `  CUDA toolkits: ${kits.length ? kits.map((k) => `${k.path} (${k.version ?? '?'})`).join(', ') : 'none in /usr/local'}; LD_LIBRARY_PATH: ${process.env.LD_LIBRARY_PATH || '(empty)'}`,
+  );
   let problems = 0;
   for (const name of names) {
     const t = TARGETS[name];
-    const check = checkStack(GPU_STACKS.find((s) => s.id === t.stack), machine);
+    const check = checkStack(
+      GPU_STACKS.find((s) => s.id === t.stack),
+      machine,
+    );
     const inst = t.installed();
     console.log(`  ${check.label}: needs CUDA ${check.cuda}, cuDNN ${check.cudnn}, driver >= ${check.minDriver}`);
     console.log(`    ${t.pkg}: ${inst.ok ? `installed (${inst.what})` : `not set up: ${inst.what}`}`);
@@ -104,7 +146,9 @@ function report(title, machine, names) {
     problems += check.problems.length + (inst.ok ? 0 : 1);
   }
   if (names.includes('tfjs') && machine.gpus.length) {
-    console.log('  Note: tfjs-node-gpu loads even when libcudart.so.11.0 is missing; TensorFlow then logs "Could not load dynamic library \'libcudart.so.11.0\'" and trains on the CPU. `npm run studio -- doctor` shows it as degraded.');
+    console.log(
+      '  Note: tfjs-node-gpu loads even when libcudart.so.11.0 is missing; TensorFlow then logs "Could not load dynamic library \'libcudart.so.11.0\'" and trains on the CPU. `npm run studio -- doctor` shows it as degraded.',
+    );
   }
   return problems;
 }
@@ -125,14 +169,18 @@ async function download(name) {
   const url = t.url();
   const unreachable = await reachable(url);
   if (unreachable) {
-    console.error(`\n${t.pkg}: cannot download: ${url} is unreachable (${unreachable}). Nothing was changed; ${t.offline}.`);
+    console.error(
+      `\n${t.pkg}: cannot download: ${url} is unreachable (${unreachable}). Nothing was changed; ${t.offline}.`,
+    );
     return false;
   }
   console.log(`\n${t.pkg}: running its own install script (downloads from ${new URL(url).host})`);
   const status = t.run();
   const inst = t.installed();
-  if (status === 0 && inst.ok) return console.log(`${t.pkg}: set up (${inst.what})`), true;
-  console.error(`${t.pkg}: its install script ${status === 0 ? 'finished' : `failed (exit ${status})`} but ${inst.what}; its output above says why. ${t.offline}.`);
+  if (status === 0 && inst.ok) return (console.log(`${t.pkg}: set up (${inst.what})`), true);
+  console.error(
+    `${t.pkg}: its install script ${status === 0 ? 'finished' : `failed (exit ${status})`} but ${inst.what}; its output above says why. ${t.offline}.`,
+  );
   return false;
 }
 
@@ -143,17 +191,23 @@ async function main() {
   report(opts.check ? 'GPU set-up (check only: nothing is downloaded)' : 'Before', machine, names);
   if (opts.check) return 0;
   if (!(process.platform === 'linux' && process.arch === 'x64')) {
-    console.error(`\nThe GPU builds are fetched for Linux x64 only (this is ${process.platform}/${process.arch}); nothing was downloaded.`);
+    console.error(
+      `\nThe GPU builds are fetched for Linux x64 only (this is ${process.platform}/${process.arch}); nothing was downloaded.`,
+    );
     return 1;
   }
   if (!machine.gpus.length && !opts.force) {
-    console.error(`\n${machine.note}: nothing to set up here. Run this on the GPU workstation, or pass --force to download anyway.`);
+    console.error(
+      `\n${machine.note}: nothing to set up here. Run this on the GPU workstation, or pass --force to download anyway.`,
+    );
     return 1;
   }
   let ok = true;
   for (const name of names) ok = (await download(name)) && ok;
   const left = report('After', machineCuda(), names);
-  console.log(`\n${left ? 'Some pieces are still missing (above).' : 'Everything is in place.'} \`npm run studio -- doctor\` shows what trains and what runs inference now.`);
+  console.log(
+    `\n${left ? 'Some pieces are still missing (above).' : 'Everything is in place.'} \`npm run studio -- doctor\` shows what trains and what runs inference now.`,
+  );
   return ok ? 0 : 1;
 }
 

@@ -25,7 +25,7 @@ function electronBinary() {
 function fetchElectron() {
   try {
     const dir = join(require.resolve('electron/package.json'), '..');
-    console.log('Electron\'s binary is missing: trying to download it (node node_modules/electron/install.js)...');
+    console.log("Electron's binary is missing: trying to download it (node node_modules/electron/install.js)...");
     const r = run(process.execPath, [join(dir, 'install.js')], { timeout: 120_000, stdio: 'ignore' });
     return r.status === 0 ? electronBinary() : null;
   } catch {
@@ -45,7 +45,7 @@ function hasDisplay() {
 
 ensureRenderer();
 const wantBrowser = args.includes('--browser') || !hasDisplay();
-const binary = wantBrowser ? null : electronBinary() ?? fetchElectron();
+const binary = wantBrowser ? null : (electronBinary() ?? fetchElectron());
 
 if (binary) {
   const built = run(process.execPath, ['scripts/build-electron.mjs']);

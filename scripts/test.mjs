@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { esm } from './bundle-options.mjs';
 
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'reliability', 'package', 'e2e'];
+const suites = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ['unit', 'integration', 'reliability', 'package', 'e2e'];
 
 function testFiles(dir) {
   let out = [];
@@ -34,7 +36,9 @@ const config = mkdtempSync(join(tmpdir(), 'studio-test-config-'));
 // more loading. The helpers go to dist/test/, mirroring test/.
 const built = spawnSync(process.execPath, ['scripts/build-electron.mjs'], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
-const helpers = readdirSync('test/reliability/helpers').filter((f) => f.endsWith('.ts')).map((f) => join('test/reliability/helpers', f));
+const helpers = readdirSync('test/reliability/helpers')
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => join('test/reliability/helpers', f));
 await build({ ...esm, entryPoints: helpers, outbase: 'test', outdir: 'dist/test', outExtension: { '.js': '.mjs' } });
 const result = spawnSync(
   process.execPath,

@@ -57,12 +57,18 @@ export function categoryStamps(dir: string, svg: boolean): Stamp[] {
 /** Every top-level category with at least `min` stamps, capped at `max` by a seeded shuffle. */
 export function chooseStamps(root: string, opts: StampOptions): Map<string, Stamp[]> {
   const classes = new Map<string, Stamp[]>();
-  const categories = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const categories = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   for (const category of categories) {
     const stamps = categoryStamps(join(root, category), opts.svg);
     if (stamps.length < opts.min) continue;
     const kept = opts.max === undefined ? stamps : shuffled(stamps, seededRandom(opts.seed)).slice(0, opts.max);
-    classes.set(category, kept.sort((a, b) => a.name.localeCompare(b.name)));
+    classes.set(
+      category,
+      kept.sort((a, b) => a.name.localeCompare(b.name)),
+    );
   }
   return classes;
 }
@@ -75,8 +81,12 @@ async function renderSvg(path: string, out: string): Promise<void> {
 }
 
 export async function writeStamps(root: string, outDir: string, opts: StampOptions): Promise<Record<string, number>> {
-  if (!existsSync(root)) throw new Error(`${root} does not exist: install Debian's tuxpaint-stamps-default (apt-get install tuxpaint-stamps-default)`);
-  if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty: give a new or empty folder, so no class of an earlier run is left in it`);
+  if (!existsSync(root))
+    throw new Error(
+      `${root} does not exist: install Debian's tuxpaint-stamps-default (apt-get install tuxpaint-stamps-default)`,
+    );
+  if (existsSync(outDir) && readdirSync(outDir).length > 0)
+    throw new Error(`${outDir} is not empty: give a new or empty folder, so no class of an earlier run is left in it`);
   const counts: Record<string, number> = {};
   for (const [category, stamps] of chooseStamps(root, opts)) {
     const folder = join(outDir, category);
@@ -94,15 +104,26 @@ function parseCli(argv: string[]): { out: string; opts: StampOptions } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { min: { type: 'string', default: '60' }, max: { type: 'string' }, seed: { type: 'string', default: '1' }, 'no-svg': { type: 'boolean', default: false } },
+    options: {
+      min: { type: 'string', default: '60' },
+      max: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      'no-svg': { type: 'boolean', default: false },
+    },
   });
   const int = (flag: string, v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} must be a whole number, not "${v}"`);
     return n;
   };
-  if (positionals.length !== 1) throw new Error('usage: npm run fixtures:tuxpaint -- OUT_DIR [--min N] [--max N] [--seed S] [--no-svg]');
-  const opts = { min: int('min', values.min), max: values.max === undefined ? undefined : int('max', values.max), seed: int('seed', values.seed), svg: !values['no-svg'] };
+  if (positionals.length !== 1)
+    throw new Error('usage: npm run fixtures:tuxpaint -- OUT_DIR [--min N] [--max N] [--seed S] [--no-svg]');
+  const opts = {
+    min: int('min', values.min),
+    max: values.max === undefined ? undefined : int('max', values.max),
+    seed: int('seed', values.seed),
+    svg: !values['no-svg'],
+  };
   return { out: resolve(positionals[0]!), opts };
 }
 

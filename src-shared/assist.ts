@@ -19,10 +19,25 @@ export const AssistState = z.object({
   /** The classes below that, with how many they have. */
   short: z.array(z.object({ classId: z.number().int(), name: z.string(), labeled: z.number().int() })),
   /** The feature cache build, while status is 'building'. */
-  progress: z.object({ done: z.number().int(), total: z.number().int(), fromCache: z.number().int(), etaS: z.number().optional() }).nullable(),
+  progress: z
+    .object({
+      done: z.number().int(),
+      total: z.number().int(),
+      fromCache: z.number().int(),
+      etaS: z.number().optional(),
+    })
+    .nullable(),
   /** Cross-validated accuracy on the labeled images, with its Wilson 95 % interval. */
   accuracy: z
-    .object({ correct: z.number().int(), n: z.number().int(), value: z.number(), low: z.number(), high: z.number(), folds: z.number().int(), lambda: z.number() })
+    .object({
+      correct: z.number().int(),
+      n: z.number().int(),
+      value: z.number(),
+      low: z.number(),
+      high: z.number(),
+      folds: z.number().int(),
+      lambda: z.number(),
+    })
     .nullable(),
   /** Bumped by every finished training; suggestions carry the version they come from. */
   version: z.number().int(),
@@ -63,7 +78,11 @@ export const SuggestionsInput = z
   })
   .strict();
 
-export const SuggestionsOutput = z.object({ version: z.number().int(), total: z.number().int(), items: z.array(Suggestion) });
+export const SuggestionsOutput = z.object({
+  version: z.number().int(),
+  total: z.number().int(),
+  items: z.array(Suggestion),
+});
 export type SuggestionsOutput = z.infer<typeof SuggestionsOutput>;
 
 export const AcceptInput = z
@@ -103,4 +122,8 @@ export const Disagreement = z.object({
 });
 export type Disagreement = z.infer<typeof Disagreement>;
 
-export const DisagreementsOutput = z.object({ version: z.number().int(), total: z.number().int(), items: z.array(Disagreement) });
+export const DisagreementsOutput = z.object({
+  version: z.number().int(),
+  total: z.number().int(),
+  items: z.array(Disagreement),
+});

@@ -8,7 +8,9 @@ import { RunStatus } from './runs';
 
 const id = z.number().int();
 
-export const BakeoffEntry = z.object({ backboneId: z.string().min(1).max(100), inputSize: z.number().int().positive().optional() }).strict();
+export const BakeoffEntry = z
+  .object({ backboneId: z.string().min(1).max(100), inputSize: z.number().int().positive().optional() })
+  .strict();
 export type BakeoffEntry = z.infer<typeof BakeoffEntry>;
 
 export const StartBakeoffInput = z
@@ -67,7 +69,12 @@ export const BakeoffSummary = z.object({
 });
 export type BakeoffSummary = z.infer<typeof BakeoffSummary>;
 
-export const BakeoffListItem = z.object({ bakeoffId: id, name: z.string(), createdAt: z.number().int(), runIds: z.array(id) });
+export const BakeoffListItem = z.object({
+  bakeoffId: id,
+  name: z.string(),
+  createdAt: z.number().int(),
+  runIds: z.array(id),
+});
 export type BakeoffListItem = z.infer<typeof BakeoffListItem>;
 
 export const SuspectsInput = z
@@ -121,7 +128,13 @@ export interface ParetoPoint {
 export function paretoFront(points: ParetoPoint[]): Set<number> {
   const front = new Set<number>();
   points.forEach((p, i) => {
-    const dominated = points.some((q, j) => j !== i && q.accuracy >= p.accuracy && q.latency <= p.latency && (q.accuracy > p.accuracy || q.latency < p.latency));
+    const dominated = points.some(
+      (q, j) =>
+        j !== i &&
+        q.accuracy >= p.accuracy &&
+        q.latency <= p.latency &&
+        (q.accuracy > p.accuracy || q.latency < p.latency),
+    );
     if (!dominated) front.add(i);
   });
   return front;
@@ -136,7 +149,9 @@ export function paretoFront(points: ParetoPoint[]): Set<number> {
 export function fitInputSize(plan: number, b: { allowedInputSizes: number[]; minInputSize: number | null }): number {
   if (b.allowedInputSizes.includes(plan) || (b.minInputSize !== null && plan >= b.minInputSize)) return plan;
   const sizes = b.minInputSize !== null ? [...b.allowedInputSizes, b.minInputSize] : b.allowedInputSizes;
-  return sizes.reduce((best, s) => (Math.abs(s - plan) < Math.abs(best - plan) || (Math.abs(s - plan) === Math.abs(best - plan) && s > best) ? s : best));
+  return sizes.reduce((best, s) =>
+    Math.abs(s - plan) < Math.abs(best - plan) || (Math.abs(s - plan) === Math.abs(best - plan) && s > best) ? s : best,
+  );
 }
 
 /** A bake-off run's name: the backbone and size first, so names differ where a narrow column cuts them. */

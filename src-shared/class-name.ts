@@ -34,7 +34,10 @@ export function checkClassName(raw: string): ClassNameCheck {
   if (!name) return { ok: false, message: 'A class needs a name: type one, then press Enter.' };
   const control = CONTROL.exec(name);
   if (control) {
-    return { ok: false, message: `A class name cannot contain control characters (it has ${describeControl(control[0])} at character ${control.index + 1}). Remove it and try again.` };
+    return {
+      ok: false,
+      message: `A class name cannot contain control characters (it has ${describeControl(control[0])} at character ${control.index + 1}). Remove it and try again.`,
+    };
   }
   const bidi = BIDI.exec(name);
   if (bidi) {
@@ -45,10 +48,16 @@ export function checkClassName(raw: string): ClassNameCheck {
   }
   const lone = LONE_SURROGATE.exec(name);
   if (lone) {
-    return { ok: false, message: `A class name must be valid text; it has half of a character pair (${describeControl(lone[0])}) at character ${lone.index + 1}. Retype the name.` };
+    return {
+      ok: false,
+      message: `A class name must be valid text; it has half of a character pair (${describeControl(lone[0])}) at character ${lone.index + 1}. Retype the name.`,
+    };
   }
   if (name.length > CLASS_NAME_MAX) {
-    return { ok: false, message: `A class name can be at most ${CLASS_NAME_MAX} characters; this one has ${name.length}. Choose a shorter name.` };
+    return {
+      ok: false,
+      message: `A class name can be at most ${CLASS_NAME_MAX} characters; this one has ${name.length}. Choose a shorter name.`,
+    };
   }
   return { ok: true, name };
 }

@@ -35,7 +35,14 @@ import {
   AugmentPreviewInput,
   AugmentPreviewOutput,
 } from './runs';
-import { BakeoffListItem, BakeoffSummary, StartBakeoffInput, StartBakeoffOutput, SuspectsInput, SuspectsOutput } from './bakeoff';
+import {
+  BakeoffListItem,
+  BakeoffSummary,
+  StartBakeoffInput,
+  StartBakeoffOutput,
+  SuspectsInput,
+  SuspectsOutput,
+} from './bakeoff';
 import { RunConfig } from './engine-config';
 import { ExportFormat, ExportManifest } from './engine-export';
 import {
@@ -53,8 +60,24 @@ import {
   SplitOutput,
 } from './curation';
 import { DoctorReport } from './system';
-import { AcceptInput, AcceptOutput, AssistState, DisagreementsOutput, Suggestion, SuggestionsInput, SuggestionsOutput } from './assist';
-import { BrowseInput, Capabilities, FolderListing, FolderRoot, NativePickInput, PathString, RecentProject } from './folders';
+import {
+  AcceptInput,
+  AcceptOutput,
+  AssistState,
+  DisagreementsOutput,
+  Suggestion,
+  SuggestionsInput,
+  SuggestionsOutput,
+} from './assist';
+import {
+  BrowseInput,
+  Capabilities,
+  FolderListing,
+  FolderRoot,
+  NativePickInput,
+  PathString,
+  RecentProject,
+} from './folders';
 
 export interface MethodDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -101,7 +124,10 @@ export const contract = {
     cancel: method(z.object({ importId: z.number().int() }).strict(), z.null()),
     list: method(none, z.array(ImportRecord)),
     /** The files one import left out, in the order it met them. */
-    problems: method(z.object({ importId: z.number().int(), limit: z.number().int().min(1).max(2000).default(200) }).strict(), z.array(Problem)),
+    problems: method(
+      z.object({ importId: z.number().int(), limit: z.number().int().min(1).max(2000).default(200) }).strict(),
+      z.array(Problem),
+    ),
   },
   dataset: {
     classes: method(none, z.array(ClassInfo)),
@@ -110,10 +136,7 @@ export const contract = {
       z.object({ total: z.number().int(), items: z.array(ImageSummary) }),
     ),
     image: method(z.object({ id: z.number().int() }).strict(), ImageDetail),
-    problems: method(
-      z.object({ ...page }).strict(),
-      z.object({ total: z.number().int(), items: z.array(Problem) }),
-    ),
+    problems: method(z.object({ ...page }).strict(), z.object({ total: z.number().int(), items: z.array(Problem) })),
     stats: method(none, DatasetStats),
     /** The image as the backbone gets it (oriented, on the thumbnails' background, stretched to inputSize), as a base64 PNG. */
     modelView: method(
@@ -123,12 +146,21 @@ export const contract = {
   },
   labels: {
     /** Labels the images (null: unlabels them) as one undoable edit. */
-    assign: method(z.object({ imageIds: z.array(z.number().int()).max(200_000), classId: z.number().int().nullable() }).strict(), EditResult),
+    assign: method(
+      z.object({ imageIds: z.array(z.number().int()).max(200_000), classId: z.number().int().nullable() }).strict(),
+      EditResult,
+    ),
     /** Labels every image the filter shows ("select all in view"). */
     assignFilter: method(z.object({ filter: ImageFilter, classId: z.number().int().nullable() }).strict(), EditResult),
-    setSplit: method(z.object({ imageIds: z.array(z.number().int()).max(200_000), split: Split.nullable() }).strict(), EditResult),
+    setSplit: method(
+      z.object({ imageIds: z.array(z.number().int()).max(200_000), split: Split.nullable() }).strict(),
+      EditResult,
+    ),
     /** Leaves images out of training (splits, runs, counts, exports) or brings them back; never deletes a file. */
-    setExcluded: method(z.object({ imageIds: z.array(z.number().int()).max(200_000), excluded: z.boolean() }).strict(), EditResult),
+    setExcluded: method(
+      z.object({ imageIds: z.array(z.number().int()).max(200_000), excluded: z.boolean() }).strict(),
+      EditResult,
+    ),
     undo: method(none, EditResult),
     redo: method(none, EditResult),
     history: method(
@@ -137,7 +169,10 @@ export const contract = {
     ),
   },
   classes: {
-    create: method(z.object({ name: z.string().max(CLASS_NAME_MAX), color: HexColor.optional() }).strict(), EditResult.extend({ classId: z.number().int() })),
+    create: method(
+      z.object({ name: z.string().max(CLASS_NAME_MAX), color: HexColor.optional() }).strict(),
+      EditResult.extend({ classId: z.number().int() }),
+    ),
     rename: method(z.object({ id: z.number().int(), name: z.string().max(CLASS_NAME_MAX) }).strict(), EditResult),
     recolour: method(z.object({ id: z.number().int(), color: HexColor }).strict(), EditResult),
     /** Moves every image of `fromId` into `intoId`, then removes `fromId`. */
@@ -169,7 +204,12 @@ export const contract = {
     lrRangeTest: method(z.object({ config: RunConfig }).strict(), LrRangeOutput),
     groupSummary: method(z.object({ groupId: z.number().int() }).strict(), GroupSummary),
     /** A tfjs layers model (or ONNX: format 'onnx') + manifest.json, by default into <project>/runs/<id>/export (export-onnx). */
-    export: method(z.object({ runId: z.number().int(), outDir: PathString.optional(), format: ExportFormat.default('tfjs') }).strict(), z.object({ dir: z.string(), manifest: ExportManifest })),
+    export: method(
+      z
+        .object({ runId: z.number().int(), outDir: PathString.optional(), format: ExportFormat.default('tfjs') })
+        .strict(),
+      z.object({ dir: z.string(), manifest: ExportManifest }),
+    ),
     /** A few training images through the engine's own augmentation, for the launcher's preview. */
     augmentPreview: method(AugmentPreviewInput, AugmentPreviewOutput),
     /** Backbone bake-off: one queued run per backbone (and size) on one plan, the same frozen split and seed. */
@@ -204,11 +244,17 @@ export const contract = {
     /** Per image: the suggested class, its probability and the margin to the runner-up. */
     suggestions: method(SuggestionsInput, SuggestionsOutput),
     /** "Label next": unlabeled images by uncertainty, spread out over the features. */
-    queue: method(z.object({ count: z.number().int().min(1).max(500).default(20) }).strict(), z.object({ version: z.number().int(), items: z.array(Suggestion) })),
+    queue: method(
+      z.object({ count: z.number().int().min(1).max(500).default(20) }).strict(),
+      z.object({ version: z.number().int(), items: z.array(Suggestion) }),
+    ),
     /** Labels every unlabeled image suggested at or above a probability (for one class, or all) as one undoable edit; or previews it. */
     accept: method(AcceptInput, AcceptOutput),
     /** Labeled images the assistant (out of fold) or a k-fold run doubts, most doubted first. */
-    disagreements: method(z.object({ limit: z.number().int().min(1).max(2000).default(100) }).strict(), DisagreementsOutput),
+    disagreements: method(
+      z.object({ limit: z.number().int().min(1).max(2000).default(100) }).strict(),
+      DisagreementsOutput,
+    ),
   },
   system: {
     /** What trains and what runs inference on this machine, each rung with its state and reason; the devices seen. */
@@ -239,9 +285,8 @@ export type ServiceName = keyof Contract;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 
-type Def<S extends ServiceName, M extends keyof Contract[S]> = Contract[S][M] extends MethodDef<infer I, infer O>
-  ? { input: I; output: O }
-  : never;
+type Def<S extends ServiceName, M extends keyof Contract[S]> =
+  Contract[S][M] extends MethodDef<infer I, infer O> ? { input: I; output: O } : never;
 
 /** What a caller passes: defaults may be left out. */
 export type Input<S extends ServiceName, M extends keyof Contract[S]> = z.input<Def<S, M>['input']>;

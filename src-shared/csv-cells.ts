@@ -27,7 +27,9 @@ export function fromSpreadsheetSafe(cell: string): string {
 export function csvField(value: string): string {
   const cell = spreadsheetSafe(value);
   // Spaces at either end are quoted too, since unquoted fields are read trimmed.
-  return /[",\r\n]/.test(cell) || cell !== cell.trim() || cell.startsWith('\ufeff') ? `"${cell.replace(/"/g, '""')}"` : cell;
+  return /[",\r\n]/.test(cell) || cell !== cell.trim() || cell.startsWith('\ufeff')
+    ? `"${cell.replace(/"/g, '""')}"`
+    : cell;
 }
 
 /** Rows to CSV text, one record per line ending in \n. */

@@ -57,7 +57,11 @@ export const DuplicatesReport = z.object({
 export type DuplicatesReport = z.infer<typeof DuplicatesReport>;
 
 export const FixLeakageInput = z.object({ clusterId: z.union([z.number().int(), z.literal('all')]) }).strict();
-export const FixLeakageOutput = EditResult.extend({ moved: z.number().int(), clusters: z.number().int(), description: z.string() });
+export const FixLeakageOutput = EditResult.extend({
+  moved: z.number().int(),
+  clusters: z.number().int(),
+  description: z.string(),
+});
 export type FixLeakageOutput = z.infer<typeof FixLeakageOutput>;
 
 /** Longer than any header; an unknown column is named in the error, so it stays short. */
@@ -97,7 +101,14 @@ export type SplitOutput = z.infer<typeof SplitOutput>;
 
 /** How the split was made, recorded in the manifest (and so in its digest) beside the split itself. */
 export const ManifestParams = z
-  .object({ seed: z.number().int(), val: z.number(), test: z.number(), groupBy: GroupBy.nullable(), folds: z.number().int().nullable(), keepClusters: z.boolean() })
+  .object({
+    seed: z.number().int(),
+    val: z.number(),
+    test: z.number(),
+    groupBy: GroupBy.nullable(),
+    folds: z.number().int().nullable(),
+    keepClusters: z.boolean(),
+  })
   .partial()
   .strict();
 

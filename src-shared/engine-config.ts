@@ -5,8 +5,22 @@ import { HeadSpec, LabelType } from './head-spec';
 import { LrSchedule } from './engine-schedule';
 
 export const OptimizerSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('adam'), lr: z.number().positive().max(1), beta1: z.number().min(0).lt(1).default(0.9), beta2: z.number().min(0).lt(1).default(0.999) }).strict(),
-  z.object({ kind: z.literal('sgd'), lr: z.number().positive().max(10), momentum: z.number().min(0).lt(1).default(0.9), nesterov: z.boolean().default(false) }).strict(),
+  z
+    .object({
+      kind: z.literal('adam'),
+      lr: z.number().positive().max(1),
+      beta1: z.number().min(0).lt(1).default(0.9),
+      beta2: z.number().min(0).lt(1).default(0.999),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('sgd'),
+      lr: z.number().positive().max(10),
+      momentum: z.number().min(0).lt(1).default(0.9),
+      nesterov: z.boolean().default(false),
+    })
+    .strict(),
 ]);
 export type OptimizerSpec = z.infer<typeof OptimizerSpec>;
 
@@ -89,7 +103,12 @@ export const RunConfig = z
     augment: AugmentConfig.nullable().default(null),
     phase1: FitConfig,
     phase2: Phase2Config.nullable().default(null),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(42),
     /** Absent in runs made before targets existed; the doctor and the curves read it. */
     target: RunTarget.optional(),
   })
@@ -109,7 +128,12 @@ export const RUN_DEFAULTS = deepFreeze({
     head: { layers: [{ kind: 'dropout', rate: 0.2 }] },
     phase1: { epochs: 20, optimizer: { kind: 'adam', lr: 1e-3 }, earlyStopping: {} },
   }),
-  phase2: Phase2Config.parse({ epochs: 10, optimizer: { kind: 'adam', lr: 1e-5 }, earlyStopping: {}, unfreezeBlocks: 2 }),
+  phase2: Phase2Config.parse({
+    epochs: 10,
+    optimizer: { kind: 'adam', lr: 1e-5 },
+    earlyStopping: {},
+    unfreezeBlocks: 2,
+  }),
   augment: AugmentConfig.parse({}),
   folds: 5,
 });

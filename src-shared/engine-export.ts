@@ -65,7 +65,12 @@ export const TfjsExportManifest = ManifestCommon.extend({
 export const OnnxExportManifest = ManifestCommon.extend({
   format: z.literal(ONNX_EXPORT_FORMAT),
   model: z.literal('model.onnx'),
-  input: z.object({ name: z.string(), layout: z.literal('NHWC'), range: z.literal('rgb-0-255'), preprocessingInGraph: z.literal(true) }),
+  input: z.object({
+    name: z.string(),
+    layout: z.literal('NHWC'),
+    range: z.literal('rgb-0-255'),
+    preprocessingInGraph: z.literal(true),
+  }),
   output: z.object({ name: z.string(), activation: z.enum(['softmax', 'sigmoid']) }),
   background: z.string(),
   opset: z.number().int(),

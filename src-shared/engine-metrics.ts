@@ -28,7 +28,8 @@ export const EpochMetrics = z.object({
 export type EpochMetrics = z.infer<typeof EpochMetrics>;
 
 export function confusionMatrix(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): number[][] {
-  if (truth.length !== predicted.length) throw new Error(`confusionMatrix: ${truth.length} labels but ${predicted.length} predictions`);
+  if (truth.length !== predicted.length)
+    throw new Error(`confusionMatrix: ${truth.length} labels but ${predicted.length} predictions`);
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < truth.length; i++) m[truth[i]!]![predicted[i]!]! += 1;
   return m;

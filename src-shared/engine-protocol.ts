@@ -135,7 +135,15 @@ export const PhaseResult = z.object({
 export type PhaseResult = z.infer<typeof PhaseResult>;
 
 /** What ran the frozen part (features, split activations): ONNX Runtime, else the tfjs backend. */
-export const FrozenRuntime = z.enum(['onnxruntime-cuda', 'onnxruntime-cpu', 'tfjs-tensorflow', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-webgl', 'tfjs-webgpu']);
+export const FrozenRuntime = z.enum([
+  'onnxruntime-cuda',
+  'onnxruntime-cpu',
+  'tfjs-tensorflow',
+  'tfjs-wasm',
+  'tfjs-cpu',
+  'tfjs-webgl',
+  'tfjs-webgpu',
+]);
 export type FrozenRuntime = z.infer<typeof FrozenRuntime>;
 
 export const InferenceInfo = z.object({
@@ -229,7 +237,13 @@ export const FromEngine = z.discriminatedUnion('type', [
   /** The cache holds every image's features now, under this key (FeatureCache's). */
   z.object({
     type: z.literal('featuresCached'),
-    key: z.object({ backboneId: z.string(), backboneHash: z.string(), inputSize: z.number().int(), point: z.string(), length: z.number().int() }),
+    key: z.object({
+      backboneId: z.string(),
+      backboneHash: z.string(),
+      inputSize: z.number().int(),
+      point: z.string(),
+      length: z.number().int(),
+    }),
   }),
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('error'), message: z.string() }),

@@ -7,7 +7,13 @@ export const Activation = z.enum(['relu', 'relu6', 'elu', 'selu', 'gelu', 'swish
 export type Activation = z.infer<typeof Activation>;
 
 export const HeadLayer = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('dense'), units: z.number().int().min(1).max(65536), activation: Activation.default('relu') }).strict(),
+  z
+    .object({
+      kind: z.literal('dense'),
+      units: z.number().int().min(1).max(65536),
+      activation: Activation.default('relu'),
+    })
+    .strict(),
   z.object({ kind: z.literal('dropout'), rate: z.number().min(0).max(0.95) }).strict(),
   z.object({ kind: z.literal('batchnorm') }).strict(),
 ]);
@@ -97,8 +103,11 @@ export function headSize(spec: HeadSpec, featureShape: readonly [number, number,
 function headWarnings(spec: HeadSpec, [h, w, c]: readonly [number, number, number], params: number): string[] {
   const out: string[] = [];
   if (spec.pooling === 'flatten' && h * w > 1) {
-    out.push(`Flatten on a ${h}x${w}x${c} feature map feeds ${h * w * c} values to the first layer; global average pooling feeds ${c} and usually generalises better on small datasets`);
+    out.push(
+      `Flatten on a ${h}x${w}x${c} feature map feeds ${h * w * c} values to the first layer; global average pooling feeds ${c} and usually generalises better on small datasets`,
+    );
   }
-  if (params > 20_000_000) out.push(`the head alone has ${params.toLocaleString('en')} parameters; on a few thousand images it will overfit`);
+  if (params > 20_000_000)
+    out.push(`the head alone has ${params.toLocaleString('en')} parameters; on a few thousand images it will overfit`);
   return out;
 }

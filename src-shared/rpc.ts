@@ -20,7 +20,9 @@ export const NESTING_MAX = 64;
 export const INPUT_VALUES_MAX = 1_000_000;
 
 /** A number or a short string: what a reply may echo without cost or risk. */
-export const CallId = z.union([z.number(), z.string().max(CALL_ID_MAX)], { error: `must be a number or a string of at most ${CALL_ID_MAX} characters` });
+export const CallId = z.union([z.number(), z.string().max(CALL_ID_MAX)], {
+  error: `must be a number or a string of at most ${CALL_ID_MAX} characters`,
+});
 export type CallId = z.infer<typeof CallId>;
 
 /** The envelope of a call, checked before anything reads or echoes it; the input is the method's to parse. */
@@ -140,7 +142,8 @@ export function createClient(transport: Transport<MainMessage, ClientMessage>): 
     },
     dispose() {
       stop();
-      for (const call of pending.values()) call.reject(new StudioError('cancelled', 'The connection to the studio closed.'));
+      for (const call of pending.values())
+        call.reject(new StudioError('cancelled', 'The connection to the studio closed.'));
       pending.clear();
     },
   };

@@ -54,7 +54,9 @@ export const RunSummary = z.object({
   /** The training doctor's findings by severity; absent until the doctor has looked at the run. */
   findings: FindingCounts.optional(),
   /** While it runs: epochs planned over both phases, and time left from each phase's mean epoch time (src-shared/run-time). */
-  live: z.object({ planned: z.number().int(), etaS: z.number().nullable(), untimedPhase2: z.number().int() }).optional(),
+  live: z
+    .object({ planned: z.number().int(), etaS: z.number().nullable(), untimedPhase2: z.number().int() })
+    .optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -71,7 +73,10 @@ export const RunDetail = RunSummary.extend({
   splitSizes: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int() }).nullable(),
   result: RunResult.nullable(),
   /** The training doctor's findings, worst first: live while the run trains, final once it ended. */
-  doctor: z.object({ findings: z.array(Finding), final: z.boolean() }).nullable().optional(),
+  doctor: z
+    .object({ findings: z.array(Finding), final: z.boolean() })
+    .nullable()
+    .optional(),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 
@@ -136,14 +141,34 @@ export type GroupSummary = z.infer<typeof GroupSummary>;
 
 export const RunsProgress = z.discriminatedUnion('kind', [
   z.object({
-    kind: z.literal('features'), runId: id, phase: Phase, split: z.enum(['train', 'val', 'test']), done: z.number().int(), total: z.number().int(), fromCache: z.number().int(),
+    kind: z.literal('features'),
+    runId: id,
+    phase: Phase,
+    split: z.enum(['train', 'val', 'test']),
+    done: z.number().int(),
+    total: z.number().int(),
+    fromCache: z.number().int(),
     /** Images (views) computed per second over the last 30 s, and seconds until the phase's whole cache is built: absent until known. */
     rate: z.number().nonnegative().optional(),
     etaS: z.number().nonnegative().optional(),
   }),
-  z.object({ kind: z.literal('batch'), runId: id, phase: Phase, epoch: z.number().int(), batch: z.number().int(), batches: z.number().int(), loss: z.number(), lr: z.number() }),
+  z.object({
+    kind: z.literal('batch'),
+    runId: id,
+    phase: Phase,
+    epoch: z.number().int(),
+    batch: z.number().int(),
+    batches: z.number().int(),
+    loss: z.number(),
+    lr: z.number(),
+  }),
   /** The training process chose its backend and starts; or training ended and the kept weights are being evaluated. */
-  z.object({ kind: z.literal('stage'), runId: id, stage: z.enum(['starting', 'evaluating']), backend: z.string().optional() }),
+  z.object({
+    kind: z.literal('stage'),
+    runId: id,
+    stage: z.enum(['starting', 'evaluating']),
+    backend: z.string().optional(),
+  }),
 ]);
 export type RunsProgress = z.infer<typeof RunsProgress>;
 
@@ -167,7 +192,9 @@ function rungText(backend: RunResult['backend']): string {
 
 /** Which rung of the training ladder trained each phase, and why the rungs above it were not used. */
 function trainingLines(result: RunResult): string[] {
-  const notUsed = result.backend.rejected.length ? ` (${result.backend.rejected.map((r) => `${r.name} not used: ${r.reason}`).join('; ')})` : '';
+  const notUsed = result.backend.rejected.length
+    ? ` (${result.backend.rejected.map((r) => `${r.name} not used: ${r.reason}`).join('; ')})`
+    : '';
   return result.phases.map((p) => `Phase ${p.phase} trained on ${rungText(result.backend)}${notUsed}`);
 }
 
@@ -186,9 +213,17 @@ function stageLines(result: RunResult): string[] {
   return [...stages].map((stage) => {
     const info = result.inference?.[stage];
     const store = result.featureStore?.[stage];
-    const notUsed = info?.rejected.length ? ` (${info.rejected.map((r) => `${r.runtime} not used: ${r.reason}`).join('; ')})` : '';
-    const ran = info ? `computed on ${info.runtime}, ${plural(info.threads, 'thread')}${notUsed}` : 'every value from the cache';
-    const kept = !store ? '' : store.held ? `; ${formatBytes(store.bytes)}, held in memory` : `; ${formatBytes(store.bytes)}, over the memory budget, so read from the cache per batch (STUDIO_FEATURE_MEMORY_MB sets the budget)`;
+    const notUsed = info?.rejected.length
+      ? ` (${info.rejected.map((r) => `${r.runtime} not used: ${r.reason}`).join('; ')})`
+      : '';
+    const ran = info
+      ? `computed on ${info.runtime}, ${plural(info.threads, 'thread')}${notUsed}`
+      : 'every value from the cache';
+    const kept = !store
+      ? ''
+      : store.held
+        ? `; ${formatBytes(store.bytes)}, held in memory`
+        : `; ${formatBytes(store.bytes)}, over the memory budget, so read from the cache per batch (STUDIO_FEATURE_MEMORY_MB sets the budget)`;
     return `${STAGE_NAMES[stage] ?? stage}: ${ran}${kept}`;
   });
 }
@@ -203,7 +238,11 @@ export type RunStatusEvent = z.infer<typeof RunStatusEvent>;
 export const AugmentPreviewInput = z
   .object({
     augment: AugmentConfig,
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
     count: z.number().int().min(1).max(12).default(6),
     views: z.number().int().min(1).max(4).default(3),
     inputSize: z.number().int().min(16).max(1024).optional(),

@@ -83,7 +83,12 @@ export const DatasetStats = z.object({
   unlabeled: z.number().int(),
   perClass: z.array(z.object({ name: z.string(), count: z.number().int() })),
   /** Per class and per split count only images in training; `excluded` says how many are left out. */
-  perSplit: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int(), none: z.number().int() }),
+  perSplit: z.object({
+    train: z.number().int(),
+    val: z.number().int(),
+    test: z.number().int(),
+    none: z.number().int(),
+  }),
   excluded: z.number().int(),
   problems: z.array(z.object({ kind: ProblemKind, count: z.number().int() })),
 });

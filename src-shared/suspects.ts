@@ -47,14 +47,22 @@ function suspectOf(r: OutOfFold, thresholds: ReadonlyArray<number | null>): Labe
     // cleanlab counts p >= t as confident; a class with no images has no threshold to reach.
     if (t !== null && t !== undefined && p >= t && (suggested < 0 || p > r.probs[suggested]!)) suggested = k;
   });
-  return suggested < 0 ? null : { imageId: r.imageId, given: r.given, suggested, selfConfidence: self, margin: self - otherMax };
+  return suggested < 0
+    ? null
+    : { imageId: r.imageId, given: r.given, suggested, selfConfidence: self, margin: self - otherMax };
 }
 
 /** The candidates, most doubted first (lowest self-confidence or margin; image id breaks ties). */
-export function findLabelSuspects(rows: readonly OutOfFold[], classes: number, rankBy: SuspectRanking = 'self-confidence'): LabelSuspect[] {
+export function findLabelSuspects(
+  rows: readonly OutOfFold[],
+  classes: number,
+  rankBy: SuspectRanking = 'self-confidence',
+): LabelSuspect[] {
   for (const r of rows) {
     if (r.probs.length !== classes || r.given < 0 || r.given >= classes) {
-      throw new Error(`image ${r.imageId}: ${r.probs.length} probabilities and label ${r.given} for ${classes} classes`);
+      throw new Error(
+        `image ${r.imageId}: ${r.probs.length} probabilities and label ${r.given} for ${classes} classes`,
+      );
     }
   }
   const thresholds = classThresholds(rows, classes);

@@ -33,11 +33,12 @@ function shapeSvg(label: number, r: Random): string {
   const cx = s + r() * (SIDE - 2 * s);
   const cy = s + r() * (SIDE - 2 * s);
   const fill = colour(r);
-  const body = label === 0
-    ? `<circle cx="${cx}" cy="${cy}" r="${s * 0.8}" fill="${fill}"/>`
-    : label === 1
-      ? `<rect x="${cx - s * 0.75}" y="${cy - s * 0.75}" width="${s * 1.5}" height="${s * 1.5}" fill="${fill}"/>`
-      : `<polygon points="${cx},${cy - s} ${cx - s},${cy + s * 0.8} ${cx + s},${cy + s * 0.8}" fill="${fill}"/>`;
+  const body =
+    label === 0
+      ? `<circle cx="${cx}" cy="${cy}" r="${s * 0.8}" fill="${fill}"/>`
+      : label === 1
+        ? `<rect x="${cx - s * 0.75}" y="${cy - s * 0.75}" width="${s * 1.5}" height="${s * 1.5}" fill="${fill}"/>`
+        : `<polygon points="${cx},${cy - s} ${cx - s},${cy + s * 0.8} ${cx + s},${cy + s * 0.8}" fill="${fill}"/>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${SIDE}" height="${SIDE}"><rect width="100%" height="100%" fill="${colour(r)}" fill-opacity="0.5"/>${body}</svg>`;
 }
 
@@ -50,7 +51,11 @@ function textureSvg(label: number, r: Random): string {
     const at = i * period + phase;
     if (label === 0) cells.push(`<rect x="0" y="${at}" width="${SIDE}" height="${period / 2}" fill="${b}"/>`);
     else if (label === 1) cells.push(`<rect x="${at}" y="0" width="${period / 2}" height="${SIDE}" fill="${b}"/>`);
-    else for (let j = -1; j * period < SIDE; j++) cells.push(`<rect x="${at}" y="${j * period + phase}" width="${period / 2}" height="${period / 2}" fill="${b}"/>`);
+    else
+      for (let j = -1; j * period < SIDE; j++)
+        cells.push(
+          `<rect x="${at}" y="${j * period + phase}" width="${period / 2}" height="${period / 2}" fill="${b}"/>`,
+        );
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${SIDE}" height="${SIDE}"><rect width="100%" height="100%" fill="${a}" fill-opacity="0.5"/>${cells.join('')}</svg>`;
 }
@@ -60,12 +65,20 @@ async function onNoise(svg: string, r: Random): Promise<Buffer> {
   // Blocks of 4 px survive the 32x32 reduction the near-duplicate search works on; single-pixel grain averages away.
   const blocks = Array.from({ length: (SIDE / 4) ** 2 * 3 }, () => Math.floor(r() * 256));
   const grain = Buffer.alloc(SIDE * SIDE * 3);
-  for (let i = 0; i < SIDE * SIDE; i++) for (let c = 0; c < 3; c++) grain[i * 3 + c] = blocks[(Math.floor(i / SIDE / 4) * (SIDE / 4) + Math.floor((i % SIDE) / 4)) * 3 + c]!;
-  return sharp(grain, { raw: { width: SIDE, height: SIDE, channels: 3 } }).composite([{ input: Buffer.from(svg) }]).png().toBuffer();
+  for (let i = 0; i < SIDE * SIDE; i++)
+    for (let c = 0; c < 3; c++)
+      grain[i * 3 + c] = blocks[(Math.floor(i / SIDE / 4) * (SIDE / 4) + Math.floor((i % SIDE) / 4)) * 3 + c]!;
+  return sharp(grain, { raw: { width: SIDE, height: SIDE, channels: 3 } })
+    .composite([{ input: Buffer.from(svg) }])
+    .png()
+    .toBuffer();
 }
 
 async function write(path: string, make: () => Promise<Buffer> | Buffer): Promise<void> {
-  if (!existsSync(path)) await sharp(await make()).png().toFile(path);
+  if (!existsSync(path))
+    await sharp(await make())
+      .png()
+      .toFile(path);
 }
 
 /** Per class, in the order train, val, test; labels cycle through the classes. */
@@ -85,12 +98,29 @@ async function generated(id: 'shapes' | 'textures', dir: string, n: Counts): Pro
     }
     return out;
   };
-  return { classes, train: await split('train', n.train), val: await split('val', n.val), test: await split('test', n.test) };
+  return {
+    classes,
+    train: await split('train', n.train),
+    val: await split('val', n.val),
+    test: await split('test', n.test),
+  };
 }
 
 /** Fashion-MNIST holds near-duplicates of its own: keep the first image of each cluster, so a healthy run has no leakage. */
 async function unique(f: ReturnType<typeof readFashion>, indices: number[]): Promise<number[]> {
-  const prints = await Promise.all(indices.map(async (i) => imagePrint(await reduceImage(await sharp(Buffer.from(f.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer()))));
+  const prints = await Promise.all(
+    indices.map(async (i) =>
+      imagePrint(
+        await reduceImage(
+          await sharp(Buffer.from(f.images.subarray(i * 784, (i + 1) * 784)), {
+            raw: { width: 28, height: 28, channels: 1 },
+          })
+            .png()
+            .toBuffer(),
+        ),
+      ),
+    ),
+  );
   const drop = new Set(findNearDuplicates(prints).clusters.flatMap((c) => c.slice(1)));
   return indices.filter((_, k) => !drop.has(k));
 }
@@ -99,14 +129,27 @@ async function fashion(dir: string, n: Counts): Promise<RunData> {
   const f = readFashion('train', 6000);
   const per = (count: number) => Math.ceil(count / FASHION_PICK.length);
   const need = per(n.train) + per(n.val) + per(n.test);
-  const byClass = await Promise.all(FASHION_PICK.map((c) => unique(f, Array.from({ length: f.count }, (_, i) => i).filter((i) => f.labels[i] === c).slice(0, need + 40))));
+  const byClass = await Promise.all(
+    FASHION_PICK.map((c) =>
+      unique(
+        f,
+        Array.from({ length: f.count }, (_, i) => i)
+          .filter((i) => f.labels[i] === c)
+          .slice(0, need + 40),
+      ),
+    ),
+  );
   const take = async (name: keyof Counts, offset: number, count: number): Promise<RunImage[]> => {
     const out: RunImage[] = [];
     for (let k = 0; k < count; k++) {
       const label = k % FASHION_PICK.length;
       const i = byClass[label]![offset + Math.floor(k / FASHION_PICK.length)]!;
       const path = join(dir, `fashion-${i}.png`);
-      await write(path, () => sharp(Buffer.from(f.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer());
+      await write(path, () =>
+        sharp(Buffer.from(f.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+          .png()
+          .toBuffer(),
+      );
       out.push({ hash: `fashion-${i}`, path, label });
     }
     return out;

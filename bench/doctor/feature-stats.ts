@@ -13,7 +13,11 @@ import type { InputStats } from '../../src-shared/doctor';
 import type { CorpusEnv } from './corpus';
 import { BACKBONE, INPUT_SIZE } from './corpus';
 
-async function meanStd(model: tf.LayersModel, images: RunImage[], p: Preprocessing): Promise<{ mean: number; std: number }> {
+async function meanStd(
+  model: tf.LayersModel,
+  images: RunImage[],
+  p: Preprocessing,
+): Promise<{ mean: number; std: number }> {
   const pooled: tf.Tensor[] = [];
   for (const img of images) {
     const pixels = await loadImage(img.path, INPUT_SIZE);
@@ -27,9 +31,18 @@ async function meanStd(model: tf.LayersModel, images: RunImage[], p: Preprocessi
   return out;
 }
 
-export async function featureStats(images: RunImage[], used: Preprocessing, own: Preprocessing, env: CorpusEnv): Promise<Partial<InputStats>> {
+export async function featureStats(
+  images: RunImage[],
+  used: Preprocessing,
+  own: Preprocessing,
+  env: CorpusEnv,
+): Promise<Partial<InputStats>> {
   const entry = findBackbone(BACKBONE);
-  const backbone = await loadBackbone(entry, { inputSize: INPUT_SIZE, modelCacheDir: env.modelCache, downloadCacheDir: env.modelCache });
+  const backbone = await loadBackbone(entry, {
+    inputSize: INPUT_SIZE,
+    modelCacheDir: env.modelCache,
+    downloadCacheDir: env.modelCache,
+  });
   try {
     const sample = images.slice(0, 64);
     const seen = await meanStd(backbone.features, sample, used);

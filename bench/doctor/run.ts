@@ -20,7 +20,11 @@ const { values: opt } = parseArgs({ options: { only: { type: 'string' }, root: {
 async function main(): Promise<void> {
   const root = opt.root ?? mkdtempSync(join(tmpdir(), 'fs-doctor-corpus-'));
   const b = await selectBackend({ exclude: ['tensorflow-gpu', 'tensorflow'] });
-  const env: CorpusEnv = { root, modelCache: join(root, 'models'), backend: { name: b.name, rejected: b.rejected, versions: b.versions } };
+  const env: CorpusEnv = {
+    root,
+    modelCache: join(root, 'models'),
+    backend: { name: b.name, rejected: b.rejected, versions: b.versions },
+  };
   await importWeightsFile(KERAS_FIXTURE, KERAS_FILE, env.modelCache);
   const only = opt.only?.split(',');
   const outcomes: Outcome[] = [];
@@ -31,16 +35,27 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     outcomes.push({ scenario: s, findings, seconds });
     const last = input.epochs.at(-1);
-    console.log(`\n${s.id} (${s.what}): ${input.epochs.length} epochs, last train ${last?.trainAcc.toFixed(3)} val ${last?.valAcc?.toFixed(3)}, test ${input.test?.accuracy.toFixed(3)}, ${seconds.toFixed(1)} s`);
+    console.log(
+      `\n${s.id} (${s.what}): ${input.epochs.length} epochs, last train ${last?.trainAcc.toFixed(3)} val ${last?.valAcc?.toFixed(3)}, test ${input.test?.accuracy.toFixed(3)}, ${seconds.toFixed(1)} s`,
+    );
     const i = input.inputs;
-    if (i?.featureMean !== undefined) console.log(`  pooled features: mean ${i.featureMean.toFixed(3)} spread ${i.featureStd?.toFixed(3)}; with the backbone's own preprocessing mean ${i.referenceMean?.toFixed(3)} spread ${i.referenceStd?.toFixed(3)}`);
-    for (const p of input.parity ?? []) console.log(`  parity phase ${p.phase}: reported ${p.reported.toFixed(3)}, inference ${p.inference.toFixed(3)}`);
-    for (const f of findings) console.log(`  [${f.severity}] ${f.id}: ${f.title}\n      ${f.evidence.text}\n      -> ${f.action}`);
+    if (i?.featureMean !== undefined)
+      console.log(
+        `  pooled features: mean ${i.featureMean.toFixed(3)} spread ${i.featureStd?.toFixed(3)}; with the backbone's own preprocessing mean ${i.referenceMean?.toFixed(3)} spread ${i.referenceStd?.toFixed(3)}`,
+      );
+    for (const p of input.parity ?? [])
+      console.log(`  parity phase ${p.phase}: reported ${p.reported.toFixed(3)}, inference ${p.inference.toFixed(3)}`);
+    for (const f of findings)
+      console.log(`  [${f.severity}] ${f.id}: ${f.title}\n      ${f.evidence.text}\n      -> ${f.action}`);
   }
   console.log(`\nbackend ${b.name}; corpus folder ${root}\n`);
   console.log(table(outcomes));
   const broken = brokenPromises(outcomes);
-  console.log(broken.length === 0 ? '\nAll promises kept: no PROBLEM on a healthy run, every planted mistake found, no contradiction on a phase.' : `\nBroken:\n${broken.map((x) => `  ${x}`).join('\n')}`);
+  console.log(
+    broken.length === 0
+      ? '\nAll promises kept: no PROBLEM on a healthy run, every planted mistake found, no contradiction on a phase.'
+      : `\nBroken:\n${broken.map((x) => `  ${x}`).join('\n')}`,
+  );
 }
 
 main().catch((err) => {

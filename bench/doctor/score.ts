@@ -6,8 +6,17 @@ import type { Scenario } from './corpus';
 
 /** Table rows: a rule, or one of a rule's sub-findings where they mean different mistakes. */
 export const RULES = [
-  'underfitting', 'overfitting', 'unstable-validation', 'batchnorm-parity', 'leakage', 'input/features', 'input/extremes',
-  'metric-sanity', 'head-bloat', 'target', 'noise-floor',
+  'underfitting',
+  'overfitting',
+  'unstable-validation',
+  'batchnorm-parity',
+  'leakage',
+  'input/features',
+  'input/extremes',
+  'metric-sanity',
+  'head-bloat',
+  'target',
+  'noise-floor',
 ] as const;
 /** Rules that state a fact of the run (the sets' size, the target) rather than find a mistake: not scored. */
 export const UNSCORED: ReadonlySet<string> = new Set(['target', 'noise-floor']);
@@ -59,11 +68,15 @@ export function brokenPromises(outcomes: Outcome[]): string[] {
   const out: string[] = [];
   for (const o of outcomes) {
     const id = o.scenario.id;
-    if (o.scenario.expect.length === 0) for (const f of o.findings.filter((x) => x.severity === 'problem')) out.push(`${id}: PROBLEM on a healthy run: ${f.title}`);
-    for (const e of o.scenario.expect) if (!o.findings.some((f) => belongs(f.id, e) && f.severity !== 'info')) out.push(`${id}: planted ${e} not found`);
+    if (o.scenario.expect.length === 0)
+      for (const f of o.findings.filter((x) => x.severity === 'problem'))
+        out.push(`${id}: PROBLEM on a healthy run: ${f.title}`);
+    for (const e of o.scenario.expect)
+      if (!o.findings.some((f) => belongs(f.id, e) && f.severity !== 'info')) out.push(`${id}: planted ${e} not found`);
     const over = o.findings.find((f) => f.id === 'overfitting');
     const under = o.findings.find((f) => f.id === 'underfitting');
-    if (over && under && over.evidence.figures.onsetPhase === under.evidence.epochs[0]?.phase) out.push(`${id}: overfitting and underfitting on phase ${over.evidence.figures.onsetPhase}`);
+    if (over && under && over.evidence.figures.onsetPhase === under.evidence.epochs[0]?.phase)
+      out.push(`${id}: overfitting and underfitting on phase ${over.evidence.figures.onsetPhase}`);
   }
   return out;
 }

@@ -11,6 +11,9 @@ export function table(rows: (string | number)[][], indent = '  '): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, String(cell).length)));
   return rows
-    .map((row) => indent + row.map((cell, i) => (i < row.length - 1 ? String(cell).padEnd(widths[i]) : String(cell))).join('  '))
+    .map(
+      (row) =>
+        indent + row.map((cell, i) => (i < row.length - 1 ? String(cell).padEnd(widths[i]) : String(cell))).join('  '),
+    )
     .join('\n');
 }

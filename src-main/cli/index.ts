@@ -19,7 +19,10 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof StudioError) console.error(`studio: ${err.message}`);
     // The store translates what it can; a database failure it did not still gets words, not a stack.
-    else if (/^SQLITE_/.test(String((err as { code?: unknown }).code))) console.error(`studio: the project's database failed (${(err as { code: string }).code}): ${(err as Error).message}. Run \`studio info PROJECT\` to check it.`);
+    else if (/^SQLITE_/.test(String((err as { code?: unknown }).code)))
+      console.error(
+        `studio: the project's database failed (${(err as { code: string }).code}): ${(err as Error).message}. Run \`studio info PROJECT\` to check it.`,
+      );
     else console.error(err);
     process.exitCode = 1;
   }

@@ -29,7 +29,11 @@ export interface CliOpenOptions {
   assist?: StudioOptions['assist'];
 }
 
-export async function withStudio<T>(dir: string, fn: (session: CliSession) => Promise<T> | T, opts: CliOpenOptions = {}): Promise<T> {
+export async function withStudio<T>(
+  dir: string,
+  fn: (session: CliSession) => Promise<T> | T,
+  opts: CliOpenOptions = {},
+): Promise<T> {
   return session(
     async (studio, connection) => {
       for (const path of [dir, ...(opts.paths ?? [])]) studio.folders.access.grant(path);
@@ -42,14 +46,20 @@ export async function withStudio<T>(dir: string, fn: (session: CliSession) => Pr
 }
 
 /** A studio with no project open, for what needs none (the backbones and their weights). */
-export function withBareStudio<T>(fn: (session: Omit<CliSession, 'project'>) => Promise<T> | T, paths: string[] = []): Promise<T> {
+export function withBareStudio<T>(
+  fn: (session: Omit<CliSession, 'project'>) => Promise<T> | T,
+  paths: string[] = [],
+): Promise<T> {
   return session((studio, connection) => {
     for (const path of paths) studio.folders.access.grant(path);
     return fn({ api: connection.api, on: (name, listener) => connection.on(name, listener) });
   });
 }
 
-async function session<T>(fn: (studio: Studio, connection: Client) => Promise<T> | T, opts: Pick<StudioOptions, 'imports' | 'assist'> = {}): Promise<T> {
+async function session<T>(
+  fn: (studio: Studio, connection: Client) => Promise<T> | T,
+  opts: Pick<StudioOptions, 'imports' | 'assist'> = {},
+): Promise<T> {
   const studio = new Studio({ background: false, ...opts });
   const { client, server } = memoryTransports();
   // An unexpected failure prints its id and detail on stderr: the person at the terminal is the one to report it.

@@ -27,10 +27,14 @@ app.on('second-instance', () => {
 
 async function pickNative(input: NativePickInput): Promise<string | null> {
   if (input.kind === 'save') {
-    const saved = win ? await dialog.showSaveDialog(win, saveOptions(input)) : await dialog.showSaveDialog(saveOptions(input));
+    const saved = win
+      ? await dialog.showSaveDialog(win, saveOptions(input))
+      : await dialog.showSaveDialog(saveOptions(input));
     return saved.canceled || !saved.filePath ? null : saved.filePath;
   }
-  const opened = win ? await dialog.showOpenDialog(win, openOptions(input)) : await dialog.showOpenDialog(openOptions(input));
+  const opened = win
+    ? await dialog.showOpenDialog(win, openOptions(input))
+    : await dialog.showOpenDialog(openOptions(input));
   return opened.canceled ? null : (opened.filePaths[0] ?? null);
 }
 
@@ -46,21 +50,32 @@ const studio = new Studio({
 });
 const handlers = studio.handlers();
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 function serveImages(): void {
   // The same bytes the server sends (services/media/viewable.ts): re-encoded, checked against the stored hash.
   protocol.handle('studio', async (request) => {
     const url = new URL(request.url);
     const image = await viewableImage(studio.project, url.host, url.pathname.replace(/^\//, ''));
-    if (!image.ok) return new Response(image.message, { status: image.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-    return new Response(new Uint8Array(image.body), { headers: { 'content-type': image.type, 'cache-control': image.cacheControl } });
+    if (!image.ok)
+      return new Response(image.message, {
+        status: image.status,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
+    return new Response(new Uint8Array(image.body), {
+      headers: { 'content-type': image.type, 'cache-control': image.cacheControl },
+    });
   });
 }
 
 function createWindow(): void {
   const stateFile = join(app.getPath('userData'), 'window.json');
-  const saved = fitToScreens(readWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
+  const saved = fitToScreens(
+    readWindowState(stateFile),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   win = new BrowserWindow({
     width: saved.width,
     height: saved.height,
@@ -80,7 +95,9 @@ function createWindow(): void {
   if (saved.maximized) win.maximize();
   const current = win;
   // The normal bounds, not the maximized ones, so that un-maximizing next time restores them.
-  current.on('close', () => writeWindowState(stateFile, { ...current.getNormalBounds(), maximized: current.isMaximized() }));
+  current.on('close', () =>
+    writeWindowState(stateFile, { ...current.getNormalBounds(), maximized: current.isMaximized() }),
+  );
   current.on('closed', () => (win = null));
   current.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   void current.loadFile(join(__dirname, '../renderer/index.html'));

@@ -21,5 +21,10 @@ export function openOptions(input: NativePickInput): OpenDialogOptions {
 }
 
 export function saveOptions(input: NativePickInput): SaveDialogOptions {
-  return { title: input.title ?? 'Save as', defaultPath: input.defaultPath, filters: filtersFor(input.extensions), properties: ['createDirectory'] };
+  return {
+    title: input.title ?? 'Save as',
+    defaultPath: input.defaultPath,
+    filters: filtersFor(input.extensions),
+    properties: ['createDirectory'],
+  };
 }

@@ -39,7 +39,10 @@ export function writeWindowState(file: string, state: WindowState): void {
  * (else left for the window manager to center).
  */
 export function fitToScreens(state: WindowState, workAreas: readonly Rect[]): WindowState {
-  const largest = workAreas.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a), workAreas[0] ?? { x: 0, y: 0, ...DEFAULT_BOUNDS });
+  const largest = workAreas.reduce(
+    (a, b) => (b.width * b.height > a.width * a.height ? b : a),
+    workAreas[0] ?? { x: 0, y: 0, ...DEFAULT_BOUNDS },
+  );
   const width = Math.max(MIN_WIDTH, Math.min(state.width, largest.width));
   const height = Math.max(MIN_HEIGHT, Math.min(state.height, largest.height));
   const fitted: WindowState = { width, height, maximized: state.maximized };

@@ -59,7 +59,10 @@ async function tryNative(pkg: string): Promise<void> {
   } catch {
     throw new Error(`${pkg} is not installed`);
   }
-  if (!found) throw new Error(`${pkg} is installed without its native addon (lib/napi-v*/tfjs_binding.node); its install script must run on a networked machine`);
+  if (!found)
+    throw new Error(
+      `${pkg} is installed without its native addon (lib/napi-v*/tfjs_binding.node); its install script must run on a networked machine`,
+    );
   require(pkg);
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
 }
@@ -126,7 +129,10 @@ export interface SelectOptions {
 export async function selectBackend(opts: SelectOptions = {}): Promise<BackendChoice> {
   const rejected: Rejected[] = [];
   const start = opts.prefer ? candidates.findIndex((c) => c.name === opts.prefer) : 0;
-  if (start < 0) throw new Error(`selectBackend: unknown backend "${opts.prefer}"; use one of ${candidates.map((c) => c.name).join(', ')}`);
+  if (start < 0)
+    throw new Error(
+      `selectBackend: unknown backend "${opts.prefer}"; use one of ${candidates.map((c) => c.name).join(', ')}`,
+    );
   for (const cand of candidates.slice(start)) {
     if (opts.exclude?.includes(cand.name)) continue;
     try {

@@ -6,7 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { yieldOrStop } from './yield';
 
-type Call = (this: tf.layers.Layer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+type Call = (
+  this: tf.layers.Layer,
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: Record<string, unknown>,
+) => tf.Tensor | tf.Tensor[];
 
 const PATCHED = Symbol.for('finetune-studio.frozen-bn');
 /** Layers being re-estimated run in training mode even though frozen. */
@@ -44,7 +48,11 @@ interface BnLayer extends tf.layers.Layer {
  * other than the moving statistics are left alone. Yields between batches and stops on
  * `signal` (over a large training split this is minutes).
  */
-export async function reestimateBatchNorm(model: tf.LayersModel, batches: Iterable<tf.Tensor>, signal?: AbortSignal): Promise<number> {
+export async function reestimateBatchNorm(
+  model: tf.LayersModel,
+  batches: Iterable<tf.Tensor>,
+  signal?: AbortSignal,
+): Promise<number> {
   const bns = model.layers.filter(isBatchNorm) as BnLayer[];
   const saved = bns.map((l) => l.momentum);
   bns.forEach((l) => reestimating.add(l));

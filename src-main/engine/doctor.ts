@@ -15,7 +15,15 @@ import { stopWebGpu } from './webgpu/device';
 import { cachedWeights, modelCacheDir } from './backbones/model-cache';
 import { onnx, valueInfo } from './onnx/graph';
 import { loadOrt, openOnnx } from './onnx/runtime';
-import { GPU_STACKS, checkStack, cpuInfo, cudaToolkits, libtensorflowVersion, machineCuda, type Exec } from './system-probe';
+import {
+  GPU_STACKS,
+  checkStack,
+  cpuInfo,
+  cudaToolkits,
+  libtensorflowVersion,
+  machineCuda,
+  type Exec,
+} from './system-probe';
 
 const require = createRequire(import.meta.url);
 
@@ -27,7 +35,13 @@ const TRAINING: ReadonlyArray<{ name: BackendName; label: string }> = [
   { name: 'cpu', label: 'tfjs cpu backend (plain JavaScript)' },
 ];
 
-const rung = (id: string, label: string, state: RungState, reason: string | null, detail: string | null = null): Rung => ({ id, label, state, reason, detail, chosen: false });
+const rung = (
+  id: string,
+  label: string,
+  state: RungState,
+  reason: string | null,
+  detail: string | null = null,
+): Rung => ({ id, label, state, reason, detail, chosen: false });
 
 /** The first rung that runs is the one work takes. */
 function markChosen(rungs: Rung[]): Rung[] {
@@ -63,7 +77,12 @@ export function pkgVersion(pkg: string): string | null {
 async function probeBackend(name: BackendName): Promise<{ ok: boolean; reason: string | null; detail?: string }> {
   try {
     const choice = await selectBackend({ prefer: name });
-    if (choice.name === name && choice.adapter) return { ok: true, reason: null, detail: `${adapterLine(choice.adapter)}; parity probe against cpu ${choice.parity?.toExponential(1)}` };
+    if (choice.name === name && choice.adapter)
+      return {
+        ok: true,
+        reason: null,
+        detail: `${adapterLine(choice.adapter)}; parity probe against cpu ${choice.parity?.toExponential(1)}`,
+      };
     if (choice.name === name) return { ok: true, reason: null };
     return { ok: false, reason: choice.rejected.find((r) => r.name === name)?.reason ?? 'did not load' };
   } catch (err) {
@@ -78,13 +97,23 @@ export async function probeTraining(gpuStack: GpuStackCheck): Promise<Rung[]> {
   try {
     for (const { name, label } of TRAINING) {
       if (name === 'tensorflow' && rungs[0]?.state !== 'not available') {
-        rungs.push(rung(name, label, 'not tried', 'tfjs-node-gpu already provides the tensorflow backend in this process; the two cannot both load'));
+        rungs.push(
+          rung(
+            name,
+            label,
+            'not tried',
+            'tfjs-node-gpu already provides the tensorflow backend in this process; the two cannot both load',
+          ),
+        );
         continue;
       }
       const { ok, reason, detail } = await probeBackend(name);
       if (!ok) rungs.push(rung(name, label, 'not available', reason));
       else if (detail) rungs.push(rung(name, label, 'ok', null, detail));
-      else if (name === 'tensorflow-gpu' && gpuStack.problems.length) rungs.push(rung(name, label, 'degraded', `loads, but TensorFlow will run on the CPU: ${gpuStack.problems.join('; ')}`));
+      else if (name === 'tensorflow-gpu' && gpuStack.problems.length)
+        rungs.push(
+          rung(name, label, 'degraded', `loads, but TensorFlow will run on the CPU: ${gpuStack.problems.join('; ')}`),
+        );
       else rungs.push(rung(name, label, 'ok', null));
     }
   } finally {
@@ -119,10 +148,16 @@ async function probeProvider(cuda: boolean, threads: number): Promise<{ state: R
     return { state: 'not available', reason: (err as Error).message.split('\n')[0]! };
   }
   try {
-    if (cuda && session.provider !== 'cuda') return { state: 'not available', reason: session.rejected.find((r) => r.provider === 'cuda')?.reason ?? 'the CUDA provider did not open' };
+    if (cuda && session.provider !== 'cuda')
+      return {
+        state: 'not available',
+        reason: session.rejected.find((r) => r.provider === 'cuda')?.reason ?? 'the CUDA provider did not open',
+      };
     const out = await session.run(new Float32Array([-1, 2, -3, 4]), [1, 4]);
     const right = [0, 2, 0, 4].every((v, i) => out[i] === v);
-    return right ? { state: 'ok', reason: null } : { state: 'not available', reason: `the probe graph gave [${Array.from(out).join(', ')}], not [0, 2, 0, 4]` };
+    return right
+      ? { state: 'ok', reason: null }
+      : { state: 'not available', reason: `the probe graph gave [${Array.from(out).join(', ')}], not [0, 2, 0, 4]` };
   } finally {
     await session.dispose();
   }
@@ -131,12 +166,16 @@ async function probeProvider(cuda: boolean, threads: number): Promise<{ state: R
 /** ORT with CUDA, ORT on the CPU, then tfjs on whatever the training ladder chose. */
 export async function probeInference(training: Rung[], threads = availableParallelism()): Promise<Rung[]> {
   const ortVersion = pkgVersion('onnxruntime-node');
-  const cudaLabel = "onnxruntime-node, CUDA execution provider";
+  const cudaLabel = 'onnxruntime-node, CUDA execution provider';
   const cpuLabel = 'onnxruntime-node, CPU execution provider';
   const tfjs = training.map((r) => ({ ...rung(`tfjs-${r.id}`, `tfjs on ${r.label}`, r.state, r.reason, r.detail) }));
   if (process.env.STUDIO_INFERENCE === 'tfjs') {
     const why = 'STUDIO_INFERENCE=tfjs: frozen inference skips ONNX Runtime';
-    return markChosen([rung('onnxruntime-cuda', cudaLabel, 'not tried', why), rung('onnxruntime-cpu', cpuLabel, 'not tried', why), ...tfjs]);
+    return markChosen([
+      rung('onnxruntime-cuda', cudaLabel, 'not tried', why),
+      rung('onnxruntime-cpu', cpuLabel, 'not tried', why),
+      ...tfjs,
+    ]);
   }
   const cuda = await probeProvider(true, 1);
   const cpu = await probeProvider(false, threads);
@@ -147,11 +186,23 @@ export async function probeInference(training: Rung[], threads = availableParall
     // the CPU rung already says why ORT cannot load
   }
   const detail = `onnxruntime-node ${ortVersion ?? '?'}${native ? ` (native ${native})` : ''}, ${threads} threads`;
-  return markChosen([rung('onnxruntime-cuda', cudaLabel, cuda.state, cuda.reason), rung('onnxruntime-cpu', cpuLabel, cpu.state, cpu.reason, detail), ...tfjs]);
+  return markChosen([
+    rung('onnxruntime-cuda', cudaLabel, cuda.state, cuda.reason),
+    rung('onnxruntime-cpu', cpuLabel, cpu.state, cpu.reason, detail),
+    ...tfjs,
+  ]);
 }
 
 export function versions(): Record<string, string | null> {
-  const pkgs = ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'sharp'];
+  const pkgs = [
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-backend-webgpu',
+    'webgpu',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+    'onnxruntime-node',
+    'sharp',
+  ];
   return {
     node: process.versions.node,
     'electron (this process)': process.versions.electron ?? null,
@@ -182,7 +233,12 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     cuda: { toolkits: cudaToolkits(), ldLibraryPath: machine.searchPath, stacks },
     cpu: cpuInfo(),
     memory: { totalBytes: totalmem(), freeBytes: freemem() },
-    modelCache: { dir, files: existsSync(dir) ? cachedWeights(dir).map((w) => ({ file: w.file, bytes: w.bytes, source: w.source, sha256: w.sha256 })) : [] },
+    modelCache: {
+      dir,
+      files: existsSync(dir)
+        ? cachedWeights(dir).map((w) => ({ file: w.file, bytes: w.bytes, source: w.source, sha256: w.sha256 }))
+        : [],
+    },
     versions: versions(),
   };
 }

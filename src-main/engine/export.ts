@@ -33,16 +33,24 @@ export function inferenceModel(backbone: Backbone, head: Head): tf.LayersModel {
   for (const layer of head.top.layers) {
     if (layer.getClassName() !== 'InputLayer') x = layer.apply(x) as tf.SymbolicTensor;
   }
-  const probs = tf.layers.activation({ name: 'head_probs', activation: head.labelType === 'single' ? 'softmax' : 'sigmoid' }).apply(x) as tf.SymbolicTensor;
+  const probs = tf.layers
+    .activation({ name: 'head_probs', activation: head.labelType === 'single' ? 'softmax' : 'sigmoid' })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: backbone.features.inputs, outputs: probs, name: `${backbone.entry.id}_finetuned` });
 }
 
 /** Rebuilds the run's trainable model in the order training built it, so weight names match. */
 async function restoredRun(task: ExportTask): Promise<{ backbone: Backbone; head: Head }> {
   const cfg: RunConfig = task.config;
-  const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: task.modelCache, modelCacheDir: task.modelCache });
+  const backbone = await loadBackbone(findBackbone(cfg.backboneId), {
+    inputSize: cfg.inputSize,
+    downloadCacheDir: task.modelCache,
+    modelCacheDir: task.modelCache,
+  });
   const head = buildHead(cfg.head, backbone.featureShape, task.classes.length, cfg.labelType, { seed: cfg.seed });
-  const trained = cfg.phase2 ? buildPhase2Model(splitBackbone(backbone, cfg.phase2.unfreezeBlocks), head, cfg.phase2.batchNorm) : head.top;
+  const trained = cfg.phase2
+    ? buildPhase2Model(splitBackbone(backbone, cfg.phase2.unfreezeBlocks), head, cfg.phase2.batchNorm)
+    : head.top;
   restoreInto(trained, await loadSnapshot(task.checkpoint));
   return { backbone, head };
 }
@@ -53,9 +61,17 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string): Promi
     tf.io.withSaveHandler(async (art) => {
       const data = art.weightData ? tf.io.CompositeArrayBuffer.join(art.weightData) : new ArrayBuffer(0);
       await replaceFile(join(dir, 'weights.bin'), new Uint8Array(data));
-      const json = { format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`, convertedBy: null, modelTopology: art.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs ?? [] }] };
+      const json = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: art.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs ?? [] }],
+      };
       await replaceFile(join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength },
+      };
     }),
   );
 }

@@ -41,7 +41,8 @@ async function tfjsRun(model: tf.LayersModel, input: tf.Tensor4D): Promise<Float
 
 /** max |other - reference| over max |reference|: how far ONNX strays from tfjs, whatever the scale. */
 export function relativeDifference(reference: ArrayLike<number>, other: ArrayLike<number>): number {
-  if (reference.length !== other.length) throw new Error(`cannot compare ${reference.length} values with ${other.length}`);
+  if (reference.length !== other.length)
+    throw new Error(`cannot compare ${reference.length} values with ${other.length}`);
   let diff = 0;
   let scale = 0;
   for (let i = 0; i < reference.length; i++) {
@@ -63,7 +64,9 @@ async function onnxFor(model: tf.LayersModel, threads?: number): Promise<OnnxMod
     const d = relativeDifference(want, got);
     if (!(d <= ONNX_TOLERANCE)) {
       await session.dispose();
-      throw new Error(`the ONNX graph differs from tfjs by ${d.toExponential(2)} (relative) on a probe batch, above ${ONNX_TOLERANCE}`);
+      throw new Error(
+        `the ONNX graph differs from tfjs by ${d.toExponential(2)} (relative) on a probe batch, above ${ONNX_TOLERANCE}`,
+      );
     }
   } finally {
     x.dispose();
@@ -72,13 +75,20 @@ async function onnxFor(model: tf.LayersModel, threads?: number): Promise<OnnxMod
 }
 
 function tfjsRunner(model: tf.LayersModel, tfBackend: string, rejected: InferenceInfo['rejected']): FrozenRunner {
-  return { info: { runtime: `tfjs-${tfBackend}` as FrozenRuntime, threads: 1, rejected }, run: (x) => tfjsRun(model, x), dispose: async () => undefined };
+  return {
+    info: { runtime: `tfjs-${tfBackend}` as FrozenRuntime, threads: 1, rejected },
+    run: (x) => tfjsRun(model, x),
+    dispose: async () => undefined,
+  };
 }
 
 export async function openFrozen(model: tf.LayersModel, opts: FrozenOptions = {}): Promise<FrozenRunner> {
   const tfBackend = opts.tfBackend ?? tf.getBackend();
   const prefer = opts.prefer ?? (process.env.STUDIO_INFERENCE === 'tfjs' ? 'tfjs' : 'onnx');
-  if (prefer === 'tfjs') return tfjsRunner(model, tfBackend, [{ runtime: 'onnxruntime', reason: 'tfjs asked for (STUDIO_INFERENCE=tfjs or a test)' }]);
+  if (prefer === 'tfjs')
+    return tfjsRunner(model, tfBackend, [
+      { runtime: 'onnxruntime', reason: 'tfjs asked for (STUDIO_INFERENCE=tfjs or a test)' },
+    ]);
   let session: OnnxModel;
   try {
     session = await onnxFor(model, opts.threads);
@@ -86,7 +96,11 @@ export async function openFrozen(model: tf.LayersModel, opts: FrozenOptions = {}
     return tfjsRunner(model, tfBackend, [{ runtime: 'onnxruntime', reason: (err as Error).message.split('\n')[0]! }]);
   }
   return {
-    info: { runtime: session.provider === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu', threads: session.threads, rejected: session.rejected.map((r) => ({ runtime: `onnxruntime-${r.provider}`, reason: r.reason })) },
+    info: {
+      runtime: session.provider === 'cuda' ? 'onnxruntime-cuda' : 'onnxruntime-cpu',
+      threads: session.threads,
+      rejected: session.rejected.map((r) => ({ runtime: `onnxruntime-${r.provider}`, reason: r.reason })),
+    },
     run: async (x) => session.run((await x.data()) as Float32Array, x.shape),
     dispose: () => session.dispose(),
   };

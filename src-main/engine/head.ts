@@ -45,12 +45,28 @@ function buildTop(spec: HeadSpec, inUnits: number, classes: number, opts: HeadOp
   const shape = () => (first ? { inputShape: [inUnits] } : {});
   spec.layers.forEach((l, i) => {
     const name = `head_${i}_${l.kind}`;
-    if (l.kind === 'dense') top.add(tf.layers.dense({ ...shape(), name, units: l.units, activation: l.activation, kernelInitializer: kernelInit(opts, i) }));
+    if (l.kind === 'dense')
+      top.add(
+        tf.layers.dense({
+          ...shape(),
+          name,
+          units: l.units,
+          activation: l.activation,
+          kernelInitializer: kernelInit(opts, i),
+        }),
+      );
     if (l.kind === 'dropout') top.add(tf.layers.dropout({ ...shape(), name, rate: l.rate }));
     if (l.kind === 'batchnorm') top.add(tf.layers.batchNormalization({ ...shape(), name }));
     first = false;
   });
-  top.add(tf.layers.dense({ ...shape(), name: 'head_logits', units: classes, kernelInitializer: kernelInit(opts, spec.layers.length) }));
+  top.add(
+    tf.layers.dense({
+      ...shape(),
+      name: 'head_logits',
+      units: classes,
+      kernelInitializer: kernelInit(opts, spec.layers.length),
+    }),
+  );
   return top;
 }
 
@@ -80,5 +96,7 @@ export function buildHead(
 
 export function l2Penalty(head: Head): tf.Scalar | null {
   if (head.spec.l2 === 0 || head.kernels.length === 0) return null;
-  return tf.tidy(() => tf.mul(head.spec.l2, tf.addN(head.kernels.map((k) => tf.sum(tf.square(k.read()))))) as tf.Scalar);
+  return tf.tidy(
+    () => tf.mul(head.spec.l2, tf.addN(head.kernels.map((k) => tf.sum(tf.square(k.read()))))) as tf.Scalar,
+  );
 }

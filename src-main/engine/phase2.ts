@@ -22,7 +22,12 @@ export function buildPhase2Model(split: SplitBackbone, head: Head, policy: Batch
 }
 
 /** Runs once before phase 2 when the policy is 'reestimate'; view 0 of each training example. */
-export function reestimateSuffixBatchNorm(split: SplitBackbone, train: TrainSet, signal?: AbortSignal, batchSize = 32): Promise<number> {
+export function reestimateSuffixBatchNorm(
+  split: SplitBackbone,
+  train: TrainSet,
+  signal?: AbortSignal,
+  batchSize = 32,
+): Promise<number> {
   const n = train.rows.size;
   function* batches(): Generator<tf.Tensor> {
     for (let at = 0; at < n; at += batchSize) {

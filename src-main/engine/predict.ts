@@ -44,10 +44,13 @@ export async function readManifest(dir: string): Promise<ExportManifest> {
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as Error).message}; EXPORT_DIR must be a folder made by \`studio export\``);
+    throw new Error(
+      `cannot read ${file}: ${(err as Error).message}; EXPORT_DIR must be a folder made by \`studio export\``,
+    );
   }
   const parsed = ExportManifest.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file} is not a Finetune Studio export manifest: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(`${file} is not a Finetune Studio export manifest: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }
 
@@ -57,7 +60,8 @@ function rowsOf(flat: Float32Array, n: number): number[][] {
 }
 
 function onnxClassify(session: OnnxModel): Classify {
-  return async (pixels) => rowsOf(await session.run((await pixels.data()) as Float32Array, pixels.shape), pixels.shape[0]);
+  return async (pixels) =>
+    rowsOf(await session.run((await pixels.data()) as Float32Array, pixels.shape), pixels.shape[0]);
 }
 
 function tfjsClassify(model: tf.LayersModel, manifest: ExportManifest): Classify {
@@ -74,20 +78,37 @@ export async function loadExport(dir: string, onnx: OnnxOptions = {}): Promise<L
   const manifest = await readManifest(dir);
   if (manifest.format === ONNX_EXPORT_FORMAT) {
     const session = await openOnnx(join(dir, manifest.model), onnx);
-    return { manifest, runtime: `onnxruntime-${session.provider}`, classify: onnxClassify(session), dispose: () => session.dispose() };
+    return {
+      manifest,
+      runtime: `onnxruntime-${session.provider}`,
+      classify: onnxClassify(session),
+      dispose: () => session.dispose(),
+    };
   }
   const { artifacts } = await readFolder(dir);
   const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
-  return { manifest, runtime: tf.getBackend(), classify: tfjsClassify(model, manifest), dispose: async () => void model.dispose() };
+  return {
+    manifest,
+    runtime: tf.getBackend(),
+    classify: tfjsClassify(model, manifest),
+    dispose: async () => void model.dispose(),
+  };
 }
 
 /** Every file under `folder`, sorted, so the CSV's order does not depend on the filesystem. */
 export function filesUnder(folder: string): string[] {
   const entries = readdirSync(folder, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
-async function decodeAll(paths: string[], size: number, problems: PredictProblem[]): Promise<{ ok: string[]; images: tf.Tensor3D[] }> {
+async function decodeAll(
+  paths: string[],
+  size: number,
+  problems: PredictProblem[],
+): Promise<{ ok: string[]; images: tf.Tensor3D[] }> {
   const ok: string[] = [];
   const images: tf.Tensor3D[] = [];
   for (const path of paths) {
@@ -101,7 +122,11 @@ async function decodeAll(paths: string[], size: number, problems: PredictProblem
   return { ok, images };
 }
 
-export async function predictFiles(exp: LoadedExport, paths: string[], opts: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<{ rows: PredictRow[]; problems: PredictProblem[] }> {
+export async function predictFiles(
+  exp: LoadedExport,
+  paths: string[],
+  opts: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<{ rows: PredictRow[]; problems: PredictProblem[] }> {
   const { manifest } = exp;
   const bs = opts.batchSize ?? 16;
   const rows: PredictRow[] = [];

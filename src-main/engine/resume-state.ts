@@ -67,7 +67,9 @@ export async function readRunState(root: string): Promise<RunState> {
   try {
     dir = join(root, (JSON.parse(await readFile(join(root, LATEST), 'utf8')) as { dir: string }).dir);
   } catch (err) {
-    throw new Error(`cannot read the resume checkpoint in ${root}: ${(err as Error).message}; start the run again instead`);
+    throw new Error(
+      `cannot read the resume checkpoint in ${root}: ${(err as Error).message}; start the run again instead`,
+    );
   }
   const json = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as Json;
   const callbacks: FitState['callbacks'] = {};
@@ -77,7 +79,12 @@ export async function readRunState(root: string): Promise<RunState> {
   }
   const { completed, elapsedMs, callbacks: _c, ...fit } = json;
   return {
-    fit: { ...fit, weights: await loadSnapshot(join(dir, 'model')), optimizer: await loadSnapshot(join(dir, 'optimizer')), callbacks },
+    fit: {
+      ...fit,
+      weights: await loadSnapshot(join(dir, 'model')),
+      optimizer: await loadSnapshot(join(dir, 'optimizer')),
+      callbacks,
+    },
     completed,
     elapsedMs,
   };

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { FitConfig, RunConfig } from '../../src-shared/engine-config';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
-import type { BackendInfo, FromEngine, InferenceInfo, RunData, RunDirs, RunResult, RunTiming } from '../../src-shared/engine-protocol';
+import type {
+  BackendInfo,
+  FromEngine,
+  InferenceInfo,
+  RunData,
+  RunDirs,
+  RunResult,
+  RunTiming,
+} from '../../src-shared/engine-protocol';
 import { findBackbone } from './backbones/registry';
 import { loadBackbone } from './backbones/load';
 import type { Backbone } from './backbones/load';
@@ -71,16 +79,29 @@ interface PhaseOut {
   sets: Sets;
 }
 
-function callbacks(phase: 1 | 2, fc: FitConfig, ctx: Ctx, hasVal: boolean): { list: Callback[]; stopper: EarlyStopping | null } {
+function callbacks(
+  phase: 1 | 2,
+  fc: FitConfig,
+  ctx: Ctx,
+  hasVal: boolean,
+): { list: Callback[]; stopper: EarlyStopping | null } {
   const { env } = ctx;
   const stopper = fc.earlyStopping ? new EarlyStopping(fc.earlyStopping) : null;
   const ckpt = new BestCheckpoint(fc.earlyStopping?.monitor ?? (hasVal ? 'valLoss' : 'trainLoss'), (w, m) =>
     saveSnapshot(join(env.dirs.run, `phase${phase}-best`), w, { epoch: m.epoch }),
   );
   const resume = new ResumeCheckpoint((fit) =>
-    writeRunState(resumeDir(env.dirs), { fit, completed: ctx.completed, elapsedMs: ctx.priorMs + ctx.clock.now() - ctx.t0 }),
+    writeRunState(resumeDir(env.dirs), {
+      fit,
+      completed: ctx.completed,
+      elapsedMs: ctx.priorMs + ctx.clock.now() - ctx.t0,
+    }),
   );
-  const list: Callback[] = [new MetricsRecorder({ writeEpoch: (m) => env.emit({ type: 'epoch', metrics: m }) }), new Progress((b) => env.emit({ type: 'batch', ...b })), ckpt];
+  const list: Callback[] = [
+    new MetricsRecorder({ writeEpoch: (m) => env.emit({ type: 'epoch', metrics: m }) }),
+    new Progress((b) => env.emit({ type: 'batch', ...b })),
+    ckpt,
+  ];
   if (stopper) list.push(stopper);
   // Last: it records what the callbacks before it decided about the epoch.
   list.push(resume);
@@ -93,7 +114,8 @@ function callbacks(phase: 1 | 2, fc: FitConfig, ctx: Ctx, hasVal: boolean): { li
  */
 async function phaseSets(phase: 1 | 2, ctx: Ctx): Promise<{ sets: Sets; split: SplitBackbone | null }> {
   const { cfg, data, env, backbone } = ctx;
-  if (!cfg.phase2) return { sets: await extract('features', pooledExtractor(backbone, cfg.head.pooling), ctx, 1), split: null };
+  if (!cfg.phase2)
+    return { sets: await extract('features', pooledExtractor(backbone, cfg.head.pooling), ctx, 1), split: null };
   ctx.split ??= splitBackbone(backbone, cfg.phase2.unfreezeBlocks);
   const splitSets = ctx.splitSets ?? (await extract('split', splitExtractor(backbone, ctx.split), ctx, phase));
   if (phase === 2) return { sets: splitSets, split: ctx.split };
@@ -117,14 +139,42 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
   const { sets, split } = await phaseSets(phase, ctx);
   const featureMs = ctx.clock.now() - tf0;
   // A resumed phase 2 restores the re-estimated statistics with its weights.
-  if (split && cfg.phase2!.batchNorm === 'reestimate' && !resume) await reestimateSuffixBatchNorm(split, sets.train, env.signal);
+  if (split && cfg.phase2!.batchNorm === 'reestimate' && !resume)
+    await reestimateSuffixBatchNorm(split, sets.train, env.signal);
   const model = split ? buildPhase2Model(split, head, cfg.phase2!.batchNorm) : head.top;
   const cbs = callbacks(phase, fc, ctx, sets.val !== null);
   const t1 = ctx.clock.now();
-  const summary = await fit({ phase, model, head, classes: data.classes.length, train: sets.train, val: sets.val, config: fc, seed: cfg.seed, callbacks: cbs.list, clock: env.clock, signal: env.signal, resume });
+  const summary = await fit({
+    phase,
+    model,
+    head,
+    classes: data.classes.length,
+    train: sets.train,
+    val: sets.val,
+    config: fc,
+    seed: cfg.seed,
+    callbacks: cbs.list,
+    clock: env.clock,
+    signal: env.signal,
+    resume,
+  });
   const bestEpoch = cbs.stopper?.bestEpoch ?? null;
-  const parity = await trainParity(model, sets, summary.epochs, fc.earlyStopping?.restoreBest ? bestEpoch : null, data.classes.length);
-  const record: PhaseRecord = { phase, stop: summary.stopReason, epochs: summary.epochs.length, bestEpoch, featureMs, fitMs: ctx.clock.now() - t1, ...parity };
+  const parity = await trainParity(
+    model,
+    sets,
+    summary.epochs,
+    fc.earlyStopping?.restoreBest ? bestEpoch : null,
+    data.classes.length,
+  );
+  const record: PhaseRecord = {
+    phase,
+    stop: summary.stopReason,
+    epochs: summary.epochs.length,
+    bestEpoch,
+    featureMs,
+    fitMs: ctx.clock.now() - t1,
+    ...parity,
+  };
   return { record, model, sets };
 }
 
@@ -133,7 +183,13 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
  * weights the phase ends with (the best epoch's when restored): far apart, BatchNorm or
  * dropout behave differently at inference (the training doctor's parity rule).
  */
-async function trainParity(model: tf.LayersModel, sets: Sets, epochs: EpochMetrics[], restored: number | null, classes: number): Promise<{ trainAccReported?: number; trainAccInference?: number }> {
+async function trainParity(
+  model: tf.LayersModel,
+  sets: Sets,
+  epochs: EpochMetrics[],
+  restored: number | null,
+  classes: number,
+): Promise<{ trainAccReported?: number; trainAccInference?: number }> {
   const kept = restored === null ? epochs.at(-1) : epochs.find((e) => e.epoch === restored);
   if (!kept) return {};
   const train = sets.train;
@@ -152,13 +208,31 @@ async function startingState(env: RunEnv): Promise<RunState | null> {
 
 async function setUp(cfg: RunConfig, data: RunData, env: RunEnv, state: RunState | null): Promise<Ctx> {
   if (cfg.labelType !== 'single') {
-    throw new Error('config.labelType: only "single" (softmax + categorical cross-entropy) is implemented in the engine so far; multi-label needs sigmoid + binary cross-entropy');
+    throw new Error(
+      'config.labelType: only "single" (softmax + categorical cross-entropy) is implemented in the engine so far; multi-label needs sigmoid + binary cross-entropy',
+    );
   }
   const clock = env.clock ?? systemClock;
   const t0 = clock.now();
-  const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: env.dirs.modelCache, modelCacheDir: env.dirs.modelCache });
+  const backbone = await loadBackbone(findBackbone(cfg.backboneId), {
+    inputSize: cfg.inputSize,
+    downloadCacheDir: env.dirs.modelCache,
+    modelCacheDir: env.dirs.modelCache,
+  });
   const head = buildHead(cfg.head, backbone.featureShape, data.classes.length, cfg.labelType, { seed: cfg.seed });
-  return { cfg, data, env, backbone, head, completed: state ? [...state.completed] : [], inference: {}, store: {}, clock, t0, priorMs: state?.elapsedMs ?? 0 };
+  return {
+    cfg,
+    data,
+    env,
+    backbone,
+    head,
+    completed: state ? [...state.completed] : [],
+    inference: {},
+    store: {},
+    clock,
+    t0,
+    priorMs: state?.elapsedMs ?? 0,
+  };
 }
 
 export async function runTraining(cfg: RunConfig, data: RunData, env: RunEnv): Promise<RunResult> {
@@ -192,7 +266,11 @@ async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
   const valOutcome = cancelled ? null : await testOutcome(last.model, last.sets.val, data.val, data.classes.length);
   const latency = cancelled ? undefined : await measureLatency(backbone, ctx.head, ctx.clock);
   if (!cancelled) {
-    await saveSnapshot(checkpoint, await snapshotOf(last.model), { backboneId: cfg.backboneId, backboneHash: backbone.hash, classes: data.classes });
+    await saveSnapshot(checkpoint, await snapshotOf(last.model), {
+      backboneId: cfg.backboneId,
+      backboneHash: backbone.hash,
+      classes: data.classes,
+    });
     if (valOutcome) env.emit({ type: 'predictions', split: 'val', rows: valOutcome.predictions });
     if (outcome) env.emit({ type: 'predictions', split: 'test', rows: outcome.predictions });
     // The run is whole: its resume checkpoint (optimizer slots included) is no longer needed.

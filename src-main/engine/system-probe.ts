@@ -27,7 +27,8 @@ export function libtensorflowVersion(pkg = '@tensorflow/tfjs-node-gpu'): string 
 /** Runs a command and returns its stdout; throws (code ENOENT when it is not installed). */
 export type Exec = (cmd: string, args: string[]) => string;
 
-export const execCommand: Exec = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+export const execCommand: Exec = (cmd, args) =>
+  execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
 interface StackNeeds {
   id: GpuStackCheck['id'];
@@ -48,8 +49,18 @@ export const GPU_STACKS: readonly StackNeeds[] = [
     cuda: '11.2',
     cudnn: '8.1',
     minDriver: '450.80.02',
-    libraries: ['libcudart.so.11.0', 'libcublas.so.11', 'libcublasLt.so.11', 'libcufft.so.10', 'libcurand.so.10', 'libcusolver.so.11', 'libcusparse.so.11', 'libcudnn.so.8'],
-    install: 'install the CUDA 11.2 runtime libraries and cuDNN 8.1 (NVIDIA\'s cuda-libraries-11-2 and libcudnn8 packages, or conda\'s cudatoolkit=11.2 cudnn=8.1) and put their lib folder on LD_LIBRARY_PATH',
+    libraries: [
+      'libcudart.so.11.0',
+      'libcublas.so.11',
+      'libcublasLt.so.11',
+      'libcufft.so.10',
+      'libcurand.so.10',
+      'libcusolver.so.11',
+      'libcusparse.so.11',
+      'libcudnn.so.8',
+    ],
+    install:
+      "install the CUDA 11.2 runtime libraries and cuDNN 8.1 (NVIDIA's cuda-libraries-11-2 and libcudnn8 packages, or conda's cudatoolkit=11.2 cudnn=8.1) and put their lib folder on LD_LIBRARY_PATH",
   },
   {
     id: 'onnxruntime-cuda',
@@ -57,8 +68,16 @@ export const GPU_STACKS: readonly StackNeeds[] = [
     cuda: '12.x',
     cudnn: '9.x',
     minDriver: '525.60.13',
-    libraries: ['libcudart.so.12', 'libcublas.so.12', 'libcublasLt.so.12', 'libcufft.so.11', 'libcurand.so.10', 'libcudnn.so.9'],
-    install: "install the CUDA 12 runtime libraries and cuDNN 9 (NVIDIA's cuda-libraries-12-x and libcudnn9-cuda-12 packages, or pip's nvidia-cuda-runtime-cu12, nvidia-cublas-cu12, nvidia-cudnn-cu12) and put their lib folder on LD_LIBRARY_PATH",
+    libraries: [
+      'libcudart.so.12',
+      'libcublas.so.12',
+      'libcublasLt.so.12',
+      'libcufft.so.11',
+      'libcurand.so.10',
+      'libcudnn.so.9',
+    ],
+    install:
+      "install the CUDA 12 runtime libraries and cuDNN 9 (NVIDIA's cuda-libraries-12-x and libcudnn9-cuda-12 packages, or pip's nvidia-cuda-runtime-cu12, nvidia-cublas-cu12, nvidia-cudnn-cu12) and put their lib folder on LD_LIBRARY_PATH",
   },
 ];
 
@@ -68,7 +87,12 @@ export function parseNvidiaSmi(csv: string): GpuInfo[] {
     .split('\n')
     .map((line) => line.split(',').map((cell) => cell.trim()))
     .filter((cells) => cells.length >= 3 && /^\d+$/.test(cells[0]!))
-    .map(([index, name, driver, memory]) => ({ index: Number(index), name: name!, driver: driver!, memoryMiB: memory && /^\d+(\.\d+)?$/.test(memory) ? Number(memory) : null }));
+    .map(([index, name, driver, memory]) => ({
+      index: Number(index),
+      name: name!,
+      driver: driver!,
+      memoryMiB: memory && /^\d+(\.\d+)?$/.test(memory) ? Number(memory) : null,
+    }));
 }
 
 export function nvidiaGpus(exec: Exec = execCommand): { gpus: GpuInfo[]; note: string | null } {
@@ -124,7 +148,9 @@ export function findLibrary(soname: string, cache: Map<string, string>, searchPa
 export function cudaToolkits(root = '/usr/local'): Array<{ path: string; version: string | null }> {
   let names: string[];
   try {
-    names = readdirSync(root).filter((n) => /^cuda(-\d+(\.\d+)*)?$/.test(n)).sort();
+    names = readdirSync(root)
+      .filter((n) => /^cuda(-\d+(\.\d+)*)?$/.test(n))
+      .sort();
   } catch {
     return [];
   }
@@ -139,7 +165,9 @@ export function cudaToolkits(root = '/usr/local'): Array<{ path: string; version
     }
     let version: string | null = null;
     try {
-      version = (JSON.parse(readFileSync(join(real, 'version.json'), 'utf8')) as { cuda?: { version?: string } }).cuda?.version ?? null;
+      version =
+        (JSON.parse(readFileSync(join(real, 'version.json'), 'utf8')) as { cuda?: { version?: string } }).cuda
+          ?.version ?? null;
     } catch {
       version = /^cuda-(\d+(?:\.\d+)*)$/.exec(basename(real))?.[1] ?? null;
     }
@@ -170,15 +198,34 @@ export function checkStack(needs: StackNeeds, m: MachineCuda): GpuStackCheck {
   const problems: string[] = [];
   if (m.gpus.length === 0) problems.push('no NVIDIA GPU is visible (nvidia-smi), so this stack cannot use one here');
   const driver = m.gpus[0]?.driver;
-  if (driver && !versionAtLeast(driver, needs.minDriver)) problems.push(`the NVIDIA driver ${driver} is older than ${needs.minDriver}, the oldest CUDA ${needs.cuda} runs on: update the driver`);
+  if (driver && !versionAtLeast(driver, needs.minDriver))
+    problems.push(
+      `the NVIDIA driver ${driver} is older than ${needs.minDriver}, the oldest CUDA ${needs.cuda} runs on: update the driver`,
+    );
   const cudart = needs.libraries[0]!;
   const others = otherCudart(m, cudart);
-  if (missing.includes(cudart) && others.length) problems.push(`found ${others.join(', ')}, but ${needs.label} is linked against ${cudart} (CUDA ${needs.cuda}); another major version does not do, though both can be installed side by side`);
+  if (missing.includes(cudart) && others.length)
+    problems.push(
+      `found ${others.join(', ')}, but ${needs.label} is linked against ${cudart} (CUDA ${needs.cuda}); another major version does not do, though both can be installed side by side`,
+    );
   if (missing.length) {
-    const what = missing.some((s) => s.startsWith('libcudnn')) && missing.length === 1 ? `cuDNN ${needs.cudnn}` : `CUDA ${needs.cuda} and cuDNN ${needs.cudnn}`;
-    problems.push(`${missing.join(', ')} not found (ld.so cache and LD_LIBRARY_PATH): ${needs.label} needs ${what}; ${needs.install}`);
+    const what =
+      missing.some((s) => s.startsWith('libcudnn')) && missing.length === 1
+        ? `cuDNN ${needs.cudnn}`
+        : `CUDA ${needs.cuda} and cuDNN ${needs.cudnn}`;
+    problems.push(
+      `${missing.join(', ')} not found (ld.so cache and LD_LIBRARY_PATH): ${needs.label} needs ${what}; ${needs.install}`,
+    );
   }
-  return { id: needs.id, label: needs.label, cuda: needs.cuda, cudnn: needs.cudnn, minDriver: needs.minDriver, libraries, problems };
+  return {
+    id: needs.id,
+    label: needs.label,
+    cuda: needs.cuda,
+    cudnn: needs.cudnn,
+    minDriver: needs.minDriver,
+    libraries,
+    problems,
+  };
 }
 
 /** libcudart.so.N of other CUDA majors the loader can find: a common reason the right one is "missing". */
@@ -194,7 +241,10 @@ function otherCudart(m: MachineCuda, wanted: string): string[] {
   return [...names].filter((n) => /^libcudart\.so\.\d+(\.\d+)*$/.test(n) && n !== wanted).sort();
 }
 
-export function machineCuda(exec: Exec = execCommand, env: NodeJS.ProcessEnv = process.env): MachineCuda & { note: string | null } {
+export function machineCuda(
+  exec: Exec = execCommand,
+  env: NodeJS.ProcessEnv = process.env,
+): MachineCuda & { note: string | null } {
   const { gpus, note } = nvidiaGpus(exec);
   return { gpus, note, cache: ldCache(exec), searchPath: ldLibraryPath(env) };
 }
@@ -208,10 +258,17 @@ export function simdFromFlags(flags: Set<string>): { simd: string; fmaLanes: num
   return { simd: 'unknown', fmaLanes: null };
 }
 
-export function cpuInfo(cpuinfo = '/proc/cpuinfo'): { model: string; cores: number; simd: string; fmaLanes: number | null } {
+export function cpuInfo(cpuinfo = '/proc/cpuinfo'): {
+  model: string;
+  cores: number;
+  simd: string;
+  fmaLanes: number | null;
+} {
   let flags = new Set<string>();
   try {
-    const line = readFileSync(cpuinfo, 'utf8').split('\n').find((l) => /^flags\s*:/.test(l));
+    const line = readFileSync(cpuinfo, 'utf8')
+      .split('\n')
+      .find((l) => /^flags\s*:/.test(l));
     if (line) flags = new Set(line.split(':')[1]!.trim().split(/\s+/));
   } catch {
     // not Linux: the SIMD width stays unknown

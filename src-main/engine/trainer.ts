@@ -61,7 +61,10 @@ interface Loop {
 export async function snapshotOf(model: tf.LayersModel): Promise<WeightSnapshot> {
   const out: WeightSnapshot = new Map();
   for (const w of model.weights) {
-    if (out.has(w.originalName)) throw new Error(`two weights of ${model.name} are named ${w.originalName}; a checkpoint could not tell them apart`);
+    if (out.has(w.originalName))
+      throw new Error(
+        `two weights of ${model.name} are named ${w.originalName}; a checkpoint could not tell them apart`,
+      );
     out.set(w.originalName, { shape: w.shape as number[], values: ((await w.read().data()) as Float32Array).slice() });
   }
   return out;
@@ -70,7 +73,8 @@ export async function snapshotOf(model: tf.LayersModel): Promise<WeightSnapshot>
 export function restoreInto(model: tf.LayersModel, snap: WeightSnapshot): void {
   for (const w of model.weights) {
     const s = snap.get(w.originalName);
-    if (!s) throw new Error(`checkpoint has no values for weight ${w.originalName}; it was saved from a different model`);
+    if (!s)
+      throw new Error(`checkpoint has no values for weight ${w.originalName}; it was saved from a different model`);
     tf.tidy(() => {
       w.write(tf.tensor(s.values, s.shape));
     });
@@ -85,7 +89,10 @@ function makeLoop(args: FitArgs): Loop {
     args,
     opt: buildOptimizer(config.optimizer),
     vars: args.model.trainableWeights.map((w) => w.read() as tf.Variable),
-    weights: config.classWeights === 'balanced' ? balancedClassWeights(args.train.labels, args.classes) : new Array<number>(args.classes).fill(1),
+    weights:
+      config.classWeights === 'balanced'
+        ? balancedClassWeights(args.train.labels, args.classes)
+        : new Array<number>(args.classes).fill(1),
     next: seededRandom(seedOf('fit', args.seed, args.phase, 0)),
     stepsPerEpoch: Math.ceil(args.train.labels.length / config.batchSize),
     step: 0,
@@ -126,7 +133,8 @@ async function captureFitState(loop: Loop): Promise<FitState> {
 }
 
 async function applyFitState(loop: Loop, state: FitState): Promise<void> {
-  if (state.phase !== loop.args.phase) throw new Error(`resume: the saved state is from phase ${state.phase}, not phase ${loop.args.phase}`);
+  if (state.phase !== loop.args.phase)
+    throw new Error(`resume: the saved state is from phase ${state.phase}, not phase ${loop.args.phase}`);
   restoreInto(loop.args.model, state.weights);
   await restoreOptimizer(loop.opt, state.optimizer);
   for (const cb of loop.args.callbacks ?? []) {
@@ -155,20 +163,28 @@ export interface Stepper {
  * async (WebGPU in Node has no synchronous one), and a backend fault since the last step
  * fails this one: its numbers are not trusted.
  */
-export async function trainStep(loop: Stepper, x: tf.Tensor, labels: number[]): Promise<{ loss: number; pred: Int32Array }> {
+export async function trainStep(
+  loop: Stepper,
+  x: tf.Tensor,
+  labels: number[],
+): Promise<{ loss: number; pred: Int32Array }> {
   const { model, head, classes } = loop;
   let pred: tf.Tensor | null = null;
   const cost = tf.tidy(() => {
     const y = oneHot(labels, classes);
     const w = tf.tensor1d(labels.map((l) => loop.weights[l]!));
-    return loop.opt.minimize(() => {
-      const logits = model.apply(x, { training: true }) as tf.Tensor;
-      pred = tf.keep(tf.argMax(logits, -1));
-      const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), -1));
-      const loss = tf.mean(tf.mul(ce, w)) as tf.Scalar;
-      const l2 = l2Penalty(head);
-      return l2 ? tf.add(loss, l2) : loss;
-    }, true, loop.vars)!;
+    return loop.opt.minimize(
+      () => {
+        const logits = model.apply(x, { training: true }) as tf.Tensor;
+        pred = tf.keep(tf.argMax(logits, -1));
+        const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), -1));
+        const loss = tf.mean(tf.mul(ce, w)) as tf.Scalar;
+        const l2 = l2Penalty(head);
+        return l2 ? tf.add(loss, l2) : loss;
+      },
+      true,
+      loop.vars,
+    )!;
   });
   const predicted = pred as unknown as tf.Tensor;
   try {
@@ -195,7 +211,13 @@ export interface Evaluation {
  * yields between batches, so events (a cancel among them) get in over a large split, and
  * throws the signal's reason once `signal` is aborted.
  */
-export async function evaluate(model: tf.LayersModel, set: EvalSet, classes: number, batchSize = 64, signal?: AbortSignal): Promise<Evaluation> {
+export async function evaluate(
+  model: tf.LayersModel,
+  set: EvalSet,
+  classes: number,
+  batchSize = 64,
+  signal?: AbortSignal,
+): Promise<Evaluation> {
   const n = set.labels.length;
   const predicted = new Int32Array(n);
   const probs = new Float32Array(n * classes);
@@ -205,7 +227,11 @@ export async function evaluate(model: tf.LayersModel, set: EvalSet, classes: num
     const labels = set.labels.slice(at, at + batchSize);
     const [ce, p, pr] = tf.tidy(() => {
       const logits = model.predict(batchTensor(set.rows, range(at, Math.min(n, at + batchSize)))) as tf.Tensor;
-      return [tf.neg(tf.sum(tf.mul(oneHot(labels, classes), tf.logSoftmax(logits)), -1)), tf.argMax(logits, -1), tf.softmax(logits)];
+      return [
+        tf.neg(tf.sum(tf.mul(oneHot(labels, classes), tf.logSoftmax(logits)), -1)),
+        tf.argMax(logits, -1),
+        tf.softmax(logits),
+      ];
     });
     const [ceV, pV, prV] = await Promise.all([ce.data(), p.data(), pr.data()]);
     tf.dispose([ce, p, pr]);
@@ -223,7 +249,10 @@ async function runEpoch(loop: Loop, epoch: number): Promise<{ loss: number; acc:
   const { train, config, head, phase } = loop.args;
   // A generator per epoch: a resumed run draws the same shuffles and views without saving generator state.
   loop.next = seededRandom(seedOf('fit', loop.args.seed, phase, epoch));
-  const order = shuffled(train.labels.map((_, i) => i), loop.next);
+  const order = shuffled(
+    train.labels.map((_, i) => i),
+    loop.next,
+  );
   let lossSum = 0;
   let correct = 0;
   let lr = config.optimizer.lr;
@@ -236,7 +265,11 @@ async function runEpoch(loop: Loop, epoch: number): Promise<{ loss: number; acc:
     // One cached view per example per epoch, drawn from the run's seed.
     const slots = idx.map(() => Math.floor(loop.next() * train.rows.views));
     for (const d of head.dropouts) d.seed = Math.floor(loop.next() * 2 ** 31);
-    lr = lrAt(config.schedule, config.optimizer.lr, { step: loop.step, stepsPerEpoch: loop.stepsPerEpoch, epochs: config.epochs });
+    lr = lrAt(config.schedule, config.optimizer.lr, {
+      step: loop.step,
+      stepsPerEpoch: loop.stepsPerEpoch,
+      epochs: config.epochs,
+    });
     setLearningRate(loop.opt, lr);
     const labels = idx.map((i) => train.labels[i]!);
     const x = batchTensor(train.rows, idx, slots);
@@ -250,16 +283,27 @@ async function runEpoch(loop: Loop, epoch: number): Promise<{ loss: number; acc:
     loop.step++;
     lossSum += loss * idx.length;
     pred.forEach((p, k) => (correct += p === labels[k] ? 1 : 0));
-    for (const cb of loop.args.callbacks ?? []) await cb.onBatchEnd?.(loop.ctx, { phase, epoch, batch: b, batches: loop.stepsPerEpoch, loss, lr });
+    for (const cb of loop.args.callbacks ?? [])
+      await cb.onBatchEnd?.(loop.ctx, { phase, epoch, batch: b, batches: loop.stepsPerEpoch, loss, lr });
   }
   for (const d of head.dropouts) d.seed = undefined;
   return { loss: lossSum / train.labels.length, acc: correct / train.labels.length, lr };
 }
 
-async function epochMetrics(loop: Loop, epoch: number, tr: { loss: number; acc: number; lr: number }, ms: number): Promise<EpochMetrics> {
+async function epochMetrics(
+  loop: Loop,
+  epoch: number,
+  tr: { loss: number; acc: number; lr: number },
+  ms: number,
+): Promise<EpochMetrics> {
   const { val, classes, model, config, phase } = loop.args;
-  const ev = val && val.labels.length > 0 ? await evaluate(model, val, classes, Math.max(config.batchSize, 64), loop.args.signal) : null;
-  const confusion = ev ? confusionMatrix(val!.labels, ev.predicted, classes) : Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const ev =
+    val && val.labels.length > 0
+      ? await evaluate(model, val, classes, Math.max(config.batchSize, 64), loop.args.signal)
+      : null;
+  const confusion = ev
+    ? confusionMatrix(val!.labels, ev.predicted, classes)
+    : Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const perClass = perClassMetrics(confusion);
   return {
     phase,
@@ -277,7 +321,12 @@ async function epochMetrics(loop: Loop, epoch: number, tr: { loss: number; acc: 
 }
 
 /** The epoch's metrics; null, with the fit cancelled, when a cancel comes while validating. */
-async function validated(loop: Loop, epoch: number, tr: { loss: number; acc: number; lr: number }, t0: number): Promise<EpochMetrics | null> {
+async function validated(
+  loop: Loop,
+  epoch: number,
+  tr: { loss: number; acc: number; lr: number },
+  t0: number,
+): Promise<EpochMetrics | null> {
   try {
     return await epochMetrics(loop, epoch, tr, loop.ctx.now() - t0);
   } catch (err) {

@@ -35,7 +35,8 @@ export async function loadSnapshot(dir: string): Promise<WeightSnapshot> {
   let at = 0;
   for (const w of manifest.weights) {
     const n = w.shape.reduce((a, b) => a * b, 1);
-    if (at + n > all.length) throw new Error(`${join(dir, 'weights.bin')} is shorter than weights.json says; the checkpoint is damaged`);
+    if (at + n > all.length)
+      throw new Error(`${join(dir, 'weights.bin')} is shorter than weights.json says; the checkpoint is damaged`);
     snap.set(w.name, { shape: w.shape, values: all.slice(at, at + n) });
     at += n;
   }

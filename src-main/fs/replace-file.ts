@@ -11,7 +11,10 @@ import { realPath } from './real-path';
 /** The file a write of `file` lands on, and a temporary name beside it. */
 function targets(file: string): { final: string; tmp: string } {
   const final = realPath(file);
-  return { final, tmp: join(dirname(final), `.${basename(final)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`) };
+  return {
+    final,
+    tmp: join(dirname(final), `.${basename(final)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`),
+  };
 }
 
 export function replaceFileSync(file: string, data: string | Uint8Array): void {

@@ -3,9 +3,23 @@
 // unexpected failure reaches the client as an id, its detail only in the log. Whatever
 // arrives, nothing here throws or rejects: every door (WebSocket, Electron IPC, in-process)
 // shares one process with every window, import and run.
-import { contract, events, type EventName, type EventPayload, type Handlers, type MethodDef } from '../../src-shared/contract';
+import {
+  contract,
+  events,
+  type EventName,
+  type EventPayload,
+  type Handlers,
+  type MethodDef,
+} from '../../src-shared/contract';
 import { StudioError, toWireError } from '../../src-shared/errors';
-import { CallEnvelope, CallId, type ClientMessage, type MainMessage, type ServerMessage, type Transport } from '../../src-shared/rpc';
+import {
+  CallEnvelope,
+  CallId,
+  type ClientMessage,
+  type MainMessage,
+  type ServerMessage,
+  type Transport,
+} from '../../src-shared/rpc';
 import { reportInternal, stderrLog, type LogLine } from './internal-error';
 
 export class EventHub {
@@ -22,14 +36,25 @@ export class EventHub {
   }
 }
 
-export async function dispatch(handlers: Handlers, message: ClientMessage, log: LogLine = stderrLog): Promise<ServerMessage> {
+export async function dispatch(
+  handlers: Handlers,
+  message: ClientMessage,
+  log: LogLine = stderrLog,
+): Promise<ServerMessage> {
   const { id, service, method } = message;
   try {
     const services = contract as unknown as Record<string, Record<string, MethodDef>>;
-    const def = Object.hasOwn(services, service) && Object.hasOwn(services[service], method) ? services[service][method] : undefined;
+    const def =
+      Object.hasOwn(services, service) && Object.hasOwn(services[service], method)
+        ? services[service][method]
+        : undefined;
     if (!def) throw new StudioError('method-not-found', `Method not found: ${service}.${method}`);
     const parsed = def.input.safeParse(message.input ?? {});
-    if (!parsed.success) throw new StudioError('invalid-input', `${service}.${method}: ${describeIssue(parsed.error.issues[0], '(input)')}`);
+    if (!parsed.success)
+      throw new StudioError(
+        'invalid-input',
+        `${service}.${method}: ${describeIssue(parsed.error.issues[0], '(input)')}`,
+      );
     const handler = (handlers as unknown as Record<string, Record<string, (i: unknown) => unknown>>)[service][method];
     const value = await handler(parsed.data);
     return { kind: 'result', id, ok: true, value: def.output.parse(value) };
@@ -56,7 +81,10 @@ export async function answer(handlers: Handlers, raw: unknown, log: LogLine = st
   try {
     const envelope = CallEnvelope.safeParse(raw);
     if (envelope.success) return await dispatch(handlers, envelope.data as ClientMessage, log);
-    const error = { code: 'invalid-input' as const, message: `Not a call: ${describeIssue(envelope.error.issues[0], '(message)')}. Send one {kind: "call", id, service, method, input}.` };
+    const error = {
+      code: 'invalid-input' as const,
+      message: `Not a call: ${describeIssue(envelope.error.issues[0], '(message)')}. Send one {kind: "call", id, service, method, input}.`,
+    };
     const id = usableId(raw);
     return id === undefined ? { kind: 'refused', error } : { kind: 'result', id, ok: false, error };
   } catch (err) {
@@ -81,7 +109,9 @@ export function sendSafely(send: (message: MainMessage) => void, message: MainMe
     const error = { code: 'internal' as const, message: reportInternal(err, log).message };
     if (message.kind === 'event') return;
     try {
-      send(message.kind === 'result' ? { kind: 'result', id: message.id, ok: false, error } : { kind: 'refused', error });
+      send(
+        message.kind === 'result' ? { kind: 'result', id: message.id, ok: false, error } : { kind: 'refused', error },
+      );
     } catch (again) {
       log(`a reply could not be sent: ${again instanceof Error ? again.message : String(again)}`);
     }
@@ -89,7 +119,12 @@ export function sendSafely(send: (message: MainMessage) => void, message: MainMe
 }
 
 /** Serves the contract over one connection; returns a function that ends it. */
-export function serve(handlers: Handlers, hub: EventHub, transport: Transport<unknown, MainMessage>, log: LogLine = stderrLog): () => void {
+export function serve(
+  handlers: Handlers,
+  hub: EventHub,
+  transport: Transport<unknown, MainMessage>,
+  log: LogLine = stderrLog,
+): () => void {
   const send = (m: MainMessage) => sendSafely((x) => transport.send(x), m, log);
   const stopEvents = hub.subscribe(send);
   const stopCalls = transport.onMessage((message) => {

@@ -12,5 +12,8 @@ export const stderrLog: LogLine = (line) => console.error(line);
 export function reportInternal(err: unknown, log: LogLine): { id: string; message: string } {
   const id = randomBytes(4).toString('hex');
   log(`internal error ${id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  return { id, message: `Internal error (id ${id}). The details are in the studio's log under this id; quote it when you report the problem.` };
+  return {
+    id,
+    message: `Internal error (id ${id}). The details are in the studio's log under this id; quote it when you report the problem.`,
+  };
 }

@@ -18,7 +18,11 @@ export async function main(argv: string[]): Promise<void> {
     .description('Serve Finetune Studio to a browser on 127.0.0.1')
     .option('--project <dir>', 'project folder to open (created if missing)')
     .option('--port <n>', 'port to listen on (default: any free port)', (v) => Number.parseInt(v, 10))
-    .option('--renderer <dir>', 'built renderer folder (default: beside this program, wherever it is started from)', defaultRenderer())
+    .option(
+      '--renderer <dir>',
+      'built renderer folder (default: beside this program, wherever it is started from)',
+      defaultRenderer(),
+    )
     .option(
       '--host-name <name>',
       'another name the browser reaches this server by, besides 127.0.0.1 and localhost: NAME (at this port) or NAME:PORT (a forwarded port); repeatable',
@@ -30,7 +34,12 @@ export async function main(argv: string[]): Promise<void> {
 
   const studio = new Studio({ door: 'the Finetune Studio server' });
   if (opts.project) studio.open(resolve(opts.project), true);
-  const server = await startServer({ studio, rendererDir: opts.renderer, port: opts.port, allowedHosts: opts.hostName });
+  const server = await startServer({
+    studio,
+    rendererDir: opts.renderer,
+    port: opts.port,
+    allowedHosts: opts.hostName,
+  });
   console.log(`Finetune Studio: ${server.url}`);
 
   const stop = async () => {

@@ -33,7 +33,11 @@ const MIME: Record<string, string> = {
 
 /** The checks an upgrade and a plain request share: a refusal's status and text, or null. */
 export function refusal(req: IncomingMessage, hosts: HostRule): { status: 400 | 403; text: string } | null {
-  if (!allowedHost(req.headers.host, hosts)) return { status: 403, text: 'Forbidden: this server answers only to 127.0.0.1, localhost or a name given with --host-name.' };
+  if (!allowedHost(req.headers.host, hosts))
+    return {
+      status: 403,
+      text: 'Forbidden: this server answers only to 127.0.0.1, localhost or a name given with --host-name.',
+    };
   if (!sameOrigin(req)) return { status: 403, text: 'Forbidden: requests from another site are refused.' };
   if (!parseRequestUrl(req.url)) return { status: 400, text: 'Bad request: the address is malformed.' };
   return null;
@@ -66,7 +70,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: HttpContex
 function serveStatic(res: ServerResponse, root: string, pathname: string): void {
   const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
   const file = normalize(join(root, rel));
-  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, 'Not found.');
+  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile())
+    return send(res, 404, 'Not found.');
   const type = MIME[extname(file)] ?? 'application/octet-stream';
   res.writeHead(200, {
     'content-type': type,

@@ -36,13 +36,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const rendererDir = resolve(opts.rendererDir);
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    throw new Error(`The renderer is not built: ${join(rendererDir, 'index.html')} is missing. Run "npm run build:renderer" first.`);
+    throw new Error(
+      `The renderer is not built: ${join(rendererDir, 'index.html')} is missing. Run "npm run build:renderer" first.`,
+    );
   }
   const log = opts.log ?? ((line: string) => console.error(`[server] ${line}`));
   const hosts: HostRule = { port: 0, allowedHosts: opts.allowedHosts ?? [] };
   const authorised = (url: URL) => sameToken(url.searchParams.get('token') ?? '', token);
 
-  const http = createHttpServer((req, res) => handleHttp(req, res, { studio: opts.studio, rendererDir, hosts, authorised, log }));
+  const http = createHttpServer((req, res) =>
+    handleHttp(req, res, { studio: opts.studio, rendererDir, hosts, authorised, log }),
+  );
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, WebSocket: GuardedWebSocket });
   let clients = 0;
   http.on('upgrade', (req, socket, head) => {
@@ -52,7 +56,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const url = parseRequestUrl(req.url)?.url;
     if (refused || !url || url.pathname !== '/rpc' || !authorised(url)) {
       const status = refused?.status === 400 ? '400 Bad Request' : '403 Forbidden';
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused?.text ?? 'Missing or wrong token.'}`);
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused?.text ?? 'Missing or wrong token.'}`,
+      );
       return;
     }
     const who = `#${++clients} (port ${(socket as Socket).remotePort})`;

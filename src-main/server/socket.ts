@@ -15,7 +15,8 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** Replies waiting to be read past this: the client is not reading, and is dropped. */
 export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-const refusal = (message: string): string => JSON.stringify({ kind: 'refused', error: { code: 'invalid-input', message } } satisfies RefusedMessage);
+const refusal = (message: string): string =>
+  JSON.stringify({ kind: 'refused', error: { code: 'invalid-input', message } } satisfies RefusedMessage);
 
 /**
  * ws closes with 1009 by itself when a message is over maxPayload, before it reports the error
@@ -25,7 +26,11 @@ const refusal = (message: string): string => JSON.stringify({ kind: 'refused', e
 export class GuardedWebSocket extends WebSocket {
   override close(code?: number, reason?: string | Buffer): void {
     if (code === 1009 && this.readyState === WebSocket.OPEN) {
-      this.send(refusal(`A message is larger than the ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB limit; send fewer items per call.`));
+      this.send(
+        refusal(
+          `A message is larger than the ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB limit; send fewer items per call.`,
+        ),
+      );
       super.close(1009, 'message too large');
       return;
     }
@@ -44,18 +49,29 @@ export function connectSocket(ws: WebSocket, studio: Studio, log: (line: string)
   const drop = () => {
     if (dropped) return;
     dropped = true;
-    log(`client ${who} dropped: ${(ws.bufferedAmount / 1024 / 1024).toFixed(1)} MiB of replies unread (limit ${MAX_BUFFERED_BYTES / 1024 / 1024} MiB)`);
+    log(
+      `client ${who} dropped: ${(ws.bufferedAmount / 1024 / 1024).toFixed(1)} MiB of replies unread (limit ${MAX_BUFFERED_BYTES / 1024 / 1024} MiB)`,
+    );
     ws.terminate();
   };
-  const end = serve(studio.handlers(), studio.hub, {
-    send: (m: MainMessage) => send(JSON.stringify(m)),
-    onMessage: (l) => (listeners.add(l), () => listeners.delete(l)),
-  }, log);
+  const end = serve(
+    studio.handlers(),
+    studio.hub,
+    {
+      send: (m: MainMessage) => send(JSON.stringify(m)),
+      onMessage: (l) => (listeners.add(l), () => listeners.delete(l)),
+    },
+    log,
+  );
   ws.on('message', (data, isBinary) => {
     const text = isBinary ? '' : String(data);
-    if (nestsDeeperThan(text, NESTING_MAX)) return send(refusal(`Not a call: the message nests deeper than ${NESTING_MAX} levels.`));
+    if (nestsDeeperThan(text, NESTING_MAX))
+      return send(refusal(`Not a call: the message nests deeper than ${NESTING_MAX} levels.`));
     const message = isBinary ? undefined : parseJson(text);
-    if (message === undefined) return send(refusal('Not a call: send one JSON object {kind: "call", id, service, method, input} per text message.'));
+    if (message === undefined)
+      return send(
+        refusal('Not a call: send one JSON object {kind: "call", id, service, method, input} per text message.'),
+      );
     for (const l of listeners) l(message);
   });
   // ws answers each ping with a pong by itself: a flood of them from a client that never reads is unread output too.

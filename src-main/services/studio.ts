@@ -59,8 +59,15 @@ export class Studio {
     this.#background = opts.background ?? true;
     this.#importOptions = opts.imports ?? {};
     // A window's studio trains the assistant on its own; tests and commands ask for it.
-    this.#assistOptions = { backend: opts.runs?.backend, auto: this.#background && opts.door !== undefined, ...opts.assist };
-    this.backbones = new BackboneService({ cacheDir: opts.modelCacheDir, emit: (d) => this.hub.emit('backbones.download', d) });
+    this.#assistOptions = {
+      backend: opts.runs?.backend,
+      auto: this.#background && opts.door !== undefined,
+      ...opts.assist,
+    };
+    this.backbones = new BackboneService({
+      cacheDir: opts.modelCacheDir,
+      emit: (d) => this.hub.emit('backbones.download', d),
+    });
     this.folders = new FolderService({
       configDir: opts.configDir ?? userConfigDir(),
       always: () => [this.#project?.dir, this.backbones.cacheDir],
@@ -102,22 +109,35 @@ export class Studio {
       progress: (p) => this.hub.emit('curation.progress', p),
       clock: this.#clock,
     });
-    this.#imports = new ImportService(next, (p) => {
-      this.hub.emit('imports.progress', p);
-      if (p.phase === 'finished') (this.#scanInBackground(), this.#assist?.labelsChanged());
-    }, Date.now, this.#importOptions);
-    this.#runs = new RunService(next, {
-      progress: (p) => this.hub.emit('runs.progress', p),
-      epoch: (e) => this.hub.emit('runs.epoch', e),
-      status: (s) => this.hub.emit('runs.status', s),
-    }, { clock: this.#clock, modelCacheDir: this.backbones.cacheDir, ...this.#runOptions });
-    this.#assist = new AssistService(next, {
-      edit: (change) => this.#edit(change),
-      emit: (s) => this.hub.emit('assist.state', s),
-      defaultBackbone: () => this.#defaultBackbone(),
-      modelCacheDir: this.backbones.cacheDir,
-      clock: this.#clock,
-    }, this.#assistOptions);
+    this.#imports = new ImportService(
+      next,
+      (p) => {
+        this.hub.emit('imports.progress', p);
+        if (p.phase === 'finished') (this.#scanInBackground(), this.#assist?.labelsChanged());
+      },
+      Date.now,
+      this.#importOptions,
+    );
+    this.#runs = new RunService(
+      next,
+      {
+        progress: (p) => this.hub.emit('runs.progress', p),
+        epoch: (e) => this.hub.emit('runs.epoch', e),
+        status: (s) => this.hub.emit('runs.status', s),
+      },
+      { clock: this.#clock, modelCacheDir: this.backbones.cacheDir, ...this.#runOptions },
+    );
+    this.#assist = new AssistService(
+      next,
+      {
+        edit: (change) => this.#edit(change),
+        emit: (s) => this.hub.emit('assist.state', s),
+        defaultBackbone: () => this.#defaultBackbone(),
+        modelCacheDir: this.backbones.cacheDir,
+        clock: this.#clock,
+      },
+      this.#assistOptions,
+    );
     const access = this.folders.access;
     const db = () => next.db;
     this.#slices = {
@@ -178,7 +198,8 @@ export class Studio {
   }
 
   #need(): Project {
-    if (!this.#project) throw new StudioError('no-project', 'No project is open. Open or create a project folder first.');
+    if (!this.#project)
+      throw new StudioError('no-project', 'No project is open. Open or create a project folder first.');
     return this.#project;
   }
 
@@ -242,6 +263,8 @@ export class Studio {
       this.#need();
       return this.#slices![name] as unknown as Record<string, (input: unknown) => unknown>;
     };
-    return Object.fromEntries(methods.map((m) => [m, (input: unknown) => slice()[m](input)])) as unknown as ProjectSlices[S];
+    return Object.fromEntries(
+      methods.map((m) => [m, (input: unknown) => slice()[m](input)]),
+    ) as unknown as ProjectSlices[S];
   }
 }

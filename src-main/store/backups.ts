@@ -85,7 +85,8 @@ export async function dailyBackup(db: Database, dbFile: string, now = new Date()
 /** "2026-12-07 13:05 UTC, 3 hours ago": for the messages that point at a backup. */
 export function describeBackup(b: Backup, now = Date.now()): string {
   const hours = Math.round((now - b.takenAt.getTime()) / 3_600_000);
-  const ago = hours < 1 ? 'less than an hour ago' : hours < 48 ? `${hours} hours ago` : `${Math.round(hours / 24)} days ago`;
+  const ago =
+    hours < 1 ? 'less than an hour ago' : hours < 48 ? `${hours} hours ago` : `${Math.round(hours / 24)} days ago`;
   const size = existsSync(b.path) ? `, ${statSync(b.path).size.toLocaleString('en')} bytes` : '';
   return `${b.path} (taken ${b.takenAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${ago}${size})`;
 }

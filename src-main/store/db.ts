@@ -155,12 +155,14 @@ export function migrate(db: Database, file = ':memory:'): void {
   }
 }
 
-const sqliteCode = (err: unknown): string => (err as { code?: unknown })?.code as string ?? '';
+const sqliteCode = (err: unknown): string => ((err as { code?: unknown })?.code as string) ?? '';
 
 /** True when `err` says the disk (or the database's page limit) is full. */
 export function isDiskFull(err: unknown): boolean {
   const code = sqliteCode(err);
-  return code.startsWith('SQLITE_FULL') || code === 'ENOSPC' || (err instanceof StudioError && err.code === 'disk-full');
+  return (
+    code.startsWith('SQLITE_FULL') || code === 'ENOSPC' || (err instanceof StudioError && err.code === 'disk-full')
+  );
 }
 
 /**
@@ -179,7 +181,10 @@ export function storeError(err: unknown, file: string): unknown {
     );
   }
   if (code.startsWith('SQLITE_FULL')) {
-    return new StudioError('disk-full', `Disk full: ${file} could not grow (SQLite: ${detail}). Free some space on that disk, then try again; what was saved before stays.`);
+    return new StudioError(
+      'disk-full',
+      `Disk full: ${file} could not grow (SQLite: ${detail}). Free some space on that disk, then try again; what was saved before stays.`,
+    );
   }
   if (code.startsWith('SQLITE_READONLY') || (code === 'SQLITE_CANTOPEN' && existsSync(file))) {
     return new StudioError(
@@ -194,7 +199,11 @@ export function storeError(err: unknown, file: string): unknown {
 /** True when `err` says the database file is damaged or is no database at all. */
 export function isCorrupt(err: unknown): boolean {
   const code = sqliteCode(err);
-  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || (err instanceof StudioError && err.code === 'corrupt-project');
+  return (
+    code.startsWith('SQLITE_CORRUPT') ||
+    code === 'SQLITE_NOTADB' ||
+    (err instanceof StudioError && err.code === 'corrupt-project')
+  );
 }
 
 export function corruptError(file: string, detail: string): StudioError {
@@ -207,5 +216,8 @@ export function corruptError(file: string, detail: string): StudioError {
   const backupText = newest
     ? `The newest backup is ${describeBackup(newest)}. To go back to it, run \`studio restore ${project}\`; the damaged file is kept aside, renamed, never deleted.`
     : `No backup was found in ${backupDir(file)}. To rescue what is left, copy the project folder aside first, then run \`sqlite3 studio.db ".recover" | sqlite3 recovered.db\` there.`;
-  return new StudioError('corrupt-project', `${file} is damaged and was not opened (SQLite: ${detail}). Nothing was written to it.${walText} ${backupText}`);
+  return new StudioError(
+    'corrupt-project',
+    `${file} is damaged and was not opened (SQLite: ${detail}). Nothing was written to it.${walText} ${backupText}`,
+  );
 }

@@ -4,7 +4,12 @@
 export type Page<T> = (T | undefined)[];
 
 /** The pages as they read once the images at `removed` (old indices) are gone. */
-export function withoutIndices<T>(pages: Map<number, Page<T>>, pageSize: number, total: number, removed: number[]): Map<number, Page<T>> {
+export function withoutIndices<T>(
+  pages: Map<number, Page<T>>,
+  pageSize: number,
+  total: number,
+  removed: number[],
+): Map<number, Page<T>> {
   const gone = [...new Set(removed)].filter((i) => i >= 0 && i < total).sort((a, b) => a - b);
   const newTotal = total - gone.length;
   const oldAt = (i: number) => pages.get(Math.floor(i / pageSize))?.[i % pageSize];

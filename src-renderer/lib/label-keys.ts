@@ -5,10 +5,7 @@ export const CLASS_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
 type Keys = Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>;
 
 export type LabelShortcut =
-  | { kind: 'label'; position: number }
-  | { kind: 'unlabel' }
-  | { kind: 'select-all' }
-  | { kind: 'clear' };
+  { kind: 'label'; position: number } | { kind: 'unlabel' } | { kind: 'select-all' } | { kind: 'clear' };
 
 /** The key shown for the class at `position` in the list, or null past the tenth. */
 export function classKey(position: number): string | null {

@@ -36,7 +36,10 @@ export function curvesOf(epochs: EpochMetrics[]): Curves {
 }
 
 /** Where the kept epoch sits on the x axis and its caption: "kept p1 e13 (lowest val loss)". */
-export function keptMarker(epochs: EpochMetrics[], config: RunConfig): { x: number; label: string; tag: string } | null {
+export function keptMarker(
+  epochs: EpochMetrics[],
+  config: RunConfig,
+): { x: number; label: string; tag: string } | null {
   const k = keptEpoch(epochs, config);
   if (!k) return null;
   const tag = epochTag(k.metrics.phase, k.metrics.epoch);

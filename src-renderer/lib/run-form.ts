@@ -1,7 +1,12 @@
 // The run launcher's form as plain data, and the RunConfig it stands for. Pure, so the
 // defaults (the good practice: global pooling, a small head, early stopping that
 // restores the best epoch, frozen BatchNorm) are tested without a browser.
-import { EarlyStoppingSpec, RUN_DEFAULTS, type BatchNormPolicy, type RunConfigInput } from '../../src-shared/engine-config';
+import {
+  EarlyStoppingSpec,
+  RUN_DEFAULTS,
+  type BatchNormPolicy,
+  type RunConfigInput,
+} from '../../src-shared/engine-config';
 import type { Activation, HeadLayer, Pooling } from '../../src-shared/head-spec';
 import type { BackboneInfo } from '../../src-shared/backbones';
 
@@ -54,9 +59,21 @@ export function newLayer(kind: HeadLayer['kind']): EditorLayer {
 }
 
 export const BN_POLICIES: Array<{ id: BatchNormPolicy; label: string; explain: string }> = [
-  { id: 'frozen', label: 'Frozen (inference mode)', explain: 'Keeps the pretrained statistics and runs BatchNorm in inference mode: safe with small batches.' },
-  { id: 'reestimate', label: 'Re-estimate statistics', explain: 'Recomputes the moving mean and variance on your training images once, then keeps them frozen.' },
-  { id: 'train', label: 'Train', explain: 'Trains gamma and beta on batch statistics: only with large batches (32+), or validation will swing.' },
+  {
+    id: 'frozen',
+    label: 'Frozen (inference mode)',
+    explain: 'Keeps the pretrained statistics and runs BatchNorm in inference mode: safe with small batches.',
+  },
+  {
+    id: 'reestimate',
+    label: 'Re-estimate statistics',
+    explain: 'Recomputes the moving mean and variance on your training images once, then keeps them frozen.',
+  },
+  {
+    id: 'train',
+    label: 'Train',
+    explain: 'Trains gamma and beta on batch statistics: only with large batches (32+), or validation will swing.',
+  },
 ];
 
 /** The form's starting values are RUN_DEFAULTS (the CLI starts there too); only the layout is the form's. */
@@ -68,10 +85,20 @@ export function defaultForm(backbone: BackboneInfo | undefined): RunForm {
     name: '',
     backboneId: backbone?.id ?? '',
     inputSize: backbone?.inputSize ?? 224,
-    head: { pooling: run.head.pooling, layers: run.head.layers.map((l) => ({ ...l, key: nextKey++ })), l2: run.head.l2 },
+    head: {
+      pooling: run.head.pooling,
+      layers: run.head.layers.map((l) => ({ ...l, key: nextKey++ })),
+      l2: run.head.l2,
+    },
     phase1: { epochs: phase1.epochs, lr: phase1.optimizer.lr, optimizer: phase1.optimizer.kind },
     phase2On: run.phase2 !== null,
-    phase2: { epochs: phase2.epochs, lr: phase2.optimizer.lr, optimizer: phase2.optimizer.kind, unfreezeBlocks: phase2.unfreezeBlocks, batchNorm: phase2.batchNorm },
+    phase2: {
+      epochs: phase2.epochs,
+      lr: phase2.optimizer.lr,
+      optimizer: phase2.optimizer.kind,
+      unfreezeBlocks: phase2.unfreezeBlocks,
+      batchNorm: phase2.batchNorm,
+    },
     batchSize: phase1.batchSize,
     schedule: phase1.schedule.kind,
     warmupEpochs: phase1.schedule.warmupEpochs,
@@ -91,7 +118,8 @@ export function defaultForm(backbone: BackboneInfo | undefined): RunForm {
 
 /** Percent fields to the config's fractions; a field left empty (or not a number) is no bound. */
 export function targetOf(form: Pick<RunForm, 'targetValAbove' | 'targetTrainBelow'>): RunConfigInput['target'] {
-  const frac = (v: number | null) => (v === null || `${v}` === '' || !Number.isFinite(Number(v)) ? undefined : Math.min(1, Math.max(0, Number(v) / 100)));
+  const frac = (v: number | null) =>
+    v === null || `${v}` === '' || !Number.isFinite(Number(v)) ? undefined : Math.min(1, Math.max(0, Number(v) / 100));
   const valAbove = frac(form.targetValAbove);
   const trainBelow = frac(form.targetTrainBelow);
   if (valAbove === undefined && trainBelow === undefined) return undefined;
@@ -134,7 +162,11 @@ export function configOf(form: RunForm): RunConfigInput {
     augment: form.augmentOn ? { ...form.augment } : null,
     phase1: fit(form, form.phase1),
     phase2: form.phase2On
-      ? { ...fit(form, form.phase2), unfreezeBlocks: Number(form.phase2.unfreezeBlocks), batchNorm: form.phase2.batchNorm }
+      ? {
+          ...fit(form, form.phase2),
+          unfreezeBlocks: Number(form.phase2.unfreezeBlocks),
+          batchNorm: form.phase2.batchNorm,
+        }
       : null,
     seed: Number(form.seed),
     ...(targetOf(form) ? { target: targetOf(form) } : {}),

@@ -11,7 +11,9 @@ export function stageText(p: RunsProgress | null, epochs: EpochMetrics[], config
   if (!p) return epochs.length ? `Training (${epochs.length} epochs ended)` : 'Waiting for the training process';
   switch (p.kind) {
     case 'stage':
-      return p.stage === 'starting' ? `Starting on ${p.backend ?? 'its backend'}: loading the backbone` : 'Evaluating the kept weights on the test and validation splits';
+      return p.stage === 'starting'
+        ? `Starting on ${p.backend ?? 'its backend'}: loading the backbone`
+        : 'Evaluating the kept weights on the test and validation splits';
     case 'features': {
       const rate = cacheRateText(p);
       return `Phase ${p.phase}: ${CACHE[p.phase]} (${p.split} ${p.done}/${p.total})${rate ? `, ${rate}` : ''}`;

@@ -2,7 +2,17 @@
 // comparison can show which ones differ. Pure.
 import type { RunSummary } from '../../src-shared/runs';
 
-export type SortKey = 'id' | 'status' | 'backboneId' | 'bestValAcc' | 'bestMacroF1' | 'testAcc' | 'gap' | 'epochs' | 'trainMs' | 'modelBytes';
+export type SortKey =
+  | 'id'
+  | 'status'
+  | 'backboneId'
+  | 'bestValAcc'
+  | 'bestMacroF1'
+  | 'testAcc'
+  | 'gap'
+  | 'epochs'
+  | 'trainMs'
+  | 'modelBytes';
 
 export const COLUMNS: Array<{ key: SortKey; label: string }> = [
   { key: 'id', label: 'Run' },
@@ -37,11 +47,18 @@ function readable(value: unknown): string {
   if (value === null) return 'off';
   if (typeof value === 'string') return value;
   if (!isRecord(value)) return JSON.stringify(value);
-  return Object.entries(flatten(value)).map(([k, v]) => `${k} ${v}`).join(', ');
+  return Object.entries(flatten(value))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 }
 
 /** Dotted fields; an object under a path in `whole` stays one field, its parts in one line. */
-export function flatten(value: unknown, prefix = '', out: Record<string, string> = {}, whole: Set<string> = new Set()): Record<string, string> {
+export function flatten(
+  value: unknown,
+  prefix = '',
+  out: Record<string, string> = {},
+  whole: Set<string> = new Set(),
+): Record<string, string> {
   if (isRecord(value) && !whole.has(prefix)) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out, whole);
   } else {
@@ -58,7 +75,13 @@ export interface ConfigRow {
 
 export function configRows(configs: unknown[]): ConfigRow[] {
   // A section that is off (null) in one run is compared whole, not as a dozen "—" rows.
-  const nulls = new Set(configs.flatMap((c) => Object.entries(flatten(c)).filter(([, v]) => v === 'off').map(([k]) => k)));
+  const nulls = new Set(
+    configs.flatMap((c) =>
+      Object.entries(flatten(c))
+        .filter(([, v]) => v === 'off')
+        .map(([k]) => k),
+    ),
+  );
   const flat = configs.map((c) => flatten(c, '', {}, nulls));
   const fields = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
   const rows = fields.map((field) => {

@@ -20,10 +20,17 @@ function chosen(rungs: Rung[]): Rung | null {
 export function summary(report: DoctorReport): string {
   const train = chosen(report.training);
   const infer = chosen(report.inference);
-  const parts = [`Training runs on ${train ? train.id : 'nothing (no backend loads)'}; frozen inference on ${infer ? infer.id : 'nothing'}.`];
-  const gpuRungs = [...report.training, ...report.inference].filter((r) => r.id === 'tensorflow-gpu' || r.id === 'onnxruntime-cuda');
+  const parts = [
+    `Training runs on ${train ? train.id : 'nothing (no backend loads)'}; frozen inference on ${infer ? infer.id : 'nothing'}.`,
+  ];
+  const gpuRungs = [...report.training, ...report.inference].filter(
+    (r) => r.id === 'tensorflow-gpu' || r.id === 'onnxruntime-cuda',
+  );
   const offline = gpuRungs.filter((r) => r.state !== 'ok');
-  if (report.devices.gpus.length && offline.length) parts.push(`The GPU is not used by ${offline.map((r) => r.id).join(' or ')}: see why below, and run \`npm run setup:gpu\`.`);
+  if (report.devices.gpus.length && offline.length)
+    parts.push(
+      `The GPU is not used by ${offline.map((r) => r.id).join(' or ')}: see why below, and run \`npm run setup:gpu\`.`,
+    );
   else if (!report.devices.gpus.length) parts.push(`${capitalized(report.devices.note ?? 'no NVIDIA GPU')}.`);
   return parts.join(' ');
 }

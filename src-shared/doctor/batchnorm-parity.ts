@@ -32,8 +32,12 @@ function batchNormFinding(input: DoctorInput, p: Parity, diff: number): Finding 
     bn.head ? `the head's BatchNorm layer normalises batches of ${batch} while training` : null,
   ].filter((c): c is string => c !== null);
   const actions = [
-    bn.backbone ? "Set phase 2's BatchNorm policy to 'frozen', or 'reestimate' to fit the statistics to these images once." : null,
-    bn.head ? `Remove the BatchNorm layer from the head${batch < SMALL_BATCH ? ` or raise phase ${p.phase}'s batch size from ${batch} to ${SMALL_BATCH} or more` : ''}.` : null,
+    bn.backbone
+      ? "Set phase 2's BatchNorm policy to 'frozen', or 'reestimate' to fit the statistics to these images once."
+      : null,
+    bn.head
+      ? `Remove the BatchNorm layer from the head${batch < SMALL_BATCH ? ` or raise phase ${p.phase}'s batch size from ${batch} to ${SMALL_BATCH} or more` : ''}.`
+      : null,
   ].filter((a): a is string => a !== null);
   return {
     id: `batchnorm-parity/p${p.phase}`,
@@ -50,14 +54,16 @@ function batchNormFinding(input: DoctorInput, p: Parity, diff: number): Finding 
 
 function dropoutNote(input: DoctorInput, p: Parity, diff: number): Finding {
   const rates = headFacts(input.config.head).dropout;
-  const dropout = rates.length > 0 ? `dropout (rate ${rates.join(', ')}) is on while training accuracy is measured, and ` : '';
+  const dropout =
+    rates.length > 0 ? `dropout (rate ${rates.join(', ')}) is on while training accuracy is measured, and ` : '';
   return {
     id: `batchnorm-parity/p${p.phase}`,
     severity: 'info',
     title: heading(p, diff),
     evidence: {
-      text: `${measured(p)} No BatchNorm layer trains on batch statistics in phase ${p.phase} (the frozen backbone's run in inference mode), so this is not BatchNorm: `
-        + `${dropout}training accuracy is averaged over an epoch while the weights change.`,
+      text:
+        `${measured(p)} No BatchNorm layer trains on batch statistics in phase ${p.phase} (the frozen backbone's run in inference mode), so this is not BatchNorm: ` +
+        `${dropout}training accuracy is averaged over an epoch while the weights change.`,
       epochs: [],
       figures: { reported: p.reported, inference: p.inference, difference: diff },
     },

@@ -94,7 +94,12 @@ export function bestEpoch(epochs: EpochMetrics[]): EpochMetrics | null {
   let best: EpochMetrics | null = null;
   for (const m of epochs) {
     if (m.valAcc === null) continue;
-    if (!best || m.valAcc > best.valAcc! || (m.valAcc === best.valAcc && (m.valLoss ?? Infinity) < (best.valLoss ?? Infinity))) best = m;
+    if (
+      !best ||
+      m.valAcc > best.valAcc! ||
+      (m.valAcc === best.valAcc && (m.valLoss ?? Infinity) < (best.valLoss ?? Infinity))
+    )
+      best = m;
   }
   return best;
 }
@@ -102,4 +107,5 @@ export function bestEpoch(epochs: EpochMetrics[]): EpochMetrics | null {
 /** Images per true class in a confusion matrix (confusion[true][predicted]). */
 export const rowTotals = (confusion: number[][]): number[] => confusion.map((r) => r.reduce((a, b) => a + b, 0));
 /** Predictions per class. */
-export const columnTotals = (confusion: number[][]): number[] => confusion[0]?.map((_, c) => confusion.reduce((n, r) => n + (r[c] ?? 0), 0)) ?? [];
+export const columnTotals = (confusion: number[][]): number[] =>
+  confusion[0]?.map((_, c) => confusion.reduce((n, r) => n + (r[c] ?? 0), 0)) ?? [];

@@ -10,17 +10,19 @@ export function headBloat(input: DoctorInput): Finding[] {
   const size = headSize(input.config.head, input.featureShape, input.classes.length);
   if (size.warnings.length === 0) return [];
   const [h, w, c] = input.featureShape;
-  return [{
-    id: 'head-bloat',
-    severity: 'warning',
-    title: `The head has ${size.params.toLocaleString('en')} parameters (${formatBytes(size.weightBytes)})`,
-    evidence: {
-      text: `On a ${h}x${w}x${c} feature map: ${size.warnings.join('; ')}.`,
-      epochs: [],
-      figures: { params: size.params, weightBytes: size.weightBytes },
+  return [
+    {
+      id: 'head-bloat',
+      severity: 'warning',
+      title: `The head has ${size.params.toLocaleString('en')} parameters (${formatBytes(size.weightBytes)})`,
+      evidence: {
+        text: `On a ${h}x${w}x${c} feature map: ${size.warnings.join('; ')}.`,
+        epochs: [],
+        figures: { params: size.params, weightBytes: size.weightBytes },
+      },
+      action: actionOf(input),
     },
-    action: actionOf(input),
-  }];
+  ];
 }
 
 /** Only what this head has: a Flatten to replace, dense layers to shrink. */

@@ -18,7 +18,16 @@ export type { AccuracyInterval } from './noise-floor';
 export { describeTarget, firstMeeting, hasTarget, meetsTarget } from './target';
 
 export const rules: ReadonlyArray<Rule> = [
-  metricSanity, leakage, unstableValidation, overfitting, underfitting, batchnormParity, inputStats, headBloat, target, noiseFloor,
+  metricSanity,
+  leakage,
+  unstableValidation,
+  overfitting,
+  underfitting,
+  batchnormParity,
+  inputStats,
+  headBloat,
+  target,
+  noiseFloor,
 ];
 
 const RANK: Record<Severity, number> = { problem: 0, warning: 1, info: 2 };
@@ -28,13 +37,15 @@ function safely(rule: Rule, input: DoctorInput): Finding[] {
   try {
     return rule(input);
   } catch (err) {
-    return [{
-      id: `doctor-error/${rule.name}`,
-      severity: 'info',
-      title: `The ${rule.name} check could not run`,
-      evidence: { text: (err as Error).message, epochs: [], figures: {} },
-      action: 'Report this with the run id.',
-    }];
+    return [
+      {
+        id: `doctor-error/${rule.name}`,
+        severity: 'info',
+        title: `The ${rule.name} check could not run`,
+        evidence: { text: (err as Error).message, epochs: [], figures: {} },
+        action: 'Report this with the run id.',
+      },
+    ];
   }
 }
 

@@ -6,16 +6,18 @@ import type { DoctorInput, Finding } from './finding';
 export function leakage(input: DoctorInput): Finding[] {
   const l = input.leakage;
   if (!l || l.clusters === 0) return [];
-  return [{
-    id: 'leakage',
-    severity: 'problem',
-    title: `${l.clusters} near-duplicate cluster${l.clusters > 1 ? 's straddle' : ' straddles'} this run's splits`,
-    evidence: {
-      text: `${l.images} images in ${l.clusters} near-duplicate cluster${l.clusters > 1 ? 's' : ''} fall into more than one of training, validation and test: validation and test accuracy read high.`,
-      epochs: [],
-      figures: { clusters: l.clusters, images: l.images },
+  return [
+    {
+      id: 'leakage',
+      severity: 'problem',
+      title: `${l.clusters} near-duplicate cluster${l.clusters > 1 ? 's straddle' : ' straddles'} this run's splits`,
+      evidence: {
+        text: `${l.images} images in ${l.clusters} near-duplicate cluster${l.clusters > 1 ? 's' : ''} fall into more than one of training, validation and test: validation and test accuracy read high.`,
+        epochs: [],
+        figures: { clusters: l.clusters, images: l.images },
+      },
+      action: 'Open the Health page and keep each cluster in one split (group-aware splits), then train again.',
+      link: 'health',
     },
-    action: 'Open the Health page and keep each cluster in one split (group-aware splits), then train again.',
-    link: 'health',
-  }];
+  ];
 }

@@ -20,17 +20,20 @@ function majority(input: DoctorInput): Finding[] {
   const rate = total === 0 ? 0 : rows[top]! / total;
   if (best.valAcc! > rate + EXACT) return [];
   const name = input.classes[top] ?? `class ${top}`;
-  return [{
-    id: 'metric-sanity/majority',
-    severity: 'problem',
-    title: `Accuracy no better than always answering "${name}"`,
-    evidence: {
-      text: `The best validation accuracy, ${pct(best.valAcc!)} at ${epochName(best)}, is at or below the majority-class rate: ${rows[top]} of ${total} validation images are "${name}" (${pct(rate)}).`,
-      epochs: [refOf(best)],
-      figures: { valAcc: best.valAcc!, majorityRate: rate, majorityClass: top },
+  return [
+    {
+      id: 'metric-sanity/majority',
+      severity: 'problem',
+      title: `Accuracy no better than always answering "${name}"`,
+      evidence: {
+        text: `The best validation accuracy, ${pct(best.valAcc!)} at ${epochName(best)}, is at or below the majority-class rate: ${rows[top]} of ${total} validation images are "${name}" (${pct(rate)}).`,
+        epochs: [refOf(best)],
+        figures: { valAcc: best.valAcc!, majorityRate: rate, majorityClass: top },
+      },
+      action:
+        'Read macro F1 rather than accuracy, turn on balanced class weights, and check that the classes differ in what the images show.',
     },
-    action: 'Read macro F1 rather than accuracy, turn on balanced class weights, and check that the classes differ in what the images show.',
-  }];
+  ];
 }
 
 /** The k with acc = k/K exactly, if any, for K >= 3 (with 2 classes every coin toss is k/2). */
@@ -53,17 +56,20 @@ function firstEpoch(input: DoctorInput): Finding[] {
   const k = exactFraction(acc, K);
   // k/K by coincidence happens on small sets; it means something when predictions are one class or k = K - 1.
   if (k === null || (k !== K - 1 && !oneClass(first))) return [];
-  return [{
-    id: 'metric-sanity/k-of-K',
-    severity: 'warning',
-    title: `First-epoch accuracy is exactly ${k}/${K}`,
-    evidence: {
-      text: `At ${epochName(first)} accuracy is ${pct(acc)} = ${k}/${K} for ${K} classes: the figure binary accuracy gives on one-hot labels when nothing is predicted, or the share of one class when every image gets the same answer.`,
-      epochs: [refOf(first)],
-      figures: { accuracy: acc, k, classes: K },
+  return [
+    {
+      id: 'metric-sanity/k-of-K',
+      severity: 'warning',
+      title: `First-epoch accuracy is exactly ${k}/${K}`,
+      evidence: {
+        text: `At ${epochName(first)} accuracy is ${pct(acc)} = ${k}/${K} for ${K} classes: the figure binary accuracy gives on one-hot labels when nothing is predicted, or the share of one class when every image gets the same answer.`,
+        epochs: [refOf(first)],
+        figures: { accuracy: acc, k, classes: K },
+      },
+      action:
+        'Check the later epochs move away from it; if they do not, the head predicts one class: raise the learning rate or check the labels.',
     },
-    action: 'Check the later epochs move away from it; if they do not, the head predicts one class: raise the learning rate or check the labels.',
-  }];
+  ];
 }
 
 function collapse(input: DoctorInput): Finding[] {
@@ -80,17 +86,19 @@ function collapse(input: DoctorInput): Finding[] {
   if (share < COLLAPSE || truth >= COLLAPSE) return [];
   const name = input.classes[top] ?? `class ${top}`;
   const where = fromTest ? 'test' : `validation at ${epochName(last!)}`;
-  return [{
-    id: 'metric-sanity/collapse',
-    severity: 'problem',
-    title: `Predictions collapsed onto "${name}"`,
-    evidence: {
-      text: `On ${where}, ${cols[top]} of ${total} images (${pct(share)}) are predicted "${name}", which is ${pct(truth)} of the truth.`,
-      epochs: fromTest || !last ? [] : [refOf(last)],
-      figures: { predictedShare: share, trueShare: truth, collapsedClass: top },
+  return [
+    {
+      id: 'metric-sanity/collapse',
+      severity: 'problem',
+      title: `Predictions collapsed onto "${name}"`,
+      evidence: {
+        text: `On ${where}, ${cols[top]} of ${total} images (${pct(share)}) are predicted "${name}", which is ${pct(truth)} of the truth.`,
+        epochs: fromTest || !last ? [] : [refOf(last)],
+        figures: { predictedShare: share, trueShare: truth, collapsedClass: top },
+      },
+      action: 'Turn on balanced class weights and lower the learning rate; if the head never moved, raise it.',
     },
-    action: 'Turn on balanced class weights and lower the learning rate; if the head never moved, raise it.',
-  }];
+  ];
 }
 
 export function metricSanity(input: DoctorInput): Finding[] {

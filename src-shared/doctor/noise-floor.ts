@@ -52,13 +52,20 @@ export function noiseFloor(input: DoctorInput): Finding[] {
   }
   if (parts.length === 0) return [];
   figures.halfWidth = widest;
-  return [{
-    id: 'noise-floor',
-    severity: widest > WIDE ? 'warning' : 'info',
-    title: `Noise floor: accuracy here is known to about ±${points(widest)}`,
-    evidence: { text: `Accuracy with its Wilson 95 % interval: ${parts.join('; ')}.`, epochs: best ? [refOf(best)] : [], figures },
-    action: widest > WIDE
-      ? `Treat differences between runs smaller than about ${points(widest)} as noise; more validation and test images (4x the images halves the interval) or k-fold cross-validation narrow it.`
-      : 'Differences between runs larger than the intervals are real; smaller ones are noise.',
-  }];
+  return [
+    {
+      id: 'noise-floor',
+      severity: widest > WIDE ? 'warning' : 'info',
+      title: `Noise floor: accuracy here is known to about ±${points(widest)}`,
+      evidence: {
+        text: `Accuracy with its Wilson 95 % interval: ${parts.join('; ')}.`,
+        epochs: best ? [refOf(best)] : [],
+        figures,
+      },
+      action:
+        widest > WIDE
+          ? `Treat differences between runs smaller than about ${points(widest)} as noise; more validation and test images (4x the images halves the interval) or k-fold cross-validation narrow it.`
+          : 'Differences between runs larger than the intervals are real; smaller ones are noise.',
+    },
+  ];
 }

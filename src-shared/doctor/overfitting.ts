@@ -43,7 +43,8 @@ function remedies(config: RunConfig, phase: 1 | 2): string[] {
   if (head.dense.length > 0) out.push(`make the head smaller (it has ${denseNames(head.dense)})`);
   if (head.dropout.length === 0) out.push('add a dropout layer to the head');
   else if (maxDropout < HIGH_DROPOUT) out.push(`raise the head's dropout from ${maxDropout} to ${HIGH_DROPOUT}`);
-  if (phase === 2 && config.phase2 && config.phase2.unfreezeBlocks > 1) out.push(`unfreeze fewer blocks than ${config.phase2.unfreezeBlocks}`);
+  if (phase === 2 && config.phase2 && config.phase2.unfreezeBlocks > 1)
+    out.push(`unfreeze fewer blocks than ${config.phase2.unfreezeBlocks}`);
   out.push('add training images');
   return out;
 }
@@ -56,22 +57,33 @@ export function overfitting(input: DoctorInput): Finding[] {
   const best = bestEpoch(input.epochs) ?? at;
   const gap = best.trainAcc - (best.valAcc ?? best.trainAcc);
   const es = fitOf(input.config, at.phase).earlyStopping;
-  const stop = es?.restoreBest === true
-    ? `Early stopping is on (monitor ${es.monitor}, patience ${es.patience}) and restores its best epoch, so the saved weights are from before the turn.`
-    : `Turn on early stopping on validation loss with "restore best weights", so the run keeps ${epochName(at)}.`;
+  const stop =
+    es?.restoreBest === true
+      ? `Early stopping is on (monitor ${es.monitor}, patience ${es.patience}) and restores its best epoch, so the saved weights are from before the turn.`
+      : `Turn on early stopping on validation loss with "restore best weights", so the run keeps ${epochName(at)}.`;
   const more = remedies(input.config, at.phase);
   // Restored best weights come from before the turn: the run's result is not overfit unless its best epoch already is.
   const kept = es?.restoreBest === true && gap < KEPT_GAP;
-  return [{
-    id: 'overfitting',
-    severity: kept ? 'info' : rise > 0.5 ? 'problem' : 'warning',
-    title: `Overfitting from phase ${at.phase}, epoch ${epochNumber(at)}: validation loss turned up while training loss kept falling`,
-    evidence: {
-      text: `Validation loss was lowest at ${epochName(at)} (${at.valLoss!.toFixed(3)}) and rose ${pct(rise)} by ${epochName(last)} (${last.valLoss!.toFixed(3)}), `
-        + `while training loss fell from ${at.trainLoss.toFixed(3)} to ${last.trainLoss.toFixed(3)}. At the best epoch (${epochName(best)}) ${gap >= 0 ? `training accuracy exceeds validation by ${points(gap)}` : `validation accuracy exceeds training by ${points(-gap)}`}.`,
-      epochs: [refOf(at), refOf(last), refOf(best)],
-      figures: { onsetEpoch: epochNumber(at), onsetPhase: at.phase, valLossAtOnset: at.valLoss!, valLossLast: last.valLoss!, valLossRise: rise, gapAtBest: gap },
+  return [
+    {
+      id: 'overfitting',
+      severity: kept ? 'info' : rise > 0.5 ? 'problem' : 'warning',
+      title: `Overfitting from phase ${at.phase}, epoch ${epochNumber(at)}: validation loss turned up while training loss kept falling`,
+      evidence: {
+        text:
+          `Validation loss was lowest at ${epochName(at)} (${at.valLoss!.toFixed(3)}) and rose ${pct(rise)} by ${epochName(last)} (${last.valLoss!.toFixed(3)}), ` +
+          `while training loss fell from ${at.trainLoss.toFixed(3)} to ${last.trainLoss.toFixed(3)}. At the best epoch (${epochName(best)}) ${gap >= 0 ? `training accuracy exceeds validation by ${points(gap)}` : `validation accuracy exceeds training by ${points(-gap)}`}.`,
+        epochs: [refOf(at), refOf(last), refOf(best)],
+        figures: {
+          onsetEpoch: epochNumber(at),
+          onsetPhase: at.phase,
+          valLossAtOnset: at.valLoss!,
+          valLossLast: last.valLoss!,
+          valLossRise: rise,
+          gapAtBest: gap,
+        },
+      },
+      action: `${stop} Then ${more.join(', or ')}.`,
     },
-    action: `${stop} Then ${more.join(', or ')}.`,
-  }];
+  ];
 }

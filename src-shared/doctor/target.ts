@@ -23,7 +23,10 @@ export function firstMeeting(epochs: EpochMetrics[], t: RunTarget | undefined): 
 
 /** "validation above 85.0 % while training stays below 92.0 %" */
 export function describeTarget(t: RunTarget): string {
-  const parts = [t.valAbove !== undefined ? `validation above ${pct(t.valAbove)}` : null, t.trainBelow !== undefined ? `training below ${pct(t.trainBelow)}` : null];
+  const parts = [
+    t.valAbove !== undefined ? `validation above ${pct(t.valAbove)}` : null,
+    t.trainBelow !== undefined ? `training below ${pct(t.trainBelow)}` : null,
+  ];
   return parts.filter(Boolean).join(' while ');
 }
 
@@ -35,29 +38,34 @@ export function target(input: DoctorInput): Finding[] {
   const text = describeTarget(t);
   if (met) {
     const count = input.epochs.filter((m) => meetsTarget(m, t)).length;
-    return [{
-      id: 'target',
-      severity: 'info',
-      title: `Target met at ${epochName(met)}: ${text}`,
-      evidence: {
-        text: `First met at ${epochName(met)} (validation ${met.valAcc === null ? '-' : pct(met.valAcc)}, training ${pct(met.trainAcc)}); ${count} of ${input.epochs.length} epochs meet it.`,
-        epochs: [refOf(met)],
-        figures: { phase: met.phase, epoch: epochNumber(met), epochsMeeting: count },
+    return [
+      {
+        id: 'target',
+        severity: 'info',
+        title: `Target met at ${epochName(met)}: ${text}`,
+        evidence: {
+          text: `First met at ${epochName(met)} (validation ${met.valAcc === null ? '-' : pct(met.valAcc)}, training ${pct(met.trainAcc)}); ${count} of ${input.epochs.length} epochs meet it.`,
+          epochs: [refOf(met)],
+          figures: { phase: met.phase, epoch: epochNumber(met), epochsMeeting: count },
+        },
+        action: `Keep the weights of ${epochName(met)} or later epochs meeting it: early stopping on validation accuracy with "restore best" keeps one.`,
       },
-      action: `Keep the weights of ${epochName(met)} or later epochs meeting it: early stopping on validation accuracy with "restore best" keeps one.`,
-    }];
+    ];
   }
-  return [{
-    id: 'target',
-    severity: input.final ? 'warning' : 'info',
-    title: `Target ${input.final ? 'not met' : 'not met yet'}: ${text}`,
-    evidence: {
-      text: `At ${epochName(last)} validation is ${last.valAcc === null ? '-' : pct(last.valAcc)} and training ${pct(last.trainAcc)}.`,
-      epochs: [refOf(last)],
-      figures: { trainAcc: last.trainAcc, ...(last.valAcc === null ? {} : { valAcc: last.valAcc }) },
+  return [
+    {
+      id: 'target',
+      severity: input.final ? 'warning' : 'info',
+      title: `Target ${input.final ? 'not met' : 'not met yet'}: ${text}`,
+      evidence: {
+        text: `At ${epochName(last)} validation is ${last.valAcc === null ? '-' : pct(last.valAcc)} and training ${pct(last.trainAcc)}.`,
+        epochs: [refOf(last)],
+        figures: { trainAcc: last.trainAcc, ...(last.valAcc === null ? {} : { valAcc: last.valAcc }) },
+      },
+      action:
+        t.trainBelow !== undefined && last.trainAcc >= t.trainBelow
+          ? 'Training already passes its ceiling: add augmentation or dropout, or stop earlier.'
+          : 'Train longer, or fine-tune more blocks at a low learning rate.',
     },
-    action: t.trainBelow !== undefined && last.trainAcc >= t.trainBelow
-      ? 'Training already passes its ceiling: add augmentation or dropout, or stop earlier.'
-      : 'Train longer, or fine-tune more blocks at a low learning rate.',
-  }];
+  ];
 }

@@ -34,7 +34,8 @@ function trendOf(tail: EpochMetrics[]): Trend {
   const rel = (a: number, b: number) => (steps > 0 && a > 0 ? (a - b) / a / steps : 0);
   const withVal = first.valLoss !== null && last.valLoss !== null;
   return {
-    first, last,
+    first,
+    last,
     lossFall: rel(first.trainLoss, last.trainLoss),
     accRise: steps > 0 ? (last.trainAcc - first.trainAcc) / steps : 0,
     valFall: withVal ? rel(first.valLoss!, last.valLoss!) : null,
@@ -50,21 +51,34 @@ function remedies(input: DoctorInput, phase: EpochMetrics[], low: boolean): stri
   if (phase.length >= fit.epochs) out.push(`train longer (more than ${fit.epochs} epochs in phase ${p})`);
   else if (fit.earlyStopping) out.push(`raise early stopping's patience above ${fit.earlyStopping.patience}`);
   const sgd = fit.optimizer.kind === 'sgd';
-  if (p === 1 && fit.optimizer.lr < (sgd ? 1e-2 : 1e-3)) out.push(`raise phase 1's learning rate above ${fit.optimizer.lr} (the learning-rate finder, which serves phase 1, suggests one)`);
-  if (p === 2 && fit.optimizer.lr < (sgd ? 1e-3 : 1e-4)) out.push(`raise phase 2's learning rate from ${fit.optimizer.lr} towards ${sgd ? '1e-3' : '1e-4'} (the learning-rate finder serves phase 1 only)`);
+  if (p === 1 && fit.optimizer.lr < (sgd ? 1e-2 : 1e-3))
+    out.push(
+      `raise phase 1's learning rate above ${fit.optimizer.lr} (the learning-rate finder, which serves phase 1, suggests one)`,
+    );
+  if (p === 2 && fit.optimizer.lr < (sgd ? 1e-3 : 1e-4))
+    out.push(
+      `raise phase 2's learning rate from ${fit.optimizer.lr} towards ${sgd ? '1e-3' : '1e-4'} (the learning-rate finder serves phase 1 only)`,
+    );
   if (!low) return out;
   const dropout = Math.max(0, ...head.dropout);
   if (dropout >= 0.5) out.push(`lower the head's dropout from ${dropout}`);
   if (p === 1 && head.dense.length === 0) out.push('give the head a hidden dense layer');
   if (p === 1 && head.dense.length > 0) out.push(`widen the head's ${denseNames(head.dense)}`);
-  if (p === 2 && input.config.phase2) out.push(`unfreeze more than ${input.config.phase2.unfreezeBlocks} block${input.config.phase2.unfreezeBlocks > 1 ? 's' : ''}`);
+  if (p === 2 && input.config.phase2)
+    out.push(
+      `unfreeze more than ${input.config.phase2.unfreezeBlocks} block${input.config.phase2.unfreezeBlocks > 1 ? 's' : ''}`,
+    );
   return out;
 }
 
 function reasons(t: Trend, low: boolean): string[] {
   return [
-    t.lossFall > LOSS_FALL ? `training loss still falling ${pct(t.lossFall)} per epoch (${t.first.trainLoss.toFixed(3)} at ${epochName(t.first)} to ${t.last.trainLoss.toFixed(3)})` : null,
-    t.accRise > ACC_RISE ? `training accuracy still rising ${pct(t.accRise)} per epoch (${pct(t.first.trainAcc)} to ${pct(t.last.trainAcc)})` : null,
+    t.lossFall > LOSS_FALL
+      ? `training loss still falling ${pct(t.lossFall)} per epoch (${t.first.trainLoss.toFixed(3)} at ${epochName(t.first)} to ${t.last.trainLoss.toFixed(3)})`
+      : null,
+    t.accRise > ACC_RISE
+      ? `training accuracy still rising ${pct(t.accRise)} per epoch (${pct(t.first.trainAcc)} to ${pct(t.last.trainAcc)})`
+      : null,
     t.valFall !== null && t.valFall > VAL_FALL ? `validation loss still falling ${pct(t.valFall)} per epoch` : null,
     low ? `training accuracy ${pct(t.last.trainAcc)} at the last epoch, below ${pct(LOW_TRAIN_ACC)}` : null,
   ].filter((s): s is string => s !== null);
@@ -98,15 +112,24 @@ export function underfitting(input: DoctorInput): Finding[] {
   const fit = fitOf(input.config, p);
   const actions = remedies(input, phase, low);
   const action = actions.length > 0 ? actions.join(', or ') : 'train longer';
-  return [{
-    id: 'underfitting',
-    severity: low && improving ? 'problem' : 'warning',
-    title: `Underfitting: phase ${p} ended at epoch ${t.last.epoch + 1} with training ${low ? 'accuracy low' : 'still improving'}`,
-    evidence: {
-      text: `Phase ${p} ran ${phase.length} of ${fit.epochs} epochs; ${reasons(t, low).join('; ')}.`,
-      epochs: phase.slice(-WINDOW).map(refOf),
-      figures: { trainAcc: t.last.trainAcc, trainLoss: t.last.trainLoss, lossFallPerEpoch: t.lossFall, accRisePerEpoch: t.accRise, valLossFallPerEpoch: t.valFall ?? 0, lr: fit.optimizer.lr },
+  return [
+    {
+      id: 'underfitting',
+      severity: low && improving ? 'problem' : 'warning',
+      title: `Underfitting: phase ${p} ended at epoch ${t.last.epoch + 1} with training ${low ? 'accuracy low' : 'still improving'}`,
+      evidence: {
+        text: `Phase ${p} ran ${phase.length} of ${fit.epochs} epochs; ${reasons(t, low).join('; ')}.`,
+        epochs: phase.slice(-WINDOW).map(refOf),
+        figures: {
+          trainAcc: t.last.trainAcc,
+          trainLoss: t.last.trainLoss,
+          lossFallPerEpoch: t.lossFall,
+          accRisePerEpoch: t.accRise,
+          valLossFallPerEpoch: t.valFall ?? 0,
+          lr: fit.optimizer.lr,
+        },
+      },
+      action: action[0]!.toUpperCase() + action.slice(1) + '.',
     },
-    action: action[0]!.toUpperCase() + action.slice(1) + '.',
-  }];
+  ];
 }

@@ -15,15 +15,22 @@ describe('labeling with the assistant', () => {
   const errors: string[] = [];
   const CLASSES = ['cols', 'diag', 'rows'];
   const h = () => running.studio.handlers();
-  const countOf = async (classId: number) => (await h().dataset.images({ filter: { classId }, offset: 0, limit: 200 })).total;
+  const countOf = async (classId: number) =>
+    (await h().dataset.images({ filter: { classId }, offset: 0, limit: 200 })).total;
 
   before(async () => {
-    made = await makeProject(CLASSES.map((className) => ({ className, split: null, count: 8 })), tempDir('e2e-assist'));
+    made = await makeProject(
+      CLASSES.map((className) => ({ className, split: null, count: 8 })),
+      tempDir('e2e-assist'),
+    );
     made.project.close();
     running = await startStudio({
       projectDir: made.project.dir,
       create: false,
-      studio: { runs: { backend: 'wasm' }, assist: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, auto: true, debounceMs: 200 } },
+      studio: {
+        runs: { backend: 'wasm' },
+        assist: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, auto: true, debounceMs: 200 },
+      },
     });
     // Every image starts unlabeled; the classes stay, keys 1-3 in the order they were made.
     await h().labels.assign({ imageIds: made.files.map((f) => f.imageId), classId: null });
@@ -47,16 +54,28 @@ describe('labeling with the assistant', () => {
       }
     }
     await page.waitForSelector('[data-testid=assist-bar][data-status=ready]', { timeout: 180_000 });
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=ghost-chip]').length === 9, undefined, { timeout: 30_000 });
-    assert.match(await page.textContent('[data-testid=assist-accuracy]') ?? '', /\d+ % accurate \(\d+ %-\d+ %\)/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=ghost-chip]').length === 9, undefined, {
+      timeout: 30_000,
+    });
+    assert.match((await page.textContent('[data-testid=assist-accuracy]')) ?? '', /\d+ % accurate \(\d+ %-\d+ %\)/);
   });
 
   it('Enter accepts the suggestion of the image under the cursor', async () => {
-    const f = made.files.find((x) => x.className === 'rows' && x === made.files.filter((y) => y.className === 'rows')[6])!;
-    const { items } = await h().assist.suggestions({ which: 'unlabeled', imageIds: [f.imageId], sort: 'image', offset: 0, limit: 1 });
+    const f = made.files.find(
+      (x) => x.className === 'rows' && x === made.files.filter((y) => y.className === 'rows')[6],
+    )!;
+    const { items } = await h().assist.suggestions({
+      which: 'unlabeled',
+      imageIds: [f.imageId],
+      sort: 'image',
+      offset: 0,
+      limit: 1,
+    });
     await page.click(`[data-testid=grid-cell][data-image-id="${f.imageId}"]`);
     await page.keyboard.press('Enter');
-    await page.waitForSelector(`[data-testid=grid-cell][data-image-id="${f.imageId}"][data-class-id="${items[0]!.classId}"]`);
+    await page.waitForSelector(
+      `[data-testid=grid-cell][data-image-id="${f.imageId}"][data-class-id="${items[0]!.classId}"]`,
+    );
   });
 
   it('accept-all for one class through the preview, then one undo', async () => {
@@ -66,12 +85,17 @@ describe('labeling with the assistant', () => {
     await page.click('[data-testid=assist-accept-open]');
     await page.selectOption('[data-testid=accept-class]', { label: 'diag' });
     await page.fill('[data-testid=accept-threshold]', '0');
-    const expected = (await h().assist.suggestions({ which: 'unlabeled', classId: diag, sort: 'confidence', offset: 0, limit: 200 })).total;
+    const expected = (
+      await h().assist.suggestions({ which: 'unlabeled', classId: diag, sort: 'confidence', offset: 0, limit: 200 })
+    ).total;
     assert.ok(expected > 0, 'the assistant suggests some images as diag');
     await page.waitForSelector(`[data-testid=accept-preview][data-total="${expected}"]`);
     assert.equal(await countOf(diag), before, 'the preview changes nothing');
     const cells = (n: number) =>
-      page.waitForFunction(([id, want]) => document.querySelectorAll(`[data-testid=grid-cell][data-class-id="${id}"]`).length === want, [diag, n] as const);
+      page.waitForFunction(
+        ([id, want]) => document.querySelectorAll(`[data-testid=grid-cell][data-class-id="${id}"]`).length === want,
+        [diag, n] as const,
+      );
     await page.click('[data-testid=accept-confirm]');
     await cells(before + expected);
     assert.equal(await countOf(diag), before + expected);

@@ -42,7 +42,10 @@ describe('Keras ImageNet weights from the UI', () => {
     await page.click('[data-testid=nav-train]');
     await page.waitForSelector('[data-testid=nsfw-note]');
     assert.equal(await page.inputValue('[data-testid=backbone]'), 'nsfwjs_mobilenet_v2');
-    assert.match((await page.textContent('[data-testid=use-imagenet]')) ?? '', /Download MobileNetV2 1\.0 \(ImageNet\)|Download .*MobileNetV2/);
+    assert.match(
+      (await page.textContent('[data-testid=use-imagenet]')) ?? '',
+      /Download MobileNetV2 1\.0 \(ImageNet\)|Download .*MobileNetV2/,
+    );
   });
 
   it('shows a Keras backbone without weights as missing and will not start it', async () => {
@@ -73,7 +76,10 @@ describe('Keras ImageNet weights from the UI', () => {
     assert.match(shown, new RegExp(`imported: mobilenet_2_5_224_tf_no_top\\.h5, 2\\.1 MB, sha256 ${sha.slice(0, 12)}`));
     const list = await h().backbones.list({});
     const entry = list.find((b) => b.id === 'mobilenet_0.25')!;
-    assert.deepEqual([entry.weights.present, entry.weights.source, entry.weights.sha256, entry.recommended], [true, 'import', sha, true]);
+    assert.deepEqual(
+      [entry.weights.present, entry.weights.source, entry.weights.sha256, entry.recommended],
+      [true, 'import', sha, true],
+    );
     assert.equal(list.find((b) => b.id === 'nsfwjs_mobilenet_v2')!.recommended, false);
   });
 

@@ -40,7 +40,7 @@ describe('backbone bake-off from the UI', () => {
     await closeAll(browser, running, tmp);
   });
 
-  it('starts one run per picked backbone on the launcher\'s plan', async () => {
+  it("starts one run per picked backbone on the launcher's plan", async () => {
     await page.click('[data-testid=nav-train]');
     await page.fill('[data-testid=p1-epochs]', '2');
     await page.fill('[data-testid=run-name]', 'mnv2 vs mn0.25');
@@ -54,7 +54,13 @@ describe('backbone bake-off from the UI', () => {
     const [b] = await h().runs.bakeoffs({});
     assert.equal(b!.name, 'mnv2 vs mn0.25');
     const runs = await Promise.all(b!.runIds.map((runId) => h().runs.get({ runId })));
-    assert.deepEqual(runs.map((r) => [r.backboneId, r.config.inputSize, r.config.phase1.epochs]), [['nsfwjs_mobilenet_v2', 96, 2], ['mobilenet_0.25', 128, 2]]);
+    assert.deepEqual(
+      runs.map((r) => [r.backboneId, r.config.inputSize, r.config.phase1.epochs]),
+      [
+        ['nsfwjs_mobilenet_v2', 96, 2],
+        ['mobilenet_0.25', 128, 2],
+      ],
+    );
     assert.equal(runs[0]!.seed, runs[1]!.seed);
   });
 
@@ -68,16 +74,31 @@ describe('backbone bake-off from the UI', () => {
     for (const [i, r] of s.rows.entries()) {
       const text = (await rows.nth(i).textContent()) ?? '';
       assert.match(text, new RegExp(r.backboneId.replace('.', '\\.')));
-      assert.match(text, new RegExp(`${Math.round(r.testAcc!.low * 100)}–${Math.round(r.testAcc!.high * 100)}`), 'the test interval is shown');
+      assert.match(
+        text,
+        new RegExp(`${Math.round(r.testAcc!.low * 100)}–${Math.round(r.testAcc!.high * 100)}`),
+        'the test interval is shown',
+      );
       assert.match((await rows.nth(i).locator('[data-testid=bakeoff-latency]').textContent()) ?? '', /\d+(\.\d)? ms/);
     }
     await page.waitForSelector('[data-testid=pareto-chart][data-points="2"]');
-    const fronts = await page.locator('[data-testid=pareto-dot]').evaluateAll((els) => els.map((e) => e.getAttribute('data-front')));
-    assert.deepEqual(fronts, s.rows.map((r) => String(r.pareto)));
+    const fronts = await page
+      .locator('[data-testid=pareto-dot]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-front')));
+    assert.deepEqual(
+      fronts,
+      s.rows.map((r) => String(r.pareto)),
+    );
     assert.ok(fronts.includes('true'));
     if (SHOTS) {
-      await page.locator('[data-testid=bakeoff]').first().screenshot({ path: join(SHOTS, 'bakeoff.png') });
-      await page.locator('[data-testid=pareto-chart]').first().screenshot({ path: join(SHOTS, 'bakeoff-pareto.png') });
+      await page
+        .locator('[data-testid=bakeoff]')
+        .first()
+        .screenshot({ path: join(SHOTS, 'bakeoff.png') });
+      await page
+        .locator('[data-testid=pareto-chart]')
+        .first()
+        .screenshot({ path: join(SHOTS, 'bakeoff-pareto.png') });
     }
   });
 

@@ -71,7 +71,9 @@ describe('curation on the Health page', () => {
     let planted = { source: '', copy: '' };
     const { running, page } = await open(async (root) => (planted = await writeLeakyDataset(root)));
     const h = running.studio.handlers();
-    const cluster = (await h.curation.duplicates({})).clusters.find((c) => c.members.some((m) => m.path === planted.copy));
+    const cluster = (await h.curation.duplicates({})).clusters.find((c) =>
+      c.members.some((m) => m.path === planted.copy),
+    );
     assert.ok(cluster, 'the planted copy is found');
     const row = page.locator(`[data-testid=cluster][data-cluster-id="${cluster.id}"]`);
     await page.waitForSelector(`[data-testid=cluster][data-cluster-id="${cluster.id}"][data-leaking=true]`);
@@ -80,12 +82,19 @@ describe('curation on the Health page', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'health-leak.png'), fullPage: true });
     await row.locator('[data-testid=fix-cluster]').click();
     await page.waitForSelector(`[data-testid=cluster][data-cluster-id="${cluster.id}"][data-leaking=false]`);
-    const splitOf = (id: number) => (running.studio.project!.db.prepare('SELECT split FROM images WHERE id = ?').get(id) as { split: string }).split;
+    const splitOf = (id: number) =>
+      (running.studio.project!.db.prepare('SELECT split FROM images WHERE id = ?').get(id) as { split: string }).split;
     assert.equal(new Set(cluster.members.map((m) => splitOf(m.id))).size, 1);
-    assert.deepEqual(await row.locator('[data-testid=member-split]').allTextContents(), cluster.members.map(() => 'train'));
+    assert.deepEqual(
+      await row.locator('[data-testid=member-split]').allTextContents(),
+      cluster.members.map(() => 'train'),
+    );
     await page.click('[data-testid=undo]');
     await page.waitForSelector(`[data-testid=cluster][data-cluster-id="${cluster.id}"][data-leaking=true]`);
-    assert.deepEqual(cluster.members.map((m) => splitOf(m.id)), ['train', 'test']);
+    assert.deepEqual(
+      cluster.members.map((m) => splitOf(m.id)),
+      ['train', 'test'],
+    );
     assert.deepEqual(pageErrors, []);
   });
 
@@ -94,7 +103,12 @@ describe('curation on the Health page', () => {
     const db = running.studio.project!.db;
     await page.click('[data-testid=open-split]');
     // Number fields look like the text fields, not disabled grey on grey.
-    const look = (sel: string) => page.$eval(sel, (el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color, getComputedStyle(el).opacity]);
+    const look = (sel: string) =>
+      page.$eval(sel, (el) => [
+        getComputedStyle(el).backgroundColor,
+        getComputedStyle(el).color,
+        getComputedStyle(el).opacity,
+      ]);
     await page.selectOption('[data-testid=split-group-kind]', 'pattern');
     assert.deepEqual(await look('[data-testid=split-val]'), await look('[data-testid=split-regex]'));
     await page.selectOption('[data-testid=split-group-kind]', 'none');

@@ -52,14 +52,21 @@ describe('dataset browser on a Fashion-MNIST import', () => {
     await page.waitForSelector('[data-testid=import-progress]');
     await page.waitForSelector('[data-testid=import-progress][data-status=done]', { timeout: 90_000 });
     assert.equal(await page.textContent('[data-testid=import-imported]'), String(expected.total));
-    assert.equal((await page.textContent('[data-testid=import-problems]'))?.trim(), String(Object.keys(expected.problems).length));
+    assert.equal(
+      (await page.textContent('[data-testid=import-problems]'))?.trim(),
+      String(Object.keys(expected.problems).length),
+    );
   });
 
   it('shows the total and each class count of the imported data', async () => {
     await total(expected.total);
     for (const [name, count] of Object.entries(expected.perClass)) {
       await classItem(name).waitFor();
-      assert.equal(await classItem(name).locator('[data-testid=class-count]').getAttribute('data-count'), String(count), name);
+      assert.equal(
+        await classItem(name).locator('[data-testid=class-count]').getAttribute('data-count'),
+        String(count),
+        name,
+      );
     }
     assert.equal(await page.textContent('[data-testid=unlabeled-count]'), String(expected.unlabeled));
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -92,7 +99,11 @@ describe('dataset browser on a Fashion-MNIST import', () => {
 
   it('draws new cells as the grid scrolls, and only those near the view', async () => {
     const last = expected.total - 1;
-    assert.equal(await page.locator(`[data-testid=grid-cell][data-index="${last}"]`).count(), 0, 'the last cell is not drawn yet');
+    assert.equal(
+      await page.locator(`[data-testid=grid-cell][data-index="${last}"]`).count(),
+      0,
+      'the last cell is not drawn yet',
+    );
     await page.$eval('[data-testid=grid]', (grid) => grid.scrollTo({ top: grid.scrollHeight }));
     await page.waitForSelector(`[data-testid=grid-cell][data-index="${last}"][data-image-id]`);
     assert.equal(await page.locator('[data-testid=grid-cell][data-index="0"]').count(), 0, 'the first cell is gone');
@@ -127,14 +138,23 @@ describe('dataset browser on a Fashion-MNIST import', () => {
     // "As the model sees it": the engine's decode at the launcher's input size, following the viewer.
     const toggle = page.getByTestId('viewer-model-toggle');
     await toggle.check();
-    const size = Number(/\((\d+) px\)/.exec((await page.textContent('label:has([data-testid=viewer-model-toggle])'))!)![1]);
+    const size = Number(
+      /\((\d+) px\)/.exec((await page.textContent('label:has([data-testid=viewer-model-toggle])'))!)![1],
+    );
     assert.equal(size, 224, 'the launcher has chosen no backbone: the default input size');
     const modelImage = async (imageId: string | null) => {
       const img = await page.waitForSelector(`[data-testid=viewer-model-image][data-image-id="${imageId}"]`);
-      await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, img);
+      await page.waitForFunction(
+        (el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0,
+        img,
+      );
       return img.evaluate((el) => [(el as HTMLImageElement).naturalWidth, (el as HTMLImageElement).naturalHeight]);
     };
-    assert.deepEqual(await modelImage(nextId), [size, size], 'a 28 px Fashion-MNIST image, stretched as the engine stretches it');
+    assert.deepEqual(
+      await modelImage(nextId),
+      [size, size],
+      'a 28 px Fashion-MNIST image, stretched as the engine stretches it',
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'viewer-model.png') });
     await page.click(`[data-testid=grid-cell][data-index="${index + 2}"]`);
     const thirdId = await page.getAttribute(`[data-testid=grid-cell][data-index="${index + 2}"]`, 'data-image-id');
@@ -149,9 +169,15 @@ describe('dataset browser on a Fashion-MNIST import', () => {
   it('lists the planted bad files, with their kinds, in the Problems view', async () => {
     await page.click('[data-testid=nav-problems]');
     const planted = Object.entries(expected.problems);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=problems-row]').length === n, planted.length);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=problems-row]').length === n,
+      planted.length,
+    );
     const rows = await page.$$eval('[data-testid=problems-row]', (trs) =>
-      trs.map((tr) => [tr.querySelector('[data-testid=problems-path]')!.textContent!.trim(), tr.getAttribute('data-kind')]),
+      trs.map((tr) => [
+        tr.querySelector('[data-testid=problems-path]')!.textContent!.trim(),
+        tr.getAttribute('data-kind'),
+      ]),
     );
     assert.deepEqual(Object.fromEntries(rows), expected.problems);
     await page.screenshot({ path: join(SCREENSHOTS, 'problems.png') });

@@ -52,14 +52,17 @@ describe('the training doctor', () => {
     await page.waitForSelector('[data-testid=run-status][data-status=done]', { timeout: DONE });
     const finding = page.locator('[data-testid=findings][data-final=true] [data-testid=finding][data-id=underfitting]');
     await finding.waitFor();
-    assert.match(await finding.locator('[data-testid=finding-evidence]').textContent() ?? '', /training accuracy [\d.]+ % at the last epoch|still (falling|rising)/);
-    assert.match(await finding.locator('[data-testid=finding-action]').textContent() ?? '', /Train longer/);
+    assert.match(
+      (await finding.locator('[data-testid=finding-evidence]').textContent()) ?? '',
+      /training accuracy [\d.]+ % at the last epoch|still (falling|rising)/,
+    );
+    assert.match((await finding.locator('[data-testid=finding-action]').textContent()) ?? '', /Train longer/);
     // The target was set in the launcher and is judged too; the store holds what the page shows.
     await page.waitForSelector('[data-testid=finding][data-id=target]');
     const stored = (await h().runs.get({ runId })).doctor;
     assert.equal(stored?.final, true);
     assert.ok(stored.findings.some((f) => f.id === 'underfitting'));
-    assert.match(await page.textContent('[data-testid=test-summary]') ?? '', /95 % CI/);
+    assert.match((await page.textContent('[data-testid=test-summary]')) ?? '', /95 % CI/);
     if (process.env.STUDIO_SCREENSHOTS === '1') {
       const out = join(import.meta.dirname, '../../docs/screenshots');
       mkdirSync(out, { recursive: true });
@@ -73,7 +76,8 @@ describe('the training doctor', () => {
 
   it('names the learning rate for a phase 2 at 0.1 on a tiny set', async () => {
     const config = RunConfig.parse({
-      backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96,
+      backboneId: 'nsfwjs_mobilenet_v2',
+      inputSize: 96,
       phase1: { epochs: 2, batchSize: 8, optimizer: { kind: 'adam' as const, lr: 0.001 } },
       phase2: { epochs: 3, batchSize: 8, unfreezeBlocks: 1, optimizer: { kind: 'sgd' as const, lr: 0.1 } },
     });
@@ -81,10 +85,15 @@ describe('the training doctor', () => {
     const runId = runIds[0]!;
     await page.click('[data-testid=nav-runs]');
     await page.click(`[data-testid=run-row][data-run-id="${runId}"] [data-testid=run-open]`);
-    await page.waitForSelector(`[data-testid=run-view][data-run-id="${runId}"] [data-testid=run-status][data-status=done]`, { timeout: DONE });
-    const finding = page.locator('[data-testid=findings][data-final=true] [data-testid=finding][data-id^=unstable-validation]');
+    await page.waitForSelector(
+      `[data-testid=run-view][data-run-id="${runId}"] [data-testid=run-status][data-status=done]`,
+      { timeout: DONE },
+    );
+    const finding = page.locator(
+      '[data-testid=findings][data-final=true] [data-testid=finding][data-id^=unstable-validation]',
+    );
     await finding.first().waitFor();
-    assert.match(await finding.first().textContent() ?? '', /learning rate 0\.1/);
+    assert.match((await finding.first().textContent()) ?? '', /learning rate 0\.1/);
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -21,7 +21,18 @@ import { closeServer } from '../../src-main/server/server';
 const RENDERER_DIR = join(import.meta.dirname, '../../dist/renderer');
 
 const CLASS_NAMES = ['cat', 'dog', 'bird', 'horse', 'ship', 'truck', 'plane', 'frog', 'deer', 'car'];
-const COLORS = ['#e06c75', '#e5c07b', '#98c379', '#56b6c2', '#61afef', '#c678dd', '#d19a66', '#be5046', '#7f848e', '#2bbac5'];
+const COLORS = [
+  '#e06c75',
+  '#e5c07b',
+  '#98c379',
+  '#56b6c2',
+  '#61afef',
+  '#c678dd',
+  '#d19a66',
+  '#be5046',
+  '#7f848e',
+  '#2bbac5',
+];
 const SPLITS: (Split | null)[] = ['train', 'train', 'train', 'val', 'test', null];
 
 export interface FakeImage extends ImageSummary {
@@ -32,7 +43,16 @@ export interface FakeImage extends ImageSummary {
 export function fakeImage(index: number): FakeImage {
   const classId = index % 11 === 10 ? null : (index % 10) + 1;
   const hash = createHash('sha256').update(`fake-${index}`).digest('hex');
-  return { index, id: index + 1, hash, classId, split: SPLITS[index % SPLITS.length], width: 64, height: 64, excluded: false };
+  return {
+    index,
+    id: index + 1,
+    hash,
+    classId,
+    split: SPLITS[index % SPLITS.length],
+    width: 64,
+    height: 64,
+    excluded: false,
+  };
 }
 
 function matches(image: ImageSummary, filter: ImageFilter): boolean {
@@ -43,7 +63,9 @@ function matches(image: ImageSummary, filter: ImageFilter): boolean {
 }
 
 /** Label calls the fake received, so a test can see what crossed the wire. */
-export type LabelCall = { method: 'assign'; imageIds: number[]; classId: number | null } | { method: 'assignFilter'; filter: ImageFilter; classId: number | null };
+export type LabelCall =
+  | { method: 'assign'; imageIds: number[]; classId: number | null }
+  | { method: 'assignFilter'; filter: ImageFilter; classId: number | null };
 
 export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []): Handlers {
   const classes: ClassInfo[] = CLASS_NAMES.map((name, k) => ({
@@ -52,7 +74,15 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
     color: COLORS[k],
     count: images.filter((i) => i.classId === k + 1).length,
   }));
-  const info = { path: '/fake/project', name: 'fake-project', schemaVersion: 1, images: images.length, classes: classes.length, problems: 0, readOnly: false };
+  const info = {
+    path: '/fake/project',
+    name: 'fake-project',
+    schemaVersion: 1,
+    images: images.length,
+    classes: classes.length,
+    problems: 0,
+    readOnly: false,
+  };
   const countSplit = (s: Split | null) => images.filter((i) => i.split === s).length;
   const none = (what: string) => {
     throw new StudioError('invalid-input', `The fake studio does not do ${what}.`);
@@ -61,11 +91,20 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
   const edits: EditRecord[] = [];
   const record = (images: number, classId: number | null) => {
     const name = classId === null ? 'unlabeled' : `"${CLASS_NAMES[classId - 1]}"`;
-    edits.unshift({ id: edits.length + 1, at: Date.now(), description: `Labelled ${images} images ${name}`, images, undone: false });
+    edits.unshift({
+      id: edits.length + 1,
+      at: Date.now(),
+      description: `Labelled ${images} images ${name}`,
+      images,
+      undone: false,
+    });
     return { editId: edits.length, canUndo: true, canRedo: false };
   };
   const labels: Pick<Handlers['labels'], 'assign' | 'assignFilter' | 'history'> = {
-    assign: ({ imageIds, classId }) => (labelCalls.push({ method: 'assign', imageIds, classId }), record(imageIds.length, classId)),
+    assign: ({ imageIds, classId }) => (
+      labelCalls.push({ method: 'assign', imageIds, classId }),
+      record(imageIds.length, classId)
+    ),
     assignFilter: ({ filter, classId }) => {
       labelCalls.push({ method: 'assignFilter', filter, classId });
       return record(images.filter((i) => matches(i, filter)).length, classId);
@@ -75,25 +114,53 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
   // The dataset page asks the assistant how it stands: never started, as on a project just opened.
   const assist: Pick<Handlers['assist'], 'state'> = {
     state: () => ({
-      status: 'waiting', started: false, message: 'Not started.', backboneId: null, inputSize: null, minPerClass: 5, short: [], progress: null,
-      accuracy: null, version: 0, predicted: 0, labeled: 0, fitMs: null,
+      status: 'waiting',
+      started: false,
+      message: 'Not started.',
+      backboneId: null,
+      inputSize: null,
+      minPerClass: 5,
+      short: [],
+      progress: null,
+      accuracy: null,
+      version: 0,
+      predicted: 0,
+      labeled: 0,
+      fitMs: null,
     }),
   };
   const known: Pick<Handlers, 'project' | 'imports' | 'dataset'> & { labels: typeof labels; assist: typeof assist } = {
     labels,
     assist,
-    project: { open: () => info, current: () => info, close: () => null, recent: () => [], forget: () => null, restore: () => none('project') },
+    project: {
+      open: () => info,
+      current: () => info,
+      close: () => null,
+      recent: () => [],
+      forget: () => null,
+      restore: () => none('project'),
+    },
     imports: { start: () => none('imports'), cancel: () => null, list: () => [], problems: () => [] },
     dataset: {
       classes: () => classes,
       images: ({ filter, offset, limit }) => {
         const hits = images.filter((i) => matches(i, filter));
-        return { total: hits.length, items: hits.slice(offset, offset + limit).map(({ index: _, ...summary }) => summary) };
+        return {
+          total: hits.length,
+          items: hits.slice(offset, offset + limit).map(({ index: _, ...summary }) => summary),
+        };
       },
       image: ({ id }) => {
         const { index, ...summary } = images[id - 1];
         const className = classes.find((c) => c.id === summary.classId)?.name ?? null;
-        return { ...summary, format: 'png', bytes: 1234 + index, paths: [`/fake/images/${index}.png`], className, addedAt: 0 };
+        return {
+          ...summary,
+          format: 'png',
+          bytes: 1234 + index,
+          paths: [`/fake/images/${index}.png`],
+          className,
+          addedAt: 0,
+        };
       },
       problems: () => ({ total: 0, items: [] }),
       modelView: () => none('model views'),
@@ -102,7 +169,12 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
         unlabeled: images.filter((i) => i.classId === null).length,
         perClass: classes.map(({ name, count }) => ({ name, count })),
         excluded: 0,
-        perSplit: { train: countSplit('train'), val: countSplit('val'), test: countSplit('test'), none: countSplit(null) },
+        perSplit: {
+          train: countSplit('train'),
+          val: countSplit('val'),
+          test: countSplit('test'),
+          none: countSplit(null),
+        },
         problems: [],
       }),
     },
@@ -134,7 +206,10 @@ export interface FakeStudio {
 }
 
 /** `port` and `token` let a test bring the "same" studio back after closing it. */
-export async function startFakeStudio(count: number, opts: { port?: number; token?: string } = {}): Promise<FakeStudio> {
+export async function startFakeStudio(
+  count: number,
+  opts: { port?: number; token?: string } = {},
+): Promise<FakeStudio> {
   const images = Array.from({ length: count }, (_, i) => fakeImage(i));
   const byHash = new Map(images.map((i) => [i.hash, i]));
   const token = opts.token ?? randomBytes(12).toString('hex');

@@ -23,7 +23,9 @@ const VAL_PER_CLASS = 2;
 const LOOSE = 7;
 
 async function writePng(set: ReturnType<typeof readIdx>, index: number, path: string): Promise<void> {
-  await sharp(imagePixels(set, index), { raw: { width: set.cols, height: set.rows, channels: 1 } }).png().toFile(path);
+  await sharp(imagePixels(set, index), { raw: { width: set.cols, height: set.rows, channels: 1 } })
+    .png()
+    .toFile(path);
 }
 
 /** Validation and loose images come from the end of the test set, far from what writeFashionMnist takes. */

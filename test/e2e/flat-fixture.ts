@@ -18,7 +18,9 @@ export async function writeFlatFixture(folder: string, count: number): Promise<F
   const seen = new Set<string>();
   const truth: string[] = [];
   for (let i = 0; truth.length < count && i < set.count; i++) {
-    const png = await sharp(imagePixels(set, i), { raw: { width: set.cols, height: set.rows, channels: 1 } }).png().toBuffer();
+    const png = await sharp(imagePixels(set, i), { raw: { width: set.cols, height: set.rows, channels: 1 } })
+      .png()
+      .toBuffer();
     // The importer keeps one copy of identical files; a fixture with copies would count fewer.
     const hash = createHash('sha256').update(png).digest('hex');
     if (seen.has(hash)) continue;

@@ -40,22 +40,37 @@ describe('folders chosen in the browser', () => {
     await page.fill('[data-testid=project-path]', join(tmp, 'projects'));
     await page.click('[data-testid=project-path-browse]');
     await page.waitForSelector('[data-testid=folder-picker]');
-    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects'));
+    await page.waitForFunction(
+      (here) => document.querySelector('[data-testid=folder-here]')?.textContent === here,
+      join(tmp, 'projects'),
+    );
     assert.deepEqual(await page.locator('[data-testid=folder-entry] .entry-name').allTextContents(), ['alpha', 'beta']);
     // At a root the up button is off and says why.
     const root = page.locator(`[data-testid=folder-picker] .roots button[title="${tmpdir()}"]`).first();
     await root.click();
-    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, tmpdir());
+    await page.waitForFunction(
+      (here) => document.querySelector('[data-testid=folder-here]')?.textContent === here,
+      tmpdir(),
+    );
     assert.equal(await page.isDisabled('[data-testid=folder-up]'), true);
     assert.match((await page.getAttribute('[data-testid=folder-up]', 'title')) ?? '', /top of a place.*STUDIO_FOLDERS/);
     await page.click('[data-testid=folder-picker] button:has-text("Cancel")');
     await page.waitForSelector('[data-testid=folder-picker]', { state: 'detached' });
     await page.click('[data-testid=project-path-browse]');
-    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects'));
+    await page.waitForFunction(
+      (here) => document.querySelector('[data-testid=folder-here]')?.textContent === here,
+      join(tmp, 'projects'),
+    );
     await page.click('[data-testid=folder-entry]:has-text("alpha")');
-    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects', 'alpha'));
+    await page.waitForFunction(
+      (here) => document.querySelector('[data-testid=folder-here]')?.textContent === here,
+      join(tmp, 'projects', 'alpha'),
+    );
     await page.click('[data-testid=folder-up]');
-    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'projects'));
+    await page.waitForFunction(
+      (here) => document.querySelector('[data-testid=folder-here]')?.textContent === here,
+      join(tmp, 'projects'),
+    );
     await page.click('[data-testid=folder-entry]:has-text("alpha")');
     await page.click('[data-testid=folder-choose]');
     await page.waitForSelector('[data-testid=folder-picker]', { state: 'detached' });
@@ -71,7 +86,10 @@ describe('folders chosen in the browser', () => {
     await page.fill('[data-testid=import-folder]', tmp);
     await page.click('[data-testid=import-folder-browse]');
     await page.click('[data-testid=folder-entry]:has-text("images")');
-    await page.waitForFunction((here) => document.querySelector('[data-testid=folder-here]')?.textContent === here, join(tmp, 'images'));
+    await page.waitForFunction(
+      (here) => document.querySelector('[data-testid=folder-here]')?.textContent === here,
+      join(tmp, 'images'),
+    );
     await page.click('[data-testid=folder-choose]');
     // Choosing allows the folder over the wire first and fills the field after: wait for both.
     await page.waitForSelector('[data-testid=folder-picker]', { state: 'detached' });
@@ -88,7 +106,10 @@ describe('folders chosen in the browser', () => {
     await page.waitForSelector('[data-testid=recent-project]');
     const recent = page.locator('[data-testid=recent-project]');
     assert.equal(await recent.count(), 1);
-    assert.match((await recent.textContent()) ?? '', new RegExp(`alpha\\s*${join(tmp, 'projects', 'alpha').replaceAll('/', '\\/')}`));
+    assert.match(
+      (await recent.textContent()) ?? '',
+      new RegExp(`alpha\\s*${join(tmp, 'projects', 'alpha').replaceAll('/', '\\/')}`),
+    );
     await recent.locator('button.recent').click();
     await page.waitForSelector('[data-testid=project-name]');
     assert.equal(await page.textContent('[data-testid=project-name]'), 'alpha');
@@ -99,7 +120,10 @@ describe('folders chosen in the browser', () => {
     await page.fill('[data-testid=project-path]', '/etc');
     await page.click('[data-testid=project-open]');
     const error = await page.waitForSelector('[data-testid=project-error]');
-    assert.match((await error.textContent()) ?? '', /^\/etc is outside the folders the studio may open from a browser .*STUDIO_FOLDERS/);
+    assert.match(
+      (await error.textContent()) ?? '',
+      /^\/etc is outside the folders the studio may open from a browser .*STUDIO_FOLDERS/,
+    );
     assert.deepEqual(errors, []);
   });
 });
@@ -107,7 +131,11 @@ describe('folders chosen in the browser', () => {
 /** Waits until the field holds `value`; a field that never gets it fails with what it held. */
 async function waitForValue(page: Page, selector: string, value: string): Promise<void> {
   try {
-    await page.waitForFunction(([sel, want]) => (document.querySelector(sel) as HTMLInputElement | null)?.value === want, [selector, value], { timeout: 10_000 });
+    await page.waitForFunction(
+      ([sel, want]) => (document.querySelector(sel) as HTMLInputElement | null)?.value === want,
+      [selector, value],
+      { timeout: 10_000 },
+    );
   } catch {
     assert.equal(await page.inputValue(selector), value);
   }

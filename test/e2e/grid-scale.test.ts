@@ -19,7 +19,8 @@ describe('thumbnail grid at 100,000 images', () => {
   const cellCount = () => page.locator('[data-testid=grid-cell]').count();
   const scrollTo = (top: number) => page.$eval('[data-testid=grid]', (grid, y) => grid.scrollTo({ top: y }), top);
   /** The fake gives image i the id i + 1, so a loaded cell proves its page came from the right offset. */
-  const loaded = (index: number) => page.waitForSelector(`[data-testid=grid-cell][data-index="${index}"][data-image-id="${index + 1}"]`);
+  const loaded = (index: number) =>
+    page.waitForSelector(`[data-testid=grid-cell][data-index="${index}"][data-image-id="${index + 1}"]`);
 
   before(async () => {
     fake = await startFakeStudio(COUNT);
@@ -78,7 +79,9 @@ describe('thumbnail grid at 100,000 images', () => {
     });
     const median = frames[Math.floor(frames.length / 2)];
     const p95 = frames[Math.floor(frames.length * 0.95)];
-    console.log(`# scroll frames: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${frames.at(-1)!.toFixed(1)} ms`);
+    console.log(
+      `# scroll frames: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${frames.at(-1)!.toFixed(1)} ms`,
+    );
     // Frame times are printed for a person to read, not asserted: on a shared 2-core machine
     // they are noise. What keeps frames short is asserted instead: the grid never holds more
     // than the visible window of cells at any frame of the fling.
@@ -92,7 +95,10 @@ describe('thumbnail grid at 100,000 images', () => {
     await page.click('[data-testid=grid-cell] >> nth=3');
     await page.keyboard.press('End');
     await loaded(COUNT - 1);
-    assert.equal(await page.getAttribute(`[data-testid=grid-cell][data-index="${COUNT - 1}"]`, 'aria-selected'), 'true');
+    assert.equal(
+      await page.getAttribute(`[data-testid=grid-cell][data-index="${COUNT - 1}"]`, 'aria-selected'),
+      'true',
+    );
     await page.keyboard.press('Enter');
     await page.waitForSelector(`[data-testid=viewer][data-image-id="${COUNT}"]`);
     assert.equal((await page.textContent('[data-testid=viewer-path]'))?.trim(), `/fake/images/${COUNT - 1}.png`);

@@ -20,9 +20,19 @@ export interface RunningStudio {
  * Each studio gets its own empty model cache unless a test shares one: the user's is never
  * touched. Without `projectDir` it starts on the start page.
  */
-export async function startStudio(opts: { projectDir?: string; create?: boolean; modelCacheDir?: string; configDir?: string; studio?: StudioOptions }): Promise<RunningStudio> {
+export async function startStudio(opts: {
+  projectDir?: string;
+  create?: boolean;
+  modelCacheDir?: string;
+  configDir?: string;
+  studio?: StudioOptions;
+}): Promise<RunningStudio> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error('Build the renderer first: npx vite build');
-  const studio = new Studio({ modelCacheDir: opts.modelCacheDir ?? mkdtempSync(join(tmpdir(), 'studio-models-')), configDir: opts.configDir, ...opts.studio });
+  const studio = new Studio({
+    modelCacheDir: opts.modelCacheDir ?? mkdtempSync(join(tmpdir(), 'studio-models-')),
+    configDir: opts.configDir,
+    ...opts.studio,
+  });
   if (opts.projectDir) studio.open(opts.projectDir, opts.create ?? true);
   const server = await startServer({ studio, rendererDir: RENDERER_DIR });
   return {
@@ -38,11 +48,19 @@ export async function startStudio(opts: { projectDir?: string; create?: boolean;
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -73,7 +91,11 @@ export async function openUi(url: string, errors: string[]): Promise<{ browser: 
 }
 
 /** Ends what a test opened, in order: the browser, the studio, then its temporary folder. */
-export async function closeAll(browser: Browser | undefined, running: RunningStudio | undefined, tmp: string | undefined): Promise<void> {
+export async function closeAll(
+  browser: Browser | undefined,
+  running: RunningStudio | undefined,
+  tmp: string | undefined,
+): Promise<void> {
   await browser?.close();
   await running?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -52,7 +52,9 @@ describe('labelling by hand', () => {
   async function checkCounts(): Promise<void> {
     const counts = countsOf(expected);
     for (const name of new Set(expected.filter((l): l is string => l !== null))) {
-      await classItem(name).locator(`[data-testid=class-count][data-count="${counts.get(name)}"]`).waitFor();
+      await classItem(name)
+        .locator(`[data-testid=class-count][data-count="${counts.get(name)}"]`)
+        .waitFor();
     }
     await page.waitForSelector(`[data-testid=unlabeled-count][data-count="${counts.get(null) ?? 0}"]`);
     assert.deepEqual(await dbLabels(), expected);
@@ -84,7 +86,9 @@ describe('labelling by hand', () => {
       await classItem(name).waitFor();
       assert.equal(await classRow(name).locator('[data-testid=class-key]').textContent(), KEYS[k]);
     }
-    await page.waitForFunction(() => (document.querySelector('[data-testid=new-class-name]') as HTMLInputElement).value === '');
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid=new-class-name]') as HTMLInputElement).value === '',
+    );
     const classes = await h().dataset.classes({});
     assert.deepEqual(classes.map((c) => c.name).sort(), [...FASHION_CLASSES].sort());
     assert.equal(classes.find((c) => c.name === 'Ankle_boot')?.color, '#ff8800');
@@ -271,7 +275,9 @@ describe('labelling by hand', () => {
     await classRow('Shirt').locator('[data-testid=class-menu]').click();
     await page.screenshot({ path: join(SCREENSHOTS, 'labeling-class-menu.png') });
     await classRow('Shirt').locator('[data-testid=class-merge-action]').click();
-    await page.selectOption('[data-testid=merge-target]', { label: `T-shirt_top (${countsOf(expected).get('T-shirt_top') ?? 0})` });
+    await page.selectOption('[data-testid=merge-target]', {
+      label: `T-shirt_top (${countsOf(expected).get('T-shirt_top') ?? 0})`,
+    });
     await page.click('[data-testid=merge-confirm]');
     await classItem('Shirt').waitFor({ state: 'detached' });
     const before = [...expected];
@@ -313,7 +319,9 @@ describe('labelling by hand', () => {
     await inForce.nth(3).click();
     await classItem('Pullover').waitFor();
     await page.click('[data-testid=history-open]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-item][data-undone=true]').length === 4);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=history-item][data-undone=true]').length === 4,
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'labeling-history-jump.png') });
     // And forward again to the newest edit.
     await items.nth(0).click();

@@ -69,22 +69,35 @@ describe('ONNX export from the UI', () => {
 
   it('predicts the test folder with it through `studio predict`, matching the stored test predictions', async () => {
     const csvFile = join(tmp, 'predictions.csv');
-    const cli = spawnSync(process.execPath, studioArgv('predict', exportDir, join(data, 'test'), '--out', csvFile), { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+    const cli = spawnSync(process.execPath, studioArgv('predict', exportDir, join(data, 'test'), '--out', csvFile), {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stdout, /with nsfwjs_mobilenet_v2 \(onnxruntime-cpu\)/);
     const [header, ...lines] = readFileSync(csvFile, 'utf8').trim().split('\n');
     const run = await h().runs.get({ runId });
     assert.equal(header, ['path', 'predicted', 'confidence', ...run.classes].join(','));
-    const byPath = new Map(lines.map((l) => l.split(',')).map(([path, predicted, , ...probs]) => [path!, { predicted: predicted!, probs: probs.map(Number) }]));
+    const byPath = new Map(
+      lines
+        .map((l) => l.split(','))
+        .map(([path, predicted, , ...probs]) => [path!, { predicted: predicted!, probs: probs.map(Number) }]),
+    );
     const stored = (await h().runs.predictions({ runId, offset: 0, limit: 200 })).items;
-    assert.ok(stored.length > 0 && stored.length === byPath.size, `${stored.length} stored test predictions, ${byPath.size} CSV rows`);
+    assert.ok(
+      stored.length > 0 && stored.length === byPath.size,
+      `${stored.length} stored test predictions, ${byPath.size} CSV rows`,
+    );
     for (const p of stored) {
       const { paths } = await h().dataset.image({ id: p.imageId });
       const row = paths.map((path) => byPath.get(path)).find(Boolean);
       assert.ok(row, `image ${p.imageId} (${paths[0]}) is in the CSV`);
       assert.equal(row.predicted, run.classes[p.predicted]);
       // The CSV writes 6 decimals: 5e-7 of rounding on top of the 1e-4.
-      p.probs.forEach((v, k) => assert.ok(Math.abs(v - row.probs[k]!) < 1e-4 + 5e-7, `image ${p.imageId} class ${k}: ${row.probs[k]} vs ${v}`));
+      p.probs.forEach((v, k) =>
+        assert.ok(Math.abs(v - row.probs[k]!) < 1e-4 + 5e-7, `image ${p.imageId} class ${k}: ${row.probs[k]} vs ${v}`),
+      );
     }
     assert.deepEqual(pageErrors, []);
   });

@@ -29,7 +29,9 @@ describe('suspected label errors from a k-fold run', () => {
     // The same pixels re-encoded: a different file, so the import keeps it as its own image.
     const trousers = join(data, 'train', 'Trouser');
     const planted = join(data, 'train', 'Bag', 'planted-trouser.png');
-    await sharp(join(trousers, readdirSync(trousers).sort()[0]!)).png({ compressionLevel: 0 }).toFile(planted);
+    await sharp(join(trousers, readdirSync(trousers).sort()[0]!))
+      .png({ compressionLevel: 0 })
+      .toFile(planted);
     plantedHash = createHash('sha256').update(readFileSync(planted)).digest('hex');
     running = await startStudio({ projectDir: join(tmp, 'project'), create: true });
     await h().folders.pick({ path: data });
@@ -59,15 +61,27 @@ describe('suspected label errors from a k-fold run', () => {
     const runs = await h().runs.list({});
     assert.equal(runs.length, 3);
     await running.studio.idle();
-    assert.deepEqual((await h().runs.list({})).map((r) => r.status), ['done', 'done', 'done']);
+    assert.deepEqual(
+      (await h().runs.list({})).map((r) => r.status),
+      ['done', 'done', 'done'],
+    );
 
     await page.waitForSelector('[data-testid=suspects-tab]');
     await page.click('[data-testid=suspects-tab]');
     await page.waitForSelector('[data-testid=suspects] [data-testid=gallery-item]');
-    const shown = await page.locator('[data-testid=gallery-item]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-image-id'))));
-    assert.ok(shown.slice(0, 3).includes(plantedId), `the planted image is among the top 3 candidates: ${shown.join(', ')} (planted ${plantedId})`);
+    const shown = await page
+      .locator('[data-testid=gallery-item]')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-image-id'))));
+    assert.ok(
+      shown.slice(0, 3).includes(plantedId),
+      `the planted image is among the top 3 candidates: ${shown.join(', ')} (planted ${plantedId})`,
+    );
     const out = await h().runs.suspects({ runId: runs[0]!.id, group: false, rankBy: 'self-confidence', limit: 100 });
-    assert.deepEqual(shown, out.items.map((x) => x.imageId), 'the gallery shows the ranking in order');
+    assert.deepEqual(
+      shown,
+      out.items.map((x) => x.imageId),
+      'the gallery shows the ranking in order',
+    );
     const card = page.locator(`[data-testid=gallery-item][data-image-id="${plantedId}"]`);
     assert.match((await card.textContent()) ?? '', /Bag → Trouser/);
 

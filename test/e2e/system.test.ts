@@ -35,7 +35,10 @@ describe('System page', () => {
     await page.click('[data-testid=nav-system]');
     await page.waitForSelector('[data-testid=system-summary]', { timeout: 60_000 });
     const report = DoctorReport.parse(await running.studio.handlers().system.doctor({}));
-    for (const [ladder, rungs] of [['training', report.training], ['inference', report.inference]] as const) {
+    for (const [ladder, rungs] of [
+      ['training', report.training],
+      ['inference', report.inference],
+    ] as const) {
       for (const r of rungs) {
         const row = page.locator(`[data-testid=rung-${ladder}-${r.id}]`);
         assert.equal(await row.getAttribute('data-state'), r.state, `${ladder} ${r.id}`);
@@ -45,10 +48,13 @@ describe('System page', () => {
     }
     assert.equal(await page.getAttribute('[data-testid=rung-inference-onnxruntime-cpu]', 'data-state'), 'ok');
     const chosen = report.inference.find((r) => r.chosen)!.id;
-    assert.match((await page.textContent('[data-testid=system-summary]')) ?? '', new RegExp(`frozen inference on ${chosen}\\.`));
+    assert.match(
+      (await page.textContent('[data-testid=system-summary]')) ?? '',
+      new RegExp(`frozen inference on ${chosen}\\.`),
+    );
   });
 
-  it('shows the devices, the CUDA stacks and the studio\'s own model cache', async () => {
+  it("shows the devices, the CUDA stacks and the studio's own model cache", async () => {
     const gpus = await page.locator('[data-testid=gpu]').count();
     if (gpus === 0) assert.match((await page.textContent('[data-testid=gpu-note]')) ?? '', /^no NVIDIA GPU/);
     assert.match((await page.textContent('[data-testid=cpu]')) ?? '', /^CPU: .*\d+ cores/);

@@ -107,8 +107,15 @@ describe('training from the UI', () => {
   it('previews augmentation on training images, and says it touches training data only', async () => {
     await page.check('[data-testid=augment-on]');
     await page.waitForSelector('[data-testid=augment-preview-row] img');
-    const srcs = await page.locator('[data-testid=augment-preview-row]').first().locator('img').evaluateAll((els) => els.map((e) => e.getAttribute('src') ?? ''));
-    assert.ok(srcs.length >= 2 && srcs.every((s) => s.startsWith('data:image/jpeg;base64,')), 'the engine draws the views');
+    const srcs = await page
+      .locator('[data-testid=augment-preview-row]')
+      .first()
+      .locator('img')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('src') ?? ''));
+    assert.ok(
+      srcs.length >= 2 && srcs.every((s) => s.startsWith('data:image/jpeg;base64,')),
+      'the engine draws the views',
+    );
     assert.match((await page.textContent('[data-testid=augment-preview]')) ?? '', /training images only/);
     assert.match((await page.textContent('[data-testid=train-view]')) ?? '', /training images only/);
     await page.uncheck('[data-testid=augment-on]');
@@ -141,14 +148,25 @@ describe('training from the UI', () => {
     await page.waitForSelector(`[data-testid=run-curves][data-points="${EPOCHS}"]`);
     // The run's page says what computed its features and that they were held.
     const frozen = await page.locator('[data-testid=frozen-work]').textContent();
-    assert.match(frozen ?? '', /Pooled features: computed on (onnxruntime-cpu|tfjs-wasm), \d+ threads?.*; [\d.]+ kB, held in memory/);
+    assert.match(
+      frozen ?? '',
+      /Pooled features: computed on (onnxruntime-cpu|tfjs-wasm), \d+ threads?.*; [\d.]+ kB, held in memory/,
+    );
     const seen = await page.evaluate(() => (window as unknown as { seenPoints: number[] }).seenPoints);
     assert.ok(seen.includes(0) || seen[0]! < EPOCHS, `curve started empty: ${seen}`);
-    assert.deepEqual([...seen].sort((a, b) => a - b), seen, `points only grow: ${seen}`);
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      seen,
+      `points only grow: ${seen}`,
+    );
     assert.ok(new Set(seen.filter((n) => n > 0)).size >= 2, `the curve gained points one epoch at a time: ${seen}`);
     const run = await h().runs.get({ runId });
     const engineShape = run.result!.featureShape;
-    const want = headSize({ pooling: 'avg', l2: 0, layers: [{ kind: 'dropout', rate: 0.2 }] }, engineShape, TINY.classes.length);
+    const want = headSize(
+      { pooling: 'avg', l2: 0, layers: [{ kind: 'dropout', rate: 0.2 }] },
+      engineShape,
+      TINY.classes.length,
+    );
     assert.equal(run.modelBytes, want.weightBytes, "the engine's head matches the editor's size");
     assert.equal(run.epochs, EPOCHS);
   });
@@ -161,24 +179,43 @@ describe('training from the UI', () => {
     const tag = epochTag(1, lowest.epoch);
     assert.equal(await page.getAttribute('[data-testid=run-kept]', 'data-kept'), tag);
     assert.equal(await page.getAttribute('[data-testid=run-curves]', 'data-kept'), tag);
-    assert.match((await page.getAttribute('[data-testid=run-curves]', 'data-kept-label')) ?? '', new RegExp(`^kept ${tag} \\(lowest val loss\\)$`));
+    assert.match(
+      (await page.getAttribute('[data-testid=run-curves]', 'data-kept-label')) ?? '',
+      new RegExp(`^kept ${tag} \\(lowest val loss\\)$`),
+    );
     const acc = `${(lowest.valAcc! * 100).toFixed(1)} %`;
     assert.equal(await page.textContent('[data-testid=run-kept-acc]'), acc);
     // Where the time went, beside the wall time.
     const time = (await page.textContent('[data-testid=run-time]')) ?? '';
     const d = String.raw`(?:\d+ min )?[\d.]+ s`;
     assert.match(time, new RegExp(`^Wall time ${d}: cache build ${d}, phase 1 ${d}, evaluation ${d}, start-up ${d}$`));
-    const cli = spawnSync(process.execPath, studioArgv('eval', projectDir, String(runId), '--json'), { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+    const cli = spawnSync(process.execPath, studioArgv('eval', projectDir, String(runId), '--json'), {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(cli.status, 0, cli.stderr);
     assert.doesNotMatch(cli.stderr, /Hi, looks like you are running TensorFlow\.js/);
-    const json = JSON.parse(cli.stdout) as { kept: { phase: number; epoch: number; tag: string; valAcc: number }; timing: Record<string, number> };
-    assert.deepEqual([json.kept.phase, json.kept.epoch, json.kept.tag, json.kept.valAcc], [1, lowest.epoch + 1, tag, lowest.valAcc]);
+    const json = JSON.parse(cli.stdout) as {
+      kept: { phase: number; epoch: number; tag: string; valAcc: number };
+      timing: Record<string, number>;
+    };
+    assert.deepEqual(
+      [json.kept.phase, json.kept.epoch, json.kept.tag, json.kept.valAcc],
+      [1, lowest.epoch + 1, tag, lowest.valAcc],
+    );
     assert.equal(json.timing.wallMs, Number(await page.getAttribute('[data-testid=run-time]', 'data-wall-ms')));
-    assert.ok(json.timing.cacheMs! > 0 && json.timing.phase1Ms! > 0 && json.timing.evalMs! > 0, JSON.stringify(json.timing));
+    assert.ok(
+      json.timing.cacheMs! > 0 && json.timing.phase1Ms! > 0 && json.timing.evalMs! > 0,
+      JSON.stringify(json.timing),
+    );
     await page.click('[data-testid=nav-runs]');
     const row = page.locator(`[data-testid=run-row][data-run-id="${runId}"]`);
     assert.equal(await row.getAttribute('data-kept'), tag);
-    assert.match((await row.locator('[data-col=bestValAcc]').textContent()) ?? '', new RegExp(`^\\s*${acc} ±[\\d.]+ · ${tag}\\s*$`));
+    assert.match(
+      (await row.locator('[data-col=bestValAcc]').textContent()) ?? '',
+      new RegExp(`^\\s*${acc} ±[\\d.]+ · ${tag}\\s*$`),
+    );
     // The last column is on screen, not cut off at the window's right edge.
     const doctor = await row.locator('.c-doctor').boundingBox();
     assert.ok(doctor && doctor.x + doctor.width <= 1440, `doctor column ends at ${doctor && doctor.x + doctor.width}`);
@@ -196,10 +233,17 @@ describe('training from the UI', () => {
     await rows.nth(1).locator('[data-testid=run-compare]').check();
     await page.waitForSelector('[data-testid=compare][data-runs="2"]');
     await page.waitForSelector(`[data-testid=compare-acc][data-points="${EPOCHS}"]`);
-    assert.equal(await page.getAttribute('[data-testid=compare-field][data-field="phase1.optimizer.lr"]', 'data-differs'), 'true');
-    assert.equal(await page.getAttribute('[data-testid=compare-field][data-field="backboneId"]', 'data-differs'), 'false');
+    assert.equal(
+      await page.getAttribute('[data-testid=compare-field][data-field="phase1.optimizer.lr"]', 'data-differs'),
+      'true',
+    );
+    assert.equal(
+      await page.getAttribute('[data-testid=compare-field][data-field="backboneId"]', 'data-differs'),
+      'false',
+    );
     // Each run's wall time, beside where it went.
-    for (const wall of await page.locator('[data-testid=compare-wall]').allTextContents()) assert.match(wall, /^(\d+ min )?[\d.]+ s$/);
+    for (const wall of await page.locator('[data-testid=compare-wall]').allTextContents())
+      assert.match(wall, /^(\d+ min )?[\d.]+ s$/);
     await page.click('[data-testid=sort-bestValAcc]');
     await page.waitForSelector('th[aria-sort] >> text=Val acc (kept epoch)');
   });
@@ -209,11 +253,19 @@ describe('training from the UI', () => {
     await page.waitForSelector('[data-testid=confusion]');
     const cells = page.locator('[data-testid=cm-cell]:not([disabled])');
     const cell = cells.first();
-    const [t, p, count] = await Promise.all(['data-true', 'data-predicted', 'data-count'].map((a) => cell.getAttribute(a)));
+    const [t, p, count] = await Promise.all(
+      ['data-true', 'data-predicted', 'data-count'].map((a) => cell.getAttribute(a)),
+    );
     await cell.click();
     await page.waitForSelector(`[data-testid=gallery][data-count="${count}"]`);
     const runId = Number(await page.getAttribute('[data-testid=run-view]', 'data-run-id'));
-    const preds = await h().runs.predictions({ runId, trueClass: Number(t), predicted: Number(p), offset: 0, limit: 200 });
+    const preds = await h().runs.predictions({
+      runId,
+      trueClass: Number(t),
+      predicted: Number(p),
+      offset: 0,
+      limit: 200,
+    });
     const first = page.locator('[data-testid=gallery-item]').first();
     assert.equal(Number(await first.getAttribute('data-image-id')), preds.items[0]!.imageId, 'highest loss first');
     const imageId = preds.items[0]!.imageId;
@@ -221,10 +273,14 @@ describe('training from the UI', () => {
     const target = (Number(t) + 1) % run.classes.length;
     await first.focus();
     await page.keyboard.press(String(target + 1));
-    await page.waitForSelector(`[data-testid=gallery-item][data-image-id="${imageId}"][data-label="${run.classes[target]}"]`);
+    await page.waitForSelector(
+      `[data-testid=gallery-item][data-image-id="${imageId}"][data-label="${run.classes[target]}"]`,
+    );
     assert.equal((await h().dataset.image({ id: imageId })).className, run.classes[target]);
     await page.keyboard.press('Control+z');
-    await page.waitForSelector(`[data-testid=gallery-item][data-image-id="${imageId}"][data-label="${run.classes[Number(t)]}"]`);
+    await page.waitForSelector(
+      `[data-testid=gallery-item][data-image-id="${imageId}"][data-label="${run.classes[Number(t)]}"]`,
+    );
     assert.equal((await h().dataset.image({ id: imageId })).className, run.classes[Number(t)]);
   });
 
@@ -241,7 +297,11 @@ describe('training from the UI', () => {
     });
     // Epochs on cached features of 24 images take milliseconds: ask for the most the contract allows.
     const runId = await launch('long run', '0.001', 10_000);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=run-curves]')?.getAttribute('data-points')) >= 2, null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=run-curves]')?.getAttribute('data-points')) >= 2,
+      null,
+      { timeout: 60_000 },
+    );
     // The header says what it does, on what, and how long is left from measured epochs.
     await page.waitForSelector('[data-testid=run-stage]:has-text("Training phase 1, epoch")');
     assert.doesNotMatch((await page.textContent('[data-testid=run-backend]')) ?? '', /choosing/);

@@ -6,15 +6,26 @@ import type { ManifestEntry } from '../../scripts/backbone-manifest';
 import { builtinBackbones } from '../../src-main/engine/backbones/registry';
 
 test('the committed backbone manifest is what the script generates from the registry', () => {
-  assert.equal(readFileSync(MANIFEST_PATH, 'utf8'), backboneManifestJson(), 'run: npx tsx scripts/backbone-manifest.ts');
+  assert.equal(
+    readFileSync(MANIFEST_PATH, 'utf8'),
+    backboneManifestJson(),
+    'run: npx tsx scripts/backbone-manifest.ts',
+  );
 });
 
 test('the manifest lists every backbone once, with Keras weight files where the weights are downloaded', () => {
   const { backbones } = JSON.parse(backboneManifestJson()) as { backbones: ManifestEntry[] };
-  assert.deepEqual(backbones.map((b) => b.id), builtinBackbones.map((b) => b.id));
+  assert.deepEqual(
+    backbones.map((b) => b.id),
+    builtinBackbones.map((b) => b.id),
+  );
   assert.equal(new Set(backbones.map((b) => b.id)).size, backbones.length);
   for (const b of backbones) {
-    if (b.source === 'keras') assert.ok(b.weights.length > 0 && b.weights.every((w) => w.url.startsWith('https://') && w.url.endsWith(`/${w.file}`)), b.id);
+    if (b.source === 'keras')
+      assert.ok(
+        b.weights.length > 0 && b.weights.every((w) => w.url.startsWith('https://') && w.url.endsWith(`/${w.file}`)),
+        b.id,
+      );
     else assert.deepEqual(b.weights, [], b.id);
   }
   const resnet = backbones.find((b) => b.id === 'resnet50')!;

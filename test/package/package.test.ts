@@ -10,7 +10,16 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -30,32 +39,46 @@ const plainEnv = { ...process.env, NODE_OPTIONS: '', STUDIO_MODEL_CACHE: join(ro
 let asarFiles: string[] = [];
 
 function electronVersion(): string {
-  return (JSON.parse(readFileSync(join(repo, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(repo, 'node_modules/electron/package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
-before(async () => {
-  if (!existsSync(join(repo, 'dist/renderer/index.html'))) await run('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: repo });
-  await run(process.execPath, ['scripts/build-electron.mjs'], { cwd: repo });
-  const electronDist = join(root, 'electron');
-  mkdirSync(electronDist);
-  writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in for Electron" >&2\nexit 1\n');
-  chmodSync(join(electronDist, 'electron'), 0o755);
-  await run(
-    process.execPath,
-    [
-      'node_modules/electron-builder/cli.js', '--linux', 'dir', `--config.electronDist=${electronDist}`, `--config.electronVersion=${electronVersion()}`,
-      '--config.npmRebuild=false', `--config.directories.output=${out}`, '--publish', 'never',
-    ],
-    { cwd: repo, maxBuffer: 32 * 1024 * 1024 },
-  );
-  asarFiles = listPackage(join(resources, 'app.asar'), { isPack: false });
-  extractAll(join(resources, 'app.asar'), app);
-}, { timeout: 300_000 });
+before(
+  async () => {
+    if (!existsSync(join(repo, 'dist/renderer/index.html')))
+      await run('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: repo });
+    await run(process.execPath, ['scripts/build-electron.mjs'], { cwd: repo });
+    const electronDist = join(root, 'electron');
+    mkdirSync(electronDist);
+    writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in for Electron" >&2\nexit 1\n');
+    chmodSync(join(electronDist, 'electron'), 0o755);
+    await run(
+      process.execPath,
+      [
+        'node_modules/electron-builder/cli.js',
+        '--linux',
+        'dir',
+        `--config.electronDist=${electronDist}`,
+        `--config.electronVersion=${electronVersion()}`,
+        '--config.npmRebuild=false',
+        `--config.directories.output=${out}`,
+        '--publish',
+        'never',
+      ],
+      { cwd: repo, maxBuffer: 32 * 1024 * 1024 },
+    );
+    asarFiles = listPackage(join(resources, 'app.asar'), { isPack: false });
+    extractAll(join(resources, 'app.asar'), app);
+  },
+  { timeout: 300_000 },
+);
 
 function unpackedFiles(): string[] {
   const base = join(resources, 'app.asar.unpacked');
   const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [`/${relative(base, join(dir, name))}`]));
+    readdirSync(dir).flatMap((name) =>
+      statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [`/${relative(base, join(dir, name))}`],
+    );
   return walk(base);
 }
 
@@ -66,16 +89,34 @@ function sizeOf(path: string): number {
 
 test('the archive holds every entry, the renderer and the resources, and no sources, tests or maps', (t) => {
   for (const file of [
-    '/dist/electron/main.cjs', '/dist/electron/preload.cjs', '/dist/engine/entry.mjs', '/dist/server/cli-serve.mjs', '/dist/cli/studio.mjs',
-    '/dist/renderer/index.html', '/resources/backbones.json', '/resources/icons/512x512.png', '/resources/icons/256x256.png', '/resources/icons/icon.svg',
-  ]) assert.ok(asarFiles.includes(file), `${file} is in app.asar`);
-  for (const banned of [/^\/src-/, /^\/test\//, /^\/scripts\//, /\.map$/, /^\/node_modules\/(tsx|esbuild|zod|electron|electron-builder|vite|svelte)\//, /\.d\.ts$/]) {
+    '/dist/electron/main.cjs',
+    '/dist/electron/preload.cjs',
+    '/dist/engine/entry.mjs',
+    '/dist/server/cli-serve.mjs',
+    '/dist/cli/studio.mjs',
+    '/dist/renderer/index.html',
+    '/resources/backbones.json',
+    '/resources/icons/512x512.png',
+    '/resources/icons/256x256.png',
+    '/resources/icons/icon.svg',
+  ])
+    assert.ok(asarFiles.includes(file), `${file} is in app.asar`);
+  for (const banned of [
+    /^\/src-/,
+    /^\/test\//,
+    /^\/scripts\//,
+    /\.map$/,
+    /^\/node_modules\/(tsx|esbuild|zod|electron|electron-builder|vite|svelte)\//,
+    /\.d\.ts$/,
+  ]) {
     assert.deepEqual(asarFiles.filter((f) => banned.test(f)).slice(0, 3), [], `nothing matches ${banned}`);
   }
   const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { main: string };
   assert.equal(pkg.main, 'dist/electron/main.cjs');
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-  t.diagnostic(`package ${mb(sizeOf(join(out, 'linux-unpacked')))}: app.asar ${mb(sizeOf(join(resources, 'app.asar')))}, app.asar.unpacked ${mb(sizeOf(join(resources, 'app.asar.unpacked')))}`);
+  t.diagnostic(
+    `package ${mb(sizeOf(join(out, 'linux-unpacked')))}: app.asar ${mb(sizeOf(join(resources, 'app.asar')))}, app.asar.unpacked ${mb(sizeOf(join(resources, 'app.asar.unpacked')))}`,
+  );
 });
 
 test('what must be a real file is unpacked: native addons, their libraries, the wasm binaries, the bundled models', () => {
@@ -91,13 +132,28 @@ test('what must be a real file is unpacked: native addons, their libraries, the 
     /^\/node_modules\/@tensorflow\/tfjs-backend-wasm\/dist\/tfjs-backend-wasm-simd\.wasm$/,
     /^\/node_modules\/nsfwjs\/dist\/models\/mobilenet_v2\/model\.min\.js$/,
     /^\/node_modules\/nsfwjs\/dist\/models\/inception_v3\/model\.min\.js$/,
-  ]) assert.ok(unpacked.some((f) => wanted.test(f)), `${wanted} is in app.asar.unpacked`);
-  assert.deepEqual(unpacked.filter((f) => /onnxruntime-node\/bin\/napi-v\d+\/(darwin|win32)\//.test(f)).slice(0, 3), [], 'only this platform\'s ONNX Runtime');
-  assert.deepEqual(unpacked.filter((f) => /\/webgpu\/dist\/(?!linux-x64\/)/.test(f)), [], 'only this platform\'s dawn.node');
+  ])
+    assert.ok(
+      unpacked.some((f) => wanted.test(f)),
+      `${wanted} is in app.asar.unpacked`,
+    );
+  assert.deepEqual(
+    unpacked.filter((f) => /onnxruntime-node\/bin\/napi-v\d+\/(darwin|win32)\//.test(f)).slice(0, 3),
+    [],
+    "only this platform's ONNX Runtime",
+  );
+  assert.deepEqual(
+    unpacked.filter((f) => /\/webgpu\/dist\/(?!linux-x64\/)/.test(f)),
+    [],
+    "only this platform's dawn.node",
+  );
 });
 
 async function writeImages(dir: string): Promise<void> {
-  for (const [label, base] of [['dark', 40], ['light', 210]] as const) {
+  for (const [label, base] of [
+    ['dark', 40],
+    ['light', 210],
+  ] as const) {
     mkdirSync(join(dir, label), { recursive: true });
     for (let i = 0; i < 8; i++) {
       const w = 40;
@@ -106,30 +162,53 @@ async function writeImages(dir: string): Promise<void> {
         const v = Math.floor(k / w) % 10 < 3 + (i % 3) ? 255 - base : base + i;
         px.set([v, v, (v + 30) % 256], k * 3);
       }
-      await sharp(px, { raw: { width: w, height: w, channels: 3 } }).png().toFile(join(dir, label, `${i}.png`));
+      await sharp(px, { raw: { width: w, height: w, channels: 3 } })
+        .png()
+        .toFile(join(dir, label, `${i}.png`));
     }
   }
 }
 
-test('the packaged CLI imports images and trains a two-epoch run in the packaged engine', { timeout: 240_000 }, async () => {
-  const images = join(root, 'images');
-  const project = join(root, 'project');
-  await writeImages(images);
-  const imported = await run(process.execPath, ['dist/cli/studio.mjs', 'import', project, images], { cwd: app, env: plainEnv });
-  assert.match(imported.stdout, /16 new images/);
-  const trained = await run(
-    process.execPath,
-    ['dist/cli/studio.mjs', 'train', project, '--backbone', 'nsfwjs_mobilenet_v2', '--input-size', '96', '--epochs', '2'],
-    { cwd: app, env: plainEnv },
-  );
-  assert.match(trained.stdout, /Run 1 .*: done/, trained.stdout + trained.stderr);
-  assert.match(trained.stdout, /2 epochs/);
-  const runs = await run(process.execPath, ['dist/cli/studio.mjs', 'runs', project], { cwd: app, env: plainEnv });
-  assert.match(runs.stdout, /done/);
-});
+test(
+  'the packaged CLI imports images and trains a two-epoch run in the packaged engine',
+  { timeout: 240_000 },
+  async () => {
+    const images = join(root, 'images');
+    const project = join(root, 'project');
+    await writeImages(images);
+    const imported = await run(process.execPath, ['dist/cli/studio.mjs', 'import', project, images], {
+      cwd: app,
+      env: plainEnv,
+    });
+    assert.match(imported.stdout, /16 new images/);
+    const trained = await run(
+      process.execPath,
+      [
+        'dist/cli/studio.mjs',
+        'train',
+        project,
+        '--backbone',
+        'nsfwjs_mobilenet_v2',
+        '--input-size',
+        '96',
+        '--epochs',
+        '2',
+      ],
+      { cwd: app, env: plainEnv },
+    );
+    assert.match(trained.stdout, /Run 1 .*: done/, trained.stdout + trained.stderr);
+    assert.match(trained.stdout, /2 epochs/);
+    const runs = await run(process.execPath, ['dist/cli/studio.mjs', 'runs', project], { cwd: app, env: plainEnv });
+    assert.match(runs.stdout, /done/);
+  },
+);
 
 test('the packaged server serves the UI', { timeout: 60_000 }, async () => {
-  const server = spawn(process.execPath, ['dist/server/cli-serve.mjs', '--port', '0'], { cwd: app, env: plainEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['dist/server/cli-serve.mjs', '--port', '0'], {
+    cwd: app,
+    env: plainEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let text = '';

@@ -16,7 +16,12 @@ import type { Made } from '../integration/runs/helpers';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const config = RunConfig.parse({ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, seed: 2, phase1: { epochs: 1, batchSize: 64, optimizer: { kind: 'adam', lr: 1e-3 } } });
+const config = RunConfig.parse({
+  backboneId: 'nsfwjs_mobilenet_v2',
+  inputSize: 96,
+  seed: 2,
+  phase1: { epochs: 1, batchSize: 64, optimizer: { kind: 'adam', lr: 1e-3 } },
+});
 /** nsfwjs' pooled features: 1280 float32 values per image. */
 const VALUE_BYTES = 1280 * 4;
 const TRAIN = 240;
@@ -52,7 +57,8 @@ function cacheFiles(made: Made): Map<string, { size: number; mtimeNs: bigint }> 
   return out;
 }
 
-const features = (list: RunsProgress[]) => list.filter((p): p is Extract<RunsProgress, { kind: 'features' }> => p.kind === 'features');
+const features = (list: RunsProgress[]) =>
+  list.filter((p): p is Extract<RunsProgress, { kind: 'features' }> => p.kind === 'features');
 
 function isAlive(pid: number): boolean {
   try {
@@ -64,68 +70,97 @@ function isAlive(pid: number): boolean {
   }
 }
 
-test('kill -9 mid-build, then resume: nothing cached before the kill is computed again', { timeout: 120_000 }, async () => {
-  const made = await project();
-  let onProgress = (_p: RunsProgress) => {};
-  const seen: RunsProgress[] = [];
-  const service = new RunService(made.project, { progress: (p) => (seen.push(p), onProgress(p)), epoch: () => {}, status: () => {} }, { backend: 'wasm' });
-  const runId = service.start({ config }).runIds[0]!;
-  let killedAt = -1;
-  onProgress = (p) => {
-    if (killedAt >= 0 || p.kind !== 'features' || p.split !== 'train' || p.done < 0.4 * p.total) return;
-    killedAt = p.done;
-    process.kill(getRunRow(made.project.db, runId)!.pid!, 'SIGKILL');
-  };
-  await service.idle();
-  assert.ok(killedAt > 0, 'the build reached 40 % of the training split');
-  assert.equal(service.get(runId).status, 'interrupted', service.get(runId).message ?? '');
-  const before = cacheFiles(made);
-  const whole = [...before].filter(([p]) => p.endsWith('.f32'));
-  // A write the kill cut short is only ever a .tmp file beside the value it was to become.
-  assert.ok([...before.keys()].every((p) => p.endsWith('.f32') || p.endsWith('.f32.tmp')), [...before.keys()].join(', '));
-  assert.ok(whole.every(([, f]) => f.size === VALUE_BYTES), 'every value file is whole');
-  assert.ok(whole.length >= killedAt && whole.length < TRAIN, `${whole.length} values cached at the kill, ${killedAt} reported`);
+test(
+  'kill -9 mid-build, then resume: nothing cached before the kill is computed again',
+  { timeout: 120_000 },
+  async () => {
+    const made = await project();
+    let onProgress = (_p: RunsProgress) => {};
+    const seen: RunsProgress[] = [];
+    const service = new RunService(
+      made.project,
+      { progress: (p) => (seen.push(p), onProgress(p)), epoch: () => {}, status: () => {} },
+      { backend: 'wasm' },
+    );
+    const runId = service.start({ config }).runIds[0]!;
+    let killedAt = -1;
+    onProgress = (p) => {
+      if (killedAt >= 0 || p.kind !== 'features' || p.split !== 'train' || p.done < 0.4 * p.total) return;
+      killedAt = p.done;
+      process.kill(getRunRow(made.project.db, runId)!.pid!, 'SIGKILL');
+    };
+    await service.idle();
+    assert.ok(killedAt > 0, 'the build reached 40 % of the training split');
+    assert.equal(service.get(runId).status, 'interrupted', service.get(runId).message ?? '');
+    const before = cacheFiles(made);
+    const whole = [...before].filter(([p]) => p.endsWith('.f32'));
+    // A write the kill cut short is only ever a .tmp file beside the value it was to become.
+    assert.ok(
+      [...before.keys()].every((p) => p.endsWith('.f32') || p.endsWith('.f32.tmp')),
+      [...before.keys()].join(', '),
+    );
+    assert.ok(
+      whole.every(([, f]) => f.size === VALUE_BYTES),
+      'every value file is whole',
+    );
+    assert.ok(
+      whole.length >= killedAt && whole.length < TRAIN,
+      `${whole.length} values cached at the kill, ${killedAt} reported`,
+    );
 
-  seen.length = 0;
-  onProgress = () => {};
-  service.resume(runId);
-  await service.idle();
-  assert.equal(service.get(runId).status, 'done', service.get(runId).message ?? '');
-  const train = features(seen).filter((p) => p.split === 'train');
-  assert.equal(train[0]!.fromCache, whole.length, 'the resumed build finds every value cached before the kill');
-  assert.equal(train.at(-1)!.done, TRAIN);
-  const afterKill = cacheFiles(made);
-  const rewritten = whole.filter(([p, f]) => afterKill.get(p)?.mtimeNs !== f.mtimeNs).map(([p]) => p);
-  assert.deepEqual(rewritten, [], 'values cached before the kill were computed again');
-  assert.equal([...afterKill.keys()].filter((p) => p.endsWith('.f32')).length, ALL);
-});
+    seen.length = 0;
+    onProgress = () => {};
+    service.resume(runId);
+    await service.idle();
+    assert.equal(service.get(runId).status, 'done', service.get(runId).message ?? '');
+    const train = features(seen).filter((p) => p.split === 'train');
+    assert.equal(train[0]!.fromCache, whole.length, 'the resumed build finds every value cached before the kill');
+    assert.equal(train.at(-1)!.done, TRAIN);
+    const afterKill = cacheFiles(made);
+    const rewritten = whole.filter(([p, f]) => afterKill.get(p)?.mtimeNs !== f.mtimeNs).map(([p]) => p);
+    assert.deepEqual(rewritten, [], 'values cached before the kill were computed again');
+    assert.equal([...afterKill.keys()].filter((p) => p.endsWith('.f32')).length, ALL);
+  },
+);
 
-test('cancel mid-build ends the run cancelled within 2 s, with only whole feature files', { timeout: 120_000 }, async () => {
-  const made = await project();
-  let cancelledAt = 0;
-  let endedAt = 0;
-  let ended: RunStatusEvent | null = null;
-  const service = new RunService(made.project, {
-    progress: (p) => {
-      if (cancelledAt || p.kind !== 'features' || p.done === p.fromCache) return;
-      cancelledAt = performance.now();
-      service.cancel(p.runId);
-    },
-    epoch: () => {},
-    status: (s) => {
-      if (s.status !== 'running' && s.status !== 'queued') [ended, endedAt] = [s, performance.now()];
-    },
-  }, { backend: 'wasm' });
-  const runId = service.start({ config }).runIds[0]!;
-  const pid = () => getRunRow(made.project.db, runId)!.pid!;
-  await service.idle();
-  assert.ok(cancelledAt > 0, 'the build started computing');
-  assert.equal(ended!.status, 'cancelled', ended!.message ?? '');
-  assert.equal(service.get(runId).status, 'cancelled');
-  const ms = endedAt - cancelledAt;
-  assert.ok(ms < 2000, `cancelled ${ms.toFixed(0)} ms after the request`);
-  assert.ok(!isAlive(pid()), 'the training process is gone');
-  const files = [...cacheFiles(made)];
-  assert.ok(files.length > 0 && files.length < ALL, `${files.length} values cached`);
-  assert.deepEqual(files.filter(([p, f]) => !p.endsWith('.f32') || f.size !== VALUE_BYTES).map(([p]) => p), [], 'a cancelled build leaves no partial file');
-});
+test(
+  'cancel mid-build ends the run cancelled within 2 s, with only whole feature files',
+  { timeout: 120_000 },
+  async () => {
+    const made = await project();
+    let cancelledAt = 0;
+    let endedAt = 0;
+    let ended: RunStatusEvent | null = null;
+    const service = new RunService(
+      made.project,
+      {
+        progress: (p) => {
+          if (cancelledAt || p.kind !== 'features' || p.done === p.fromCache) return;
+          cancelledAt = performance.now();
+          service.cancel(p.runId);
+        },
+        epoch: () => {},
+        status: (s) => {
+          if (s.status !== 'running' && s.status !== 'queued') [ended, endedAt] = [s, performance.now()];
+        },
+      },
+      { backend: 'wasm' },
+    );
+    const runId = service.start({ config }).runIds[0]!;
+    const pid = () => getRunRow(made.project.db, runId)!.pid!;
+    await service.idle();
+    assert.ok(cancelledAt > 0, 'the build started computing');
+    assert.equal(ended!.status, 'cancelled', ended!.message ?? '');
+    assert.equal(service.get(runId).status, 'cancelled');
+    const ms = endedAt - cancelledAt;
+    assert.ok(ms < 2000, `cancelled ${ms.toFixed(0)} ms after the request`);
+    assert.ok(!isAlive(pid()), 'the training process is gone');
+    const files = [...cacheFiles(made)];
+    assert.ok(files.length > 0 && files.length < ALL, `${files.length} values cached`);
+    assert.deepEqual(
+      files.filter(([p, f]) => !p.endsWith('.f32') || f.size !== VALUE_BYTES).map(([p]) => p),
+      [],
+      'a cancelled build leaves no partial file',
+    );
+  },
+);

@@ -47,7 +47,16 @@ interface Tally {
 }
 
 async function fuzz(door: FuzzDoor, cases: number, seed: number): Promise<Tally> {
-  const tally: Tally = { cases: 0, unsendable: 0, refused: 0, errors: new Map(), ran: new Set(), called: new Set(), spent: new Map(), cpu: 0 };
+  const tally: Tally = {
+    cases: 0,
+    unsendable: 0,
+    refused: 0,
+    errors: new Map(),
+    ran: new Set(),
+    called: new Set(),
+    spent: new Map(),
+    cpu: 0,
+  };
   const cpu = process.cpuUsage();
   await fc.assert(
     fc.asyncProperty(fuzzCases(place), async (c) => {
@@ -58,7 +67,11 @@ async function fuzz(door: FuzzDoor, cases: number, seed: number): Promise<Tally>
       tally.spent.set(c.target, (tally.spent.get(c.target) ?? 0) + performance.now() - started);
       if (exchanged === 'unsendable') return void tally.unsendable++;
       const problem = replyProblem(c, exchanged.reply, exchanged.textDepthRefused);
-      assert.equal(problem, null, `${door.name}, ${c.target}: ${problem}; sent ${clip(render(c.message))}; reply ${clip(JSON.stringify(exchanged.reply) ?? '')}`);
+      assert.equal(
+        problem,
+        null,
+        `${door.name}, ${c.target}: ${problem}; sent ${clip(render(c.message))}; reply ${clip(JSON.stringify(exchanged.reply) ?? '')}`,
+      );
       const r = exchanged.reply as { kind: string; ok?: boolean; error?: { code: string } };
       if (r.kind === 'refused') tally.refused++;
       else if (r.ok) tally.ran.add(c.target);
@@ -77,7 +90,9 @@ const clip = (text: string) => (text.length > 400 ? `${text.slice(0, 400)}... ($
 function shortReport(run: fc.RunDetails<[FuzzCase]>): void {
   if (!run.failed) return;
   const why = run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
-  throw new Error(`failed after ${run.numRuns} cases (replay: FUZZ_SEED=${run.seed}, path ${run.counterexamplePath}): ${clip(why)}`);
+  throw new Error(
+    `failed after ${run.numRuns} cases (replay: FUZZ_SEED=${run.seed}, path ${run.counterexamplePath}): ${clip(why)}`,
+  );
 }
 
 async function stillServing(t: TestContext, tally: Tally, door: string): Promise<void> {
@@ -91,11 +106,18 @@ async function stillServing(t: TestContext, tally: Tally, door: string): Promise
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   db.close();
   const errors = [...tally.errors].map(([code, n]) => `${code} ${n}`).join(', ');
-  t.diagnostic(`${door}: ${tally.cases} cases over ${tally.called.size - 1} of ${METHODS.length} methods (+ non-calls); ${tally.unsendable} unsendable, ${tally.refused} refused; errors: ${errors}`);
-  const slowest = [...tally.spent].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([m, ms]) => `${m} ${(ms / 1000).toFixed(1)} s`);
+  t.diagnostic(
+    `${door}: ${tally.cases} cases over ${tally.called.size - 1} of ${METHODS.length} methods (+ non-calls); ${tally.unsendable} unsendable, ${tally.refused} refused; errors: ${errors}`,
+  );
+  const slowest = [...tally.spent]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([m, ms]) => `${m} ${(ms / 1000).toFixed(1)} s`);
   t.diagnostic(`${door}: ${tally.cpu.toFixed(1)} s of CPU, ${((tally.cpu * 1000) / tally.cases).toFixed(2)} ms a case`);
   t.diagnostic(`${door}: most time in ${slowest.join(', ')}`);
-  t.diagnostic(`${door}: valid input reached ${tally.ran.size} methods; never valid by design: ${Object.keys(NO_VALID_INPUT).length}`);
+  t.diagnostic(
+    `${door}: valid input reached ${tally.ran.size} methods; never valid by design: ${Object.keys(NO_VALID_INPUT).length}`,
+  );
 }
 
 test(`${Math.ceil(CASES / 2)} fuzzed calls over the WebSocket: each answered, none internal; the server and its database are fine after`, async (t) => {

@@ -31,20 +31,25 @@ const rawCells = (text: string): string[][] => parse(text, { relax_column_count:
 /** No cell a spreadsheet reads starts a formula. */
 function assertSafe(text: string): void {
   for (const [r, row] of rawCells(text).entries()) {
-    for (const cell of row) assert.doesNotMatch(cell, FORMULA, `row ${r + 1}: ${JSON.stringify(cell)} would run as a formula`);
+    for (const cell of row)
+      assert.doesNotMatch(cell, FORMULA, `row ${r + 1}: ${JSON.stringify(cell)} would run as a formula`);
   }
 }
 
 test('formatCsv guards every formula cell, and parseCsv gives 2,000 generated fields back exactly', () => {
   const random = seededRandom(19);
   const pieces = [...TRICKY, ' ', ',', '"', '\n', 'é', "'", '='];
-  const field = () => Array.from({ length: 1 + Math.floor(random() * 4) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+  const field = () =>
+    Array.from({ length: 1 + Math.floor(random() * 4) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
   const rows = [TRICKY, ...Array.from({ length: 400 }, () => Array.from({ length: 5 }, field))];
   const text = formatCsv(rows);
   assertSafe(text);
   assert.equal(rawCells(text)[0]![0], `'${HYPERLINK}`);
   assert.equal(rawCells(text)[0]![8], "'plain", 'a leading quote guarding nothing is written as it is');
-  assert.deepEqual(parseCsv(text).map((r) => r.fields), rows);
+  assert.deepEqual(
+    parseCsv(text).map((r) => r.fields),
+    rows,
+  );
 });
 
 test("predict's CSV guards class names and paths, and reads back to them", () => {
@@ -57,13 +62,21 @@ test("predict's CSV guards class names and paths, and reads back to them", () =>
   assertSafe(text);
   const back = parseCsv(text).map((r) => r.fields);
   assert.deepEqual(back[0], ['path', 'predicted', 'confidence', ...classes]);
-  assert.deepEqual(back.slice(1).map((r) => r.slice(0, 2)), rows.map((r) => [r.path, r.predicted]));
+  assert.deepEqual(
+    back.slice(1).map((r) => r.slice(0, 2)),
+    rows.map((r) => [r.path, r.predicted]),
+  );
 });
 
 describe('a project whose class names and groups are formulas', () => {
   let studio: Studio;
   const db = () => studio.project!.db;
-  const state = () => db().prepare('SELECT i.id, c.name AS label, i.split, i.group_key AS g FROM images i LEFT JOIN classes c ON c.id = i.class_id ORDER BY i.id').all();
+  const state = () =>
+    db()
+      .prepare(
+        'SELECT i.id, c.name AS label, i.split, i.group_key AS g FROM images i LEFT JOIN classes c ON c.id = i.class_id ORDER BY i.id',
+      )
+      .all();
 
   before(async () => {
     const data = temp('formula-data');
@@ -71,7 +84,11 @@ describe('a project whose class names and groups are formulas', () => {
     // A file name a spreadsheet would run too (paths are cells like any other).
     const names = ['=cmd.png', '-dash.png', '@at.png', 'plain.png', "'quote.png", 'x.png'];
     for (const [i, name] of names.entries()) {
-      await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 40 * i, g: 200 - 30 * i, b: 9 * i } } }).png().toFile(join(data, 'in', name));
+      await sharp({
+        create: { width: 8, height: 8, channels: 3, background: { r: 40 * i, g: 200 - 30 * i, b: 9 * i } },
+      })
+        .png()
+        .toFile(join(data, 'in', name));
     }
     studio = new Studio();
     studio.open(temp('formula-project'), true);
@@ -88,7 +105,12 @@ describe('a project whose class names and groups are formulas', () => {
     const classIds = names.map((name, i) => labels.createClass(db(), name, undefined, 10 + i).classId);
     ids.forEach((id, i) => {
       labels.assignLabel(db(), [id], classIds[i]!, 20 + i);
-      labels.setSplits(db(), [{ imageId: id, split: (['train', 'val', 'test'] as const)[i % 3], groupKey: TRICKY[i + 5] ?? null }], 30 + i, 'test');
+      labels.setSplits(
+        db(),
+        [{ imageId: id, split: (['train', 'val', 'test'] as const)[i % 3], groupKey: TRICKY[i + 5] ?? null }],
+        30 + i,
+        'test',
+      );
     });
     const want = state();
     const out = temp('formula-csv');

@@ -20,7 +20,27 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const temp = (p: string) => (dirs.push(mkdtempSync(join(tmpdir(), `studio-${p}-`))), dirs.at(-1)!);
 
 // Pieces a generated name or field is made of: every kind of character the issue names.
-const PIECES = [' ', '  ', ',', '"', '""', 'a', 'Zed', 'é', 'e\u0301', '🐱', '👩‍🔬', 'ß', '中文', "'", ';', '\t', 'x y', '=1+2', '#'];
+const PIECES = [
+  ' ',
+  '  ',
+  ',',
+  '"',
+  '""',
+  'a',
+  'Zed',
+  'é',
+  'e\u0301',
+  '🐱',
+  '👩‍🔬',
+  'ß',
+  '中文',
+  "'",
+  ';',
+  '\t',
+  'x y',
+  '=1+2',
+  '#',
+];
 const BREAKS = ['\n', '\r\n', '\r'];
 
 function generated(random: () => number, withBreaks: boolean): string {
@@ -34,22 +54,43 @@ function generated(random: () => number, withBreaks: boolean): string {
 test('formatCsv then parseCsv gives back 2,000 generated fields exactly, line breaks and padding included', () => {
   const random = seededRandom(13);
   const rows = Array.from({ length: 400 }, () => Array.from({ length: 5 }, () => generated(random, true)));
-  assert.deepEqual(parseCsv(formatCsv(rows)).map((r) => r.fields), rows);
+  assert.deepEqual(
+    parseCsv(formatCsv(rows)).map((r) => r.fields),
+    rows,
+  );
 });
 
 describe('a project exported and imported again', () => {
   let studio: Studio;
   let ids: number[];
   const db = () => studio.project!.db;
-  const state = () => db().prepare('SELECT i.id, c.name AS label, i.split, i.group_key AS g FROM images i LEFT JOIN classes c ON c.id = i.class_id ORDER BY i.id').all();
+  const state = () =>
+    db()
+      .prepare(
+        'SELECT i.id, c.name AS label, i.split, i.group_key AS g FROM images i LEFT JOIN classes c ON c.id = i.class_id ORDER BY i.id',
+      )
+      .all();
 
   before(async () => {
     const data = temp('data');
     // File names a CSV must quote: spaces at the ends, commas, quotes, a line break, emoji.
-    const names = [' lead.png', 'trail .png', 'a,"b".png', 'new\nline.png', '🐱 cat.png', 'e\u0301t\u00e9.png', 'plain.png', 'semi;colon.png'];
+    const names = [
+      ' lead.png',
+      'trail .png',
+      'a,"b".png',
+      'new\nline.png',
+      '🐱 cat.png',
+      'e\u0301t\u00e9.png',
+      'plain.png',
+      'semi;colon.png',
+    ];
     mkdirSync(join(data, 'in'));
     for (const [i, name] of names.entries()) {
-      await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 30 * i, g: 255 - 30 * i, b: 7 * i } } }).png().toFile(join(data, 'in', name));
+      await sharp({
+        create: { width: 8, height: 8, channels: 3, background: { r: 30 * i, g: 255 - 30 * i, b: 7 * i } },
+      })
+        .png()
+        .toFile(join(data, 'in', name));
     }
     studio = new Studio();
     studio.open(temp('project'), true);
@@ -74,7 +115,18 @@ describe('a project exported and imported again', () => {
     }
     ids.forEach((id, i) => {
       labels.assignLabel(db(), [id], i % 7 === 6 ? null : classIds[i % classIds.length], 2);
-      labels.setSplits(db(), [{ imageId: id, split: (['train', 'val', 'test', null] as const)[i % 4], groupKey: i % 3 ? generated(random, true) : null }], 3, 'test');
+      labels.setSplits(
+        db(),
+        [
+          {
+            imageId: id,
+            split: (['train', 'val', 'test', null] as const)[i % 4],
+            groupKey: i % 3 ? generated(random, true) : null,
+          },
+        ],
+        3,
+        'test',
+      );
     });
     const want = state();
     const file = join(temp('csv'), 'labels.csv');
@@ -107,7 +159,10 @@ describe('a project exported and imported again', () => {
     writeFileSync(file, `\ufeff"Path" , "LABEL","split"\r\n"${path}",  Quoted Class  ,"VAL"\r\n`);
     const out = importLabelsCsv(db(), file, 12);
     assert.deepEqual([out.rows, out.changed], [1, 1]);
-    assert.deepEqual(db().prepare('SELECT class_id AS c, split FROM images WHERE id = ?').get(ids[6]), { c: cls, split: 'val' });
+    assert.deepEqual(db().prepare('SELECT class_id AS c, split FROM images WHERE id = ?').get(ids[6]), {
+      c: cls,
+      split: 'val',
+    });
   });
 
   describe('refused, with nothing applied and nothing of the file quoted', () => {
@@ -115,32 +170,51 @@ describe('a project exported and imported again', () => {
       const file = join(temp('csv'), 'bad.csv');
       writeFileSync(file, bytes);
       const before = JSON.stringify(state());
-      assert.throws(() => importLabelsCsv(db(), file, 20), (e: unknown) => {
-        assert.ok(e instanceof StudioError, String(e));
-        assert.match(e.message, pattern);
-        assert.ok(e.message.includes(file), 'the message names the file');
-        if (secret) assert.ok(!e.message.includes(secret), `the message quotes the file: ${e.message}`);
-        return true;
-      });
+      assert.throws(
+        () => importLabelsCsv(db(), file, 20),
+        (e: unknown) => {
+          assert.ok(e instanceof StudioError, String(e));
+          assert.match(e.message, pattern);
+          assert.ok(e.message.includes(file), 'the message names the file');
+          if (secret) assert.ok(!e.message.includes(secret), `the message quotes the file: ${e.message}`);
+          return true;
+        },
+      );
       assert.equal(JSON.stringify(state()), before);
     };
 
     test('UTF-16 with a BOM, and without one', () => {
-      refused(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('path,label\nx.png,cat\n', 'utf16le')]), /looks like UTF-16 LE/);
+      refused(
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('path,label\nx.png,cat\n', 'utf16le')]),
+        /looks like UTF-16 LE/,
+      );
       refused(Buffer.from('path,label\nx.png,cat\n', 'utf16le'), /looks like UTF-16 LE/);
-      refused(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('path', 'utf16le').swap16()]), /looks like UTF-16 BE/);
+      refused(
+        Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('path', 'utf16le').swap16()]),
+        /looks like UTF-16 BE/,
+      );
     });
 
     test('Latin-1 bytes: the first bad byte and its line are named', () => {
-      refused(Buffer.from('path,label\nx.png,caf\xe9\n', 'latin1'), /not valid UTF-8 at byte 21 \(line 2\); it looks like Latin-1 \(ISO-8859-1\) or Windows-1252\. Save it as UTF-8/);
-      refused(Buffer.from('path,label\nx.png,\x93q\x94\n', 'latin1'), /not valid UTF-8 at byte 18 .*looks like Windows-1252/);
+      refused(
+        Buffer.from('path,label\nx.png,caf\xe9\n', 'latin1'),
+        /not valid UTF-8 at byte 21 \(line 2\); it looks like Latin-1 \(ISO-8859-1\) or Windows-1252\. Save it as UTF-8/,
+      );
+      refused(
+        Buffer.from('path,label\nx.png,\x93q\x94\n', 'latin1'),
+        /not valid UTF-8 at byte 18 .*looks like Windows-1252/,
+      );
     });
 
     test('a file like /etc/shadow is never echoed', () => {
       const secret = 'root:$6$S3cr3tHash$AbCdEf:19000:0:99999:7:::';
       refused(`${secret}\ndaemon:*:19000:0:99999:7:::\n`, /line 1: no 'path' column in the header/, 'S3cr3tHash');
       refused(`"${secret}\n`, /line 1, column 1: a quoted field is never closed/, 'S3cr3tHash');
-      refused(`path,label\n"x.png"${secret},cat\n`, /line 2, column 1: expected a comma or the end of the line after a closing quote/, 'S3cr3tHash');
+      refused(
+        `path,label\n"x.png"${secret},cat\n`,
+        /line 2, column 1: expected a comma or the end of the line after a closing quote/,
+        'S3cr3tHash',
+      );
       refused(`path,label\nx${secret}"q,cat\n`, /line 2, column 1: a quote inside an unquoted field/, 'S3cr3tHash');
     });
 

@@ -25,7 +25,9 @@ async function dataset(): Promise<{ bytes: Buffer; label: string }[]> {
   const set = readIdx('t10k');
   const out: { bytes: Buffer; label: string }[] = [];
   for (let i = 0; i < IMAGES; i++) {
-    const bytes = await sharp(imagePixels(set, i), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+    const bytes = await sharp(imagePixels(set, i), { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toBuffer();
     out.push({ bytes, label: FASHION_CLASSES[set.labels[i]!]! });
   }
   const kinds = Object.values(COPIES);
@@ -47,7 +49,9 @@ function writeShuffled(images: { bytes: Buffer; label: string }[], seed: number)
   return root;
 }
 
-async function curate(folder: string): Promise<{ clusters: string[]; splits: Map<string, string | null>; ids: string[] }> {
+async function curate(
+  folder: string,
+): Promise<{ clusters: string[]; splits: Map<string, string | null>; ids: string[] }> {
   const studio = new Studio();
   studio.open(temp('project'), true);
   const h = studio.handlers();
@@ -56,24 +60,41 @@ async function curate(folder: string): Promise<{ clusters: string[]; splits: Map
   await studio.idle();
   const report = await h.curation.duplicates({});
   await h.curation.split({ val: 0.2, test: 0.1, seed: 11, keepPredefined: false, keepClusters: true });
-  const rows = studio.project!.db.prepare('SELECT hash, split FROM images ORDER BY id').all() as { hash: string; split: string | null }[];
+  const rows = studio.project!.db.prepare('SELECT hash, split FROM images ORDER BY id').all() as {
+    hash: string;
+    split: string | null;
+  }[];
   studio.close();
   return {
-    clusters: report.clusters.map((c) => c.members.map((m) => m.hash).sort().join(' ')).sort(),
+    clusters: report.clusters
+      .map((c) =>
+        c.members
+          .map((m) => m.hash)
+          .sort()
+          .join(' '),
+      )
+      .sort(),
     splits: new Map(rows.map((r) => [r.hash, r.split])),
     ids: rows.map((r) => r.hash),
   };
 }
 
-test('two imports of one set in shuffled orders give the same clusters and the same splits', { skip: skipWithoutData, timeout: 300_000 }, async () => {
-  const images = await dataset();
-  const a = await curate(writeShuffled(images, 1));
-  const b = await curate(writeShuffled(images, 2));
-  assert.notDeepEqual(a.ids, b.ids, 'the two projects must hold the images in different id orders');
-  assert.equal(a.splits.size, IMAGES + PLANTED);
-  assert.ok(a.clusters.length >= PLANTED, `${a.clusters.length} clusters for ${PLANTED} planted copies`);
-  assert.deepEqual(b.clusters, a.clusters);
-  assert.deepEqual(new Map([...b.splits].sort()), new Map([...a.splits].sort()));
-  const counts = [...a.splits.values()].reduce((m, s) => m.set(s, (m.get(s) ?? 0) + 1), new Map<string | null, number>());
-  assert.ok((counts.get('val') ?? 0) > 0 && (counts.get('test') ?? 0) > 0, JSON.stringify([...counts]));
-});
+test(
+  'two imports of one set in shuffled orders give the same clusters and the same splits',
+  { skip: skipWithoutData, timeout: 300_000 },
+  async () => {
+    const images = await dataset();
+    const a = await curate(writeShuffled(images, 1));
+    const b = await curate(writeShuffled(images, 2));
+    assert.notDeepEqual(a.ids, b.ids, 'the two projects must hold the images in different id orders');
+    assert.equal(a.splits.size, IMAGES + PLANTED);
+    assert.ok(a.clusters.length >= PLANTED, `${a.clusters.length} clusters for ${PLANTED} planted copies`);
+    assert.deepEqual(b.clusters, a.clusters);
+    assert.deepEqual(new Map([...b.splits].sort()), new Map([...a.splits].sort()));
+    const counts = [...a.splits.values()].reduce(
+      (m, s) => m.set(s, (m.get(s) ?? 0) + 1),
+      new Map<string | null, number>(),
+    );
+    assert.ok((counts.get('val') ?? 0) > 0 && (counts.get('test') ?? 0) > 0, JSON.stringify([...counts]));
+  },
+);

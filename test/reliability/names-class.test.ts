@@ -25,7 +25,14 @@ describe('normaliseClassName', () => {
   });
 
   test('control characters are refused, NUL, line breaks and C1 included, by code point', () => {
-    for (const [raw, code] of [['a\u0000b', 'U+0000'], ['a\nb', 'U+000A'], ['a\tb', 'U+0009'], ['a\u0085b', 'U+0085'], ['a\u007fb', 'U+007F'], ['a\u2028b', 'U+2028']] as const) {
+    for (const [raw, code] of [
+      ['a\u0000b', 'U+0000'],
+      ['a\nb', 'U+000A'],
+      ['a\tb', 'U+0009'],
+      ['a\u0085b', 'U+0085'],
+      ['a\u007fb', 'U+007F'],
+      ['a\u2028b', 'U+2028'],
+    ] as const) {
       const r = checkClassName(raw);
       assert.ok(!r.ok && r.message.includes(code), `${JSON.stringify(raw)}: ${JSON.stringify(r)}`);
     }
@@ -60,13 +67,22 @@ describe('in a project', () => {
     const studio = open();
     const db = studio.project!.db;
     const id = labels.createClass(db, 'caf\u00e9', undefined, 1).classId;
-    assert.throws(() => labels.createClass(db, ' cafe\u0301 ', undefined, 2), (e: unknown) => e instanceof StudioError && /already exists/.test(e.message));
-    assert.throws(() => labels.createClass(db, 'a\u0000b', undefined, 3), (e: unknown) => e instanceof StudioError && /U\+0000/.test(e.message));
+    assert.throws(
+      () => labels.createClass(db, ' cafe\u0301 ', undefined, 2),
+      (e: unknown) => e instanceof StudioError && /already exists/.test(e.message),
+    );
+    assert.throws(
+      () => labels.createClass(db, 'a\u0000b', undefined, 3),
+      (e: unknown) => e instanceof StudioError && /U\+0000/.test(e.message),
+    );
     assert.throws(() => labels.createClass(db, 'y'.repeat(CLASS_NAME_MAX + 1), undefined, 4), /at most 200/);
     const other = labels.createClass(db, 'dog', undefined, 5).classId;
     assert.throws(() => labels.renameClass(db, other, 'cafe\u0301', 6), /already exists/);
     labels.renameClass(db, id, ' Cafe\u0301 ', 7);
-    assert.deepEqual(db.prepare('SELECT name FROM classes ORDER BY id').all(), [{ name: 'Caf\u00e9' }, { name: 'dog' }]);
+    assert.deepEqual(db.prepare('SELECT name FROM classes ORDER BY id').all(), [
+      { name: 'Caf\u00e9' },
+      { name: 'dog' },
+    ]);
     studio.close();
   });
 
@@ -75,27 +91,57 @@ describe('in a project', () => {
     const folders = ['caf\u00e9', 'cafe\u0301', ' padded ', 'z'.repeat(220), 'tab\there'];
     for (const [i, f] of folders.entries()) {
       mkdirSync(join(data, f));
-      await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 40 * i, g: 9, b: 200 - 30 * i } } }).png().toFile(join(data, f, 'img.png'));
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 40 * i, g: 9, b: 200 - 30 * i } } })
+        .png()
+        .toFile(join(data, f, 'img.png'));
     }
     const studio = open();
     studio.handlers().folders.pick({ path: data });
     studio.handlers().imports.start({ folder: data });
     await studio.idle();
     const db = studio.project!.db;
-    assert.deepEqual(db.prepare('SELECT name FROM classes ORDER BY name').all(), [{ name: 'caf\u00e9' }, { name: 'padded' }]);
-    const labelled = db.prepare('SELECT c.name AS n, count(*) AS k FROM images i JOIN classes c ON c.id = i.class_id GROUP BY c.name ORDER BY c.name').all();
-    assert.deepEqual(labelled, [{ n: 'caf\u00e9', k: 2 }, { n: 'padded', k: 1 }]);
-    const problems = db.prepare('SELECT path, reason FROM problems ORDER BY path').all() as { path: string; reason: string }[];
+    assert.deepEqual(db.prepare('SELECT name FROM classes ORDER BY name').all(), [
+      { name: 'caf\u00e9' },
+      { name: 'padded' },
+    ]);
+    const labelled = db
+      .prepare(
+        'SELECT c.name AS n, count(*) AS k FROM images i JOIN classes c ON c.id = i.class_id GROUP BY c.name ORDER BY c.name',
+      )
+      .all();
+    assert.deepEqual(labelled, [
+      { n: 'caf\u00e9', k: 2 },
+      { n: 'padded', k: 1 },
+    ]);
+    const problems = db.prepare('SELECT path, reason FROM problems ORDER BY path').all() as {
+      path: string;
+      reason: string;
+    }[];
     assert.equal(problems.length, 2, JSON.stringify(problems));
     assert.ok(problems.some((p) => p.path.endsWith('tab\there') && /control characters/.test(p.reason)));
-    assert.ok(problems.some((p) => p.path.endsWith('z'.repeat(220)) && /at most 200 characters; this one has 220/.test(p.reason)));
+    assert.ok(
+      problems.some(
+        (p) => p.path.endsWith('z'.repeat(220)) && /at most 200 characters; this one has 220/.test(p.reason),
+      ),
+    );
 
     // CSV import: a decomposed, padded label is the composed class.
     const csv = join(temp('csv'), 'l.csv');
-    const path = (db.prepare("SELECT p.path FROM image_paths p JOIN images i ON i.id = p.image_id JOIN classes c ON c.id = i.class_id WHERE c.name = 'padded'").get() as { path: string }).path;
+    const path = (
+      db
+        .prepare(
+          "SELECT p.path FROM image_paths p JOIN images i ON i.id = p.image_id JOIN classes c ON c.id = i.class_id WHERE c.name = 'padded'",
+        )
+        .get() as { path: string }
+    ).path;
     writeFileSync(csv, `path,label\n${JSON.stringify(path)}, cafe\u0301 \n`);
     assert.equal(importLabelsCsv(db, csv, 9).changed, 1);
-    assert.deepEqual(db.prepare("SELECT count(*) AS k FROM images i JOIN classes c ON c.id = i.class_id WHERE c.name = 'caf\u00e9'").get(), { k: 3 });
+    assert.deepEqual(
+      db
+        .prepare("SELECT count(*) AS k FROM images i JOIN classes c ON c.id = i.class_id WHERE c.name = 'caf\u00e9'")
+        .get(),
+      { k: 3 },
+    );
     studio.close();
   });
 });

@@ -60,9 +60,13 @@ test('links that lead outside the chosen folders are problems; nothing behind th
   const { importId } = await ok<{ importId: number }>('imports', 'start', { folder: chosen });
   await s.studio.idle();
   const problems = await ok<{ path: string; kind: string; reason: string }[]>('imports', 'problems', { importId });
-  const outside = problems.filter((p) => p.kind === 'link-outside').map((p) => p.path).sort();
+  const outside = problems
+    .filter((p) => p.kind === 'link-outside')
+    .map((p) => p.path)
+    .sort();
   assert.deepEqual(outside, [join(chosen, 'cat', 'stolen.jpg'), join(chosen, 'escape'), join(chosen, 'system')]);
-  for (const p of problems.filter((p) => p.kind === 'link-outside')) assert.match(p.reason, /^Link leads outside the chosen folder: it points to \//);
+  for (const p of problems.filter((p) => p.kind === 'link-outside'))
+    assert.match(p.reason, /^Link leads outside the chosen folder: it points to \//);
 
   const page = await ok<{ items: { hash: string }[] }>('dataset', 'images', { filter: {}, offset: 0, limit: 100 });
   const stored = new Set(page.items.map((i) => i.hash));

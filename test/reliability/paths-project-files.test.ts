@@ -35,9 +35,14 @@ async function refused(service: string, method: string, input: unknown, pattern:
 
 const dbBytes = () => readFileSync(join(project, 'studio.db'));
 
-test('exports onto the project\'s database, its log, lock, thumbnails, cache or runs are refused and change nothing', async () => {
+test("exports onto the project's database, its log, lock, thumbnails, cache or runs are refused and change nothing", async () => {
   const before = dbBytes();
-  await refused('curation', 'exportCsv', { file: join(project, 'studio.db') }, /studio\.db is the project's own database .*Choose a file outside studio\.db/);
+  await refused(
+    'curation',
+    'exportCsv',
+    { file: join(project, 'studio.db') },
+    /studio\.db is the project's own database .*Choose a file outside studio\.db/,
+  );
   for (const [file, what] of [
     ['studio.db-wal', /write-ahead log/],
     ['studio.db-shm', /shared-memory/],
@@ -65,7 +70,12 @@ test('a link in a chosen folder that leads to studio.db is refused as the databa
   symlinkSync(join(project, 'studio.db'), join(chosen, 'innocent.csv'));
   assert.ok((await call(ws, 'folders', 'pick', { path: chosen })).kind === 'result');
   const before = dbBytes();
-  await refused('curation', 'exportCsv', { file: join(chosen, 'innocent.csv') }, /innocent\.csv is the project's own database/);
+  await refused(
+    'curation',
+    'exportCsv',
+    { file: join(chosen, 'innocent.csv') },
+    /innocent\.csv is the project's own database/,
+  );
   assert.deepEqual(dbBytes(), before);
 });
 
@@ -93,6 +103,12 @@ test('the CLI refuses the same: `labels export P P/studio.db` and `predict --out
   assert.match(predict.stderr, /--out .*studio\.db-wal is the project's write-ahead log/);
   assert.doesNotMatch(predict.stderr, STACK);
   // The open studio's connection may checkpoint its log into studio.db at any time, so its bytes can move: its content cannot.
-  assert.equal(peek(project, (db) => n(db, 'SELECT count(*) AS n FROM images')), 6);
-  assert.equal(peek(project, (db) => db.pragma('integrity_check', { simple: true })), 'ok');
+  assert.equal(
+    peek(project, (db) => n(db, 'SELECT count(*) AS n FROM images')),
+    6,
+  );
+  assert.equal(
+    peek(project, (db) => db.pragma('integrity_check', { simple: true })),
+    'ok',
+  );
 });

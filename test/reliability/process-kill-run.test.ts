@@ -21,16 +21,21 @@ const TIMES = 4;
 const EPOCHS = 400;
 
 let state = 20260502;
-const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
 
-const runRow = (project: string) => peekRows<{ status: string; pid: number | null; message: string | null }>(project, 'SELECT status, pid, message FROM runs WHERE id = 1')[0];
+const runRow = (project: string) =>
+  peekRows<{ status: string; pid: number | null; message: string | null }>(
+    project,
+    'SELECT status, pid, message FROM runs WHERE id = 1',
+  )[0];
 
 /** The training process's pid once this try has stored an epoch of its own; null if the CLI ended first. */
 async function trainingPid(project: string, cli: CliRun, recorded: number): Promise<number | null> {
   const t0 = Date.now();
   while (cli.child.exitCode === null && Date.now() - t0 < 120_000) {
     const run = runRow(project);
-    if (run?.status === 'running' && run.pid && run.pid !== cli.child.pid && epochs(project).length > recorded) return run.pid;
+    if (run?.status === 'running' && run.pid && run.pid !== cli.child.pid && epochs(project).length > recorded)
+      return run.pid;
     await sleep(25);
   }
   assert.equal(cli.child.exitCode, null, 'no epoch of its own within 120 s');
@@ -39,64 +44,87 @@ async function trainingPid(project: string, cli: CliRun, recorded: number): Prom
 
 /** Phase 1 epochs 0..count-1, each once. */
 function assertContiguous(rows: EpochRow[], what: string): void {
-  assert.deepEqual(rows.map((r) => `${r.phase}:${r.epoch}`), rows.map((_, i) => `1:${i}`), `${what}: every epoch once, no gap`);
+  assert.deepEqual(
+    rows.map((r) => `${r.phase}:${r.epoch}`),
+    rows.map((_, i) => `1:${i}`),
+    `${what}: every epoch once, no gap`,
+  );
 }
 
-test(`a run killed at ${TIMES} random moments (the CLI or its training process): interrupted, never running, and resume completes it`, { timeout: 300_000 }, async (t) => {
-  const made = await makeProject([
-    { className: 'rows', split: 'train', count: 6 },
-    { className: 'cols', split: 'train', count: 6 },
-    { className: 'rows', split: 'test', count: 3 },
-    { className: 'cols', split: 'test', count: 3 },
-  ], dir);
-  made.project.close();
-  const project = made.project.dir;
-  const config = join(dir, 'run.json');
-  // No early stopping: the run lasts long enough for every kill to fall between or within epochs.
-  writeFileSync(config, JSON.stringify({ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, seed: 5, phase1: { epochs: EPOCHS, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } } }));
-  const t0 = Date.now();
-  let first: EpochRow | undefined;
-  let kills = 0;
-  for (let i = 0; i < TIMES; i++) {
-    const recorded = epochs(project).length;
-    const started = Date.now();
-    const cli = i === 0 ? studioCli('train', project, '--config', config) : studioCli('resume', project, '1');
-    const trainer = await trainingPid(project, cli, recorded);
-    const training = Date.now() - started;
-    if (trainer === null) break;
-    const ms = random() * 300;
-    await sleep(ms);
-    const victim = i % 2 === 0 ? 'CLI' : 'training process';
-    if (!isAlive(trainer) || cli.child.exitCode !== null) break;
-    process.kill(i % 2 === 0 ? cli.child.pid! : trainer, 'SIGKILL');
-    await cli.done;
-    assert.ok((await waitGone(trainer, 10_000)) < 10_000, `kill ${i}: the training process ended`);
-    kills++;
-    const what = `kill ${i} (${victim}, ${ms.toFixed(0)} ms after an epoch)`;
-    assert.equal(integrity(project), 'ok', what);
-    // Reopened as `studio runs` reopens it: opening the run service marks a run whose process is gone.
-    const reopened = openProject(project, { create: false, access: 'read' });
-    const listed = new RunService(reopened, { progress() {}, epoch() {}, status() {} }).list();
-    reopened.close();
-    assert.deepEqual(listed.map((r) => r.status), ['interrupted'], what);
-    t.diagnostic(`${what}: its epochs came ${training} ms after the start`);
-    const run = runRow(project)!;
-    assert.equal(run.status, 'interrupted', `${what}: read as interrupted after reopening (${run.message})`);
-    assert.match(run.message ?? '', /Resume goes on from its last finished epoch/);
+test(
+  `a run killed at ${TIMES} random moments (the CLI or its training process): interrupted, never running, and resume completes it`,
+  { timeout: 300_000 },
+  async (t) => {
+    const made = await makeProject(
+      [
+        { className: 'rows', split: 'train', count: 6 },
+        { className: 'cols', split: 'train', count: 6 },
+        { className: 'rows', split: 'test', count: 3 },
+        { className: 'cols', split: 'test', count: 3 },
+      ],
+      dir,
+    );
+    made.project.close();
+    const project = made.project.dir;
+    const config = join(dir, 'run.json');
+    // No early stopping: the run lasts long enough for every kill to fall between or within epochs.
+    writeFileSync(
+      config,
+      JSON.stringify({
+        backboneId: 'nsfwjs_mobilenet_v2',
+        inputSize: 96,
+        seed: 5,
+        phase1: { epochs: EPOCHS, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } },
+      }),
+    );
+    const t0 = Date.now();
+    let first: EpochRow | undefined;
+    let kills = 0;
+    for (let i = 0; i < TIMES; i++) {
+      const recorded = epochs(project).length;
+      const started = Date.now();
+      const cli = i === 0 ? studioCli('train', project, '--config', config) : studioCli('resume', project, '1');
+      const trainer = await trainingPid(project, cli, recorded);
+      const training = Date.now() - started;
+      if (trainer === null) break;
+      const ms = random() * 300;
+      await sleep(ms);
+      const victim = i % 2 === 0 ? 'CLI' : 'training process';
+      if (!isAlive(trainer) || cli.child.exitCode !== null) break;
+      process.kill(i % 2 === 0 ? cli.child.pid! : trainer, 'SIGKILL');
+      await cli.done;
+      assert.ok((await waitGone(trainer, 10_000)) < 10_000, `kill ${i}: the training process ended`);
+      kills++;
+      const what = `kill ${i} (${victim}, ${ms.toFixed(0)} ms after an epoch)`;
+      assert.equal(integrity(project), 'ok', what);
+      // Reopened as `studio runs` reopens it: opening the run service marks a run whose process is gone.
+      const reopened = openProject(project, { create: false, access: 'read' });
+      const listed = new RunService(reopened, { progress() {}, epoch() {}, status() {} }).list();
+      reopened.close();
+      assert.deepEqual(
+        listed.map((r) => r.status),
+        ['interrupted'],
+        what,
+      );
+      t.diagnostic(`${what}: its epochs came ${training} ms after the start`);
+      const run = runRow(project)!;
+      assert.equal(run.status, 'interrupted', `${what}: read as interrupted after reopening (${run.message})`);
+      assert.match(run.message ?? '', /Resume goes on from its last finished epoch/);
+      const rows = epochs(project);
+      assertContiguous(rows, what);
+      first ??= rows[0];
+      assert.deepEqual(rows[0], first, `${what}: epoch 0 is never retrained`);
+    }
+    const last = await studioRun('resume', project, '1');
+    assert.equal(last.code, 0, last.stderr);
+    assert.match(last.stdout, /^Run 1 ".*": done/);
     const rows = epochs(project);
-    assertContiguous(rows, what);
-    first ??= rows[0];
-    assert.deepEqual(rows[0], first, `${what}: epoch 0 is never retrained`);
-  }
-  const last = await studioRun('resume', project, '1');
-  assert.equal(last.code, 0, last.stderr);
-  assert.match(last.stdout, /^Run 1 ".*": done/);
-  const rows = epochs(project);
-  assertContiguous(rows, 'after the last resume');
-  assert.equal(rows.length, EPOCHS);
-  assert.deepEqual(rows[0], first);
-  assert.equal(runRow(project)!.status, 'done');
-  assert.equal(integrity(project), 'ok');
-  t.diagnostic(`${kills} kills, run completed, in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  assert.equal(kills, TIMES, 'every try was killed while training');
-});
+    assertContiguous(rows, 'after the last resume');
+    assert.equal(rows.length, EPOCHS);
+    assert.deepEqual(rows[0], first);
+    assert.equal(runRow(project)!.status, 'done');
+    assert.equal(integrity(project), 'ok');
+    t.diagnostic(`${kills} kills, run completed, in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    assert.equal(kills, TIMES, 'every try was killed while training');
+  },
+);

@@ -29,7 +29,10 @@ setInterval(() => {}, 1000);
 }
 
 async function killParentAndTime(childScript: string): Promise<{ pid: number; goneMs: number }> {
-  const parent = spawn(process.execPath, ['--import', 'tsx', writeScripts(childScript)], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  const parent = spawn(process.execPath, ['--import', 'tsx', writeScripts(childScript)], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const pid = await new Promise<number>((resolve, reject) => {
     let out = '';
     parent.stdout!.on('data', (d: Buffer) => {
@@ -50,19 +53,28 @@ test('a child stuck in a synchronous loop ends within 2 s of its parent being ki
   const child = join(dir, 'busy-child.ts');
   const watch = pathToFileURL(join(repo, 'src-main', 'engine', 'process', 'parent-watch.ts')).href;
   // Blocks its main thread for good once ready: only the watcher thread can end it.
-  writeFileSync(child, `import { watchParent } from ${JSON.stringify(watch)};
+  writeFileSync(
+    child,
+    `import { watchParent } from ${JSON.stringify(watch)};
 watchParent();
 process.send!('ready', () => { for (;;) {} });
-`);
+`,
+  );
   const { goneMs } = await killParentAndTime(child);
   assert.ok(goneMs < 2000, `the child was still running ${goneMs} ms after its parent died`);
 });
 
 test('without the watcher the same child outlives its parent (the probe can tell)', async () => {
   const child = join(dir, 'unwatched-child.ts');
-  writeFileSync(child, `process.on('disconnect', () => process.exit(3));
+  writeFileSync(
+    child,
+    `process.on('disconnect', () => process.exit(3));
 process.send!('ready', () => { const end = Date.now() + 4000; while (Date.now() < end) {} });
-`);
+`,
+  );
   const { goneMs } = await killParentAndTime(child);
-  assert.ok(goneMs >= 3000, `the unwatched child ended after ${goneMs} ms; the probe would not catch a missing watcher`);
+  assert.ok(
+    goneMs >= 3000,
+    `the unwatched child ended after ${goneMs} ms; the probe would not catch a missing watcher`,
+  );
 });

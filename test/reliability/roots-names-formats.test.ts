@@ -17,12 +17,15 @@ const temp = (p: string) => (dirs.push(mkdtempSync(join(tmpdir(), `studio-${p}-`
 
 /** Runs `fn`, which must throw a StudioError of `code` whose message matches `pattern`. */
 async function refused(fn: () => unknown, code: string, pattern: RegExp): Promise<void> {
-  await assert.rejects(async () => fn(), (e: unknown) => {
-    assert.ok(e instanceof StudioError, String(e));
-    assert.equal(e.code, code, e.message);
-    assert.match(e.message, pattern);
-    return true;
-  });
+  await assert.rejects(
+    async () => fn(),
+    (e: unknown) => {
+      assert.ok(e instanceof StudioError, String(e));
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('a studio started from / offers no root at /, so /etc cannot be chosen; STUDIO_FOLDERS=/ still can on purpose', async () => {
@@ -32,8 +35,15 @@ test('a studio started from / offers no root at /, so /etc cannot be chosen; STU
     const studio = new Studio({ configDir: temp('config') });
     const roots = await studio.handlers().folders.roots({});
     assert.ok(roots.length > 0 && roots.every((r) => r.path !== '/'), JSON.stringify(roots));
-    await refused(() => studio.handlers().folders.pick({ path: '/etc' }), 'path-not-allowed', /\/etc is outside the folders the studio may open/);
-    assert.ok(browseRoots({}, '/', '/').every((r) => r.path !== '/'), 'a home of / is no root either');
+    await refused(
+      () => studio.handlers().folders.pick({ path: '/etc' }),
+      'path-not-allowed',
+      /\/etc is outside the folders the studio may open/,
+    );
+    assert.ok(
+      browseRoots({}, '/', '/').every((r) => r.path !== '/'),
+      'a home of / is no root either',
+    );
     assert.ok(browseRoots({ STUDIO_FOLDERS: '/' }, '/', '/').some((r) => r.path === '/'));
   } finally {
     process.chdir(cwd);
@@ -47,14 +57,34 @@ describe('in a project', () => {
   const api = studio.handlers();
 
   test('bidirectional controls are refused in class names, by code point, on create, rename and folder import', async () => {
-    const controls = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+    const controls = [
+      '\u202a',
+      '\u202b',
+      '\u202c',
+      '\u202d',
+      '\u202e',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200e',
+      '\u200f',
+      '\u061c',
+    ];
     for (const ch of controls) {
       const hex = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-      await refused(() => api.classes.create({ name: `cat${ch}gpj.exe` }), 'invalid-input', new RegExp(`bidirectional control characters \\(it has U\\+${hex} at character 4\\)`));
+      await refused(
+        () => api.classes.create({ name: `cat${ch}gpj.exe` }),
+        'invalid-input',
+        new RegExp(`bidirectional control characters \\(it has U\\+${hex} at character 4\\)`),
+      );
     }
     const { classId } = await api.classes.create({ name: 'cat' });
     await refused(() => api.classes.rename({ id: classId, name: 'ta\u202ec' }), 'invalid-input', /U\+202E/);
-    assert.deepEqual((await api.dataset.classes({})).map((c) => c.name), ['cat']);
+    assert.deepEqual(
+      (await api.dataset.classes({})).map((c) => c.name),
+      ['cat'],
+    );
     // Right-to-left text itself is a name like any other.
     await api.classes.create({ name: 'قطة' });
 
@@ -70,7 +100,7 @@ describe('in a project', () => {
     assert.deepEqual((await api.dataset.classes({})).map((c) => c.name).sort(), ['cat', 'قطة'].sort());
   });
 
-  test('the same bytes under .jpg and .png: each problem names its own file\'s format', async () => {
+  test("the same bytes under .jpg and .png: each problem names its own file's format", async () => {
     const data = temp('same-bytes');
     const bytes = Buffer.from('<html>a web page saved under an image name</html>\n');
     for (const name of ['a.jpg', 'external.png', 'z.webp']) writeFileSync(join(data, name), bytes);
@@ -78,7 +108,9 @@ describe('in a project', () => {
     const { importId } = await api.imports.start({ folder: data });
     await studio.idle();
     const problems = await api.imports.problems({ importId, limit: 10 });
-    const said = Object.fromEntries(problems.map((p) => [p.path.slice(data.length + 1), p.reason.match(/the name says (\w+)/)?.[1]]));
+    const said = Object.fromEntries(
+      problems.map((p) => [p.path.slice(data.length + 1), p.reason.match(/the name says (\w+)/)?.[1]]),
+    );
     assert.deepEqual(said, { 'a.jpg': 'JPEG', 'external.png': 'PNG', 'z.webp': 'WebP' });
   });
 });

@@ -63,7 +63,18 @@ async function wrongCalls(): Promise<number> {
         const kind = i % 3;
         if (kind === 0) socket.write(frame(BINARY, bytes(1 + Math.floor(random() * 200))));
         else if (kind === 1) socket.write(frame(TEXT, Buffer.from(pick(WRONG_CALLS))));
-        else socket.write(frame(TEXT, Buffer.from(JSON.stringify({ kind: 'call', id: i, service: 'dataset', method: 'classes', input: {} }).slice(0, 1 + Math.floor(random() * 40)))));
+        else
+          socket.write(
+            frame(
+              TEXT,
+              Buffer.from(
+                JSON.stringify({ kind: 'call', id: i, service: 'dataset', method: 'classes', input: {} }).slice(
+                  0,
+                  1 + Math.floor(random() * 40),
+                ),
+              ),
+            ),
+          );
       }
       socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
     }, 300);
@@ -92,7 +103,10 @@ async function killerFrames(): Promise<number> {
 /** 20 messages over the limit: declared 50 MB and abandoned, and fragmented until the total is over. */
 async function oversized(): Promise<number> {
   for (let i = 0; i < 10; i++) {
-    await withRaw((socket) => void socket.write(frame(TEXT, bytes(1024), { declaredLength: 50 * 1024 * 1024 }).subarray(0, 2000)), 500);
+    await withRaw(
+      (socket) => void socket.write(frame(TEXT, bytes(1024), { declaredLength: 50 * 1024 * 1024 }).subarray(0, 2000)),
+      500,
+    );
   }
   const part = Buffer.alloc(1024 * 1024, 0x20);
   for (let i = 0; i < 10; i++) {
@@ -107,10 +121,16 @@ async function oversized(): Promise<number> {
 async function halfOpen(): Promise<number> {
   for (let i = 0; i < 30; i++) {
     const socket = await rawWs(s.server.port, s.server.token);
-    socket.write(frame(TEXT, Buffer.from('{"kind":"call","id":1,"service":"project","method":"current","input":{}}')).subarray(0, 10 + i));
+    socket.write(
+      frame(TEXT, Buffer.from('{"kind":"call","id":1,"service":"project","method":"current","input":{}}')).subarray(
+        0,
+        10 + i,
+      ),
+    );
     socket.destroy();
   }
-  for (let i = 0; i < 50; i++) await withRaw((socket) => void socket.write(bytes(16 + Math.floor(random() * 512))), 200);
+  for (let i = 0; i < 50; i++)
+    await withRaw((socket) => void socket.write(bytes(16 + Math.floor(random() * 512))), 200);
   return 80;
 }
 
@@ -156,10 +176,15 @@ test('1,000 random, invalid and oversized frames: the server stays up, answers, 
   await realCall();
   await new Promise((ok) => setTimeout(ok, 200)); // Sockets closed by the server finish closing.
   const now = settled();
-  t.diagnostic(`rss ${mb(before.rss)} -> ${mb(now.rss)}, heap + external ${mb(before.heap)} -> ${mb(now.heap)} (${frames} frames)`);
+  t.diagnostic(
+    `rss ${mb(before.rss)} -> ${mb(now.rss)}, heap + external ${mb(before.heap)} -> ${mb(now.heap)} (${frames} frames)`,
+  );
   assert.ok(now.rss < before.rss * 1.2, `rss went from ${mb(before.rss)} to ${mb(now.rss)}`);
   assert.ok(now.heap < before.heap * 1.2, `heap + external went from ${mb(before.heap)} to ${mb(now.heap)}`);
-  assert.ok(s.logs.some((l) => /WS_ERR_INVALID_UTF8/.test(l)), 'invalid UTF-8 was reported in the log');
+  assert.ok(
+    s.logs.some((l) => /WS_ERR_INVALID_UTF8/.test(l)),
+    'invalid UTF-8 was reported in the log',
+  );
 });
 
 test('a message over the limit is refused with {code, message} and a 1009 close', async () => {
@@ -178,7 +203,9 @@ test('a message over the limit is refused with {code, message} and a 1009 close'
 });
 
 /** The next message on a socket that is not an event, parsed. */
-function nextReply(ws: Awaited<ReturnType<typeof openWs>>): Promise<{ kind: string; id?: unknown; error?: { code: string; message: string } }> {
+function nextReply(
+  ws: Awaited<ReturnType<typeof openWs>>,
+): Promise<{ kind: string; id?: unknown; error?: { code: string; message: string } }> {
   return new Promise((ok) => {
     const onMessage = (data: unknown) => {
       const m = JSON.parse(String(data));
@@ -202,7 +229,10 @@ test("the issue's 10 KB message (an id nested 5,000 deep) is refused without an 
   // Shallow enough to parse, still not an id a reply may echo.
   const shallow = nextReply(ws);
   ws.send(`{"kind":"call","id":${'['.repeat(40) + ']'.repeat(40)},"service":"project","method":"current"}`);
-  assert.match((await shallow).error?.message ?? '', /field "id": must be a number or a string of at most 64 characters/);
+  assert.match(
+    (await shallow).error?.message ?? '',
+    /field "id": must be a number or a string of at most 64 characters/,
+  );
   // 4 MiB of nesting cost JSON.parse about 7 s of the event loop; the text is refused before that.
   const started = Date.now();
   const huge = nextReply(ws);
@@ -216,7 +246,13 @@ test("the issue's 10 KB message (an id nested 5,000 deep) is refused without an 
 test('the largest legitimate call (200,000 ids) fits under the limit', async () => {
   const ws = await openWs(s.server.port, { token: s.server.token });
   const ids = Array.from({ length: 200_000 }, (_, i) => 9_007_199_254_740_991 - i);
-  const message = JSON.stringify({ kind: 'call', id: 1, service: 'labels', method: 'setSplit', input: { imageIds: ids, split: null } });
+  const message = JSON.stringify({
+    kind: 'call',
+    id: 1,
+    service: 'labels',
+    method: 'setSplit',
+    input: { imageIds: ids, split: null },
+  });
   assert.ok(Buffer.byteLength(message) < MAX_MESSAGE_BYTES, `${Buffer.byteLength(message)} bytes`);
   const reply = await call(ws, 'labels', 'setSplit', { imageIds: ids, split: null });
   assert.equal(reply.kind, 'result'); // Answered (these ids are not images, so an error), not refused.
@@ -231,7 +267,15 @@ test('a client that never reads its replies is dropped once its unread output pa
   const reply = 26_000; // A page of 400 images, as the first test's setup makes.
   const calls = 4000;
   for (let id = 1; id <= calls; id++) {
-    ws.send(JSON.stringify({ kind: 'call', id, service: 'dataset', method: 'images', input: { filter: {}, offset: 0, limit: 400 } }));
+    ws.send(
+      JSON.stringify({
+        kind: 'call',
+        id,
+        service: 'dataset',
+        method: 'images',
+        input: { filter: {}, offset: 0, limit: 400 },
+      }),
+    );
   }
   const dropped = await waitFor(() => s.logs.some((l) => /dropped: .* unread/.test(l)), 30_000);
   const peak = process.memoryUsage().rss;
@@ -239,7 +283,9 @@ test('a client that never reads its replies is dropped once its unread output pa
   ws.resume();
   await closed;
   const now = settled();
-  t.diagnostic(`rss ${mb(before.rss)} -> ${mb(peak)} at the drop; heap + external ${mb(before.heap)} -> ${mb(now.heap)}; the replies asked for: ${mb(calls * reply)}`);
+  t.diagnostic(
+    `rss ${mb(before.rss)} -> ${mb(peak)} at the drop; heap + external ${mb(before.heap)} -> ${mb(now.heap)}; the replies asked for: ${mb(calls * reply)}`,
+  );
   assert.equal(s.logs.filter((l) => /dropped/.test(l)).length, 1, 'one line says so');
   // Bounded by the limit and what was in flight, far below the replies asked for (the old server held them all).
   assert.ok(peak - before.rss < MAX_BUFFERED_BYTES * 6, `rss grew by ${mb(peak - before.rss)}`);

@@ -34,7 +34,12 @@ test('each call that takes a path refuses one nobody chose', async () => {
   const secret = join(s.dir, 'secret');
   mkdirSync(secret);
   writeFileSync(join(secret, 'labels.csv'), 'path,label\nSECRET-LINE,x\n');
-  const message = await refused('curation', 'importCsv', { file: join(secret, 'labels.csv') }, join(secret, 'labels.csv'));
+  const message = await refused(
+    'curation',
+    'importCsv',
+    { file: join(secret, 'labels.csv') },
+    join(secret, 'labels.csv'),
+  );
   assert.ok(!message.includes('SECRET-LINE'));
   assert.match(message, /Choose it with Browse/);
   await refused('curation', 'exportCsv', { file: join(secret, 'out.csv') }, join(secret, 'out.csv'));
@@ -78,10 +83,12 @@ test('system folders cannot be chosen or browsed; a folder under a root can, and
   assert.ok(names.includes('chosen') && names.includes('project'), names.join(', '));
 });
 
-test('the native picker is the desktop door\'s alone: the server says so', async () => {
+test("the native picker is the desktop door's alone: the server says so", async () => {
   const caps = await call(ws, 'folders', 'capabilities', {});
   assert.ok(caps.kind === 'result' && caps.ok);
   assert.deepEqual(caps.value, { nativePicker: false });
   const reply = await call(ws, 'folders', 'pickNative', { kind: 'folder' });
-  assert.ok(reply.kind === 'result' && !reply.ok && reply.error.code === 'unsupported' && /Browse/.test(reply.error.message));
+  assert.ok(
+    reply.kind === 'result' && !reply.ok && reply.error.code === 'unsupported' && /Browse/.test(reply.error.message),
+  );
 });

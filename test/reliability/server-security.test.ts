@@ -40,10 +40,24 @@ test('no token or a wrong one: images and the WebSocket are refused', async () =
 });
 
 test('Host: only 127.0.0.1, localhost, [::1] and the configured names, at the right port', async () => {
-  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, `studio.lan:${port}`, 'localhost:8080']) {
+  for (const host of [
+    `127.0.0.1:${port}`,
+    `localhost:${port}`,
+    `LOCALHOST:${port}`,
+    `[::1]:${port}`,
+    `studio.lan:${port}`,
+    'localhost:8080',
+  ]) {
     assert.equal((await rawHttp(port, thumb(), { host })).status, 200, host);
   }
-  for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1:${port + 1}`, '127.0.0.1', `studio.lan:${port + 1}`, `127.0.0.1.evil.example:${port}`]) {
+  for (const host of [
+    'evil.example',
+    `evil.example:${port}`,
+    `127.0.0.1:${port + 1}`,
+    '127.0.0.1',
+    `studio.lan:${port + 1}`,
+    `127.0.0.1.evil.example:${port}`,
+  ]) {
     const res = await rawHttp(port, thumb(), { host });
     assert.equal(res.status, 403, host);
     assert.match(res.body, /answers only to 127\.0\.0\.1, localhost/);
@@ -55,9 +69,21 @@ test('Host: only 127.0.0.1, localhost, [::1] and the configured names, at the ri
 });
 
 test('studio serve --host-name adds a name (here with a forwarded port) and nothing else', async () => {
-  const cli = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src-main/server/cli-serve.ts'), '--renderer', RENDERER_DIR, '--host-name', 'gpu-box.lan:9999'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const cli = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '../../src-main/server/cli-serve.ts'),
+      '--renderer',
+      RENDERER_DIR,
+      '--host-name',
+      'gpu-box.lan:9999',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const [line] = (await once(createInterface({ input: cli.stdout! }), 'line')) as [string];
     const served = Number(/127\.0\.0\.1:(\d+)\//.exec(line)?.[1]);
@@ -73,7 +99,13 @@ test('studio serve --host-name adds a name (here with a forwarded port) and noth
 
 test('Origin, when sent, must be the server itself', async () => {
   assert.equal((await rawHttp(port, thumb(), { origin: `http://127.0.0.1:${port}` })).status, 200);
-  for (const origin of ['http://evil.example', `http://evil.example:${port}`, 'null', `https://127.0.0.1:${port}`, `http://localhost:${port}`]) {
+  for (const origin of [
+    'http://evil.example',
+    `http://evil.example:${port}`,
+    'null',
+    `https://127.0.0.1:${port}`,
+    `http://localhost:${port}`,
+  ]) {
     assert.equal((await rawHttp(port, thumb(), { origin })).status, 403, origin);
     await assert.rejects(openWs(port, { token: s.server.token, origin }), /HTTP 403/, origin);
   }
@@ -82,7 +114,15 @@ test('Origin, when sent, must be the server itself', async () => {
 });
 
 test('traversal, plain or encoded, reaches nothing outside the renderer folder', async () => {
-  const paths = ['/../package.json', '/..%2f..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2f..%2fpackage.json', '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc/passwd', '/....//....//etc/passwd', `/thumb/../../../etc/passwd?token=${s.server.token}`];
+  const paths = [
+    '/../package.json',
+    '/..%2f..%2fpackage.json',
+    '/%2e%2e/%2e%2e/package.json',
+    '/assets/..%2f..%2f..%2fpackage.json',
+    '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc/passwd',
+    '/....//....//etc/passwd',
+    `/thumb/../../../etc/passwd?token=${s.server.token}`,
+  ];
   for (const path of paths) {
     const res = await rawHttp(port, path);
     assert.ok(res.status === 404 || res.status === 400, `${path}: ${res.status}`);
@@ -91,7 +131,15 @@ test('traversal, plain or encoded, reaches nothing outside the renderer folder',
 });
 
 test('malformed URLs answer 400, never 500', async () => {
-  for (const path of ['/%ZZ', '/%', '/assets/%E0%A4%A', '/%00', `/thumb/${hash}%ZZ?token=${s.server.token}`, '*', 'http://evil.example/']) {
+  for (const path of [
+    '/%ZZ',
+    '/%',
+    '/assets/%E0%A4%A',
+    '/%00',
+    `/thumb/${hash}%ZZ?token=${s.server.token}`,
+    '*',
+    'http://evil.example/',
+  ]) {
     const res = await rawHttp(port, path);
     assert.equal(res.status, 400, path);
     assert.equal(res.body, 'Bad request: the address is malformed.');
@@ -117,7 +165,11 @@ test('a file swapped after import for an SVG of the same name is not served, by 
   assert.doesNotMatch(res.headers, /svg/i);
   assert.doesNotMatch(res.body, /<svg|alert/);
   const electron = await viewableImage(s.studio.project, 'image', victim.hash);
-  assert.deepEqual(electron, { ok: false, status: 409, message: 'The file changed since import; import its folder again to see it.' });
+  assert.deepEqual(electron, {
+    ok: false,
+    status: 409,
+    message: 'The file changed since import; import its folder again to see it.',
+  });
 
   // A thumbnail replaced by anything but a JPEG is not passed on either.
   writeFileSync(thumbPath(s.studio.project!, victim.hash)!, '<svg xmlns="http://www.w3.org/2000/svg"/>');
@@ -152,7 +204,8 @@ test('a CSV import never echoes the file it read', async () => {
 });
 
 /** What a client reads of an unexpected failure, through either door. */
-const INTERNAL = /^Internal error \(id ([0-9a-f]{8})\)\. The details are in the studio's log under this id; quote it when you report the problem\.$/;
+const INTERNAL =
+  /^Internal error \(id ([0-9a-f]{8})\)\. The details are in the studio's log under this id; quote it when you report the problem\.$/;
 
 test('an internal failure is a 500 that says "internal error" and an id; the detail is only in the log', async () => {
   // The project getter fails as a broken database would, naming a path the client must not see.
@@ -178,7 +231,15 @@ test('an internal failure over RPC is {code: internal} with an id; the detail is
   const handlers = s.studio.handlers.bind(s.studio);
   s.studio.handlers = () => {
     const h = handlers();
-    return { ...h, dataset: { ...h.dataset, classes: () => { throw new Error("EACCES: permission denied, open '/home/someone/secret-project/notes.txt'"); } } };
+    return {
+      ...h,
+      dataset: {
+        ...h.dataset,
+        classes: () => {
+          throw new Error("EACCES: permission denied, open '/home/someone/secret-project/notes.txt'");
+        },
+      },
+    };
   };
   const ws = await openWs(port, { token: s.server.token });
   delete (s.studio as { handlers?: unknown }).handlers;
@@ -188,9 +249,18 @@ test('an internal failure over RPC is {code: internal} with an id; the detail is
   const id = INTERNAL.exec(reply.error.message)?.[1];
   assert.ok(id, `message: ${reply.error.message}`);
   const logged = s.logs.find((l) => l.includes(`internal error ${id}`));
-  assert.ok(logged && logged.includes('/home/someone/secret-project/notes.txt') && /\n\s+at /.test(logged), `the log has the detail and its stack: ${logged}`);
+  assert.ok(
+    logged && logged.includes('/home/someone/secret-project/notes.txt') && /\n\s+at /.test(logged),
+    `the log has the detail and its stack: ${logged}`,
+  );
   // A refusal written for the user still crosses in its own words.
   const refused = await call(ws, 'dataset', 'image', { id: 999_999 });
-  assert.ok(refused.kind === 'result' && !refused.ok && refused.error.code === 'not-found' && /999999/.test(refused.error.message), JSON.stringify(refused));
+  assert.ok(
+    refused.kind === 'result' &&
+      !refused.ok &&
+      refused.error.code === 'not-found' &&
+      /999999/.test(refused.error.message),
+    JSON.stringify(refused),
+  );
   ws.close();
 });

@@ -37,10 +37,16 @@ test('a deferred transaction that read first gets SQLITE_BUSY at once; an immedi
       other.prepare('INSERT INTO t VALUES (2)').run();
     });
     let t0 = Date.now();
-    assert.throws(() => deferred(), (e: unknown) => (e as { code?: string }).code === 'SQLITE_BUSY');
+    assert.throws(
+      () => deferred(),
+      (e: unknown) => (e as { code?: string }).code === 'SQLITE_BUSY',
+    );
     assert.ok(Date.now() - t0 < 150, `deferred failed after ${Date.now() - t0} ms: without waiting`);
     t0 = Date.now();
-    assert.throws(() => other.transaction(() => other.prepare('INSERT INTO t VALUES (3)').run()).immediate(), (e: unknown) => (e as { code?: string }).code === 'SQLITE_BUSY');
+    assert.throws(
+      () => other.transaction(() => other.prepare('INSERT INTO t VALUES (3)').run()).immediate(),
+      (e: unknown) => (e as { code?: string }).code === 'SQLITE_BUSY',
+    );
     assert.ok(Date.now() - t0 >= 250, `immediate gave up after ${Date.now() - t0} ms: it waited for busy_timeout`);
   } finally {
     holder.exec('COMMIT');
@@ -52,7 +58,10 @@ test('a deferred transaction that read first gets SQLITE_BUSY at once; an immedi
   try {
     assert.throws(
       () => writeTx(studioDb, () => studioDb.prepare('INSERT INTO t VALUES (4)').run()),
-      (e: unknown) => e instanceof StudioError && e.code === 'busy' && /project is busy: another studio window or command is writing to .*busy\.db.*try again/.test(e.message),
+      (e: unknown) =>
+        e instanceof StudioError &&
+        e.code === 'busy' &&
+        /project is busy: another studio window or command is writing to .*busy\.db.*try again/.test(e.message),
     );
   } finally {
     holder.exec('COMMIT');
@@ -71,8 +80,18 @@ interface ClientReport {
 
 const labeler = join(import.meta.dirname, 'helpers', 'store-labeler.ts');
 
-async function client(projectDir: string, imageIds: number[], classIds: number[], stopFile: string, seed: number): Promise<ClientReport> {
-  const child = spawn(process.execPath, scriptArgv(labeler, JSON.stringify({ projectDir, imageIds, classIds, stopFile, seed })), { stdio: ['ignore', 'pipe', 'pipe'] });
+async function client(
+  projectDir: string,
+  imageIds: number[],
+  classIds: number[],
+  stopFile: string,
+  seed: number,
+): Promise<ClientReport> {
+  const child = spawn(
+    process.execPath,
+    scriptArgv(labeler, JSON.stringify({ projectDir, imageIds, classIds, stopFile, seed })),
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -89,7 +108,10 @@ test(`a CLI import of ${IMAGES} images while ${CLIENTS} clients label, ${ROUNDS}
   const importer = new ImportService(seed, () => {});
   importer.start((await imageFolder(join(base, 'seed'), CLIENTS * PER_CLIENT, 1), join(base, 'seed')));
   await importer.idle();
-  const classIds = [createClass(seed.db, 'alpha', undefined, 1).classId, createClass(seed.db, 'beta', undefined, 1).classId];
+  const classIds = [
+    createClass(seed.db, 'alpha', undefined, 1).classId,
+    createClass(seed.db, 'beta', undefined, 1).classId,
+  ];
   const ids = (seed.db.prepare('SELECT id FROM images ORDER BY id').all() as { id: number }[]).map((r) => r.id);
   seed.close();
   assert.equal(ids.length, CLIENTS * PER_CLIENT);
@@ -102,7 +124,9 @@ test(`a CLI import of ${IMAGES} images while ${CLIENTS} clients label, ${ROUNDS}
     const stop = join(base, `stop${round}`);
     const t0 = Date.now();
     const run = studioCli('import', projectDir, folder);
-    const clients = Array.from({ length: CLIENTS }, (_, c) => client(projectDir, ids.slice(c * PER_CLIENT, (c + 1) * PER_CLIENT), classIds, stop, round * 10 + c + 1));
+    const clients = Array.from({ length: CLIENTS }, (_, c) =>
+      client(projectDir, ids.slice(c * PER_CLIENT, (c + 1) * PER_CLIENT), classIds, stop, round * 10 + c + 1),
+    );
     const out = await run.done;
     writeFileSync(stop, '');
     const reports = await Promise.all(clients);
@@ -110,25 +134,45 @@ test(`a CLI import of ${IMAGES} images while ${CLIENTS} clients label, ${ROUNDS}
 
     assert.equal(out.code, 0, `round ${round}: the import failed: ${out.stdout}${out.stderr}`);
     assert.doesNotMatch(out.stderr, STACK);
-    assert.deepEqual(reports.flatMap((r) => r.errors), [], `round ${round}: a label change was refused`);
+    assert.deepEqual(
+      reports.flatMap((r) => r.errors),
+      [],
+      `round ${round}: a label change was refused`,
+    );
     const summaryCount = newImagesIn(out.stdout);
     peek(projectDir, (db) => {
-      const paths = db.prepare('SELECT path FROM image_paths WHERE path LIKE ?').all(`${folder}/%`) as { path: string }[];
-      assert.deepEqual(paths.map((p) => p.path).sort(), [...files].sort(), `round ${round}: every file stored exactly once`);
+      const paths = db.prepare('SELECT path FROM image_paths WHERE path LIKE ?').all(`${folder}/%`) as {
+        path: string;
+      }[];
+      assert.deepEqual(
+        paths.map((p) => p.path).sort(),
+        [...files].sort(),
+        `round ${round}: every file stored exactly once`,
+      );
       assert.equal(n(db, 'SELECT count(*) AS n FROM images'), stored + IMAGES);
       assert.equal(summaryCount, IMAGES, 'the summary counts what was stored');
       for (const report of reports) {
         for (const [id, classId] of report.expected) {
-          assert.equal((db.prepare('SELECT class_id AS c FROM images WHERE id = ?').get(id) as { c: number | null }).c, classId, `round ${round}: image ${id} keeps its last label`);
+          assert.equal(
+            (db.prepare('SELECT class_id AS c FROM images WHERE id = ?').get(id) as { c: number | null }).c,
+            classId,
+            `round ${round}: image ${id} keeps its last label`,
+          );
         }
       }
       const edits = reports.reduce((s, r) => s + r.edits, 0);
-      assert.equal(n(db, 'SELECT count(*) AS n FROM edits'), editsSoFar + edits, 'every recorded change is in the history');
+      assert.equal(
+        n(db, 'SELECT count(*) AS n FROM edits'),
+        editsSoFar + edits,
+        'every recorded change is in the history',
+      );
       editsSoFar += edits;
     });
     stored += IMAGES;
     const calls = reports.reduce((s, r) => s + r.calls, 0);
-    console.log(`round ${round}: ${IMAGES} imported with ${calls} label calls from ${CLIENTS} clients in ${seconds.toFixed(1)} s`);
+    console.log(
+      `round ${round}: ${IMAGES} imported with ${calls} label calls from ${CLIENTS} clients in ${seconds.toFixed(1)} s`,
+    );
   }
   const thumbs = thumbState(projectDir);
   assert.deepEqual(thumbs, { orphans: [], missing: [], staged: [] });

@@ -4,7 +4,17 @@
 // a database that passes integrity_check with the backup's data.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
@@ -25,7 +35,13 @@ let backupName = '';
 function contents(dbFile: string): string {
   const db = new BetterSqlite3(dbFile, { readonly: true });
   try {
-    return JSON.stringify(db.prepare('SELECT i.hash, i.split, c.name FROM images i LEFT JOIN classes c ON c.id = i.class_id ORDER BY i.hash').all());
+    return JSON.stringify(
+      db
+        .prepare(
+          'SELECT i.hash, i.split, c.name FROM images i LEFT JOIN classes c ON c.id = i.class_id ORDER BY i.hash',
+        )
+        .all(),
+    );
   } finally {
     db.close();
   }
@@ -116,11 +132,17 @@ test('the CLI and the server say the same for a damaged project, and `studio res
   const damaged = readFileSync(join(dir, 'studio.db'));
   const r = await studioRun('restore', dir);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /restored studio\.db from .*backups\/studio-.*\.db .*kept aside: .*studio\.db\.before-restore-/s);
+  assert.match(
+    r.stdout,
+    /restored studio\.db from .*backups\/studio-.*\.db .*kept aside: .*studio\.db\.before-restore-/s,
+  );
   const aside = r.stdout.match(/kept aside: (\S+)/)![1]!;
   assert.deepEqual(readFileSync(aside), damaged, 'the damaged file is kept, byte for byte');
   assert.equal((await studioRun('info', dir)).code, 0);
-  assert.throws(() => restoreProject(dir, join(dir, 'missing.db')), (err: unknown) => err instanceof StudioError && /missing\.db does not exist/.test(err.message));
+  assert.throws(
+    () => restoreProject(dir, join(dir, 'missing.db')),
+    (err: unknown) => err instanceof StudioError && /missing\.db does not exist/.test(err.message),
+  );
 });
 
 /** `serve --project DIR` as a child process: it should exit at once with one line. */
@@ -128,7 +150,9 @@ function serve(dir: string): Promise<{ code: number | null; stderr: string }> {
   const argv = process.env.STUDIO_TEST_CLI
     ? [join(process.env.STUDIO_TEST_CLI, '..', '..', 'server', 'cli-serve.mjs')]
     : ['--import', 'tsx', join(import.meta.dirname, '../../src-main/server/cli-serve.ts')];
-  const child = spawn(process.execPath, [...argv, '--project', dir, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...argv, '--project', dir, '--port', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));

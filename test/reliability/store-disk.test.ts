@@ -45,8 +45,12 @@ function tmpfs(name: string, size: string): { dir: string } | { skip: string } {
   return { dir };
 }
 
-const code = (c: string, ...words: (string | RegExp)[]) => (err: unknown) =>
-  err instanceof StudioError && err.code === c && words.every((w) => (typeof w === 'string' ? err.message.includes(w) : w.test(err.message)));
+const code =
+  (c: string, ...words: (string | RegExp)[]) =>
+  (err: unknown) =>
+    err instanceof StudioError &&
+    err.code === c &&
+    words.every((w) => (typeof w === 'string' ? err.message.includes(w) : w.test(err.message)));
 
 describe('disk full', () => {
   test('SQLite page limit: the import ends failed with "disk full", keeps what it stored, and the project opens', async () => {
@@ -64,7 +68,11 @@ describe('disk full', () => {
     assert.equal(final.status, 'failed');
     assert.match(final.message ?? '', /^Disk full: .*studio\.db could not grow.*Free some space/);
     assert.equal(service.list()[0]!.status, 'failed', 'recorded as failed, never left running');
-    assert.equal(final.imported, n(project.db as never, 'SELECT count(*) AS n FROM images'), 'the summary counts what was stored');
+    assert.equal(
+      final.imported,
+      n(project.db as never, 'SELECT count(*) AS n FROM images'),
+      'the summary counts what was stored',
+    );
     assert.ok(final.imported > 0 && final.imported < 300, `stored ${final.imported} before the limit`);
     project.close();
     assert.deepEqual(thumbState(dir), { orphans: [], missing: [], staged: [] }, 'no thumbnail without its row');
@@ -80,74 +88,119 @@ describe('disk full', () => {
     assert.ok(importId > 0);
   });
 
-  test('SQLite page limit during a run: the run ends failed with "disk full", never running, and the project opens', { timeout: 240_000 }, async (t) => {
-    const made = await makeProject([
-      { className: 'rows', split: 'train', count: 6 },
-      { className: 'cols', split: 'train', count: 6 },
-      { className: 'rows', split: 'test', count: 3 },
-      { className: 'cols', split: 'test', count: 3 },
-    ], join(base, 'run-full'));
-    const { project } = made;
-    const events = recorder();
-    const service = new RunService(project, events.events);
-    const EPOCHS = 200;
-    const config = RunConfig.parse({ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, seed: 3, phase1: { epochs: EPOCHS, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } } });
-    const { runIds: [runId] } = service.start({ config });
-    // The run is stored; what it writes from here on (epochs, summaries, findings, predictions) must fit in 2 more pages.
-    project.db.pragma(`max_page_count = ${(project.db.pragma('page_count', { simple: true }) as number) + 2}`);
-    await service.idle();
-    const run = service.get(runId!);
-    assert.equal(run.status, 'failed', run.message ?? '');
-    assert.match(run.message ?? '', new RegExp(`Disk full: ${join(project.dir, 'studio.db').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not grow.*Free some space`));
-    assert.doesNotMatch(run.message ?? '', STACK);
-    assert.deepEqual(events.statuses.at(-1), { runId, status: 'failed', message: run.message });
-    const stored = n(project.db as never, 'SELECT count(*) AS n FROM run_epochs WHERE run_id = ?', runId);
-    assert.ok(stored > 0 && stored < EPOCHS, `the limit was hit during training: ${stored} of ${EPOCHS} epochs stored`);
-    t.diagnostic(`${stored} of ${EPOCHS} epochs stored before the disk was full`);
-    project.close();
-    for (const cmd of ['info', 'runs']) {
-      const r = await studioRun(cmd, project.dir);
-      assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
-      assert.doesNotMatch(r.stdout + r.stderr, STACK);
-    }
-    assert.match((await studioRun('runs', project.dir)).stdout, /failed/);
-    peek(project.dir, (db) => assert.equal((db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string }).status, 'failed', 'still failed after reopening'));
-    assert.equal(integrity(project.dir), 'ok');
-  });
+  test(
+    'SQLite page limit during a run: the run ends failed with "disk full", never running, and the project opens',
+    { timeout: 240_000 },
+    async (t) => {
+      const made = await makeProject(
+        [
+          { className: 'rows', split: 'train', count: 6 },
+          { className: 'cols', split: 'train', count: 6 },
+          { className: 'rows', split: 'test', count: 3 },
+          { className: 'cols', split: 'test', count: 3 },
+        ],
+        join(base, 'run-full'),
+      );
+      const { project } = made;
+      const events = recorder();
+      const service = new RunService(project, events.events);
+      const EPOCHS = 200;
+      const config = RunConfig.parse({
+        backboneId: 'nsfwjs_mobilenet_v2',
+        inputSize: 96,
+        seed: 3,
+        phase1: { epochs: EPOCHS, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } },
+      });
+      const {
+        runIds: [runId],
+      } = service.start({ config });
+      // The run is stored; what it writes from here on (epochs, summaries, findings, predictions) must fit in 2 more pages.
+      project.db.pragma(`max_page_count = ${(project.db.pragma('page_count', { simple: true }) as number) + 2}`);
+      await service.idle();
+      const run = service.get(runId!);
+      assert.equal(run.status, 'failed', run.message ?? '');
+      assert.match(
+        run.message ?? '',
+        new RegExp(
+          `Disk full: ${join(project.dir, 'studio.db').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not grow.*Free some space`,
+        ),
+      );
+      assert.doesNotMatch(run.message ?? '', STACK);
+      assert.deepEqual(events.statuses.at(-1), { runId, status: 'failed', message: run.message });
+      const stored = n(project.db as never, 'SELECT count(*) AS n FROM run_epochs WHERE run_id = ?', runId);
+      assert.ok(
+        stored > 0 && stored < EPOCHS,
+        `the limit was hit during training: ${stored} of ${EPOCHS} epochs stored`,
+      );
+      t.diagnostic(`${stored} of ${EPOCHS} epochs stored before the disk was full`);
+      project.close();
+      for (const cmd of ['info', 'runs']) {
+        const r = await studioRun(cmd, project.dir);
+        assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+        assert.doesNotMatch(r.stdout + r.stderr, STACK);
+      }
+      assert.match((await studioRun('runs', project.dir)).stdout, /failed/);
+      peek(project.dir, (db) =>
+        assert.equal(
+          (db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string }).status,
+          'failed',
+          'still failed after reopening',
+        ),
+      );
+      assert.equal(integrity(project.dir), 'ok');
+    },
+  );
 
-  test('a tmpfs that fills during a run: the run ends failed with the reason, never running, and the end is stored once there is space', { timeout: 240_000 }, async (t) => {
-    const fs = tmpfs('tmpfs-run', '16m');
-    if ('skip' in fs) return t.skip(fs.skip);
-    const made = await makeProject([
-      { className: 'rows', split: 'train', count: 6 },
-      { className: 'cols', split: 'train', count: 6 },
-      { className: 'rows', split: 'test', count: 3 },
-      { className: 'cols', split: 'test', count: 3 },
-    ], join(fs.dir, 'run'));
-    const { project } = made;
-    const filler = join(fs.dir, 'filler');
-    // The first epoch is stored; then the disk is full for everything after it.
-    const events = recorder(() => {
-      if (events.epochs.length === 1) fillUp(filler);
-    });
-    const service = new RunService(project, events.events);
-    const config = RunConfig.parse({ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, seed: 3, phase1: { epochs: 200, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } } });
-    const { runIds: [runId] } = service.start({ config });
-    await service.idle();
-    const live = service.get(runId!);
-    assert.equal(live.status, 'failed', live.message ?? '');
-    assert.match(live.message ?? '', /[Dd]isk full.*(Free some space|free some space)/);
-    assert.doesNotMatch(live.message ?? '', STACK);
-    assert.deepEqual(events.statuses.at(-1), { runId, status: 'failed', message: live.message });
-    rmSync(filler, { force: true });
-    assert.equal(service.list().find((r) => r.id === runId)?.status, 'failed');
-    peek(project.dir, (db) => {
-      const row = db.prepare('SELECT status, message FROM runs WHERE id = ?').get(runId) as { status: string; message: string };
-      assert.deepEqual(row, { status: 'failed', message: live.message }, 'stored once there was space');
-    });
-    await service.stop();
-    project.close();
-  });
+  test(
+    'a tmpfs that fills during a run: the run ends failed with the reason, never running, and the end is stored once there is space',
+    { timeout: 240_000 },
+    async (t) => {
+      const fs = tmpfs('tmpfs-run', '16m');
+      if ('skip' in fs) return t.skip(fs.skip);
+      const made = await makeProject(
+        [
+          { className: 'rows', split: 'train', count: 6 },
+          { className: 'cols', split: 'train', count: 6 },
+          { className: 'rows', split: 'test', count: 3 },
+          { className: 'cols', split: 'test', count: 3 },
+        ],
+        join(fs.dir, 'run'),
+      );
+      const { project } = made;
+      const filler = join(fs.dir, 'filler');
+      // The first epoch is stored; then the disk is full for everything after it.
+      const events = recorder(() => {
+        if (events.epochs.length === 1) fillUp(filler);
+      });
+      const service = new RunService(project, events.events);
+      const config = RunConfig.parse({
+        backboneId: 'nsfwjs_mobilenet_v2',
+        inputSize: 96,
+        seed: 3,
+        phase1: { epochs: 200, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } },
+      });
+      const {
+        runIds: [runId],
+      } = service.start({ config });
+      await service.idle();
+      const live = service.get(runId!);
+      assert.equal(live.status, 'failed', live.message ?? '');
+      assert.match(live.message ?? '', /[Dd]isk full.*(Free some space|free some space)/);
+      assert.doesNotMatch(live.message ?? '', STACK);
+      assert.deepEqual(events.statuses.at(-1), { runId, status: 'failed', message: live.message });
+      rmSync(filler, { force: true });
+      assert.equal(service.list().find((r) => r.id === runId)?.status, 'failed');
+      peek(project.dir, (db) => {
+        const row = db.prepare('SELECT status, message FROM runs WHERE id = ?').get(runId) as {
+          status: string;
+          message: string;
+        };
+        assert.deepEqual(row, { status: 'failed', message: live.message }, 'stored once there was space');
+      });
+      await service.stop();
+      project.close();
+    },
+  );
 
   test('a full 2 MB tmpfs: the CLI import says "disk full" without a stack; info and runs still work', async (t) => {
     const fs = tmpfs('tmpfs-full', '2m');
@@ -164,7 +217,9 @@ describe('disk full', () => {
       assert.equal(out.code, 0, `${cmd} on the full disk: ${out.stderr}`);
       assert.doesNotMatch(out.stderr, STACK);
     }
-    peek(dir, (db) => assert.notEqual((db.prepare('SELECT status FROM imports').get() as { status: string }).status, 'running'));
+    peek(dir, (db) =>
+      assert.notEqual((db.prepare('SELECT status FROM imports').get() as { status: string }).status, 'running'),
+    );
     assert.deepEqual(thumbState(dir).orphans, []);
     assert.deepEqual(thumbState(dir).staged, []);
     assert.equal(integrity(dir), 'ok');
@@ -182,7 +237,11 @@ describe('read-only project', () => {
     const why = tryMount(['-o', 'remount,ro', fs.dir]);
     if (why !== null) return t.skip(`remount read-only is not permitted: ${why}`);
     const csv = join(base, 'ro-labels.csv');
-    for (const args of [['info', dir], ['runs', dir], ['labels', 'export', dir, csv]]) {
+    for (const args of [
+      ['info', dir],
+      ['runs', dir],
+      ['labels', 'export', dir, csv],
+    ]) {
       const r = await studioRun(...args);
       assert.equal(r.code, 0, `${args[0]}: ${r.stderr}`);
     }
@@ -212,7 +271,10 @@ describe('read-only project', () => {
     await importHere(dir, data);
     const p = openProject(dir, { create: false, access: 'read', readOnly: true });
     assert.equal(p.readOnly, true);
-    assert.throws(() => p.db.prepare("INSERT INTO classes (name, color, created_at) VALUES ('x', '#000', 1)").run(), /readonly/);
+    assert.throws(
+      () => p.db.prepare("INSERT INTO classes (name, color, created_at) VALUES ('x', '#000', 1)").run(),
+      /readonly/,
+    );
     p.close();
     assert.throws(() => openProject(dir, { create: false, readOnly: true }), code('read-only', 'reading commands'));
   });
@@ -237,7 +299,10 @@ describe('a damaged or newer database', () => {
     const fd = openSync(dbFile, 'r+');
     writeSync(fd, Buffer.alloc(100, 0x5a), 0, 100, 0);
     closeSync(fd);
-    assert.throws(() => openProject(dir, { create: false }), code('corrupt-project', dbFile, `${dbFile}-wal`, backup, `studio restore ${dir}`));
+    assert.throws(
+      () => openProject(dir, { create: false }),
+      code('corrupt-project', dbFile, `${dbFile}-wal`, backup, `studio restore ${dir}`),
+    );
     const r = await studioRun('info', dir);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^studio: .*studio\.db is damaged and was not opened/);
@@ -258,7 +323,11 @@ describe('a damaged or newer database', () => {
       assert.match(r.stderr, /^studio: .*studio\.db was written by a newer Finetune Studio .*Update Finetune Studio/);
       assert.doesNotMatch(r.stderr, STACK);
     }
-    assert.equal(peek(dir, (db) => db.pragma('user_version', { simple: true })), latestVersion + 1, 'left untouched');
+    assert.equal(
+      peek(dir, (db) => db.pragma('user_version', { simple: true })),
+      latestVersion + 1,
+      'left untouched',
+    );
     peek(dir, (db) => db.pragma(`user_version = ${latestVersion}`));
     assert.equal((await studioRun('info', dir)).code, 0);
   });

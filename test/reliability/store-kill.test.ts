@@ -10,7 +10,18 @@ import { withStudio } from '../../src-main/cli/studio-client';
 import { createClass } from '../../src-main/services/labels/labels';
 import { openProject } from '../../src-main/services/project/project';
 import { seededRandom } from '../../src-shared/random';
-import { imageFolder, importHere, integrity, n, peek, splitOptions, studioCli, studioRun, tempDir, thumbState } from './helpers/store';
+import {
+  imageFolder,
+  importHere,
+  integrity,
+  n,
+  peek,
+  splitOptions,
+  studioCli,
+  studioRun,
+  tempDir,
+  thumbState,
+} from './helpers/store';
 import { scriptArgv } from '../fixtures/children';
 
 const base = tempDir('kill');
@@ -20,7 +31,11 @@ const TIMES = 10;
 /** A seeded stream, so a failing kill moment can be replayed. */
 const random = seededRandom(20260413);
 
-async function killAfter(child: { kill(signal: NodeJS.Signals): boolean; exitCode: number | null }, ms: number, done: Promise<unknown>): Promise<boolean> {
+async function killAfter(
+  child: { kill(signal: NodeJS.Signals): boolean; exitCode: number | null },
+  ms: number,
+  done: Promise<unknown>,
+): Promise<boolean> {
   const timer = new Promise((resolve) => setTimeout(resolve, ms));
   await Promise.race([timer, done]);
   const killed = child.exitCode === null && child.kill('SIGKILL');
@@ -39,7 +54,11 @@ test(`an import killed at ${TIMES} random moments: one row per file, no orphan t
     if (killed && existsSync(join(dir, 'studio.db'))) {
       assert.equal(integrity(dir), 'ok', `kill ${i} at ${ms.toFixed(0)} ms`);
       peek(dir, (db) => {
-        assert.equal(n(db, 'SELECT count(*) AS n FROM images'), n(db, 'SELECT count(*) AS n FROM image_paths'), 'no duplicate rows');
+        assert.equal(
+          n(db, 'SELECT count(*) AS n FROM images'),
+          n(db, 'SELECT count(*) AS n FROM image_paths'),
+          'no duplicate rows',
+        );
       });
       assert.deepEqual(thumbState(dir).orphans, [], `kill ${i}: no thumbnail without its row`);
     }
@@ -51,7 +70,11 @@ test(`an import killed at ${TIMES} random moments: one row per file, no orphan t
       assert.equal(n(db, 'SELECT count(*) AS n FROM images'), files.length);
       assert.equal(n(db, "SELECT count(*) AS n FROM imports WHERE status = 'running'"), 0);
     });
-    assert.deepEqual(thumbState(dir), { orphans: [], missing: [], staged: [] }, `kill ${i}: every image has its thumbnail after resuming`);
+    assert.deepEqual(
+      thumbState(dir),
+      { orphans: [], missing: [], staged: [] },
+      `kill ${i}: every image has its thumbnail after resuming`,
+    );
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -69,7 +92,9 @@ test(`a label batch killed at ${TIMES} random moments: each edit all or nothing,
   const TOTAL = 1000;
   const script = join(import.meta.dirname, 'helpers', 'store-label-batch.ts');
   const batch = (from: number) => {
-    const child = spawn(process.execPath, scriptArgv(script, dir, String(from), String(TOTAL), String(a), String(b)), { stdio: 'ignore' });
+    const child = spawn(process.execPath, scriptArgv(script, dir, String(from), String(TOTAL), String(a), String(b)), {
+      stdio: 'ignore',
+    });
     return { child, done: new Promise((resolve) => child.on('close', resolve)) };
   };
   let kills = 0;
@@ -80,23 +105,37 @@ test(`a label batch killed at ${TIMES} random moments: each edit all or nothing,
     // Kill once the batch is writing (its start-up takes longer than the edits on a fast
     // box), at a random moment within its next 400 ms.
     const writing = async () => {
-      while (run.child.exitCode === null && peek(dir, (db) => n(db, 'SELECT count(*) AS n FROM edits')) - baseEdits <= done) await new Promise((r) => setTimeout(r, 50));
+      while (
+        run.child.exitCode === null &&
+        peek(dir, (db) => n(db, 'SELECT count(*) AS n FROM edits')) - baseEdits <= done
+      )
+        await new Promise((r) => setTimeout(r, 50));
     };
     await Promise.race([writing(), run.done]);
     if (await killAfter(run.child, random() * 400, run.done)) kills++;
     assert.equal(integrity(dir), 'ok');
     peek(dir, (db) => {
       const edits = n(db, 'SELECT count(*) AS n FROM edits') - baseEdits;
-      const classes = db.prepare('SELECT class_id AS c, count(*) AS n FROM images GROUP BY class_id').all() as { c: number; n: number }[];
+      const classes = db.prepare('SELECT class_id AS c, count(*) AS n FROM images GROUP BY class_id').all() as {
+        c: number;
+        n: number;
+      }[];
       assert.equal(classes.length, 1, `kill ${i}: every image took every committed edit (${JSON.stringify(classes)})`);
-      if (edits > 0) assert.equal(classes[0]!.c, (edits - 1) % 2 === 0 ? a : b, `kill ${i}: the labels are those of the last recorded edit`);
+      if (edits > 0)
+        assert.equal(
+          classes[0]!.c,
+          (edits - 1) % 2 === 0 ? a : b,
+          `kill ${i}: the labels are those of the last recorded edit`,
+        );
       assert.equal(n(db, 'SELECT count(*) AS n FROM edit_changes WHERE edit_id > (SELECT max(id) FROM edits)'), 0);
     });
   }
   const rest = batch(peek(dir, (db) => n(db, 'SELECT count(*) AS n FROM edits')) - baseEdits);
   await rest.done;
   assert.ok(kills >= 1, 'at least one batch was killed mid-way');
-  peek(dir, (db) => assert.equal(n(db, 'SELECT count(*) AS n FROM edits') - baseEdits, TOTAL, 'resumed to exactly the planned edits'));
+  peek(dir, (db) =>
+    assert.equal(n(db, 'SELECT count(*) AS n FROM edits') - baseEdits, TOTAL, 'resumed to exactly the planned edits'),
+  );
 });
 
 test(`a CSV labels import killed at ${TIMES} random moments: all rows or none, and it resumes`, async () => {
@@ -108,10 +147,15 @@ test(`a CSV labels import killed at ${TIMES} random moments: all rows or none, a
   // Every image moves to the other class folder's class: one edit of 300 changes.
   const target = new Map(files.map((f, i) => [f, `c${(i + 1) % 2}`]));
   writeFileSync(csv, ['path,label', ...[...target].map(([f, c]) => `${f},${c}`)].join('\n'));
-  const moved = () => peek(dir, (db) => {
-    const rows = db.prepare('SELECT p.path, c.name FROM image_paths p JOIN images i ON i.id = p.image_id JOIN classes c ON c.id = i.class_id').all() as { path: string; name: string }[];
-    return rows.filter((r) => target.get(r.path) === r.name).length;
-  });
+  const moved = () =>
+    peek(dir, (db) => {
+      const rows = db
+        .prepare(
+          'SELECT p.path, c.name FROM image_paths p JOIN images i ON i.id = p.image_id JOIN classes c ON c.id = i.class_id',
+        )
+        .all() as { path: string; name: string }[];
+      return rows.filter((r) => target.get(r.path) === r.name).length;
+    });
   assert.equal(moved(), 0);
   for (let i = 0; i < TIMES; i++) {
     const undo = peek(dir, (db) => n(db, 'SELECT count(*) AS n FROM edits WHERE undone = 0'));
@@ -139,7 +183,20 @@ test(`a split killed at ${TIMES} random moments: the old assignment or the whole
   await imageFolder(data, 300, 12000);
   await importHere(dir, data);
   /** hash -> "split/fold" as stored. */
-  const stored = (project = dir) => peek(project, (db) => new Map((db.prepare('SELECT hash, split, fold FROM images').all() as { hash: string; split: string | null; fold: number | null }[]).map((r) => [r.hash, `${r.split}/${r.fold}`])));
+  const stored = (project = dir) =>
+    peek(
+      project,
+      (db) =>
+        new Map(
+          (
+            db.prepare('SELECT hash, split, fold FROM images').all() as {
+              hash: string;
+              split: string | null;
+              fold: number | null;
+            }[]
+          ).map((r) => [r.hash, `${r.split}/${r.fold}`]),
+        ),
+    );
   const splitAgain = (seed: number, project = dir) =>
     withStudio(project, async ({ api }) => {
       await api.curation.split(splitOptions(seed));
@@ -157,7 +214,9 @@ test(`a split killed at ${TIMES} random moments: the old assignment or the whole
   const child = (seed: number) => {
     const c = spawn(process.execPath, scriptArgv(script, dir, String(seed)), { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    const ready = new Promise<void>((resolve) => c.stdout.on('data', (d) => ((out += d), out.includes('ready') && resolve())));
+    const ready = new Promise<void>((resolve) =>
+      c.stdout.on('data', (d) => ((out += d), out.includes('ready') && resolve())),
+    );
     const done = new Promise((resolve) => c.on('close', resolve));
     return { child: c, ready: Promise.race([ready, done]), done, out: () => out };
   };
@@ -186,13 +245,19 @@ test(`a split killed at ${TIMES} random moments: the old assignment or the whole
     outcomes[whole ? 'new' : 'old']++;
     peek(dir, (db) => {
       assert.equal(n(db, 'SELECT count(*) AS n FROM images'), 300, 'no image row added or lost');
-      assert.equal(n(db, 'SELECT count(*) AS n FROM edits') - edits, whole ? 1 : 0, `kill ${i}: the split is one edit, or none`);
+      assert.equal(
+        n(db, 'SELECT count(*) AS n FROM edits') - edits,
+        whole ? 1 : 0,
+        `kill ${i}: the split is one edit, or none`,
+      );
       assert.equal(n(db, 'SELECT count(*) AS n FROM edit_changes WHERE edit_id NOT IN (SELECT id FROM edits)'), 0);
       assert.equal(n(db, 'SELECT count(*) - count(DISTINCT digest) AS n FROM manifests'), 0, 'one manifest per split');
     });
     await splitAgain(seed);
     assert.deepEqual(stored(), expected, `kill ${i}: splitting again with seed ${seed} gives its split`);
-    peek(dir, (db) => assert.equal(n(db, 'SELECT count(*) AS n FROM edits') - edits, 1, `kill ${i}: the split is recorded once`));
+    peek(dir, (db) =>
+      assert.equal(n(db, 'SELECT count(*) AS n FROM edits') - edits, 1, `kill ${i}: the split is recorded once`),
+    );
     before = expected;
   }
   t.diagnostic(`split ${splitMs} ms; kills that left the old split ${outcomes.old}, the new one ${outcomes.new}`);

@@ -102,11 +102,17 @@ test('NaN in a kernel and a negative moving variance are refused with what is wr
   const nan = Buffer.from(good);
   nan.writeFloatLE(Number.NaN, kernel.at + 40);
   writeFileSync(join(work, 'nan.h5'), nan);
-  assert.match(await refusal(join(work, 'nan.h5')), /layer conv_pw_3 .*kernel holds NaN at index 10; every weight must be a finite number/);
+  assert.match(
+    await refusal(join(work, 'nan.h5')),
+    /layer conv_pw_3 .*kernel holds NaN at index 10; every weight must be a finite number/,
+  );
   const negative = Buffer.from(good);
   negative.writeFloatLE(-0.5, variance.at + 8);
   writeFileSync(join(work, 'negative.h5'), negative);
-  assert.match(await refusal(join(work, 'negative.h5')), /layer conv_dw_5_bn .*moving_variance holds -5\.00e-1 at index 2; a variance cannot be negative/);
+  assert.match(
+    await refusal(join(work, 'negative.h5')),
+    /layer conv_dw_5_bn .*moving_variance holds -5\.00e-1 at index 2; a variance cannot be negative/,
+  );
   assert.equal(cachedSha(), goodSha);
 });
 
@@ -135,7 +141,10 @@ test('a truncated file is refused by the CLI in one line, without HDF5-DIAG, and
   assert.equal(r.code, 1, r.stderr);
   assert.doesNotMatch(r.stderr + r.stdout, /HDF5-DIAG|#00\d:/);
   assert.doesNotMatch(r.stderr, STACK);
-  assert.match(r.stderr, /truncated\.h5 has an HDF5 signature but HDF5 could not open it \(truncated file: eof = 1000000.*stored_eof = 2108140\)/);
+  assert.match(
+    r.stderr,
+    /truncated\.h5 has an HDF5 signature but HDF5 could not open it \(truncated file: eof = 1000000.*stored_eof = 2108140\)/,
+  );
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.equal(cachedSha(), goodSha);
   assert.ok(existsSync(weightsPath(cache, CACHED)));

@@ -41,8 +41,8 @@ export const bakeoffCommand: CliCommand = {
       .option('--unfreeze <n>', 'fine-tune the last N blocks of each backbone in a phase 2', int)
       .option('--seed <n>', 'seed for shuffles, carved splits and initial weights, shared by every run', int)
       .option('--name <text>', 'name of the bake-off')
-      .option('--show <id>', 'print a stored bake-off\'s table without training', int)
-      .option('--list', 'list the project\'s bake-offs')
+      .option('--show <id>', "print a stored bake-off's table without training", int)
+      .option('--list', "list the project's bake-offs")
       .option('--json', 'print JSON instead of a table')
       .action(runBakeoff);
   },
@@ -51,26 +51,64 @@ export const bakeoffCommand: CliCommand = {
 /** `a,b@128` with sizes 96,160 -> a@96, a@160, b@128. */
 export function entriesOf(backbones: string, sizes?: string): BakeoffEntry[] {
   const list = sizes ? sizes.split(',').map((s) => int(s.trim())) : [];
-  if (list.some((s) => !Number.isInteger(s) || s <= 0)) throw new StudioError('invalid-input', `--sizes: "${sizes}" is not a list of whole pixel sizes, e.g. 96,160`);
-  const entries = backbones.split(',').map((s) => s.trim()).filter(Boolean).flatMap((item): BakeoffEntry[] => {
-    const [backboneId, px] = item.split('@') as [string, string | undefined];
-    if (px !== undefined) return [{ backboneId, inputSize: int(px) }];
-    return list.length ? list.map((inputSize) => ({ backboneId, inputSize })) : [{ backboneId }];
-  });
-  if (entries.length < 2) throw new StudioError('invalid-input', '--backbones: a bake-off compares at least two backbones or sizes, e.g. --backbones nsfwjs_mobilenet_v2,mobilenet_0.25');
+  if (list.some((s) => !Number.isInteger(s) || s <= 0))
+    throw new StudioError('invalid-input', `--sizes: "${sizes}" is not a list of whole pixel sizes, e.g. 96,160`);
+  const entries = backbones
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .flatMap((item): BakeoffEntry[] => {
+      const [backboneId, px] = item.split('@') as [string, string | undefined];
+      if (px !== undefined) return [{ backboneId, inputSize: int(px) }];
+      return list.length ? list.map((inputSize) => ({ backboneId, inputSize })) : [{ backboneId }];
+    });
+  if (entries.length < 2)
+    throw new StudioError(
+      'invalid-input',
+      '--backbones: a bake-off compares at least two backbones or sizes, e.g. --backbones nsfwjs_mobilenet_v2,mobilenet_0.25',
+    );
   return entries;
 }
 
-const interval = (p: Proportion | null) => (p ? `${pct(p.value)} [${(p.low * 100).toFixed(0)}-${(p.high * 100).toFixed(0)}] n=${p.n}` : '-');
+const interval = (p: Proportion | null) =>
+  p ? `${pct(p.value)} [${(p.low * 100).toFixed(0)}-${(p.high * 100).toFixed(0)}] n=${p.n}` : '-';
 const ms = (v: number | null) => (v === null ? '-' : v < 1000 ? `${v.toFixed(1)} ms` : seconds(v));
 const millions = (v: number | null) => (v === null ? '-' : `${(v / 1e6).toFixed(2)} M`);
 
 export function bakeoffTable(s: BakeoffSummary): string {
-  const head = ['run', 'backbone', 'px', 'status', 'val acc [95% CI]', 'val F1', 'test acc [95% CI]', 'test F1', 'p1 epoch', 'p2 epoch', 'cache', 'latency/img', 'params', 'weights', 'pareto'];
+  const head = [
+    'run',
+    'backbone',
+    'px',
+    'status',
+    'val acc [95% CI]',
+    'val F1',
+    'test acc [95% CI]',
+    'test F1',
+    'p1 epoch',
+    'p2 epoch',
+    'cache',
+    'latency/img',
+    'params',
+    'weights',
+    'pareto',
+  ];
   const rows = s.rows.map((r) => [
-    r.runId, r.backboneId, r.inputSize, r.status, interval(r.valAcc), pct(r.valMacroF1), interval(r.testAcc), pct(r.testMacroF1),
-    ms(r.phase1EpochMs), ms(r.phase2EpochMs), ms(r.cacheMs), ms(r.latencyMs), millions(r.backboneParams !== null && r.headParams !== null ? r.backboneParams + r.headParams : r.backboneParams),
-    r.weightBytes === null ? '-' : formatBytes(r.weightBytes), r.pareto ? '*' : '',
+    r.runId,
+    r.backboneId,
+    r.inputSize,
+    r.status,
+    interval(r.valAcc),
+    pct(r.valMacroF1),
+    interval(r.testAcc),
+    pct(r.testMacroF1),
+    ms(r.phase1EpochMs),
+    ms(r.phase2EpochMs),
+    ms(r.cacheMs),
+    ms(r.latencyMs),
+    millions(r.backboneParams !== null && r.headParams !== null ? r.backboneParams + r.headParams : r.backboneParams),
+    r.weightBytes === null ? '-' : formatBytes(r.weightBytes),
+    r.pareto ? '*' : '',
   ]);
   return [
     `Bake-off ${s.bakeoffId} "${s.name}": ${s.done} of ${s.rows.length} runs done; seed ${s.seed}, manifest ${s.manifestDigest?.slice(0, 12) ?? '-'}`,
@@ -82,7 +120,11 @@ export function bakeoffTable(s: BakeoffSummary): string {
 
 async function runBakeoff(dir: string, flags: BakeoffFlags): Promise<void> {
   if (flags.list || flags.show !== undefined) return showStored(dir, flags);
-  if (!flags.backbones) throw new StudioError('invalid-input', '--backbones is required (or --show ID / --list), e.g. --backbones nsfwjs_mobilenet_v2,mobilenet_0.25');
+  if (!flags.backbones)
+    throw new StudioError(
+      'invalid-input',
+      '--backbones is required (or --show ID / --list), e.g. --backbones nsfwjs_mobilenet_v2,mobilenet_0.25',
+    );
   const entries = entriesOf(flags.backbones, flags.sizes);
   await withStudio(
     dir,
@@ -90,7 +132,11 @@ async function runBakeoff(dir: string, flags: BakeoffFlags): Promise<void> {
       const known = await s.api.backbones.list();
       for (const e of entries) {
         const b = known.find((k) => k.id === e.backboneId);
-        if (b && !b.weights.present) throw new StudioError('invalid-input', `${b.id}: its weights are not in the model cache; run \`studio backbones download ${b.id}\` (or import the .h5) first.`);
+        if (b && !b.weights.present)
+          throw new StudioError(
+            'invalid-input',
+            `${b.id}: its weights are not in the model cache; run \`studio backbones download ${b.id}\` (or import the .h5) first.`,
+          );
       }
       const config = configFrom({ ...flags, backbone: entries[0]!.backboneId }, entries[0]!.backboneId);
       const follow = followRuns(s);
@@ -113,7 +159,11 @@ function showStored(dir: string, flags: BakeoffFlags): Promise<void> {
     if (flags.list) {
       const list = await api.runs.bakeoffs();
       if (flags.json) return console.log(JSON.stringify(list, null, 2));
-      console.log(list.length ? table([['id', 'name', 'runs'], ...list.map((b) => [b.bakeoffId, b.name, b.runIds.join(' ')])]) : 'No bake-offs yet.');
+      console.log(
+        list.length
+          ? table([['id', 'name', 'runs'], ...list.map((b) => [b.bakeoffId, b.name, b.runIds.join(' ')])])
+          : 'No bake-offs yet.',
+      );
       return;
     }
     const summary = await api.runs.bakeoffSummary({ bakeoffId: flags.show! });

@@ -28,7 +28,12 @@ function cudaLines(report: DoctorReport): string[] {
   ];
   for (const s of cuda.stacks) {
     lines.push(`  ${s.label}: CUDA ${s.cuda}, cuDNN ${s.cudnn}, driver >= ${s.minDriver}`);
-    lines.push(table(s.libraries.map((l) => [l.soname, l.path ?? 'missing']), '      '));
+    lines.push(
+      table(
+        s.libraries.map((l) => [l.soname, l.path ?? 'missing']),
+        '      ',
+      ),
+    );
     for (const p of s.problems) lines.push(`    ! ${p}`);
   }
   return lines;
@@ -36,8 +41,16 @@ function cudaLines(report: DoctorReport): string[] {
 
 export function formatDoctor(report: DoctorReport): string {
   const { devices, cpu, memory, modelCache } = report;
-  const gpus = devices.gpus.map((g) => `  GPU ${g.index}: ${g.name}, driver ${g.driver}${g.memoryMiB === null ? '' : `, ${(g.memoryMiB / 1024).toFixed(1)} GiB`}`);
-  const cached = modelCache.files.map((f) => [f.file, `${(f.bytes / 1e6).toFixed(1)} MB`, f.source, f.sha256.slice(0, 12)]);
+  const gpus = devices.gpus.map(
+    (g) =>
+      `  GPU ${g.index}: ${g.name}, driver ${g.driver}${g.memoryMiB === null ? '' : `, ${(g.memoryMiB / 1024).toFixed(1)} GiB`}`,
+  );
+  const cached = modelCache.files.map((f) => [
+    f.file,
+    `${(f.bytes / 1e6).toFixed(1)} MB`,
+    f.source,
+    f.sha256.slice(0, 12),
+  ]);
   return [
     'Training (tfjs, gradients); > marks the one a run uses',
     rungLines(report.training),
@@ -65,7 +78,9 @@ export const doctorCommand: CliCommand = {
   register(program: Command) {
     program
       .command('doctor')
-      .description('what trains and what runs inference here (GPU, CPU, wasm), what did not load and why, and the devices seen')
+      .description(
+        'what trains and what runs inference here (GPU, CPU, wasm), what did not load and why, and the devices seen',
+      )
       .option('--json', 'print the report as JSON')
       .action((opts: { json?: boolean }) =>
         withBareStudio(async ({ api }) => {

@@ -14,7 +14,7 @@ export const evalCommand: CliCommand = {
   register(program: Command) {
     program
       .command('eval')
-      .description('print a run\'s test evaluation: accuracy, macro F1, per-class metrics, confusion matrix')
+      .description("print a run's test evaluation: accuracy, macro F1, per-class metrics, confusion matrix")
       .argument('<project>', 'the project folder (holding studio.db)')
       .argument('<run>', 'the run id (see `studio runs`)', (v) => Number.parseInt(v, 10))
       .option('--json', 'print JSON instead of text')
@@ -33,11 +33,23 @@ export const evalCommand: CliCommand = {
  * with the validation figures at it, and where the run's wall time went.
  */
 export function evalJson(run: RunDetail): object {
-  const kept = run.bestPhase === null || run.bestEpoch === null
-    ? null
-    : { phase: run.bestPhase, epoch: run.bestEpoch + 1, tag: epochTag(run.bestPhase, run.bestEpoch), valAcc: run.bestValAcc, valMacroF1: run.bestMacroF1 };
+  const kept =
+    run.bestPhase === null || run.bestEpoch === null
+      ? null
+      : {
+          phase: run.bestPhase,
+          epoch: run.bestEpoch + 1,
+          tag: epochTag(run.bestPhase, run.bestEpoch),
+          valAcc: run.bestValAcc,
+          valMacroF1: run.bestMacroF1,
+        };
   const time = runTime(run);
-  const timing = time ? { wallMs: Math.round(time.wallMs), ...Object.fromEntries(time.parts.map((p) => [`${p.key}Ms`, Math.round(p.ms)])) } : null;
+  const timing = time
+    ? {
+        wallMs: Math.round(time.wallMs),
+        ...Object.fromEntries(time.parts.map((p) => [`${p.key}Ms`, Math.round(p.ms)])),
+      }
+    : null;
   return { run: run.id, classes: run.classes, kept, timing, test: run.result?.test ?? null };
 }
 
@@ -45,11 +57,20 @@ export function formatEval(run: RunDetail): string {
   const test = run.result?.test;
   if (!test) {
     const why = run.status !== 'done' ? `it is ${run.status}` : 'the project had no test split when it ran';
-    throw new StudioError('invalid-input', `Run ${run.id} has no test evaluation: ${why}. Assign a test split and train again to measure a model on images it never chose by.`);
+    throw new StudioError(
+      'invalid-input',
+      `Run ${run.id} has no test evaluation: ${why}. Assign a test split and train again to measure a model on images it never chose by.`,
+    );
   }
   const time = runTime(run);
   const n = test.confusion.flat().reduce((a, b) => a + b, 0);
-  const perClass = run.classes.map((c, i) => [c, pct(test.perClass[i]!.precision), pct(test.perClass[i]!.recall), pct(test.perClass[i]!.f1), test.perClass[i]!.support]);
+  const perClass = run.classes.map((c, i) => [
+    c,
+    pct(test.perClass[i]!.precision),
+    pct(test.perClass[i]!.recall),
+    pct(test.perClass[i]!.f1),
+    test.perClass[i]!.support,
+  ]);
   const confusion = run.classes.map((c, i) => [c, ...test.confusion[i]!]);
   return [
     runLine(run),
@@ -61,6 +82,9 @@ export function formatEval(run: RunDetail): string {
     table([['class', 'precision', 'recall', 'F1', 'support'], ...perClass]),
     '',
     'Confusion matrix (rows: true class, columns: predicted)',
-    table([['', ...run.classes.map((_, i) => `[${i}]`)], ...confusion.map((r, i) => [`[${i}] ${r[0]}`, ...r.slice(1)])]),
+    table([
+      ['', ...run.classes.map((_, i) => `[${i}]`)],
+      ...confusion.map((r, i) => [`[${i}] ${r[0]}`, ...r.slice(1)]),
+    ]),
   ].join('\n');
 }

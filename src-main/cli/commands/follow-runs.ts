@@ -12,12 +12,18 @@ import { pct } from './run-format';
 const ENDED: ReadonlySet<RunStatus> = new Set(['done', 'failed', 'cancelled', 'interrupted']);
 
 function progressBar(): { bar: SingleBar; show: (p: RunsProgress) => void } {
-  const bar = new SingleBar({ stream: process.stderr, format: 'run {run} {stage} [{bar}] {value}/{total} {info}', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { stream: process.stderr, format: 'run {run} {stage} [{bar}] {value}/{total} {info}', hideCursor: true },
+    Presets.shades_classic,
+  );
   let started = false;
   const show = (p: RunsProgress) => {
     if (p.kind === 'stage') return;
     const stage = p.kind === 'features' ? `phase ${p.phase} features ${p.split}` : epochText(p.phase, p.epoch);
-    const info = p.kind === 'features' ? `(${[`${p.fromCache} cached`, cacheRateText(p)].filter(Boolean).join(', ')})` : `loss ${p.loss.toFixed(4)}`;
+    const info =
+      p.kind === 'features'
+        ? `(${[`${p.fromCache} cached`, cacheRateText(p)].filter(Boolean).join(', ')})`
+        : `loss ${p.loss.toFixed(4)}`;
     const [value, total] = p.kind === 'features' ? [p.done, p.total] : [p.batch + 1, p.batches];
     if (!started) bar.start(total, value, { run: p.runId, stage, info });
     started = true;
@@ -40,7 +46,9 @@ export function followRuns(s: Pick<CliSession, 'api' | 'on'>): RunFollower {
   let wake = () => {};
   const offs = [
     s.on('runs.progress', show),
-    s.on('runs.epoch', ({ metrics: m }) => bar.update({ info: `loss ${m.trainLoss.toFixed(4)} val acc ${pct(m.valAcc)}` })),
+    s.on('runs.epoch', ({ metrics: m }) =>
+      bar.update({ info: `loss ${m.trainLoss.toFixed(4)} val acc ${pct(m.valAcc)}` }),
+    ),
     s.on('runs.status', (e) => {
       if (!ENDED.has(e.status)) return;
       over.add(e.runId);

@@ -15,7 +15,9 @@ export const importCommand: CliCommand = {
   register(program: Command) {
     program
       .command('import')
-      .description('import a folder of images into a project (created if missing); importing again adds only what is new')
+      .description(
+        'import a folder of images into a project (created if missing); importing again adds only what is new',
+      )
       .argument('<project>', 'the project folder (holding studio.db)')
       .argument('<folder>', 'the images: class folders, train/val/test folders, or a flat folder')
       .option('--concurrency <n>', 'images decoded at once (default 4)', positiveInteger)
@@ -33,33 +35,41 @@ async function runImport(projectDir: string, folder: string, opts: { concurrency
   // Before creating anything: a typo in FOLDER must not leave an empty project behind.
   checkFolder(resolve(folder));
   const bar = new SingleBar(
-    { stream: process.stderr, format: '{phase} [{bar}] {value}/{total} | {rate} img/s | ETA {etaText} | {problems} problems', hideCursor: true },
+    {
+      stream: process.stderr,
+      format: '{phase} [{bar}] {value}/{total} | {rate} img/s | ETA {etaText} | {problems} problems',
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   try {
-    await withStudio(projectDir, async ({ api, on, project }) => {
-      let last: ImportProgress | null = null;
-      let finished: (p: ImportProgress) => void = () => undefined;
-      const end = new Promise<ImportProgress>((ok) => (finished = ok));
-      let importId: number | null = null;
-      on('imports.progress', (p) => {
-        if (importId !== null && p.importId !== importId) return;
-        if (!last) bar.start(p.total, 0, barPayload(p));
-        last = p;
-        bar.setTotal(p.total);
-        bar.update(p.done, barPayload(p));
-        if (p.phase === 'finished') finished(p);
-      });
-      importId = (await api.imports.start({ folder })).importId;
-      // Ctrl-C cancels cleanly: what was committed stays, and a second import resumes.
-      const onInterrupt = () => void api.imports.cancel({ importId: importId! });
-      process.once('SIGINT', onInterrupt);
-      const final = await end;
-      process.off('SIGINT', onInterrupt);
-      bar.stop();
-      console.log(summary(final, project.path, await api.imports.problems({ importId, limit: SHOWN_PROBLEMS + 1 })));
-      process.exitCode = final.status === 'done' ? 0 : final.status === 'cancelled' ? 130 : 1;
-    }, { create: true, write: true, paths: [folder], imports: { concurrency: opts.concurrency } });
+    await withStudio(
+      projectDir,
+      async ({ api, on, project }) => {
+        let last: ImportProgress | null = null;
+        let finished: (p: ImportProgress) => void = () => undefined;
+        const end = new Promise<ImportProgress>((ok) => (finished = ok));
+        let importId: number | null = null;
+        on('imports.progress', (p) => {
+          if (importId !== null && p.importId !== importId) return;
+          if (!last) bar.start(p.total, 0, barPayload(p));
+          last = p;
+          bar.setTotal(p.total);
+          bar.update(p.done, barPayload(p));
+          if (p.phase === 'finished') finished(p);
+        });
+        importId = (await api.imports.start({ folder })).importId;
+        // Ctrl-C cancels cleanly: what was committed stays, and a second import resumes.
+        const onInterrupt = () => void api.imports.cancel({ importId: importId! });
+        process.once('SIGINT', onInterrupt);
+        const final = await end;
+        process.off('SIGINT', onInterrupt);
+        bar.stop();
+        console.log(summary(final, project.path, await api.imports.problems({ importId, limit: SHOWN_PROBLEMS + 1 })));
+        process.exitCode = final.status === 'done' ? 0 : final.status === 'cancelled' ? 130 : 1;
+      },
+      { create: true, write: true, paths: [folder], imports: { concurrency: opts.concurrency } },
+    );
   } finally {
     bar.stop();
   }
@@ -67,9 +77,13 @@ async function runImport(projectDir: string, folder: string, opts: { concurrency
 
 function barPayload(p: ImportProgress) {
   // cli-progress has its own {eta}; ours comes from the import's measured rate.
-  return { phase: p.phase.padEnd(9), rate: p.imagesPerSecond.toFixed(1), etaText: p.etaSeconds === null ? '?' : `${p.etaSeconds}s`, problems: p.problems };
+  return {
+    phase: p.phase.padEnd(9),
+    rate: p.imagesPerSecond.toFixed(1),
+    etaText: p.etaSeconds === null ? '?' : `${p.etaSeconds}s`,
+    problems: p.problems,
+  };
 }
-
 
 export function summary(p: ImportProgress, projectDir: string, problems: Problem[]): string {
   const lines = [
@@ -78,7 +92,9 @@ export function summary(p: ImportProgress, projectDir: string, problems: Problem
       ` (${p.imagesPerSecond.toFixed(1)} files/s)`,
   ];
   if (problems.length) lines.push('', 'Problems (these files were left out; the rest imported):');
-  for (const problem of problems.slice(0, SHOWN_PROBLEMS)) lines.push(`  ${problem.kind}: ${problem.path}`, `    ${problem.reason}`);
-  if (p.problems > SHOWN_PROBLEMS) lines.push(`  ... ${p.problems - SHOWN_PROBLEMS} more: see \`studio info ${projectDir}\` or the Problems view.`);
+  for (const problem of problems.slice(0, SHOWN_PROBLEMS))
+    lines.push(`  ${problem.kind}: ${problem.path}`, `    ${problem.reason}`);
+  if (p.problems > SHOWN_PROBLEMS)
+    lines.push(`  ... ${p.problems - SHOWN_PROBLEMS} more: see \`studio info ${projectDir}\` or the Problems view.`);
   return lines.join('\n');
 }

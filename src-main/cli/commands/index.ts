@@ -18,4 +18,22 @@ import { suspectsCommand } from './suspects';
 import { restoreCommand } from './restore';
 import { suggestCommand } from './suggest';
 
-export const commands: readonly CliCommand[] = [importCommand, infoCommand, trainCommand, resumeCommand, runsCommand, evalCommand, exportCommand, predictCommand, splitCommand, dupesCommand, labelsCommand, backbonesCommand, doctorCommand, bakeoffCommand, suspectsCommand, restoreCommand, suggestCommand];
+export const commands: readonly CliCommand[] = [
+  importCommand,
+  infoCommand,
+  trainCommand,
+  resumeCommand,
+  runsCommand,
+  evalCommand,
+  exportCommand,
+  predictCommand,
+  splitCommand,
+  dupesCommand,
+  labelsCommand,
+  backbonesCommand,
+  doctorCommand,
+  bakeoffCommand,
+  suspectsCommand,
+  restoreCommand,
+  suggestCommand,
+];

@@ -15,7 +15,11 @@ export const infoCommand: CliCommand = {
         withStudio(dir, async ({ api, project: info }) => {
           const stats = await api.dataset.stats();
           const lastImport = (await api.imports.list())[0] ?? null;
-          console.log(opts.json ? JSON.stringify({ project: info, stats, lastImport }, null, 2) : formatInfo(info, stats, lastImport));
+          console.log(
+            opts.json
+              ? JSON.stringify({ project: info, stats, lastImport }, null, 2)
+              : formatInfo(info, stats, lastImport),
+          );
         }),
       );
   },
@@ -27,7 +31,9 @@ export function formatInfo(info: ProjectInfo, stats: DatasetStats, lastImport: I
     `Images   ${stats.total}  (${stats.unlabeled} unlabeled)`,
     '',
     `Classes  ${stats.perClass.length}`,
-    stats.perClass.length ? table(stats.perClass.map((c) => [c.name, c.count])) : '  (none: import class folders to label images)',
+    stats.perClass.length
+      ? table(stats.perClass.map((c) => [c.name, c.count]))
+      : '  (none: import class folders to label images)',
     '',
     'Splits',
     table(Object.entries(stats.perSplit).map(([split, n]) => [split, n])),
@@ -36,7 +42,10 @@ export function formatInfo(info: ProjectInfo, stats: DatasetStats, lastImport: I
     ...(stats.problems.length ? [table(stats.problems.map((p) => [p.kind, p.count]))] : []),
   ];
   if (lastImport) {
-    lines.push('', `Last import  ${lastImport.root}: ${lastImport.status}, ${lastImport.done} of ${lastImport.total} files`);
+    lines.push(
+      '',
+      `Last import  ${lastImport.root}: ${lastImport.status}, ${lastImport.done} of ${lastImport.total} files`,
+    );
   }
   return lines.join('\n');
 }

@@ -6,7 +6,9 @@ import { withStudio } from '../studio-client';
 
 export const labelsCommand: CliCommand = {
   register(program: Command) {
-    const labels = program.command('labels').description('export or import labels and splits as CSV (path,label,split,group)');
+    const labels = program
+      .command('labels')
+      .description('export or import labels and splits as CSV (path,label,split,group)');
     labels
       .command('export')
       .argument('<project>', 'the project folder (holding studio.db)')
@@ -20,7 +22,10 @@ export const labelsCommand: CliCommand = {
       .argument('<project>', 'the project folder (holding studio.db)')
       .argument('<file>', 'the CSV file to read; a column it lacks leaves that field as it is')
       .action(async (dir: string, file: string) => {
-        const out = await withStudio(dir, ({ api }) => api.curation.importCsv({ file }), { paths: [file], write: true });
+        const out = await withStudio(dir, ({ api }) => api.curation.importCsv({ file }), {
+          paths: [file],
+          write: true,
+        });
         console.log(`read ${out.rows} rows, changed ${out.changed} images`);
       });
   },

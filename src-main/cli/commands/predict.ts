@@ -36,16 +36,26 @@ async function runPredict(exportDir: string, folder: string, opts: { out: string
   await selectBackend();
   const exp = await loadExport(resolve(exportDir));
   const files = filesUnder(resolve(folder));
-  const bar = new SingleBar({ stream: process.stderr, format: 'predict [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { stream: process.stderr, format: 'predict [{bar}] {value}/{total}', hideCursor: true },
+    Presets.shades_classic,
+  );
   bar.start(files.length, 0);
-  const { rows, problems } = await predictFiles(exp, files, { onProgress: (done) => bar.update(done) }).finally(() => exp.dispose());
+  const { rows, problems } = await predictFiles(exp, files, { onProgress: (done) => bar.update(done) }).finally(() =>
+    exp.dispose(),
+  );
   bar.stop();
   try {
     replaceFileSync(opts.out, predictionsCsv(exp.manifest.labels, rows));
   } catch (err) {
-    throw new StudioError('invalid-input', `Cannot write ${resolve(opts.out)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Choose a folder you can write to.`);
+    throw new StudioError(
+      'invalid-input',
+      `Cannot write ${resolve(opts.out)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Choose a folder you can write to.`,
+    );
   }
-  const lines = [`Predicted ${rows.length} of ${files.length} files with ${exp.manifest.backboneId} (${exp.runtime}) into ${resolve(opts.out)}; ${problems.length} problems`];
+  const lines = [
+    `Predicted ${rows.length} of ${files.length} files with ${exp.manifest.backboneId} (${exp.runtime}) into ${resolve(opts.out)}; ${problems.length} problems`,
+  ];
   if (problems.length) lines.push('', 'Problems (these files were left out; the rest were predicted):');
   for (const p of problems.slice(0, SHOWN_PROBLEMS)) lines.push(`  ${p.path}`, `    ${p.reason}`);
   if (problems.length > SHOWN_PROBLEMS) lines.push(`  ... ${problems.length - SHOWN_PROBLEMS} more`);

@@ -20,7 +20,8 @@ export const resumeCommand: CliCommand = {
 };
 
 function runId(v: string): number {
-  if (!/^\d+$/.test(v)) throw new StudioError('invalid-input', `"${v}" is not a run id; pass the number \`studio runs\` lists.`);
+  if (!/^\d+$/.test(v))
+    throw new StudioError('invalid-input', `"${v}" is not a run id; pass the number \`studio runs\` lists.`);
   return Number(v);
 }
 
@@ -31,7 +32,10 @@ function runResume(dir: string, id: number): Promise<void> {
       // Opening the project marks runs whose training process is gone as interrupted.
       const before = await s.api.runs.get({ runId: id });
       if (before.status === 'running' || before.status === 'queued') {
-        throw new StudioError('busy', `Run ${id} is still ${before.status} in another process (a \`studio train\`, or the studio); wait for it, or cancel it there.`);
+        throw new StudioError(
+          'busy',
+          `Run ${id} is still ${before.status} in another process (a \`studio train\`, or the studio); wait for it, or cancel it there.`,
+        );
       }
       const follow = followRuns(s);
       try {

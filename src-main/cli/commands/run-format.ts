@@ -6,9 +6,12 @@ import { epochTag } from '../../../src-shared/epochs';
 import { table } from '../command';
 
 export const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
-export const signedPct = (v: number | null): string => (v === null ? '-' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`);
-export const seconds = (ms: number | null): string => (ms === null ? '-' : ms < 100_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`);
-const best = (r: RunSummary) => (r.bestEpoch === null || r.bestPhase === null ? '-' : epochTag(r.bestPhase, r.bestEpoch));
+export const signedPct = (v: number | null): string =>
+  v === null ? '-' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
+export const seconds = (ms: number | null): string =>
+  ms === null ? '-' : ms < 100_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;
+const best = (r: RunSummary) =>
+  r.bestEpoch === null || r.bestPhase === null ? '-' : epochTag(r.bestPhase, r.bestEpoch);
 
 /** A terminal's usual width: the runs table fits it; `studio runs RUN` and `--json` have the rest. */
 export const TABLE_WIDTH = 100;
@@ -23,8 +26,17 @@ export const clip = (s: string, max: number): string => (s.length <= max ? s : `
 export function runsTable(runs: RunSummary[]): string {
   const head = ['id', 'name', 'status', 'backbone', 'px', 'kept', 'val acc', 'val F1', 'test acc', 'time', 'doctor'];
   const rows: string[][] = runs.map((r) => [
-    String(r.id), r.name, r.status, r.backboneId, String(r.inputSize), best(r), pct(r.bestValAcc), pct(r.bestMacroF1),
-    pct(r.testAcc), seconds(r.trainMs), findingsBadge(r.findings),
+    String(r.id),
+    r.name,
+    r.status,
+    r.backboneId,
+    String(r.inputSize),
+    best(r),
+    pct(r.bestValAcc),
+    pct(r.bestMacroF1),
+    pct(r.testAcc),
+    seconds(r.trainMs),
+    findingsBadge(r.findings),
   ]);
   const all = [head, ...rows];
   const width = (col: number) => Math.max(...all.map((row) => row[col]!.length));
@@ -57,7 +69,12 @@ export function findingLines(findings: Finding[]): string[] {
 
 /** A run in a few lines; a run's detail adds the 95 % intervals and the training doctor's findings. */
 export function runLine(r: RunSummary | RunDetail): string {
-  const sizes = 'splitSizes' in r && r.splitSizes ? r.splitSizes : r.valCount !== null && r.testCount !== null ? { val: r.valCount, test: r.testCount } : null;
+  const sizes =
+    'splitSizes' in r && r.splitSizes
+      ? r.splitSizes
+      : r.valCount !== null && r.testCount !== null
+        ? { val: r.valCount, test: r.testCount }
+        : null;
   const lines = [
     `Run ${r.id} "${r.name}": ${r.status}${r.trainMs !== null ? ` in ${seconds(r.trainMs)}` : ''}`,
     `  kept ${best(r)}: val acc ${pctCI(r.bestValAcc, sizes?.val)}, macro F1 ${pct(r.bestMacroF1)}, train-val gap ${signedPct(r.gap)} points` +
@@ -66,7 +83,8 @@ export function runLine(r: RunSummary | RunDetail): string {
   if (sizes) lines.push('  [95 % Wilson intervals from the validation and test set sizes]');
   if (r.message) lines.push(`  ${r.message}`);
   const doctor = 'doctor' in r ? r.doctor : null;
-  if (doctor && doctor.findings.length) lines.push(`  Training doctor${doctor.final ? '' : ' (live)'}:`, ...findingLines(doctor.findings));
+  if (doctor && doctor.findings.length)
+    lines.push(`  Training doctor${doctor.final ? '' : ' (live)'}:`, ...findingLines(doctor.findings));
   return lines.join('\n');
 }
 

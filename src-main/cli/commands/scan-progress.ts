@@ -5,7 +5,10 @@ import type { CliSession } from '../studio-client';
 export function reportScan(on: CliSession['on']): void {
   if (!process.stderr.isTTY) return;
   on('curation.progress', (p) => {
-    const what = p.stage === 'reducing' ? `scanning ${p.done}/${p.total}` : `${p.stage === 'comparing' ? 'comparing' : 'checking likely copies'} ${Math.floor(p.done / 10)} %`;
+    const what =
+      p.stage === 'reducing'
+        ? `scanning ${p.done}/${p.total}`
+        : `${p.stage === 'comparing' ? 'comparing' : 'checking likely copies'} ${Math.floor(p.done / 10)} %`;
     // Padded, so a shorter line overwrites a longer one.
     process.stderr.write(p.running ? `\r${what.padEnd(40)}` : '\n');
   });

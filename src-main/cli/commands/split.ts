@@ -11,28 +11,72 @@ export const splitCommand: CliCommand = {
   register(program: Command) {
     program
       .command('split')
-      .description('assign train/val/test splits per class, keeping groups and near-duplicate clusters together; predefined splits are kept unless --reassign')
+      .description(
+        'assign train/val/test splits per class, keeping groups and near-duplicate clusters together; predefined splits are kept unless --reassign',
+      )
       .argument('<project>', 'the project folder (holding studio.db)')
       .requiredOption('--seed <n>', 'the random seed: the same seed gives the same split', integer)
       .option('--val <fraction>', 'fraction of each class for validation', fraction, 0.15)
       .option('--test <fraction>', 'fraction of each class for the test set', fraction, 0.15)
-      .option('--group-by <key>', 'folder (the file\'s folder), folder:N (N-th folder under the import root, negative from the file), regex:PATTERN (a capture group on the file name) or csv:FILE:COLUMN', parseGroupBy)
+      .option(
+        '--group-by <key>',
+        "folder (the file's folder), folder:N (N-th folder under the import root, negative from the file), regex:PATTERN (a capture group on the file name) or csv:FILE:COLUMN",
+        parseGroupBy,
+      )
       .option('--folds <k>', 'also assign K cross-validation folds to train and val', integer)
       .option('--reassign', 'reassign every image, including splits that came with the data')
       .option('--no-keep-clusters', 'let near-duplicate copies land in different splits (they then leak between them)')
-      .action(async (dir: string, o: { seed: number; val: number; test: number; groupBy?: GroupBy; folds?: number; reassign?: boolean; keepClusters: boolean }) => {
-        const csv = o.groupBy?.kind === 'csv' ? [o.groupBy.file] : [];
-        await withStudio(dir, async ({ api, on }) => {
-          reportScan(on);
-          const out = await api.curation.split({ val: o.val, test: o.test, seed: o.seed, groupBy: o.groupBy, folds: o.folds, keepPredefined: !o.reassign, keepClusters: o.keepClusters });
-          const manifest = await api.curation.manifest({ params: { seed: o.seed, val: o.val, test: o.test, groupBy: o.groupBy ?? null, folds: o.folds ?? null, keepClusters: o.keepClusters } });
-          console.log(table(Object.entries(out.counts).map(([k, v]) => [k, v])));
-          console.log(`groups ${out.groups}, kept ${out.kept} predefined, folds ${out.folds ?? 'none'}`);
-          console.log(o.keepClusters ? `near-duplicate clusters kept together: ${out.clusters}` : 'near-duplicate clusters not kept together (--no-keep-clusters): copies may leak between splits');
-          for (const w of out.warnings) console.log(`warning: ${w}`);
-          console.log(`manifest ${manifest.digest}`);
-        }, { paths: csv, write: true });
-      });
+      .action(
+        async (
+          dir: string,
+          o: {
+            seed: number;
+            val: number;
+            test: number;
+            groupBy?: GroupBy;
+            folds?: number;
+            reassign?: boolean;
+            keepClusters: boolean;
+          },
+        ) => {
+          const csv = o.groupBy?.kind === 'csv' ? [o.groupBy.file] : [];
+          await withStudio(
+            dir,
+            async ({ api, on }) => {
+              reportScan(on);
+              const out = await api.curation.split({
+                val: o.val,
+                test: o.test,
+                seed: o.seed,
+                groupBy: o.groupBy,
+                folds: o.folds,
+                keepPredefined: !o.reassign,
+                keepClusters: o.keepClusters,
+              });
+              const manifest = await api.curation.manifest({
+                params: {
+                  seed: o.seed,
+                  val: o.val,
+                  test: o.test,
+                  groupBy: o.groupBy ?? null,
+                  folds: o.folds ?? null,
+                  keepClusters: o.keepClusters,
+                },
+              });
+              console.log(table(Object.entries(out.counts).map(([k, v]) => [k, v])));
+              console.log(`groups ${out.groups}, kept ${out.kept} predefined, folds ${out.folds ?? 'none'}`);
+              console.log(
+                o.keepClusters
+                  ? `near-duplicate clusters kept together: ${out.clusters}`
+                  : 'near-duplicate clusters not kept together (--no-keep-clusters): copies may leak between splits',
+              );
+              for (const w of out.warnings) console.log(`warning: ${w}`);
+              console.log(`manifest ${manifest.digest}`);
+            },
+            { paths: csv, write: true },
+          );
+        },
+      );
   },
 };
 

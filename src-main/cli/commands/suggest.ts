@@ -23,13 +23,21 @@ const pct = (p: number) => `${(100 * p).toFixed(1)} %`;
 
 function probability(v: string): number {
   const p = Number(v);
-  if (!(p >= 0 && p <= 1) || v.trim() === '') throw new StudioError('invalid-input', `--accept-above: "${v}" is not a probability; give one between 0 and 1, e.g. 0.95`);
+  if (!(p >= 0 && p <= 1) || v.trim() === '')
+    throw new StudioError(
+      'invalid-input',
+      `--accept-above: "${v}" is not a probability; give one between 0 and 1, e.g. 0.95`,
+    );
   return p;
 }
 
 function classIdOf(classes: ClassInfo[], name: string): number {
   const found = classes.find((c) => c.name === name);
-  if (!found) throw new StudioError('invalid-input', `--class: there is no class "${name}" in this project; its classes are ${classes.map((c) => `"${c.name}"`).join(', ')}`);
+  if (!found)
+    throw new StudioError(
+      'invalid-input',
+      `--class: there is no class "${name}" in this project; its classes are ${classes.map((c) => `"${c.name}"`).join(', ')}`,
+    );
   return found.id;
 }
 
@@ -40,7 +48,8 @@ async function trained(s: CliSession): Promise<AssistState> {
   try {
     const state = await s.api.assist.refresh();
     process.stderr.write('\n');
-    if (state.status !== 'ready') throw new StudioError(state.status === 'waiting' ? 'invalid-input' : 'internal', state.message);
+    if (state.status !== 'ready')
+      throw new StudioError(state.status === 'waiting' ? 'invalid-input' : 'internal', state.message);
     return state;
   } finally {
     process.off('SIGINT', onInterrupt);
@@ -52,28 +61,49 @@ export const suggestCommand: CliCommand = {
   register(program: Command) {
     program
       .command('suggest')
-      .description('train the labeling assistant and print its suggestions for the unlabeled images, or accept those above a probability')
+      .description(
+        'train the labeling assistant and print its suggestions for the unlabeled images, or accept those above a probability',
+      )
       .argument('<project>', 'the project folder (holding studio.db)')
-      .option('--accept-above <p>', 'label every unlabeled image suggested with at least this probability (one undoable edit)', probability)
+      .option(
+        '--accept-above <p>',
+        'label every unlabeled image suggested with at least this probability (one undoable edit)',
+        probability,
+      )
       .option('--class <name>', 'with --accept-above: only suggestions of this class')
       .option('--limit <n>', 'how many suggestions to print', (v) => Number.parseInt(v, 10), 20)
       .option('--backbone <id>', 'the backbone whose features it uses (default: the default backbone)')
-      .option('--input-size <px>', 'its input size (default: the backbone\'s own)', (v) => Number.parseInt(v, 10))
+      .option('--input-size <px>', "its input size (default: the backbone's own)", (v) => Number.parseInt(v, 10))
       .option('--json', 'print JSON instead of a table')
       .action((dir: string, flags: SuggestFlags) =>
-        withStudio(dir, async (s) => {
-          if (flags.class !== undefined && flags.acceptAbove === undefined) throw new StudioError('invalid-input', '--class goes with --accept-above P: say which probability to accept above');
-          const classes = await s.api.dataset.classes();
-          const classId = flags.class === undefined ? undefined : classIdOf(classes, flags.class);
-          const state = await trained(s);
-          const names = new Map(classes.map((c) => [c.id, c.name]));
-          if (flags.acceptAbove !== undefined) {
-            const out = await s.api.assist.accept({ threshold: flags.acceptAbove, classId });
-            return console.log(flags.json ? JSON.stringify({ state, accepted: out }, null, 2) : acceptText(out, flags.acceptAbove));
-          }
-          const out = await s.api.assist.suggestions({ limit: flags.limit });
-          console.log(flags.json ? JSON.stringify({ state, suggestions: out }, null, 2) : suggestionsText(state, out, names));
-        }, { write: flags.acceptAbove !== undefined, assist: { backboneId: flags.backbone, inputSize: flags.inputSize } }),
+        withStudio(
+          dir,
+          async (s) => {
+            if (flags.class !== undefined && flags.acceptAbove === undefined)
+              throw new StudioError(
+                'invalid-input',
+                '--class goes with --accept-above P: say which probability to accept above',
+              );
+            const classes = await s.api.dataset.classes();
+            const classId = flags.class === undefined ? undefined : classIdOf(classes, flags.class);
+            const state = await trained(s);
+            const names = new Map(classes.map((c) => [c.id, c.name]));
+            if (flags.acceptAbove !== undefined) {
+              const out = await s.api.assist.accept({ threshold: flags.acceptAbove, classId });
+              return console.log(
+                flags.json ? JSON.stringify({ state, accepted: out }, null, 2) : acceptText(out, flags.acceptAbove),
+              );
+            }
+            const out = await s.api.assist.suggestions({ limit: flags.limit });
+            console.log(
+              flags.json ? JSON.stringify({ state, suggestions: out }, null, 2) : suggestionsText(state, out, names),
+            );
+          },
+          {
+            write: flags.acceptAbove !== undefined,
+            assist: { backboneId: flags.backbone, inputSize: flags.inputSize },
+          },
+        ),
       );
   },
 };
@@ -81,8 +111,17 @@ export const suggestCommand: CliCommand = {
 function suggestionsText(state: AssistState, out: SuggestionsOutput, names: Map<number, string>): string {
   const head = `${state.message} Backbone ${state.backboneId} at ${state.inputSize} px.`;
   if (out.total === 0) return `${head}\nNo unlabeled images to suggest for.`;
-  const rows = out.items.map((s) => [s.imageId, names.get(s.classId) ?? String(s.classId), pct(s.probability), s.margin.toFixed(2)]);
-  return [head, `${plural(out.total, 'unlabeled image')}, most confident first:`, table([['image', 'suggested', 'probability', 'margin'], ...rows])].join('\n');
+  const rows = out.items.map((s) => [
+    s.imageId,
+    names.get(s.classId) ?? String(s.classId),
+    pct(s.probability),
+    s.margin.toFixed(2),
+  ]);
+  return [
+    head,
+    `${plural(out.total, 'unlabeled image')}, most confident first:`,
+    table([['image', 'suggested', 'probability', 'margin'], ...rows]),
+  ].join('\n');
 }
 
 function acceptText(out: AcceptOutput, p: number): string {

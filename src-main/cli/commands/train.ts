@@ -31,10 +31,13 @@ export const trainCommand: CliCommand = {
   register(program: Command) {
     program
       .command('train')
-      .description('train a classifier on the project\'s labeled images (phase 1, then phase 2 with --unfreeze)')
+      .description("train a classifier on the project's labeled images (phase 1, then phase 2 with --unfreeze)")
       .argument('<project>', 'the project folder (holding studio.db)')
       .option('--config <file>', 'a run config as JSON (backboneId, head, phase1, phase2, augment, seed)')
-      .option('--backbone <id>', 'backbone id from `studio backbones` (default: the best one whose ImageNet weights are present)')
+      .option(
+        '--backbone <id>',
+        'backbone id from `studio backbones` (default: the best one whose ImageNet weights are present)',
+      )
       .option('--input-size <px>', 'input size the backbone allows', int)
       .option('--epochs <n>', 'epochs of each phase', int)
       .option('--unfreeze <n>', 'fine-tune the last N blocks in a phase 2 at a low learning rate', int)
@@ -47,7 +50,9 @@ export const trainCommand: CliCommand = {
 
 /** RUN_DEFAULTS (the launcher's form starts there too), or the --config file; flags override either. */
 export function configFrom(flags: TrainFlags, defaultBackbone: string): RunConfig {
-  const c: RunConfigInput = flags.config ? { ...readConfigFile(flags.config) } : { ...RUN_DEFAULTS.run, backboneId: defaultBackbone };
+  const c: RunConfigInput = flags.config
+    ? { ...readConfigFile(flags.config) }
+    : { ...RUN_DEFAULTS.run, backboneId: defaultBackbone };
   if (flags.backbone) c.backboneId = flags.backbone;
   if (flags.inputSize) c.inputSize = flags.inputSize;
   if (flags.seed !== undefined) c.seed = flags.seed;
@@ -57,7 +62,10 @@ export function configFrom(flags: TrainFlags, defaultBackbone: string): RunConfi
   const parsed = RunConfig.safeParse(c);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new StudioError('invalid-input', `config field "${issue.path.join('.') || '(root)'}": ${issue.message}${flags.config ? ` (in ${flags.config})` : ''}`);
+    throw new StudioError(
+      'invalid-input',
+      `config field "${issue.path.join('.') || '(root)'}": ${issue.message}${flags.config ? ` (in ${flags.config})` : ''}`,
+    );
   }
   return parsed.data;
 }
@@ -66,7 +74,10 @@ function readConfigFile(file: string): RunConfigInput {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as RunConfigInput;
   } catch (err) {
-    throw new StudioError('invalid-input', `cannot read the config ${file}: ${(err as Error).message}. Pass a JSON file holding a run config.`);
+    throw new StudioError(
+      'invalid-input',
+      `cannot read the config ${file}: ${(err as Error).message}. Pass a JSON file holding a run config.`,
+    );
   }
 }
 
@@ -74,9 +85,15 @@ function readConfigFile(file: string): RunConfigInput {
 async function ensureWeights(s: CliSession, list: BackboneInfo[], id: string): Promise<void> {
   const chosen = list.find((b) => b.id === id);
   if (!chosen || chosen.weights.present) return;
-  console.error(`${id}: its ImageNet weights (${chosen.weights.file}) are not in the model cache yet; downloading them once from ${chosen.weights.url}`);
+  console.error(
+    `${id}: its ImageNet weights (${chosen.weights.file}) are not in the model cache yet; downloading them once from ${chosen.weights.url}`,
+  );
   const end = await downloadWithBar(s, id);
-  if (end.state !== 'done') throw new StudioError(end.state === 'cancelled' ? 'cancelled' : 'invalid-input', end.message ?? `download of ${id} ${end.state}`);
+  if (end.state !== 'done')
+    throw new StudioError(
+      end.state === 'cancelled' ? 'cancelled' : 'invalid-input',
+      end.message ?? `download of ${id} ${end.state}`,
+    );
 }
 
 function runTrain(dir: string, flags: TrainFlags): Promise<void> {

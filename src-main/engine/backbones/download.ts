@@ -41,7 +41,12 @@ export type DownloadFailure = 'http' | 'network' | 'interrupted' | 'hash';
 
 export class WeightsDownloadError extends Error {
   override name = 'WeightsDownloadError';
-  constructor(readonly kind: DownloadFailure, readonly file: string, readonly url: string, message: string) {
+  constructor(
+    readonly kind: DownloadFailure,
+    readonly file: string,
+    readonly url: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -74,7 +79,10 @@ function causeOf(err: unknown): string {
 }
 
 async function sizeOf(path: string): Promise<number> {
-  return stat(path).then((s) => s.size, () => 0);
+  return stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
 }
 
 async function get(w: KerasWeights, o: DownloadWeightsOptions, from: number): Promise<Response> {
@@ -85,7 +93,12 @@ async function get(w: KerasWeights, o: DownloadWeightsOptions, from: number): Pr
     return await (o.fetchImpl ?? fetch)(w.url, { headers, signal: o.signal });
   } catch (err) {
     if (o.signal?.aborted) throw new DownloadCancelled(w.file);
-    throw new WeightsDownloadError('network', w.file, w.url, `cannot download ${w.file} from ${w.url} (${causeOf(err)}); is this machine offline? ${manualHint(w, o.archId)}`);
+    throw new WeightsDownloadError(
+      'network',
+      w.file,
+      w.url,
+      `cannot download ${w.file} from ${w.url} (${causeOf(err)}); is this machine offline? ${manualHint(w, o.archId)}`,
+    );
   }
 }
 
@@ -102,7 +115,11 @@ function totalOf(res: Response, offset: number): number | null {
 }
 
 /** The response to write from, and where in the file it starts: a 206 continues the part, a 200 replaces it. */
-async function openResponse(w: KerasWeights, part: string, o: DownloadWeightsOptions): Promise<{ res: Response; offset: number }> {
+async function openResponse(
+  w: KerasWeights,
+  part: string,
+  o: DownloadWeightsOptions,
+): Promise<{ res: Response; offset: number }> {
   const have = await sizeOf(part);
   const res = await get(w, o, have);
   if (res.status === 206 && have > 0 && rangeStart(res) === have) return { res, offset: have };
@@ -114,7 +131,12 @@ async function openResponse(w: KerasWeights, part: string, o: DownloadWeightsOpt
     return openResponse(w, part, o);
   }
   const status = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-  throw new WeightsDownloadError('http', w.file, w.url, `download of ${w.file} failed: ${status} from ${w.url}. ${manualHint(w, o.archId)}`);
+  throw new WeightsDownloadError(
+    'http',
+    w.file,
+    w.url,
+    `download of ${w.file} failed: ${status} from ${w.url}. ${manualHint(w, o.archId)}`,
+  );
 }
 
 function progressReporter(w: KerasWeights, o: DownloadWeightsOptions, offset: number, total: number | null) {
@@ -133,7 +155,13 @@ function progressReporter(w: KerasWeights, o: DownloadWeightsOptions, offset: nu
 }
 
 /** Streams the body onto the part, chunk by chunk, hashing what is written. */
-async function writeBody(res: Response, part: string, offset: number, hasher: WeightsHasher, report: (bytes: number) => void): Promise<void> {
+async function writeBody(
+  res: Response,
+  part: string,
+  offset: number,
+  hasher: WeightsHasher,
+  report: (bytes: number) => void,
+): Promise<void> {
   const fh = await open(part, offset > 0 ? 'a' : 'w');
   try {
     for await (const chunk of (res.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
@@ -147,17 +175,30 @@ async function writeBody(res: Response, part: string, offset: number, hasher: We
   }
 }
 
-function interrupted(w: KerasWeights, o: DownloadWeightsOptions, err: unknown, bytes: number, total: number | null): Error {
+function interrupted(
+  w: KerasWeights,
+  o: DownloadWeightsOptions,
+  err: unknown,
+  bytes: number,
+  total: number | null,
+): Error {
   if (o.signal?.aborted) return new DownloadCancelled(w.file);
   const of = total === null ? '' : ` of ${total}`;
   return new WeightsDownloadError(
-    'interrupted', w.file, w.url,
+    'interrupted',
+    w.file,
+    w.url,
     `download of ${w.file} from ${w.url} was interrupted after ${bytes}${of} bytes (${causeOf(err)}); ` +
       `the part is kept: try again to resume. ${manualHint(w, o.archId)}`,
   );
 }
 
-async function checkHash(w: KerasWeights, o: DownloadWeightsOptions, part: string, got: { md5: string; sha256: string }): Promise<void> {
+async function checkHash(
+  w: KerasWeights,
+  o: DownloadWeightsOptions,
+  part: string,
+  got: { md5: string; sha256: string },
+): Promise<void> {
   if (!w.fileHash) return;
   const expected = w.fileHash.toLowerCase();
   // Keras' rule (file_utils.validate_file): 64 hex digits is sha256, anything else md5.
@@ -165,7 +206,9 @@ async function checkHash(w: KerasWeights, o: DownloadWeightsOptions, part: strin
   if (actual === expected) return;
   await rm(part, { force: true });
   throw new WeightsDownloadError(
-    'hash', w.file, w.url,
+    'hash',
+    w.file,
+    w.url,
     `${w.file} downloaded from ${w.url} has ${algorithm} ${actual}, but Keras expects ${expected}; the download was deleted. ` +
       `Try again; if it happens again, the server (a mirror set by STUDIO_WEIGHTS_BASE_URL?) may serve another file. ${manualHint(w, o.archId)}`,
   );
@@ -185,12 +228,19 @@ async function fetchWeights(w: KerasWeights, dir: string, o: DownloadWeightsOpti
   } catch (err) {
     throw interrupted(w, o, err, hasher.bytes, total);
   }
-  if (total !== null && hasher.bytes < total) throw interrupted(w, o, new Error('connection closed early'), hasher.bytes, total);
+  if (total !== null && hasher.bytes < total)
+    throw interrupted(w, o, new Error('connection closed early'), hasher.bytes, total);
   report(hasher.bytes, true);
   const hashes = hasher.digest();
   await checkHash(w, o, part, hashes);
   await rename(part, final);
-  await writeSidecar(dir, { file: w.file, source: 'download', url: w.url, ...hashes, addedAt: new Date().toISOString() });
+  await writeSidecar(dir, {
+    file: w.file,
+    source: 'download',
+    url: w.url,
+    ...hashes,
+    addedAt: new Date().toISOString(),
+  });
   return final;
 }
 
@@ -208,9 +258,14 @@ function startShared(w: KerasWeights, dir: string, path: string, o: DownloadWeig
   };
   const promise = fetchWeights(w, dir, { ...o, signal: controller.signal, onProgress });
   const shared: Shared = { promise, settled: Promise.resolve(), controller, listeners, waiters: 0 };
-  shared.settled = promise.then(() => {}, () => {}).finally(() => {
-    if (inFlight.get(path) === shared) inFlight.delete(path);
-  });
+  shared.settled = promise
+    .then(
+      () => {},
+      () => {},
+    )
+    .finally(() => {
+      if (inFlight.get(path) === shared) inFlight.delete(path);
+    });
   inFlight.set(path, shared);
   return shared;
 }
@@ -237,7 +292,10 @@ function attach(shared: Shared, w: KerasWeights, o: DownloadWeightsOptions): Pro
       void shared.settled.then(() => reject(new DownloadCancelled(w.file)));
     };
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    shared.promise.then((p) => leave() && resolve(p), (err) => leave() && reject(err));
+    shared.promise.then(
+      (p) => leave() && resolve(p),
+      (err) => leave() && reject(err),
+    );
   });
 }
 
@@ -245,7 +303,11 @@ function attach(shared: Shared, w: KerasWeights, o: DownloadWeightsOptions): Pro
  * Makes `w.file` present in the cache folder `dir` and returns its path: at once when it
  * is there already, else by downloading `w.url` (joining a download in progress).
  */
-export async function downloadWeights(w: KerasWeights, dir: string, opts: DownloadWeightsOptions = {}): Promise<string> {
+export async function downloadWeights(
+  w: KerasWeights,
+  dir: string,
+  opts: DownloadWeightsOptions = {},
+): Promise<string> {
   const path = weightsPath(dir, w.file);
   for (;;) {
     if (opts.signal?.aborted) throw new DownloadCancelled(w.file);

@@ -52,7 +52,8 @@ function weighted(model: tf.LayersModel): tf.layers.Layer[] {
 
 function pairByOrder(model: tf.LayersModel, file: KerasH5): { pairs: Pair[]; problems: string[] } {
   const layers = weighted(model);
-  if (layers.length === file.layers.length) return { pairs: layers.map((layer, i) => ({ layer, file: file.layers[i]! })), problems: [] };
+  if (layers.length === file.layers.length)
+    return { pairs: layers.map((layer, i) => ({ layer, file: file.layers[i]! })), problems: [] };
   const inFile = new Set(file.layers.map((l) => l.name));
   const inModel = new Set(layers.map((l) => l.name));
   const onlyModel = layers.filter((l) => !inFile.has(l.name)).map((l) => l.name);
@@ -87,13 +88,16 @@ function checkPair({ layer, file }: Pair): string[] {
   const head = `layer ${layer.name} (file: ${file.name})`;
   const vars = layer.weights;
   if (vars.length !== file.weights.length) {
-    return [`${head}: ${vars.length} weights in the model (${vars.map(weightName).join(', ')}) but ${file.weights.length} in the file (${file.weights.map((w) => w.name).join(', ')})`];
+    return [
+      `${head}: ${vars.length} weights in the model (${vars.map(weightName).join(', ')}) but ${file.weights.length} in the file (${file.weights.map((w) => w.name).join(', ')})`,
+    ];
   }
   const problems: string[] = [];
   vars.forEach((v, i) => {
     const w = file.weights[i]!;
     const same = v.shape.length === w.shape.length && v.shape.every((d, k) => d === w.shape[k]);
-    if (!same) problems.push(`${head}: ${weightName(v)} is ${fmt(v.shape)} in the model but ${fmt(w.shape)} in the file`);
+    if (!same)
+      problems.push(`${head}: ${weightName(v)} is ${fmt(v.shape)} in the model but ${fmt(w.shape)} in the file`);
   });
   return problems;
 }
@@ -115,7 +119,9 @@ export function applyKerasWeights(model: tf.LayersModel, file: KerasH5, where: s
   const { pairs, problems } = file.layout === 'keras3-weights' ? pairByPath(model, file) : pairByOrder(model, file);
   problems.push(...pairs.flatMap(checkPair));
   if (problems.length > 0) throw refusal(model, where, problems);
-  const damage = pairs.flatMap(({ layer, file: f }) => layerValueProblems(`layer ${layer.name} (file: ${f.name})`, layer.weights.map(weightName), f));
+  const damage = pairs.flatMap(({ layer, file: f }) =>
+    layerValueProblems(`layer ${layer.name} (file: ${f.name})`, layer.weights.map(weightName), f),
+  );
   if (damage.length > 0) throw new DamagedWeightsError(where, damage);
   let tensors = 0;
   let params = 0;

@@ -83,17 +83,24 @@ function scalarAttr(group: Group, name: string): string | null {
 
 function readDataset(group: Group, name: string, where: string): KerasH5Weight {
   const ds = group.get(name);
-  if (!(ds instanceof h5wasm.Dataset)) throw new Error(`${where}: weight "${name}" of layer ${group.path} is named in weight_names but is not a dataset in the file`);
+  if (!(ds instanceof h5wasm.Dataset))
+    throw new Error(
+      `${where}: weight "${name}" of layer ${group.path} is named in weight_names but is not a dataset in the file`,
+    );
   const raw = ds.value;
   let values: Float32Array;
   if (raw instanceof Float32Array) values = raw;
   else if (raw instanceof Float64Array) values = Float32Array.from(raw);
-  else throw new Error(`${where}: weight ${group.path}/${name} has dtype ${String(ds.dtype)}; only float32 and float64 weights load`);
+  else
+    throw new Error(
+      `${where}: weight ${group.path}/${name} has dtype ${String(ds.dtype)}; only float32 and float64 weights load`,
+    );
   return { name, shape: [...(ds.shape ?? [])], values };
 }
 
 function legacyLayout(version: string | null, weightNames: string[]): KerasH5Layout {
-  if (version?.startsWith('3') || (weightNames.length > 0 && !weightNames.some((n) => /:\d+$/.test(n)))) return 'keras3-legacy';
+  if (version?.startsWith('3') || (weightNames.length > 0 && !weightNames.some((n) => /:\d+$/.test(n))))
+    return 'keras3-legacy';
   // Keras 1 (and Keras 2.0.x files converted from it) name weights `block1_conv1_W_1:0`, without the layer's scope.
   return weightNames.length > 0 && !weightNames.some((n) => n.includes('/')) ? 'keras1' : 'keras2';
 }
@@ -103,7 +110,8 @@ function readLegacy(root: Group, where: string): KerasH5 {
   const layers: KerasH5Layer[] = [];
   for (const layerName of layerNames) {
     const g = root.get(layerName);
-    if (!(g instanceof h5wasm.Group)) throw new Error(`${where}: layer "${layerName}" is listed in layer_names but has no group in the file`);
+    if (!(g instanceof h5wasm.Group))
+      throw new Error(`${where}: layer "${layerName}" is listed in layer_names but has no group in the file`);
     const weightNames = readSplitAttribute(g, 'weight_names') ?? [];
     if (weightNames.length === 0) continue;
     layers.push({ name: layerName, weights: weightNames.map((n) => readDataset(g, n, where)) });
@@ -112,7 +120,10 @@ function readLegacy(root: Group, where: string): KerasH5 {
   return {
     kerasVersion,
     backend: scalarAttr(root, 'backend'),
-    layout: legacyLayout(kerasVersion, layers.flatMap((l) => l.weights.map((w) => w.name))),
+    layout: legacyLayout(
+      kerasVersion,
+      layers.flatMap((l) => l.weights.map((w) => w.name)),
+    ),
     layers,
   };
 }
@@ -130,10 +141,17 @@ function readWeightsH5(root: Group, where: string): KerasH5 {
     for (const key of layersGroup.keys().sort(naturalCompare)) {
       const vars = layersGroup.get(`${key}/vars`);
       if (!(vars instanceof h5wasm.Group)) continue;
-      const indices = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+      const indices = vars
+        .keys()
+        .filter((k) => /^\d+$/.test(k))
+        .sort((a, b) => Number(a) - Number(b));
       if (indices.length === 0) continue;
       const stored = scalarAttr(vars, 'name');
-      layers.push({ name: stored ?? key, path: `layers/${key}`, weights: indices.map((i) => readDataset(vars, i, where)) });
+      layers.push({
+        name: stored ?? key,
+        path: `layers/${key}`,
+        weights: indices.map((i) => readDataset(vars, i, where)),
+      });
     }
   }
   return { kerasVersion: null, backend: null, layout: 'keras3-weights', layers };
@@ -169,7 +187,10 @@ export function hdf5Reason(err: unknown): string {
  * Runs `fn` with HDF5's errors thrown as JS errors instead of printed: left to itself the
  * C library writes 20-50 lines of HDF5-DIAG straight to fd 2, past console and process.stderr.
  */
-function withThrowingHdf5<T>(module: { activate_throwing_error_handler(): number; deactivate_throwing_error_handler(): number }, fn: () => T): T {
+function withThrowingHdf5<T>(
+  module: { activate_throwing_error_handler(): number; deactivate_throwing_error_handler(): number },
+  fn: () => T,
+): T {
   module.activate_throwing_error_handler();
   try {
     return fn();
@@ -183,9 +204,14 @@ function openH5(path: string): InstanceType<typeof h5wasm.File> {
   try {
     file = new h5wasm.File(path, 'r');
   } catch (err) {
-    throw new Error(`${path} has an HDF5 signature but HDF5 could not open it (${hdf5Reason(err)}): a truncated download or a damaged file? Download or copy it again`);
+    throw new Error(
+      `${path} has an HDF5 signature but HDF5 could not open it (${hdf5Reason(err)}): a truncated download or a damaged file? Download or copy it again`,
+    );
   }
-  if (file.file_id < 0n) throw new Error(`${path} has an HDF5 signature but HDF5 could not open it (a truncated download or a damaged file?); expected a whole Keras .h5 weight file`);
+  if (file.file_id < 0n)
+    throw new Error(
+      `${path} has an HDF5 signature but HDF5 could not open it (a truncated download or a damaged file?); expected a whole Keras .h5 weight file`,
+    );
   return file;
 }
 

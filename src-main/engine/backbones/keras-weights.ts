@@ -38,7 +38,12 @@ export interface PresentWeights {
 }
 
 /** The cached file that serves `entry` at `inputSize`, or null when none is present. */
-export function presentWeights(entry: BackboneEntry, inputSize: number, cached: readonly CachedWeights[], cacheDir: string): PresentWeights | null {
+export function presentWeights(
+  entry: BackboneEntry,
+  inputSize: number,
+  cached: readonly CachedWeights[],
+  cacheDir: string,
+): PresentWeights | null {
   const src = kerasSourceOf(entry);
   if (!src) return null;
   const byFile = new Map(cached.map((c) => [c.file, c]));
@@ -65,7 +70,11 @@ export class WeightsMissingError extends Error {
 }
 
 /** Builds the network from code and fills it from Keras' .h5; the file's sha256 identifies the weights. */
-export async function loadKerasBackbone(entry: BackboneEntry, inputSize: number, cacheDir: string): Promise<{ model: tf.LayersModel; hash: string }> {
+export async function loadKerasBackbone(
+  entry: BackboneEntry,
+  inputSize: number,
+  cacheDir: string,
+): Promise<{ model: tf.LayersModel; hash: string }> {
   const src = kerasSourceOf(entry);
   if (!src) throw new Error(`backbone "${entry.id}" is not a Keras architecture`);
   const found = presentWeights(entry, inputSize, await cachedWeights(cacheDir), cacheDir);
@@ -74,7 +83,11 @@ export async function loadKerasBackbone(entry: BackboneEntry, inputSize: number,
   return { model, hash: found.cached.sha256 };
 }
 
-async function buildWithWeights(src: KerasSource, inputSize: number, file: string): Promise<{ model: tf.LayersModel; checked: AppliedWeights; kerasVersion: string | null }> {
+async function buildWithWeights(
+  src: KerasSource,
+  inputSize: number,
+  file: string,
+): Promise<{ model: tf.LayersModel; checked: AppliedWeights; kerasVersion: string | null }> {
   const h5 = await readKerasH5(file);
   const model = src.arch.build({ inputSize, alpha: src.alpha });
   try {
@@ -86,9 +99,13 @@ async function buildWithWeights(src: KerasSource, inputSize: number, file: strin
 }
 
 /** Loads a user's file into the architecture once, so a wrong file is refused before it is cached. */
-export async function checkKerasFile(entry: BackboneEntry, file: string): Promise<AppliedWeights & { kerasVersion: string | null }> {
+export async function checkKerasFile(
+  entry: BackboneEntry,
+  file: string,
+): Promise<AppliedWeights & { kerasVersion: string | null }> {
   const src = kerasSourceOf(entry);
-  if (!src) throw new Error(`backbone "${entry.id}" is not a Keras architecture; only Keras Applications take .h5 weights`);
+  if (!src)
+    throw new Error(`backbone "${entry.id}" is not a Keras architecture; only Keras Applications take .h5 weights`);
   await ensureBackend();
   const { model, checked, kerasVersion } = await buildWithWeights(src, src.arch.defaultInputSize, file);
   model.dispose();

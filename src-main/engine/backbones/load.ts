@@ -30,9 +30,10 @@ export async function loadBackbone(entry: BackboneEntry, opts: LoadOptions = {})
   installFrozenBatchNormInference();
   const inputSize = opts.inputSize ?? entry.inputSize;
   checkInputSize(entry, inputSize);
-  const { features, hash } = entry.source.kind === 'keras'
-    ? await loadKeras(entry, inputSize, opts)
-    : await loadLayersModel(entry, inputSize, opts);
+  const { features, hash } =
+    entry.source.kind === 'keras'
+      ? await loadKeras(entry, inputSize, opts)
+      : await loadLayersModel(entry, inputSize, opts);
   const out = features.outputs[0]!;
   // Nothing of the backbone trains unless phase 2 says so, block by block.
   for (const layer of features.layers) layer.trainable = false;
@@ -40,14 +41,26 @@ export async function loadBackbone(entry: BackboneEntry, opts: LoadOptions = {})
   return { entry, inputSize, features, featureShape: [h!, w!, c!], hash };
 }
 
-async function loadKeras(entry: BackboneEntry, inputSize: number, opts: LoadOptions): Promise<{ features: tf.LayersModel; hash: string }> {
+async function loadKeras(
+  entry: BackboneEntry,
+  inputSize: number,
+  opts: LoadOptions,
+): Promise<{ features: tf.LayersModel; hash: string }> {
   const { model, hash } = await loadKerasBackbone(entry, inputSize, opts.modelCacheDir ?? modelCacheDir());
   return { features: model, hash };
 }
 
-async function loadLayersModel(entry: BackboneEntry, inputSize: number, opts: LoadOptions): Promise<{ features: tf.LayersModel; hash: string }> {
+async function loadLayersModel(
+  entry: BackboneEntry,
+  inputSize: number,
+  opts: LoadOptions,
+): Promise<{ features: tf.LayersModel; hash: string }> {
   const resized = inputSize === entry.inputSize ? undefined : inputSize;
-  const { artifacts, hash } = await readSource(entry.source, { ...opts, inputSize: resized, truncateAt: entry.featureLayer });
+  const { artifacts, hash } = await readSource(entry.source, {
+    ...opts,
+    inputSize: resized,
+    truncateAt: entry.featureLayer,
+  });
   // Not strict: the weights of the cut-off classifier are in the file but have no layer.
   const features = await tf.loadLayersModel(tf.io.fromMemory(artifacts), { strict: false });
   assertAllWeightsLoaded(features, artifacts, entry.id);
@@ -59,7 +72,9 @@ function assertAllWeightsLoaded(model: tf.LayersModel, artifacts: tf.io.ModelArt
   const stored = new Set((artifacts.weightSpecs ?? []).map((w) => w.name));
   const missing = model.weights.filter((w) => !stored.has(w.originalName)).map((w) => w.originalName);
   if (missing.length > 0) {
-    throw new Error(`backbone "${id}": ${missing.length} weights have no stored values (first: ${missing[0]}); the weight files do not match model.json`);
+    throw new Error(
+      `backbone "${id}": ${missing.length} weights have no stored values (first: ${missing[0]}); the weight files do not match model.json`,
+    );
   }
 }
 

@@ -43,8 +43,16 @@ export function modelCacheDir(fallback?: string, env: NodeJS.ProcessEnv = proces
 /** A weight file's name must stay inside the cache and not collide with sidecars, parts or temp files. */
 export function checkWeightsName(file: string): void {
   const bad =
-    !file || file !== basename(file) || file.includes('\\') || file.startsWith('.') || file.endsWith(SIDECAR) || file.endsWith(PART_SUFFIX);
-  if (bad) throw new Error(`"${file}" is not a valid weight file name (a plain file name, not starting with "." nor ending in .json or .part)`);
+    !file ||
+    file !== basename(file) ||
+    file.includes('\\') ||
+    file.startsWith('.') ||
+    file.endsWith(SIDECAR) ||
+    file.endsWith(PART_SUFFIX);
+  if (bad)
+    throw new Error(
+      `"${file}" is not a valid weight file name (a plain file name, not starting with "." nor ending in .json or .part)`,
+    );
 }
 
 export function weightsPath(dir: string, file: string): string {
@@ -103,8 +111,13 @@ export async function writeSidecar(dir: string, entry: CachedWeights): Promise<v
 function isCachedWeights(x: unknown, file: string): x is CachedWeights {
   const e = x as Partial<CachedWeights> | null;
   return (
-    !!e && e.file === file && (e.source === 'download' || e.source === 'import') &&
-    typeof e.bytes === 'number' && typeof e.sha256 === 'string' && typeof e.md5 === 'string' && typeof e.addedAt === 'string'
+    !!e &&
+    e.file === file &&
+    (e.source === 'download' || e.source === 'import') &&
+    typeof e.bytes === 'number' &&
+    typeof e.sha256 === 'string' &&
+    typeof e.md5 === 'string' &&
+    typeof e.addedAt === 'string'
   );
 }
 
@@ -185,7 +198,12 @@ export function previousPath(dir: string, file: string): string {
  * A cached file being replaced stays in use until the new one passed its check, and is
  * then kept at previousPath.
  */
-export async function importWeightsFile(src: string, targetFile: string, dir: string, check?: (copy: string) => Promise<void>): Promise<CachedWeights> {
+export async function importWeightsFile(
+  src: string,
+  targetFile: string,
+  dir: string,
+  check?: (copy: string) => Promise<void>,
+): Promise<CachedWeights> {
   const dst = weightsPath(dir, targetFile);
   await mkdir(dir, { recursive: true });
   const tmp = tempPath(dir, targetFile);
@@ -206,7 +224,13 @@ export async function importWeightsFile(src: string, targetFile: string, dir: st
   await rm(sidecarPath(dir, targetFile), { force: true });
   if (existsSync(dst)) await rename(dst, previousPath(dir, targetFile));
   await rename(tmp, dst);
-  const entry: CachedWeights = { file: targetFile, source: 'import', importedFrom: resolve(src), ...hashes, addedAt: new Date().toISOString() };
+  const entry: CachedWeights = {
+    file: targetFile,
+    source: 'import',
+    importedFrom: resolve(src),
+    ...hashes,
+    addedAt: new Date().toISOString(),
+  };
   await writeSidecar(dir, entry);
   return entry;
 }

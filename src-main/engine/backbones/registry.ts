@@ -109,7 +109,9 @@ function kerasEntry(arch: KerasArch, alpha?: number): BackboneEntry {
 function kerasEntries(): BackboneEntry[] {
   return kerasArchs.flatMap((arch) =>
     // Alpha 1 first: it is the variant people mean by the architecture's name.
-    arch.alphas ? [...arch.alphas].sort((a, b) => Number(b === 1) - Number(a === 1) || a - b).map((a) => kerasEntry(arch, a)) : [kerasEntry(arch)],
+    arch.alphas
+      ? [...arch.alphas].sort((a, b) => Number(b === 1) - Number(a === 1) || a - b).map((a) => kerasEntry(arch, a))
+      : [kerasEntry(arch)],
   );
 }
 
@@ -156,7 +158,9 @@ export function checkInputSize(entry: BackboneEntry, size: number): void {
   if (allowed.includes(size)) return;
   if (entry.minInputSize !== undefined) {
     if (Number.isInteger(size) && size >= entry.minInputSize && size <= MAX_INPUT_SIZE) return;
-    throw new Error(`backbone "${entry.id}": input size ${size} is not supported; use a whole number from ${entry.minInputSize} to ${MAX_INPUT_SIZE} (the weights were trained at ${entry.inputSize})`);
+    throw new Error(
+      `backbone "${entry.id}": input size ${size} is not supported; use a whole number from ${entry.minInputSize} to ${MAX_INPUT_SIZE} (the weights were trained at ${entry.inputSize})`,
+    );
   }
   throw new Error(`backbone "${entry.id}": input size ${size} is not supported; use one of ${allowed.join(', ')}`);
 }

@@ -46,7 +46,10 @@ function concat(parts: Uint8Array[]): ArrayBuffer {
 
 function toArtifacts(json: ModelJson, shards: Uint8Array[], edit: TopologyEdit, where: string): LoadedArtifacts {
   const weightData = concat(shards);
-  const hash = createHash('sha256').update(JSON.stringify(json.modelTopology)).update(new Uint8Array(weightData)).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify(json.modelTopology))
+    .update(new Uint8Array(weightData))
+    .digest('hex');
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: editTopology(json.modelTopology, edit, where) as tf.io.ModelArtifacts['modelTopology'],
     weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
@@ -64,7 +67,8 @@ function nsfwjsModelsDir(): string {
 /** nsfwjs ships each model as UMD bundles: model.min.js (the JSON) and base64 weight shards. */
 export function readNsfwjs(model: string, edit: TopologyEdit = {}): LoadedArtifacts {
   const dir = join(nsfwjsModelsDir(), model);
-  if (!existsSync(join(dir, 'model.min.js'))) throw new Error(`nsfwjs model "${model}" not found under ${dir}; is the nsfwjs package installed?`);
+  if (!existsSync(join(dir, 'model.min.js')))
+    throw new Error(`nsfwjs model "${model}" not found under ${dir}; is the nsfwjs package installed?`);
   const json = require(join(dir, 'model.min.js')) as ModelJson;
   const shards = json.weightsManifest.flatMap((g) =>
     g.paths.map((p) => new Uint8Array(Buffer.from(require(join(dir, `${p}.min.js`)) as string, 'base64'))),
@@ -78,16 +82,24 @@ export async function readFolder(dir: string, edit: TopologyEdit = {}): Promise<
   try {
     json = JSON.parse(await readFile(jsonPath, 'utf8')) as ModelJson;
   } catch (err) {
-    throw new Error(`cannot read ${jsonPath}: ${(err as Error).message}; the folder must hold a tfjs layers model.json`);
+    throw new Error(
+      `cannot read ${jsonPath}: ${(err as Error).message}; the folder must hold a tfjs layers model.json`,
+    );
   }
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new Error(`${jsonPath} is not a tfjs layers model (needs modelTopology and weightsManifest)`);
   }
-  const shards = await Promise.all(json.weightsManifest.flatMap((g) => g.paths.map(async (p) => new Uint8Array(await readFile(join(dir, p))))));
+  const shards = await Promise.all(
+    json.weightsManifest.flatMap((g) => g.paths.map(async (p) => new Uint8Array(await readFile(join(dir, p))))),
+  );
   return toArtifacts(json, shards, edit, jsonPath);
 }
 
-async function fetchTo(url: string, dest: string, onBytes: (fileBytes: number, fileTotal: number | null) => void): Promise<number> {
+async function fetchTo(
+  url: string,
+  dest: string,
+  onBytes: (fileBytes: number, fileTotal: number | null) => void,
+): Promise<number> {
   const res = await fetch(url);
   if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}`);
   const len = res.headers.get('content-length');
@@ -106,7 +118,11 @@ async function fetchTo(url: string, dest: string, onBytes: (fileBytes: number, f
 }
 
 /** Downloads model.json and its shards once into `cacheDir/<sha256(url)>/`; returns that folder. */
-export async function downloadModel(url: string, cacheDir: string, onProgress?: (p: DownloadProgress) => void): Promise<string> {
+export async function downloadModel(
+  url: string,
+  cacheDir: string,
+  onProgress?: (p: DownloadProgress) => void,
+): Promise<string> {
   const dir = join(cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 32));
   if (existsSync(join(dir, 'complete'))) return dir;
   await mkdir(dir, { recursive: true });
@@ -137,10 +153,15 @@ export async function readSource(source: BackboneSource, opts: SourceOptions = {
     case 'folder':
       return readFolder(source.path, opts);
     case 'url': {
-      if (!opts.downloadCacheDir) throw new Error(`backbone source ${source.url}: a URL source needs downloadCacheDir (e.g. <project>/cache/models)`);
+      if (!opts.downloadCacheDir)
+        throw new Error(
+          `backbone source ${source.url}: a URL source needs downloadCacheDir (e.g. <project>/cache/models)`,
+        );
       return readFolder(await downloadModel(source.url, opts.downloadCacheDir, opts.onProgress), opts);
     }
     case 'keras':
-      throw new Error(`Keras architecture ${source.arch} is built from code, not read as a layers model; load it with loadBackbone`);
+      throw new Error(
+        `Keras architecture ${source.arch} is built from code, not read as a layers model; load it with loadBackbone`,
+      );
   }
 }

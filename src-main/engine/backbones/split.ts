@@ -29,19 +29,27 @@ function originalNode(layer: tf.layers.Layer): NodeLike {
 export function splitBackbone(backbone: Backbone, unfreezeBlocks: number): SplitBackbone {
   const { entry, features } = backbone;
   if (!Number.isInteger(unfreezeBlocks) || unfreezeBlocks < 1 || unfreezeBlocks >= entry.blocks.length) {
-    throw new Error(`unfreezeBlocks: ${entry.id} has ${entry.blocks.length} named blocks; choose 1..${entry.blocks.length - 1}, got ${unfreezeBlocks}`);
+    throw new Error(
+      `unfreezeBlocks: ${entry.id} has ${entry.blocks.length} named blocks; choose 1..${entry.blocks.length - 1}, got ${unfreezeBlocks}`,
+    );
   }
   const cut = entry.blocks[entry.blocks.length - unfreezeBlocks - 1]!;
   const layers = features.layers;
   const at = layers.findIndex((l) => l.name === cut.lastLayer);
-  if (at < 0) throw new Error(`backbone "${entry.id}": block "${cut.name}" ends at "${cut.lastLayer}", which is not in the model`);
+  if (at < 0)
+    throw new Error(
+      `backbone "${entry.id}": block "${cut.name}" ends at "${cut.lastLayer}", which is not in the model`,
+    );
   const splitTensor = originalNode(layers[at]!).outputTensors[0]!;
   const input = tf.input({ shape: splitTensor.shape.slice(1) as number[], name: `split_${cut.lastLayer}` });
   const mapped = new Map<number, tf.SymbolicTensor>([[splitTensor.id, input]]);
   for (const layer of layers.slice(at + 1)) {
     const ins = originalNode(layer).inputTensors.map((t) => {
       const m = mapped.get(t.id);
-      if (!m) throw new Error(`backbone "${entry.id}": layer ${layer.name} reads ${t.name} from before the split at ${cut.lastLayer}; that block boundary is not a clean cut`);
+      if (!m)
+        throw new Error(
+          `backbone "${entry.id}": layer ${layer.name} reads ${t.name} from before the split at ${cut.lastLayer}; that block boundary is not a clean cut`,
+        );
       return m;
     });
     const out = layer.apply(ins.length === 1 ? ins[0]! : ins) as tf.SymbolicTensor;

@@ -16,7 +16,8 @@ interface FunctionalConfig {
 function functionalConfig(topology: unknown, where: string): FunctionalConfig {
   const t = topology as { model_config?: { config?: FunctionalConfig }; config?: FunctionalConfig };
   const cfg = t.model_config?.config ?? t.config;
-  if (!cfg || !Array.isArray(cfg.layers)) throw new Error(`${where}: modelTopology holds no functional model config (layers)`);
+  if (!cfg || !Array.isArray(cfg.layers))
+    throw new Error(`${where}: modelTopology holds no functional model config (layers)`);
   return cfg;
 }
 
@@ -32,14 +33,18 @@ export function editTopology(topology: unknown, edit: TopologyEdit, where: strin
   const cfg = functionalConfig(copy, where);
   if (edit.truncateAt !== undefined) {
     const at = cfg.layers.findIndex((l) => l.config.name === edit.truncateAt);
-    if (at < 0) throw new Error(`${where}: feature layer "${edit.truncateAt}" is not in the model; fix featureLayer in the backbone entry`);
+    if (at < 0)
+      throw new Error(
+        `${where}: feature layer "${edit.truncateAt}" is not in the model; fix featureLayer in the backbone entry`,
+      );
     // Layers are stored in topological order, so everything after the cut feeds only the old top.
     cfg.layers = cfg.layers.slice(0, at + 1);
     cfg.output_layers = [[edit.truncateAt, 0, 0]];
   }
   if (edit.inputSize !== undefined) {
     const input = cfg.layers.find((l) => l.class_name === 'InputLayer')?.config;
-    if (!input?.batch_input_shape) throw new Error(`${where}: no InputLayer with batch_input_shape; cannot change the input size`);
+    if (!input?.batch_input_shape)
+      throw new Error(`${where}: no InputLayer with batch_input_shape; cannot change the input size`);
     input.batch_input_shape = [null, edit.inputSize, edit.inputSize, input.batch_input_shape[3] ?? 3];
   }
   return copy;

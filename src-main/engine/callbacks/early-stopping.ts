@@ -36,7 +36,9 @@ export class EarlyStopping implements Callback {
     if (this.state.wait >= this.spec.patience) {
       const best = this.state.best === null ? 'none' : Number(this.state.best.toPrecision(4));
       const name = MONITOR_NAMES[this.spec.monitor];
-      ctx.stop(`${name} did not improve for ${this.state.wait} epochs, the patience (best ${best}, at ${epochText(ctx.phase, this.state.bestEpoch)})`);
+      ctx.stop(
+        `${name} did not improve for ${this.state.wait} epochs, the patience (best ${best}, at ${epochText(ctx.phase, this.state.bestEpoch)})`,
+      );
     }
   }
 

@@ -50,9 +50,7 @@ export interface FitSummary {
 }
 
 export type StopReason =
-  | { kind: 'completed' }
-  | { kind: 'stopped'; by: string; reason: string }
-  | { kind: 'cancelled' };
+  { kind: 'completed' } | { kind: 'stopped'; by: string; reason: string } | { kind: 'cancelled' };
 
 export interface Callback {
   readonly name: string;

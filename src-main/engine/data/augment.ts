@@ -42,8 +42,14 @@ export function viewParams(spec: AugmentSpec, imageHash: string, view: number, s
 export function augmentBatch(images: tf.Tensor4D, params: ViewParams[]): tf.Tensor4D {
   return tf.tidy(() => {
     const [n, h, w] = images.shape;
-    const boxes = tf.tensor2d(params.map((p) => p.box), [n, 4]);
-    const idx = tf.tensor1d(params.map((_, i) => i), 'int32');
+    const boxes = tf.tensor2d(
+      params.map((p) => p.box),
+      [n, 4],
+    );
+    const idx = tf.tensor1d(
+      params.map((_, i) => i),
+      'int32',
+    );
     let x = tf.image.cropAndResize(images, boxes, idx, [h, w]);
     const per = tf.unstack(x).map((img, i) => {
       const p = params[i]!;

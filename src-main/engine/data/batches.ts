@@ -33,7 +33,8 @@ export class BlockRows implements Rows {
   ) {
     this.length = rowLength(shape);
     this.size = block.length / (views * this.length);
-    if (!Number.isInteger(this.size)) throw new Error(`rows: ${block.length} values do not split into rows of ${views} x ${this.length}`);
+    if (!Number.isInteger(this.size))
+      throw new Error(`rows: ${block.length} values do not split into rows of ${views} x ${this.length}`);
   }
 
   /** values[i][slot]: example i's views, every example with the same count. */
@@ -98,5 +99,6 @@ export function balancedClassWeights(labels: number[], classes: number): number[
 
 export function checkLabels(labels: number[], classes: number, where: string): void {
   const bad = labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= classes);
-  if (bad >= 0) throw new Error(`${where}: label ${labels[bad]} at position ${bad} is not a class index in 0..${classes - 1}`);
+  if (bad >= 0)
+    throw new Error(`${where}: label ${labels[bad]} at position ${bad} is not a class index in 0..${classes - 1}`);
 }

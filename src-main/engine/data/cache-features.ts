@@ -10,8 +10,16 @@ import { featuresEvents } from './run-sets';
 
 type CacheJob = Extract<ToEngine, { type: 'cacheFeatures' }>;
 
-export async function cacheFeatures(job: CacheJob, emit: (e: FromEngine) => void, signal: AbortSignal): Promise<Extract<FromEngine, { type: 'featuresCached' }>> {
-  const backbone = await loadBackbone(findBackbone(job.backboneId), { inputSize: job.inputSize, downloadCacheDir: job.dirs.modelCache, modelCacheDir: job.dirs.modelCache });
+export async function cacheFeatures(
+  job: CacheJob,
+  emit: (e: FromEngine) => void,
+  signal: AbortSignal,
+): Promise<Extract<FromEngine, { type: 'featuresCached' }>> {
+  const backbone = await loadBackbone(findBackbone(job.backboneId), {
+    inputSize: job.inputSize,
+    downloadCacheDir: job.dirs.modelCache,
+    modelCacheDir: job.dirs.modelCache,
+  });
   const extractor = pooledExtractor(backbone, 'avg');
   await computeFeatures({
     items: job.images.map((i) => ({ hash: i.hash, source: i.path })),
@@ -23,6 +31,12 @@ export async function cacheFeatures(job: CacheJob, emit: (e: FromEngine) => void
     signal,
     onProgress: featuresEvents(1, { train: job.images.length, val: 0, test: 0 }, { emit }),
   });
-  const key = { backboneId: backbone.entry.id, backboneHash: backbone.hash, inputSize: backbone.inputSize, point: extractor.point, length: extractor.shape[0]! };
+  const key = {
+    backboneId: backbone.entry.id,
+    backboneHash: backbone.hash,
+    inputSize: backbone.inputSize,
+    point: extractor.point,
+    length: extractor.shape[0]!,
+  };
   return { type: 'featuresCached', key };
 }

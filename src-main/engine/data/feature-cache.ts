@@ -2,7 +2,17 @@
 // produced them: backbone id and weights hash, input size, the layer they come from, the
 // image decode's version, and for augmented views the augmentation settings. Later runs with the same key reuse them.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DECODE_VERSION } from './images';
 
@@ -35,7 +45,8 @@ export class FeatureCache {
 
   /** `variant` separates augmentation settings; view 0 (never augmented) has none. */
   path(imageHash: string, view: number, variant = ''): string {
-    if (!/^[A-Za-z0-9_-]+$/.test(imageHash)) throw new Error(`feature cache: image hash "${imageHash}" must be alphanumeric (it names a file)`);
+    if (!/^[A-Za-z0-9_-]+$/.test(imageHash))
+      throw new Error(`feature cache: image hash "${imageHash}" must be alphanumeric (it names a file)`);
     const name = view === 0 ? `${imageHash}-v0.f32` : `${imageHash}-v${view}-${variant}.f32`;
     return join(this.dir, imageHash.slice(0, 2), name);
   }
@@ -61,18 +72,27 @@ export class FeatureCache {
       fd = openSync(p, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      throw new Error(`feature cache: ${p} is gone (was the cache cleared while a run read from it?); start the run again to recompute it`);
+      throw new Error(
+        `feature cache: ${p} is gone (was the cache cleared while a run read from it?); start the run again to recompute it`,
+      );
     }
     try {
-      const got = fstatSync(fd).size === bytes ? readSync(fd, new Uint8Array(target.buffer, target.byteOffset + offset * 4, bytes), 0, bytes, 0) : -1;
-      if (got !== bytes) throw new Error(`feature cache: ${p} is not ${bytes} bytes long; delete it and start the run again to recompute it`);
+      const got =
+        fstatSync(fd).size === bytes
+          ? readSync(fd, new Uint8Array(target.buffer, target.byteOffset + offset * 4, bytes), 0, bytes, 0)
+          : -1;
+      if (got !== bytes)
+        throw new Error(
+          `feature cache: ${p} is not ${bytes} bytes long; delete it and start the run again to recompute it`,
+        );
     } finally {
       closeSync(fd);
     }
   }
 
   put(imageHash: string, view: number, data: Float32Array, variant = ''): void {
-    if (data.length !== this.length) throw new Error(`feature cache: expected ${this.length} values, got ${data.length}`);
+    if (data.length !== this.length)
+      throw new Error(`feature cache: expected ${this.length} values, got ${data.length}`);
     const p = this.path(imageHash, view, variant);
     mkdirSync(join(this.dir, imageHash.slice(0, 2)), { recursive: true });
     writeFileSync(`${p}.tmp`, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

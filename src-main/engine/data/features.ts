@@ -82,7 +82,13 @@ export function pooledExtractor(backbone: Backbone, pooling: Pooling, frozen?: F
 
 /** Phase 2: the frozen prefix only, up to the split point. */
 export function splitExtractor(backbone: Backbone, split: SplitBackbone, frozen?: FrozenOptions): Extractor {
-  return { point: `split-${split.splitLayer}`, shape: split.splitShape, model: split.prefix, preprocessing: backbone.entry.preprocessing, frozen };
+  return {
+    point: `split-${split.splitLayer}`,
+    shape: split.splitShape,
+    model: split.prefix,
+    preprocessing: backbone.entry.preprocessing,
+    frozen,
+  };
 }
 
 export interface ViewSet {
@@ -144,7 +150,12 @@ function openCache(req: FeatureRequest, length: number): FeatureCache {
 const CHUNK = 2048;
 
 /** One byte per (item, view): 1 where the cache lacks it. A byte, not a job object, per image of 200,000. */
-async function missingMask(req: FeatureRequest, cache: FeatureCache, views: number[], variant: string): Promise<{ mask: Uint8Array; count: number }> {
+async function missingMask(
+  req: FeatureRequest,
+  cache: FeatureCache,
+  views: number[],
+  variant: string,
+): Promise<{ mask: Uint8Array; count: number }> {
   const mask = new Uint8Array(req.items.length * views.length);
   let count = 0;
   for (let i = 0; i < req.items.length; i++) {
@@ -194,12 +205,28 @@ export async function computeFeatures(req: FeatureRequest): Promise<ViewSet> {
     done += n;
     req.onProgress?.({ split: req.split, done, total, fromCache });
   });
-  const rows = req.hold === false ? new CacheRows(cache, req.extractor.shape, req.items.map((i) => i.hash), views, variant) : await readAll(req, cache, views, variant, length);
+  const rows =
+    req.hold === false
+      ? new CacheRows(
+          cache,
+          req.extractor.shape,
+          req.items.map((i) => i.hash),
+          views,
+          variant,
+        )
+      : await readAll(req, cache, views, variant, length);
   return { views, rows };
 }
 
 /** The next batch decodes (sharp, on libuv's threads) while this one runs through the network. */
-async function buildMissing(req: FeatureRequest, cache: FeatureCache, batches: Generator<Job[]>, variant: string, length: number, onBatch: (n: number) => void): Promise<void> {
+async function buildMissing(
+  req: FeatureRequest,
+  cache: FeatureCache,
+  batches: Generator<Job[]>,
+  variant: string,
+  length: number,
+  onBatch: (n: number) => void,
+): Promise<void> {
   let next = batches.next();
   let decoding = next.done ? null : decodeBatch(req, next.value);
   while (!next.done) {
@@ -213,17 +240,27 @@ async function buildMissing(req: FeatureRequest, cache: FeatureCache, batches: G
       throw req.signal.reason ?? new Error('feature extraction cancelled');
     }
     const out = await runBatch(req, batch, imgs);
-    batch.forEach((job, k) => cache.put(req.items[job.item]!.hash, job.view, out.subarray(k * length, (k + 1) * length), variant));
+    batch.forEach((job, k) =>
+      cache.put(req.items[job.item]!.hash, job.view, out.subarray(k * length, (k + 1) * length), variant),
+    );
     onBatch(batch.length);
   }
 }
 
 /** Every (item, view) from the cache into one Float32Array: the set is held once, with no object per value. */
-async function readAll(req: FeatureRequest, cache: FeatureCache, views: number[], variant: string, length: number): Promise<BlockRows> {
+async function readAll(
+  req: FeatureRequest,
+  cache: FeatureCache,
+  views: number[],
+  variant: string,
+  length: number,
+): Promise<BlockRows> {
   const block = new Float32Array(req.items.length * views.length * length);
   for (let i = 0; i < req.items.length; i++) {
     if (i % CHUNK === CHUNK - 1) await yieldOrStop(req.signal);
-    views.forEach((view, slot) => cache.readInto(req.items[i]!.hash, view, variant, block, (i * views.length + slot) * length));
+    views.forEach((view, slot) =>
+      cache.readInto(req.items[i]!.hash, view, variant, block, (i * views.length + slot) * length),
+    );
   }
   return new BlockRows(req.extractor.shape, views.length, block);
 }
@@ -258,7 +295,10 @@ async function runBatch(req: FeatureRequest, batch: Job[], imgs: tf.Tensor3D[]):
     const stacked = tf.stack(imgs) as tf.Tensor4D;
     const aug = req.augment;
     if (!aug || !batch.some((j) => j.view > 0)) return stacked;
-    return augmentBatch(stacked, batch.map((j) => viewParams(aug.spec, req.items[j.item]!.hash, j.view, aug.seed)));
+    return augmentBatch(
+      stacked,
+      batch.map((j) => viewParams(aug.spec, req.items[j.item]!.hash, j.view, aug.seed)),
+    );
   });
   imgs.forEach((t) => t.dispose());
   try {

@@ -7,7 +7,14 @@ import type { RunConfig } from '../../../src-shared/engine-config';
 import type { Pooling } from '../../../src-shared/head-spec';
 import type { Split } from '../../../src-shared/schemas';
 import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../../src-shared/engine-metrics';
-import type { FromEngine, Prediction, RunData, RunDirs, RunImage, TestReport } from '../../../src-shared/engine-protocol';
+import type {
+  FromEngine,
+  Prediction,
+  RunData,
+  RunDirs,
+  RunImage,
+  TestReport,
+} from '../../../src-shared/engine-protocol';
 import type { AugmentSpec } from './augment';
 import type { Backbone } from '../backbones/load';
 import type { SplitBackbone } from '../backbones/split';
@@ -53,7 +60,11 @@ export function featureMemoryBudget(env: NodeJS.ProcessEnv = process.env): numbe
 }
 
 /** A phase's features events over every split of `sizes`, with the moving rate and time left (throttled). */
-export function featuresEvents(phase: 1 | 2, sizes: Record<Split, number>, env: Pick<SetsEnv, 'emit' | 'clock'>): (p: FeatureProgress) => void {
+export function featuresEvents(
+  phase: 1 | 2,
+  sizes: Record<Split, number>,
+  env: Pick<SetsEnv, 'emit' | 'clock'>,
+): (p: FeatureProgress) => void {
   const progress = new BuildProgress(sizes, () => (env.clock ?? performance).now());
   return (p) => {
     const rate = progress.update(p);
@@ -71,9 +82,20 @@ export function augmentSettings(cfg: RunConfig): { spec: AugmentSpec; views: num
   return { spec, views, seed: cfg.seed };
 }
 
-export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbone, cfg: RunConfig, data: RunData, env: SetsEnv): Promise<Sets> {
+export async function featureSets(
+  phase: 1 | 2,
+  ex: Extractor,
+  backbone: Backbone,
+  cfg: RunConfig,
+  data: RunData,
+  env: SetsEnv,
+): Promise<Sets> {
   const aug = augmentSettings(cfg);
-  const sizes = { train: data.train.length * viewsFor('train', aug).length, val: data.val.length, test: data.test.length };
+  const sizes = {
+    train: data.train.length * viewsFor('train', aug).length,
+    val: data.val.length,
+    test: data.test.length,
+  };
   const bytes = (sizes.train + sizes.val + sizes.test) * rowLength(ex.shape) * 4;
   const held = bytes <= (env.holdBytes ?? featureMemoryBudget());
   const onProgress = featuresEvents(phase, sizes, env);
@@ -92,7 +114,8 @@ export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbon
     return { rows: set.rows, labels: images.map((i) => i.label) };
   };
   const train = await one('train', data.train);
-  const evalOf = async (split: 'val' | 'test', images: RunImage[]): Promise<EvalSet | null> => (images.length === 0 ? null : one(split, images));
+  const evalOf = async (split: 'val' | 'test', images: RunImage[]): Promise<EvalSet | null> =>
+    images.length === 0 ? null : one(split, images);
   return { train, val: await evalOf('val', data.val), test: await evalOf('test', data.test), store: { bytes, held } };
 }
 
@@ -101,7 +124,14 @@ export async function featureSets(phase: 1 | 2, ex: Extractor, backbone: Backbon
  * every view. Between batches it reports how far it got and hears a cancel: over 200,000
  * images this is minutes of work.
  */
-async function suffixPooled(rows: Rows, split: SplitBackbone, pooling: Pooling, onBatch: (done: number) => void, signal?: AbortSignal, batchSize = 64): Promise<BlockRows> {
+async function suffixPooled(
+  rows: Rows,
+  split: SplitBackbone,
+  pooling: Pooling,
+  onBatch: (done: number) => void,
+  signal?: AbortSignal,
+  batchSize = 64,
+): Promise<BlockRows> {
   const pairs = range(0, rows.size * rows.views);
   let block: Float32Array | null = null;
   let len = 0;
@@ -128,7 +158,12 @@ async function suffixPooled(rows: Rows, split: SplitBackbone, pooling: Pooling, 
  * whole backbone, since every layer of the suffix is frozen in phase 1. The pooled
  * features are small, and held. Progress goes out as phase 1's features events.
  */
-export async function pooledFromSplit(sets: Sets, split: SplitBackbone, pooling: Pooling, env: Pick<SetsEnv, 'emit' | 'signal' | 'clock'>): Promise<Sets> {
+export async function pooledFromSplit(
+  sets: Sets,
+  split: SplitBackbone,
+  pooling: Pooling,
+  env: Pick<SetsEnv, 'emit' | 'signal' | 'clock'>,
+): Promise<Sets> {
   const count = (s: LabeledRows | null) => (s ? s.rows.size * s.rows.views : 0);
   const sizes = { train: count(sets.train), val: count(sets.val), test: count(sets.test) };
   const onProgress = featuresEvents(1, sizes, env);
@@ -149,7 +184,12 @@ export interface TestOutcome {
 }
 
 /** Inference mode on the test split; null when the run has no test images. */
-export async function testOutcome(model: tf.LayersModel, test: EvalSet | null, images: RunImage[], classes: number): Promise<TestOutcome | null> {
+export async function testOutcome(
+  model: tf.LayersModel,
+  test: EvalSet | null,
+  images: RunImage[],
+  classes: number,
+): Promise<TestOutcome | null> {
   if (!test) return null;
   const ev = await evaluate(model, test, classes);
   const confusion = confusionMatrix(test.labels, ev.predicted, classes);
@@ -161,5 +201,8 @@ export async function testOutcome(model: tf.LayersModel, test: EvalSet | null, i
     loss: ev.losses[i]!,
     probs: Array.from(ev.probs.subarray(i * classes, (i + 1) * classes)),
   }));
-  return { report: { loss: ev.loss, accuracy: accuracy(confusion), macroF1: macroF1(perClass), perClass, confusion }, predictions };
+  return {
+    report: { loss: ev.loss, accuracy: accuracy(confusion), macroF1: macroF1(perClass), perClass, confusion },
+    predictions,
+  };
 }

@@ -36,14 +36,27 @@ export async function lrRangeTest(a: LrRangeArgs): Promise<LrRangeResult> {
   const opt = buildOptimizer(a.optimizer);
   const next = seededRandom(seedOf('lr-range', a.seed));
   const vars = a.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const stepper = { model: a.model, head: a.head, classes: a.classes, opt, vars, weights: new Array<number>(a.classes).fill(1) };
+  const stepper = {
+    model: a.model,
+    head: a.head,
+    classes: a.classes,
+    opt,
+    vars,
+    weights: new Array<number>(a.classes).fill(1),
+  };
   const curve: LrRangeResult['curve'] = [];
   let order: number[] = [];
   let avg = 0;
   let best = Infinity;
   try {
     for (let i = 0; i < steps; i++) {
-      if (order.length < batchSize) order = order.concat(shuffled(a.train.labels.map((_, k) => k), next));
+      if (order.length < batchSize)
+        order = order.concat(
+          shuffled(
+            a.train.labels.map((_, k) => k),
+            next,
+          ),
+        );
       const idx = order.splice(0, batchSize);
       const lr = minLr * (maxLr / minLr) ** (i / Math.max(1, steps - 1));
       setLearningRate(opt, lr);
@@ -51,7 +64,11 @@ export async function lrRangeTest(a: LrRangeArgs): Promise<LrRangeResult> {
       const x = batchTensor(a.train.rows, idx);
       let loss: number;
       try {
-        ({ loss } = await trainStep(stepper, x, idx.map((k) => a.train.labels[k]!)));
+        ({ loss } = await trainStep(
+          stepper,
+          x,
+          idx.map((k) => a.train.labels[k]!),
+        ));
       } finally {
         x.dispose();
       }

@@ -13,10 +13,34 @@ import { featureSets } from '../data/run-sets';
 
 export type LrRangeTask = Extract<ToEngine, { type: 'lrRange' }>;
 
-export async function lrRangeForRun(task: LrRangeTask, emit: (e: FromEngine) => void, signal?: AbortSignal): Promise<LrRangeResult> {
+export async function lrRangeForRun(
+  task: LrRangeTask,
+  emit: (e: FromEngine) => void,
+  signal?: AbortSignal,
+): Promise<LrRangeResult> {
   const { config: cfg, data, dirs } = task;
-  const backbone = await loadBackbone(findBackbone(cfg.backboneId), { inputSize: cfg.inputSize, downloadCacheDir: dirs.modelCache, modelCacheDir: dirs.modelCache });
+  const backbone = await loadBackbone(findBackbone(cfg.backboneId), {
+    inputSize: cfg.inputSize,
+    downloadCacheDir: dirs.modelCache,
+    modelCacheDir: dirs.modelCache,
+  });
   const head = buildHead(cfg.head, backbone.featureShape, data.classes.length, cfg.labelType, { seed: cfg.seed });
-  const sets = await featureSets(1, pooledExtractor(backbone, cfg.head.pooling), backbone, cfg, { ...data, val: [], test: [] }, { dirs, emit, signal });
-  return lrRangeTest({ model: head.top, head, classes: data.classes.length, train: sets.train, optimizer: cfg.phase1.optimizer, batchSize: cfg.phase1.batchSize, steps: task.steps, seed: cfg.seed });
+  const sets = await featureSets(
+    1,
+    pooledExtractor(backbone, cfg.head.pooling),
+    backbone,
+    cfg,
+    { ...data, val: [], test: [] },
+    { dirs, emit, signal },
+  );
+  return lrRangeTest({
+    model: head.top,
+    head,
+    classes: data.classes.length,
+    train: sets.train,
+    optimizer: cfg.phase1.optimizer,
+    batchSize: cfg.phase1.batchSize,
+    steps: task.steps,
+    seed: cfg.seed,
+  });
 }

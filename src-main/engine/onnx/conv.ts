@@ -30,9 +30,17 @@ interface ConvSpec {
 function emitConv(ctx: Ctx, input: string, spec: ConvSpec, base: string): string {
   const { g } = ctx;
   const [, , ci, co] = spec.kernel.shape;
-  const weightName = g.floats(`${base}/W`, hwioToOihw(spec.kernel.data, spec.kernel.shape), [co!, ci!, spec.kernel.shape[0]!, spec.kernel.shape[1]!]);
+  const weightName = g.floats(`${base}/W`, hwioToOihw(spec.kernel.data, spec.kernel.shape), [
+    co!,
+    ci!,
+    spec.kernel.shape[0]!,
+    spec.kernel.shape[1]!,
+  ]);
   const biasName = spec.bias ? g.floats(`${base}/B`, spec.bias, [co!]) : null;
-  const out = g.node('Conv', biasName ? [input, weightName, biasName] : [input, weightName], base, { ...spec.spatial, group: spec.group });
+  const out = g.node('Conv', biasName ? [input, weightName, biasName] : [input, weightName], base, {
+    ...spec.spatial,
+    group: spec.group,
+  });
   ctx.foldable.set(out, { weight: weightName, bias: biasName, node: g.nodes[g.nodes.length - 1]! });
   return out;
 }
@@ -41,7 +49,10 @@ function convAttrs(layer: tf.layers.Layer, input: Value): { spatial: Record<stri
   const c = config(layer);
   const kernel = pair(c.kernelSize);
   const dilations = pair(c.dilationRate ?? 1);
-  if (c.dataFormat && c.dataFormat !== 'channelsLast') throw new Error(`onnx export: layer ${layer.name} (${layer.getClassName()}) is channelsFirst, which is not supported`);
+  if (c.dataFormat && c.dataFormat !== 'channelsLast')
+    throw new Error(
+      `onnx export: layer ${layer.name} (${layer.getClassName()}) is channelsFirst, which is not supported`,
+    );
   const spatial = { ...spatialAttrs(input, kernel, pair(c.strides ?? 1), dilations, String(c.padding)), dilations };
   return { spatial, act: String(c.activation ?? 'linear') };
 }
@@ -70,7 +81,12 @@ export const depthwiseConv2d: Converter = (ctx, layer, [input]) => {
   const { spatial, act } = convAttrs(layer, input!);
   const kernel = weight(layer, w, 'depthwise_kernel');
   const bias = w.get('bias')?.data ?? null;
-  const out = emitConv(ctx, input!.name, { kernel: depthwiseKernel(kernel), bias, group: kernel.shape[2]!, spatial }, layer.name);
+  const out = emitConv(
+    ctx,
+    input!.name,
+    { kernel: depthwiseKernel(kernel), bias, group: kernel.shape[2]!, spatial },
+    layer.name,
+  );
   return finish(ctx, layer, input!, out, act);
 };
 
@@ -78,11 +94,21 @@ export const separableConv2d: Converter = (ctx, layer, [input]) => {
   const w = namedWeights(layer);
   const { spatial, act } = convAttrs(layer, input!);
   const dw = weight(layer, w, 'depthwise_kernel');
-  const mid = emitConv(ctx, input!.name, { kernel: depthwiseKernel(dw), bias: null, group: dw.shape[2]!, spatial }, `${layer.name}/depthwise`);
+  const mid = emitConv(
+    ctx,
+    input!.name,
+    { kernel: depthwiseKernel(dw), bias: null, group: dw.shape[2]!, spatial },
+    `${layer.name}/depthwise`,
+  );
   ctx.foldable.delete(mid);
   const pointwise = { kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] };
   const bias = w.get('bias')?.data ?? null;
-  const out = emitConv(ctx, mid, { kernel: weight(layer, w, 'pointwise_kernel'), bias, group: 1, spatial: pointwise }, layer.name);
+  const out = emitConv(
+    ctx,
+    mid,
+    { kernel: weight(layer, w, 'pointwise_kernel'), bias, group: 1, spatial: pointwise },
+    layer.name,
+  );
   return finish(ctx, layer, input!, out, act);
 };
 
@@ -137,8 +163,15 @@ export const batchNormalization: Converter = (ctx, layer, [input]) => {
     return input!.name;
   }
   const n = p.mean.length;
-  if (axis !== 1) throw new Error(`onnx export: layer ${layer.name} (BatchNormalization) normalizes axis ${String(config(layer).axis)} of a rank-${input!.shape.length} input; only the channel axis is supported`);
-  const inputs = [input!.name, g.floats(`${layer.name}/gamma`, p.gamma, [n]), g.floats(`${layer.name}/beta`, p.beta, [n])];
+  if (axis !== 1)
+    throw new Error(
+      `onnx export: layer ${layer.name} (BatchNormalization) normalizes axis ${String(config(layer).axis)} of a rank-${input!.shape.length} input; only the channel axis is supported`,
+    );
+  const inputs = [
+    input!.name,
+    g.floats(`${layer.name}/gamma`, p.gamma, [n]),
+    g.floats(`${layer.name}/beta`, p.beta, [n]),
+  ];
   inputs.push(g.floats(`${layer.name}/mean`, p.mean, [n]), g.floats(`${layer.name}/var`, p.variance, [n]));
   return g.node('BatchNormalization', inputs, layer.name, { epsilon: { float: p.epsilon } });
 };

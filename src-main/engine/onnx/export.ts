@@ -34,11 +34,16 @@ export function modelCalls(model: tf.LayersModel): Call[] {
   const calls: Call[] = [];
   const visit = (t: tf.SymbolicTensor): void => {
     if (inputIds.has(t.id)) return;
-    const node = t.sourceLayer.inboundNodes[t.nodeIndex] as unknown as { inputTensors: tf.SymbolicTensor[]; outputTensors: tf.SymbolicTensor[] };
+    const node = t.sourceLayer.inboundNodes[t.nodeIndex] as unknown as {
+      inputTensors: tf.SymbolicTensor[];
+      outputTensors: tf.SymbolicTensor[];
+    };
     if (seen.has(node)) return;
     seen.add(node);
     if (node.inputTensors.length === 0) {
-      throw new Error(`onnx export: model ${model.name} reads ${t.name} from input layer ${t.sourceLayer.name}, which is not one of its inputs`);
+      throw new Error(
+        `onnx export: model ${model.name} reads ${t.name} from input layer ${t.sourceLayer.name}, which is not one of its inputs`,
+      );
     }
     node.inputTensors.forEach(visit);
     calls.push({ layer: t.sourceLayer, inputs: node.inputTensors, outputs: node.outputTensors });
@@ -59,13 +64,22 @@ function convertCall(ctx: Ctx, call: Call, inputs: Value[]): string[] {
   const { layer } = call;
   if (layer instanceof tf.LayersModel) {
     // A value entering or leaving a nested model counts as read twice: no folding across the boundary.
-    return emitModel(ctx, layer, inputs.map((v) => ({ ...v, readers: 2 }))).map((v) => v.name);
+    return emitModel(
+      ctx,
+      layer,
+      inputs.map((v) => ({ ...v, readers: 2 })),
+    ).map((v) => v.name);
   }
   const convert = converters[layer.getClassName()];
   if (!convert) {
-    throw new Error(`onnx export: layer ${layer.name} of class ${layer.getClassName()} is not supported (supported: ${Object.keys(converters).join(', ')})`);
+    throw new Error(
+      `onnx export: layer ${layer.name} of class ${layer.getClassName()} is not supported (supported: ${Object.keys(converters).join(', ')})`,
+    );
   }
-  if (call.outputs.length !== 1) throw new Error(`onnx export: layer ${layer.name} (${layer.getClassName()}) has ${call.outputs.length} outputs; only single-output layers are supported`);
+  if (call.outputs.length !== 1)
+    throw new Error(
+      `onnx export: layer ${layer.name} (${layer.getClassName()}) has ${call.outputs.length} outputs; only single-output layers are supported`,
+    );
   const out = convert(ctx, layer, inputs);
   // An identity layer (Dropout, linear Activation) hands on its input's name; a BatchNorm
   // reading it cannot tell whether the convolution behind has other readers: no folding.
@@ -82,24 +96,33 @@ function emitModel(ctx: Ctx, model: tf.LayersModel, inputs: Value[]): Value[] {
   for (const call of calls) {
     const ins = call.inputs.map((t) => values.get(t.id)!);
     const names = convertCall(ctx, call, ins);
-    call.outputs.forEach((t, i) => values.set(t.id, { name: names[i]!, shape: t.shape, readers: readers.get(t.id) ?? 0 }));
+    call.outputs.forEach((t, i) =>
+      values.set(t.id, { name: names[i]!, shape: t.shape, readers: readers.get(t.id) ?? 0 }),
+    );
   }
   return model.outputs.map((t) => ({ ...values.get(t.id)!, readers: 2 }));
 }
 
 function ioNames(model: tf.LayersModel, opts: OnnxExportOptions): { inputs: string[]; outputs: string[] } {
   const name = (base: string, n: number) => Array.from({ length: n }, (_, i) => (n === 1 ? base : `${base}_${i}`));
-  return { inputs: name(opts.inputName ?? 'input', model.inputs.length), outputs: name(opts.outputName ?? 'output', model.outputs.length) };
+  return {
+    inputs: name(opts.inputName ?? 'input', model.inputs.length),
+    outputs: name(opts.outputName ?? 'output', model.outputs.length),
+  };
 }
 
 export function exportToOnnx(model: tf.LayersModel, opts: OnnxExportOptions = {}): Uint8Array {
   const opset = opts.opset ?? 13;
-  if (!Number.isInteger(opset) || opset < 13 || opset > 17) throw new Error(`onnx export: opset ${opset} is not supported; use 13 to 17`);
+  if (!Number.isInteger(opset) || opset < 13 || opset > 17)
+    throw new Error(`onnx export: opset ${opset} is not supported; use 13 to 17`);
   const io = ioNames(model, opts);
   const g = new GraphBuilder([...io.inputs, ...io.outputs]);
   const ctx: Ctx = { g, foldable: new Map() };
   const inputs = model.inputs.map((t, i): Value => {
-    const name = t.shape.length === 4 ? g.node('Transpose', [io.inputs[i]!], `${io.inputs[i]}/nchw`, { perm: NHWC_TO_NCHW }) : io.inputs[i]!;
+    const name =
+      t.shape.length === 4
+        ? g.node('Transpose', [io.inputs[i]!], `${io.inputs[i]}/nchw`, { perm: NHWC_TO_NCHW })
+        : io.inputs[i]!;
     return { name, shape: t.shape, readers: 2 };
   });
   const outputs = emitModel(ctx, model, inputs);

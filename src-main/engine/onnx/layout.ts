@@ -63,7 +63,13 @@ export interface SpatialAttrs {
 }
 
 /** Kernel, stride and padding attributes of a convolution or pooling over the value. */
-export function spatialAttrs(input: Value, kernel: number[], strides: number[], dilation: number[], padding: string): SpatialAttrs {
+export function spatialAttrs(
+  input: Value,
+  kernel: number[],
+  strides: number[],
+  dilation: number[],
+  padding: string,
+): SpatialAttrs {
   const base = { kernel_shape: kernel, strides };
   if (padding === 'valid') return { ...base, pads: [0, 0, 0, 0] };
   if (padding !== 'same') throw new Error(`onnx export: padding '${padding}' is not supported`);
@@ -83,9 +89,16 @@ export function namedWeights(layer: tf.layers.Layer): Map<string, { data: Float3
   return out;
 }
 
-export function weight(layer: tf.layers.Layer, weights: ReturnType<typeof namedWeights>, key: string): { data: Float32Array; shape: number[] } {
+export function weight(
+  layer: tf.layers.Layer,
+  weights: ReturnType<typeof namedWeights>,
+  key: string,
+): { data: Float32Array; shape: number[] } {
   const w = weights.get(key);
-  if (!w) throw new Error(`onnx export: layer ${layer.name} (${layer.getClassName()}) has no weight '${key}' (has ${[...weights.keys()].join(', ')})`);
+  if (!w)
+    throw new Error(
+      `onnx export: layer ${layer.name} (${layer.getClassName()}) has no weight '${key}' (has ${[...weights.keys()].join(', ')})`,
+    );
   return w;
 }
 

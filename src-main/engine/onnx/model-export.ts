@@ -31,7 +31,12 @@ export type ExportFacts = Omit<TfjsExportManifest, 'format' | 'model' | 'backgro
  */
 export function preprocessingAffine(p: PreprocessingSpec): { w: number[][]; b: number[] } | null {
   if (p.kind === 'raw') return null;
-  const basis = [[0, 0, 0], [255, 0, 0], [0, 255, 0], [0, 0, 255]];
+  const basis = [
+    [0, 0, 0],
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+  ];
   // sync-read-ok: exports never run on WebGPU (process/entry.ts leaves that rung out for them).
   const rows = tf.tidy(() => preprocess(tf.tensor2d(basis, [4, 3]), p).arraySync() as number[][]);
   const b = rows[0]!;
@@ -46,8 +51,18 @@ export function rawInputModel(inference: tf.LayersModel, p: PreprocessingSpec): 
   const [, h, w] = inference.inputs[0]!.shape as number[];
   const input = tf.input({ shape: [h!, w!, 3], name: 'raw_pixels' });
   // Keras' kernel layout: [kh, kw, in, out].
-  const kernel = tf.tensor4d([0, 1, 2].flatMap((k) => [0, 1, 2].map((out) => affine.w[out]![k]!)), [1, 1, 3, 3]);
-  const conv = tf.layers.conv2d({ name: 'preprocess', filters: 3, kernelSize: 1, useBias: true, trainable: false, weights: [kernel, tf.tensor1d(affine.b)] });
+  const kernel = tf.tensor4d(
+    [0, 1, 2].flatMap((k) => [0, 1, 2].map((out) => affine.w[out]![k]!)),
+    [1, 1, 3, 3],
+  );
+  const conv = tf.layers.conv2d({
+    name: 'preprocess',
+    filters: 3,
+    kernelSize: 1,
+    useBias: true,
+    trainable: false,
+    weights: [kernel, tf.tensor1d(affine.b)],
+  });
   const x = conv.apply(input) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: inference.apply(x) as tf.SymbolicTensor, name: `${inference.name}_raw` });
 }
@@ -77,11 +92,23 @@ export function onnxMetadata(m: OnnxExportManifest): Record<string, string> {
 
 /** Deterministic pixels over the whole 0..255 range. */
 function probePixels(size: number): tf.Tensor4D {
-  return tf.tidy(() => tf.sin(tf.range(0, 2 * size * size * 3).mul(0.37)).mul(127.5).add(127.5).reshape([2, size, size, 3]) as tf.Tensor4D);
+  return tf.tidy(
+    () =>
+      tf
+        .sin(tf.range(0, 2 * size * size * 3).mul(0.37))
+        .mul(127.5)
+        .add(127.5)
+        .reshape([2, size, size, 3]) as tf.Tensor4D,
+  );
 }
 
 /** ORT on `file` (raw pixels) against tfjs on the preprocessed pixels; throws past ONNX_TOLERANCE. */
-export async function verifyOnnxExport(file: string, inference: tf.LayersModel, p: PreprocessingSpec, size: number): Promise<number> {
+export async function verifyOnnxExport(
+  file: string,
+  inference: tf.LayersModel,
+  p: PreprocessingSpec,
+  size: number,
+): Promise<number> {
   const session = await openOnnx(file);
   const raw = probePixels(size);
   try {
@@ -91,7 +118,9 @@ export async function verifyOnnxExport(file: string, inference: tf.LayersModel, 
     const got = await session.run((await raw.data()) as Float32Array, raw.shape);
     const d = relativeDifference(expected, got);
     if (!(d <= ONNX_TOLERANCE)) {
-      throw new Error(`ONNX export check failed: on a probe batch ONNX Runtime's probabilities differ from tfjs' by ${d.toExponential(2)} (relative), above ${ONNX_TOLERANCE}; ${file} was not kept`);
+      throw new Error(
+        `ONNX export check failed: on a probe batch ONNX Runtime's probabilities differ from tfjs' by ${d.toExponential(2)} (relative), above ${ONNX_TOLERANCE}; ${file} was not kept`,
+      );
     }
     return d;
   } finally {
@@ -101,7 +130,11 @@ export async function verifyOnnxExport(file: string, inference: tf.LayersModel, 
 }
 
 /** Writes model.onnx into `dir`, checked against tfjs; returns the manifest to write beside it. */
-export async function writeOnnxExport(inference: tf.LayersModel, facts: ExportFacts, dir: string): Promise<OnnxExportManifest> {
+export async function writeOnnxExport(
+  inference: tf.LayersModel,
+  facts: ExportFacts,
+  dir: string,
+): Promise<OnnxExportManifest> {
   const activation = facts.labelType === 'single' ? 'softmax' : 'sigmoid';
   const manifest: OnnxExportManifest = {
     ...facts,
@@ -113,7 +146,13 @@ export async function writeOnnxExport(inference: tf.LayersModel, facts: ExportFa
     opset: OPSET,
   };
   const model = rawInputModel(inference, facts.preprocessing);
-  const bytes = exportToOnnx(model, { name: inference.name, inputName: INPUT, outputName: OUTPUT, opset: OPSET, metadata: onnxMetadata(manifest) });
+  const bytes = exportToOnnx(model, {
+    name: inference.name,
+    inputName: INPUT,
+    outputName: OUTPUT,
+    opset: OPSET,
+    metadata: onnxMetadata(manifest),
+  });
   const file = join(dir, ONNX_MODEL_FILE);
   await replaceFile(file, bytes);
   try {

@@ -13,15 +13,20 @@ const activationLayer: Converter = (ctx, layer, [input]) =>
 
 const reluLayer: Converter = (ctx, layer, [input]) => {
   const max = config(layer).maxValue;
-  return max == null ? ctx.g.node('Relu', [input!.name], layer.name) : clip(ctx.g, input!.name, 0, Number(max), layer.name);
+  return max == null
+    ? ctx.g.node('Relu', [input!.name], layer.name)
+    : clip(ctx.g, input!.name, 0, Number(max), layer.name);
 };
 
-const softmaxLayer: Converter = (ctx, layer, [input]) => softmax(ctx.g, input!, Number(config(layer).axis ?? -1), layer.name);
+const softmaxLayer: Converter = (ctx, layer, [input]) =>
+  softmax(ctx.g, input!, Number(config(layer).axis ?? -1), layer.name);
 
 function sameRank(layerName: string, inputs: Value[]): void {
   const rank = inputs[0]!.shape.length;
   if (inputs.some((v) => v.shape.length !== rank)) {
-    throw new Error(`onnx export: layer ${layerName} merges inputs of ranks ${inputs.map((v) => v.shape.length).join(', ')}; only equal ranks are supported`);
+    throw new Error(
+      `onnx export: layer ${layerName} merges inputs of ranks ${inputs.map((v) => v.shape.length).join(', ')}; only equal ranks are supported`,
+    );
   }
 }
 
@@ -41,7 +46,12 @@ function merge(op: string, after?: (n: number) => number): Converter {
 const concatenate: Converter = (ctx, layer, inputs) => {
   sameRank(layer.name, inputs);
   const axis = storedAxis(Number(config(layer).axis ?? -1), inputs[0]!.shape.length);
-  return ctx.g.node('Concat', inputs.map((v) => v.name), layer.name, { axis });
+  return ctx.g.node(
+    'Concat',
+    inputs.map((v) => v.name),
+    layer.name,
+    { axis },
+  );
 };
 
 const flatten: Converter = (ctx, layer, [input]) => {
@@ -65,13 +75,19 @@ function channelConst(ctx: Parameters<Converter>[0], name: string, data: Float32
 
 /** A number, or (EfficientNet's Rescaling) one per channel as Keras broadcasts it over the last axis. */
 function scaleConst(ctx: Parameters<Converter>[0], name: string, v: unknown, rank: number): string {
-  return Array.isArray(v) ? channelConst(ctx, name, Float32Array.from(v.map(Number)), rank) : ctx.g.scalar(name, Number(v));
+  return Array.isArray(v)
+    ? channelConst(ctx, name, Float32Array.from(v.map(Number)), rank)
+    : ctx.g.scalar(name, Number(v));
 }
 
 const rescaling: Converter = (ctx, layer, [input]) => {
   const c = config(layer);
   const rank = input!.shape.length;
-  const scaled = ctx.g.node('Mul', [input!.name, scaleConst(ctx, `${layer.name}/scale`, c.scale, rank)], `${layer.name}/scale`);
+  const scaled = ctx.g.node(
+    'Mul',
+    [input!.name, scaleConst(ctx, `${layer.name}/scale`, c.scale, rank)],
+    `${layer.name}/scale`,
+  );
   return ctx.g.node('Add', [scaled, scaleConst(ctx, `${layer.name}/offset`, c.offset ?? 0, rank)], layer.name);
 };
 
@@ -91,7 +107,11 @@ const normalization: Converter = (ctx, layer, [input]) => {
     shift[i] = -mean[i]! * scale[i]!;
   }
   const rank = input!.shape.length;
-  const mul = ctx.g.node('Mul', [input!.name, channelConst(ctx, `${layer.name}/scale`, scale, rank)], `${layer.name}/mul`);
+  const mul = ctx.g.node(
+    'Mul',
+    [input!.name, channelConst(ctx, `${layer.name}/scale`, scale, rank)],
+    `${layer.name}/mul`,
+  );
   return ctx.g.node('Add', [mul, channelConst(ctx, `${layer.name}/shift`, shift, rank)], layer.name);
 };
 

@@ -6,7 +6,9 @@ function pool(op: 'MaxPool' | 'AveragePool'): Converter {
   return (ctx, layer, [input]) => {
     const c = config(layer);
     const kernel = pair(c.poolSize);
-    const attrs: Record<string, number | number[] | string> = { ...spatialAttrs(input!, kernel, pair(c.strides ?? kernel), [1, 1], String(c.padding)) };
+    const attrs: Record<string, number | number[] | string> = {
+      ...spatialAttrs(input!, kernel, pair(c.strides ?? kernel), [1, 1], String(c.padding)),
+    };
     // TensorFlow averages over the window's pixels inside the image only ('same' edges).
     if (op === 'AveragePool') attrs.count_include_pad = 0;
     return ctx.g.node(op, [input!.name], layer.name, attrs);
@@ -18,7 +20,10 @@ export const averagePooling2d = pool('AveragePool');
 
 function globalPool(op: 'GlobalAveragePool' | 'GlobalMaxPool'): Converter {
   return (ctx, layer, [input]) => {
-    if (config(layer).keepDims === true) throw new Error(`onnx export: layer ${layer.name} (${layer.getClassName()}) keeps its dims, which is not supported`);
+    if (config(layer).keepDims === true)
+      throw new Error(
+        `onnx export: layer ${layer.name} (${layer.getClassName()}) keeps its dims, which is not supported`,
+      );
     return ctx.g.node('Flatten', [ctx.g.node(op, [input!.name], `${layer.name}/pool`)], layer.name, { axis: 1 });
   };
 }

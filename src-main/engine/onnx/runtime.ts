@@ -68,7 +68,12 @@ function cudaLibraryMissing(): string | null {
   return `the CUDA provider library (${lib}) is not installed; onnxruntime-node's install script downloads it on a networked machine`;
 }
 
-async function create(ort: typeof Ort, model: Uint8Array | string, provider: OnnxProvider, threads: number): Promise<Ort.InferenceSession> {
+async function create(
+  ort: typeof Ort,
+  model: Uint8Array | string,
+  provider: OnnxProvider,
+  threads: number,
+): Promise<Ort.InferenceSession> {
   const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     intraOpNumThreads: threads,
@@ -76,10 +81,20 @@ async function create(ort: typeof Ort, model: Uint8Array | string, provider: Onn
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   };
-  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+  return typeof model === 'string'
+    ? ort.InferenceSession.create(model, options)
+    : ort.InferenceSession.create(model, options);
 }
 
-async function openSession(model: Uint8Array | string, opts: OnnxOptions): Promise<{ session: Ort.InferenceSession; provider: OnnxProvider; threads: number; rejected: OnnxModel['rejected'] }> {
+async function openSession(
+  model: Uint8Array | string,
+  opts: OnnxOptions,
+): Promise<{
+  session: Ort.InferenceSession;
+  provider: OnnxProvider;
+  threads: number;
+  rejected: OnnxModel['rejected'];
+}> {
   const ort = loadOrt();
   const threads = opts.threads ?? availableParallelism();
   const rejected: OnnxModel['rejected'] = [];
@@ -95,7 +110,9 @@ async function openSession(model: Uint8Array | string, opts: OnnxOptions): Promi
       rejected.push({ provider, reason: firstLine(err) });
     }
   }
-  throw new OnnxUnavailableError(`ONNX Runtime could not open the model: ${rejected.map((r) => `${r.provider}: ${r.reason}`).join('; ')}`);
+  throw new OnnxUnavailableError(
+    `ONNX Runtime could not open the model: ${rejected.map((r) => `${r.provider}: ${r.reason}`).join('; ')}`,
+  );
 }
 
 export async function openOnnx(model: Uint8Array | string, opts: OnnxOptions = {}): Promise<OnnxModel> {
@@ -114,7 +131,8 @@ export async function openOnnx(model: Uint8Array | string, opts: OnnxOptions = {
     outputName,
     async run(input, shape) {
       const expected = shape.reduce((a, b) => a * b, 1);
-      if (input.length !== expected) throw new Error(`onnx run: ${input.length} values do not fill shape [${shape.join(', ')}]`);
+      if (input.length !== expected)
+        throw new Error(`onnx run: ${input.length} values do not fill shape [${shape.join(', ')}]`);
       const out = await session.run({ [inputName]: new ort.Tensor('float32', input, shape) });
       return out[outputName]!.data as Float32Array;
     },

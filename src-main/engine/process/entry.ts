@@ -58,7 +58,13 @@ async function runJob(msg: Job): Promise<void> {
   const exclude: BackendName[] = msg.type === 'export' ? ['webgpu'] : [];
   const prefer = msg.backend === 'webgpu' && msg.type === 'export' ? undefined : msg.backend;
   const choice = await selectBackend({ prefer, exclude });
-  const backend: BackendInfo = { name: choice.name, rejected: choice.rejected, versions: choice.versions, adapter: choice.adapter, parity: choice.parity };
+  const backend: BackendInfo = {
+    name: choice.name,
+    rejected: choice.rejected,
+    versions: choice.versions,
+    adapter: choice.adapter,
+    parity: choice.parity,
+  };
   if (msg.type === 'start') return train(msg, backend);
   if (msg.type === 'export') return send({ type: 'exported', dir: msg.outDir, manifest: await exportRun(msg) });
   if (msg.type === 'cacheFeatures') return send(await cacheFeatures(msg, (e) => void send(e), ctrl.signal));
@@ -79,7 +85,11 @@ async function onMessage(raw: unknown): Promise<void> {
   }
   const msg = parsed.data;
   if (msg.type === 'cancel') return void ctrl.abort();
-  if (started) return void (await send({ type: 'error', message: 'training process: a job is already under way; start a new process per job' }));
+  if (started)
+    return void (await send({
+      type: 'error',
+      message: 'training process: a job is already under way; start a new process per job',
+    }));
   started = true;
   try {
     await runJob(msg);

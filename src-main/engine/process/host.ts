@@ -38,7 +38,11 @@ interface Forked {
   stderr: () => string;
 }
 
-function forkEngine(message: ToEngineInput, opts: HostOptions, onMessage: (e: FromEngine | { bad: string }) => void): Forked {
+function forkEngine(
+  message: ToEngineInput,
+  opts: HostOptions,
+  onMessage: (e: FromEngine | { bad: string }) => void,
+): Forked {
   const found = opts.entry ? { file: opts.entry, execArgv: ['--import', 'tsx'] } : engineEntry();
   const child = launchEngine({ file: found.file, execArgv: opts.execArgv ?? found.execArgv });
   child.onMessage((raw) => {
@@ -64,14 +68,24 @@ export function startTraining(run: StartRun, opts: HostOptions = {}): TrainingHa
       if (last) return resolve(last);
       if (cancelling) return resolve({ kind: 'cancelled' });
       if (signal) return resolve({ kind: 'killed', signal });
-      resolve({ kind: 'failed', message: `training process exited (code ${code}) without a result: ${lastLines(stderr())}` });
+      resolve({
+        kind: 'failed',
+        message: `training process exited (code ${code}) without a result: ${lastLines(stderr())}`,
+      });
     });
   });
-  return { pid: child.pid, outcome, cancel: (graceMs = 5000) => cancel(child, outcome, graceMs, () => (cancelling = true)) };
+  return {
+    pid: child.pid,
+    outcome,
+    cancel: (graceMs = 5000) => cancel(child, outcome, graceMs, () => (cancelling = true)),
+  };
 }
 
 /** Runs an export, a learning-rate range test or an assistant's cache build in its own process; rejects with the engine's reason. */
-export function runEngineTask(task: EngineTask, opts: HostOptions & { signal?: AbortSignal } = {}): Promise<TaskResult> {
+export function runEngineTask(
+  task: EngineTask,
+  opts: HostOptions & { signal?: AbortSignal } = {},
+): Promise<TaskResult> {
   return new Promise((resolve, reject) => {
     let last: TaskResult | Error | null = null;
     const { child, stderr } = forkEngine(task, opts, (e) => {
@@ -88,7 +102,9 @@ export function runEngineTask(task: EngineTask, opts: HostOptions & { signal?: A
       opts.signal?.removeEventListener('abort', onAbort);
       if (last instanceof Error) return reject(last);
       if (last) return resolve(last);
-      reject(new Error(`training process exited (${signal ?? `code ${code}`}) without a result: ${lastLines(stderr())}`));
+      reject(
+        new Error(`training process exited (${signal ?? `code ${code}`}) without a result: ${lastLines(stderr())}`),
+      );
     });
   });
 }

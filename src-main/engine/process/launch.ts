@@ -40,10 +40,14 @@ const STDERR_KEEP = 4000;
 export function engineEntry(moduleUrl: string = import.meta.url, env: NodeJS.ProcessEnv = process.env): EngineEntry {
   const given = env.STUDIO_ENGINE_ENTRY;
   if (given) {
-    if (!existsSync(given)) throw new Error(`STUDIO_ENGINE_ENTRY names ${given}, which does not exist: run "npm run build:electron" or unset it`);
+    if (!existsSync(given))
+      throw new Error(
+        `STUDIO_ENGINE_ENTRY names ${given}, which does not exist: run "npm run build:electron" or unset it`,
+      );
     return { file: given, execArgv: [] };
   }
-  if (moduleUrl.endsWith('.ts')) return { file: fileURLToPath(new URL('./entry.ts', moduleUrl)), execArgv: ['--import', 'tsx'] };
+  if (moduleUrl.endsWith('.ts'))
+    return { file: fileURLToPath(new URL('./entry.ts', moduleUrl)), execArgv: ['--import', 'tsx'] };
   const file = fileURLToPath(new URL('../engine/entry.mjs', moduleUrl));
   if (!existsSync(file)) throw new Error(`the training process's entry is missing: ${file} (run "npm run build")`);
   return { file, execArgv: [] };

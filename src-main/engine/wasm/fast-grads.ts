@@ -24,7 +24,11 @@ const batchNormGrad: GradConfig = {
       // Broadcasting along the channel axis replaces the original's tile.
       x: () => tf.reshape(tf.mul(gScaled(), rs()), x.shape),
       mean: () => tf.reshape(reduceTo(tf.neg(tf.mul(gScaled(), rs())), mean), mean.shape),
-      variance: () => tf.reshape(reduceTo(tf.mul(tf.mul(gScaled(), tf.sub(x, mean)), tf.mul(tf.pow(rs(), 3), -0.5)), mean), mean.shape),
+      variance: () =>
+        tf.reshape(
+          reduceTo(tf.mul(tf.mul(gScaled(), tf.sub(x, mean)), tf.mul(tf.pow(rs(), 3), -0.5)), mean),
+          mean.shape,
+        ),
       scale: () => tf.reshape(reduceTo(tf.mul(g, tf.mul(tf.sub(x, mean), rs())), mean), mean.shape),
       offset: () => tf.reshape(reduceTo(g, mean), mean.shape),
     };
@@ -76,4 +80,3 @@ export function installFastGradients(): void {
   tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel({ ...wrapBackpropInput(original), [WRAPPED]: true } as KernelConfig);
 }
-

@@ -16,21 +16,40 @@ interface ConvAttrs {
 }
 
 function info(xShape: Shape4, filterShape: Shape4, a: ConvAttrs, depthwise: boolean) {
-  if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`wasm grad kernels: only NHWC is supported, got ${a.dataFormat}`);
-  return tf.backend_util.computeConv2DInfo(xShape, filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, depthwise);
+  if (a.dataFormat && a.dataFormat !== 'NHWC')
+    throw new Error(`wasm grad kernels: only NHWC is supported, got ${a.dataFormat}`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    depthwise,
+  );
 }
 
 /** The input zero-padded as the forward convolution saw it. */
 function padInput(x: tf.Tensor4D, c: tf.backend_util.Conv2DInfo): tf.Tensor4D {
   const p = c.padInfo;
-  return tf.pad(x, [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]]);
+  return tf.pad(x, [
+    [0, 0],
+    [p.top, p.bottom],
+    [p.left, p.right],
+    [0, 0],
+  ]);
 }
 
 /** For filter tap (kh, kw): the input pixels it touched, shape [b, outH, outW, c]. */
 function tapPatch(xp: tf.Tensor4D, c: tf.backend_util.Conv2DInfo, kh: number, kw: number): tf.Tensor4D {
   const r0 = kh * c.dilationHeight;
   const c0 = kw * c.dilationWidth;
-  const end = [xp.shape[0], r0 + (c.outHeight - 1) * c.strideHeight + 1, c0 + (c.outWidth - 1) * c.strideWidth + 1, xp.shape[3]];
+  const end = [
+    xp.shape[0],
+    r0 + (c.outHeight - 1) * c.strideHeight + 1,
+    c0 + (c.outWidth - 1) * c.strideWidth + 1,
+    xp.shape[3],
+  ];
   return tf.stridedSlice(xp, [0, r0, c0, 0], end, [1, c.strideHeight, c.strideWidth, 1]) as tf.Tensor4D;
 }
 
@@ -72,7 +91,14 @@ function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: S
 function dilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return dy;
   const [b, h, w, ch] = dy.shape;
-  const spaced = tf.pad(tf.reshape(dy, [b, h, 1, w, 1, ch]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+  const spaced = tf.pad(tf.reshape(dy, [b, h, 1, w, 1, ch]), [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
   const full = tf.reshape(spaced, [b, h * sh, w * sw, ch]);
   return tf.slice(full, [0, 0, 0, 0], [b, (h - 1) * sh + 1, (w - 1) * sw + 1, ch]) as tf.Tensor4D;
 }
@@ -86,7 +112,12 @@ function padOrCrop(t: tf.Tensor4D, axis: 1 | 2, before: number, after: number): 
   begin[axis] = cropB;
   size[axis] = t.shape[axis] - cropB - cropA;
   const cropped = cropB || cropA ? tf.slice(t, begin, size) : t;
-  const pads: Array<[number, number]> = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  const pads: Array<[number, number]> = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
   pads[axis] = [Math.max(0, before), Math.max(0, after)];
   return tf.pad(cropped, pads);
 }
@@ -120,18 +151,24 @@ function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape
 type KernelAttrs = ConvAttrs & { filterShape: Shape4; inputShape: Shape4 };
 
 /** A wasm kernel from a function of tensors; a kernel may return a Tensor, which the engine adopts as its output. */
-function wasmKernel(kernelName: string, run: (inputs: Record<string, tf.Tensor4D>, attrs: KernelAttrs) => tf.Tensor): KernelConfig {
+function wasmKernel(
+  kernelName: string,
+  run: (inputs: Record<string, tf.Tensor4D>, attrs: KernelAttrs) => tf.Tensor,
+): KernelConfig {
   return {
     kernelName,
     backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => run(inputs as unknown as Record<string, tf.Tensor4D>, attrs as unknown as KernelAttrs) as unknown as TensorInfo,
+    kernelFunc: ({ inputs, attrs }) =>
+      run(inputs as unknown as Record<string, tf.Tensor4D>, attrs as unknown as KernelAttrs) as unknown as TensorInfo,
   };
 }
 
 const configs: KernelConfig[] = [
   wasmKernel('Conv2DBackpropFilter', ({ x, dy }, a) => conv2DBackpropFilter(x, dy, a.filterShape, a)),
   wasmKernel('DepthwiseConv2dNativeBackpropFilter', ({ x, dy }, a) => depthwiseBackpropFilter(x, dy, a.filterShape, a)),
-  wasmKernel('DepthwiseConv2dNativeBackpropInput', ({ dy, filter }, a) => depthwiseBackpropInput(dy, filter, a.inputShape, a)),
+  wasmKernel('DepthwiseConv2dNativeBackpropInput', ({ dy, filter }, a) =>
+    depthwiseBackpropInput(dy, filter, a.inputShape, a),
+  ),
 ];
 
 /** Idempotent: registers only what the wasm backend still lacks. */

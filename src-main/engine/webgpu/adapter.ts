@@ -24,7 +24,11 @@ function text(info: Record<string, unknown>, key: string): string {
 }
 
 export function isSoftware(info: Record<string, unknown>): boolean {
-  return info.isFallbackAdapter === true || text(info, 'architecture') === 'software' || SOFTWARE_NAMES.test(text(info, 'description'));
+  return (
+    info.isFallbackAdapter === true ||
+    text(info, 'architecture') === 'software' ||
+    SOFTWARE_NAMES.test(text(info, 'description'))
+  );
 }
 
 export function adapterRecord(info: Record<string, unknown>, limits: Record<string, number>): AdapterRecord {
@@ -49,7 +53,13 @@ export function vulkanIcds(env: NodeJS.ProcessEnv = process.env): string[] {
   const listed = env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES;
   if (listed) return listed.split(':').filter(Boolean);
   const dirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
-  return dirs.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f)) : []));
+  return dirs.flatMap((d) =>
+    existsSync(d)
+      ? readdirSync(d)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => join(d, f))
+      : [],
+  );
 }
 
 const NO_ADAPTER = 'no WebGPU adapter';
@@ -61,8 +71,10 @@ const NO_ADAPTER = 'no WebGPU adapter';
  */
 export function missingVulkan(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string | null {
   if (platform !== 'linux') return null;
-  if (!findLibrary('libvulkan.so.1', ldCache(), ldLibraryPath(env))) return `${NO_ADAPTER}: the Vulkan loader (libvulkan.so.1) is not installed (Debian/Ubuntu: apt install libvulkan1)`;
-  if (vulkanIcds(env).length === 0) return `${NO_ADAPTER}: no Vulkan driver is installed (NVIDIA's driver brings one; AMD and Intel: mesa-vulkan-drivers)`;
+  if (!findLibrary('libvulkan.so.1', ldCache(), ldLibraryPath(env)))
+    return `${NO_ADAPTER}: the Vulkan loader (libvulkan.so.1) is not installed (Debian/Ubuntu: apt install libvulkan1)`;
+  if (vulkanIcds(env).length === 0)
+    return `${NO_ADAPTER}: no Vulkan driver is installed (NVIDIA's driver brings one; AMD and Intel: mesa-vulkan-drivers)`;
   return null;
 }
 
@@ -73,7 +85,9 @@ export function noAdapterReason(env: NodeJS.ProcessEnv = process.env, platform =
   if (platform === 'win32') return `${base}: D3D12 gave none (update the GPU driver; Windows 10 1909 or newer)`;
   const missing = missingVulkan(env, platform);
   if (missing) return missing;
-  const names = vulkanIcds(env).map((f) => f.split('/').pop()).join(', ');
+  const names = vulkanIcds(env)
+    .map((f) => f.split('/').pop())
+    .join(', ');
   return `${base}: Dawn accepted none of the Vulkan drivers (${names}); Mesa older than 24 (Debian 12 has 22.3.6) lacks features Dawn needs, and a driver for another GPU than this one gives none`;
 }
 

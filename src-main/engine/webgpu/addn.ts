@@ -9,7 +9,8 @@ type AddNArgs = Parameters<KernelFunc>[0];
 
 function grouped(own: KernelFunc, perShader: number): KernelFunc {
   const most = Math.max(2, perShader - 1);
-  const run = (args: AddNArgs, inputs: tf.TensorInfo[]): tf.TensorInfo => own({ ...args, inputs: inputs as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo;
+  const run = (args: AddNArgs, inputs: tf.TensorInfo[]): tf.TensorInfo =>
+    own({ ...args, inputs: inputs as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo;
   return (args) => {
     let level = args.inputs as unknown as tf.TensorInfo[];
     const made: tf.TensorInfo[] = [];

@@ -69,7 +69,10 @@ export async function webGpuParity(): Promise<number> {
   let worst = 0;
   gpu.forEach((g, i) => {
     const r = relDiff(g, cpu[i]!);
-    if (!(r <= TOLERANCE)) throw new Error(`parity probe: the ${names[i]} on ${active} differs from the cpu backend's by ${r.toExponential(2)} (relative), above ${TOLERANCE}`);
+    if (!(r <= TOLERANCE))
+      throw new Error(
+        `parity probe: the ${names[i]} on ${active} differs from the cpu backend's by ${r.toExponential(2)} (relative), above ${TOLERANCE}`,
+      );
     worst = Math.max(worst, r);
   });
   return worst;

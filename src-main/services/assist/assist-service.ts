@@ -42,8 +42,20 @@ export interface AssistDeps {
 }
 
 const initial = (minPerClass: number): AssistState => ({
-  status: 'waiting', started: false, message: 'Start it to have labels suggested from the project\'s cached features; it trains once every class has a few labeled images.', backboneId: null, inputSize: null,
-  minPerClass, short: [], progress: null, accuracy: null, version: 0, predicted: 0, labeled: 0, fitMs: null,
+  status: 'waiting',
+  started: false,
+  message:
+    "Start it to have labels suggested from the project's cached features; it trains once every class has a few labeled images.",
+  backboneId: null,
+  inputSize: null,
+  minPerClass,
+  short: [],
+  progress: null,
+  accuracy: null,
+  version: 0,
+  predicted: 0,
+  labeled: 0,
+  fitMs: null,
 });
 
 export class AssistService {
@@ -124,10 +136,16 @@ export class AssistService {
 
   #failed(err: unknown, signal: AbortSignal): void {
     if (signal.aborted) {
-      const back = this.#trained ? { status: 'ready' as const, message: 'Training stopped; the suggestions shown are from the last training.' } : { status: 'waiting' as const, message: 'Stopped. The assistant trains again at the next label change.' };
+      const back = this.#trained
+        ? { status: 'ready' as const, message: 'Training stopped; the suggestions shown are from the last training.' }
+        : { status: 'waiting' as const, message: 'Stopped. The assistant trains again at the next label change.' };
       return this.#set({ ...back, progress: null });
     }
-    this.#set({ status: 'failed', progress: null, message: `The assistant could not train: ${err instanceof Error ? err.message : String(err)}` });
+    this.#set({
+      status: 'failed',
+      progress: null,
+      message: `The assistant could not train: ${err instanceof Error ? err.message : String(err)}`,
+    });
   }
 
   async #featureStore(): Promise<FeatureStore> {
@@ -136,7 +154,13 @@ export class AssistService {
     const inputSize = this.opts.inputSize ?? fallback?.inputSize ?? 224;
     if (this.#store?.backboneId !== backboneId || this.#store.inputSize !== inputSize) {
       const featureCache = join(this.project.dir, 'cache', 'features');
-      this.#store = new FeatureStore({ backboneId, inputSize, featureCache, modelCache: this.deps.modelCacheDir, backend: this.opts.backend });
+      this.#store = new FeatureStore({
+        backboneId,
+        inputSize,
+        featureCache,
+        modelCache: this.deps.modelCacheDir,
+        backend: this.opts.backend,
+      });
     }
     return this.#store;
   }
@@ -146,11 +170,17 @@ export class AssistService {
     const classes = classNames(this.project.db);
     const counts = new Map<number, number>();
     for (const r of rows) if (r.classId !== null) counts.set(r.classId, (counts.get(r.classId) ?? 0) + 1);
-    const short = classes.filter((c) => (counts.get(c.id) ?? 0) < this.#min).map((c) => ({ classId: c.id, name: c.name, labeled: counts.get(c.id) ?? 0 }));
+    const short = classes
+      .filter((c) => (counts.get(c.id) ?? 0) < this.#min)
+      .map((c) => ({ classId: c.id, name: c.name, labeled: counts.get(c.id) ?? 0 }));
     if (classes.length >= 2 && short.length === 0) return null;
-    const message = classes.length < 2
-      ? 'The assistant needs at least two classes.'
-      : `The assistant trains once every class has ${this.#min} labeled images: ${short.slice(0, 3).map((c) => `"${c.name}" has ${c.labeled}`).join(', ')}${short.length > 3 ? ', ...' : ''}.`;
+    const message =
+      classes.length < 2
+        ? 'The assistant needs at least two classes.'
+        : `The assistant trains once every class has ${this.#min} labeled images: ${short
+            .slice(0, 3)
+            .map((c) => `"${c.name}" has ${c.labeled}`)
+            .join(', ')}${short.length > 3 ? ', ...' : ''}.`;
     this.#set({ status: 'waiting', message, short, progress: null });
     return short;
   }
@@ -159,30 +189,71 @@ export class AssistService {
     const rows = assistRows(this.project.db);
     if (this.#short(rows)) return;
     const store = await this.#featureStore();
-    this.#set({ status: 'training', message: 'Reading the features.', short: [], backboneId: store.backboneId, inputSize: store.inputSize });
+    this.#set({
+      status: 'training',
+      message: 'Reading the features.',
+      short: [],
+      backboneId: store.backboneId,
+      inputSize: store.inputSize,
+    });
     const features = await store.load(rows, (e) => this.#building(e), signal);
-    const classIds = classNames(this.project.db).map((c) => c.id).sort((a, b) => a - b);
+    const classIds = classNames(this.project.db)
+      .map((c) => c.id)
+      .sort((a, b) => a - b);
     const index = new Map(classIds.map((id, i) => [id, i]));
     const labels = new Int32Array(features.imageIds.length).fill(-1);
-    for (const r of rows) if (r.classId !== null && features.rowOf.has(r.id)) labels[features.rowOf.get(r.id)!] = index.get(r.classId) ?? -1;
+    for (const r of rows)
+      if (r.classId !== null && features.rowOf.has(r.id))
+        labels[features.rowOf.get(r.id)!] = index.get(r.classId) ?? -1;
     const labeled = labels.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0);
     this.#set({ status: 'training', message: `Training on ${plural(labeled, 'labeled image')}.`, progress: null });
     const t0 = this.deps.clock();
-    const prev = this.#trained?.classIds.join() === classIds.join() && this.#trained.features === features ? this.#warm : undefined;
+    const prev =
+      this.#trained?.classIds.join() === classIds.join() && this.#trained.features === features
+        ? this.#warm
+        : undefined;
     const out = await trainAssistant({ features, labels, k: classIds.length, seed: 1, warm: prev, signal });
     this.#warm = out.model.theta;
     const version = this.#state.version + 1;
-    this.#trained = { version, features, classIds, labelsAtFit: labels, probs: out.probs, cvRows: out.cvRows, oof: out.cv.oof };
+    this.#trained = {
+      version,
+      features,
+      classIds,
+      labelsAtFit: labels,
+      probs: out.probs,
+      cvRows: out.cvRows,
+      oof: out.cv.oof,
+    };
     const { low, high } = wilsonInterval(out.cv.correct, out.cv.n);
-    const accuracy = { correct: out.cv.correct, n: out.cv.n, value: out.cv.correct / out.cv.n, low, high, folds: out.folds, lambda: out.cv.lambda };
+    const accuracy = {
+      correct: out.cv.correct,
+      n: out.cv.n,
+      value: out.cv.correct / out.cv.n,
+      low,
+      high,
+      folds: out.folds,
+      lambda: out.cv.lambda,
+    };
     const pct = (v: number) => `${(100 * v).toFixed(0)} %`;
     const message = `Cross-validated accuracy ${pct(accuracy.value)} (95 % interval ${pct(low)}-${pct(high)}) on ${plural(out.cv.n, 'labeled image')}.`;
-    this.#set({ status: 'ready', message, accuracy, version, predicted: features.imageIds.length, labeled, fitMs: this.deps.clock() - t0 });
+    this.#set({
+      status: 'ready',
+      message,
+      accuracy,
+      version,
+      predicted: features.imageIds.length,
+      labeled,
+      fitMs: this.deps.clock() - t0,
+    });
   }
 
   #building(e: BuildEvent): void {
     const eta = e.etaS === undefined ? '' : `, about ${Math.ceil(e.etaS)} s left`;
-    this.#set({ status: 'building', message: `Computing features: ${e.done} of ${e.total} images${eta}.`, progress: { done: e.done, total: e.total, fromCache: e.fromCache, etaS: e.etaS } });
+    this.#set({
+      status: 'building',
+      message: `Computing features: ${e.done} of ${e.total} images${eta}.`,
+      progress: { done: e.done, total: e.total, fromCache: e.fromCache, etaS: e.etaS },
+    });
   }
 
   #current(): CurrentLabels {
@@ -192,18 +263,37 @@ export class AssistService {
   #accept(input: Parameters<Handlers['assist']['accept']>[0]): AcceptOutput {
     const t = this.#trained;
     const names = new Map(classNames(this.project.db).map((c) => [c.id, c.name]));
-    const none = { version: t?.version ?? 0, total: 0, perClass: [], sample: [], editId: null, canUndo: false, canRedo: false };
+    const none = {
+      version: t?.version ?? 0,
+      total: 0,
+      perClass: [],
+      sample: [],
+      editId: null,
+      canUndo: false,
+      canRedo: false,
+    };
     if (!t) return none;
-    const unlabeled = suggestionsOf(t, this.#current(), { which: 'unlabeled', sort: 'confidence', offset: 0, limit: 200_000 }).items;
+    const unlabeled = suggestionsOf(t, this.#current(), {
+      which: 'unlabeled',
+      sort: 'confidence',
+      offset: 0,
+      limit: 200_000,
+    }).items;
     const plan = planAccept(unlabeled, input.threshold, input.classId ?? null);
-    const perClass = [...plan.perClass].map(([classId, count]) => ({ classId, name: names.get(classId) ?? `class ${classId}`, count }));
+    const perClass = [...plan.perClass].map(([classId, count]) => ({
+      classId,
+      name: names.get(classId) ?? `class ${classId}`,
+      count,
+    }));
     const byId = new Map(unlabeled.map((s) => [s.imageId, s]));
     const sample = plan.items.slice(0, 24).map((s) => byId.get(s.imageId)!);
     const out = { ...none, total: plan.items.length, perClass, sample };
     if (input.preview || plan.items.length === 0) return out;
     const label = perClass.length === 1 ? `"${perClass[0]!.name}"` : `as suggested (${perClass.length} classes)`;
     const description = `Accepted ${plural(plan.items.length, 'suggestion')} at ${Math.round(input.threshold * 100)} % or above: ${label}`;
-    const result = this.deps.edit((db, now) => assignLabels(db, new Map(plan.items.map((s) => [s.imageId, s.classId])), now, description));
+    const result = this.deps.edit((db, now) =>
+      assignLabels(db, new Map(plan.items.map((s) => [s.imageId, s.classId])), now, description),
+    );
     return { ...out, ...result };
   }
 
@@ -214,11 +304,17 @@ export class AssistService {
       refresh: () => this.refresh(),
       cancel: () => this.cancel(),
       suggestions: (q) => (this.#trained ? suggestionsOf(this.#trained, this.#current(), q) : empty()),
-      queue: ({ count }) => ({ version: this.#trained?.version ?? 0, items: this.#trained ? queueOf(this.#trained, this.#current(), count) : [] }),
+      queue: ({ count }) => ({
+        version: this.#trained?.version ?? 0,
+        items: this.#trained ? queueOf(this.#trained, this.#current(), count) : [],
+      }),
       accept: (input) => this.#accept(input),
       disagreements: ({ limit }) => {
         const now = this.#current();
-        const all = mergeSuspects(this.#trained ? assistantSuspects(this.#trained, now) : [], runSuspects(this.project.db, now));
+        const all = mergeSuspects(
+          this.#trained ? assistantSuspects(this.#trained, now) : [],
+          runSuspects(this.project.db, now),
+        );
         return { version: this.#trained?.version ?? 0, total: all.length, items: all.slice(0, limit) };
       },
     };

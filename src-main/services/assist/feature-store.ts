@@ -48,7 +48,9 @@ export class FeatureStore {
   /** The features of `rows` that have a file; builds what the cache lacks, reporting through `onBuild`. */
   async load(rows: AssistRow[], onBuild: (e: BuildEvent) => void, signal?: AbortSignal): Promise<HeldFeatures> {
     const present = rows.filter((r) => r.path !== null && existsSync(r.path));
-    const tag = createHash('sha256').update(present.map((r) => `${r.id}:${r.hash}`).join('\n')).digest('hex');
+    const tag = createHash('sha256')
+      .update(present.map((r) => `${r.id}:${r.hash}`).join('\n'))
+      .digest('hex');
     if (this.#held?.tag === tag) return this.#held.features;
     const cache = await this.#cache(present, onBuild, signal);
     const d = this.#key!.length;
@@ -58,7 +60,13 @@ export class FeatureStore {
       cache.readInto(present[i]!.hash, 0, '', raw, i * d);
     }
     const imageIds = Int32Array.from(present, (r) => r.id);
-    const features = { imageIds, hashes: present.map((r) => r.hash), rowOf: new Map(present.map((r, i) => [r.id, i])), x: standardize(raw, d), d };
+    const features = {
+      imageIds,
+      hashes: present.map((r) => r.hash),
+      rowOf: new Map(present.map((r, i) => [r.id, i])),
+      x: standardize(raw, d),
+      d,
+    };
     this.#held = { tag, features };
     return features;
   }
@@ -66,14 +74,16 @@ export class FeatureStore {
   /** The cache, once every row is in it: the key is known after the first build, and a build runs only for what is missing. */
   async #cache(rows: AssistRow[], onBuild: (e: BuildEvent) => void, signal?: AbortSignal): Promise<FeatureCache> {
     const { featureCache, modelCache, backboneId, inputSize, backend } = this.source;
-    const known = this.#key && this.#keyFor === `${backboneId}@${inputSize}` ? new FeatureCache(featureCache, this.#key) : null;
+    const known =
+      this.#key && this.#keyFor === `${backboneId}@${inputSize}` ? new FeatureCache(featureCache, this.#key) : null;
     if (known && rows.every((r) => known.has(r.hash, 0))) return known;
     const images = rows.map((r) => ({ hash: r.hash, path: r.path! }));
     const done = await runEngineTask(
       { type: 'cacheFeatures', backboneId, inputSize, images, dirs: { featureCache, modelCache }, backend },
       { signal, onEvent: (e) => e.type === 'features' && onBuild(e) },
     );
-    if (done.type !== 'featuresCached') throw new Error(`training process answered ${done.type} to a feature cache build`);
+    if (done.type !== 'featuresCached')
+      throw new Error(`training process answered ${done.type} to a feature cache build`);
     this.#key = done.key;
     this.#keyFor = `${backboneId}@${inputSize}`;
     return new FeatureCache(featureCache, done.key);

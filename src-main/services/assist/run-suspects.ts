@@ -15,6 +15,14 @@ export function runSuspects(db: Database, now: CurrentLabels): Disagreement[] {
     const given = ids.get(out.classes[s.given]!);
     const suggested = ids.get(out.classes[s.suggested]!);
     if (given === undefined || suggested === undefined || now.get(s.imageId) !== given) return [];
-    return [{ imageId: s.imageId, labelClassId: given, suggestedClassId: suggested, selfConfidence: s.selfConfidence, source: 'runs' as const }];
+    return [
+      {
+        imageId: s.imageId,
+        labelClassId: given,
+        suggestedClassId: suggested,
+        selfConfidence: s.selfConfidence,
+        source: 'runs' as const,
+      },
+    ];
   });
 }

@@ -28,7 +28,14 @@ export function suggestionOf(t: Trained, row: number, now: CurrentLabels): Sugge
   const k = t.classIds.length;
   const { best, probability, margin } = top2(t.probs, row, k);
   const imageId = t.features.imageIds[row]!;
-  return { imageId, hash: t.features.hashes[row]!, classId: t.classIds[best]!, probability, margin, labelClassId: now.get(imageId) ?? null };
+  return {
+    imageId,
+    hash: t.features.hashes[row]!,
+    classId: t.classIds[best]!,
+    probability,
+    margin,
+    labelClassId: now.get(imageId) ?? null,
+  };
 }
 
 type Query = ParsedInput<'assist', 'suggestions'>;
@@ -47,14 +54,21 @@ const orders = {
 };
 
 export function suggestionsOf(t: Trained, now: CurrentLabels, q: Query): SuggestionsOutput {
-  const rows = q.imageIds ? q.imageIds.flatMap((id) => (t.features.rowOf.has(id) ? [t.features.rowOf.get(id)!] : [])) : Array.from(t.features.imageIds, (_, i) => i);
-  const all = rows.map((r) => suggestionOf(t, r, now)).filter((s) => wanted(q, s)).sort(orders[q.sort]);
+  const rows = q.imageIds
+    ? q.imageIds.flatMap((id) => (t.features.rowOf.has(id) ? [t.features.rowOf.get(id)!] : []))
+    : Array.from(t.features.imageIds, (_, i) => i);
+  const all = rows
+    .map((r) => suggestionOf(t, r, now))
+    .filter((s) => wanted(q, s))
+    .sort(orders[q.sort]);
   return { version: t.version, total: all.length, items: all.slice(q.offset, q.offset + q.limit) };
 }
 
 /** The next images to label: uncertainty, then diversity among the uncertain (model/queue.ts). */
 export function queueOf(t: Trained, now: CurrentLabels, count: number): Suggestion[] {
-  const unlabeled = Int32Array.from(Array.from(t.features.imageIds).flatMap((id, r) => (now.get(id) == null ? [r] : [])));
+  const unlabeled = Int32Array.from(
+    Array.from(t.features.imageIds).flatMap((id, r) => (now.get(id) == null ? [r] : [])),
+  );
   const margins = Float32Array.from(unlabeled, (r) => top2(t.probs, r, t.classIds.length).margin);
   const order = labelQueue({ features: t.features, rows: unlabeled, margins, count });
   return order.map((i) => suggestionOf(t, unlabeled[i]!, now));
@@ -73,7 +87,11 @@ export function assistantSuspects(t: Trained, now: CurrentLabels): Disagreement[
     rows.push({ imageId, given, probs: Array.from(t.oof.subarray(i * k, (i + 1) * k)) });
   });
   return findLabelSuspects(rows, k).map((s) => ({
-    imageId: s.imageId, labelClassId: t.classIds[s.given]!, suggestedClassId: t.classIds[s.suggested]!, selfConfidence: s.selfConfidence, source: 'assistant' as const,
+    imageId: s.imageId,
+    labelClassId: t.classIds[s.given]!,
+    suggestedClassId: t.classIds[s.suggested]!,
+    selfConfidence: s.selfConfidence,
+    source: 'assistant' as const,
   }));
 }
 

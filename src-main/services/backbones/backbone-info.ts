@@ -12,13 +12,30 @@ export function weightsOf(e: BackboneEntry, cached: readonly CachedWeights[], ca
   const src = kerasSourceOf(e);
   if (!src) {
     const bundled = e.source.kind === 'nsfwjs';
-    return { present: bundled, source: bundled ? 'bundled' : null, file: null, url: null, bytes: null, sha256: null, path: null };
+    return {
+      present: bundled,
+      source: bundled ? 'bundled' : null,
+      file: null,
+      url: null,
+      bytes: null,
+      sha256: null,
+      path: null,
+    };
   }
   const wanted = weightFilesFor(src, e.inputSize)[0]!;
   const found = presentWeights(e, e.inputSize, cached, cacheDir);
-  if (!found) return { present: false, source: null, file: wanted.file, url: wanted.url, bytes: null, sha256: null, path: null };
+  if (!found)
+    return { present: false, source: null, file: wanted.file, url: wanted.url, bytes: null, sha256: null, path: null };
   const c = found.cached;
-  return { present: true, source: c.source, file: c.file, url: found.weights.url, bytes: c.bytes, sha256: c.sha256, path: found.path };
+  return {
+    present: true,
+    source: c.source,
+    file: c.file,
+    url: found.weights.url,
+    bytes: c.bytes,
+    sha256: c.sha256,
+    path: found.path,
+  };
 }
 
 export function backboneInfo(e: BackboneEntry, weights: BackboneWeights, recommended: boolean): BackboneInfo {

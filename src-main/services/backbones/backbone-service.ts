@@ -9,7 +9,13 @@ import { DownloadCancelled, downloadWeights } from '../../engine/backbones/downl
 import type { WeightsProgress } from '../../engine/backbones/download';
 import { checkKerasFile, kerasSourceOf, weightFilesFor } from '../../engine/backbones/keras-weights';
 import { DamagedWeightsError } from '../../engine/backbones/keras-h5-values';
-import { cachedWeights, importWeightsFile, modelCacheDir, previousPath, readCachedWeights } from '../../engine/backbones/model-cache';
+import {
+  cachedWeights,
+  importWeightsFile,
+  modelCacheDir,
+  previousPath,
+  readCachedWeights,
+} from '../../engine/backbones/model-cache';
 import { findBackbone } from '../../engine/backbones/registry';
 import type { BackboneEntry } from '../../engine/backbones/registry';
 import { listBackbones } from './backbone-info';
@@ -23,7 +29,10 @@ export interface BackboneServiceOptions {
 export class BackboneService {
   readonly cacheDir: string;
   readonly #emit: (d: BackboneDownload) => void;
-  readonly #downloads = new Map<string, { controller: AbortController; state: BackboneDownload; done: Promise<BackboneDownload> }>();
+  readonly #downloads = new Map<
+    string,
+    { controller: AbortController; state: BackboneDownload; done: Promise<BackboneDownload> }
+  >();
 
   constructor(opts: BackboneServiceOptions = {}) {
     this.cacheDir = opts.cacheDir ?? modelCacheDir();
@@ -50,7 +59,10 @@ export class BackboneService {
   #keras(id: string): BackboneEntry {
     const entry = this.#entry(id);
     if (!kerasSourceOf(entry)) {
-      throw new StudioError('invalid-input', `backbone "${id}" has bundled weights; only Keras Applications (e.g. mobilenet_v2, resnet50) take downloaded or imported .h5 files`);
+      throw new StudioError(
+        'invalid-input',
+        `backbone "${id}" has bundled weights; only Keras Applications (e.g. mobilenet_v2, resnet50) take downloaded or imported .h5 files`,
+      );
     }
     return entry;
   }
@@ -63,17 +75,34 @@ export class BackboneService {
     refuseProjectFile(this.cacheDir, 'The model cache');
     const w = weightFilesFor(kerasSourceOf(entry)!, entry.inputSize)[0]!;
     const controller = new AbortController();
-    const state: BackboneDownload = { id, file: w.file, url: w.url, state: 'downloading', bytes: 0, total: null, bytesPerSecond: 0, etaSeconds: null, message: null };
+    const state: BackboneDownload = {
+      id,
+      file: w.file,
+      url: w.url,
+      state: 'downloading',
+      bytes: 0,
+      total: null,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      message: null,
+    };
     const update = (next: Partial<BackboneDownload>) => {
       Object.assign(state, next);
       this.#emit({ ...state });
       return { ...state };
     };
-    const done = downloadWeights(w, this.cacheDir, { signal: controller.signal, archId: id, onProgress: (p: WeightsProgress) => update(p) })
+    const done = downloadWeights(w, this.cacheDir, {
+      signal: controller.signal,
+      archId: id,
+      onProgress: (p: WeightsProgress) => update(p),
+    })
       .then(() => update({ state: 'done', etaSeconds: 0 }))
       .catch((err: unknown) =>
         err instanceof DownloadCancelled || (err as Error).name === 'AbortError'
-          ? update({ state: 'cancelled', message: `Download of ${w.file} cancelled; what arrived is kept and the next download resumes it.` })
+          ? update({
+              state: 'cancelled',
+              message: `Download of ${w.file} cancelled; what arrived is kept and the next download resumes it.`,
+            })
           : update({ state: 'failed', message: (err as Error).message }),
       )
       .finally(() => this.#downloads.delete(id));
@@ -108,8 +137,17 @@ export class BackboneService {
         throw importRefusal(err, file, copy, entry.label);
       }
     });
-    const replaced = before && before.sha256 !== after.sha256 ? { sha256: before.sha256, addedAt: before.addedAt, keptAs: previousPath(this.cacheDir, target) } : null;
-    return { info: await this.#info(id), layers: checked!.layers, params: checked!.params, kerasVersion: checked!.kerasVersion, replaced };
+    const replaced =
+      before && before.sha256 !== after.sha256
+        ? { sha256: before.sha256, addedAt: before.addedAt, keptAs: previousPath(this.cacheDir, target) }
+        : null;
+    return {
+      info: await this.#info(id),
+      layers: checked!.layers,
+      params: checked!.params,
+      kerasVersion: checked!.kerasVersion,
+      replaced,
+    };
   }
 
   /** The contract's backbones slice; an imported file must be one `access` allows. */
@@ -131,6 +169,7 @@ export class BackboneService {
 /** The check ran on the cache's temp copy: the user's message names their own file. */
 function importRefusal(err: unknown, file: string, copy: string, label: string): StudioError {
   const message = ((err as Error).message ?? String(err)).split(copy).join(file);
-  if (err instanceof DamagedWeightsError || /is damaged/.test(message)) return new StudioError('invalid-input', `${message} The model cache was left as it was.`);
+  if (err instanceof DamagedWeightsError || /is damaged/.test(message))
+    return new StudioError('invalid-input', `${message} The model cache was left as it was.`);
   return new StudioError('invalid-input', `${file} does not fit ${label}: ${message}`);
 }

@@ -41,7 +41,10 @@ export interface GroupedImage {
  * in no cluster and no group stay null (a unit of their own). Clusters name image ids; ids not
  * among `images` (excluded images, say) are ignored.
  */
-export function groupsWithClusters(images: readonly GroupedImage[], clusters: ReadonlyArray<readonly number[]>): Map<number, string | null> {
+export function groupsWithClusters(
+  images: readonly GroupedImage[],
+  clusters: ReadonlyArray<readonly number[]>,
+): Map<number, string | null> {
   const byId = new Map(images.map((i) => [i.id, i]));
   const sets = new UnionFind();
   const firstOfGroup = new Map<string, number>();

@@ -31,7 +31,9 @@ export interface CsvIssue {
 export class CsvError extends Error {
   override name = 'CsvError';
   constructor(readonly issues: CsvIssue[]) {
-    const shown = issues.slice(0, 10).map((i) => (i.column ? `line ${i.line}, column ${i.column}: ${i.message}` : `line ${i.line}: ${i.message}`));
+    const shown = issues
+      .slice(0, 10)
+      .map((i) => (i.column ? `line ${i.line}, column ${i.column}: ${i.message}` : `line ${i.line}: ${i.message}`));
     if (issues.length > 10) shown.push(`... and ${issues.length - 10} more`);
     super(shown.join('\n'));
   }
@@ -84,7 +86,8 @@ type Cell = { value: string; quoted: boolean };
  * error names its line and field, never the text there (the file may be anything on disk).
  */
 export function parseCsv(text: string | Uint8Array): CsvRecord[] {
-  let buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  let buf =
+    typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
   const ends: number[] = [0];
   let cells: Cell[][];
@@ -110,9 +113,12 @@ export function parseCsv(text: string | Uint8Array): CsvRecord[] {
     throw new CsvError([{ line, column: e.index !== undefined ? `${e.index + 1}` : undefined, message: what }]);
   }
   const starts = lineStarts(buf);
-  return cells.map((record, i) => ({ line: lineOf(buf, starts, ends[i]!), fields: record.map((c) => c.value), quoted: record.map((c) => c.quoted) }));
+  return cells.map((record, i) => ({
+    line: lineOf(buf, starts, ends[i]!),
+    fields: record.map((c) => c.value),
+    quoted: record.map((c) => c.quoted),
+  }));
 }
-
 
 export interface LabelRow {
   path: string;
@@ -125,7 +131,13 @@ export interface LabelRow {
   extra: Record<string, string>;
 }
 
-const SPLIT_NAMES: Record<string, Split> = { train: 'train', val: 'val', test: 'test', validation: 'val', valid: 'val' };
+const SPLIT_NAMES: Record<string, Split> = {
+  train: 'train',
+  val: 'val',
+  test: 'test',
+  validation: 'val',
+  valid: 'val',
+};
 const KNOWN = ['path', 'label', 'split', 'group'];
 
 export interface LabelsCsvOptions {
@@ -135,16 +147,32 @@ export interface LabelsCsvOptions {
 
 /** The header's names, matched case-insensitively after trimming. Nothing of the file is quoted in an error. */
 function readHeader(first: CsvRecord | undefined, o: LabelsCsvOptions): string[] {
-  if (!first) throw new CsvError([{ line: 1, message: 'the file is empty; expected a header such as path,label,split,group' }]);
+  if (!first)
+    throw new CsvError([{ line: 1, message: 'the file is empty; expected a header such as path,label,split,group' }]);
   const header = first.fields.map((h) => h.trim().toLowerCase());
   const line = first.line;
-  if (!header.includes('path')) throw new CsvError([{ line, message: `no 'path' column in the header; expected a header such as path,label,split,group` }]);
+  if (!header.includes('path'))
+    throw new CsvError([
+      { line, message: `no 'path' column in the header; expected a header such as path,label,split,group` },
+    ]);
   const twice = header.findIndex((h, i) => header.indexOf(h) !== i);
-  if (twice >= 0) throw new CsvError([{ line, column: KNOWN.includes(header[twice]) ? header[twice] : `${twice + 1}`, message: 'the column appears twice in the header' }]);
+  if (twice >= 0)
+    throw new CsvError([
+      {
+        line,
+        column: KNOWN.includes(header[twice]) ? header[twice] : `${twice + 1}`,
+        message: 'the column appears twice in the header',
+      },
+    ]);
   if (o.unknownColumns === 'refuse') {
     const unknown = header.map((h, i) => (KNOWN.includes(h) ? 0 : i + 1)).filter((i) => i > 0);
     if (unknown.length) {
-      throw new CsvError([{ line, message: `header column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not one of path, label, split, group (matched ignoring case); rename or remove ${unknown.length > 1 ? 'them' : 'it'}` }]);
+      throw new CsvError([
+        {
+          line,
+          message: `header column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not one of path, label, split, group (matched ignoring case); rename or remove ${unknown.length > 1 ? 'them' : 'it'}`,
+        },
+      ]);
     }
   }
   return header;
@@ -166,7 +194,8 @@ function readRow(record: CsvRecord, header: string[], issues: CsvIssue[]): Label
   if (!path) issues.push({ line, column: 'path', message: 'the path is empty' });
   const rawSplit = get('split').trim();
   const split = rawSplit ? (SPLIT_NAMES[rawSplit.toLowerCase()] ?? null) : null;
-  if (rawSplit && !split) issues.push({ line, column: 'split', message: `'${rawSplit}' is not one of train, val, test` });
+  if (rawSplit && !split)
+    issues.push({ line, column: 'split', message: `'${rawSplit}' is not one of train, val, test` });
   const extra: Record<string, string> = {};
   header.forEach((h, i) => {
     if (!KNOWN.includes(h)) extra[h] = fields[i];
@@ -176,7 +205,10 @@ function readRow(record: CsvRecord, header: string[], issues: CsvIssue[]): Label
 }
 
 /** A labels CSV's header (lowercased) and rows: a header naming at least `path`, then one row per image; all problems at once. */
-export function readLabelsCsv(text: string | Uint8Array, o: LabelsCsvOptions = {}): { header: string[]; rows: LabelRow[] } {
+export function readLabelsCsv(
+  text: string | Uint8Array,
+  o: LabelsCsvOptions = {},
+): { header: string[]; rows: LabelRow[] } {
   const [first, ...records] = parseCsv(text);
   const header = readHeader(first, o);
   const issues: CsvIssue[] = [];
@@ -186,7 +218,8 @@ export function readLabelsCsv(text: string | Uint8Array, o: LabelsCsvOptions = {
     const row = readRow(record, header, issues);
     if (!row) continue;
     const before = firstLine.get(row.path);
-    if (row.path && before !== undefined) issues.push({ line: row.line, column: 'path', message: `the path already appears on line ${before}` });
+    if (row.path && before !== undefined)
+      issues.push({ line: row.line, column: 'path', message: `the path already appears on line ${before}` });
     else firstLine.set(row.path, row.line);
     rows.push(row);
   }
@@ -215,7 +248,10 @@ export function exportLabelsCsv(db: Database, file: string): { file: string; row
     replaceFileSync(file, text);
   } catch (err) {
     // The code, not the message: the message names the temporary file beside it.
-    throw new StudioError('invalid-input', `Cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Choose a folder you can write to.`);
+    throw new StudioError(
+      'invalid-input',
+      `Cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Choose a folder you can write to.`,
+    );
   }
   return { file, rows: rows.length };
 }
@@ -238,14 +274,20 @@ function readRows(file: string): { rows: LabelRow[]; header: string[] } {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new StudioError('not-found', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path.`);
+    throw new StudioError(
+      'not-found',
+      `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path.`,
+    );
   }
   // Neither an encoding nor a syntax error quotes the file's text: it may be any file on disk.
   try {
     return readLabelsCsv(decodeUtf8(bytes), { unknownColumns: 'refuse' });
   } catch (err) {
     if (err instanceof CsvError || err instanceof EncodingError) {
-      throw new StudioError('invalid-input', `${file}: ${err.message}. Nothing was imported; fix the file and import again.`);
+      throw new StudioError(
+        'invalid-input',
+        `${file}: ${err.message}. Nothing was imported; fix the file and import again.`,
+      );
     }
     throw err;
   }
@@ -278,7 +320,8 @@ export function importLabelsCsv(db: Database, file: string, now: number): CsvImp
       continue;
     }
     const classId = row.label === null ? null : classOf(row.label);
-    if (classId === undefined) issues.push(`line ${row.line}: no class named '${row.label}' (create it first, or fix the label)`);
+    if (classId === undefined)
+      issues.push(`line ${row.line}: no class named '${row.label}' (create it first, or fix the label)`);
     const now_ = current.get(id)!;
     states.push({
       imageId: id,
@@ -292,7 +335,8 @@ export function importLabelsCsv(db: Database, file: string, now: number): CsvImp
     throw new StudioError('invalid-input', `${file}: ${shown}. Nothing was imported; fix the file and import again.`);
   }
   const out = labels.setStates(db, states, now, `Imported labels and splits from ${file} (${rows.length} rows)`);
-  const differs = (s: (typeof states)[number], c: CurationRow) => c.classId !== s.classId || c.split !== s.split || (s.groupKey !== undefined && c.groupKey !== s.groupKey);
+  const differs = (s: (typeof states)[number], c: CurationRow) =>
+    c.classId !== s.classId || c.split !== s.split || (s.groupKey !== undefined && c.groupKey !== s.groupKey);
   const changed = out.editId === null ? 0 : states.filter((s) => differs(s, current.get(s.imageId)!)).length;
   return { ...out, rows: rows.length, changed };
 }

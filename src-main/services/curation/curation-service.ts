@@ -36,7 +36,11 @@ export interface CurationDeps {
 
 function groupedBy(g: GroupBy | undefined): string {
   if (!g) return '';
-  return g.kind === 'folder' ? `, grouped by folder ${g.level}` : g.kind === 'pattern' ? `, grouped by /${g.regex}/` : `, grouped by ${g.column}`;
+  return g.kind === 'folder'
+    ? `, grouped by folder ${g.level}`
+    : g.kind === 'pattern'
+      ? `, grouped by /${g.regex}/`
+      : `, grouped by ${g.column}`;
 }
 
 export class CurationService {
@@ -54,7 +58,9 @@ export class CurationService {
 
   /** Reduces images that lack a reduction; one scan at a time, which picks up images added meanwhile. */
   scan(): Promise<number> {
-    this.#scan ??= scanReductions(this.#db, this.project.thumbsDir, this.deps.progress).finally(() => (this.#scan = null));
+    this.#scan ??= scanReductions(this.#db, this.project.thumbsDir, this.deps.progress).finally(
+      () => (this.#scan = null),
+    );
     return this.#scan;
   }
 
@@ -75,7 +81,9 @@ export class CurationService {
   async fixLeakage(clusterId: number | 'all'): Promise<FixLeakageOutput> {
     await this.scan();
     const fixes = await leakageFixes(this.#db, this.#cache, clusterId, this.deps.progress);
-    const moves = fixes.flatMap((f) => f.moves.map((m) => ({ imageId: m.id, split: m.to as Split | null, from: m.from })));
+    const moves = fixes.flatMap((f) =>
+      f.moves.map((m) => ({ imageId: m.id, split: m.to as Split | null, from: m.from })),
+    );
     const moved = moves.map((m) => `${m.from}->${m.split}`);
     const tally = [...new Set(moved)].map((k) => `${moved.filter((x) => x === k).length} ${k}`).join(', ');
     const description = `Kept ${plural(fixes.length, 'near-duplicate cluster')} in one split (moved ${plural(moves.length, 'image')}: ${tally || 'none'})`;
@@ -92,10 +100,22 @@ export class CurationService {
     const kept = clusters.length ? `, ${plural(clusters.length, 'near-duplicate cluster')} kept together` : '';
     const description = `Split ${counts.train}/${counts.val}/${counts.test} (train/val/test, seed ${input.seed}${groupedBy(input.groupBy)}${kept})`;
     // Groups and folds describe the split, so they change (and undo) with it, in one edit.
-    const moves = plan.moves.map((m) => ({ ...m, groupKey: plan.groups.get(m.imageId) ?? null, fold: plan.folds?.get(m.imageId) ?? null }));
+    const moves = plan.moves.map((m) => ({
+      ...m,
+      groupKey: plan.groups.get(m.imageId) ?? null,
+      fold: plan.folds?.get(m.imageId) ?? null,
+    }));
     const out = this.deps.edit((db, now) => labels.setSplits(db, moves, now, description));
     const groups = new Set([...plan.groups.values()].filter((v) => v !== null)).size;
-    return { ...out, counts, groups, kept: plan.kept, clusters: clusters.length, folds: input.folds ?? null, warnings: plan.warnings };
+    return {
+      ...out,
+      counts,
+      groups,
+      kept: plan.kept,
+      clusters: clusters.length,
+      folds: input.folds ?? null,
+      warnings: plan.warnings,
+    };
   }
 
   /** Near-duplicate clusters of two or more images. */

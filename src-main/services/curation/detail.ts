@@ -47,7 +47,8 @@ export function canonicalize(img: Float32Array): Float32Array {
 
 /** The descriptor: canonical detail (the blurred, canonical reduction less a further blur of it), zero mean, int8. */
 export function detailDescriptor(reduction: Uint8Array): Int8Array {
-  if (reduction.length !== N) throw new Error(`expected a ${SIDE}x${SIDE} reduction (${N} bytes), got ${reduction.length}`);
+  if (reduction.length !== N)
+    throw new Error(`expected a ${SIDE}x${SIDE} reduction (${N} bytes), got ${reduction.length}`);
   const canon = canonicalize(blur121(reduction));
   const coarse = blur121(blur121(canon));
   for (let i = 0; i < N; i++) canon[i] -= coarse[i];

@@ -42,7 +42,12 @@ export interface ImagePrint {
 }
 
 export function imagePrint(reduction: Uint8Array): ImagePrint {
-  return { hash: dctHash(reduction), spectrum: spectrumHash(reduction), detail: detailDescriptor(reduction), reduction };
+  return {
+    hash: dctHash(reduction),
+    spectrum: spectrumHash(reduction),
+    detail: detailDescriptor(reduction),
+    reduction,
+  };
 }
 
 export interface NearDuplicateOptions {
@@ -173,7 +178,8 @@ function detailVectors(prints: readonly ImagePrint[]): { full: Vectors<Int8Array
   prints.forEach((p, i) => {
     full.set(p.detail, i * size);
     const o = i * half * half;
-    for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) pooled[o + (y >> 1) * half + (x >> 1)] += p.detail[y * SIDE + x];
+    for (let y = 0; y < SIDE; y++)
+      for (let x = 0; x < SIDE; x++) pooled[o + (y >> 1) * half + (x >> 1)] += p.detail[y * SIDE + x];
   });
   return { full: new Vectors(full, size), pooled: new Vectors(pooled, half * half) };
 }
@@ -188,7 +194,10 @@ const POOLED_KEPT = 64;
  * many copies as the full descriptor on every pair, in two thirds of the time; keeping 32
  * loses 3 of 1,000.
  */
-function* shortlist(prints: readonly ImagePrint[], o: Settings): Generator<SearchProgress, { lists: Shortlists; candidates: number; strategy: SearchStrategy }> {
+function* shortlist(
+  prints: readonly ImagePrint[],
+  o: Settings,
+): Generator<SearchProgress, { lists: Shortlists; candidates: number; strategy: SearchStrategy }> {
   const { codes, words } = packCodes(prints.map((p) => [p.hash, p.spectrum]));
   const { full, pooled } = detailVectors(prints);
   const rough = new Shortlists(prints.length, POOLED_KEPT);
@@ -230,7 +239,11 @@ const KEPT = 16;
  * `shortlist` candidates are registered too, until a jump shows or the candidates run out.
  * Each pair is registered once.
  */
-function* decide(prints: readonly ImagePrint[], lists: Shortlists, o: Settings): Generator<SearchProgress, { measured: Registered[]; vouched: Set<Registered> }> {
+function* decide(
+  prints: readonly ImagePrint[],
+  lists: Shortlists,
+  o: Settings,
+): Generator<SearchProgress, { measured: Registered[]; vouched: Set<Registered> }> {
   const n = prints.length;
   const memo = new Map<number, Registered>();
   // A pair still this far after two Gauss-Newton steps cannot come within reach.
@@ -249,7 +262,10 @@ function* decide(prints: readonly ImagePrint[], lists: Shortlists, o: Settings):
         const [a, b] = item < other ? [item, other] : [other, item];
         let r = memo.get(a * n + b);
         if (!r) {
-          const d = item === a ? registeredDistance(mine, registrable(prints[b].reduction), giveUp) : registeredDistance(registrable(prints[a].reduction), mine, giveUp);
+          const d =
+            item === a
+              ? registeredDistance(mine, registrable(prints[b].reduction), giveUp)
+              : registeredDistance(registrable(prints[a].reduction), mine, giveUp);
           memo.set(a * n + b, (r = { a, b, bits: lists.bits[item * lists.size + offered], d }));
         }
         got.push(r);
@@ -278,7 +294,10 @@ function groupBeforeJump(sorted: readonly Registered[], exhausted: boolean, o: S
   return 0;
 }
 
-export function findNearDuplicates(prints: readonly ImagePrint[], options: NearDuplicateOptions = {}): NearDuplicateResult {
+export function findNearDuplicates(
+  prints: readonly ImagePrint[],
+  options: NearDuplicateOptions = {},
+): NearDuplicateResult {
   return drain(search(prints, options));
 }
 
@@ -322,7 +341,10 @@ function canonicalOrder(prints: readonly ImagePrint[]): number[] {
   return prints.map((_, i) => i).sort((a, b) => compareBytes(prints[a].reduction, prints[b].reduction) || a - b);
 }
 
-function* search(given: readonly ImagePrint[], options: NearDuplicateOptions): Generator<SearchProgress, NearDuplicateResult> {
+function* search(
+  given: readonly ImagePrint[],
+  options: NearDuplicateOptions,
+): Generator<SearchProgress, NearDuplicateResult> {
   const o: Settings = { ...DEFAULT_NEAR_DUPLICATE_OPTIONS, ...options };
   const started = performance.now();
   const order = canonicalOrder(given);
@@ -336,10 +358,19 @@ function* search(given: readonly ImagePrint[], options: NearDuplicateOptions): G
     .filter((r) => r.d <= o.sureDistance || vouched.has(r))
     .map((r) => {
       const [a, b] = [order[r.a], order[r.b]].sort((x, y) => x - y);
-      return { a, b, distance: r.bits, similarity: 1 - r.d, why: r.d <= o.sureDistance ? ('near-identical' as const) : ('stands-out' as const) };
+      return {
+        a,
+        b,
+        distance: r.bits,
+        similarity: 1 - r.d,
+        why: r.d <= o.sureDistance ? ('near-identical' as const) : ('stands-out' as const),
+      };
     })
     .sort((x, y) => x.a - y.a || x.b - y.b);
-  const clusters = clustersFromPairs(prints.length, pairs.map((p) => [p.a, p.b] as const));
+  const clusters = clustersFromPairs(
+    prints.length,
+    pairs.map((p) => [p.a, p.b] as const),
+  );
   return { pairs, clusters, candidates, registered: measured.length, strategy, timings };
 }
 
@@ -387,7 +418,11 @@ export class PrintCache {
 }
 
 /** Near-duplicate clusters as image ids, each sorted, ordered by their smallest id; progress per mille. */
-export function nearClusters(db: Database, cache: PrintCache, progress: (p: CurationProgress) => void = () => {}): Promise<number[][]> {
+export function nearClusters(
+  db: Database,
+  cache: PrintCache,
+  progress: (p: CurationProgress) => void = () => {},
+): Promise<number[][]> {
   return cache.clusters(db, async () => {
     const { ids, prints } = await cache.prints(db);
     const report = (stage: 'comparing' | 'registering', fraction: number, running: boolean) =>
@@ -405,7 +440,11 @@ function exactGroups(db: Database, byId: Map<number, CurationRow>): ExactGroup[]
   });
 }
 
-export async function duplicatesReport(db: Database, cache: PrintCache, progress?: (p: CurationProgress) => void): Promise<DuplicatesReport> {
+export async function duplicatesReport(
+  db: Database,
+  cache: PrintCache,
+  progress?: (p: CurationProgress) => void,
+): Promise<DuplicatesReport> {
   const near = await nearClusters(db, cache, progress);
   const rows = curationRows(db);
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -430,7 +469,12 @@ export async function duplicatesReport(db: Database, cache: PrintCache, progress
 }
 
 /** The moves that keep each chosen leaking cluster in one split. */
-export async function leakageFixes(db: Database, cache: PrintCache, clusterId: number | 'all', progress?: (p: CurationProgress) => void): Promise<LeakageFix<number>[]> {
+export async function leakageFixes(
+  db: Database,
+  cache: PrintCache,
+  clusterId: number | 'all',
+  progress?: (p: CurationProgress) => void,
+): Promise<LeakageFix<number>[]> {
   const clusters = (await nearClusters(db, cache, progress)).filter((c) => clusterId === 'all' || c[0] === clusterId);
   // Excluded images are in no split as far as leakage goes: they are never moved.
   const splits = new Map(trainingRows(db).map((r) => [r.id, r.split]));

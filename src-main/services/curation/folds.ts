@@ -20,7 +20,10 @@ function checkK(k: number, n: number): void {
  * Stratified folds: each class shuffled and dealt round the folds, the deal carrying on from
  * class to class, so every class and every fold differ by at most one image from even.
  */
-export function stratifiedFolds<Id extends ImageId>(items: ReadonlyArray<SplitItem<Id>>, options: FoldOptions): Map<Id, number> {
+export function stratifiedFolds<Id extends ImageId>(
+  items: ReadonlyArray<SplitItem<Id>>,
+  options: FoldOptions,
+): Map<Id, number> {
   checkK(options.k, items.length);
   const random = seededRandom(options.seed);
   const classes = new Map<string, Id[]>();
@@ -39,12 +42,18 @@ export function stratifiedFolds<Id extends ImageId>(items: ReadonlyArray<SplitIt
 }
 
 /** Grouped folds: whole groups go to one fold, classes approximately stratified. */
-export function groupedFolds<Id extends ImageId>(items: ReadonlyArray<SplitItem<Id>>, options: FoldOptions): Map<Id, number> {
+export function groupedFolds<Id extends ImageId>(
+  items: ReadonlyArray<SplitItem<Id>>,
+  options: FoldOptions,
+): Map<Id, number> {
   const units = groupUnits(items, false);
   checkK(options.k, units.length);
   const totals = new Map<string, number>();
   for (const u of units) for (const [label, c] of u.classes) totals.set(label, (totals.get(label) ?? 0) + c);
-  const targets = Array.from({ length: options.k }, () => new Map([...totals].map(([label, c]) => [label, c / options.k])));
+  const targets = Array.from(
+    { length: options.k },
+    () => new Map([...totals].map(([label, c]) => [label, c / options.k])),
+  );
   const filled = targets.map(() => new Map<string, number>());
   const chosen = fillBins(units, targets, filled, seededRandom(options.seed));
   const folds = new Map<Id, number>();
@@ -53,6 +62,11 @@ export function groupedFolds<Id extends ImageId>(items: ReadonlyArray<SplitItem<
 }
 
 /** Grouped when any image has a group, stratified otherwise. */
-export function assignFolds<Id extends ImageId>(items: ReadonlyArray<SplitItem<Id>>, options: FoldOptions): Map<Id, number> {
-  return items.some((i) => i.group != null && i.group !== '') ? groupedFolds(items, options) : stratifiedFolds(items, options);
+export function assignFolds<Id extends ImageId>(
+  items: ReadonlyArray<SplitItem<Id>>,
+  options: FoldOptions,
+): Map<Id, number> {
+  return items.some((i) => i.group != null && i.group !== '')
+    ? groupedFolds(items, options)
+    : stratifiedFolds(items, options);
 }

@@ -36,7 +36,9 @@ export function patternGroup(pattern: string): GroupKey {
   // Matching the empty alternative reveals how many groups the pattern has.
   const groups = new RegExp(`${pattern}|`).exec('')!.length - 1;
   if (groups === 0) {
-    throw new Error(`group pattern '${pattern}' has no capture group: put the part that names the group in parentheses, e.g. ^(P\\d+)_`);
+    throw new Error(
+      `group pattern '${pattern}' has no capture group: put the part that names the group in parentheses, e.g. ^(P\\d+)_`,
+    );
   }
   return (path) => {
     const name = normalizePath(path).split('/').pop() ?? '';
@@ -52,7 +54,11 @@ export function patternGroup(pattern: string): GroupKey {
  * relative to the import root, so a path also matches a CSV path it ends with (at a folder
  * boundary); the longest such match wins.
  */
-export function csvGroup(rows: ReadonlyArray<Readonly<Record<string, string>>>, column: string, pathColumn = 'path'): GroupKey {
+export function csvGroup(
+  rows: ReadonlyArray<Readonly<Record<string, string>>>,
+  column: string,
+  pathColumn = 'path',
+): GroupKey {
   if (rows.length > 0 && !(column in rows[0])) throw new Error(`the CSV has no column '${column}'`);
   const byName = new Map<string, Array<{ path: string; group: string }>>();
   for (const row of rows) {

@@ -53,7 +53,12 @@ export function classBalance(counts: readonly ClassCount[], warnAt = 3, problemA
   const findings: Finding[] = [];
   const empty = counts.filter((c) => c.count === 0).map((c) => c.name);
   if (empty.length) {
-    findings.push({ kind: 'empty-class', severity: 'problem', ids: [], message: `No images in ${empty.join(', ')}: a class without images cannot be learnt; label some or delete it.` });
+    findings.push({
+      kind: 'empty-class',
+      severity: 'problem',
+      ids: [],
+      message: `No images in ${empty.join(', ')}: a class without images cannot be learnt; label some or delete it.`,
+    });
   }
   const [largest, smallest] = [present[0] ?? null, present[present.length - 1] ?? null];
   const ratio = present.length >= 2 ? largest.count / smallest.count : null;
@@ -85,7 +90,9 @@ export function tinyImages(images: readonly ImageFacts[], minSide = 32): Finding
 
 /** Images more than `maxRatio` times wider than tall (or taller than wide): resizing to a square squashes them. */
 export function extremeAspect(images: readonly ImageFacts[], maxRatio = 3): Finding | null {
-  const ids = images.filter((i) => Math.max(i.width, i.height) / Math.max(1, Math.min(i.width, i.height)) > maxRatio).map((i) => i.id);
+  const ids = images
+    .filter((i) => Math.max(i.width, i.height) / Math.max(1, Math.min(i.width, i.height)) > maxRatio)
+    .map((i) => i.id);
   if (!ids.length) return null;
   return {
     kind: 'extreme-aspect',
@@ -119,7 +126,12 @@ export function colourMix(images: readonly ImageFacts[], skewAt = 0.5): Finding 
   const skew = skewed
     ? ` They are not spread evenly: ${pct(byClass[0].share)} of ${byClass[0].name} is grayscale against ${pct(byClass[byClass.length - 1].share)} of ${byClass[byClass.length - 1].name}, so a model can tell these classes apart by colour alone. Convert all images to grayscale, or collect colour images for the grey-heavy class.`
     : ' Models cope, but check the odd ones out are not from a different source.';
-  return { kind: 'mixed-colour', severity: skewed ? 'problem' : 'warning', ids: minority.map((i) => i.id), message: base + skew };
+  return {
+    kind: 'mixed-colour',
+    severity: skewed ? 'problem' : 'warning',
+    ids: minority.map((i) => i.id),
+    message: base + skew,
+  };
 }
 
 /**
@@ -180,26 +192,61 @@ function duplicateFindings(d: DuplicatesReport, problems: number): Omit<HealthFi
   }
   const near = d.clusters.length - leaking.length;
   if (near) {
-    const ids = d.clusters.filter((c) => !c.leaking).flatMap((c) => c.members.map((m) => m.id)).slice(0, MAX_IDS);
-    out.push({ kind: 'near-duplicates', severity: 'warning', count: near, ids, message: `${plural(near, 'cluster')} of near-duplicate images within one split: they weigh those pictures more in training. Look through them and exclude the copies you do not want (Exclude copies; the files stay).` });
+    const ids = d.clusters
+      .filter((c) => !c.leaking)
+      .flatMap((c) => c.members.map((m) => m.id))
+      .slice(0, MAX_IDS);
+    out.push({
+      kind: 'near-duplicates',
+      severity: 'warning',
+      count: near,
+      ids,
+      message: `${plural(near, 'cluster')} of near-duplicate images within one split: they weigh those pictures more in training. Look through them and exclude the copies you do not want (Exclude copies; the files stay).`,
+    });
   }
   if (d.exact.length) {
-    out.push({ kind: 'exact-duplicates', severity: 'warning', count: d.exact.length, ids: d.exact.map((e) => e.imageId).slice(0, MAX_IDS), message: `${d.exact.length} image${d.exact.length === 1 ? ' was' : 's were'} found at several paths (byte-identical copies); each is kept once, with one label and split.` });
+    out.push({
+      kind: 'exact-duplicates',
+      severity: 'warning',
+      count: d.exact.length,
+      ids: d.exact.map((e) => e.imageId).slice(0, MAX_IDS),
+      message: `${d.exact.length} image${d.exact.length === 1 ? ' was' : 's were'} found at several paths (byte-identical copies); each is kept once, with one label and split.`,
+    });
   }
   if (d.conflicts) {
-    out.push({ kind: 'copy-conflicts', severity: 'problem', count: d.conflicts, ids: [], message: `${d.conflicts} exact cop${d.conflicts === 1 ? 'y has' : 'ies have'} a different label or split than the first copy: see Problems and decide which label is right.` });
+    out.push({
+      kind: 'copy-conflicts',
+      severity: 'problem',
+      count: d.conflicts,
+      ids: [],
+      message: `${d.conflicts} exact cop${d.conflicts === 1 ? 'y has' : 'ies have'} a different label or split than the first copy: see Problems and decide which label is right.`,
+    });
   }
   if (problems) {
-    out.push({ kind: 'import-problems', severity: 'warning', count: problems, ids: [], message: `${plural(problems, 'file')} could not be imported cleanly (corrupt, empty, conflicting): see the Problems page.` });
+    out.push({
+      kind: 'import-problems',
+      severity: 'warning',
+      count: problems,
+      ids: [],
+      message: `${plural(problems, 'file')} could not be imported cleanly (corrupt, empty, conflicting): see the Problems page.`,
+    });
   }
   return out;
 }
 
 export function healthOf(db: Database, dupes: DuplicatesReport, pending: number): HealthReport {
   const rows = trainingRows(db);
-  const classes = listClassRows(db).sort((a, b) => a.id - b.id).map(({ name, color, count }) => ({ name, color, count }));
+  const classes = listClassRows(db)
+    .sort((a, b) => a.id - b.id)
+    .map(({ name, color, count }) => ({ name, color, count }));
   const balance = classBalance(classes);
-  const facts = rows.map((r) => ({ id: r.id, width: r.width, height: r.height, label: r.label, grayscale: r.grayscale ?? undefined }));
+  const facts = rows.map((r) => ({
+    id: r.id,
+    width: r.width,
+    height: r.height,
+    label: r.label,
+    grayscale: r.grayscale ?? undefined,
+  }));
   const problems = countProblems(db);
   // healthReport counts classes from the images, so only classBalance sees empty classes.
   const empty = balance.findings.filter((f) => f.kind === 'empty-class');
@@ -209,7 +256,14 @@ export function healthOf(db: Database, dupes: DuplicatesReport, pending: number)
     .concat(duplicateFindings(dupes, problems))
     .map((f) => ({ ...f, hashes: f.ids.map((id) => hashOf.get(id) ?? '') }));
   if (pending) {
-    findings.push({ kind: 'pending', severity: 'info', count: pending, ids: [], hashes: [], message: `${pending} image${pending === 1 ? ' is' : 's are'} still being scanned; duplicate and colour checks will include them when the scan ends.` });
+    findings.push({
+      kind: 'pending',
+      severity: 'info',
+      count: pending,
+      ids: [],
+      hashes: [],
+      message: `${pending} image${pending === 1 ? ' is' : 's are'} still being scanned; duplicate and colour checks will include them when the scan ends.`,
+    });
   }
   return {
     classes,

@@ -52,7 +52,6 @@ export interface LeakageFix<Id> {
   reason: string;
 }
 
-
 /**
  * The moves that put each leaking cluster in one split: the split that already holds most of
  * it (fewest moves); a tie goes to train, then val, so copies leave evaluation rather than
@@ -63,8 +62,12 @@ export function fixLeakage<Id>(leaks: ReadonlyArray<LeakingCluster<Id>>): Leakag
     const most = Math.max(...ORDER.map((s) => bySplit[s].length));
     const keep = ORDER.find((s) => bySplit[s].length === most) as Split;
     const tied = ORDER.filter((s) => bySplit[s].length === most).length > 1;
-    const moves = ORDER.filter((s) => s !== keep).flatMap((from) => bySplit[from].map((id) => ({ id, from, to: keep })));
-    const held = ORDER.filter((s) => bySplit[s].length).map((s) => `${bySplit[s].length} in ${s}`).join(', ');
+    const moves = ORDER.filter((s) => s !== keep).flatMap((from) =>
+      bySplit[from].map((id) => ({ id, from, to: keep })),
+    );
+    const held = ORDER.filter((s) => bySplit[s].length)
+      .map((s) => `${bySplit[s].length} in ${s}`)
+      .join(', ');
     const why = tied ? `a tie, so ${keep} (ties go to train, then val)` : `${keep} holds most of them`;
     const reason = `${plural(members.length, 'near-identical image')} (${held}): moving ${plural(moves.length, 'image')} to ${keep}, since ${why}.`;
     return { members: [...members], keep, moves, reason };

@@ -61,7 +61,9 @@ export function buildManifest(entries: readonly ManifestEntry[], params: Record<
   const splits: Record<Split, string[]> = { train: [], val: [], test: [] };
   for (const e of all) if (e.split) splits[e.split].push(e.hash);
   const foldCount = Math.max(0, ...all.map((e) => (e.fold ?? -1) + 1));
-  const folds = foldCount ? Array.from({ length: foldCount }, (_, f) => all.filter((e) => e.fold === f).map((e) => e.hash)) : null;
+  const folds = foldCount
+    ? Array.from({ length: foldCount }, (_, f) => all.filter((e) => e.fold === f).map((e) => e.hash))
+    : null;
   const body = { version: 1 as const, params, splits, folds, unassigned: all.filter((e) => !e.split).length };
   return { ...body, digest: manifestDigest(body) };
 }
@@ -72,7 +74,15 @@ export function verifyManifest(manifest: SplitManifest): boolean {
 }
 
 /** Freezes the current split (and folds) into the store by digest; the same split twice is one manifest. */
-export function saveSplitManifest(db: Database, rows: readonly CurationRow[], now: number, params: Record<string, unknown> = {}): { id: number; digest: string; created: boolean } {
-  const manifest = buildManifest(rows.map((r) => ({ hash: r.hash, split: r.split, fold: r.fold })), params);
+export function saveSplitManifest(
+  db: Database,
+  rows: readonly CurationRow[],
+  now: number,
+  params: Record<string, unknown> = {},
+): { id: number; digest: string; created: boolean } {
+  const manifest = buildManifest(
+    rows.map((r) => ({ hash: r.hash, split: r.split, fold: r.fold })),
+    params,
+  );
   return { ...storeManifest(db, manifest.digest, JSON.stringify(manifest), now), digest: manifest.digest };
 }

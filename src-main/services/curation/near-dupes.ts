@@ -57,7 +57,12 @@ export function pairsWithinBrute(codes: Uint32Array, words: number, radius: numb
 }
 
 /** `pairsWithinBrute` as steps, yielding the fraction of comparisons done now and then. */
-export function* bruteSteps(codes: Uint32Array, words: number, radius: number, visit: PairVisitor): Generator<number, void> {
+export function* bruteSteps(
+  codes: Uint32Array,
+  words: number,
+  radius: number,
+  visit: PairVisitor,
+): Generator<number, void> {
   const n = codes.length / words;
   const total = (n * (n - 1)) / 2;
   let [done, sinceYield] = [0, 0];
@@ -72,7 +77,11 @@ export function* bruteSteps(codes: Uint32Array, words: number, radius: number, v
       // fallback for dense data, so it should be as fast as plain JavaScript gets.
       const [w0, w1, w2, w3] = [codes[4 * a], codes[4 * a + 1], codes[4 * a + 2], codes[4 * a + 3]];
       for (let b = a + 1, o = 4 * (a + 1); b < n; b++, o += 4) {
-        const d = popcount32(w0 ^ codes[o]) + popcount32(w1 ^ codes[o + 1]) + popcount32(w2 ^ codes[o + 2]) + popcount32(w3 ^ codes[o + 3]);
+        const d =
+          popcount32(w0 ^ codes[o]) +
+          popcount32(w1 ^ codes[o + 1]) +
+          popcount32(w2 ^ codes[o + 2]) +
+          popcount32(w3 ^ codes[o + 3]);
         if (d <= radius) visit(a, b, d);
       }
     }
@@ -127,7 +136,8 @@ function bandValues(codes: Uint32Array, words: number, n: number, band: number, 
   const values = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     let v = 0;
-    for (let bit = band, k = 0; bit < words * 32; bit += m, k++) v |= ((codes[i * words + (bit >>> 5)] >>> (bit & 31)) & 1) << k;
+    for (let bit = band, k = 0; bit < words * 32; bit += m, k++)
+      v |= ((codes[i * words + (bit >>> 5)] >>> (bit & 31)) & 1) << k;
     values[i] = v >>> 0;
   }
   return values;
@@ -182,7 +192,13 @@ function indexPays(bands: Band[], n: number): boolean {
  * Every pair (a < b) of codes within `radius` bits, each visited once. `strategy` forces one
  * way; left out, the index is used when it pays. Returns the way taken.
  */
-export function pairsWithin(codes: Uint32Array, words: number, radius: number, visit: PairVisitor, strategy?: SearchStrategy): SearchStrategy {
+export function pairsWithin(
+  codes: Uint32Array,
+  words: number,
+  radius: number,
+  visit: PairVisitor,
+  strategy?: SearchStrategy,
+): SearchStrategy {
   return drain(pairsWithinSteps(codes, words, radius, visit, strategy));
 }
 

@@ -21,7 +21,8 @@ const DCT_ORDER = (() => {
 const DCT_MAX = Math.max(...DCT_ORDER.flat()) + 1;
 const DCT_COS = (() => {
   const t = new Float64Array(DCT_MAX * SIDE);
-  for (let u = 0; u < DCT_MAX; u++) for (let x = 0; x < SIDE; x++) t[u * SIDE + x] = Math.cos(((2 * x + 1) * u * Math.PI) / (2 * SIDE));
+  for (let u = 0; u < DCT_MAX; u++)
+    for (let x = 0; x < SIDE; x++) t[u * SIDE + x] = Math.cos(((2 * x + 1) * u * Math.PI) / (2 * SIDE));
   return t;
 })();
 
@@ -47,7 +48,8 @@ export function medianBits(values: Float64Array): bigint {
 }
 
 function checkReduction(r: Uint8Array): void {
-  if (r.length !== SIDE * SIDE) throw new Error(`expected a ${SIDE}x${SIDE} reduction (${SIDE * SIDE} bytes), got ${r.length}`);
+  if (r.length !== SIDE * SIDE)
+    throw new Error(`expected a ${SIDE}x${SIDE} reduction (${SIDE * SIDE} bytes), got ${r.length}`);
 }
 
 export function dctHash(reduction: Uint8Array): bigint {

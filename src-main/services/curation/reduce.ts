@@ -53,7 +53,9 @@ export function reducePixels(pixels: Uint8Array, width: number, height: number, 
     throw new Error(`reduction: bad size ${width}x${height}`);
   }
   if (channels < 1 || channels > 4 || pixels.length !== width * height * channels) {
-    throw new Error(`reduction: expected ${width}x${height}x${channels} = ${width * height * channels} bytes, got ${pixels.length}`);
+    throw new Error(
+      `reduction: expected ${width}x${height}x${channels} = ${width * height * channels} bytes, got ${pixels.length}`,
+    );
   }
   const luma = toLuma(pixels, width * height, channels);
   const wx = axisWeights(width, SIDE);

@@ -38,7 +38,8 @@ export function blur121(img: ArrayLike<number>): Float32Array {
   const out = new Float32Array(N);
   for (let y = 0; y < SIDE; y++) {
     const row = y * SIDE;
-    for (let x = 0; x < SIDE; x++) tmp[row + x] = 0.25 * img[row + clampIndex(x - 1)] + 0.5 * img[row + x] + 0.25 * img[row + clampIndex(x + 1)];
+    for (let x = 0; x < SIDE; x++)
+      tmp[row + x] = 0.25 * img[row + clampIndex(x - 1)] + 0.5 * img[row + x] + 0.25 * img[row + clampIndex(x + 1)];
   }
   for (let y = 0; y < SIDE; y++) {
     const [up, row, down] = [clampIndex(y - 1) * SIDE, y * SIDE, clampIndex(y + 1) * SIDE];
@@ -50,7 +51,8 @@ export function blur121(img: ArrayLike<number>): Float32Array {
 /** The background level: the median of the border, which a plain backdrop dominates. */
 export function borderLevel(img: ArrayLike<number>): number {
   const border: number[] = [];
-  for (let i = 0; i < SIDE; i++) border.push(img[i], img[(SIDE - 1) * SIDE + i], img[i * SIDE], img[i * SIDE + SIDE - 1]);
+  for (let i = 0; i < SIDE; i++)
+    border.push(img[i], img[(SIDE - 1) * SIDE + i], img[i * SIDE], img[i * SIDE + SIDE - 1]);
   border.sort((a, b) => a - b);
   return border[border.length >> 1];
 }
@@ -70,12 +72,14 @@ export function contentMoments(img: ArrayLike<number>): { cx: number; cy: number
   cx /= mass;
   cy /= mass;
   let spread = 0;
-  for (let i = 0; i < N; i++) spread += Math.abs(img[i] - bg) * (((i % SIDE) - cx) ** 2 + (Math.floor(i / SIDE) - cy) ** 2);
+  for (let i = 0; i < N; i++)
+    spread += Math.abs(img[i] - bg) * (((i % SIDE) - cx) ** 2 + (Math.floor(i / SIDE) - cy) ** 2);
   return { cx, cy, spread: Math.max(1, Math.sqrt(spread / mass)) };
 }
 
 export function registrable(reduction: Uint8Array): Registrable {
-  if (reduction.length !== N) throw new Error(`expected a ${SIDE}x${SIDE} reduction (${N} bytes), got ${reduction.length}`);
+  if (reduction.length !== N)
+    throw new Error(`expected a ${SIDE}x${SIDE} reduction (${N} bytes), got ${reduction.length}`);
   const image = blur121(reduction);
   return { image, ...contentMoments(image) };
 }
@@ -110,15 +114,45 @@ function solve5(m: Float64Array, v: Float64Array): Float64Array | null {
  * One pass over `a`'s pixels with `b` warped by (scale, tx, ty): the correlation there, and
  * the Gauss-Newton normal equations for a step in (scale, tx, ty, gain, offset).
  */
-function pass(a: Registrable, b: Registrable, scale: number, tx: number, ty: number, gain: number, offset: number, jtj: Float64Array, jtr: Float64Array): number {
+function pass(
+  a: Registrable,
+  b: Registrable,
+  scale: number,
+  tx: number,
+  ty: number,
+  gain: number,
+  offset: number,
+  jtj: Float64Array,
+  jtr: Float64Array,
+): number {
   const A = a.image;
   const B = b.image;
   const bx = b.cx + tx;
   const by = b.cy + ty;
   // Plain scalars, not destructuring: this loop is where registration spends its time.
-  let count = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-  let m00 = 0, m01 = 0, m02 = 0, m03 = 0, m04 = 0, m11 = 0, m12 = 0, m13 = 0, m14 = 0, m22 = 0, m23 = 0, m24 = 0;
-  let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0;
+  let count = 0,
+    sa = 0,
+    sb = 0,
+    saa = 0,
+    sbb = 0,
+    sab = 0;
+  let m00 = 0,
+    m01 = 0,
+    m02 = 0,
+    m03 = 0,
+    m04 = 0,
+    m11 = 0,
+    m12 = 0,
+    m13 = 0,
+    m14 = 0,
+    m22 = 0,
+    m23 = 0,
+    m24 = 0;
+  let r0 = 0,
+    r1 = 0,
+    r2 = 0,
+    r3 = 0,
+    r4 = 0;
   for (let y = 0; y < SIDE; y++) {
     const dy = y - a.cy;
     const v = by + scale * dy;
@@ -153,13 +187,52 @@ function pass(a: Registrable, b: Registrable, scale: number, tx: number, ty: num
       const jx = gain * gx;
       const jy = gain * gy;
       // The upper triangle of J'J and J'r for J = (js, jx, jy, bw, 1), unrolled.
-      m00 += js * js; m01 += js * jx; m02 += js * jy; m03 += js * bw; m04 += js;
-      m11 += jx * jx; m12 += jx * jy; m13 += jx * bw; m14 += jx;
-      m22 += jy * jy; m23 += jy * bw; m24 += jy;
-      r0 += js * r; r1 += jx * r; r2 += jy * r; r3 += bw * r; r4 += r;
+      m00 += js * js;
+      m01 += js * jx;
+      m02 += js * jy;
+      m03 += js * bw;
+      m04 += js;
+      m11 += jx * jx;
+      m12 += jx * jy;
+      m13 += jx * bw;
+      m14 += jx;
+      m22 += jy * jy;
+      m23 += jy * bw;
+      m24 += jy;
+      r0 += js * r;
+      r1 += jx * r;
+      r2 += jy * r;
+      r3 += bw * r;
+      r4 += r;
     }
   }
-  jtj.set([m00, m01, m02, m03, m04, m01, m11, m12, m13, m14, m02, m12, m22, m23, m24, m03, m13, m23, sbb, sb, m04, m14, m24, sb, count]);
+  jtj.set([
+    m00,
+    m01,
+    m02,
+    m03,
+    m04,
+    m01,
+    m11,
+    m12,
+    m13,
+    m14,
+    m02,
+    m12,
+    m22,
+    m23,
+    m24,
+    m03,
+    m13,
+    m23,
+    sbb,
+    sb,
+    m04,
+    m14,
+    m24,
+    sb,
+    count,
+  ]);
   jtr.set([r0, r1, r2, r3, r4]);
   if (count < MIN_OVERLAP) return -1;
   const va = saa - (sa * sa) / count;
@@ -201,7 +274,13 @@ export function registeredDistance(a: Registrable, b: Registrable, giveUpAbove =
     for (let p = 0; p < 5; p++) jtj[p * 5 + p] *= 1 + 1e-6;
     const delta = solve5(jtj, jtr);
     if (!delta) break;
-    const next = [scale + step * delta[0], tx + step * delta[1], ty + step * delta[2], gain + step * delta[3], offset + step * delta[4]];
+    const next = [
+      scale + step * delta[0],
+      tx + step * delta[1],
+      ty + step * delta[2],
+      gain + step * delta[3],
+      offset + step * delta[4],
+    ];
     if (next[0] < 0.5 || next[0] > 2) break;
     const c = pass(a, b, next[0], next[1], next[2], next[3], next[4], jtj, jtr);
     if (c > best) {

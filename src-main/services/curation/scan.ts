@@ -17,14 +17,22 @@ async function reduceThumb(file: string): Promise<Reduced> {
     .resize(256, 256, { fit: 'inside', withoutEnlargement: true })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { reduction: reducePixels(data, info.width, info.height, info.channels), channels: info.channels, grayscale: isGrayscalePixels(data, info.channels) };
+  return {
+    reduction: reducePixels(data, info.width, info.height, info.channels),
+    channels: info.channels,
+    grayscale: isGrayscalePixels(data, info.channels),
+  };
 }
 
 /**
  * Reduces every image still lacking a reduction, batch by batch, reporting progress. A missing
  * or unreadable thumbnail is skipped (and counted as done) so one bad file never stalls the scan.
  */
-export async function scanReductions(db: Database, thumbsDir: string, progress: (p: CurationProgress) => void): Promise<number> {
+export async function scanReductions(
+  db: Database,
+  thumbsDir: string,
+  progress: (p: CurationProgress) => void,
+): Promise<number> {
   const count = () => countPendingReductions(db);
   const failed = new Set<number>();
   let total = count();

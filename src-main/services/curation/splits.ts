@@ -97,13 +97,20 @@ function freeQuota(total: number, fixed: number[], free: number, fractions: read
   const need = apportion(total, fractions).map((q, i) => Math.max(0, q - fixed[i]));
   const sum = need.reduce((s, x) => s + x, 0);
   if (sum === free) return need;
-  if (sum > free) return apportion(free, need.map((x) => x / sum));
+  if (sum > free)
+    return apportion(
+      free,
+      need.map((x) => x / sum),
+    );
   const extra = apportion(free - sum, fractions);
   return need.map((x, i) => x + extra[i]);
 }
 
 /** Exact per-class stratification; groups are ignored (see `groupedSplit`). */
-export function stratifiedSplit<Id extends ImageId>(items: ReadonlyArray<SplitItem<Id>>, options: SplitOptions): SplitResult<Id> {
+export function stratifiedSplit<Id extends ImageId>(
+  items: ReadonlyArray<SplitItem<Id>>,
+  options: SplitOptions,
+): SplitResult<Id> {
   const fractions = splitFractions(options);
   const keep = options.keepExisting ?? true;
   const random = seededRandom(options.seed);
@@ -193,7 +200,10 @@ export function fillBins<Id extends ImageId>(
 }
 
 /** Group-aware split: whole groups go to one split, classes approximately stratified. */
-export function groupedSplit<Id extends ImageId>(items: ReadonlyArray<SplitItem<Id>>, options: SplitOptions): SplitResult<Id> {
+export function groupedSplit<Id extends ImageId>(
+  items: ReadonlyArray<SplitItem<Id>>,
+  options: SplitOptions,
+): SplitResult<Id> {
   const fractions = splitFractions(options);
   const keep = options.keepExisting ?? true;
   const units = groupUnits(items, keep);
@@ -207,21 +217,34 @@ export function groupedSplit<Id extends ImageId>(items: ReadonlyArray<SplitItem<
   for (const u of units.filter((x) => x.fixed.length > 0)) {
     const split = majority(u.fixed);
     if (new Set(u.fixed).size > 1) {
-      warnings.push(`${groupName(u.key.slice(2))} already spans ${[...new Set(u.fixed)].join(' and ')}; its images are kept where they are and the rest join ${split}`);
+      warnings.push(
+        `${groupName(u.key.slice(2))} already spans ${[...new Set(u.fixed)].join(' and ')}; its images are kept where they are and the rest join ${split}`,
+      );
     }
     kept += u.fixed.length;
-    for (const [label, c] of u.classes) filled[SPLITS.indexOf(split)].set(label, (filled[SPLITS.indexOf(split)].get(label) ?? 0) + c);
+    for (const [label, c] of u.classes)
+      filled[SPLITS.indexOf(split)].set(label, (filled[SPLITS.indexOf(split)].get(label) ?? 0) + c);
     u.ids.forEach((id) => assignment.set(id, split));
   }
   if (keep) for (const item of items) if (item.split) assignment.set(item.id, item.split);
-  const chosen = fillBins(units.filter((x) => x.fixed.length === 0), targets, filled, seededRandom(options.seed));
+  const chosen = fillBins(
+    units.filter((x) => x.fixed.length === 0),
+    targets,
+    filled,
+    seededRandom(options.seed),
+  );
   for (const u of units) if (chosen.has(u.key)) u.ids.forEach((id) => assignment.set(id, SPLITS[chosen.get(u.key)!]));
   return { assignment, kept, warnings };
 }
 
 /** Grouped when any image has a group, exactly stratified otherwise. */
-export function assignSplits<Id extends ImageId>(items: ReadonlyArray<SplitItem<Id>>, options: SplitOptions): SplitResult<Id> {
-  return items.some((i) => i.group != null && i.group !== '') ? groupedSplit(items, options) : stratifiedSplit(items, options);
+export function assignSplits<Id extends ImageId>(
+  items: ReadonlyArray<SplitItem<Id>>,
+  options: SplitOptions,
+): SplitResult<Id> {
+  return items.some((i) => i.group != null && i.group !== '')
+    ? groupedSplit(items, options)
+    : stratifiedSplit(items, options);
 }
 
 // Split assignment over the project's images: group keys from the user's choice, the
@@ -232,10 +255,14 @@ function csvRows(file: string): Record<string, string>[] {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new StudioError('not-found', `Cannot read the group CSV ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path.`);
+    throw new StudioError(
+      'not-found',
+      `Cannot read the group CSV ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path.`,
+    );
   }
   const [header, ...records] = parseCsv(decodeUtf8(bytes));
-  if (!header) throw new StudioError('invalid-input', `The group CSV ${file} is empty; it needs a header with a path column.`);
+  if (!header)
+    throw new StudioError('invalid-input', `The group CSV ${file} is empty; it needs a header with a path column.`);
   const names = header.fields.map((h) => h.trim());
   return records.map((r) => Object.fromEntries(names.map((n, i) => [n, r.fields[i] ?? ''])));
 }
@@ -270,10 +297,18 @@ export function planSplit(
     const path = group?.relative ? r.relPath : r.path;
     groups.set(r.id, group && path ? group.key(path) : null);
   }
-  const joined = groupsWithClusters(rows.map((r) => ({ id: r.id, hash: r.hash, group: groups.get(r.id)! })), clusters);
+  const joined = groupsWithClusters(
+    rows.map((r) => ({ id: r.id, hash: r.hash, group: groups.get(r.id)! })),
+    clusters,
+  );
   // The algorithms order images by the id they are given: the content hash, so a seed gives
   // the same split whatever order the images were imported in (ids follow import order).
-  const items: SplitItem<string>[] = rows.map((r) => ({ id: r.hash, label: r.label, split: r.split, group: joined.get(r.id) ?? null }));
+  const items: SplitItem<string>[] = rows.map((r) => ({
+    id: r.hash,
+    label: r.label,
+    split: r.split,
+    group: joined.get(r.id) ?? null,
+  }));
   let result;
   try {
     result = assignSplits(items, { val: o.val, test: o.test, seed: o.seed, keepExisting: o.keepPredefined });

@@ -50,7 +50,7 @@ function sequenceAt(buf: Uint8Array, i: number): number {
 
 /** Offset of the first byte that is not valid UTF-8, or -1. */
 export function firstInvalidUtf8(buf: Uint8Array): number {
-  for (let i = 0; i < buf.length; ) {
+  for (let i = 0; i < buf.length;) {
     const len = sequenceAt(buf, i);
     if (len === 0) return i;
     i += len;
@@ -75,14 +75,22 @@ function singleByteGuess(buf: Uint8Array): string {
  */
 export function decodeUtf8(buf: Uint8Array): string {
   const bom = foreignBom(buf);
-  if (bom) throw new EncodingError(`the file is not UTF-8: it looks like ${bom} (it starts with that byte-order mark). Save it as UTF-8 (CSV UTF-8 in a spreadsheet) and import again`);
+  if (bom)
+    throw new EncodingError(
+      `the file is not UTF-8: it looks like ${bom} (it starts with that byte-order mark). Save it as UTF-8 (CSV UTF-8 in a spreadsheet) and import again`,
+    );
   const body = startsWith(buf, UTF8_BOM) ? buf.subarray(3) : buf;
   const nul = nulPattern(body);
-  if (nul) throw new EncodingError(`the file is not UTF-8 text: it ${nul}. Save it as UTF-8 (CSV UTF-8 in a spreadsheet) and import again`);
+  if (nul)
+    throw new EncodingError(
+      `the file is not UTF-8 text: it ${nul}. Save it as UTF-8 (CSV UTF-8 in a spreadsheet) and import again`,
+    );
   const bad = firstInvalidUtf8(body);
   if (bad >= 0) {
     const at = bad + (body === buf ? 0 : 3);
-    throw new EncodingError(`the file is not valid UTF-8 at byte ${at + 1} (line ${lineAt(buf, at)}); it looks like ${singleByteGuess(body)}. Save it as UTF-8 (CSV UTF-8 in a spreadsheet) and import again`);
+    throw new EncodingError(
+      `the file is not valid UTF-8 at byte ${at + 1} (line ${lineAt(buf, at)}); it looks like ${singleByteGuess(body)}. Save it as UTF-8 (CSV UTF-8 in a spreadsheet) and import again`,
+    );
   }
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
 }

@@ -1,10 +1,24 @@
 // Read-only views of the dataset for the browser and the command line.
 import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
-import type { ClassInfo, DatasetStats, ImageDetail, ImageFilter, ImageSummary, Problem } from '../../../src-shared/schemas';
+import type {
+  ClassInfo,
+  DatasetStats,
+  ImageDetail,
+  ImageFilter,
+  ImageSummary,
+  Problem,
+} from '../../../src-shared/schemas';
 import type { Database } from '../../store/db';
 import { listClassRows } from '../../store/repos/classes';
-import { countBySplit, countExcluded, countImages, imageDetail, imagePaths, pageImages } from '../../store/repos/images';
+import {
+  countBySplit,
+  countExcluded,
+  countImages,
+  imageDetail,
+  imagePaths,
+  pageImages,
+} from '../../store/repos/images';
 import { countProblems, countProblemsByKind, pageProblems } from '../../store/repos/problems';
 import { modelView } from './model-view';
 
@@ -25,13 +39,22 @@ export function listClasses(db: Database): ClassInfo[] {
 }
 
 /** One page of images in id order, so pages never shift while the user scrolls. */
-export function listImages(db: Database, filter: ImageFilter, offset: number, limit: number): { total: number; items: ImageSummary[] } {
+export function listImages(
+  db: Database,
+  filter: ImageFilter,
+  offset: number,
+  limit: number,
+): { total: number; items: ImageSummary[] } {
   return db.transaction(() => ({ total: countImages(db, filter), items: pageImages(db, filter, offset, limit) }))();
 }
 
 export function getImage(db: Database, id: number): ImageDetail {
   const row = imageDetail(db, id);
-  if (!row) throw new StudioError('not-found', `There is no image ${id} in this project; it may have been removed. Refresh the view.`);
+  if (!row)
+    throw new StudioError(
+      'not-found',
+      `There is no image ${id} in this project; it may have been removed. Refresh the view.`,
+    );
   return { ...row, paths: imagePaths(db, id) };
 }
 

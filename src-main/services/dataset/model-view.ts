@@ -17,11 +17,21 @@ export interface ModelView {
 
 export async function modelView(db: Database, imageId: number, inputSize: number): Promise<ModelView> {
   const paths = imagePaths(db, imageId);
-  if (paths.length === 0) throw new StudioError('not-found', `There is no image ${imageId} in this project; it may have been removed. Refresh the view.`);
+  if (paths.length === 0)
+    throw new StudioError(
+      'not-found',
+      `There is no image ${imageId} in this project; it may have been removed. Refresh the view.`,
+    );
   const path = paths.find((p) => existsSync(p));
-  if (!path) throw new StudioError('not-found', `Image ${imageId} is no longer on disk (last seen at ${paths[0]}). Import its folder again to find it.`);
+  if (!path)
+    throw new StudioError(
+      'not-found',
+      `Image ${imageId} is no longer on disk (last seen at ${paths[0]}). Import its folder again to find it.`,
+    );
   // A file changed on disk since the import fails here with a message naming it.
   const { data, width, height } = await decodeRgb(path, inputSize);
-  const png = await sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  const png = await sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
   return { png: png.toString('base64'), width, height };
 }

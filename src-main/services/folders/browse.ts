@@ -29,7 +29,10 @@ export function browseRoots(env: NodeJS.ProcessEnv = process.env, home = homedir
     { label: 'Temporary files', path: tmpdir() },
     ...MOUNTS.map((path) => ({ label: path, path })),
   ];
-  const candidates = [...implicit.map((r) => ({ ...r, implicit: true })), ...extra.map((path) => ({ label: path, path, implicit: false }))];
+  const candidates = [
+    ...implicit.map((r) => ({ ...r, implicit: true })),
+    ...extra.map((path) => ({ label: path, path, implicit: false })),
+  ];
   const seen = new Set<string>();
   const roots: FolderRoot[] = [];
   for (const root of candidates) {

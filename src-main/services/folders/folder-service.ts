@@ -50,13 +50,20 @@ export class FolderService {
       roots: () => this.#roots(),
       browse: ({ path, extensions }) => {
         const roots = this.#roots();
-        if (!path && roots.length === 0) throw new StudioError('not-found', 'No folder may be browsed here: set STUDIO_FOLDERS to the folders to offer.');
+        if (!path && roots.length === 0)
+          throw new StudioError(
+            'not-found',
+            'No folder may be browsed here: set STUDIO_FOLDERS to the folders to offer.',
+          );
         return listFolder(path ?? roots[0].path, extensions, roots);
       },
       pick: ({ path }) => ({ path: this.choose(path) }),
       pickNative: async (input) => {
         if (!this.#native) {
-          throw new StudioError('unsupported', 'Only the desktop app has a native picker; in a browser, use Browse… to choose a folder.');
+          throw new StudioError(
+            'unsupported',
+            'Only the desktop app has a native picker; in a browser, use Browse… to choose a folder.',
+          );
         }
         const path = await this.#native(input);
         return { path: path === null ? null : this.access.grant(path) };

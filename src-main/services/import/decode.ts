@@ -7,7 +7,15 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
 import { IMAGE_BACKGROUND } from '../../../src-shared/image-background';
 import { THUMB_SIDE, thumbFile } from '../project/thumbs';
 import { stagedFile } from '../project/thumb-staging';
-import { ACCEPTED_FORMATS, decodeProblem, endsEarly, formatName, reasons, sniffFormat, type FileProblem } from './reasons';
+import {
+  ACCEPTED_FORMATS,
+  decodeProblem,
+  endsEarly,
+  formatName,
+  reasons,
+  sniffFormat,
+  type FileProblem,
+} from './reasons';
 
 /** Pillow's decompression-bomb threshold (2 x 89.5 MP): bigger than any camera, far below what exhausts memory. */
 export const PIXEL_LIMIT = 178_956_970;
@@ -89,7 +97,10 @@ export class ThumbWriter {
   }
 
   exists(hash: string): boolean {
-    return existsSync(thumbFile(this.thumbsDir, hash)) || (this.opts.staged === true && existsSync(stagedFile(this.thumbsDir, hash, 'ready')));
+    return (
+      existsSync(thumbFile(this.thumbsDir, hash)) ||
+      (this.opts.staged === true && existsSync(stagedFile(this.thumbsDir, hash, 'ready')))
+    );
   }
 
   #target(hash: string): string {

@@ -46,9 +46,7 @@ export const FILE_LIMIT = 512 * 2 ** 20;
 const FLUSH_MS = 250;
 
 type ReadOutcome =
-  | { kind: 'unchanged' }
-  | { kind: 'problem'; problem: FileProblem }
-  | { kind: 'data'; buf: Buffer; stat: PathStat };
+  { kind: 'unchanged' } | { kind: 'problem'; problem: FileProblem } | { kind: 'data'; buf: Buffer; stat: PathStat };
 
 /** What the run knows about a content hash: where it was first seen, and whether it was stored. */
 interface Seen {
@@ -270,7 +268,11 @@ export class ImportRun {
   #maybeFlush(force = false): void {
     if (this.#ended) return;
     const now = this.#ctx.clock();
-    if (this.#fatal || (!force && this.#writer.pending < this.#ctx.options.batchSize && now - this.#lastFlush < FLUSH_MS)) return;
+    if (
+      this.#fatal ||
+      (!force && this.#writer.pending < this.#ctx.options.batchSize && now - this.#lastFlush < FLUSH_MS)
+    )
+      return;
     try {
       this.#progress.stored(this.#writer.flush(this.#progress.counters));
     } catch (err) {

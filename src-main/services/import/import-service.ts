@@ -60,7 +60,11 @@ export class ImportService {
   cancel(importId: number): void {
     if (this.#current?.id === importId) return this.#current.cancel();
     const record = getImportRecord(this.project.db, importId);
-    if (!record) throw new StudioError('not-found', `There is no import ${importId} in this project; list the imports to see their ids.`);
+    if (!record)
+      throw new StudioError(
+        'not-found',
+        `There is no import ${importId} in this project; list the imports to see their ids.`,
+      );
     if (record.status === 'running') {
       throw new StudioError('busy', `Import ${importId} of ${record.root} runs in another process; cancel it there.`);
     }
@@ -86,7 +90,9 @@ export class ImportService {
   }
 
   #refuseIfBusy(): void {
-    const running = this.#current ? { id: this.#current.id } : runningImports(this.project.db).find((r) => isProcessAlive(r.pid));
+    const running = this.#current
+      ? { id: this.#current.id }
+      : runningImports(this.project.db).find((r) => isProcessAlive(r.pid));
     if (!running) return;
     const record = getImportRecord(this.project.db, running.id);
     throw new StudioError(
@@ -104,5 +110,6 @@ export function checkFolder(root: string): void {
   } catch {
     throw new StudioError('not-a-folder', `${root} does not exist. Choose the folder that holds your images.`);
   }
-  if (!isDir) throw new StudioError('not-a-folder', `${root} is a file, not a folder. Choose the folder that holds your images.`);
+  if (!isDir)
+    throw new StudioError('not-a-folder', `${root} is a file, not a folder. Choose the folder that holds your images.`);
 }

@@ -9,12 +9,25 @@ export interface FileProblem {
 }
 
 const FORMAT_NAMES: Record<string, string> = {
-  jpeg: 'JPEG', png: 'PNG', webp: 'WebP', gif: 'GIF', tiff: 'TIFF', heif: 'AVIF',
+  jpeg: 'JPEG',
+  png: 'PNG',
+  webp: 'WebP',
+  gif: 'GIF',
+  tiff: 'TIFF',
+  heif: 'AVIF',
 };
 
 const EXT_FORMATS: Record<string, string> = {
-  '.jpg': 'jpeg', '.jpeg': 'jpeg', '.jpe': 'jpeg', '.jfif': 'jpeg', '.png': 'png', '.webp': 'webp',
-  '.gif': 'gif', '.tif': 'tiff', '.tiff': 'tiff', '.avif': 'heif',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.jpe': 'jpeg',
+  '.jfif': 'jpeg',
+  '.png': 'png',
+  '.webp': 'webp',
+  '.gif': 'gif',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+  '.avif': 'heif',
 };
 
 /** Extensions the importer looks at; anything else in the folder is not an image to it. */
@@ -109,7 +122,8 @@ const TRUNCATED = /premature end|truncated|unexpected end|end of (file|data|stre
  * images decode at once, so truncation is also told from the file itself.
  */
 export function endsEarly(buf: Buffer, format: string): boolean {
-  const end = (bytes: number[]) => buf.length < bytes.length || !buf.subarray(buf.length - bytes.length).equals(Buffer.from(bytes));
+  const end = (bytes: number[]) =>
+    buf.length < bytes.length || !buf.subarray(buf.length - bytes.length).equals(Buffer.from(bytes));
   if (format === 'jpeg') return end([0xff, 0xd9]);
   if (format === 'png') return end([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
   if (format === 'gif') return end([0x3b]);
@@ -122,7 +136,8 @@ export function sniffFormat(buf: Buffer): string | undefined {
   if (buf[0] === 0xff && buf[1] === 0xd8) return 'jpeg';
   if (buf.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))) return 'png';
   if (buf.subarray(0, 4).toString('latin1') === 'GIF8') return 'gif';
-  if (buf.subarray(0, 4).toString('latin1') === 'RIFF' && buf.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
+  if (buf.subarray(0, 4).toString('latin1') === 'RIFF' && buf.subarray(8, 12).toString('latin1') === 'WEBP')
+    return 'webp';
   return undefined;
 }
 
@@ -132,12 +147,20 @@ export function sniffFormat(buf: Buffer): string | undefined {
  * "source: bad seek to 960"), so the telling line is picked out.
  */
 export function decodeProblem(err: unknown, path: string, format?: string, cutShort = false): FileProblem {
-  const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (err instanceof Error ? err.message : String(err))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const text = lines.join('\n');
   const name = format ? formatName(format) : nameFromExtension(path);
   if (/unsupported image format/i.test(text)) return reasons.notAnImage(path);
-  if (/pixel limit/i.test(text)) return { kind: 'too-large', reason: `Too large: ${text}. Downscale it, then import again.` };
-  const said = lines.find((l) => TRUNCATED.test(l)) ?? lines.find((l) => /^vips/i.test(l)) ?? lines[lines.length - 1] ?? 'no message';
+  if (/pixel limit/i.test(text))
+    return { kind: 'too-large', reason: `Too large: ${text}. Downscale it, then import again.` };
+  const said =
+    lines.find((l) => TRUNCATED.test(l)) ??
+    lines.find((l) => /^vips/i.test(l)) ??
+    lines[lines.length - 1] ??
+    'no message';
   if (cutShort || TRUNCATED.test(text)) {
     return {
       kind: 'corrupt',

@@ -112,7 +112,11 @@ async function enterDir(w: Walk, path: string, real: string, ancestors: string[]
   if (w.opts.skip?.has(real)) return;
   const badName = badClassFolder(w, path);
   if (badName) {
-    w.problems.push({ path, kind: 'unreadable', reason: `This folder's name cannot be a class name, so nothing in it was imported: ${badName} Rename the folder, then import again.` });
+    w.problems.push({
+      path,
+      kind: 'unreadable',
+      reason: `This folder's name cannot be a class name, so nothing in it was imported: ${badName} Rename the folder, then import again.`,
+    });
     return;
   }
   if (ancestors.includes(real)) {

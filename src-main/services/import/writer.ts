@@ -136,7 +136,17 @@ export class ImportWriter {
     if (op.kind === 'image') {
       const { hash, split, width, height, format } = file as NewImageFile;
       const before = imageIdByHash(this.db, hash);
-      imageId = insertImage(this.db, { hash, classId, split, width, height, format, bytes: file.stat.size, addedAt: now, importId: this.importId });
+      imageId = insertImage(this.db, {
+        hash,
+        classId,
+        split,
+        width,
+        height,
+        format,
+        bytes: file.stat.size,
+        addedAt: now,
+        importId: this.importId,
+      });
       // Another process may have stored the same content a moment ago: then it is a copy.
       if (before === null) stored.imported++;
       else stored.skipped++;

@@ -22,9 +22,19 @@ import { plural } from '../../../src-shared/plural';
 
 type CurrentRow = { id: number } & ImageState;
 
-const stateOf = ({ classId, split, groupKey, fold, excluded }: ImageState): ImageState => ({ classId, split, groupKey, fold, excluded });
+const stateOf = ({ classId, split, groupKey, fold, excluded }: ImageState): ImageState => ({
+  classId,
+  split,
+  groupKey,
+  fold,
+  excluded,
+});
 const sameState = (a: ImageState, b: ImageState) =>
-  a.classId === b.classId && a.split === b.split && a.groupKey === b.groupKey && a.fold === b.fold && a.excluded === b.excluded;
+  a.classId === b.classId &&
+  a.split === b.split &&
+  a.groupKey === b.groupKey &&
+  a.fold === b.fold &&
+  a.excluded === b.excluded;
 
 function changesTo(rows: CurrentRow[], next: (row: CurrentRow) => ImageState): ImageChange[] {
   const changes: ImageChange[] = [];
@@ -42,7 +52,11 @@ function result(db: Database, editId: number | null): EditResult {
 
 function requireClass(db: Database, id: number): ClassSnapshot {
   const row = getClass(db, id);
-  if (!row) throw new StudioError('not-found', `There is no class with id ${id}; it may have been deleted. Refresh the class list.`);
+  if (!row)
+    throw new StudioError(
+      'not-found',
+      `There is no class with id ${id}; it may have been deleted. Refresh the class list.`,
+    );
   return row;
 }
 
@@ -59,7 +73,11 @@ function checkNewName(db: Database, name: string, exceptId?: number): string {
   const checked = checkClassName(name);
   if (!checked.ok) throw new StudioError('invalid-input', checked.message);
   const clash = classNames(db).find((c) => c.id !== exceptId && classNameKey(c.name) === checked.name);
-  if (clash) throw new StudioError('invalid-input', `A class named "${clash.name}" already exists. Choose another name, or merge the two classes.`);
+  if (clash)
+    throw new StudioError(
+      'invalid-input',
+      `A class named "${clash.name}" already exists. Choose another name, or merge the two classes.`,
+    );
   return checked.name;
 }
 
@@ -67,7 +85,13 @@ function checkNewName(db: Database, name: string, exceptId?: number): string {
  * Records one edit moving the images to `next` of their current state; images already there
  * are left out, and an edit that would change nothing is not recorded.
  */
-function editImages(db: Database, imageIds: number[], next: (row: CurrentRow) => ImageState, now: number, describe: (n: number) => string): EditResult {
+function editImages(
+  db: Database,
+  imageIds: number[],
+  next: (row: CurrentRow) => ImageState,
+  now: number,
+  describe: (n: number) => string,
+): EditResult {
   // Read and write under one write lock, so another window's edit cannot slip in between
   // and make the recorded "before" (what undo restores) wrong.
   return writeTx(db, () => {
@@ -79,28 +103,64 @@ function editImages(db: Database, imageIds: number[], next: (row: CurrentRow) =>
 
 export function assignLabel(db: Database, imageIds: number[], classId: number | null, now: number): EditResult {
   const label = className(db, classId);
-  return editImages(db, imageIds, (row) => ({ ...row, classId }), now, (n) => `Labelled ${plural(n, 'image')} ${label}`);
+  return editImages(
+    db,
+    imageIds,
+    (row) => ({ ...row, classId }),
+    now,
+    (n) => `Labelled ${plural(n, 'image')} ${label}`,
+  );
 }
 
 /** Each image its own class, as one undoable edit (accepting the assistant's suggestions). */
-export function assignLabels(db: Database, labels: ReadonlyMap<number, number>, now: number, description: string): EditResult {
-  return editImages(db, [...labels.keys()], (row) => ({ ...row, classId: labels.get(row.id)! }), now, () => description);
+export function assignLabels(
+  db: Database,
+  labels: ReadonlyMap<number, number>,
+  now: number,
+  description: string,
+): EditResult {
+  return editImages(
+    db,
+    [...labels.keys()],
+    (row) => ({ ...row, classId: labels.get(row.id)! }),
+    now,
+    () => description,
+  );
 }
 
-export function assignLabelToFilter(db: Database, filter: ImageFilter, classId: number | null, now: number): EditResult {
+export function assignLabelToFilter(
+  db: Database,
+  filter: ImageFilter,
+  classId: number | null,
+  now: number,
+): EditResult {
   return assignLabel(db, imageIdsInFilter(db, filter), classId, now);
 }
 
 export function setSplit(db: Database, imageIds: number[], split: Split | null, now: number, why?: string): EditResult {
-  return editImages(db, imageIds, (row) => ({ ...row, split }), now, (n) => why ?? `Moved ${plural(n, 'image')} to ${split ?? 'no split'}`);
+  return editImages(
+    db,
+    imageIds,
+    (row) => ({ ...row, split }),
+    now,
+    (n) => why ?? `Moved ${plural(n, 'image')} to ${split ?? 'no split'}`,
+  );
 }
 
 /**
  * Leaves images out of training (splits, runs, counts, exports) or brings them back, as one
  * undoable edit. Nothing is deleted: the files and their labels stay.
  */
-export function setExcluded(db: Database, imageIds: number[], excluded: boolean, now: number, why?: string): EditResult {
-  const describe = (n: number) => why ?? (excluded ? `Excluded ${plural(n, 'image')} from training` : `Included ${plural(n, 'image')} in training again`);
+export function setExcluded(
+  db: Database,
+  imageIds: number[],
+  excluded: boolean,
+  now: number,
+  why?: string,
+): EditResult {
+  const describe = (n: number) =>
+    why ??
+    (excluded ? `Excluded ${plural(n, 'image')} from training` : `Included ${plural(n, 'image')} in training again`);
   return editImages(db, imageIds, (row) => ({ ...row, excluded }), now, describe);
 }
 
@@ -115,24 +175,51 @@ export interface SplitMove {
 /** Several split moves as one undoable edit (a split assignment with its groups and folds, a leakage fix). */
 export function setSplits(db: Database, moves: SplitMove[], now: number, description: string): EditResult {
   const target = new Map(moves.map((m) => [m.imageId, m]));
-  return editImages(db, [...target.keys()], (row) => {
-    const { split, groupKey = row.groupKey, fold = row.fold } = target.get(row.id)!;
-    return { ...row, split, groupKey, fold };
-  }, now, () => description);
+  return editImages(
+    db,
+    [...target.keys()],
+    (row) => {
+      const { split, groupKey = row.groupKey, fold = row.fold } = target.get(row.id)!;
+      return { ...row, split, groupKey, fold };
+    },
+    now,
+    () => description,
+  );
 }
 
 /** Labels, splits and, where given, group keys of many images as one undoable edit (a CSV import). */
-export function setStates(db: Database, states: ({ imageId: number } & Omit<ImageState, 'groupKey' | 'fold' | 'excluded'> & { groupKey?: string | null })[], now: number, description: string): EditResult {
+export function setStates(
+  db: Database,
+  states: ({ imageId: number } & Omit<ImageState, 'groupKey' | 'fold' | 'excluded'> & { groupKey?: string | null })[],
+  now: number,
+  description: string,
+): EditResult {
   const target = new Map(states.map((s) => [s.imageId, s]));
-  return editImages(db, [...target.keys()], (row) => {
-    const { classId, split, groupKey = row.groupKey } = target.get(row.id)!;
-    return { ...row, classId, split, groupKey };
-  }, now, () => description);
+  return editImages(
+    db,
+    [...target.keys()],
+    (row) => {
+      const { classId, split, groupKey = row.groupKey } = target.get(row.id)!;
+      return { ...row, classId, split, groupKey };
+    },
+    now,
+    () => description,
+  );
 }
 
-export function createClass(db: Database, name: string, color: string | undefined, now: number): EditResult & { classId: number } {
+export function createClass(
+  db: Database,
+  name: string,
+  color: string | undefined,
+  now: number,
+): EditResult & { classId: number } {
   const finalName = checkNewName(db, name);
-  const snapshot: ClassSnapshot = { id: nextClassId(db), name: finalName, color: color ?? defaultColor(countClasses(db)), createdAt: now };
+  const snapshot: ClassSnapshot = {
+    id: nextClassId(db),
+    name: finalName,
+    color: color ?? defaultColor(countClasses(db)),
+    createdAt: now,
+  };
   const op: ClassOp = { op: 'create', class: snapshot };
   const editId = recordEdit(db, { at: now, description: `Created class "${finalName}"`, classOp: op, changes: [] });
   return { ...result(db, editId), classId: snapshot.id };
@@ -143,7 +230,10 @@ export function renameClass(db: Database, id: number, name: string, now: number)
   const after = checkNewName(db, name, id);
   if (after === cls.name) return result(db, null);
   const op: ClassOp = { op: 'rename', id, before: cls.name, after };
-  return result(db, recordEdit(db, { at: now, description: `Renamed "${cls.name}" to "${after}"`, classOp: op, changes: [] }));
+  return result(
+    db,
+    recordEdit(db, { at: now, description: `Renamed "${cls.name}" to "${after}"`, classOp: op, changes: [] }),
+  );
 }
 
 export function recolourClass(db: Database, id: number, color: string, now: number): EditResult {
@@ -155,18 +245,28 @@ export function recolourClass(db: Database, id: number, color: string, now: numb
 
 /** Moves every image of `fromId` into `intoId` and removes `fromId`. */
 export function mergeClasses(db: Database, fromId: number, intoId: number, now: number): EditResult {
-  if (fromId === intoId) throw new StudioError('invalid-input', 'A class cannot be merged into itself: choose another class to merge into.');
+  if (fromId === intoId)
+    throw new StudioError('invalid-input', 'A class cannot be merged into itself: choose another class to merge into.');
   const from = requireClass(db, fromId);
   const into = requireClass(db, intoId);
-  const changes = changesTo(imageStates(db, imageIdsInFilter(db, { classId: fromId })), (row) => ({ ...row, classId: intoId }));
+  const changes = changesTo(imageStates(db, imageIdsInFilter(db, { classId: fromId })), (row) => ({
+    ...row,
+    classId: intoId,
+  }));
   const description = `Merged "${from.name}" into "${into.name}" (${changes.length} images)`;
-  return result(db, recordEdit(db, { at: now, description, classOp: { op: 'merge', class: from, into: intoId }, changes }));
+  return result(
+    db,
+    recordEdit(db, { at: now, description, classOp: { op: 'merge', class: from, into: intoId }, changes }),
+  );
 }
 
 /** Removes a class; its images become unlabeled, never deleted. */
 export function deleteClass(db: Database, id: number, now: number): EditResult {
   const cls = requireClass(db, id);
-  const changes = changesTo(imageStates(db, imageIdsInFilter(db, { classId: id })), (row) => ({ ...row, classId: null }));
+  const changes = changesTo(imageStates(db, imageIdsInFilter(db, { classId: id })), (row) => ({
+    ...row,
+    classId: null,
+  }));
   const description = `Deleted class "${cls.name}" (${changes.length} images now unlabeled)`;
   return result(db, recordEdit(db, { at: now, description, classOp: { op: 'delete', class: cls }, changes }));
 }
@@ -185,7 +285,10 @@ function wrapConflict<T>(fn: () => T): T {
     return fn();
   } catch (err) {
     if (String(err).includes('UNIQUE constraint failed: classes.name')) {
-      throw new StudioError('invalid-input', 'This cannot be undone: a class with the same name exists now. Rename that class, then try again.');
+      throw new StudioError(
+        'invalid-input',
+        'This cannot be undone: a class with the same name exists now. Rename that class, then try again.',
+      );
     }
     throw err;
   }

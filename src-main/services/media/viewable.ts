@@ -34,7 +34,8 @@ async function viewableThumb(p: Project, hash: string): Promise<Viewable> {
   const body = await readOrNull(file);
   if (!body) return refuse(404, 'No such image in the open project.');
   // Content-addressed by the original's hash, so only its format can be checked: a JPEG's magic.
-  if (!(body[0] === 0xff && body[1] === 0xd8 && body[2] === 0xff)) return refuse(409, 'The thumbnail is not one the studio made; import the folder again.');
+  if (!(body[0] === 0xff && body[1] === 0xd8 && body[2] === 0xff))
+    return refuse(409, 'The thumbnail is not one the studio made; import the folder again.');
   return { ok: true, type: 'image/jpeg', body, cacheControl: 'public, max-age=31536000, immutable' };
 }
 

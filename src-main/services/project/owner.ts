@@ -12,7 +12,13 @@ import { StudioError } from '../../../src-shared/errors';
 export const OWNER_FILE = 'studio.owner';
 
 // `claim` tells this take from a later one by the same process (the same project opened again).
-const Owner = z.object({ pid: z.number().int(), host: z.string(), door: z.string(), startedAt: z.number(), claim: z.string().optional() });
+const Owner = z.object({
+  pid: z.number().int(),
+  host: z.string(),
+  door: z.string(),
+  startedAt: z.number(),
+  claim: z.string().optional(),
+});
 type Owner = z.infer<typeof Owner>;
 
 /** True while `owner`'s process runs; an owner on another machine (a shared disk) counts as running. */

@@ -46,11 +46,17 @@ export function openProject(dir: string, opts: OpenProjectOptions): Project {
   const abs = resolve(dir);
   const dbFile = join(abs, DB_FILE);
   if (existsSync(abs) && !statSync(abs).isDirectory()) {
-    throw new StudioError('not-a-folder', `${abs} is a file, not a folder. A project is a folder; choose or create one.`);
+    throw new StudioError(
+      'not-a-folder',
+      `${abs} is a file, not a folder. A project is a folder; choose or create one.`,
+    );
   }
   const creating = !existsSync(dbFile);
   if (creating && !opts.create) {
-    throw new StudioError('not-found', `${abs} is not a Finetune Studio project (it has no ${DB_FILE}). Create a project there first.`);
+    throw new StudioError(
+      'not-found',
+      `${abs} is not a Finetune Studio project (it has no ${DB_FILE}). Create a project there first.`,
+    );
   }
   const readOnly = opts.readOnly === true || (!creating && !writable(abs, dbFile));
   if (readOnly && opts.access !== 'read') throw readOnlyRefusal(abs, dbFile);
@@ -68,7 +74,8 @@ function openWritable(abs: string, dbFile: string, creating: boolean): Project {
   const thumbsDir = join(abs, 'thumbs');
   try {
     // All 256 fan-out folders up front: made lazily, they cost a first import a few percent.
-    if (creating) for (let i = 0; i < 256; i++) mkdirSync(join(thumbsDir, i.toString(16).padStart(2, '0')), { recursive: true });
+    if (creating)
+      for (let i = 0; i < 256; i++) mkdirSync(join(thumbsDir, i.toString(16).padStart(2, '0')), { recursive: true });
     tidy(db, thumbsDir);
   } catch (err) {
     db.close();
@@ -80,7 +87,15 @@ function openWritable(abs: string, dbFile: string, creating: boolean): Project {
 
 function openReadOnly(abs: string, dbFile: string): Project {
   const db = openDatabase(dbFile, { readOnly: true });
-  return { dir: abs, name: basename(abs), db, thumbsDir: join(abs, 'thumbs'), readOnly: true, backup: Promise.resolve(null), close: () => db.close() };
+  return {
+    dir: abs,
+    name: basename(abs),
+    db,
+    thumbsDir: join(abs, 'thumbs'),
+    readOnly: true,
+    backup: Promise.resolve(null),
+    close: () => db.close(),
+  };
 }
 
 /**
@@ -132,6 +147,7 @@ export function projectInfo(p: Project): ProjectInfo {
 /** An import whose process is gone will never finish: say so, so the user imports again. */
 function interruptOrphanedImports(db: Database, now: number): void {
   for (const run of runningImports(db)) {
-    if (!isProcessAlive(run.pid)) finishImport(db, run.id, 'interrupted', now, 'The process running this import ended before it finished.');
+    if (!isProcessAlive(run.pid))
+      finishImport(db, run.id, 'interrupted', now, 'The process running this import ended before it finished.');
   }
 }

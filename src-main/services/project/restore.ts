@@ -31,11 +31,19 @@ export function integrityOf(file: string): string {
 function chooseBackup(dbFile: string, from: string | undefined): string {
   if (from !== undefined) {
     const abs = resolve(from);
-    if (!existsSync(abs)) throw new StudioError('not-found', `${abs} does not exist; name a backup file (see the project's backups/ folder), or leave out --from to take the newest.`);
+    if (!existsSync(abs))
+      throw new StudioError(
+        'not-found',
+        `${abs} does not exist; name a backup file (see the project's backups/ folder), or leave out --from to take the newest.`,
+      );
     return abs;
   }
   const newest = listBackups(dbFile)[0];
-  if (!newest) throw new StudioError('not-found', `${dbFile} has no backup in its backups/ folder; name one with --from FILE, or rescue the file with sqlite3's .recover.`);
+  if (!newest)
+    throw new StudioError(
+      'not-found',
+      `${dbFile} has no backup in its backups/ folder; name one with --from FILE, or rescue the file with sqlite3's .recover.`,
+    );
   return newest.path;
 }
 
@@ -55,7 +63,10 @@ export function restoreProject(dir: string, from?: string, now = new Date()): Re
   for (const suffix of ['-wal', '-shm']) rmSync(staged + suffix, { force: true });
   if (check !== 'ok') {
     rmSync(staged, { force: true });
-    throw new StudioError('corrupt-project', `${source} cannot be restored: it fails SQLite's integrity check (${check}). Choose an older backup with --from FILE.`);
+    throw new StudioError(
+      'corrupt-project',
+      `${source} cannot be restored: it fails SQLite's integrity check (${check}). Choose an older backup with --from FILE.`,
+    );
   }
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const keptAside: string[] = [];

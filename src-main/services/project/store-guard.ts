@@ -10,17 +10,24 @@ export function guardStoreErrors<T extends object>(handlers: T, dbFile: () => st
     const file = dbFile();
     return file ? storeError(err, file) : err;
   };
-  const wrap = (fn: AnyFn): AnyFn => (...args) => {
-    try {
-      const out = fn(...args);
-      return out instanceof Promise ? out.catch((err: unknown) => Promise.reject(translate(err))) : out;
-    } catch (err) {
-      throw translate(err);
-    }
-  };
+  const wrap =
+    (fn: AnyFn): AnyFn =>
+    (...args) => {
+      try {
+        const out = fn(...args);
+        return out instanceof Promise ? out.catch((err: unknown) => Promise.reject(translate(err))) : out;
+      } catch (err) {
+        throw translate(err);
+      }
+    };
   const guarded: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(handlers)) {
-    guarded[key] = typeof value === 'function' ? wrap(value as AnyFn) : value && typeof value === 'object' ? guardStoreErrors(value, dbFile) : value;
+    guarded[key] =
+      typeof value === 'function'
+        ? wrap(value as AnyFn)
+        : value && typeof value === 'object'
+          ? guardStoreErrors(value, dbFile)
+          : value;
   }
   return guarded as T;
 }

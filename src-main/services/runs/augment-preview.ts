@@ -23,7 +23,8 @@ interface Pick {
 
 /** Training-split images, else any labelled one; a seeded shuffle so a seed shows the same images. */
 function pickImages(p: Project, count: number, seed: number): Pick[] {
-  const rows = (q: string) => sql(p.db, `SELECT id, hash FROM images WHERE ${q} ORDER BY id`).all() as { id: number; hash: string }[];
+  const rows = (q: string) =>
+    sql(p.db, `SELECT id, hash FROM images WHERE ${q} ORDER BY id`).all() as { id: number; hash: string }[];
   let pool = rows("split = 'train'");
   if (pool.length === 0) pool = rows('class_id IS NOT NULL');
   const out: Pick[] = [];
@@ -43,7 +44,9 @@ async function toDataUrls(batch: tf.Tensor4D): Promise<string[]> {
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const px = Uint8Array.from(bytes.subarray(i * per, (i + 1) * per), (v) => Math.round(v));
-      const jpeg = await sharp(px, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+      const jpeg = await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+        .jpeg({ quality: 80 })
+        .toBuffer();
       return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
     }),
   );

@@ -7,7 +7,13 @@ import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { wilsonInterval } from '../../../src-shared/engine-metrics';
 import { headSize } from '../../../src-shared/head-spec';
 import { bakeoffRunName, fitInputSize, paretoFront } from '../../../src-shared/bakeoff';
-import type { BakeoffEntry, BakeoffListItem, BakeoffRow, BakeoffSummary, Proportion } from '../../../src-shared/bakeoff';
+import type {
+  BakeoffEntry,
+  BakeoffListItem,
+  BakeoffRow,
+  BakeoffSummary,
+  Proportion,
+} from '../../../src-shared/bakeoff';
 import { StudioError } from '../../../src-shared/errors';
 import type { RunDetail } from '../../../src-shared/runs';
 import { findBackbone } from '../../engine/backbones/registry';
@@ -39,12 +45,25 @@ export class BakeoffService {
 
   /** Every entry is checked before any run is queued: a wrong size fails the whole bake-off. */
   start(input: BakeoffStart): { bakeoffId: number; runIds: number[] } {
-    const configs = input.entries.map((e) => checkedConfig({ ...input.config, backboneId: e.backboneId, inputSize: e.inputSize ?? planSize(input.config, e.backboneId) }));
+    const configs = input.entries.map((e) =>
+      checkedConfig({
+        ...input.config,
+        backboneId: e.backboneId,
+        inputSize: e.inputSize ?? planSize(input.config, e.backboneId),
+      }),
+    );
     const keys = configs.map((c) => `${c.backboneId}@${c.inputSize}`);
     const twice = keys.find((k, i) => keys.indexOf(k) !== i);
-    if (twice) throw new StudioError('invalid-input', `entries: ${twice.replace('@', ' at ')} px is listed twice; a bake-off compares different backbones or sizes.`);
+    if (twice)
+      throw new StudioError(
+        'invalid-input',
+        `entries: ${twice.replace('@', ' at ')} px is listed twice; a bake-off compares different backbones or sizes.`,
+      );
     const name = input.name ?? `Bake-off: ${keys.map((k) => k.replace('@', ' ')).join(' vs ')}`;
-    const runIds = configs.map((config) => this.runs.start({ config, name: bakeoffRunName(config.backboneId, config.inputSize!, name) }).runIds[0]!);
+    const runIds = configs.map(
+      (config) =>
+        this.runs.start({ config, name: bakeoffRunName(config.backboneId, config.inputSize!, name) }).runIds[0]!,
+    );
     const manifestIds = new Set(runIds.map((id) => getRunRow(this.project.db, id)?.manifestId ?? null));
     const bakeoffId = insertBakeoff(this.project.db, {
       name,
@@ -59,13 +78,22 @@ export class BakeoffService {
   }
 
   list(): BakeoffListItem[] {
-    return listBakeoffs(this.project.db).map((b) => ({ bakeoffId: b.id, name: b.name, createdAt: b.createdAt, runIds: b.runIds }));
+    return listBakeoffs(this.project.db).map((b) => ({
+      bakeoffId: b.id,
+      name: b.name,
+      createdAt: b.createdAt,
+      runIds: b.runIds,
+    }));
   }
 
   summary(bakeoffId: number): BakeoffSummary {
     const db = this.project.db;
     const b = getBakeoff(db, bakeoffId);
-    if (!b) throw new StudioError('not-found', `There is no bake-off ${bakeoffId} in this project; \`studio bakeoff PROJECT --list\` shows them.`);
+    if (!b)
+      throw new StudioError(
+        'not-found',
+        `There is no bake-off ${bakeoffId} in this project; \`studio bakeoff PROJECT --list\` shows them.`,
+      );
     const rows = b.runIds.map((id) => rowOf(this.runs.get(id), this.runs.epochs(id)));
     const finished = rows.filter((r) => r.status === 'done');
     const accuracyOf = finished.length > 0 && finished.every((r) => r.testAcc) ? 'test' : 'val';
@@ -92,7 +120,10 @@ function planSize(config: RunConfig, backboneId: string): number | undefined {
   } catch {
     return config.inputSize;
   }
-  return fitInputSize(config.inputSize, { allowedInputSizes: entry.allowedInputSizes ?? [entry.inputSize], minInputSize: entry.minInputSize ?? null });
+  return fitInputSize(config.inputSize, {
+    allowedInputSizes: entry.allowedInputSizes ?? [entry.inputSize],
+    minInputSize: entry.minInputSize ?? null,
+  });
 }
 
 export function proportion(value: number | null, n: number | undefined): Proportion | null {
@@ -142,7 +173,9 @@ function findBackboneParams(id: string): number | null {
 function markPareto(rows: BakeoffRow[], accuracyOf: 'test' | 'val'): void {
   const candidates = rows.flatMap((r) => {
     const acc = accuracyOf === 'test' ? r.testAcc : r.valAcc;
-    return r.status === 'done' && acc && r.latencyMs !== null ? [{ row: r, accuracy: acc.value, latency: r.latencyMs }] : [];
+    return r.status === 'done' && acc && r.latencyMs !== null
+      ? [{ row: r, accuracy: acc.value, latency: r.latencyMs }]
+      : [];
   });
   for (const i of paretoFront(candidates)) candidates[i]!.row.pareto = true;
 }

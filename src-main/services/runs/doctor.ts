@@ -37,21 +37,29 @@ export function doctorInput(db: Database, runId: number, final: boolean): Doctor
     featureShape: result?.featureShape ?? null,
     inputs: m && final ? inputStatsOf(db, m) : null,
     parity: (result?.phases ?? []).flatMap((p) =>
-      p.trainAccReported === undefined || p.trainAccInference === undefined ? [] : [{ phase: p.phase, reported: p.trainAccReported, inference: p.trainAccInference }],
+      p.trainAccReported === undefined || p.trainAccInference === undefined
+        ? []
+        : [{ phase: p.phase, reported: p.trainAccReported, inference: p.trainAccInference }],
     ),
   };
 }
 
 /** From the importer's records: the reductions' grey levels and the decoded channel count. */
 export function inputStatsOf(db: Database, m: RunManifest): InputStats {
-  const rows = reductionsOfHashes(db, m.train.map((e) => e.hash));
+  const rows = reductionsOfHashes(
+    db,
+    m.train.map((e) => e.hash),
+  );
   const known = rows.filter((r) => r.channels !== null);
   const transparent = known.length === 0 ? null : known.filter((r) => r.channels === 2 || r.channels === 4).length;
   return { images: rows.length, ...greyExtremes(rows.map((r) => r.reduction)), transparent };
 }
 
 /** How many of these 32x32 grey reductions are nearly black or nearly white (an empty or missing one is neither). */
-export function greyExtremes(reductions: ReadonlyArray<Uint8Array | null>): { nearlyBlack: number; nearlyWhite: number } {
+export function greyExtremes(reductions: ReadonlyArray<Uint8Array | null>): {
+  nearlyBlack: number;
+  nearlyWhite: number;
+} {
   let nearlyBlack = 0;
   let nearlyWhite = 0;
   for (const r of reductions) {

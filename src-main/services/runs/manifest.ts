@@ -56,11 +56,16 @@ interface Ctx {
   images: Map<string, PlanImage>;
 }
 
-const item = (ctx: Ctx, e: ManifestEntry) => ({ id: e.hash, label: ctx.classes[e.label]!, group: ctx.images.get(e.hash)?.group ?? null });
+const item = (ctx: Ctx, e: ManifestEntry) => ({
+  id: e.hash,
+  label: ctx.classes[e.label]!,
+  group: ctx.images.get(e.hash)?.group ?? null,
+});
 
 /** Freezes a run's manifest in curation's format; the labels travel in its params. */
 export function freezeManifest(m: RunManifest): SplitManifest {
-  const entries = (split: Split, list: ManifestEntry[]) => list.map((e) => ({ hash: e.hash, split, fold: m.folds?.[e.hash] ?? null }));
+  const entries = (split: Split, list: ManifestEntry[]) =>
+    list.map((e) => ({ hash: e.hash, split, fold: m.folds?.[e.hash] ?? null }));
   const labels = Object.fromEntries([...m.train, ...m.val, ...m.test].map((e) => [e.hash, e.label]));
   const params = { purpose: 'run', seed: m.seed, classes: m.classes, labels, valSource: m.valSource, fold: m.fold };
   return buildManifest([...entries('train', m.train), ...entries('val', m.val), ...entries('test', m.test)], params);
@@ -68,16 +73,37 @@ export function freezeManifest(m: RunManifest): SplitManifest {
 
 export function thawManifest(body: string): RunManifest {
   const s = JSON.parse(body) as SplitManifest;
-  if (!verifyManifest(s)) throw new Error('the run\'s stored manifest does not match its digest; it was altered after the run started. Start a new run.');
-  const p = s.params as { seed: number; classes: string[]; labels: Record<string, number>; valSource: RunManifest['valSource']; fold: RunManifest['fold'] };
+  if (!verifyManifest(s))
+    throw new Error(
+      "the run's stored manifest does not match its digest; it was altered after the run started. Start a new run.",
+    );
+  const p = s.params as {
+    seed: number;
+    classes: string[];
+    labels: Record<string, number>;
+    valSource: RunManifest['valSource'];
+    fold: RunManifest['fold'];
+  };
   const list = (split: Split) => s.splits[split].map((hash) => ({ hash, label: p.labels[hash]! }));
   const folds = s.folds ? Object.fromEntries(s.folds.flatMap((hashes, f) => hashes.map((h) => [h, f] as const))) : null;
-  return { classes: p.classes, seed: p.seed, valSource: p.valSource, fold: p.fold, train: list('train'), val: list('val'), test: list('test'), folds };
+  return {
+    classes: p.classes,
+    seed: p.seed,
+    valSource: p.valSource,
+    fold: p.fold,
+    train: list('train'),
+    val: list('val'),
+    test: list('test'),
+    folds,
+  };
 }
 
 /** Per class (and per group, when there are groups), 20 % of the training images, from the seed. */
 export function carveVal(ctx: Ctx, train: ManifestEntry[]): { train: ManifestEntry[]; val: ManifestEntry[] } {
-  const { assignment } = assignSplits(train.map((e) => item(ctx, e)), { val: CARVED_VAL_FRACTION, test: 0, seed: ctx.seed, keepExisting: false });
+  const { assignment } = assignSplits(
+    train.map((e) => item(ctx, e)),
+    { val: CARVED_VAL_FRACTION, test: 0, seed: ctx.seed, keepExisting: false },
+  );
   const val = train.filter((e) => assignment.get(e.hash) === 'val');
   return { train: train.filter((e) => assignment.get(e.hash) !== 'val'), val };
 }
@@ -85,16 +111,30 @@ export function carveVal(ctx: Ctx, train: ManifestEntry[]): { train: ManifestEnt
 function checkClasses(classes: string[]): void {
   if (classes.length >= 2) return;
   const have = classes.length === 0 ? 'no labeled images' : `only class "${classes[0]}"`;
-  throw new StudioError('invalid-input', `A run needs labeled images of at least two classes; this project has ${have}. Label images of another class, then start the run.`);
+  throw new StudioError(
+    'invalid-input',
+    `A run needs labeled images of at least two classes; this project has ${have}. Label images of another class, then start the run.`,
+  );
 }
 
-function checkTraining(train: ManifestEntry[], classes: string[], where: string, why = 'so the model could never learn it'): void {
+function checkTraining(
+  train: ManifestEntry[],
+  classes: string[],
+  where: string,
+  why = 'so the model could never learn it',
+): void {
   if (train.length === 0) {
-    throw new StudioError('invalid-input', `There are no training images: every labeled image is in the ${where === 'train' ? 'val or test' : 'test'} split. Move some labeled images to the train split (or leave them without a split), then start the run.`);
+    throw new StudioError(
+      'invalid-input',
+      `There are no training images: every labeled image is in the ${where === 'train' ? 'val or test' : 'test'} split. Move some labeled images to the train split (or leave them without a split), then start the run.`,
+    );
   }
   const missing = classes.filter((_, c) => !train.some((e) => e.label === c));
   if (missing.length) {
-    throw new StudioError('invalid-input', `Class ${missing.map((m) => `"${m}"`).join(', ')} has no images in the ${where} split, ${why}. Label some of its images as training images, or remove the class.`);
+    throw new StudioError(
+      'invalid-input',
+      `Class ${missing.map((m) => `"${m}"`).join(', ')} has no images in the ${where} split, ${why}. Label some of its images as training images, or remove the class.`,
+    );
   }
 }
 
@@ -103,9 +143,14 @@ export function planManifests(images: PlanImage[], seed: number, folds?: number)
   checkClasses(classes);
   const ctx: Ctx = { classes, seed, images: new Map(images.map((i) => [i.hash, i])) };
   const label = new Map(classes.map((c, i) => [c, i]));
-  const of = (s: Split | null) => images.filter((i) => i.split === s).map((i) => ({ hash: i.hash, label: label.get(i.className)! }));
+  const of = (s: Split | null) =>
+    images.filter((i) => i.split === s).map((i) => ({ hash: i.hash, label: label.get(i.className)! }));
   const unsplit = of(null);
-  const split = { train: [...of('train'), ...unsplit].sort(byHash), val: of('val').sort(byHash), test: of('test').sort(byHash) };
+  const split = {
+    train: [...of('train'), ...unsplit].sort(byHash),
+    val: of('val').sort(byHash),
+    test: of('test').sort(byHash),
+  };
   const notes = unsplit.length ? [`${unsplit.length} labeled images had no split and were used for training.`] : [];
   const base = { classes, seed, folds: null };
   if (folds) return kFold(ctx, split, folds, notes);
@@ -113,12 +158,24 @@ export function planManifests(images: PlanImage[], seed: number, folds?: number)
   if (split.val.length > 0) return { manifests: [{ ...base, valSource: 'split', fold: null, ...split }], notes };
   const carved = carveVal(ctx, split.train);
   if (carved.val.length === 0) {
-    notes.push('No validation split and too few images to hold some out: early stopping and the best epoch follow the training loss.');
+    notes.push(
+      'No validation split and too few images to hold some out: early stopping and the best epoch follow the training loss.',
+    );
     return { manifests: [{ ...base, valSource: 'none', fold: null, ...split }], notes };
   }
-  checkTraining(carved.train, classes, 'train', 'once a validation set is held out by group (all its images share one group)');
-  notes.push(`No validation split: ${carved.val.length} training images (${CARVED_VAL_FRACTION * 100} % of each class) were held out as validation for this run only, chosen with seed ${seed}.`);
-  return { manifests: [{ ...base, valSource: 'carved', fold: null, train: carved.train, val: carved.val, test: split.test }], notes };
+  checkTraining(
+    carved.train,
+    classes,
+    'train',
+    'once a validation set is held out by group (all its images share one group)',
+  );
+  notes.push(
+    `No validation split: ${carved.val.length} training images (${CARVED_VAL_FRACTION * 100} % of each class) were held out as validation for this run only, chosen with seed ${seed}.`,
+  );
+  return {
+    manifests: [{ ...base, valSource: 'carved', fold: null, train: carved.train, val: carved.val, test: split.test }],
+    notes,
+  };
 }
 
 /** The folds curation assigned when they are K of them over the whole pool, else new ones from the seed. */
@@ -129,19 +186,33 @@ function foldsOf(ctx: Ctx, pool: ManifestEntry[], k: number, notes: string[]): M
     return new Map(pool.map((e, i) => [e.hash, stored[i]!]));
   }
   try {
-    return assignFolds(pool.map((e) => item(ctx, e)), { k, seed: ctx.seed });
+    return assignFolds(
+      pool.map((e) => item(ctx, e)),
+      { k, seed: ctx.seed },
+    );
   } catch (err) {
-    throw new StudioError('invalid-input', `folds: ${(err as Error).message}. Choose fewer folds or label more images.`);
+    throw new StudioError(
+      'invalid-input',
+      `folds: ${(err as Error).message}. Choose fewer folds or label more images.`,
+    );
   }
 }
 
-function kFold(ctx: Ctx, split: { train: ManifestEntry[]; val: ManifestEntry[]; test: ManifestEntry[] }, k: number, notes: string[]): Plan {
+function kFold(
+  ctx: Ctx,
+  split: { train: ManifestEntry[]; val: ManifestEntry[]; test: ManifestEntry[] },
+  k: number,
+  notes: string[],
+): Plan {
   const { classes, seed } = ctx;
   const pool = [...split.train, ...split.val].sort(byHash);
   checkTraining(pool, classes, 'train or val');
   const small = classes.filter((_, c) => pool.filter((e) => e.label === c).length < k);
   if (small.length) {
-    throw new StudioError('invalid-input', `folds: ${k}-fold cross-validation needs at least ${k} train or val images of every class; ${small.map((s) => `"${s}"`).join(', ')} has fewer. Choose fewer folds or label more images.`);
+    throw new StudioError(
+      'invalid-input',
+      `folds: ${k}-fold cross-validation needs at least ${k} train or val images of every class; ${small.map((s) => `"${s}"`).join(', ')} has fewer. Choose fewer folds or label more images.`,
+    );
   }
   const foldOf = foldsOf(ctx, pool, k, notes);
   const folds = Object.fromEntries(pool.map((e) => [e.hash, foldOf.get(e.hash)!]));
@@ -155,6 +226,7 @@ function kFold(ctx: Ctx, split: { train: ManifestEntry[]; val: ManifestEntry[]; 
     test: split.test,
     folds,
   }));
-  for (const m of manifests) checkTraining(m.train, classes, `train folds of fold ${m.fold!.index + 1}`, 'because of how the groups fell');
+  for (const m of manifests)
+    checkTraining(m.train, classes, `train folds of fold ${m.fold!.index + 1}`, 'because of how the groups fell');
   return { manifests, notes };
 }

@@ -29,13 +29,21 @@ export function runDirs(project: Project, runId: number, modelCache = modelCache
 /** Each image's first recorded path still on disk; a run refuses to start without them all. */
 export function runDataOf(db: Database, m: RunManifest): RunData {
   const all = [...m.train, ...m.val, ...m.test];
-  const ids = imageIdsByHash(db, all.map((e) => e.hash));
+  const ids = imageIdsByHash(
+    db,
+    all.map((e) => e.hash),
+  );
   const paths = pathsByImage(db);
   const missing: string[] = [];
   const resolve = (e: ManifestEntry): RunImage => {
     const id = ids.get(e.hash);
     const found = id === undefined ? undefined : (paths.get(id) ?? []).find((p) => existsSync(p));
-    if (!found) missing.push(id === undefined ? `image ${e.hash.slice(0, 12)} (removed from the project)` : (paths.get(id)?.[0] ?? `image ${e.hash.slice(0, 12)}`));
+    if (!found)
+      missing.push(
+        id === undefined
+          ? `image ${e.hash.slice(0, 12)} (removed from the project)`
+          : (paths.get(id)?.[0] ?? `image ${e.hash.slice(0, 12)}`),
+      );
     return { hash: e.hash, path: found ?? '-', label: e.label };
   };
   const data = { classes: m.classes, train: m.train.map(resolve), val: m.val.map(resolve), test: m.test.map(resolve) };

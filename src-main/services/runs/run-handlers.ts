@@ -8,7 +8,12 @@ import { BakeoffService } from './bakeoff';
 import type { RunService } from './run-service';
 import { labelSuspects } from './suspects';
 
-export function runHandlers(project: Project, runs: RunService, access: PathAccess, clock: () => number): Handlers['runs'] {
+export function runHandlers(
+  project: Project,
+  runs: RunService,
+  access: PathAccess,
+  clock: () => number,
+): Handlers['runs'] {
   // Holds nothing but the project and its runs.
   const bakeoffs = new BakeoffService(project, runs, clock);
   return {
@@ -18,10 +23,14 @@ export function runHandlers(project: Project, runs: RunService, access: PathAcce
     list: () => runs.list(),
     get: ({ runId }) => runs.get(runId),
     epochs: ({ runId }) => runs.epochs(runId),
-    predictions: ({ runId, trueClass, predicted, offset, limit }) => runs.predictions(runId, { trueClass, predicted }, offset, limit),
+    predictions: ({ runId, trueClass, predicted, offset, limit }) =>
+      runs.predictions(runId, { trueClass, predicted }, offset, limit),
     lrRangeTest: ({ config }) => runs.lrRangeTest(config),
     groupSummary: ({ groupId }) => runs.groupSummary(groupId),
-    export: ({ runId, outDir, format }) => (outDir && access.checkWrite(outDir, 'Export folder'), runs.export(runId, outDir, format)),
+    export: ({ runId, outDir, format }) => (
+      outDir && access.checkWrite(outDir, 'Export folder'),
+      runs.export(runId, outDir, format)
+    ),
     augmentPreview: (input) => augmentPreview(project, input),
     bakeoff: (input) => bakeoffs.start(input),
     bakeoffs: () => bakeoffs.list(),

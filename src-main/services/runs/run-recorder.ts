@@ -9,7 +9,13 @@ import type { Database } from '../../store/db';
 import type { RunOutcome } from '../../engine/process/host';
 import { imageIdsByHash } from '../../store/repos/images';
 import {
-  deleteEpochsFrom, listEpochs, replacePredictions, setRunBackend, setRunOutcome, setRunSummary, upsertEpoch,
+  deleteEpochsFrom,
+  listEpochs,
+  replacePredictions,
+  setRunBackend,
+  setRunOutcome,
+  setRunSummary,
+  upsertEpoch,
 } from '../../store/repos/runs';
 import { replaceValPredictions } from '../../store/repos/bakeoffs';
 import type { RunDoctor } from './doctor';
@@ -26,15 +32,21 @@ export interface RunEvents {
 /** Facts about the data a person should know when reading the run's results. */
 export function manifestNotes(m: RunManifest): string[] {
   const notes: string[] = [];
-  if (m.fold) notes.push(`Fold ${m.fold.index + 1} of ${m.fold.k}: validation is this fold, training the other ${m.fold.k - 1}.`);
-  if (m.valSource === 'carved') notes.push(`No validation split: ${m.val.length} training images were held out as validation for this run only (seed ${m.seed}).`);
+  if (m.fold)
+    notes.push(`Fold ${m.fold.index + 1} of ${m.fold.k}: validation is this fold, training the other ${m.fold.k - 1}.`);
+  if (m.valSource === 'carved')
+    notes.push(
+      `No validation split: ${m.val.length} training images were held out as validation for this run only (seed ${m.seed}).`,
+    );
   if (m.valSource === 'none') notes.push('No validation images: the best epoch follows the training loss.');
   if (m.test.length === 0) notes.push('No test split: no test metrics.');
   return notes;
 }
 
 function stopNotes(result: RunResult): string[] {
-  return result.phases.flatMap((p) => (p.stop.kind === 'stopped' ? [`Phase ${p.phase} stopped after ${p.epochs} epochs: ${p.stop.reason}.`] : []));
+  return result.phases.flatMap((p) =>
+    p.stop.kind === 'stopped' ? [`Phase ${p.phase} stopped after ${p.epochs} epochs: ${p.stop.reason}.`] : [],
+  );
 }
 
 export class RunRecorder {
@@ -55,9 +67,28 @@ export class RunRecorder {
       case 'evaluating':
         return this.events.progress({ kind: 'stage', runId, stage: 'evaluating' });
       case 'features':
-        return this.events.progress({ kind: 'features', runId, phase: e.phase, split: e.split, done: e.done, total: e.total, fromCache: e.fromCache, rate: e.rate, etaS: e.etaS });
+        return this.events.progress({
+          kind: 'features',
+          runId,
+          phase: e.phase,
+          split: e.split,
+          done: e.done,
+          total: e.total,
+          fromCache: e.fromCache,
+          rate: e.rate,
+          etaS: e.etaS,
+        });
       case 'batch':
-        return this.events.progress({ kind: 'batch', runId, phase: e.phase, epoch: e.epoch, batch: e.batch, batches: e.batches, loss: e.loss, lr: e.lr });
+        return this.events.progress({
+          kind: 'batch',
+          runId,
+          phase: e.phase,
+          epoch: e.epoch,
+          batch: e.batch,
+          batches: e.batches,
+          loss: e.loss,
+          lr: e.lr,
+        });
       case 'resumed':
         deleteEpochsFrom(this.db, runId, e.phase, e.epoch);
         return this.#summarize();
@@ -72,19 +103,37 @@ export class RunRecorder {
   }
 
   #summarize(): void {
-    setRunSummary(this.db, this.runId, summarizeEpochs(listEpochs(this.db, this.runId), configOf(needRun(this.db, this.runId))));
+    setRunSummary(
+      this.db,
+      this.runId,
+      summarizeEpochs(listEpochs(this.db, this.runId), configOf(needRun(this.db, this.runId))),
+    );
   }
 
   #predictions(split: 'test' | 'val', rows: Extract<FromEngine, { type: 'predictions' }>['rows']): void {
-    const ids = imageIdsByHash(this.db, rows.map((r) => r.hash));
+    const ids = imageIdsByHash(
+      this.db,
+      rows.map((r) => r.hash),
+    );
     // An image removed from the project while the run trained has nothing to link to.
     const known = rows.filter((r) => ids.has(r.hash));
-    const stored = known.map((r) => ({ imageId: ids.get(r.hash)!, trueClass: r.label, predicted: r.predicted, loss: r.loss, probs: r.probs }));
+    const stored = known.map((r) => ({
+      imageId: ids.get(r.hash)!,
+      trueClass: r.label,
+      predicted: r.predicted,
+      loss: r.loss,
+      probs: r.probs,
+    }));
     (split === 'val' ? replaceValPredictions : replacePredictions)(this.db, this.runId, stored);
   }
 
   /** The run's end state and the message that goes with it. */
-  outcome(o: RunOutcome, config: RunConfig, classes: string[], manifest: RunManifest): { status: RunStatus; message: string } {
+  outcome(
+    o: RunOutcome,
+    config: RunConfig,
+    classes: string[],
+    manifest: RunManifest,
+  ): { status: RunStatus; message: string } {
     const notes = manifestNotes(manifest);
     const say = (status: RunStatus, ...lines: string[]) => ({ status, message: [...lines, ...notes].join(' ') });
     switch (o.kind) {
@@ -106,7 +155,10 @@ export class RunRecorder {
       case 'failed':
         return say('failed', `Failed: ${o.message}`);
       case 'killed':
-        return say('interrupted', `The training process was killed (${o.signal}). Resume goes on from its last finished epoch.`);
+        return say(
+          'interrupted',
+          `The training process was killed (${o.signal}). Resume goes on from its last finished epoch.`,
+        );
     }
   }
 }

@@ -14,7 +14,15 @@ import { checkInputSize, findBackbone } from '../../engine/backbones/registry';
 import { runEngineTask, startTraining } from '../../engine/process/host';
 import type { TrainingHandle } from '../../engine/process/host';
 import { storeManifest } from '../../store/repos/manifests';
-import { insertGroup, insertRun, listRunRows, markRunning, requeueRun, runningRunRows, setRunStatus } from '../../store/repos/runs';
+import {
+  insertGroup,
+  insertRun,
+  listRunRows,
+  markRunning,
+  requeueRun,
+  runningRunRows,
+  setRunStatus,
+} from '../../store/repos/runs';
 import type { PredictionFilter } from '../../store/repos/runs';
 import { findingCounts } from '../../store/repos/findings';
 import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
@@ -28,7 +36,17 @@ import { planFromStore, runDataOf, runDirs } from './run-data';
 import { RunRecorder } from './run-recorder';
 import { UnsavedEnds } from './unsaved-ends';
 import type { RunEvents } from './run-recorder';
-import { configOf, detailOf, epochsOf, groupSummaryOf, liveOf, manifestOf, needRun, predictionsOf, summaryOf } from './run-views';
+import {
+  configOf,
+  detailOf,
+  epochsOf,
+  groupSummaryOf,
+  liveOf,
+  manifestOf,
+  needRun,
+  predictionsOf,
+  summaryOf,
+} from './run-views';
 
 export type { RunEvents } from './run-recorder';
 
@@ -52,7 +70,9 @@ export class RunService {
   #pump: Promise<void> | null = null;
   #closed = false;
   readonly #prints = new PrintCache();
-  readonly #unsaved = new UnsavedEnds((runId, end) => setRunStatus(this.project.db, runId, end.status, end.message, end.finishedAt));
+  readonly #unsaved = new UnsavedEnds((runId, end) =>
+    setRunStatus(this.project.db, runId, end.status, end.message, end.finishedAt),
+  );
 
   constructor(
     readonly project: Project,
@@ -77,9 +97,10 @@ export class RunService {
   #markOrphans(): void {
     for (const r of runningRunRows(this.project.db)) {
       if (r.pid !== null && isProcessAlive(r.pid)) continue;
-      const message = r.status === 'running'
-        ? 'The process training this run ended before it finished. Resume goes on from its last finished epoch.'
-        : 'The studio closed before this run started. Resume starts it.';
+      const message =
+        r.status === 'running'
+          ? 'The process training this run ended before it finished. Resume goes on from its last finished epoch.'
+          : 'The studio closed before this run started. Resume starts it.';
       setRunStatus(this.project.db, r.id, 'interrupted', message, this.#clock());
     }
   }
@@ -121,7 +142,10 @@ export class RunService {
   resume(runId: number): void {
     const row = needRun(this.project.db, runId);
     if (row.status !== 'interrupted') {
-      throw new StudioError('invalid-input', `Run ${runId} is ${row.status}; only an interrupted run can be resumed. Start a new run instead.`);
+      throw new StudioError(
+        'invalid-input',
+        `Run ${runId} is ${row.status}; only an interrupted run can be resumed. Start a new run instead.`,
+      );
     }
     requeueRun(this.project.db, runId, process.pid, 'Waiting to resume.');
     this.#enqueue({ runId, resume: true });
@@ -136,7 +160,10 @@ export class RunService {
     }
     const row = needRun(this.project.db, runId);
     if (row.status === 'running' || row.status === 'queued') {
-      throw new StudioError('busy', `Run ${runId} belongs to another process (pid ${row.pid}), e.g. \`studio train\`; cancel it there.`);
+      throw new StudioError(
+        'busy',
+        `Run ${runId} belongs to another process (pid ${row.pid}), e.g. \`studio train\`; cancel it there.`,
+      );
     }
   }
 
@@ -205,7 +232,11 @@ export class RunService {
       if (!isDiskFull(err) || ended === null) throw err;
       // Its process is gone: the run failed for want of space, whatever it ended as, and says so until the store can.
       const full = (storeError(err, fileOf(this.project.db)) as Error).message;
-      const end = { status: 'failed' as const, message: `Failed: ${full} Resume the run once there is space.`, finishedAt: ended };
+      const end = {
+        status: 'failed' as const,
+        message: `Failed: ${full} Resume the run once there is space.`,
+        finishedAt: ended,
+      };
       this.#unsaved.keep(runId, end);
       this.events.status({ runId, status: end.status, message: end.message });
       return;
@@ -224,7 +255,12 @@ export class RunService {
    */
   stop(): Promise<void> {
     const pending = [...(this.#current ? [this.#current.runId] : []), ...this.#queue.map((q) => q.runId)];
-    for (const runId of pending) this.#setStatus(runId, 'interrupted', 'The project was closed while this run trained or waited. Resume goes on from its last finished epoch.');
+    for (const runId of pending)
+      this.#setStatus(
+        runId,
+        'interrupted',
+        'The project was closed while this run trained or waited. Resume goes on from its last finished epoch.',
+      );
     this.#closed = true;
     this.#queue = [];
     this.#unsaved.flush();
@@ -237,7 +273,11 @@ export class RunService {
     this.#unsaved.flush();
     return listRunRows(this.project.db).map((r) => {
       const config = configOf(r);
-      return this.#unsaved.over({ ...summaryOf(r, config), findings: counts.get(r.id), live: liveOf(this.project.db, r, config) });
+      return this.#unsaved.over({
+        ...summaryOf(r, config),
+        findings: counts.get(r.id),
+        live: liveOf(this.project.db, r, config),
+      });
     });
   }
 
@@ -251,7 +291,12 @@ export class RunService {
     return epochsOf(this.project.db, runId);
   }
 
-  predictions(runId: number, filter: PredictionFilter, offset: number, limit: number): { total: number; items: RunPrediction[] } {
+  predictions(
+    runId: number,
+    filter: PredictionFilter,
+    offset: number,
+    limit: number,
+  ): { total: number; items: RunPrediction[] } {
     return predictionsOf(this.project.db, runId, filter, offset, limit);
   }
 
@@ -260,29 +305,50 @@ export class RunService {
   }
 
   /** The range test on this project's training images, in its own process. */
-  async lrRangeTest(input: RunConfig): Promise<{ curve: Array<{ lr: number; loss: number }>; suggestion: number | null }> {
+  async lrRangeTest(
+    input: RunConfig,
+  ): Promise<{ curve: Array<{ lr: number; loss: number }>; suggestion: number | null }> {
     const config = checkedConfig(input);
     const m = planFromStore(this.project.db, config.seed).manifests[0]!;
     const data = runDataOf(this.project.db, { ...m, val: [], test: [] });
-    const dirs = { ...runDirs(this.project, 0, this.options.modelCacheDir), run: join(this.project.dir, 'runs', 'lr-range') };
+    const dirs = {
+      ...runDirs(this.project, 0, this.options.modelCacheDir),
+      run: join(this.project.dir, 'runs', 'lr-range'),
+    };
     const out = await runEngineTask({ type: 'lrRange', config, data, dirs, backend: this.options.backend });
     if (out.type !== 'lrRange') throw new Error(`the training process answered a range test with "${out.type}"`);
     return { curve: out.curve, suggestion: out.suggestion };
   }
 
   /** A tfjs layers model or ONNX with its manifest, by default into <project>/runs/<id>/export (export-onnx). */
-  async export(runId: number, outDir?: string, format: ExportFormat = 'tfjs'): Promise<{ dir: string; manifest: ExportManifest }> {
+  async export(
+    runId: number,
+    outDir?: string,
+    format: ExportFormat = 'tfjs',
+  ): Promise<{ dir: string; manifest: ExportManifest }> {
     const row = needRun(this.project.db, runId);
     if (row.status !== 'done' || !row.result) {
-      throw new StudioError('invalid-input', `Run ${runId} is ${row.status}; only a finished run can be exported. Wait for it to finish, or resume it.`);
+      throw new StudioError(
+        'invalid-input',
+        `Run ${runId} is ${row.status}; only a finished run can be exported. Wait for it to finish, or resume it.`,
+      );
     }
     const result = JSON.parse(row.result) as RunResult;
     const config = configOf(row);
-    const dir = outDir ?? join(runDirs(this.project, runId, this.options.modelCacheDir).run, format === 'onnx' ? 'export-onnx' : 'export');
+    const dir =
+      outDir ??
+      join(runDirs(this.project, runId, this.options.modelCacheDir).run, format === 'onnx' ? 'export-onnx' : 'export');
     const out = await runEngineTask({
-      type: 'export', config, classes: JSON.parse(row.classes) as string[], checkpoint: result.checkpoint, outDir: dir, format,
-      runId: String(runId), configDigest: createHash('sha256').update(canonicalJson(config)).digest('hex'),
-      modelCache: runDirs(this.project, runId, this.options.modelCacheDir).modelCache, backend: this.options.backend,
+      type: 'export',
+      config,
+      classes: JSON.parse(row.classes) as string[],
+      checkpoint: result.checkpoint,
+      outDir: dir,
+      format,
+      runId: String(runId),
+      configDigest: createHash('sha256').update(canonicalJson(config)).digest('hex'),
+      modelCache: runDirs(this.project, runId, this.options.modelCacheDir).modelCache,
+      backend: this.options.backend,
     });
     if (out.type !== 'exported') throw new Error(`the training process answered an export with "${out.type}"`);
     return { dir: out.dir, manifest: out.manifest };
@@ -303,7 +369,10 @@ export function checkedConfig(config: RunConfig): RunConfig {
   }
   const blocks = entry.blocks.length;
   if (config.phase2 && config.phase2.unfreezeBlocks >= blocks) {
-    throw new StudioError('invalid-input', `config.phase2.unfreezeBlocks: ${entry.id} has ${blocks} named blocks; unfreeze 1 to ${blocks - 1} (got ${config.phase2.unfreezeBlocks}).`);
+    throw new StudioError(
+      'invalid-input',
+      `config.phase2.unfreezeBlocks: ${entry.id} has ${blocks} named blocks; unfreeze 1 to ${blocks - 1} (got ${config.phase2.unfreezeBlocks}).`,
+    );
   }
   return { ...config, inputSize: config.inputSize ?? entry.inputSize };
 }

@@ -11,14 +11,22 @@ import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } fr
 import type { Database } from '../../store/db';
 import { getFindings } from '../../store/repos/findings';
 import { getManifest } from '../../store/repos/manifests';
-import { getGroup, getRunRow, listEpochs, listEpochTimes, pagePredictions, runRowsOfGroup } from '../../store/repos/runs';
+import {
+  getGroup,
+  getRunRow,
+  listEpochs,
+  listEpochTimes,
+  pagePredictions,
+  runRowsOfGroup,
+} from '../../store/repos/runs';
 import type { PredictionFilter, RunRow, RunSummaryColumns } from '../../store/repos/runs';
 import { thawManifest } from './manifest';
 import type { RunManifest } from './manifest';
 
 export function needRun(db: Database, id: number): RunRow {
   const row = getRunRow(db, id);
-  if (!row) throw new StudioError('not-found', `There is no run ${id} in this project; list the runs to see their ids.`);
+  if (!row)
+    throw new StudioError('not-found', `There is no run ${id} in this project; list the runs to see their ids.`);
   return row;
 }
 
@@ -35,7 +43,11 @@ export function configOf(row: RunRow): RunConfig {
 export function liveOf(db: Database, row: RunRow, config: RunConfig = configOf(row)): RunSummary['live'] {
   if (row.status !== 'running') return undefined;
   const eta = etaOf(listEpochTimes(db, row.id), config);
-  return { planned: config.phase1.epochs + (config.phase2?.epochs ?? 0), etaS: eta.seconds, untimedPhase2: eta.untimedPhase2 };
+  return {
+    planned: config.phase1.epochs + (config.phase2?.epochs ?? 0),
+    etaS: eta.seconds,
+    untimedPhase2: eta.untimedPhase2,
+  };
 }
 
 export function summaryOf(row: RunRow, config: RunConfig = configOf(row)): RunSummary {
@@ -112,7 +124,13 @@ export function summarizeEpochs(epochs: EpochMetrics[], config: RunConfig): RunS
   };
 }
 
-export function predictionsOf(db: Database, runId: number, f: PredictionFilter, offset: number, limit: number): { total: number; items: RunPrediction[] } {
+export function predictionsOf(
+  db: Database,
+  runId: number,
+  f: PredictionFilter,
+  offset: number,
+  limit: number,
+): { total: number; items: RunPrediction[] } {
   needRun(db, runId);
   return pagePredictions(db, runId, f, offset, limit);
 }
@@ -124,7 +142,11 @@ function stat(rows: RunRow[], pick: (r: RunRow) => number | null): GroupSummary[
 
 export function groupSummaryOf(db: Database, groupId: number): GroupSummary {
   const group = getGroup(db, groupId);
-  if (!group) throw new StudioError('not-found', `There is no run group ${groupId} in this project; k-fold runs show their group id in the runs list.`);
+  if (!group)
+    throw new StudioError(
+      'not-found',
+      `There is no run group ${groupId} in this project; k-fold runs show their group id in the runs list.`,
+    );
   const rows = runRowsOfGroup(db, groupId);
   const done = rows.filter((r) => r.status === 'done');
   return {

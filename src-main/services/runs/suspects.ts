@@ -34,13 +34,20 @@ function groupIdOf(db: Database, q: SuspectsQuery): number {
 export function labelSuspects(db: Database, q: SuspectsQuery): SuspectsOutput {
   const groupId = groupIdOf(db, q);
   const group = getGroup(db, groupId);
-  if (!group) throw new StudioError('not-found', `There is no run group ${groupId} in this project; k-fold runs show their group id in the runs list.`);
+  if (!group)
+    throw new StudioError(
+      'not-found',
+      `There is no run group ${groupId} in this project; k-fold runs show their group id in the runs list.`,
+    );
   const runs = runRowsOfGroup(db, groupId);
   const done = runs.filter((r) => r.status === 'done');
   const classes = runs.length ? (JSON.parse(runs[0]!.classes) as string[]) : [];
   const seen = new Set<number>();
   // Each image sits in one fold; the first prediction stands should a manifest ever repeat one.
-  const preds = valPredictionsOf(db, done.map((r) => r.id)).filter((p) => !seen.has(p.imageId) && (seen.add(p.imageId), true));
+  const preds = valPredictionsOf(
+    db,
+    done.map((r) => r.id),
+  ).filter((p) => !seen.has(p.imageId) && (seen.add(p.imageId), true));
   const byImage = new Map(preds.map((p) => [p.imageId, p]));
   const oof = preds.map((p) => ({ imageId: p.imageId, given: p.trueClass, probs: p.probs }));
   const ranked = findLabelSuspects(oof, classes.length, q.rankBy);

@@ -12,7 +12,9 @@ export const m0006NsfwjsBackboneIds: Migration = {
   version: 6,
   name: 'nsfwjs-backbone-ids',
   up(db) {
-    const rename = db.prepare(`UPDATE runs SET backbone_id = ?, config = json_set(config, '$.backboneId', ?) WHERE backbone_id = ?`);
+    const rename = db.prepare(
+      `UPDATE runs SET backbone_id = ?, config = json_set(config, '$.backboneId', ?) WHERE backbone_id = ?`,
+    );
     for (const [from, to] of RENAMED) rename.run(to, to, from);
   },
 };

@@ -17,6 +17,17 @@ export interface Migration {
   up(db: Database): void;
 }
 
-export const migrations: readonly Migration[] = [m0001Initial, m0002Edits, m0003Runs, m0004Curation, m0005EditGroups, m0006NsfwjsBackboneIds, m0007Bakeoffs, m0008RunFindings, m0009RunSplitCounts, m0010ExcludedImages];
+export const migrations: readonly Migration[] = [
+  m0001Initial,
+  m0002Edits,
+  m0003Runs,
+  m0004Curation,
+  m0005EditGroups,
+  m0006NsfwjsBackboneIds,
+  m0007Bakeoffs,
+  m0008RunFindings,
+  m0009RunSplitCounts,
+  m0010ExcludedImages,
+];
 
 export const latestVersion = migrations[migrations.length - 1].version;

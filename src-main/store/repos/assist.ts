@@ -22,6 +22,7 @@ export function assistRows(db: Database): AssistRow[] {
 
 /** The newest k-fold group with a finished fold: its out-of-fold predictions are label-error evidence. */
 export function latestFoldGroup(db: Database): number | null {
-  const row = sql(db, "SELECT max(group_id) AS id FROM runs WHERE group_id IS NOT NULL AND status = 'done'").get() as { id: number | null } | undefined;
+  const row = sql(db, "SELECT max(group_id) AS id FROM runs WHERE group_id IS NOT NULL AND status = 'done'").get() as
+    { id: number | null } | undefined;
   return row?.id ?? null;
 }

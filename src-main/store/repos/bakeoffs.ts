@@ -26,7 +26,10 @@ export interface BakeoffRecord {
 
 export function insertBakeoff(db: Database, b: NewBakeoff): number {
   return writeTx(db, () => {
-    const info = sql(db, 'INSERT INTO bakeoffs (name, seed, manifest_id, config, created_at) VALUES (?, ?, ?, ?, ?)').run(b.name, b.seed, b.manifestId, b.config, b.createdAt);
+    const info = sql(
+      db,
+      'INSERT INTO bakeoffs (name, seed, manifest_id, config, created_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(b.name, b.seed, b.manifestId, b.config, b.createdAt);
     const id = Number(info.lastInsertRowid);
     const link = sql(db, 'INSERT INTO bakeoff_runs (bakeoff_id, position, run_id) VALUES (?, ?, ?)');
     b.runIds.forEach((runId, i) => link.run(id, i, runId));
@@ -38,7 +41,11 @@ type Head = Omit<BakeoffRecord, 'runIds'>;
 const HEAD = 'id, name, seed, manifest_id AS manifestId, config, created_at AS createdAt';
 
 function runIdsOf(db: Database, id: number): number[] {
-  return (sql(db, 'SELECT run_id AS runId FROM bakeoff_runs WHERE bakeoff_id = ? ORDER BY position').all(id) as { runId: number }[]).map((r) => r.runId);
+  return (
+    sql(db, 'SELECT run_id AS runId FROM bakeoff_runs WHERE bakeoff_id = ? ORDER BY position').all(id) as {
+      runId: number;
+    }[]
+  ).map((r) => r.runId);
 }
 
 export function getBakeoff(db: Database, id: number): BakeoffRecord | null {
@@ -55,7 +62,10 @@ export function listBakeoffs(db: Database): BakeoffRecord[] {
 export function replaceValPredictions(db: Database, runId: number, rows: PredictionRow[]): void {
   writeTx(db, () => {
     sql(db, 'DELETE FROM run_val_predictions WHERE run_id = ?').run(runId);
-    const insert = sql(db, 'INSERT INTO run_val_predictions (run_id, image_id, true_class, predicted, loss, probs) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = sql(
+      db,
+      'INSERT INTO run_val_predictions (run_id, image_id, true_class, predicted, loss, probs) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     for (const r of rows) insert.run(runId, r.imageId, r.trueClass, r.predicted, r.loss, JSON.stringify(r.probs));
   });
 }
@@ -76,6 +86,9 @@ export function valPredictionsOf(db: Database, runIds: number[]): ValPredictionR
      WHERE p.run_id = ? ORDER BY p.image_id`,
   );
   return runIds.flatMap((id) =>
-    (get.all(id) as (Omit<ValPredictionRow, 'probs'> & { probs: string })[]).map((r) => ({ ...r, probs: JSON.parse(r.probs) as number[] })),
+    (get.all(id) as (Omit<ValPredictionRow, 'probs'> & { probs: string })[]).map((r) => ({
+      ...r,
+      probs: JSON.parse(r.probs) as number[],
+    })),
   );
 }

@@ -13,8 +13,18 @@ export interface ClassRow {
 
 // Okabe-Ito plus Tableau hues: distinguishable for most colour-blind viewers.
 const PALETTE = [
-  '#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00',
-  '#f0e442', '#7f3c8d', '#11a579', '#e73f74', '#3969ac', '#80ba5a',
+  '#0072b2',
+  '#e69f00',
+  '#009e73',
+  '#cc79a7',
+  '#56b4e9',
+  '#d55e00',
+  '#f0e442',
+  '#7f3c8d',
+  '#11a579',
+  '#e73f74',
+  '#3969ac',
+  '#80ba5a',
 ];
 
 /** The n-th default colour: the palette, then golden-angle hues so later ones stay apart. */
@@ -29,7 +39,9 @@ function hslToHex(h: number, s: number, l: number): string {
   const channel = (n: number) => {
     const k = (n + h / 30) % 12;
     const v = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(v * 255).toString(16).padStart(2, '0');
+    return Math.round(v * 255)
+      .toString(16)
+      .padStart(2, '0');
   };
   return `#${channel(0)}${channel(8)}${channel(4)}`;
 }
@@ -44,19 +56,22 @@ export function ensureClass(db: Database, name: string, now: number): number {
   const existing = findClassId(db, name);
   if (existing !== null) return existing;
   const { n } = sql(db, 'SELECT count(*) AS n FROM classes').get() as { n: number };
-  const info = sql(db, 'INSERT INTO classes (name, color, created_at) VALUES (?, ?, ?)')
-    .run(name, defaultColor(n), now);
+  const info = sql(db, 'INSERT INTO classes (name, color, created_at) VALUES (?, ?, ?)').run(
+    name,
+    defaultColor(n),
+    now,
+  );
   if (info.changes !== 1) throw new Error(`Could not create class "${name}"`);
   return Number(info.lastInsertRowid);
 }
 
 /** Classes with their images in training (excluded ones not counted). */
 export function listClassRows(db: Database): ClassRow[] {
-  return sql(db, 
-      `SELECT c.id, c.name, c.color, (SELECT count(*) FROM images i WHERE i.class_id = c.id AND i.excluded = 0) AS count
+  return sql(
+    db,
+    `SELECT c.id, c.name, c.color, (SELECT count(*) FROM images i WHERE i.class_id = c.id AND i.excluded = 0) AS count
        FROM classes c ORDER BY c.name COLLATE NOCASE, c.id`,
-    )
-    .all() as ClassRow[];
+  ).all() as ClassRow[];
 }
 
 export function countClasses(db: Database): number {
@@ -64,7 +79,10 @@ export function countClasses(db: Database): number {
 }
 
 export function getClass(db: Database, id: number): ClassSnapshot | null {
-  return (sql(db, 'SELECT id, name, color, created_at AS createdAt FROM classes WHERE id = ?').get(id) as ClassSnapshot | undefined) ?? null;
+  return (
+    (sql(db, 'SELECT id, name, color, created_at AS createdAt FROM classes WHERE id = ?').get(id) as
+      ClassSnapshot | undefined) ?? null
+  );
 }
 
 /** Every class's id and name, oldest first. */

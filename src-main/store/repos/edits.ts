@@ -62,7 +62,20 @@ export function recordEdit(db: Database, edit: NewEdit): number {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const { imageId, before: b, after: a } of edit.changes) {
-      insert.run(editId, imageId, b.classId, a.classId, b.split, a.split, b.groupKey, a.groupKey, b.fold, a.fold, Number(b.excluded), Number(a.excluded));
+      insert.run(
+        editId,
+        imageId,
+        b.classId,
+        a.classId,
+        b.split,
+        a.split,
+        b.groupKey,
+        a.groupKey,
+        b.fold,
+        a.fold,
+        Number(b.excluded),
+        Number(a.excluded),
+      );
     }
     apply(db, edit.classOp ?? null, edit.changes, 'forward');
     return editId;
@@ -72,7 +85,8 @@ export function recordEdit(db: Database, edit: NewEdit): number {
 /** Undoes the latest edit still in force; null when there is nothing to undo. */
 export function undoEdit(db: Database): EditRecord | null {
   return writeTx(db, () => {
-    const row = db.prepare('SELECT id FROM edits WHERE undone = 0 ORDER BY id DESC LIMIT 1').get() as { id: number } | undefined;
+    const row = db.prepare('SELECT id FROM edits WHERE undone = 0 ORDER BY id DESC LIMIT 1').get() as
+      { id: number } | undefined;
     if (!row) return null;
     const { classOp, changes } = loadEdit(db, row.id);
     apply(db, classOp, changes, 'back');
@@ -84,7 +98,8 @@ export function undoEdit(db: Database): EditRecord | null {
 /** Redoes the earliest undone edit; null when there is nothing to redo. */
 export function redoEdit(db: Database): EditRecord | null {
   return writeTx(db, () => {
-    const row = db.prepare('SELECT id FROM edits WHERE undone = 1 ORDER BY id ASC LIMIT 1').get() as { id: number } | undefined;
+    const row = db.prepare('SELECT id FROM edits WHERE undone = 1 ORDER BY id ASC LIMIT 1').get() as
+      { id: number } | undefined;
     if (!row) return null;
     const { classOp, changes } = loadEdit(db, row.id);
     apply(db, classOp, changes, 'forward');
@@ -99,7 +114,8 @@ export function listEdits(db: Database, limit: number): EditRecord[] {
 }
 
 export function canUndoRedo(db: Database): { undo: boolean; redo: boolean } {
-  const n = (undone: number) => (db.prepare('SELECT count(*) AS n FROM edits WHERE undone = ?').get(undone) as { n: number }).n;
+  const n = (undone: number) =>
+    (db.prepare('SELECT count(*) AS n FROM edits WHERE undone = ?').get(undone) as { n: number }).n;
   return { undo: n(0) > 0, redo: n(1) > 0 };
 }
 
@@ -125,7 +141,11 @@ function loadEdit(db: Database, id: number): { classOp: ClassOp | null; changes:
        FROM edit_changes WHERE edit_id = ?`,
     )
     .all(id) as { imageId: number; before: string; after: string }[];
-  const changes = rows.map((r) => ({ imageId: r.imageId, before: JSON.parse(r.before) as ImageState, after: JSON.parse(r.after) as ImageState }));
+  const changes = rows.map((r) => ({
+    imageId: r.imageId,
+    before: JSON.parse(r.before) as ImageState,
+    after: JSON.parse(r.after) as ImageState,
+  }));
   return { classOp: edit.class_op ? (JSON.parse(edit.class_op) as ClassOp) : null, changes };
 }
 
@@ -137,10 +157,13 @@ function apply(db: Database, classOp: ClassOp | null, changes: ImageChange[], wa
   const restoring = way === 'back' && (classOp?.op === 'delete' || classOp?.op === 'merge');
   const creating = way === 'forward' && classOp?.op === 'create';
   if (classOp && (restoring || creating)) insertClass(db, classOp.class);
-  const update = db.prepare('UPDATE images SET class_id = ?, split = ?, group_key = ?, fold = ?, excluded = ? WHERE id = ?');
+  const update = db.prepare(
+    'UPDATE images SET class_id = ?, split = ?, group_key = ?, fold = ?, excluded = ? WHERE id = ?',
+  );
   for (const c of changes) {
     const s = way === 'forward' ? c.after : c.before;
-    if (update.run(s.classId, s.split, s.groupKey, s.fold, Number(s.excluded), c.imageId).changes !== 1) throw new Error(`Image ${c.imageId} is gone`);
+    if (update.run(s.classId, s.split, s.groupKey, s.fold, Number(s.excluded), c.imageId).changes !== 1)
+      throw new Error(`Image ${c.imageId} is gone`);
   }
   if (!classOp || restoring || creating) return;
   if (classOp.op === 'rename' || classOp.op === 'recolour') {
@@ -153,5 +176,10 @@ function apply(db: Database, classOp: ClassOp | null, changes: ImageChange[], wa
 }
 
 function insertClass(db: Database, c: ClassSnapshot): void {
-  db.prepare('INSERT INTO classes (id, name, color, created_at) VALUES (?, ?, ?, ?)').run(c.id, c.name, c.color, c.createdAt);
+  db.prepare('INSERT INTO classes (id, name, color, created_at) VALUES (?, ?, ?, ?)').run(
+    c.id,
+    c.name,
+    c.color,
+    c.createdAt,
+  );
 }

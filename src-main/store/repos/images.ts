@@ -50,11 +50,15 @@ export interface KnownImage {
 const SUMMARY = 'id, hash, class_id AS classId, split, width, height, excluded';
 
 /** SQLite's 0/1 as the boolean the contract carries. */
-const withFlag = <T extends { excluded: number | boolean }>(row: T): T & { excluded: boolean } => ({ ...row, excluded: row.excluded === 1 || row.excluded === true });
+const withFlag = <T extends { excluded: number | boolean }>(row: T): T & { excluded: boolean } => ({
+  ...row,
+  excluded: row.excluded === 1 || row.excluded === true,
+});
 
 /** Inserts an image unless its hash is already there; returns the image's id either way. */
 export function insertImage(db: Database, img: NewImage): number {
-  sql(db, 
+  sql(
+    db,
     `INSERT INTO images (hash, class_id, split, width, height, format, bytes, added_at, import_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING`,
   ).run(img.hash, img.classId, img.split, img.width, img.height, img.format, img.bytes, img.addedAt, img.importId);
@@ -70,33 +74,35 @@ export function imageIdByHash(db: Database, hash: string): number | null {
 
 /** What the importer needs to know about content it has seen before: its label, split and one path. */
 export function findKnownImage(db: Database, hash: string): KnownImage | null {
-  const row = sql(db, 
-      `SELECT i.id, c.name AS className, i.split,
+  const row = sql(
+    db,
+    `SELECT i.id, c.name AS className, i.split,
               (SELECT p.path FROM image_paths p WHERE p.image_id = i.id ORDER BY p.rowid LIMIT 1) AS path
        FROM images i LEFT JOIN classes c ON c.id = i.class_id WHERE i.hash = ?`,
-    )
-    .get(hash) as KnownImage | undefined;
+  ).get(hash) as KnownImage | undefined;
   return row ?? null;
 }
 
 /** Gives an unlabeled image a label (or a split) learnt from a later copy; never overwrites one. */
 export function fillMissingLabel(db: Database, imageId: number, classId: number | null, split: Split | null): void {
-  if (classId !== null) sql(db, 'UPDATE images SET class_id = ? WHERE id = ? AND class_id IS NULL').run(classId, imageId);
+  if (classId !== null)
+    sql(db, 'UPDATE images SET class_id = ? WHERE id = ? AND class_id IS NULL').run(classId, imageId);
   if (split !== null) sql(db, 'UPDATE images SET split = ? WHERE id = ? AND split IS NULL').run(split, imageId);
 }
 
 export function upsertPath(db: Database, path: string, imageId: number, stat: PathStat, importId: number): void {
-  const info = sql(db, 
-      `INSERT INTO image_paths (path, image_id, size, mtime_ms, import_id) VALUES (?, ?, ?, ?, ?)
+  const info = sql(
+    db,
+    `INSERT INTO image_paths (path, image_id, size, mtime_ms, import_id) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(path) DO UPDATE SET image_id = excluded.image_id, size = excluded.size,
          mtime_ms = excluded.mtime_ms, import_id = excluded.import_id`,
-    )
-    .run(path, imageId, stat.size, stat.mtimeMs, importId);
+  ).run(path, imageId, stat.size, stat.mtimeMs, importId);
   if (info.changes !== 1) throw new Error(`Path ${path} was not stored`);
 }
 
 export function pathStat(db: Database, path: string): PathStat | null {
-  const row = sql(db, 'SELECT size, mtime_ms AS mtimeMs FROM image_paths WHERE path = ?').get(path) as PathStat | undefined;
+  const row = sql(db, 'SELECT size, mtime_ms AS mtimeMs FROM image_paths WHERE path = ?').get(path) as
+    PathStat | undefined;
   return row ?? null;
 }
 
@@ -128,28 +134,37 @@ export function countImages(db: Database, filter: ImageFilter = {}): number {
 
 export function pageImages(db: Database, filter: ImageFilter, offset: number, limit: number): ImageRow[] {
   const { where, params } = filterClause(filter);
-  const rows = sql(db, `SELECT ${SUMMARY} FROM images ${where} ORDER BY id LIMIT ? OFFSET ?`).all(...params, limit, offset) as ImageRow[];
+  const rows = sql(db, `SELECT ${SUMMARY} FROM images ${where} ORDER BY id LIMIT ? OFFSET ?`).all(
+    ...params,
+    limit,
+    offset,
+  ) as ImageRow[];
   return rows.map(withFlag);
 }
 
 export function imageDetail(db: Database, id: number): ImageDetailRow | null {
-  const row = sql(db, 
-      `SELECT i.id, i.hash, i.class_id AS classId, i.split, i.width, i.height, i.excluded, i.format, i.bytes,
+  const row = sql(
+    db,
+    `SELECT i.id, i.hash, i.class_id AS classId, i.split, i.width, i.height, i.excluded, i.format, i.bytes,
               c.name AS className, i.added_at AS addedAt
        FROM images i LEFT JOIN classes c ON c.id = i.class_id WHERE i.id = ?`,
-    )
-    .get(id) as ImageDetailRow | undefined;
+  ).get(id) as ImageDetailRow | undefined;
   return row ? withFlag(row) : null;
 }
 
 export function imagePaths(db: Database, imageId: number): string[] {
-  const rows = sql(db, 'SELECT path FROM image_paths WHERE image_id = ? ORDER BY rowid').all(imageId) as { path: string }[];
+  const rows = sql(db, 'SELECT path FROM image_paths WHERE image_id = ? ORDER BY rowid').all(imageId) as {
+    path: string;
+  }[];
   return rows.map((r) => r.path);
 }
 
 /** Images per split, those left out of training not counted. */
 export function countBySplit(db: Database): { split: Split | null; n: number }[] {
-  return sql(db, 'SELECT split, count(*) AS n FROM images WHERE excluded = 0 GROUP BY split').all() as { split: Split | null; n: number }[];
+  return sql(db, 'SELECT split, count(*) AS n FROM images WHERE excluded = 0 GROUP BY split').all() as {
+    split: Split | null;
+    n: number;
+  }[];
 }
 
 export function countExcluded(db: Database): number {
@@ -158,14 +173,18 @@ export function countExcluded(db: Database): number {
 
 /** The editable state (label, split, group, fold) of each of these images, by id. */
 export function imageStates(db: Database, imageIds: number[]): ({ id: number } & ImageState)[] {
-  const rows = sql(db, 'SELECT id, class_id AS classId, split, group_key AS groupKey, fold, excluded FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
-    .all(JSON.stringify(imageIds)) as ({ id: number } & Omit<ImageState, 'excluded'> & { excluded: number })[];
+  const rows = sql(
+    db,
+    'SELECT id, class_id AS classId, split, group_key AS groupKey, fold, excluded FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id',
+  ).all(JSON.stringify(imageIds)) as ({ id: number } & Omit<ImageState, 'excluded'> & { excluded: number })[];
   return rows.map((r) => ({ ...r, excluded: r.excluded === 1 }));
 }
 
 /** The content hash of each of these images, by id. */
 export function hashesOfIds(db: Database, imageIds: number[]): Map<number, string> {
-  const rows = sql(db, 'SELECT id, hash FROM images WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(imageIds)) as { id: number; hash: string }[];
+  const rows = sql(db, 'SELECT id, hash FROM images WHERE id IN (SELECT value FROM json_each(?))').all(
+    JSON.stringify(imageIds),
+  ) as { id: number; hash: string }[];
   return new Map(rows.map((r) => [r.id, r.hash]));
 }
 
@@ -187,7 +206,10 @@ export function allPaths(db: Database): { path: string; id: number }[] {
 /** The recorded paths of every image, oldest first, for finding one still on disk. */
 export function pathsByImage(db: Database): Map<number, string[]> {
   const out = new Map<number, string[]>();
-  for (const r of sql(db, 'SELECT image_id AS id, path FROM image_paths ORDER BY rowid').all() as { id: number; path: string }[]) {
+  for (const r of sql(db, 'SELECT image_id AS id, path FROM image_paths ORDER BY rowid').all() as {
+    id: number;
+    path: string;
+  }[]) {
     const list = out.get(r.id);
     if (list) list.push(r.path);
     else out.set(r.id, [r.path]);
@@ -253,7 +275,11 @@ export function curationRows(db: Database): CurationRow[] {
      LEFT JOIN image_paths p ON p.rowid = (SELECT min(rowid) FROM image_paths WHERE image_id = i.id)
      LEFT JOIN imports r ON r.id = p.import_id
      ORDER BY i.id`,
-  ).all() as (Omit<CurationRow, 'grayscale' | 'relPath' | 'excluded'> & { grayscale: number | null; root: string | null; excluded: number })[];
+  ).all() as (Omit<CurationRow, 'grayscale' | 'relPath' | 'excluded'> & {
+    grayscale: number | null;
+    root: string | null;
+    excluded: number;
+  })[];
   return raw.map(({ root, grayscale, excluded, ...r }) => ({
     ...r,
     excluded: excluded === 1,

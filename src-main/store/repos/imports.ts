@@ -12,22 +12,35 @@ export interface ImportCounters {
 }
 
 export function createImport(db: Database, root: string, pid: number, now: number): number {
-  const info = sql(db, "INSERT INTO imports (root, status, pid, started_at) VALUES (?, 'running', ?, ?)")
-    .run(root, pid, now);
+  const info = sql(db, "INSERT INTO imports (root, status, pid, started_at) VALUES (?, 'running', ?, ?)").run(
+    root,
+    pid,
+    now,
+  );
   if (info.changes !== 1) throw new Error(`Could not record the import of ${root}`);
   return Number(info.lastInsertRowid);
 }
 
 export function saveCounters(db: Database, id: number, c: ImportCounters): void {
-  const info = sql(db, 'UPDATE imports SET total = ?, done = ?, imported = ?, skipped = ?, problems = ? WHERE id = ?')
-    .run(c.total, c.done, c.imported, c.skipped, c.problems, id);
+  const info = sql(
+    db,
+    'UPDATE imports SET total = ?, done = ?, imported = ?, skipped = ?, problems = ? WHERE id = ?',
+  ).run(c.total, c.done, c.imported, c.skipped, c.problems, id);
   if (info.changes !== 1) throw new Error(`Import ${id} is not in the project`);
 }
 
 /** Ends a running import; an import that already ended keeps its first ending. */
-export function finishImport(db: Database, id: number, status: ImportStatus, now: number, message: string | null): boolean {
-  const info = sql(db, "UPDATE imports SET status = ?, finished_at = ?, message = ? WHERE id = ? AND status = 'running'")
-    .run(status, now, message, id);
+export function finishImport(
+  db: Database,
+  id: number,
+  status: ImportStatus,
+  now: number,
+  message: string | null,
+): boolean {
+  const info = sql(
+    db,
+    "UPDATE imports SET status = ?, finished_at = ?, message = ? WHERE id = ? AND status = 'running'",
+  ).run(status, now, message, id);
   return info.changes === 1;
 }
 

@@ -4,12 +4,23 @@ import type { Database } from '../db';
 import { sql } from '../statements';
 
 /** Stores the manifest unless its digest is there already; the same split twice is one row. */
-export function storeManifest(db: Database, digest: string, body: string, now: number): { id: number; created: boolean } {
-  const info = sql(db, 'INSERT INTO manifests (digest, body, created_at) VALUES (?, ?, ?) ON CONFLICT(digest) DO NOTHING').run(digest, body, now);
+export function storeManifest(
+  db: Database,
+  digest: string,
+  body: string,
+  now: number,
+): { id: number; created: boolean } {
+  const info = sql(
+    db,
+    'INSERT INTO manifests (digest, body, created_at) VALUES (?, ?, ?) ON CONFLICT(digest) DO NOTHING',
+  ).run(digest, body, now);
   const { id } = sql(db, 'SELECT id FROM manifests WHERE digest = ?').get(digest) as { id: number };
   return { id, created: info.changes === 1 };
 }
 
 export function getManifest(db: Database, id: number): { digest: string; body: string } | null {
-  return (sql(db, 'SELECT digest, body FROM manifests WHERE id = ?').get(id) as { digest: string; body: string } | undefined) ?? null;
+  return (
+    (sql(db, 'SELECT digest, body FROM manifests WHERE id = ?').get(id) as
+      { digest: string; body: string } | undefined) ?? null
+  );
 }

@@ -87,7 +87,10 @@ export function insertGroup(db: Database, name: string, folds: number, now: numb
 }
 
 export function getGroup(db: Database, id: number): { id: number; name: string; folds: number } | null {
-  return (sql(db, 'SELECT id, name, folds FROM run_groups WHERE id = ?').get(id) as { id: number; name: string; folds: number } | undefined) ?? null;
+  return (
+    (sql(db, 'SELECT id, name, folds FROM run_groups WHERE id = ?').get(id) as
+      { id: number; name: string; folds: number } | undefined) ?? null
+  );
 }
 
 export function insertRun(db: Database, r: NewRun): number {
@@ -95,7 +98,21 @@ export function insertRun(db: Database, r: NewRun): number {
     db,
     `INSERT INTO runs (name, status, config, seed, backbone_id, classes, manifest_id, val_count, test_count, group_id, fold, created_at, message, pid)
      VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(r.name, r.config, r.seed, r.backboneId, JSON.stringify(r.classes), r.manifestId, r.valCount, r.testCount, r.groupId, r.fold, r.createdAt, r.message, r.pid);
+  ).run(
+    r.name,
+    r.config,
+    r.seed,
+    r.backboneId,
+    JSON.stringify(r.classes),
+    r.manifestId,
+    r.valCount,
+    r.testCount,
+    r.groupId,
+    r.fold,
+    r.createdAt,
+    r.message,
+    r.pid,
+  );
   changed(info, 'the new run');
   return Number(info.lastInsertRowid);
 }
@@ -114,16 +131,43 @@ export function runRowsOfGroup(db: Database, groupId: number): RunRow[] {
 
 /** The first start keeps its time; a resume only changes the pid. */
 export function markRunning(db: Database, id: number, pid: number, now: number): void {
-  changed(sql(db, "UPDATE runs SET status = 'running', pid = ?, started_at = COALESCE(started_at, ?), finished_at = NULL WHERE id = ?").run(pid, now, id), `run ${id}`);
+  changed(
+    sql(
+      db,
+      "UPDATE runs SET status = 'running', pid = ?, started_at = COALESCE(started_at, ?), finished_at = NULL WHERE id = ?",
+    ).run(pid, now, id),
+    `run ${id}`,
+  );
 }
 
-export function setRunStatus(db: Database, id: number, status: RunStatus, message: string | null, finishedAt: number | null): void {
-  changed(sql(db, 'UPDATE runs SET status = ?, message = ?, finished_at = ? WHERE id = ?').run(status, message, finishedAt, id), `run ${id}`);
+export function setRunStatus(
+  db: Database,
+  id: number,
+  status: RunStatus,
+  message: string | null,
+  finishedAt: number | null,
+): void {
+  changed(
+    sql(db, 'UPDATE runs SET status = ?, message = ?, finished_at = ? WHERE id = ?').run(
+      status,
+      message,
+      finishedAt,
+      id,
+    ),
+    `run ${id}`,
+  );
 }
 
 /** Queued again (a resume) by this process, which now owns it. */
 export function requeueRun(db: Database, id: number, pid: number, message: string): void {
-  changed(sql(db, "UPDATE runs SET status = 'queued', pid = ?, message = ?, finished_at = NULL WHERE id = ?").run(pid, message, id), `run ${id}`);
+  changed(
+    sql(db, "UPDATE runs SET status = 'queued', pid = ?, message = ?, finished_at = NULL WHERE id = ?").run(
+      pid,
+      message,
+      id,
+    ),
+    `run ${id}`,
+  );
 }
 
 export function setRunMessage(db: Database, id: number, message: string | null): void {
@@ -136,9 +180,10 @@ export function setRunBackend(db: Database, id: number, backend: string): void {
 
 export function setRunSummary(db: Database, id: number, s: RunSummaryColumns): void {
   changed(
-    sql(db, 'UPDATE runs SET epochs = ?, best_phase = ?, best_epoch = ?, best_val_acc = ?, best_macro_f1 = ?, gap = ? WHERE id = ?').run(
-      s.epochs, s.bestPhase, s.bestEpoch, s.bestValAcc, s.bestMacroF1, s.gap, id,
-    ),
+    sql(
+      db,
+      'UPDATE runs SET epochs = ?, best_phase = ?, best_epoch = ?, best_val_acc = ?, best_macro_f1 = ?, gap = ? WHERE id = ?',
+    ).run(s.epochs, s.bestPhase, s.bestEpoch, s.bestValAcc, s.bestMacroF1, s.gap, id),
     `run ${id}`,
   );
 }
@@ -155,16 +200,21 @@ export interface RunOutcomeColumns {
 
 export function setRunOutcome(db: Database, id: number, o: RunOutcomeColumns): void {
   changed(
-    sql(db, 'UPDATE runs SET result = ?, backend = ?, backbone_hash = ?, test_acc = ?, test_macro_f1 = ?, train_ms = ?, model_bytes = ? WHERE id = ?').run(
-      o.result, o.backend, o.backboneHash, o.testAcc, o.testMacroF1, Math.round(o.trainMs), o.modelBytes, id,
-    ),
+    sql(
+      db,
+      'UPDATE runs SET result = ?, backend = ?, backbone_hash = ?, test_acc = ?, test_macro_f1 = ?, train_ms = ?, model_bytes = ? WHERE id = ?',
+    ).run(o.result, o.backend, o.backboneHash, o.testAcc, o.testMacroF1, Math.round(o.trainMs), o.modelBytes, id),
     `run ${id}`,
   );
 }
 
 /** Runs this or another process left 'running'; the caller checks their pids. */
 export function runningRunRows(db: Database): { id: number; pid: number | null; status: RunStatus }[] {
-  return sql(db, "SELECT id, pid, status FROM runs WHERE status IN ('running', 'queued')").all() as { id: number; pid: number | null; status: RunStatus }[];
+  return sql(db, "SELECT id, pid, status FROM runs WHERE status IN ('running', 'queued')").all() as {
+    id: number;
+    pid: number | null;
+    status: RunStatus;
+  }[];
 }
 
 /** Written again when a resumed run repeats an epoch: same key, one row. */
@@ -176,28 +226,53 @@ export function upsertEpoch(db: Database, runId: number, m: EpochMetrics): void 
      ON CONFLICT(run_id, phase, epoch) DO UPDATE SET train_loss = excluded.train_loss, train_acc = excluded.train_acc,
        val_loss = excluded.val_loss, val_acc = excluded.val_acc, val_macro_f1 = excluded.val_macro_f1, lr = excluded.lr,
        epoch_ms = excluded.epoch_ms, detail = excluded.detail`,
-  ).run(runId, m.phase, m.epoch, m.trainLoss, m.trainAcc, m.valLoss, m.valAcc, m.valMacroF1, m.lr, m.epochMs, JSON.stringify(m));
+  ).run(
+    runId,
+    m.phase,
+    m.epoch,
+    m.trainLoss,
+    m.trainAcc,
+    m.valLoss,
+    m.valAcc,
+    m.valMacroF1,
+    m.lr,
+    m.epochMs,
+    JSON.stringify(m),
+  );
 }
 
 /** A resumed run goes on at (phase, epoch): rows from there on belong to the killed attempt. */
 export function deleteEpochsFrom(db: Database, runId: number, phase: 1 | 2, epoch: number): number {
-  return sql(db, 'DELETE FROM run_epochs WHERE run_id = ? AND (phase > ? OR (phase = ? AND epoch >= ?))').run(runId, phase, phase, epoch).changes;
+  return sql(db, 'DELETE FROM run_epochs WHERE run_id = ? AND (phase > ? OR (phase = ? AND epoch >= ?))').run(
+    runId,
+    phase,
+    phase,
+    epoch,
+  ).changes;
 }
 
 export function listEpochs(db: Database, runId: number): EpochMetrics[] {
-  const rows = sql(db, 'SELECT detail FROM run_epochs WHERE run_id = ? ORDER BY phase, epoch').all(runId) as { detail: string }[];
+  const rows = sql(db, 'SELECT detail FROM run_epochs WHERE run_id = ? ORDER BY phase, epoch').all(runId) as {
+    detail: string;
+  }[];
   return rows.map((r) => JSON.parse(r.detail) as EpochMetrics);
 }
 
 /** Each epoch's phase and time, without parsing the rest: the runs list asks for it per reload. */
 export function listEpochTimes(db: Database, runId: number): Array<{ phase: 1 | 2; epochMs: number }> {
-  return sql(db, "SELECT phase, json_extract(detail, '$.epochMs') AS epochMs FROM run_epochs WHERE run_id = ? ORDER BY phase, epoch").all(runId) as Array<{ phase: 1 | 2; epochMs: number }>;
+  return sql(
+    db,
+    "SELECT phase, json_extract(detail, '$.epochMs') AS epochMs FROM run_epochs WHERE run_id = ? ORDER BY phase, epoch",
+  ).all(runId) as Array<{ phase: 1 | 2; epochMs: number }>;
 }
 
 export function replacePredictions(db: Database, runId: number, rows: PredictionRow[]): void {
   writeTx(db, () => {
     sql(db, 'DELETE FROM run_predictions WHERE run_id = ?').run(runId);
-    const insert = sql(db, 'INSERT INTO run_predictions (run_id, image_id, true_class, predicted, loss, probs) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = sql(
+      db,
+      'INSERT INTO run_predictions (run_id, image_id, true_class, predicted, loss, probs) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     for (const r of rows) insert.run(runId, r.imageId, r.trueClass, r.predicted, r.loss, JSON.stringify(r.probs));
   });
 }
@@ -216,7 +291,13 @@ function predictionWhere(runId: number, f: PredictionFilter): { where: string; p
 }
 
 /** Highest loss first: the images the model gets most wrong lead the gallery. */
-export function pagePredictions(db: Database, runId: number, f: PredictionFilter, offset: number, limit: number): { total: number; items: (PredictionRow & { hash: string })[] } {
+export function pagePredictions(
+  db: Database,
+  runId: number,
+  f: PredictionFilter,
+  offset: number,
+  limit: number,
+): { total: number; items: (PredictionRow & { hash: string })[] } {
   const { where, params } = predictionWhere(runId, f);
   return db.transaction(() => {
     const { n } = sql(db, `SELECT count(*) AS n FROM run_predictions p WHERE ${where}`).get(...params) as { n: number };

@@ -56,7 +56,10 @@ export class AppState {
     this.launcher = new LauncherState(studio);
     this.pages = new PagesState(studio, { runs: this.runs, launcher: this.launcher });
     this.nav = new NavState((place) => this.#showPage(place));
-    this.modelView = new ModelViewState(studio, () => ({ imageId: this.viewer.imageId, inputSize: this.launcher.form.inputSize }));
+    this.modelView = new ModelViewState(studio, () => ({
+      imageId: this.viewer.imageId,
+      inputSize: this.launcher.form.inputSize,
+    }));
     const { dataset, grid, selection, history, toasts } = this;
     this.editing = new EditingState(studio, { dataset, grid, selection, history, toasts });
     this.imports = new ImportsState(studio, (finished) => this.#datasetChanged(finished));
@@ -139,6 +142,7 @@ export class AppState {
     await this.dataset.refresh();
     // A class merged away or deleted cannot stay the filter: show everything instead.
     const { classId } = this.grid.filter;
-    if (classId !== undefined && !this.dataset.classById(classId)) this.setFilter({ ...this.grid.filter, classId: undefined });
+    if (classId !== undefined && !this.dataset.classById(classId))
+      this.setFilter({ ...this.grid.filter, classId: undefined });
   }
 }

@@ -36,7 +36,7 @@ export class BakeoffState {
     }
     this.#loading = this.#fetch().finally(() => {
       this.#loading = null;
-      if (this.#again) (this.#again = false), void this.load();
+      if (this.#again) ((this.#again = false), void this.load());
     });
     return this.#loading;
   }
@@ -44,7 +44,9 @@ export class BakeoffState {
   async #fetch(): Promise<void> {
     try {
       const list = await this.#studio.api.runs.bakeoffs();
-      this.#summaries = await Promise.all(list.map((b) => this.#studio.api.runs.bakeoffSummary({ bakeoffId: b.bakeoffId })));
+      this.#summaries = await Promise.all(
+        list.map((b) => this.#studio.api.runs.bakeoffSummary({ bakeoffId: b.bakeoffId })),
+      );
       this.#error = null;
     } catch (err) {
       this.#error = errorMessage(err);

@@ -36,7 +36,10 @@ export class DatasetState {
   async refresh(): Promise<void> {
     const request = ++this.#request;
     try {
-      const [classes, stats] = await Promise.all([this.#studio.api.dataset.classes(), this.#studio.api.dataset.stats()]);
+      const [classes, stats] = await Promise.all([
+        this.#studio.api.dataset.classes(),
+        this.#studio.api.dataset.stats(),
+      ]);
       if (request !== this.#request) return;
       // In the order they were made, so a class keeps its key (1-9, 0) when others are added or renamed.
       this.#classes = [...classes].sort((a, b) => a.id - b.id);

@@ -67,7 +67,9 @@ export class EditingState {
     const target = this.#p.selection.target();
     if (!target) return;
     if (target.kind === 'all') {
-      this.#p.toasts.error('Exclusion works on picked images: pick them with a click, Shift-click or a box, not "all in view".');
+      this.#p.toasts.error(
+        'Exclusion works on picked images: pick them with a click, Shift-click or a box, not "all in view".',
+      );
       return;
     }
     const ids = target.kind === 'images' ? target.ids : [target.id];
@@ -93,7 +95,9 @@ export class EditingState {
     const target = history.find(editId);
     if (!target) return;
     const edits = history.edits;
-    const steps = target.undone ? edits.filter((e) => e.undone && e.id <= editId).length : edits.filter((e) => !e.undone && e.id > editId).length;
+    const steps = target.undone
+      ? edits.filter((e) => e.undone && e.id <= editId).length
+      : edits.filter((e) => !e.undone && e.id > editId).length;
     const call = target.undone ? () => this.#studio.api.labels.redo() : () => this.#studio.api.labels.undo();
     try {
       for (let k = 0; k < steps; k++) history.apply(await call());

@@ -45,7 +45,11 @@ export class FolderPickerState {
     try {
       this.#native ??= (await this.#studio.api.folders.capabilities()).nativePicker;
       if (this.#native) {
-        const { path } = await this.#studio.api.folders.pickNative({ kind: this.kind, extensions: this.extensions, defaultPath: start || undefined });
+        const { path } = await this.#studio.api.folders.pickNative({
+          kind: this.kind,
+          extensions: this.extensions,
+          defaultPath: start || undefined,
+        });
         if (path) onchosen(path);
         return;
       }

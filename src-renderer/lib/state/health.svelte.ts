@@ -1,7 +1,13 @@
 // The Health page's data: the report, the duplicate clusters, the reduction scan's progress,
 // and the actions (fix leakage, split, CSV). While the page is open any label change or
 // finished import reloads it, so an undo from the top bar shows here at once.
-import type { CurationProgress, DuplicateCluster, DuplicatesReport, HealthReport, SplitInput } from '../../../src-shared/curation';
+import type {
+  CurationProgress,
+  DuplicateCluster,
+  DuplicatesReport,
+  HealthReport,
+  SplitInput,
+} from '../../../src-shared/curation';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
 
@@ -82,7 +88,12 @@ export class HealthState {
    * (the earliest imported): the usual wish with accidental copies, and one undoable edit.
    */
   excludeCopies(clusters: readonly DuplicateCluster[]) {
-    const ids = clusters.flatMap((c) => c.members.filter((m) => !m.excluded).slice(1).map((m) => m.id));
+    const ids = clusters.flatMap((c) =>
+      c.members
+        .filter((m) => !m.excluded)
+        .slice(1)
+        .map((m) => m.id),
+    );
     return this.#act(async () => {
       await this.#studio.api.labels.setExcluded({ imageIds: ids, excluded: true });
       return `Excluded ${ids.length} cop${ids.length === 1 ? 'y' : 'ies'} from training, one image of each cluster kept; the files stay`;
@@ -100,13 +111,18 @@ export class HealthState {
     return this.#act(async () => {
       const out = await this.#studio.api.curation.split(input);
       const { train, val, test } = out.counts;
-      const clusters = out.clusters ? `, ${out.clusters} near-duplicate cluster${out.clusters === 1 ? '' : 's'} kept together` : '';
+      const clusters = out.clusters
+        ? `, ${out.clusters} near-duplicate cluster${out.clusters === 1 ? '' : 's'} kept together`
+        : '';
       return `Split ${train} / ${val} / ${test} (train / val / test)${out.groups ? ` in ${out.groups} groups` : ''}${clusters}`;
     });
   }
 
   exportCsv(file: string) {
-    return this.#act(async () => `Wrote ${(await this.#studio.api.curation.exportCsv({ file: await this.#studio.choose(file) })).rows} rows to ${file}`);
+    return this.#act(
+      async () =>
+        `Wrote ${(await this.#studio.api.curation.exportCsv({ file: await this.#studio.choose(file) })).rows} rows to ${file}`,
+    );
   }
 
   importCsv(file: string) {

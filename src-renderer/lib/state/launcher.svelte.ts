@@ -122,7 +122,11 @@ export class LauncherState {
     this.#bakeoffError = null;
     try {
       const name = this.#form.name.trim();
-      const out = await this.#studio.api.runs.bakeoff({ config: configOf(this.#form), entries, ...(name ? { name } : {}) });
+      const out = await this.#studio.api.runs.bakeoff({
+        config: configOf(this.#form),
+        entries,
+        ...(name ? { name } : {}),
+      });
       return out.runIds[0] ?? null;
     } catch (err) {
       this.#bakeoffError = errorMessage(err);

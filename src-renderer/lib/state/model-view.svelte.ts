@@ -58,7 +58,10 @@ export class ModelViewState {
   #fetch(imageId: number | null, inputSize: number): Promise<ModelViewResult> | null {
     if (imageId === null) return null;
     return this.#studio.api.dataset.modelView({ imageId, inputSize }).then(
-      ({ png, width, height }) => ({ image: { imageId, src: `data:image/png;base64,${png}`, width, height }, error: null }),
+      ({ png, width, height }) => ({
+        image: { imageId, src: `data:image/png;base64,${png}`, width, height },
+        error: null,
+      }),
       (err: unknown) => ({ image: null, error: errorMessage(err) }),
     );
   }

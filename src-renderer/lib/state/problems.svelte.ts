@@ -42,7 +42,10 @@ export class ProblemsState {
     const request = ++this.#request;
     this.#loading = true;
     try {
-      const result = await this.#studio.api.dataset.problems({ offset: page * PROBLEMS_PAGE_SIZE, limit: PROBLEMS_PAGE_SIZE });
+      const result = await this.#studio.api.dataset.problems({
+        offset: page * PROBLEMS_PAGE_SIZE,
+        limit: PROBLEMS_PAGE_SIZE,
+      });
       if (request !== this.#request) return; // A later page was asked for meanwhile.
       this.#page = page;
       this.#items = result.items;

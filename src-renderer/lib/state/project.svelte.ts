@@ -54,7 +54,10 @@ export class ProjectState {
     this.#error = null;
     try {
       const recent = this.#recents.some((r) => r.path === path);
-      this.#info = await this.#studio.api.project.open({ path: recent ? path : await this.#studio.choose(path), create });
+      this.#info = await this.#studio.api.project.open({
+        path: recent ? path : await this.#studio.choose(path),
+        create,
+      });
       await this.#loadRecents();
     } catch (err) {
       this.#error = errorMessage(err);

@@ -82,7 +82,10 @@ export class RunsPageState {
     try {
       const rows = await Promise.all(
         ids.map(async (runId) => {
-          const [run, e] = await Promise.all([this.#studio.api.runs.get({ runId }), this.#studio.api.runs.epochs({ runId })]);
+          const [run, e] = await Promise.all([
+            this.#studio.api.runs.get({ runId }),
+            this.#studio.api.runs.epochs({ runId }),
+          ]);
           return { run, epochs: [...e.phase1, ...e.phase2] };
         }),
       );

@@ -7,9 +7,7 @@ import type { ImageSummary } from '../../../src-shared/schemas';
 import type { ImageGridState } from './image-grid.svelte';
 
 export type LabelTarget =
-  | { kind: 'all' }
-  | { kind: 'images'; ids: number[] }
-  | { kind: 'cursor'; index: number; id: number };
+  { kind: 'all' } | { kind: 'images'; ids: number[] } | { kind: 'cursor'; index: number; id: number };
 
 export interface PickModifiers {
   /** Ctrl/Cmd: add or remove one image. */

@@ -32,7 +32,8 @@ export class SuspectsState {
   get relabeled(): Map<number, string> {
     const out = new Map<number, string>();
     const s = this.#out;
-    for (const x of s?.items ?? []) if (x.currentClass !== s!.classes[x.given]) out.set(x.imageId, x.currentClass ?? 'unlabeled');
+    for (const x of s?.items ?? [])
+      if (x.currentClass !== s!.classes[x.given]) out.set(x.imageId, x.currentClass ?? 'unlabeled');
     return out;
   }
 

@@ -23,15 +23,33 @@ describe('studio backbones', () => {
     rmSync(cache, { recursive: true, force: true });
   });
 
-  const listed = () => JSON.parse(studio('backbones', '--json').stdout) as Array<{ id: string; recommended: boolean; params: number; weights: { present: boolean; source: string | null; sha256: string | null } }>;
+  const listed = () =>
+    JSON.parse(studio('backbones', '--json').stdout) as Array<{
+      id: string;
+      recommended: boolean;
+      params: number;
+      weights: { present: boolean; source: string | null; sha256: string | null };
+    }>;
 
   test('lists every backbone with its parameters; with an empty cache only the bundled ones are present', () => {
     const r = studio('backbones');
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /resnet50\s+ResNet50 \(ImageNet\)\s+23\.59M\s+224 \(32\+\)\s+caffe\s+17: conv1\.\.conv5_block3\s+missing \(resnet50_weights_tf_dim_ordering_tf_kernels_notop\.h5\)/);
+    assert.match(
+      r.stdout,
+      /resnet50\s+ResNet50 \(ImageNet\)\s+23\.59M\s+224 \(32\+\)\s+caffe\s+17: conv1\.\.conv5_block3\s+missing \(resnet50_weights_tf_dim_ordering_tf_kernels_notop\.h5\)/,
+    );
     const all = listed();
-    assert.deepEqual(all.filter((b) => b.weights.present).map((b) => b.id).sort(), ['nsfwjs_inception_v3', 'nsfwjs_mobilenet_v2']);
-    assert.deepEqual(all.filter((b) => b.recommended).map((b) => b.id), ['nsfwjs_mobilenet_v2']);
+    assert.deepEqual(
+      all
+        .filter((b) => b.weights.present)
+        .map((b) => b.id)
+        .sort(),
+      ['nsfwjs_inception_v3', 'nsfwjs_mobilenet_v2'],
+    );
+    assert.deepEqual(
+      all.filter((b) => b.recommended).map((b) => b.id),
+      ['nsfwjs_mobilenet_v2'],
+    );
     assert.equal(all.find((b) => b.id === 'xception')!.params, 20_861_480);
   });
 
@@ -50,7 +68,10 @@ describe('studio backbones', () => {
     assert.match(r.stdout, /mobilenet_0\.25: .* checked \(54 layers, 218,544 parameters, Keras 2\.0\.4\)/);
     const entry = listed().find((b) => b.id === 'mobilenet_0.25')!;
     const sha = createHash('sha256').update(readFileSync(FIXTURE)).digest('hex');
-    assert.deepEqual([entry.weights.present, entry.weights.source, entry.weights.sha256, entry.recommended], [true, 'import', sha, true]);
+    assert.deepEqual(
+      [entry.weights.present, entry.weights.source, entry.weights.sha256, entry.recommended],
+      [true, 'import', sha, true],
+    );
   });
 
   test('a download with no network names the URL and how to import by hand', () => {

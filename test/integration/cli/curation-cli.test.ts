@@ -28,11 +28,27 @@ describe('curation on the command line', { skip: skipWithoutData }, () => {
     await writeGroupedDataset(data, 3, 8, 3);
     const project = temp('project');
     assert.equal(studio('import', project, data).status, 0);
-    const r = studio('split', project, '--val', '0.2', '--test', '0.2', '--seed', '3', '--group-by', 'regex:^(P\\d+)_', '--folds', '3');
+    const r = studio(
+      'split',
+      project,
+      '--val',
+      '0.2',
+      '--test',
+      '0.2',
+      '--seed',
+      '3',
+      '--group-by',
+      'regex:^(P\\d+)_',
+      '--folds',
+      '3',
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /groups 24, kept 0 predefined, folds 3/);
     assert.match(r.stdout, /manifest [0-9a-f]{64}/);
-    const straddling = query<{ g: string }>(project, 'SELECT group_key AS g FROM images GROUP BY group_key HAVING count(DISTINCT split) > 1');
+    const straddling = query<{ g: string }>(
+      project,
+      'SELECT group_key AS g FROM images GROUP BY group_key HAVING count(DISTINCT split) > 1',
+    );
     assert.deepEqual(straddling, []);
     assert.equal(query(project, 'SELECT id FROM manifests').length, 1);
     const bad = studio('split', project, '--seed', '1', '--group-by', 'regex:P\\d+');

@@ -25,7 +25,12 @@ function hasAddon(pkg: string): boolean {
 }
 
 function doctor(env: NodeJS.ProcessEnv, ...args: string[]) {
-  const r = spawnSync(process.execPath, studioArgv('doctor', ...args), { cwd: repo, encoding: 'utf8', timeout: 120_000, env });
+  const r = spawnSync(process.execPath, studioArgv('doctor', ...args), {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env,
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }
@@ -43,18 +48,46 @@ describe('studio doctor', () => {
     chmodSync(join(bin, 'nvidia-smi'), 0o755);
     const libs = join(tmp, 'cuda12');
     mkdirSync(libs);
-    for (const s of ['libcudart.so.12', 'libcublas.so.12', 'libcublasLt.so.12', 'libcufft.so.11', 'libcurand.so.10', 'libcudnn.so.9']) writeFileSync(join(libs, s), '');
+    for (const s of [
+      'libcudart.so.12',
+      'libcublas.so.12',
+      'libcublasLt.so.12',
+      'libcufft.so.11',
+      'libcurand.so.10',
+      'libcudnn.so.9',
+    ])
+      writeFileSync(join(libs, s), '');
     const cache = join(tmp, 'models');
     writeFileSync(join(tmp, 'w.h5'), 'not really weights');
     await importWeightsFile(join(tmp, 'w.h5'), 'mobilenet_2_5_224_tf_no_top.h5', cache);
-    env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, LD_LIBRARY_PATH: libs, STUDIO_MODEL_CACHE: cache, STUDIO_INFERENCE: '' };
+    env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      LD_LIBRARY_PATH: libs,
+      STUDIO_MODEL_CACHE: cache,
+      STUDIO_INFERENCE: '',
+    };
     report = DoctorReport.parse(JSON.parse(doctor(env, '--json')));
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   test('names every rung of both ladders with a state, and a reason wherever it is not ok', () => {
-    assert.deepEqual(report.training.map((r) => r.id), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
-    assert.deepEqual(report.inference.map((r) => r.id), ['onnxruntime-cuda', 'onnxruntime-cpu', 'tfjs-tensorflow-gpu', 'tfjs-webgpu', 'tfjs-tensorflow', 'tfjs-wasm', 'tfjs-cpu']);
+    assert.deepEqual(
+      report.training.map((r) => r.id),
+      ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'],
+    );
+    assert.deepEqual(
+      report.inference.map((r) => r.id),
+      [
+        'onnxruntime-cuda',
+        'onnxruntime-cpu',
+        'tfjs-tensorflow-gpu',
+        'tfjs-webgpu',
+        'tfjs-tensorflow',
+        'tfjs-wasm',
+        'tfjs-cpu',
+      ],
+    );
     for (const r of [...report.training, ...report.inference]) {
       assert.ok(STATES.includes(r.state), `${r.id}: ${r.state}`);
       if (r.state !== 'ok') assert.ok(r.reason && r.reason.length > 10, `${r.id} is ${r.state} without a reason`);
@@ -66,19 +99,32 @@ describe('studio doctor', () => {
   test('ORT on the CPU runs here with every core; the CUDA provider, never fetched offline, says so', () => {
     const cpu = report.inference.find((r) => r.id === 'onnxruntime-cpu')!;
     assert.equal(cpu.state, 'ok');
-    assert.match(cpu.detail!, new RegExp(`onnxruntime-node 1\\.\\d+\\.\\d+ \\(native 1\\.\\d+\\.\\d+\\), ${availableParallelism()} threads`));
+    assert.match(
+      cpu.detail!,
+      new RegExp(`onnxruntime-node 1\\.\\d+\\.\\d+ \\(native 1\\.\\d+\\.\\d+\\), ${availableParallelism()} threads`),
+    );
     const cuda = report.inference.find((r) => r.id === 'onnxruntime-cuda')!;
     if (cuda.state !== 'ok') assert.match(cuda.reason!, /libonnxruntime_providers_cuda\.so|CUDA/);
-    assert.equal(report.inference.find((r) => r.chosen)!.id, cuda.state === 'ok' ? 'onnxruntime-cuda' : 'onnxruntime-cpu');
+    assert.equal(
+      report.inference.find((r) => r.chosen)!.id,
+      cuda.state === 'ok' ? 'onnxruntime-cuda' : 'onnxruntime-cpu',
+    );
   });
 
   test('tfjs-node without its addon is not available and says why; wasm trains', () => {
     const node = report.training.find((r) => r.id === 'tensorflow')!;
     if (hasAddon('@tensorflow/tfjs-node')) assert.notEqual(node.state, 'not available');
-    else assert.deepEqual([node.state, /without its native addon.*install script must run on a networked machine/.test(node.reason!)], ['not available', true]);
+    else
+      assert.deepEqual(
+        [node.state, /without its native addon.*install script must run on a networked machine/.test(node.reason!)],
+        ['not available', true],
+      );
     if (!hasAddon('@tensorflow/tfjs-node-gpu')) {
       assert.equal(report.training[0]!.state, 'not available');
-      assert.equal(report.training.find((r) => r.chosen)!.id, hasAddon('@tensorflow/tfjs-node') ? 'tensorflow' : 'wasm');
+      assert.equal(
+        report.training.find((r) => r.chosen)!.id,
+        hasAddon('@tensorflow/tfjs-node') ? 'tensorflow' : 'wasm',
+      );
     }
     assert.equal(report.training.find((r) => r.id === 'wasm')!.state, 'ok');
     // No hardware adapter here: no Vulkan loader on this LD_LIBRARY_PATH, or lavapipe, which is software.
@@ -88,19 +134,28 @@ describe('studio doctor', () => {
   });
 
   test('the GPU nvidia-smi lists, and the CUDA libraries each stack needs found or missing', () => {
-    assert.deepEqual(report.devices, { gpus: [{ index: 0, name: 'NVIDIA H100 80GB HBM3', driver: '535.104.05', memoryMiB: 81559 }], note: null });
+    assert.deepEqual(report.devices, {
+      gpus: [{ index: 0, name: 'NVIDIA H100 80GB HBM3', driver: '535.104.05', memoryMiB: 81559 }],
+      note: null,
+    });
     const ort = report.cuda.stacks.find((s) => s.id === 'onnxruntime-cuda')!;
     assert.deepEqual(ort.problems, []);
     assert.equal(ort.libraries[0]!.path, join(tmp, 'cuda12', 'libcudart.so.12'));
     const tf = report.cuda.stacks.find((s) => s.id === 'tfjs-node-gpu')!;
-    assert.match(tf.problems.join('\n'), /libcudart\.so\.11\.0, .*libcudnn\.so\.8 not found .*CUDA 11\.2 and cuDNN 8\.1/);
+    assert.match(
+      tf.problems.join('\n'),
+      /libcudart\.so\.11\.0, .*libcudnn\.so\.8 not found .*CUDA 11\.2 and cuDNN 8\.1/,
+    );
     assert.deepEqual(report.cuda.ldLibraryPath, [join(tmp, 'cuda12')]);
   });
 
   test('the CPU, memory, model cache and versions', () => {
     assert.equal(report.cpu.cores, availableParallelism());
     assert.ok(report.memory.totalBytes > report.memory.freeBytes && report.memory.freeBytes > 0);
-    assert.deepEqual(report.modelCache.files.map((f) => [f.file, f.bytes, f.source]), [['mobilenet_2_5_224_tf_no_top.h5', 18, 'import']]);
+    assert.deepEqual(
+      report.modelCache.files.map((f) => [f.file, f.bytes, f.source]),
+      [['mobilenet_2_5_224_tf_no_top.h5', 18, 'import']],
+    );
     assert.equal(report.versions.node, process.versions.node);
     assert.match(report.versions['onnxruntime-node']!, /^1\.\d+\.\d+$/);
     assert.equal(report.versions['libtensorflow (tfjs-node-gpu fetches)'], '2.9.1');

@@ -21,16 +21,27 @@ let env: CorpusEnv;
 
 before(async () => {
   const b = await selectBackend({ exclude: ['tensorflow-gpu', 'tensorflow'] });
-  env = { root, modelCache: join(root, 'models'), backend: { name: b.name, rejected: b.rejected, versions: b.versions } };
+  env = {
+    root,
+    modelCache: join(root, 'models'),
+    backend: { name: b.name, rejected: b.rejected, versions: b.versions },
+  };
   await importWeightsFile(KERAS_FIXTURE, KERAS_FILE, env.modelCache);
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
 async function findings(id: string): Promise<Finding[]> {
   const s = scenarios.find((x) => x.id === id)!;
-  const scenario = { ...s, counts: { train: Math.min(80, s.counts.train), val: Math.min(40, s.counts.val), test: Math.min(40, s.counts.test) } };
+  const scenario = {
+    ...s,
+    counts: { train: Math.min(80, s.counts.train), val: Math.min(40, s.counts.val), test: Math.min(40, s.counts.test) },
+  };
   const out = diagnose(await runScenario(scenario, env));
-  assert.deepEqual(brokenPromises([{ scenario, findings: out, seconds: 0 }]), [], out.map((f) => `${f.severity} ${f.id}: ${f.title}`).join('\n'));
+  assert.deepEqual(
+    brokenPromises([{ scenario, findings: out, seconds: 0 }]),
+    [],
+    out.map((f) => `${f.severity} ${f.id}: ${f.title}`).join('\n'),
+  );
   return out;
 }
 

@@ -28,14 +28,23 @@ async function writeTinyModel(): Promise<void> {
   const bn = tf.layers.batchNormalization({ name: 'b2_bn' }).apply(c2);
   const b2 = tf.layers.activation({ name: 'b2_out', activation: 'relu' }).apply(bn) as tf.SymbolicTensor;
   const pooled = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(b2);
-  const out = tf.layers.dense({ name: 'classifier', units: 3, activation: 'softmax' }).apply(pooled) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ name: 'classifier', units: 3, activation: 'softmax' })
+    .apply(pooled) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
   const { mkdirSync } = await import('node:fs');
   mkdirSync(modelDir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (a) => {
       writeFileSync(join(modelDir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer));
-      writeFileSync(join(modelDir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
+      writeFileSync(
+        join(modelDir, 'model.json'),
+        JSON.stringify({
+          modelTopology: a.modelTopology,
+          format: 'layers-model',
+          weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+        }),
+      );
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
@@ -80,7 +89,10 @@ after(() => server.close());
 test('a URL backbone downloads once, with progress, then loads from the cache', async () => {
   const progress: DownloadProgress[] = [];
   const cache = join(root, 'models');
-  const first = await loadBackbone(entry({ kind: 'url', url: `${baseUrl}/model.json` }), { downloadCacheDir: cache, onProgress: (p) => progress.push(p) });
+  const first = await loadBackbone(entry({ kind: 'url', url: `${baseUrl}/model.json` }), {
+    downloadCacheDir: cache,
+    onProgress: (p) => progress.push(p),
+  });
   assert.deepEqual(first.featureShape, [8, 8, 6]);
   assert.deepEqual(requests, ['/model.json', '/weights.bin']);
   const last = progress.at(-1)!;
@@ -105,9 +117,21 @@ test('a folder backbone is cut at its feature layer and split at a block boundar
 });
 
 test('errors name the file or field and say what to do', async () => {
-  await assert.rejects(loadBackbone(entry({ kind: 'folder', path: join(root, 'nope') })), /cannot read .*model\.json.*tfjs layers model\.json/);
-  await assert.rejects(loadBackbone({ ...entry({ kind: 'folder', path: modelDir }), featureLayer: 'missing' }), /feature layer "missing" is not in the model; fix featureLayer/);
+  await assert.rejects(
+    loadBackbone(entry({ kind: 'folder', path: join(root, 'nope') })),
+    /cannot read .*model\.json.*tfjs layers model\.json/,
+  );
+  await assert.rejects(
+    loadBackbone({ ...entry({ kind: 'folder', path: modelDir }), featureLayer: 'missing' }),
+    /feature layer "missing" is not in the model; fix featureLayer/,
+  );
   await assert.rejects(loadBackbone(entry({ kind: 'url', url: `${baseUrl}/model.json` })), /needs downloadCacheDir/);
-  await assert.rejects(loadBackbone(findBackbone('nsfwjs_mobilenet_v2'), { inputSize: 100 }), /input size 100 is not supported; use one of 96, 128, 160, 192, 224/);
-  assert.throws(() => findBackbone('resnet_nope'), /backbone "resnet_nope" is not in the registry; known backbones: mobilenet_v2, .*resnet50.*nsfwjs_mobilenet_v2/);
+  await assert.rejects(
+    loadBackbone(findBackbone('nsfwjs_mobilenet_v2'), { inputSize: 100 }),
+    /input size 100 is not supported; use one of 96, 128, 160, 192, 224/,
+  );
+  assert.throws(
+    () => findBackbone('resnet_nope'),
+    /backbone "resnet_nope" is not in the registry; known backbones: mobilenet_v2, .*resnet50.*nsfwjs_mobilenet_v2/,
+  );
 });

@@ -13,7 +13,12 @@ import { loadBackbone } from '../../../src-main/engine/backbones/load';
 import type { Backbone } from '../../../src-main/engine/backbones/load';
 import { findBackbone } from '../../../src-main/engine/backbones/registry';
 import { splitBackbone } from '../../../src-main/engine/backbones/split';
-import { computeFeatures, extractorRuntime, pooledExtractor, splitExtractor } from '../../../src-main/engine/data/features';
+import {
+  computeFeatures,
+  extractorRuntime,
+  pooledExtractor,
+  splitExtractor,
+} from '../../../src-main/engine/data/features';
 import type { Extractor } from '../../../src-main/engine/data/features';
 import { range, rowOf } from '../../../src-main/engine/data/batches';
 import { ONNX_TOLERANCE, openFrozen } from '../../../src-main/engine/frozen';
@@ -30,7 +35,9 @@ before(async () => {
   for (let k = 0; k < 5; k++) {
     const path = join(dir, `img${k}.png`);
     const px = Buffer.alloc(48 * 48 * 3, 0).map((_, i) => (i * (k + 3) * 7) % 251);
-    await sharp(px, { raw: { width: 48, height: 48, channels: 3 } }).png().toFile(path);
+    await sharp(px, { raw: { width: 48, height: 48, channels: 3 } })
+      .png()
+      .toFile(path);
     items.push({ hash: `frozen${k}`, source: path });
   }
 });
@@ -39,11 +46,17 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function maxRelative(a: Float32Array[], b: Float32Array[]): number {
   let diff = 0;
   let scale = 0;
-  a.forEach((row, i) => row.forEach((v, j) => ((diff = Math.max(diff, Math.abs(v - b[i]![j]!))), (scale = Math.max(scale, Math.abs(b[i]![j]!))))));
+  a.forEach((row, i) =>
+    row.forEach(
+      (v, j) => ((diff = Math.max(diff, Math.abs(v - b[i]![j]!))), (scale = Math.max(scale, Math.abs(b[i]![j]!)))),
+    ),
+  );
   return diff / scale;
 }
 
-async function both(make: (prefer: 'onnx' | 'tfjs') => Extractor): Promise<{ onnx: Float32Array[]; tfjs: Float32Array[]; ex: Extractor }> {
+async function both(
+  make: (prefer: 'onnx' | 'tfjs') => Extractor,
+): Promise<{ onnx: Float32Array[]; tfjs: Float32Array[]; ex: Extractor }> {
   const ex = make('onnx');
   const run = async (e: Extractor, cache: string) => {
     const { rows } = await computeFeatures({ items, split: 'val', backbone, extractor: e, cacheDir: join(dir, cache) });
@@ -65,7 +78,10 @@ test("phase-2 split activations from ONNX Runtime equal tfjs' within 1e-4", asyn
   const split = splitBackbone(backbone, 2);
   const { onnx, tfjs, ex } = await both((prefer) => splitExtractor(backbone, split, { prefer }));
   assert.equal((await extractorRuntime(ex))?.runtime, 'onnxruntime-cpu');
-  assert.equal(onnx[0]!.length, split.splitShape.reduce((a, b) => a * b, 1));
+  assert.equal(
+    onnx[0]!.length,
+    split.splitShape.reduce((a, b) => a * b, 1),
+  );
   assert.ok(maxRelative(onnx, tfjs) <= ONNX_TOLERANCE, `relative difference ${maxRelative(onnx, tfjs)}`);
 });
 

@@ -34,7 +34,9 @@ async function writeImage(i: number, label: number): Promise<RunImage> {
     px.set([v, (v + 30 * label) % 256, v, k % 7 === 0 ? 0 : 255], k * 4);
   }
   const path = join(root, 'images', `img-${i}.png`);
-  await sharp(px, { raw: { width: w, height: w, channels: 4 } }).png().toFile(path);
+  await sharp(px, { raw: { width: w, height: w, channels: 4 } })
+    .png()
+    .toFile(path);
   return { hash: `h${i}`, path, label };
 }
 
@@ -42,7 +44,12 @@ before(async () => {
   await mkdir(join(root, 'images'), { recursive: true });
   const images: RunImage[] = [];
   for (let i = 0; i < 20; i++) images.push(await writeImage(i, i % 2));
-  data = { classes: ['rows', 'columns'], train: images.slice(0, 10), val: images.slice(10, 14), test: images.slice(14) };
+  data = {
+    classes: ['rows', 'columns'],
+    train: images.slice(0, 10),
+    val: images.slice(10, 14),
+    test: images.slice(14),
+  };
   const b = await selectBackend({ exclude: ['tensorflow-gpu', 'tensorflow'] });
   backend = { name: b.name, rejected: b.rejected, versions: b.versions };
 });
@@ -51,7 +58,12 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const config = RunConfig.parse({
   backboneId: 'nsfwjs_mobilenet_v2',
   inputSize: 96,
-  head: { layers: [{ kind: 'dense', units: 8 }, { kind: 'dropout', rate: 0.2 }] },
+  head: {
+    layers: [
+      { kind: 'dense', units: 8 },
+      { kind: 'dropout', rate: 0.2 },
+    ],
+  },
   phase1: { epochs: 3, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } },
   phase2: { epochs: 1, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-4 }, unfreezeBlocks: 1 },
   seed: 11,
@@ -62,13 +74,27 @@ function metadataOf(file: string): Record<string, string> {
   return Object.fromEntries(model.metadataProps.map((p) => [p.key!, p.value!]));
 }
 
-test('an ONNX export predicted on ONNX Runtime gives the run\'s stored test predictions within 1e-4', async () => {
+test("an ONNX export predicted on ONNX Runtime gives the run's stored test predictions within 1e-4", async () => {
   let predictions: Prediction[] = [];
   const dirs = { featureCache: join(root, 'features'), modelCache: join(root, 'models'), run: join(root, 'runs', 'a') };
-  const result = await runTraining(config, data, { dirs, backend, emit: (e) => void (e.type === 'predictions' && (predictions = e.rows)) });
+  const result = await runTraining(config, data, {
+    dirs,
+    backend,
+    emit: (e) => void (e.type === 'predictions' && (predictions = e.rows)),
+  });
   assert.equal(predictions.length, data.test.length);
   const outDir = join(dirs.run, 'export-onnx');
-  const manifest = await exportRun({ type: 'export', format: 'onnx', config, classes: data.classes, checkpoint: result.checkpoint, outDir, runId: '42', configDigest: 'abc', modelCache: dirs.modelCache });
+  const manifest = await exportRun({
+    type: 'export',
+    format: 'onnx',
+    config,
+    classes: data.classes,
+    checkpoint: result.checkpoint,
+    outDir,
+    runId: '42',
+    configDigest: 'abc',
+    modelCache: dirs.modelCache,
+  });
   assert.equal(manifest.format, ONNX_EXPORT_FORMAT);
   assert.equal(manifest.model, 'model.onnx');
   assert.deepEqual(JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')), manifest);
@@ -86,14 +112,18 @@ test('an ONNX export predicted on ONNX Runtime gives the run\'s stored test pred
 
   const exp = await loadExport(outDir);
   assert.match(exp.runtime, /^onnxruntime-/);
-  const { rows, problems } = await predictFiles(exp, [...data.test.map((i) => i.path), join(root, 'missing.png')], { batchSize: 4 });
+  const { rows, problems } = await predictFiles(exp, [...data.test.map((i) => i.path), join(root, 'missing.png')], {
+    batchSize: 4,
+  });
   await exp.dispose();
   assert.equal(problems.length, 1);
   assert.equal(rows.length, data.test.length);
   rows.forEach((r, i) => {
     const p = predictions[i]!;
     assert.equal(r.predicted, data.classes[p.predicted]);
-    r.probs.forEach((v, k) => assert.ok(Math.abs(v - p.probs[k]!) < 1e-4, `image ${i} class ${k}: ${v} vs ${p.probs[k]}`));
+    r.probs.forEach((v, k) =>
+      assert.ok(Math.abs(v - p.probs[k]!) < 1e-4, `image ${i} class ${k}: ${v} vs ${p.probs[k]}`),
+    );
   });
   const csv = predictionsCsv(data.classes, rows).trim().split('\n');
   assert.equal(csv[0], 'path,predicted,confidence,rows,columns');
@@ -104,18 +134,36 @@ test('an ONNX graph that differs from its tfjs model fails the export with the d
   const dense = (seed: number) => {
     const input = tf.input({ shape: [8, 8, 3] });
     const pooled = tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor;
-    const out = tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(pooled) as tf.SymbolicTensor;
+    const out = tf.layers
+      .dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+      .apply(pooled) as tf.SymbolicTensor;
     return tf.model({ inputs: input, outputs: out });
   };
-  const facts = { version: 1 as const, labels: ['a', 'b'], labelType: 'single' as const, backboneId: 'x', backboneHash: 'y', inputSize: 8, preprocessing: { kind: 'symmetric' as const }, preprocessingText: 't', runId: '1', configDigest: 'd' };
+  const facts = {
+    version: 1 as const,
+    labels: ['a', 'b'],
+    labelType: 'single' as const,
+    backboneId: 'x',
+    backboneHash: 'y',
+    inputSize: 8,
+    preprocessing: { kind: 'symmetric' as const },
+    preprocessingText: 't',
+    runId: '1',
+    configDigest: 'd',
+  };
   const dir = join(root, 'mismatch');
   await mkdir(dir, { recursive: true });
   const good = dense(1);
   assert.equal((await writeOnnxExport(good, facts, dir)).format, ONNX_EXPORT_FORMAT, 'the same model passes');
   // A model whose predict() gives other values than the graph exported from its layers.
   const other = dense(2);
-  const liar = Object.assign(Object.create(Object.getPrototypeOf(good)) as tf.LayersModel, good, { predict: (x: tf.Tensor) => other.predict(x) });
-  await assert.rejects(writeOnnxExport(liar, facts, dir), /ONNX export check failed: .*differ from tfjs' by [\d.e+-]+ \(relative\), above 0\.0001/);
+  const liar = Object.assign(Object.create(Object.getPrototypeOf(good)) as tf.LayersModel, good, {
+    predict: (x: tf.Tensor) => other.predict(x),
+  });
+  await assert.rejects(
+    writeOnnxExport(liar, facts, dir),
+    /ONNX export check failed: .*differ from tfjs' by [\d.e+-]+ \(relative\), above 0\.0001/,
+  );
   assert.ok(!existsSync(join(dir, 'model.onnx')), 'a graph that failed its check is removed');
 });
 
@@ -123,12 +171,28 @@ test('a tfjs export still loads and predicts through tfjs, and says so', async (
   const dirs = { featureCache: join(root, 'features'), modelCache: join(root, 'models'), run: join(root, 'runs', 'b') };
   const cfg = RunConfig.parse({ ...config, phase2: undefined, phase1: { ...config.phase1, epochs: 1 } });
   let predictions: Prediction[] = [];
-  const result = await runTraining(cfg, data, { dirs, backend, emit: (e) => void (e.type === 'predictions' && (predictions = e.rows)) });
+  const result = await runTraining(cfg, data, {
+    dirs,
+    backend,
+    emit: (e) => void (e.type === 'predictions' && (predictions = e.rows)),
+  });
   const outDir = join(dirs.run, 'export');
-  const manifest = await exportRun({ type: 'export', config: cfg, classes: data.classes, checkpoint: result.checkpoint, outDir, runId: '7', configDigest: 'abc', modelCache: dirs.modelCache });
+  const manifest = await exportRun({
+    type: 'export',
+    config: cfg,
+    classes: data.classes,
+    checkpoint: result.checkpoint,
+    outDir,
+    runId: '7',
+    configDigest: 'abc',
+    modelCache: dirs.modelCache,
+  });
   assert.equal(manifest.model, 'model.json');
   const exp = await loadExport(outDir);
   assert.equal(exp.runtime, tf.getBackend());
-  const { rows } = await predictFiles(exp, data.test.map((i) => i.path));
+  const { rows } = await predictFiles(
+    exp,
+    data.test.map((i) => i.path),
+  );
   rows.forEach((r, i) => r.probs.forEach((v, k) => assert.ok(Math.abs(v - predictions[i]!.probs[k]!) < 1e-4)));
 });

@@ -30,7 +30,13 @@ before(async () => {
     hash: `img${i}`,
     source: tf.randomUniform([96, 96, 3], 0, 255, 'float32', i) as tf.Tensor3D,
   }));
-  const set = await computeFeatures({ items, split: 'train', backbone, extractor: splitExtractor(backbone, split), cacheDir });
+  const set = await computeFeatures({
+    items,
+    split: 'train',
+    backbone,
+    extractor: splitExtractor(backbone, split),
+    cacheDir,
+  });
   train = { rows: set.rows, labels: items.map((_, i) => i % 2) };
   items.forEach((it) => (it.source as tf.Tensor).dispose());
 });
@@ -60,7 +66,10 @@ test('phase 2 trains the unfrozen blocks and leaves frozen BatchNorm statistics 
   assert.deepEqual(after.bn, before.bn, 'BN gamma, beta, moving mean and variance are untouched');
   const names = model.trainableWeights.map((w) => w.name);
   assert.ok(names.some((n) => n.startsWith('block_16_project/')));
-  assert.ok(!names.some((n) => n.includes('_BN/') || n.includes('Conv_1_bn/')), 'BN weights are not trained under "frozen"');
+  assert.ok(
+    !names.some((n) => n.includes('_BN/') || n.includes('Conv_1_bn/')),
+    'BN weights are not trained under "frozen"',
+  );
   assert.ok(!names.some((n) => n.startsWith('block_15_')), 'blocks before the split do not train');
 });
 

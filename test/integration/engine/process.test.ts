@@ -21,7 +21,9 @@ async function writeImage(i: number, label: number): Promise<RunImage> {
     px.set([v, v, (v + 40 * label) % 256], k * 3);
   }
   const path = join(root, `img-${i}.png`);
-  await sharp(px, { raw: { width: w, height: w, channels: 3 } }).png().toFile(path);
+  await sharp(px, { raw: { width: w, height: w, channels: 3 } })
+    .png()
+    .toFile(path);
   return { hash: `h${i}`, path, label };
 }
 
@@ -33,9 +35,18 @@ function run(over: Partial<StartRun['config']>, id: string): StartRun {
   return {
     runId: id,
     backend: 'wasm',
-    config: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, phase1: { epochs: 3, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } }, ...over },
+    config: {
+      backboneId: 'nsfwjs_mobilenet_v2',
+      inputSize: 96,
+      phase1: { epochs: 3, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } },
+      ...over,
+    },
     data: { classes: ['dark', 'light'], train: images.slice(0, 12), val: images.slice(12, 18), test: images.slice(18) },
-    dirs: { featureCache: join(root, 'cache', 'features'), modelCache: join(root, 'cache', 'models'), run: join(root, 'runs', id) },
+    dirs: {
+      featureCache: join(root, 'cache', 'features'),
+      modelCache: join(root, 'cache', 'models'),
+      run: join(root, 'runs', id),
+    },
   };
 }
 
@@ -54,11 +65,23 @@ test('a run in its own process reports backend, features, epochs and a result', 
   assert.ok(events.some((e) => e.type === 'features' && e.split === 'test'));
   assert.ok(events.some((e) => e.type === 'batch'));
   assert.equal(out.result.backend.name, 'wasm');
-  assert.deepEqual(out.result.phases.map((p) => p.phase), [1, 2]);
+  assert.deepEqual(
+    out.result.phases.map((p) => p.phase),
+    [1, 2],
+  );
   // BatchNorm parity for the doctor: what training reported for the kept weights, and the training split in inference mode.
   const reportedAtEnd = [epochs[2]!, epochs[3]!].map((e) => (e.type === 'epoch' ? e.metrics.trainAcc : NaN));
-  assert.deepEqual(out.result.phases.map((p) => p.trainAccReported), reportedAtEnd);
-  for (const p of out.result.phases) assert.ok(p.trainAccInference! >= 0 && p.trainAccInference! <= 1 && Number.isInteger(Math.round(p.trainAccInference! * 12 * 1e6) / 1e6), `accuracy over the 12 training images: ${p.trainAccInference}`);
+  assert.deepEqual(
+    out.result.phases.map((p) => p.trainAccReported),
+    reportedAtEnd,
+  );
+  for (const p of out.result.phases)
+    assert.ok(
+      p.trainAccInference! >= 0 &&
+        p.trainAccInference! <= 1 &&
+        Number.isInteger(Math.round(p.trainAccInference! * 12 * 1e6) / 1e6),
+      `accuracy over the 12 training images: ${p.trainAccInference}`,
+    );
   assert.deepEqual(out.result.inference?.split?.runtime, 'onnxruntime-cpu');
   assert.ok(out.result.test !== null && out.result.test.confusion.flat().reduce((a, b) => a + b, 0) === 6);
   assert.ok(existsSync(join(out.result.checkpoint, 'weights.bin')));

@@ -31,7 +31,12 @@ let backend: BackendInfo;
 before(async () => {
   const images: RunImage[] = [];
   for (let i = 0; i < 20; i++) images.push(await stripeImage(root, i, i % 2));
-  data = { classes: ['rows', 'columns'], train: images.slice(0, 10), val: images.slice(10, 14), test: images.slice(14) };
+  data = {
+    classes: ['rows', 'columns'],
+    train: images.slice(0, 10),
+    val: images.slice(10, 14),
+    test: images.slice(14),
+  };
   const b = await selectBackend({ exclude: ['tensorflow-gpu', 'tensorflow'] });
   backend = { name: b.name, rejected: b.rejected, versions: b.versions };
 });
@@ -39,7 +44,12 @@ before(async () => {
 const config = RunConfig.parse({
   backboneId: 'nsfwjs_mobilenet_v2',
   inputSize: 96,
-  head: { layers: [{ kind: 'dense', units: 8 }, { kind: 'dropout', rate: 0.2 }] },
+  head: {
+    layers: [
+      { kind: 'dense', units: 8 },
+      { kind: 'dropout', rate: 0.2 },
+    ],
+  },
   phase1: { epochs: 4, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 }, earlyStopping: { patience: 10 } },
   phase2: { epochs: 2, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-4 }, unfreezeBlocks: 1 },
   seed: 7,
@@ -70,7 +80,13 @@ const recorded = (): Recorded => ({ epochs: [], predictions: [], events: [] });
 test('a cancelled run resumed from its checkpoint matches an uninterrupted one, epoch for epoch', async () => {
   const straight = recorded();
   const a = await runTraining(config, data, env('a', straight));
-  assert.deepEqual(a.phases.map((p) => [p.phase, p.epochs, p.stop.kind]), [[1, 4, 'completed'], [2, 2, 'completed']]);
+  assert.deepEqual(
+    a.phases.map((p) => [p.phase, p.epochs, p.stop.kind]),
+    [
+      [1, 4, 'completed'],
+      [2, 2, 'completed'],
+    ],
+  );
   assert.equal(straight.predictions.length, 6);
   assert.ok(!existsSync(resumeDir(env('a', straight).dirs)), 'a finished run keeps no resume checkpoint');
 
@@ -85,15 +101,28 @@ test('a cancelled run resumed from its checkpoint matches an uninterrupted one, 
 
   const second = recorded();
   const b2 = await runTraining(config, data, env('b', second, { resume: true }));
-  assert.deepEqual(second.events.find((e) => e.type === 'resumed'), { type: 'resumed', phase: 1, epoch: 2 });
-  assert.deepEqual(b2.phases.map((p) => [p.phase, p.epochs]), [[1, 4], [2, 2]]);
+  assert.deepEqual(
+    second.events.find((e) => e.type === 'resumed'),
+    { type: 'resumed', phase: 1, epoch: 2 },
+  );
+  assert.deepEqual(
+    b2.phases.map((p) => [p.phase, p.epochs]),
+    [
+      [1, 4],
+      [2, 2],
+    ],
+  );
   assert.deepEqual([...first.epochs, ...second.epochs].map(timeless), straight.epochs.map(timeless));
   assert.deepEqual(second.predictions, straight.predictions);
   assert.deepEqual(b2.test, a.test);
 });
 
 test('a run over the memory budget reads its values from the cache per batch, with the same results', async () => {
-  const cfg = RunConfig.parse({ ...config, phase1: { ...config.phase1, epochs: 2 }, phase2: { ...config.phase2!, epochs: 1 } });
+  const cfg = RunConfig.parse({
+    ...config,
+    phase1: { ...config.phase1, epochs: 2 },
+    phase2: { ...config.phase2!, epochs: 1 },
+  });
   const held = recorded();
   const h = await runTraining(cfg, data, env('held', held));
   const streamed = recorded();
@@ -106,12 +135,21 @@ test('a run over the memory budget reads its values from the cache per batch, wi
   assert.deepEqual(streamed.predictions, held.predictions);
 });
 
-test('export then predict on the test images gives the engine evaluation\'s predictions', async () => {
+test("export then predict on the test images gives the engine evaluation's predictions", async () => {
   const rec = recorded();
   const cfg = RunConfig.parse({ ...config, phase2: { ...config.phase2!, epochs: 1 } });
   const result = await runTraining(cfg, data, env('c', rec));
   const outDir = join(root, 'runs', 'c', 'export');
-  const manifest = await exportRun({ type: 'export', config: cfg, classes: data.classes, checkpoint: result.checkpoint, outDir, runId: 'c', configDigest: 'x', modelCache: join(root, 'models') });
+  const manifest = await exportRun({
+    type: 'export',
+    config: cfg,
+    classes: data.classes,
+    checkpoint: result.checkpoint,
+    outDir,
+    runId: 'c',
+    configDigest: 'x',
+    modelCache: join(root, 'models'),
+  });
   assert.deepEqual(manifest.labels, data.classes);
   assert.equal(manifest.inputSize, 96);
   assert.equal(manifest.preprocessingText, 'pixel / 255, into [0, 1]');
@@ -122,15 +160,24 @@ test('export then predict on the test images gives the engine evaluation\'s pred
   rows.forEach((r, i) => {
     const p = rec.predictions[i]!;
     assert.equal(r.predicted, data.classes[p.predicted]);
-    r.probs.forEach((v, k) => assert.ok(Math.abs(v - p.probs[k]!) < 1e-4, `image ${i} class ${k}: ${v} vs ${p.probs[k]}`));
+    r.probs.forEach((v, k) =>
+      assert.ok(Math.abs(v - p.probs[k]!) < 1e-4, `image ${i} class ${k}: ${v} vs ${p.probs[k]}`),
+    );
   });
 });
 
-test('phase-1 features derived from the split activations equal the whole backbone\'s', async () => {
+test("phase-1 features derived from the split activations equal the whole backbone's", async () => {
   const backbone = await loadBackbone(findBackbone('nsfwjs_mobilenet_v2'), { inputSize: 96 });
   const split = splitBackbone(backbone, 2);
   const small = { ...data, train: data.train.slice(0, 4), val: data.val.slice(0, 2), test: [] };
-  const setsEnv = { dirs: { featureCache: join(root, 'features-derived'), modelCache: join(root, 'models'), run: join(root, 'runs', 'd') }, emit: () => {} };
+  const setsEnv = {
+    dirs: {
+      featureCache: join(root, 'features-derived'),
+      modelCache: join(root, 'models'),
+      run: join(root, 'runs', 'd'),
+    },
+    emit: () => {},
+  };
   const direct = await featureSets(1, pooledExtractor(backbone, 'avg'), backbone, config, small, setsEnv);
   const splitSets = await featureSets(1, splitExtractor(backbone, split), backbone, config, small, setsEnv);
   const events: FromEngine[] = [];
@@ -142,8 +189,14 @@ test('phase-1 features derived from the split activations equal the whole backbo
   // And hears a cancel between batches.
   const stop = new AbortController();
   stop.abort(new Error('cancelled by the test'));
-  await assert.rejects(pooledFromSplit(splitSets, split, 'avg', { emit: () => {}, signal: stop.signal }), /cancelled by the test/);
+  await assert.rejects(
+    pooledFromSplit(splitSets, split, 'avg', { emit: () => {}, signal: stop.signal }),
+    /cancelled by the test/,
+  );
   assert.deepEqual(derived.train.rows.shape, [1280]);
-  const pairs = [direct.train, direct.val!].flatMap((set, s) => range(0, set.rows.size).map((i) => [rowOf(set.rows, i), rowOf([derived.train, derived.val!][s]!.rows, i)]));
-  for (const [a, b] of pairs) a!.forEach((x, k) => assert.ok(Math.abs(x - b![k]!) < 1e-4, `feature ${k}: ${x} vs ${b![k]}`));
+  const pairs = [direct.train, direct.val!].flatMap((set, s) =>
+    range(0, set.rows.size).map((i) => [rowOf(set.rows, i), rowOf([derived.train, derived.val!][s]!.rows, i)]),
+  );
+  for (const [a, b] of pairs)
+    a!.forEach((x, k) => assert.ok(Math.abs(x - b![k]!) < 1e-4, `feature ${k}: ${x} vs ${b![k]}`));
 });

@@ -69,18 +69,30 @@ test(`a two-phase run on WebGPU gives the wasm run's epochs within ${TOLERANCE} 
   await tf.setBackend('webgpu');
   const gpu: Recorded = { epochs: [], predictions: [] };
   const result = await runTraining(config, data, env('webgpu', gpu, backendInfo('webgpu')));
-  assert.deepEqual(result.phases.map((p) => [p.phase, p.epochs]), [[1, 3], [2, 2]]);
+  assert.deepEqual(
+    result.phases.map((p) => [p.phase, p.epochs]),
+    [
+      [1, 3],
+      [2, 2],
+    ],
+  );
   assert.equal(gpu.epochs.length, cpu.epochs.length);
   let worst = 0;
   gpu.epochs.forEach((m, i) => {
     const want = numbers(cpu.epochs[i]!);
     numbers(m).forEach((v, k) => {
       worst = Math.max(worst, Math.abs(v - want[k]!));
-      assert.ok(Math.abs(v - want[k]!) <= TOLERANCE, `phase ${m.phase} epoch ${m.epoch} value ${k}: webgpu ${v} vs wasm ${want[k]}`);
+      assert.ok(
+        Math.abs(v - want[k]!) <= TOLERANCE,
+        `phase ${m.phase} epoch ${m.epoch} value ${k}: webgpu ${v} vs wasm ${want[k]}`,
+      );
     });
   });
   t.diagnostic(`largest difference in an epoch's loss or accuracy: ${worst.toExponential(2)}`);
-  assert.deepEqual(gpu.predictions.map((p) => p.predicted), cpu.predictions.map((p) => p.predicted));
+  assert.deepEqual(
+    gpu.predictions.map((p) => p.predicted),
+    cpu.predictions.map((p) => p.predicted),
+  );
   assert.equal(gpu.predictions.length, 4);
 });
 
@@ -90,7 +102,13 @@ test('a WebGPU fault mid-run (a lost device, a validation error) ends the run wi
   const rec: Recorded = { epochs: [], predictions: [] };
   const run = env('fault', rec, backendInfo('webgpu'));
   const emit = run.emit;
-  run.emit = (e) => (emit(e), e.type === 'batch' && e.phase === 1 && e.batch === 0 && injectWebGpuFault('the WebGPU device was lost (unknown): injected by the test'));
+  run.emit = (e) => (
+    emit(e),
+    e.type === 'batch' &&
+      e.phase === 1 &&
+      e.batch === 0 &&
+      injectWebGpuFault('the WebGPU device was lost (unknown): injected by the test')
+  );
   await assert.rejects(runTraining(config, data, run), /the WebGPU device was lost \(unknown\): injected by the test/);
   assert.deepEqual(rec.epochs, [], 'no epoch is reported after the fault');
   assert.deepEqual(rec.predictions, []);

@@ -14,7 +14,8 @@ after(() => rmSync(base, { recursive: true, force: true }));
 
 before(async () => {
   const tree: Record<string, Buffer> = {};
-  for (let i = 0; i < N; i++) tree[`c${i % 4}/${String(i).padStart(4, '0')}.jpg`] = await makeImage(1000 + i, 'jpeg', 96, 72);
+  for (let i = 0; i < N; i++)
+    tree[`c${i % 4}/${String(i).padStart(4, '0')}.jpg`] = await makeImage(1000 + i, 'jpeg', 96, 72);
   writeTree(data, tree);
 });
 
@@ -30,15 +31,24 @@ describe('progress events', () => {
       assert.ok(phases.includes('importing'));
       assert.equal(phases.at(-1), 'finished');
       assert.equal(phases.filter((p) => p === 'finished').length, 1);
-      assert.deepEqual([...phases].sort((a, b) => ['scanning', 'importing', 'finished'].indexOf(a) - ['scanning', 'importing', 'finished'].indexOf(b)), phases);
-      for (let i = 1; i < imp.events.length; i++) assert.ok(imp.events[i].done >= imp.events[i - 1].done, 'done never goes back');
+      assert.deepEqual(
+        [...phases].sort(
+          (a, b) => ['scanning', 'importing', 'finished'].indexOf(a) - ['scanning', 'importing', 'finished'].indexOf(b),
+        ),
+        phases,
+      );
+      for (let i = 1; i < imp.events.length; i++)
+        assert.ok(imp.events[i].done >= imp.events[i - 1].done, 'done never goes back');
       assert.ok(imp.events.length <= seconds * 10 + 5, `${imp.events.length} events in ${seconds.toFixed(2)} s`);
       assert.equal(final.status, 'done');
       assert.equal(final.done, N);
       assert.equal(final.total, N);
       assert.equal(final.etaSeconds, 0);
       assert.ok(final.imagesPerSecond > 0);
-      assert.deepEqual(imp.service.list().map((r) => [r.status, r.total, r.done]), [['done', N, N]]);
+      assert.deepEqual(
+        imp.service.list().map((r) => [r.status, r.total, r.done]),
+        [['done', N, N]],
+      );
     } finally {
       imp.project.close();
     }
@@ -50,7 +60,10 @@ describe('cancelling and starting twice', () => {
     const imp = importer(join(base, 'busy-project'));
     try {
       imp.service.start(data);
-      assert.throws(() => imp.service.start(data), (e: unknown) => e instanceof StudioError && e.code === 'busy' && e.message.includes(data));
+      assert.throws(
+        () => imp.service.start(data),
+        (e: unknown) => e instanceof StudioError && e.code === 'busy' && e.message.includes(data),
+      );
       await imp.service.idle();
       assert.doesNotThrow(() => imp.service.start(data), 'free again once it finished');
       await imp.service.idle();
@@ -82,7 +95,13 @@ describe('cancelling and starting twice', () => {
       assert.equal(imp.service.list()[0].status, 'cancelled');
       const committed = count(imp.project, 'SELECT count(*) AS n FROM images');
       assert.equal(committed, final.imported, 'every counted image was committed, none more');
-      assert.equal(count(imp.project, 'SELECT count(*) AS n FROM images i WHERE NOT EXISTS (SELECT 1 FROM image_paths p WHERE p.image_id = i.id)'), 0);
+      assert.equal(
+        count(
+          imp.project,
+          'SELECT count(*) AS n FROM images i WHERE NOT EXISTS (SELECT 1 FROM image_paths p WHERE p.image_id = i.id)',
+        ),
+        0,
+      );
 
       const again = await imp.run(data);
       assert.equal(again.status, 'done');
@@ -90,7 +109,10 @@ describe('cancelling and starting twice', () => {
       assert.equal(again.skipped, committed);
       assert.equal(count(imp.project, 'SELECT count(*) AS n FROM images'), N);
       assert.equal(thumbFiles(imp.project).length, N);
-      assert.throws(() => imp.service.cancel(9999), (e: unknown) => e instanceof StudioError && e.code === 'not-found');
+      assert.throws(
+        () => imp.service.cancel(9999),
+        (e: unknown) => e instanceof StudioError && e.code === 'not-found',
+      );
       assert.doesNotThrow(() => imp.service.cancel(importId), 'cancelling a finished import is harmless');
     } finally {
       imp.project.close();

@@ -47,5 +47,12 @@ export function count(project: Project, sql: string, ...params: unknown[]): numb
 
 /** The counts an import's final event reports. */
 export function tally(p: ImportProgress) {
-  return { status: p.status, total: p.total, done: p.done, imported: p.imported, skipped: p.skipped, problems: p.problems };
+  return {
+    status: p.status,
+    total: p.total,
+    done: p.done,
+    imported: p.imported,
+    skipped: p.skipped,
+    problems: p.problems,
+  };
 }

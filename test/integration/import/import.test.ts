@@ -64,7 +64,10 @@ describe('importing class folders with every kind of bad file', () => {
       'bird/dangling.jpg': 'unreadable',
       'dog/copy-of-a.jpg': 'label-conflict',
     });
-    assert.match(byFile['bird/trunc.jpg'].reason, /^Truncated JPEG: the file ends before the image data does\. Re-export or re-download it\./);
+    assert.match(
+      byFile['bird/trunc.jpg'].reason,
+      /^Truncated JPEG: the file ends before the image data does\. Re-export or re-download it\./,
+    );
     assert.match(byFile['bird/bomb.png'].reason, /20000 x 20000 pixels \(400 megapixels\)/);
     assert.match(byFile['bird/text.png'].reason, /^Not an image: the name says PNG/);
     assert.match(byFile['dog/copy-of-a.jpg'].reason, /cat.a\.jpg, which is labelled "cat"; this copy is in "dog"/);
@@ -72,11 +75,20 @@ describe('importing class folders with every kind of bad file', () => {
 
   test('labels come from class folders (deeper folders too), flat files are unlabeled, copies share one image', () => {
     const stats = datasetStats(imp.project.db);
-    assert.deepEqual(stats.perClass, [{ name: 'bird', count: 2 }, { name: 'cat', count: 3 }, { name: 'dog', count: 3 }]);
+    assert.deepEqual(stats.perClass, [
+      { name: 'bird', count: 2 },
+      { name: 'cat', count: 3 },
+      { name: 'dog', count: 3 },
+    ]);
     assert.equal(stats.unlabeled, 1);
     assert.equal(stats.perSplit.none, 9);
-    const a = listImages(imp.project.db, {}, 0, 100).items.find((i) => getImage(imp.project.db, i.id).paths.some((p) => p.endsWith('a.jpg')))!;
-    assert.deepEqual(getImage(imp.project.db, a.id).paths.map((p) => p.slice(data.length + 1)), ['cat/a.jpg', 'dog/copy-of-a.jpg']);
+    const a = listImages(imp.project.db, {}, 0, 100).items.find((i) =>
+      getImage(imp.project.db, i.id).paths.some((p) => p.endsWith('a.jpg')),
+    )!;
+    assert.deepEqual(
+      getImage(imp.project.db, a.id).paths.map((p) => p.slice(data.length + 1)),
+      ['cat/a.jpg', 'dog/copy-of-a.jpg'],
+    );
     assert.equal(getImage(imp.project.db, a.id).className, 'cat', 'the first label is kept');
   });
 
@@ -89,12 +101,15 @@ describe('importing class folders with every kind of bad file', () => {
     );
     const rot = at('/rot.jpg');
     assert.deepEqual([rot.width, rot.height], [48, 64], 'stored 64x48 with orientation 6: shown portrait');
-    assert.deepEqual(rot.paths.map((p) => p.slice(data.length + 1)), ['bird/rot-again.jpg', 'bird/rot.jpg']);
+    assert.deepEqual(
+      rot.paths.map((p) => p.slice(data.length + 1)),
+      ['bird/rot-again.jpg', 'bird/rot.jpg'],
+    );
     const thumb = await sharp(thumbPath(imp.project, rot.hash)!).metadata();
     assert.deepEqual([thumb.width, thumb.height, thumb.format], [48, 64, 'jpeg']);
   });
 
-  test('one thumbnail per distinct image, and thumbPath answers only this project\'s hashes', () => {
+  test("one thumbnail per distinct image, and thumbPath answers only this project's hashes", () => {
     assert.equal(thumbFiles(imp.project).length, 9);
     for (const item of listImages(imp.project.db, {}, 0, 100).items) assert.ok(thumbPath(imp.project, item.hash));
     assert.equal(thumbPath(imp.project, 'e'.repeat(64)), null);
@@ -108,7 +123,10 @@ describe('importing class folders with every kind of bad file', () => {
     assert.equal(count(imp.project, 'SELECT count(*) AS n FROM images'), 9);
     assert.equal(count(imp.project, 'SELECT count(*) AS n FROM image_paths'), 11);
     assert.equal(count(imp.project, 'SELECT count(*) AS n FROM problems'), 8);
-    assert.deepEqual(thumbFiles(imp.project).map((f) => [f, statSync(join(imp.project.thumbsDir, f)).mtimeMs]), before);
+    assert.deepEqual(
+      thumbFiles(imp.project).map((f) => [f, statSync(join(imp.project.thumbsDir, f)).mtimeMs]),
+      before,
+    );
   });
 
   test('a fixed file imports and loses its problem; a deleted one loses its problem too', async () => {
@@ -151,7 +169,13 @@ describe('importing predefined splits', () => {
       const stats = datasetStats(imp.project.db);
       assert.deepEqual(stats.perSplit, { train: 2, val: 2, test: 2, none: 0 });
       assert.equal(stats.unlabeled, 1);
-      assert.deepEqual(stats.perClass.map((c) => [c.name, c.count]), [['cat', 3], ['dog', 2]]);
+      assert.deepEqual(
+        stats.perClass.map((c) => [c.name, c.count]),
+        [
+          ['cat', 3],
+          ['dog', 2],
+        ],
+      );
       const [problem] = listProblems(imp.project.db, 0, 10).items;
       assert.equal(problem.kind, 'split-conflict');
       assert.match(problem.reason, /train split; this copy is in test/);
@@ -182,11 +206,16 @@ describe('a flat folder', () => {
 describe('unreadable files', () => {
   test('a read error or a file vanishing after the scan is a problem, and the rest imports', async () => {
     const data = join(base, 'unreadable');
-    writeTree(data, { 'cat/ok.jpg': await makeImage(41), 'cat/locked.jpg': await makeImage(42), 'cat/vanish.jpg': await makeImage(43) });
+    writeTree(data, {
+      'cat/ok.jpg': await makeImage(41),
+      'cat/locked.jpg': await makeImage(42),
+      'cat/vanish.jpg': await makeImage(43),
+    });
     const imp = importer(join(base, 'unreadable-project'), {
       // chmod does not stop root, so the denial is injected where the importer reads.
       readFile: async (path) => {
-        if (path.endsWith('locked.jpg')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+        if (path.endsWith('locked.jpg'))
+          throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
         if (path.endsWith('vanish.jpg')) rmSync(path);
         return readFile(path);
       },
@@ -194,7 +223,9 @@ describe('unreadable files', () => {
     try {
       const final = await imp.run(data);
       assert.deepEqual(tally(final), { status: 'done', total: 3, done: 3, imported: 1, skipped: 0, problems: 2 });
-      const reasons = Object.fromEntries(listProblems(imp.project.db, 0, 10).items.map((p) => [p.path.slice(data.length + 1), p]));
+      const reasons = Object.fromEntries(
+        listProblems(imp.project.db, 0, 10).items.map((p) => [p.path.slice(data.length + 1), p]),
+      );
       assert.equal(reasons['cat/locked.jpg'].kind, 'unreadable');
       assert.match(reasons['cat/locked.jpg'].reason, /permission denied\. Give your user read access/);
       assert.match(reasons['cat/vanish.jpg'].reason, /disappeared after it was found/);
@@ -208,7 +239,8 @@ describe('files that only pretend to be images', () => {
   test('an SVG or a web page saved as .png/.jpg is not-an-image, saying what it really is', async () => {
     const data = join(base, 'pretend');
     writeTree(data, {
-      'vector.png': '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+      'vector.png':
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
       'page.jpg': '<!doctype html><title>403 Forbidden</title>',
       'real.jpg': await makeImage(71),
     });
@@ -216,9 +248,14 @@ describe('files that only pretend to be images', () => {
     try {
       const final = await imp.run(data);
       assert.deepEqual(tally(final), { status: 'done', total: 3, done: 3, imported: 1, skipped: 0, problems: 2 });
-      const byFile = Object.fromEntries(listProblems(imp.project.db, 0, 10).items.map((p) => [p.path.slice(data.length + 1), p]));
+      const byFile = Object.fromEntries(
+        listProblems(imp.project.db, 0, 10).items.map((p) => [p.path.slice(data.length + 1), p]),
+      );
       assert.equal(byFile['vector.png'].kind, 'not-an-image');
-      assert.match(byFile['vector.png'].reason, /the name says PNG but the contents are SVG, which the studio does not import/);
+      assert.match(
+        byFile['vector.png'].reason,
+        /the name says PNG but the contents are SVG, which the studio does not import/,
+      );
       assert.equal(byFile['page.jpg'].kind, 'not-an-image');
     } finally {
       imp.project.close();
@@ -231,10 +268,16 @@ describe('the import service', () => {
     const imp = importer(join(base, 'refuse-project'));
     try {
       const missing = join(base, 'no-such-folder');
-      assert.throws(() => imp.service.start(missing), (e: unknown) => e instanceof StudioError && e.code === 'not-a-folder' && e.message.includes(missing));
+      assert.throws(
+        () => imp.service.start(missing),
+        (e: unknown) => e instanceof StudioError && e.code === 'not-a-folder' && e.message.includes(missing),
+      );
       const file = join(base, 'a-file.jpg');
       writeFileSync(file, 'x');
-      assert.throws(() => imp.service.start(file), (e: unknown) => e instanceof StudioError && e.code === 'not-a-folder' && /is a file/.test(e.message));
+      assert.throws(
+        () => imp.service.start(file),
+        (e: unknown) => e instanceof StudioError && e.code === 'not-a-folder' && /is a file/.test(e.message),
+      );
       assert.deepEqual(imp.service.list(), []);
     } finally {
       imp.project.close();
@@ -252,7 +295,10 @@ describe('the import service', () => {
       writeFileSync(tmp, 'in the way');
       const final = await imp.run(data);
       assert.equal(final.status, 'failed');
-      assert.match(final.message ?? '', /Could not write the thumbnail .*\.tmp.*Check that the project folder is writable/);
+      assert.match(
+        final.message ?? '',
+        /Could not write the thumbnail .*\.tmp.*Check that the project folder is writable/,
+      );
       assert.equal(imp.service.list()[0].status, 'failed');
       assert.equal(count(imp.project, 'SELECT count(*) AS n FROM problems'), 0, 'no image is blamed for our disk');
     } finally {

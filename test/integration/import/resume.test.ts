@@ -31,7 +31,8 @@ function committed(dbFile: string): number {
 test('an import killed mid-way resumes to exactly one row and one thumbnail per image', async () => {
   const data = join(base, 'data');
   const tree: Record<string, Buffer> = {};
-  for (let i = 0; i < N; i++) tree[`c${i % 5}/${String(i).padStart(4, '0')}.jpg`] = await makeImage(5000 + i, 'jpeg', 128, 96);
+  for (let i = 0; i < N; i++)
+    tree[`c${i % 5}/${String(i).padStart(4, '0')}.jpg`] = await makeImage(5000 + i, 'jpeg', 128, 96);
   writeTree(data, tree);
   const projectDir = join(base, 'project');
   const dbFile = join(projectDir, 'studio.db');
@@ -54,7 +55,7 @@ test('an import killed mid-way resumes to exactly one row and one thumbnail per 
   const imp = importer(projectDir);
   try {
     const killed = imp.service.list()[0];
-    assert.equal(killed.status, 'interrupted', 'the dead process\'s import is marked interrupted on open');
+    assert.equal(killed.status, 'interrupted', "the dead process's import is marked interrupted on open");
     assert.deepEqual(readdirSync(thumbTempDir(imp.project.thumbsDir)), [], 'half-written thumbnails are gone');
     const before = count(imp.project, 'SELECT count(*) AS n FROM images');
     const final = await imp.run(data);

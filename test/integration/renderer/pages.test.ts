@@ -81,7 +81,10 @@ describe('page states made and disposed in one place', () => {
   }
 
   test('the Health page loads when it opens, follows label edits while open, and stops when it closes', async () => {
-    const pages = new PagesState(connection, { runs: new RunsState(connection), launcher: new LauncherState(connection) });
+    const pages = new PagesState(connection, {
+      runs: new RunsState(connection),
+      launcher: new LauncherState(connection),
+    });
     pages.show({ page: 'health', runId: null });
     const open = pages.open;
     assert.equal(open?.page, 'health');

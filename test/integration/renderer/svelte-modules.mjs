@@ -15,6 +15,15 @@ export async function resolve(specifier, context, next) {
 export async function load(url, context, next) {
   if (!/\.svelte\.ts$/.test(new URL(url).pathname)) return next(url, context);
   const filename = fileURLToPath(url);
-  const { code } = await transform(await readFile(filename, 'utf8'), { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: filename });
-  return { format: 'module', source: compileModule(code, { filename, generate: 'client' }).js.code, shortCircuit: true };
+  const { code } = await transform(await readFile(filename, 'utf8'), {
+    loader: 'ts',
+    format: 'esm',
+    target: 'es2022',
+    sourcefile: filename,
+  });
+  return {
+    format: 'module',
+    source: compileModule(code, { filename, generate: 'client' }).js.code,
+    shortCircuit: true,
+  };
 }

@@ -28,7 +28,8 @@ async function project(): Promise<Made> {
   return made;
 }
 
-const input = (augment: Record<string, unknown>, seed = 7) => AugmentPreviewInput.parse({ augment, seed, count: 4, views: 3, inputSize: 48 });
+const input = (augment: Record<string, unknown>, seed = 7) =>
+  AugmentPreviewInput.parse({ augment, seed, count: 4, views: 3, inputSize: 48 });
 const OFF = { flip: false, rotationDeg: 0, zoom: 0, brightness: 0, contrast: 0 };
 const TURN = { ...OFF, flip: true, rotationDeg: 90 };
 
@@ -76,11 +77,21 @@ test('view k is the feature cache transform for (hash, k, seed)', async () => {
   const spec = { ...TURN, zoom: 0.3, brightness: 0.2, contrast: 0.2 };
   const [item] = (await augmentPreview(m.project, input(spec, 11))).items;
   const file = m.files.find((f) => f.imageId === item!.imageId)!;
-  const pixels = async (url: string) => new Float32Array(await sharp(Buffer.from(url.split(',')[1]!, 'base64')).raw().toBuffer());
+  const pixels = async (url: string) =>
+    new Float32Array(
+      await sharp(Buffer.from(url.split(',')[1]!, 'base64'))
+        .raw()
+        .toBuffer(),
+    );
   const got = await pixels(item!.views[1]!);
   const img = await loadImage(file.path, 48);
   const expected = (view: number) =>
-    tf.tidy(() => augmentBatch(tf.expandDims(img, 0) as tf.Tensor4D, [viewParams(spec, file.hash, view, 11)]).dataSync() as Float32Array);
+    tf.tidy(
+      () =>
+        augmentBatch(tf.expandDims(img, 0) as tf.Tensor4D, [
+          viewParams(spec, file.hash, view, 11),
+        ]).dataSync() as Float32Array,
+    );
   const meanDiff = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
   const same = meanDiff(got, expected(2));
   const other = meanDiff(got, expected(3));

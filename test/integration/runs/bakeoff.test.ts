@@ -19,23 +19,34 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 function caller(studio: Studio) {
   let id = 0;
   return async (service: string, method: string, input: unknown = {}) => {
-    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<ServerMessage, { kind: 'result' }>;
+    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+      ServerMessage,
+      { kind: 'result' }
+    >;
     if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
     return out.value as any;
   };
 }
 
-const plan = { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 224, phase1: { epochs: 2, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } }, seed: 5 };
+const plan = {
+  backboneId: 'nsfwjs_mobilenet_v2',
+  inputSize: 224,
+  phase1: { epochs: 2, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } },
+  seed: 5,
+};
 
 test('a bake-off of two backbones queues one run each on one manifest and seed, and tabulates them', async () => {
-  const made = await makeProject([
-    { className: 'rows', split: 'train', count: 6 },
-    { className: 'cols', split: 'train', count: 6 },
-    { className: 'rows', split: 'val', count: 2 },
-    { className: 'cols', split: 'val', count: 2 },
-    { className: 'rows', split: 'test', count: 3 },
-    { className: 'cols', split: 'test', count: 3 },
-  ], tempDir('bakeoff'));
+  const made = await makeProject(
+    [
+      { className: 'rows', split: 'train', count: 6 },
+      { className: 'cols', split: 'train', count: 6 },
+      { className: 'rows', split: 'val', count: 2 },
+      { className: 'cols', split: 'val', count: 2 },
+      { className: 'rows', split: 'test', count: 3 },
+      { className: 'cols', split: 'test', count: 3 },
+    ],
+    tempDir('bakeoff'),
+  );
   dirs.push(made.dir);
   made.project.close();
   const modelCacheDir = join(made.dir, 'models');
@@ -45,16 +56,41 @@ test('a bake-off of two backbones queues one run each on one manifest and seed, 
   await call('folders', 'pick', { path: made.project.dir }); // as the start page does with a typed path
   await call('project', 'open', { path: made.project.dir });
 
-  await assert.rejects(call('runs', 'bakeoff', { config: plan, entries: [{ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }, { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }] }), /listed twice/);
-  await assert.rejects(call('runs', 'bakeoff', { config: plan, entries: [{ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }, { backboneId: 'no_such_net' }] }), /no_such_net/);
+  await assert.rejects(
+    call('runs', 'bakeoff', {
+      config: plan,
+      entries: [
+        { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 },
+        { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 },
+      ],
+    }),
+    /listed twice/,
+  );
+  await assert.rejects(
+    call('runs', 'bakeoff', {
+      config: plan,
+      entries: [{ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }, { backboneId: 'no_such_net' }],
+    }),
+    /no_such_net/,
+  );
   assert.deepEqual(await call('runs', 'list'), [], 'a refused bake-off queues nothing');
 
-  const entries = [{ backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 }, { backboneId: 'mobilenet_0.25', inputSize: 96 }];
+  const entries = [
+    { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 },
+    { backboneId: 'mobilenet_0.25', inputSize: 96 },
+  ];
   const { bakeoffId, runIds } = await call('runs', 'bakeoff', { config: plan, entries, name: 'mnv2 vs mn0.25' });
   assert.equal(runIds.length, 2);
   await studio.idle();
   const runs = await Promise.all(runIds.map((runId: number) => call('runs', 'get', { runId })));
-  assert.deepEqual(runs.map((r: any) => [r.status, r.backboneId, r.config.inputSize, r.seed]), [['done', 'nsfwjs_mobilenet_v2', 96, 5], ['done', 'mobilenet_0.25', 96, 5]], runs.map((r: any) => r.message).join(' | '));
+  assert.deepEqual(
+    runs.map((r: any) => [r.status, r.backboneId, r.config.inputSize, r.seed]),
+    [
+      ['done', 'nsfwjs_mobilenet_v2', 96, 5],
+      ['done', 'mobilenet_0.25', 96, 5],
+    ],
+    runs.map((r: any) => r.message).join(' | '),
+  );
   assert.equal(runs[0].manifestDigest, runs[1].manifestDigest, 'both runs train on the same frozen split');
   assert.deepEqual(runs[0].config.phase1, runs[1].config.phase1);
 
@@ -63,11 +99,20 @@ test('a bake-off of two backbones queues one run each on one manifest and seed, 
   assert.equal(s.manifestDigest, runs[0].manifestDigest);
   assert.equal(s.done, 2);
   assert.equal(s.accuracyOf, 'test');
-  assert.deepEqual(s.rows.map((r) => [r.runId, r.backboneId, r.inputSize, r.epochs]), [[runIds[0], 'nsfwjs_mobilenet_v2', 96, 2], [runIds[1], 'mobilenet_0.25', 96, 2]]);
+  assert.deepEqual(
+    s.rows.map((r) => [r.runId, r.backboneId, r.inputSize, r.epochs]),
+    [
+      [runIds[0], 'nsfwjs_mobilenet_v2', 96, 2],
+      [runIds[1], 'mobilenet_0.25', 96, 2],
+    ],
+  );
   for (const [i, r] of s.rows.entries()) {
     assert.equal(r.testAcc!.n, 6);
     assert.equal(r.testAcc!.value, runs[i].testAcc);
-    assert.ok(r.testAcc!.low <= r.testAcc!.value && r.testAcc!.value <= r.testAcc!.high, 'the Wilson interval holds the estimate');
+    assert.ok(
+      r.testAcc!.low <= r.testAcc!.value && r.testAcc!.value <= r.testAcc!.high,
+      'the Wilson interval holds the estimate',
+    );
     assert.ok(r.testAcc!.high - r.testAcc!.low > 0.3, 'six test images leave a wide interval');
     assert.equal(r.valAcc!.n, 4);
     assert.equal(r.valAcc!.value, runs[i].bestValAcc);
@@ -81,7 +126,10 @@ test('a bake-off of two backbones queues one run each on one manifest and seed, 
   assert.equal(s.rows[1]!.backboneParams, 218_544);
   assert.equal(s.rows[1]!.headParams, 256 * 2 + 2);
   assert.equal(s.rows[0]!.headParams, 1280 * 2 + 2);
-  assert.ok(s.rows.some((r) => r.pareto), 'at least one row is on the Pareto front');
+  assert.ok(
+    s.rows.some((r) => r.pareto),
+    'at least one row is on the Pareto front',
+  );
   const [a, b] = s.rows as [BakeoffSummary['rows'][0], BakeoffSummary['rows'][0]];
   const aBeatsB = a.testAcc!.value >= b.testAcc!.value && a.latencyMs! <= b.latencyMs!;
   const bBeatsA = b.testAcc!.value >= a.testAcc!.value && b.latencyMs! <= a.latencyMs!;
@@ -92,7 +140,10 @@ test('a bake-off of two backbones queues one run each on one manifest and seed, 
   const again = new Studio({ runs: { backend: 'wasm' }, modelCacheDir });
   const call2 = caller(again);
   await call2('project', 'open', { path: made.project.dir });
-  assert.deepEqual((await call2('runs', 'bakeoffs')).map((x: any) => [x.bakeoffId, x.runIds]), [[bakeoffId, runIds]]);
+  assert.deepEqual(
+    (await call2('runs', 'bakeoffs')).map((x: any) => [x.bakeoffId, x.runIds]),
+    [[bakeoffId, runIds]],
+  );
   assert.deepEqual(await call2('runs', 'bakeoffSummary', { bakeoffId }), s);
   await assert.rejects(call2('runs', 'bakeoffSummary', { bakeoffId: 99 }), /no bake-off 99/);
   await call2('project', 'close');

@@ -42,7 +42,10 @@ test('train prints a summary of the run; runs lists it; eval shows its test eval
   const t = studio('train', dir, '--epochs', '3', '--input-size', '96', '--seed', '5', '--name', 'cli run');
   assert.equal(t.status, 0, t.stderr + t.stdout);
   assert.match(t.stdout, /^Run 1 "cli run": done in [\d.]+ s$/m);
-  assert.match(t.stdout, /kept p1 e[123]: val acc [\d.]+% \[[\d.]+-[\d.]+\], macro F1 [\d.]+%, train-val gap [-+][\d.]+ points; test acc [\d.]+% \[[\d.]+-[\d.]+\], test macro F1 [\d.]+%; 3 epochs/);
+  assert.match(
+    t.stdout,
+    /kept p1 e[123]: val acc [\d.]+% \[[\d.]+-[\d.]+\], macro F1 [\d.]+%, train-val gap [-+][\d.]+ points; test acc [\d.]+% \[[\d.]+-[\d.]+\], test macro F1 [\d.]+%; 3 epochs/,
+  );
   // 4 validation and 6 test images: the training doctor at least warns that accuracy here is noise.
   assert.match(t.stdout, /Training doctor:\n\s+\[(problem|warning)\] /);
   assert.match(t.stdout, /\[warning\] Noise floor: accuracy here is known to about ±[\d.]+ points/);
@@ -52,13 +55,20 @@ test('train prints a summary of the run; runs lists it; eval shows its test eval
   assert.match(r.stdout, /^\s+1\s+cli run\s.*\s\d+ (problems?|warnings?)$/m);
   assert.match(r.stdout, /^\s+1\s+cli run\s+done\s+nsfwjs_mobilenet_v2\s+96\s+p1 e[123]\s/m);
   for (const line of r.stdout.trimEnd().split('\n')) assert.ok(line.length <= 100, `${line.length} columns: ${line}`);
-  for (const out of [t, r]) assert.doesNotMatch(out.stdout + out.stderr, /Hi, looks like you are running TensorFlow\.js/);
+  for (const out of [t, r])
+    assert.doesNotMatch(out.stdout + out.stderr, /Hi, looks like you are running TensorFlow\.js/);
   const e = studio('eval', dir, '1');
   assert.equal(e.status, 0, e.stderr);
   assert.match(e.stdout, /Test split: 6 images, accuracy [\d.]+%, macro F1/);
-  assert.match(e.stdout, /^Wall time [\d.]+ s: cache build [\d.]+ s, phase 1 [\d.]+ s, evaluation [\d.]+ s, start-up [\d.]+ s$/m);
+  assert.match(
+    e.stdout,
+    /^Wall time [\d.]+ s: cache build [\d.]+ s, phase 1 [\d.]+ s, evaluation [\d.]+ s, start-up [\d.]+ s$/m,
+  );
   assert.doesNotMatch(e.stdout + e.stderr, /Hi, looks like you are running TensorFlow\.js/);
-  assert.match(e.stdout, /^Pooled features: computed on (onnxruntime-cpu|tfjs-wasm), \d+ threads?.*; [\d.]+ kB, held in memory$/m);
+  assert.match(
+    e.stdout,
+    /^Pooled features: computed on (onnxruntime-cpu|tfjs-wasm), \d+ threads?.*; [\d.]+ kB, held in memory$/m,
+  );
   assert.match(e.stdout, /Training doctor:/);
   assert.match(e.stdout, /^\s+cols\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%\s+3$/m);
   assert.match(e.stdout, /Confusion matrix \(rows: true class, columns: predicted\)/);
@@ -82,7 +92,9 @@ test('export then predict on the test images and a broken file: the CSV matches 
   assert.equal(head, 'path,predicted,confidence,cols,rows');
   const project = openProject(made.project.dir, { create: false });
   const stored = project.db
-    .prepare('SELECT p.path, r.predicted, r.probs FROM run_predictions r JOIN image_paths p ON p.image_id = r.image_id WHERE r.run_id = 1')
+    .prepare(
+      'SELECT p.path, r.predicted, r.probs FROM run_predictions r JOIN image_paths p ON p.image_id = r.image_id WHERE r.run_id = 1',
+    )
     .all() as { path: string; predicted: number; probs: string }[];
   project.close();
   assert.equal(lines.length, stored.length);
@@ -90,7 +102,9 @@ test('export then predict on the test images and a broken file: the CSV matches 
     const [path, predicted, , ...probs] = line.split(',');
     const s = stored.find((r) => r.path === path)!;
     assert.equal(predicted, ['cols', 'rows'][s.predicted]);
-    (JSON.parse(s.probs) as number[]).forEach((v, k) => assert.ok(Math.abs(v - Number(probs[k])) < 1e-4, `${path}: ${v} vs ${probs[k]}`));
+    (JSON.parse(s.probs) as number[]).forEach((v, k) =>
+      assert.ok(Math.abs(v - Number(probs[k])) < 1e-4, `${path}: ${v} vs ${probs[k]}`),
+    );
   }
 });
 
@@ -102,16 +116,27 @@ test('errors name the project, run or field and say what to do', () => {
   assert.match(noRun.stderr, /^studio: There is no run 99 in this project; list the runs to see their ids\./);
   const badFlag = studio('train', made.project.dir, '--unfreeze', '40');
   assert.equal(badFlag.status, 1);
-  assert.match(badFlag.stderr, /^studio: config\.phase2\.unfreezeBlocks: nsfwjs_mobilenet_v2 has 17 named blocks; unfreeze 1 to 16 \(got 40\)/);
+  assert.match(
+    badFlag.stderr,
+    /^studio: config\.phase2\.unfreezeBlocks: nsfwjs_mobilenet_v2 has 17 named blocks; unfreeze 1 to 16 \(got 40\)/,
+  );
 });
 
 test('Ctrl-C during `studio train` cancels the run: it is recorded cancelled and the command exits 130', async () => {
   const dir = made.project.dir;
-  const child = spawn(process.execPath, studioArgv('train', dir, '--epochs', '200', '--input-size', '96', '--name', 'interrupted'), { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    studioArgv('train', dir, '--epochs', '200', '--input-size', '96', '--name', 'interrupted'),
+    { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const run = () => peekRows<{ status: string; epochs: number }>(dir, "SELECT r.status, (SELECT count(*) FROM run_epochs e WHERE e.run_id = r.id) AS epochs FROM runs r WHERE r.name = 'interrupted'")[0];
+  const run = () =>
+    peekRows<{ status: string; epochs: number }>(
+      dir,
+      "SELECT r.status, (SELECT count(*) FROM run_epochs e WHERE e.run_id = r.id) AS epochs FROM runs r WHERE r.name = 'interrupted'",
+    )[0];
   // Once it trains (an epoch stored), Ctrl-C.
   const t0 = Date.now();
   while (!(run()?.status === 'running' && run()!.epochs > 0)) {
@@ -126,7 +151,18 @@ test('Ctrl-C during `studio train` cancels the run: it is recorded cancelled and
 
 test('bakeoff trains one run per size on one plan and prints the table; --list and --show read it back', () => {
   const dir = made.project.dir;
-  const b = studio('bakeoff', dir, '--backbones', 'nsfwjs_mobilenet_v2', '--sizes', '96,128', '--epochs', '1', '--name', 'sizes');
+  const b = studio(
+    'bakeoff',
+    dir,
+    '--backbones',
+    'nsfwjs_mobilenet_v2',
+    '--sizes',
+    '96,128',
+    '--epochs',
+    '1',
+    '--name',
+    'sizes',
+  );
   assert.equal(b.status, 0, b.stderr + b.stdout);
   assert.match(b.stdout, /^Bake-off (\d+) "sizes": 2 of 2 runs done; seed \d+, manifest [0-9a-f]{12}/m);
   assert.match(b.stdout, /\snsfwjs_mobilenet_v2\s+96\s+done\s/);
@@ -137,5 +173,8 @@ test('bakeoff trains one run per size on one plan and prints the table; --list a
   assert.match(list.stdout, new RegExp(`^\\s*${id}\\s+sizes\\s+\\d+ \\d+\\s*$`, 'm'));
   const show = studio('bakeoff', dir, '--show', id, '--json');
   assert.equal(show.status, 0, show.stderr);
-  assert.deepEqual((JSON.parse(show.stdout) as { rows: { inputSize: number }[] }).rows.map((r) => r.inputSize), [96, 128]);
+  assert.deepEqual(
+    (JSON.parse(show.stdout) as { rows: { inputSize: number }[] }).rows.map((r) => r.inputSize),
+    [96, 128],
+  );
 });

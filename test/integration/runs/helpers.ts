@@ -28,7 +28,9 @@ export async function writeImage(path: string, k: number, i: number): Promise<vo
       px.set([v, (v + 40 * k) % 256, v], (y * w + x) * 3);
     }
   }
-  await sharp(px, { raw: { width: w, height: w, channels: 3 } }).png().toFile(path);
+  await sharp(px, { raw: { width: w, height: w, channels: 3 } })
+    .png()
+    .toFile(path);
 }
 
 export interface Group {
@@ -62,7 +64,17 @@ export async function makeProject(groups: Group[], dir = tempDir('runs')): Promi
       const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
       const classId = g.className ? ensureClass(db, g.className, Date.now()) : null;
       const st = statSync(path);
-      const imageId = insertImage(db, { hash, classId, split: g.split, width: 40, height: 40, format: 'png', bytes: st.size, addedAt: Date.now(), importId });
+      const imageId = insertImage(db, {
+        hash,
+        classId,
+        split: g.split,
+        width: 40,
+        height: 40,
+        format: 'png',
+        bytes: st.size,
+        addedAt: Date.now(),
+        importId,
+      });
       upsertPath(db, path, imageId, { size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, importId);
       files.push({ path, hash, imageId, className: g.className, split: g.split });
     }

@@ -19,15 +19,22 @@ import type { Group, Made } from './helpers';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const base: RunConfigInput = { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, phase1: { epochs: 3, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } }, seed: 3 };
+const base: RunConfigInput = {
+  backboneId: 'nsfwjs_mobilenet_v2',
+  inputSize: 96,
+  phase1: { epochs: 3, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } },
+  seed: 3,
+};
 const cfg = (over: Partial<RunConfigInput> = {}) => RunConfig.parse({ ...base, ...over });
 
-async function project(groups: Group[] = [
-  { className: 'rows', split: 'train' as const, count: 6 },
-  { className: 'cols', split: 'train' as const, count: 6 },
-  { className: 'rows', split: 'test' as const, count: 3 },
-  { className: 'cols', split: 'test' as const, count: 3 },
-]): Promise<Made> {
+async function project(
+  groups: Group[] = [
+    { className: 'rows', split: 'train' as const, count: 6 },
+    { className: 'cols', split: 'train' as const, count: 6 },
+    { className: 'rows', split: 'test' as const, count: 3 },
+    { className: 'cols', split: 'test' as const, count: 3 },
+  ],
+): Promise<Made> {
   const made = await makeProject(groups, tempDir('runs'));
   dirs.push(made.dir);
   return made;
@@ -36,7 +43,10 @@ async function project(groups: Group[] = [
 function caller(studio: Studio) {
   let id = 0;
   return async (service: string, method: string, input: unknown = {}) => {
-    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<ServerMessage, { kind: 'result' }>;
+    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+      ServerMessage,
+      { kind: 'result' }
+    >;
     if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
     return out.value as any;
   };
@@ -52,7 +62,10 @@ test('a run through the contract: queued, trained, every epoch and the test pred
   await call('folders', 'pick', { path: made.project.dir }); // as the start page does with a typed path
   await call('project', 'open', { path: made.project.dir });
   const backbones = await call('backbones', 'list');
-  assert.deepEqual(backbones.find((b: any) => b.id === 'nsfwjs_mobilenet_v2').featureShapes.find((s: any) => s.inputSize === 96).shape, [3, 3, 1280]);
+  assert.deepEqual(
+    backbones.find((b: any) => b.id === 'nsfwjs_mobilenet_v2').featureShapes.find((s: any) => s.inputSize === 96).shape,
+    [3, 3, 1280],
+  );
   const { runIds, groupId } = await call('runs', 'start', { config: { ...base, inputSize: undefined }, name: 'first' });
   assert.equal(groupId, null);
   await studio.idle();
@@ -62,19 +75,33 @@ test('a run through the contract: queued, trained, every epoch and the test pred
   assert.deepEqual(run.classes, ['cols', 'rows']);
   assert.equal(run.backend, 'wasm');
   assert.deepEqual(run.splitSizes, { train: 10, val: 2, test: 6 });
-  assert.match(run.message, /No validation split: 2 training images were held out as validation for this run only \(seed 3\)/);
+  assert.match(
+    run.message,
+    /No validation split: 2 training images were held out as validation for this run only \(seed 3\)/,
+  );
   assert.equal(run.epochs, 3);
-  assert.ok(run.bestValAcc !== null && run.gap !== null && run.testAcc !== null && run.modelBytes === (1280 * 2 + 2) * 4);
+  assert.ok(
+    run.bestValAcc !== null && run.gap !== null && run.testAcc !== null && run.modelBytes === (1280 * 2 + 2) * 4,
+  );
   assert.match(run.manifestDigest, /^[0-9a-f]{64}$/);
   const epochs = await call('runs', 'epochs', { runId: runIds[0] });
-  assert.deepEqual(epochs.phase1.map((m: any) => m.epoch), [0, 1, 2]);
+  assert.deepEqual(
+    epochs.phase1.map((m: any) => m.epoch),
+    [0, 1, 2],
+  );
   const preds = await call('runs', 'predictions', { runId: runIds[0] });
   assert.equal(preds.total, 6);
-  assert.ok(preds.items.every((p: any, i: number) => i === 0 || p.loss <= preds.items[i - 1].loss), 'highest loss first');
+  assert.ok(
+    preds.items.every((p: any, i: number) => i === 0 || p.loss <= preds.items[i - 1].loss),
+    'highest loss first',
+  );
   const cell = await call('runs', 'predictions', { runId: runIds[0], trueClass: 0, predicted: 0 });
   assert.equal(cell.total, run.result.test.confusion[0][0]);
   const list = await call('runs', 'list');
-  assert.deepEqual(list.map((r: any) => [r.id, r.status, r.name]), [[runIds[0], 'done', 'first']]);
+  assert.deepEqual(
+    list.map((r: any) => [r.id, r.status, r.name]),
+    [[runIds[0], 'done', 'first']],
+  );
   for (const e of ['runs.status', 'runs.epoch', 'runs.progress']) assert.ok(events.includes(e), `${e} was emitted`);
   await call('project', 'close');
 });
@@ -88,7 +115,9 @@ test('a killed training process leaves the run interrupted; resume finishes it w
     process.kill(getRunRow(made.project.db, e.runId)!.pid!, 'SIGKILL');
   });
   const service = new RunService(made.project, rec.events, { backend: 'wasm' });
-  const { runIds } = service.start({ config: cfg({ phase1: { epochs: 30, batchSize: 2, optimizer: { kind: 'adam', lr: 0.01 } } }) });
+  const { runIds } = service.start({
+    config: cfg({ phase1: { epochs: 30, batchSize: 2, optimizer: { kind: 'adam', lr: 0.01 } } }),
+  });
   const runId = runIds[0]!;
   await service.idle();
   let row = getRunRow(made.project.db, runId)!;
@@ -99,8 +128,13 @@ test('a killed training process leaves the run interrupted; resume finishes it w
   await service.idle();
   row = getRunRow(made.project.db, runId)!;
   assert.equal(row.status, 'done', row.message ?? '');
-  const stored = made.project.db.prepare('SELECT phase, epoch FROM run_epochs WHERE run_id = ? ORDER BY phase, epoch').all(runId) as { epoch: number }[];
-  assert.deepEqual(stored.map((r) => r.epoch), Array.from({ length: 30 }, (_, i) => i));
+  const stored = made.project.db
+    .prepare('SELECT phase, epoch FROM run_epochs WHERE run_id = ? ORDER BY phase, epoch')
+    .all(runId) as { epoch: number }[];
+  assert.deepEqual(
+    stored.map((r) => r.epoch),
+    Array.from({ length: 30 }, (_, i) => i),
+  );
   assert.equal(row.epochs, 30);
   assert.equal(service.get(runId).result!.phases[0]!.epochs, 30);
   made.project.close();
@@ -111,7 +145,11 @@ test('opening a project marks runs whose process is gone as interrupted, and onl
   const service = new RunService(made.project, recorder().events, { backend: 'wasm' });
   const { runIds } = service.start({ config: cfg(), folds: 2 });
   await service.stop();
-  assert.deepEqual(runIds.map((id) => service.get(id).status), ['interrupted', 'interrupted'], 'closing interrupts what trains or waits');
+  assert.deepEqual(
+    runIds.map((id) => service.get(id).status),
+    ['interrupted', 'interrupted'],
+    'closing interrupts what trains or waits',
+  );
   const dead = spawnSync(process.execPath, ['-e', '0']).pid;
   setRunStatus(made.project.db, runIds[0]!, 'running', null, null);
   made.project.db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(dead, runIds[0]);
@@ -127,12 +165,22 @@ test('opening a project marks runs whose process is gone as interrupted, and onl
 test('k-fold runs one run per fold and summarises them as mean and standard deviation', async () => {
   const made = await project();
   const service = new RunService(made.project, recorder().events, { backend: 'wasm' });
-  const { runIds, groupId } = service.start({ config: cfg({ phase1: { epochs: 2, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } } }), folds: 2, name: 'cv' });
+  const { runIds, groupId } = service.start({
+    config: cfg({ phase1: { epochs: 2, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } } }),
+    folds: 2,
+    name: 'cv',
+  });
   await service.idle();
   assert.equal(runIds.length, 2);
   const g = service.groupSummary(groupId!);
   assert.equal(g.done, 2);
-  assert.deepEqual(g.runs.map((r) => [r.fold, r.name]), [[0, 'cv · fold 1/2'], [1, 'cv · fold 2/2']]);
+  assert.deepEqual(
+    g.runs.map((r) => [r.fold, r.name]),
+    [
+      [0, 'cv · fold 1/2'],
+      [1, 'cv · fold 2/2'],
+    ],
+  );
   const accs = g.runs.map((r) => r.bestValAcc!);
   assert.equal(g.metrics.bestValAcc!.n, 2);
   assert.ok(Math.abs(g.metrics.bestValAcc!.mean - (accs[0]! + accs[1]!) / 2) < 1e-12);
@@ -143,10 +191,19 @@ test('k-fold runs one run per fold and summarises them as mean and standard devi
 });
 
 test('refusals name what is missing and what to do; the range test answers with a curve', async () => {
-  const one = await project([{ className: 'cat', split: null, count: 3 }, { className: null, split: null, count: 2 }]);
+  const one = await project([
+    { className: 'cat', split: null, count: 3 },
+    { className: null, split: null, count: 2 },
+  ]);
   const s1 = new RunService(one.project, recorder().events);
-  assert.throws(() => s1.start({ config: cfg() }), (e: unknown) => e instanceof StudioError && /only class "cat"\. Label images of another class/.test(e.message));
-  assert.throws(() => s1.start({ config: cfg({ inputSize: 100 }) }), /config: backbone "nsfwjs_mobilenet_v2": input size 100 is not supported; use one of 96, 128, 160, 192, 224/);
+  assert.throws(
+    () => s1.start({ config: cfg() }),
+    (e: unknown) => e instanceof StudioError && /only class "cat"\. Label images of another class/.test(e.message),
+  );
+  assert.throws(
+    () => s1.start({ config: cfg({ inputSize: 100 }) }),
+    /config: backbone "nsfwjs_mobilenet_v2": input size 100 is not supported; use one of 96, 128, 160, 192, 224/,
+  );
   one.project.close();
   const made = await project();
   const service = new RunService(made.project, recorder().events, { backend: 'wasm' });

@@ -22,18 +22,24 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 function caller(studio: Studio) {
   let id = 0;
   return async (service: string, method: string, input: unknown = {}) => {
-    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<ServerMessage, { kind: 'result' }>;
+    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+      ServerMessage,
+      { kind: 'result' }
+    >;
     if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
     return out.value as any;
   };
 }
 
 test('a planted mislabelled image leads the out-of-fold label-error candidates of a 3-fold run', async () => {
-  const made = await makeProject([
-    { className: 'cols', split: 'train', count: 8 },
-    { className: 'diag', split: 'train', count: 8 },
-    { className: 'rows', split: 'train', count: 8 },
-  ], tempDir('suspects'));
+  const made = await makeProject(
+    [
+      { className: 'cols', split: 'train', count: 8 },
+      { className: 'diag', split: 'train', count: 8 },
+      { className: 'rows', split: 'train', count: 8 },
+    ],
+    tempDir('suspects'),
+  );
   dirs.push(made.dir);
   // Class index 2 ('rows' in sorted order) drawn, then filed under 'cols'.
   const planted = join(made.imagesDir, 'train', 'cols', 'planted.png');
@@ -42,8 +48,15 @@ test('a planted mislabelled image leads the out-of-fold label-error candidates o
   const st = statSync(planted);
   const importId = createImport(db, made.imagesDir, process.pid, Date.now());
   const plantedId = insertImage(db, {
-    hash: createHash('sha256').update(readFileSync(planted)).digest('hex'), classId: ensureClass(db, 'cols', Date.now()), split: 'train',
-    width: 40, height: 40, format: 'png', bytes: st.size, addedAt: Date.now(), importId,
+    hash: createHash('sha256').update(readFileSync(planted)).digest('hex'),
+    classId: ensureClass(db, 'cols', Date.now()),
+    split: 'train',
+    width: 40,
+    height: 40,
+    format: 'png',
+    bytes: st.size,
+    addedAt: Date.now(),
+    importId,
   });
   upsertPath(db, planted, plantedId, { size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, importId);
   finishImport(db, importId, 'done', Date.now(), null);
@@ -53,8 +66,20 @@ test('a planted mislabelled image leads the out-of-fold label-error candidates o
   const call = caller(studio);
   await call('folders', 'pick', { path: made.project.dir }); // as the start page does with a typed path
   await call('project', 'open', { path: made.project.dir });
-  const single = await call('runs', 'start', { config: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, phase1: { epochs: 1, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } }, seed: 2 } });
-  const config = { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, phase1: { epochs: 6, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } }, seed: 2 };
+  const single = await call('runs', 'start', {
+    config: {
+      backboneId: 'nsfwjs_mobilenet_v2',
+      inputSize: 96,
+      phase1: { epochs: 1, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } },
+      seed: 2,
+    },
+  });
+  const config = {
+    backboneId: 'nsfwjs_mobilenet_v2',
+    inputSize: 96,
+    phase1: { epochs: 6, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } },
+    seed: 2,
+  };
   const { runIds, groupId } = await call('runs', 'start', { config, folds: 3 });
   await studio.idle();
   await assert.rejects(call('runs', 'suspects', { runId: single.runIds[0] }), /not part of a k-fold group/);
@@ -67,11 +92,17 @@ test('a planted mislabelled image leads the out-of-fold label-error candidates o
   assert.ok(s.items.length >= 1 && s.items.length === Math.min(s.total, 100));
   const top = s.items.slice(0, 3);
   const hit = top.find((x) => x.imageId === plantedId);
-  assert.ok(hit, `the planted image is among the top 3: ${JSON.stringify(s.items.map((x) => [x.imageId, x.selfConfidence.toFixed(2)]))}`);
+  assert.ok(
+    hit,
+    `the planted image is among the top 3: ${JSON.stringify(s.items.map((x) => [x.imageId, x.selfConfidence.toFixed(2)]))}`,
+  );
   assert.equal(s.classes[hit.given], 'cols');
   assert.equal(s.classes[hit.suggested], 'rows');
   assert.equal(hit.currentClass, 'cols');
-  assert.ok(s.items.every((x, i) => i === 0 || x.selfConfidence >= s.items[i - 1]!.selfConfidence), 'most doubted first');
+  assert.ok(
+    s.items.every((x, i) => i === 0 || x.selfConfidence >= s.items[i - 1]!.selfConfidence),
+    'most doubted first',
+  );
   // The fold that held the planted image out is the one reported, and it did not train on it.
   const foldRun = await call('runs', 'get', { runId: hit.runId });
   assert.equal(foldRun.groupId, groupId);
@@ -94,10 +125,22 @@ test('a planted mislabelled image leads the out-of-fold label-error candidates o
   const log = console.log;
   console.log = (line: string) => void printed.push(line);
   try {
-    await buildProgram().parseAsync(['node', 'studio', 'suspects', made.project.dir, String(runIds[0]), '--json', '--limit', '3']);
+    await buildProgram().parseAsync([
+      'node',
+      'studio',
+      'suspects',
+      made.project.dir,
+      String(runIds[0]),
+      '--json',
+      '--limit',
+      '3',
+    ]);
   } finally {
     console.log = log;
   }
   const cli = JSON.parse(printed.join('\n')) as SuspectsOutput;
-  assert.deepEqual(cli.items.map((x) => x.imageId), after2.items.slice(0, 3).map((x) => x.imageId));
+  assert.deepEqual(
+    cli.items.map((x) => x.imageId),
+    after2.items.slice(0, 3).map((x) => x.imageId),
+  );
 });

@@ -24,8 +24,12 @@ before(async () => {
   writeFileSync(join(dir, 'secret.txt'), 'not for the browser');
   const images = join(dir, 'images', 'cat');
   mkdirSync(images, { recursive: true });
-  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c84' } }).jpeg().toFile(join(images, 'a.jpg'));
-  await sharp({ create: { width: 40, height: 40, channels: 3, background: '#fff' } }).tiff().toFile(join(images, 'b.tiff'));
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c84' } })
+    .jpeg()
+    .toFile(join(images, 'a.jpg'));
+  await sharp({ create: { width: 40, height: 40, channels: 3, background: '#fff' } })
+    .tiff()
+    .toFile(join(images, 'b.tiff'));
 
   studio = new Studio();
   studio.open(join(dir, 'project'), true);
@@ -101,7 +105,10 @@ test('the contract works over the WebSocket', async () => {
   const info = await client.api.project.current();
   assert.equal(info?.images, 2);
   const classes = await client.api.dataset.classes();
-  assert.deepEqual(classes.map((c) => [c.name, c.count]), [['cat', 2]]);
+  assert.deepEqual(
+    classes.map((c) => [c.name, c.count]),
+    [['cat', 2]],
+  );
   await assert.rejects(client.api.dataset.image({ id: 999_999 }), { code: 'not-found' });
   client.dispose();
   ws.close();

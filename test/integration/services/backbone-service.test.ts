@@ -26,7 +26,10 @@ before(async () => {
     if (!req.url!.endsWith('/mobilenet/mobilenet_2_5_224_tf_no_top.h5')) return void res.writeHead(404).end();
     const from = Number(/bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
     ranges.push(req.headers.range ?? '');
-    res.writeHead(from ? 206 : 200, { 'content-length': FIXTURE.length - from, ...(from ? { 'content-range': `bytes ${from}-${FIXTURE.length - 1}/${FIXTURE.length}` } : {}) });
+    res.writeHead(from ? 206 : 200, {
+      'content-length': FIXTURE.length - from,
+      ...(from ? { 'content-range': `bytes ${from}-${FIXTURE.length - 1}/${FIXTURE.length}` } : {}),
+    });
     if (!slow) return void res.end(FIXTURE.subarray(from));
     // Slowly, in small pieces, so a cancel lands mid-way.
     let at = from;
@@ -60,9 +63,15 @@ test('a download reports its progress and ends with the weights present, downloa
   const end = await s.settled('mobilenet_0.25');
   assert.equal(end?.state, 'done');
   assert.equal(events.at(-1)!.bytes, FIXTURE.length);
-  assert.ok(events.every((e, i) => i === 0 || e.bytes >= events[i - 1]!.bytes), 'bytes never go back');
+  assert.ok(
+    events.every((e, i) => i === 0 || e.bytes >= events[i - 1]!.bytes),
+    'bytes never go back',
+  );
   const info = (await s.list()).find((b) => b.id === 'mobilenet_0.25')!;
-  assert.deepEqual([info.weights.present, info.weights.source, info.weights.bytes, info.weights.sha256, info.recommended], [true, 'download', FIXTURE.length, SHA, true]);
+  assert.deepEqual(
+    [info.weights.present, info.weights.source, info.weights.bytes, info.weights.sha256, info.recommended],
+    [true, 'download', FIXTURE.length, SHA, true],
+  );
 });
 
 test('a cancelled download says so; the next one resumes from what arrived', async () => {

@@ -40,7 +40,10 @@ class Replies {
   next(what: () => string): Promise<unknown> {
     if (this.#queue.length) return Promise.resolve(this.#queue.shift());
     return new Promise((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`no reply within ${REPLY_TIMEOUT_MS} ms to ${what()}`)), REPLY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => fail(new Error(`no reply within ${REPLY_TIMEOUT_MS} ms to ${what()}`)),
+        REPLY_TIMEOUT_MS,
+      );
       this.#waiting = (m) => (clearTimeout(timer), ok(m));
     });
   }

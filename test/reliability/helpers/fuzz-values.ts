@@ -60,11 +60,52 @@ export function overJson(value: unknown): unknown {
 }
 
 export const TRICKY_STRINGS = [
-  '', ' ', '\uD800', '\uDC00', 'a\uD83Db', '\u202E\u202Dtxt.exe', '\u0000', 'x\u0000y', '\uFEFF', '\u2028\u2029', '\u0085',
-  '𝕏🧪👩‍👩‍👧', 'e\u0301', 'NaN', '__proto__', 'constructor', 'toString', '../../../etc/passwd', '/etc/passwd', '/', '.', '%00',
-  '#1f77b4', '#zzzzzz', 'all', 'train', 'none', '(a+)+$', '[', '\\', '"', "'; DROP TABLE images; --",
+  '',
+  ' ',
+  '\uD800',
+  '\uDC00',
+  'a\uD83Db',
+  '\u202E\u202Dtxt.exe',
+  '\u0000',
+  'x\u0000y',
+  '\uFEFF',
+  '\u2028\u2029',
+  '\u0085',
+  '𝕏🧪👩‍👩‍👧',
+  'e\u0301',
+  'NaN',
+  '__proto__',
+  'constructor',
+  'toString',
+  '../../../etc/passwd',
+  '/etc/passwd',
+  '/',
+  '.',
+  '%00',
+  '#1f77b4',
+  '#zzzzzz',
+  'all',
+  'train',
+  'none',
+  '(a+)+$',
+  '[',
+  '\\',
+  '"',
+  "'; DROP TABLE images; --",
 ];
-export const TRICKY_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'then', 'path', 'id', 'name', 'input'];
+export const TRICKY_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'then',
+  'path',
+  'id',
+  'name',
+  'input',
+];
 
 export const strings = (): fc.Arbitrary<string> =>
   fc.oneof(
@@ -78,19 +119,42 @@ export const strings = (): fc.Arbitrary<string> =>
 
 export const numbers = (): fc.Arbitrary<number> =>
   fc.oneof(
-    { weight: 2, arbitrary: fc.constantFrom(0, -0, 1, -1, 2, 3, 0.5, 2 ** 31, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e308, 5e-324, Number.NaN, Infinity, -Infinity) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        0,
+        -0,
+        1,
+        -1,
+        2,
+        3,
+        0.5,
+        2 ** 31,
+        2 ** 53,
+        2 ** 53 + 2,
+        -(2 ** 53),
+        1e308,
+        5e-324,
+        Number.NaN,
+        Infinity,
+        -Infinity,
+      ),
+    },
     fc.integer(),
     fc.integer({ min: -5, max: 50 }),
     fc.double(),
   );
 
-const scalars = (): fc.Arbitrary<unknown> => fc.oneof(strings(), numbers(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+const scalars = (): fc.Arbitrary<unknown> =>
+  fc.oneof(strings(), numbers(), fc.boolean(), fc.constant(null), fc.constant(undefined));
 
 /** Depths around the limit (64), the issue's 5,000, and far past what JSON.stringify can write. */
-export const deep = (): fc.Arbitrary<Deep> => fc.constantFrom(2, 30, 62, 63, 64, 65, 100, 1000, 5000, 20_000).map((d) => new Deep(d));
+export const deep = (): fc.Arbitrary<Deep> =>
+  fc.constantFrom(2, 30, 62, 63, 64, 65, 100, 1000, 5000, 20_000).map((d) => new Deep(d));
 export const huge = (): fc.Arbitrary<Huge> =>
   fc.oneof({ weight: 8, arbitrary: fc.constantFrom(2001, 20_000) }, fc.constant(200_001)).map((n) => new Huge(n));
-export const keys = (): fc.Arbitrary<string> => fc.oneof(fc.constantFrom(...TRICKY_KEYS), fc.string({ maxLength: 10 }), strings());
+export const keys = (): fc.Arbitrary<string> =>
+  fc.oneof(fc.constantFrom(...TRICKY_KEYS), fc.string({ maxLength: 10 }), strings());
 
 /** Anything JSON can hold and much that it cannot, a few levels deep, with poisoned keys. */
 export const wild = (): fc.Arbitrary<unknown> =>
@@ -99,7 +163,12 @@ export const wild = (): fc.Arbitrary<unknown> =>
       { depthSize: 'small', maxDepth: 3 },
       { weight: 24, arbitrary: scalars() },
       { weight: 4, arbitrary: fc.array(tie('value'), { maxLength: 4 }) },
-      { weight: 4, arbitrary: fc.array(fc.tuple(keys(), tie('value')), { maxLength: 4 }).map((entries) => entries.reduce((o, [k, v]) => own(o, k, v), {} as Record<string, unknown>)) },
+      {
+        weight: 4,
+        arbitrary: fc
+          .array(fc.tuple(keys(), tie('value')), { maxLength: 4 })
+          .map((entries) => entries.reduce((o, [k, v]) => own(o, k, v), {} as Record<string, unknown>)),
+      },
       { weight: 1, arbitrary: deep() },
       { weight: 1, arbitrary: huge() },
     ),
@@ -109,7 +178,8 @@ export const wild = (): fc.Arbitrary<unknown> =>
 export function like(seed: unknown): fc.Arbitrary<unknown> {
   if (typeof seed === 'number') return fc.oneof({ weight: 3, arbitrary: numbers() }, wild());
   if (typeof seed === 'string') return fc.oneof({ weight: 3, arbitrary: strings() }, wild());
-  if (Array.isArray(seed)) return fc.oneof(fc.array(seed.length ? like(seed[0]) : wild(), { maxLength: 6 }), huge(), wild());
+  if (Array.isArray(seed))
+    return fc.oneof(fc.array(seed.length ? like(seed[0]) : wild(), { maxLength: 6 }), huge(), wild());
   if (typeof seed === 'object' && seed !== null) return fc.oneof(mutated(seed as Record<string, unknown>), wild());
   return wild();
 }

@@ -36,4 +36,7 @@ export interface EpochRow {
 }
 
 export const epochs = (project: string, runId = 1) =>
-  peekRows<EpochRow>(project, `SELECT phase, epoch, epoch_ms AS ms, train_loss AS loss FROM run_epochs WHERE run_id = ${Number(runId)} ORDER BY phase, epoch`);
+  peekRows<EpochRow>(
+    project,
+    `SELECT phase, epoch, epoch_ms AS ms, train_loss AS loss FROM run_epochs WHERE run_id = ${Number(runId)} ORDER BY phase, epoch`,
+  );

@@ -40,7 +40,12 @@ export async function startTestServer(opts: { images?: number; allowedHosts?: st
   await studio.handlers().imports.start({ folder: imagesDir });
   await studio.idle();
   const logs: string[] = [];
-  const server = await startServer({ studio, rendererDir: RENDERER_DIR, allowedHosts: opts.allowedHosts, log: (l) => logs.push(l) });
+  const server = await startServer({
+    studio,
+    rendererDir: RENDERER_DIR,
+    allowedHosts: opts.allowedHosts,
+    log: (l) => logs.push(l),
+  });
   return {
     studio,
     server,
@@ -64,7 +69,10 @@ export interface RawResponse {
 
 /** One HTTP/1.1 request written byte for byte: the path is sent as given, the Host as given. */
 export function rawHttp(port: number, path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  const lines = [`GET ${path} HTTP/1.1`, ...Object.entries({ host: `127.0.0.1:${port}`, connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `GET ${path} HTTP/1.1`,
+    ...Object.entries({ host: `127.0.0.1:${port}`, connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}`),
+  ];
   return new Promise((ok, fail) => {
     const socket = tcpConnect(port, '127.0.0.1', () => socket.write(`${lines.join('\r\n')}\r\n\r\n`));
     const chunks: Buffer[] = [];
@@ -95,7 +103,11 @@ function unchunk(body: string): string {
 /** A WebSocket through the ws client, with the headers a browser (or an attacker) would send. */
 export function openWs(port: number, opts: { token: string; origin?: string; host?: string }): Promise<WebSocket> {
   const headers = opts.host ? { host: opts.host } : undefined;
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/rpc?token=${encodeURIComponent(opts.token)}`, { origin: opts.origin, headers, maxPayload: 64 * 1024 * 1024 });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/rpc?token=${encodeURIComponent(opts.token)}`, {
+    origin: opts.origin,
+    headers,
+    maxPayload: 64 * 1024 * 1024,
+  });
   return new Promise((ok, fail) => {
     ws.once('open', () => ok(ws));
     ws.once('error', fail);
@@ -126,7 +138,11 @@ export function call(ws: WebSocket, service: string, method: string, input: unkn
 }
 
 /** A client-to-server frame as RFC 6455 lays it out, masked as a client must, or bent as asked. */
-export function frame(opcode: number, payload: Buffer, opts: { fin?: boolean; rsv?: number; mask?: boolean; declaredLength?: number } = {}): Buffer {
+export function frame(
+  opcode: number,
+  payload: Buffer,
+  opts: { fin?: boolean; rsv?: number; mask?: boolean; declaredLength?: number } = {},
+): Buffer {
   const { fin = true, rsv = 0, mask = true } = opts;
   const length = opts.declaredLength ?? payload.length;
   const head: number[] = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
@@ -162,7 +178,11 @@ export function rawWs(port: number, token: string): Promise<Socket> {
       );
     });
     socket.on('error', () => undefined); // The server may reset it: that is the point of most probes.
-    socket.once('data', (d) => (d.toString('latin1').startsWith('HTTP/1.1 101') ? ok(socket) : fail(new Error(d.toString('latin1').split('\r\n')[0]))));
+    socket.once('data', (d) =>
+      d.toString('latin1').startsWith('HTTP/1.1 101')
+        ? ok(socket)
+        : fail(new Error(d.toString('latin1').split('\r\n')[0])),
+    );
     socket.once('close', () => fail(new Error('closed during the handshake')));
   });
 }

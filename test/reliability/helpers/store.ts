@@ -19,7 +19,8 @@ export function tempDir(prefix: string): string {
 /** n distinct small PNGs in two class folders; seeds from `first` on, so folders never share content. */
 export async function imageFolder(dir: string, n: number, first: number, side = 64): Promise<string[]> {
   const tree: Record<string, Buffer> = {};
-  for (let i = 0; i < n; i++) tree[`c${i % 2}/${String(first + i).padStart(6, '0')}.png`] = await makeImage(first + i, 'png', side, side);
+  for (let i = 0; i < n; i++)
+    tree[`c${i % 2}/${String(first + i).padStart(6, '0')}.png`] = await makeImage(first + i, 'png', side, side);
   writeTree(dir, tree);
   return Object.keys(tree).map((p) => join(dir, p));
 }
@@ -47,8 +48,8 @@ export function studioCli(...args: string[]): CliRun {
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, done };
 }
@@ -70,7 +71,8 @@ export function peek<T>(projectDir: string, fn: (db: BetterSqlite3.Database) => 
   }
 }
 
-export const n = (db: BetterSqlite3.Database, sql: string, ...params: unknown[]) => (db.prepare(sql).get(...params) as { n: number }).n;
+export const n = (db: BetterSqlite3.Database, sql: string, ...params: unknown[]) =>
+  (db.prepare(sql).get(...params) as { n: number }).n;
 
 /** What a project's thumbnails and rows say about each other. */
 export function thumbState(projectDir: string): { orphans: string[]; missing: string[]; staged: string[] } {
@@ -80,7 +82,9 @@ export function thumbState(projectDir: string): { orphans: string[]; missing: st
     if (!/^[0-9a-f]{2}$/.test(sub)) continue;
     for (const name of readdirSync(join(thumbs, sub))) onDisk.add(name.replace(/\.jpg$/, ''));
   }
-  const hashes = peek(projectDir, (db) => (db.prepare('SELECT hash FROM images').all() as { hash: string }[]).map((r) => r.hash));
+  const hashes = peek(projectDir, (db) =>
+    (db.prepare('SELECT hash FROM images').all() as { hash: string }[]).map((r) => r.hash),
+  );
   const stored = new Set(hashes);
   const tmp = join(thumbs, '.tmp');
   return {

@@ -22,7 +22,11 @@ class FakeContents extends EventEmitter {
   }
 }
 
-const event = (n: number): ServerMessage => ({ kind: 'event', name: 'labels.changed', payload: { editId: n, canUndo: true, canRedo: false } });
+const event = (n: number): ServerMessage => ({
+  kind: 'event',
+  name: 'labels.changed',
+  payload: { editId: n, canUndo: true, canRedo: false },
+});
 
 test('events still arrive after the renderer changes pages (same-document navigations)', () => {
   const subs = new Subscriptions(IPC_CHANNEL);

@@ -39,7 +39,10 @@ const forks: Array<{ file: string; execArgv: string[] | undefined }> = [];
 
 const emulatedFork: ForkUtility = (file, _args, options) => {
   forks.push({ file, execArgv: options?.execArgv });
-  const child = fork(file, [], { execArgv: ['--import', portEmulator, ...(options?.execArgv ?? [])], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const child = fork(file, [], {
+    execArgv: ['--import', portEmulator, ...(options?.execArgv ?? [])],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
   const proc = Object.assign(new EventEmitter(), {
     pid: child.pid,
     stdout: null,
@@ -57,18 +60,34 @@ after(() => setEngineLauncher(forkLauncher));
 test('the engine answers through a utility process: a job in, the engine reason out', async () => {
   // parent-port.ts loads first, as scripts/build-electron.mjs composes the built entry.
   const entry = join(root, 'engine-entry.mts');
-  writeFileSync(entry, `import '${join(process.cwd(), 'src-main/engine/process/parent-port.ts')}';\nimport '${join(process.cwd(), 'src-main/engine/process/entry.ts')}';\n`);
+  writeFileSync(
+    entry,
+    `import '${join(process.cwd(), 'src-main/engine/process/parent-port.ts')}';\nimport '${join(process.cwd(), 'src-main/engine/process/entry.ts')}';\n`,
+  );
   setEngineLauncher(utilityLauncher(emulatedFork));
   const task = runEngineTask(
     {
-      type: 'export', config: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, phase1: { epochs: 1, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } } },
-      classes: ['a', 'b'], checkpoint: join(root, 'no-checkpoint'), outDir: join(root, 'out'), runId: '1', configDigest: 'x'.repeat(64),
-      modelCache: join(root, 'models'), backend: 'wasm',
+      type: 'export',
+      config: {
+        backboneId: 'nsfwjs_mobilenet_v2',
+        inputSize: 96,
+        phase1: { epochs: 1, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } },
+      },
+      classes: ['a', 'b'],
+      checkpoint: join(root, 'no-checkpoint'),
+      outDir: join(root, 'out'),
+      runId: '1',
+      configDigest: 'x'.repeat(64),
+      modelCache: join(root, 'models'),
+      backend: 'wasm',
     },
     { entry, execArgv: ['--import', 'tsx'] },
   );
   // The engine's own reason (it read the missing checkpoint), not a process that died mute.
-  await assert.rejects(task, (err: Error) => !/without a result/.test(err.message) && /no-checkpoint/.test(err.message));
+  await assert.rejects(
+    task,
+    (err: Error) => !/without a result/.test(err.message) && /no-checkpoint/.test(err.message),
+  );
   assert.equal(forks.length, 1);
   assert.equal(forks[0]!.file, entry);
 });
@@ -77,7 +96,9 @@ test('exit codes pass through, the signal is unknown, and kill ends it', async (
   const file = join(root, 'wait.mjs');
   writeFileSync(file, 'setInterval(() => {}, 1000);\n');
   const child = utilityLauncher(emulatedFork)({ file, execArgv: [] });
-  const end = new Promise<[number | null, string | null]>((resolve) => child.onExit((code, signal) => resolve([code, signal])));
+  const end = new Promise<[number | null, string | null]>((resolve) =>
+    child.onExit((code, signal) => resolve([code, signal])),
+  );
   assert.equal(child.running, true);
   child.kill();
   const [code, signal] = await end;

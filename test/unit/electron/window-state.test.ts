@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_BOUNDS, fitToScreens, MIN_HEIGHT, MIN_WIDTH, readWindowState, writeWindowState } from '../../../src-main/electron/window-state';
+import {
+  DEFAULT_BOUNDS,
+  fitToScreens,
+  MIN_HEIGHT,
+  MIN_WIDTH,
+  readWindowState,
+  writeWindowState,
+} from '../../../src-main/electron/window-state';
 
 const laptop = { x: 0, y: 0, width: 1920, height: 1050 };
 const monitor = { x: 1920, y: 0, width: 2560, height: 1410 };
@@ -27,6 +34,14 @@ test('kept where it was while that screen is there; centred by the system once i
 });
 
 test('never smaller than the minimum nor larger than the largest screen', () => {
-  assert.deepEqual(fitToScreens({ width: 10, height: 10, maximized: false }, [laptop]), { width: MIN_WIDTH, height: MIN_HEIGHT, maximized: false });
-  assert.deepEqual(fitToScreens({ width: 5000, height: 3000, maximized: true }, [laptop, monitor]), { width: 2560, height: 1410, maximized: true });
+  assert.deepEqual(fitToScreens({ width: 10, height: 10, maximized: false }, [laptop]), {
+    width: MIN_WIDTH,
+    height: MIN_HEIGHT,
+    maximized: false,
+  });
+  assert.deepEqual(fitToScreens({ width: 5000, height: 3000, maximized: true }, [laptop, monitor]), {
+    width: 2560,
+    height: 1410,
+    maximized: true,
+  });
 });

@@ -17,7 +17,11 @@ test('selecting the cpu backend and making tensors prints no tfjs banner', () =>
     tf.tensor([1, 2, 3]).square().dataSync();
     console.log('backend', picked.name, tf.getBackend());
   `;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^backend cpu cpu$/m);
   assert.doesNotMatch(r.stdout + r.stderr, /looks like you are running TensorFlow\.js in Node\.js/);

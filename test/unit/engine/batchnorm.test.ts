@@ -11,7 +11,10 @@ before(async () => {
 
 function movingStats(layer: tf.layers.Layer): number[][] {
   // BatchNormalization weights: gamma, beta, moving mean, moving variance.
-  return layer.getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+  return layer
+    .getWeights()
+    .slice(2)
+    .map((w) => Array.from(w.dataSync()));
 }
 
 function model() {

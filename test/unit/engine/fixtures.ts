@@ -3,10 +3,18 @@ import { seededRandom } from '../../../src-shared/random';
 import { BlockRows } from '../../../src-main/engine/data/batches';
 import type { EvalSet, TrainSet } from '../../../src-main/engine/data/batches';
 
-export function clusters(n: number, classes: number, dim: number, seed: number, spread = 0.6): { values: Float32Array[]; labels: number[] } {
+export function clusters(
+  n: number,
+  classes: number,
+  dim: number,
+  seed: number,
+  spread = 0.6,
+): { values: Float32Array[]; labels: number[] } {
   const next = seededRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
-  const centres = Array.from({ length: classes }, (_, c) => Float32Array.from({ length: dim }, (_, d) => (d % classes === c ? 2 : 0)));
+  const centres = Array.from({ length: classes }, (_, c) =>
+    Float32Array.from({ length: dim }, (_, d) => (d % classes === c ? 2 : 0)),
+  );
   const values: Float32Array[] = [];
   const labels: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -19,12 +27,24 @@ export function clusters(n: number, classes: number, dim: number, seed: number, 
 
 export function trainSet(n: number, classes: number, dim: number, seed: number): TrainSet {
   const d = clusters(n, classes, dim, seed);
-  return { rows: BlockRows.of([dim], d.values.map((v) => [v])), labels: d.labels };
+  return {
+    rows: BlockRows.of(
+      [dim],
+      d.values.map((v) => [v]),
+    ),
+    labels: d.labels,
+  };
 }
 
 export function evalSet(n: number, classes: number, dim: number, seed: number): EvalSet {
   const d = clusters(n, classes, dim, seed);
-  return { rows: BlockRows.of([dim], d.values.map((v) => [v])), labels: d.labels };
+  return {
+    rows: BlockRows.of(
+      [dim],
+      d.values.map((v) => [v]),
+    ),
+    labels: d.labels,
+  };
 }
 
 /** A clock that advances 10 ms per reading: epoch times become exact. */

@@ -9,9 +9,32 @@ import { selectBackend } from '../../../src-main/engine/backend';
 
 const cases: Array<{ name: string; spec: HeadSpecInput; shape: [number, number, number]; classes: number }> = [
   { name: 'default avg pooling', spec: {}, shape: [7, 7, 1280], classes: 2 },
-  { name: 'max + dense/dropout', spec: { pooling: 'max', layers: [{ kind: 'dense', units: 128 }, { kind: 'dropout', rate: 0.3 }] }, shape: [7, 7, 1280], classes: 5 },
-  { name: 'batchnorm between dense', spec: { layers: [{ kind: 'dense', units: 64, activation: 'gelu' }, { kind: 'batchnorm' }, { kind: 'dense', units: 32 }] }, shape: [8, 8, 2048], classes: 7 },
-  { name: 'flatten small map', spec: { pooling: 'flatten', layers: [{ kind: 'batchnorm' }] }, shape: [3, 3, 16], classes: 3 },
+  {
+    name: 'max + dense/dropout',
+    spec: {
+      pooling: 'max',
+      layers: [
+        { kind: 'dense', units: 128 },
+        { kind: 'dropout', rate: 0.3 },
+      ],
+    },
+    shape: [7, 7, 1280],
+    classes: 5,
+  },
+  {
+    name: 'batchnorm between dense',
+    spec: {
+      layers: [{ kind: 'dense', units: 64, activation: 'gelu' }, { kind: 'batchnorm' }, { kind: 'dense', units: 32 }],
+    },
+    shape: [8, 8, 2048],
+    classes: 7,
+  },
+  {
+    name: 'flatten small map',
+    spec: { pooling: 'flatten', layers: [{ kind: 'batchnorm' }] },
+    shape: [3, 3, 16],
+    classes: 3,
+  },
 ];
 
 test('the spec counts exactly the parameters tfjs builds', async () => {
@@ -21,7 +44,10 @@ test('the spec counts exactly the parameters tfjs builds', async () => {
     const head = buildHead(spec, c.shape, c.classes, 'single', { seed: 1 });
     const size = headSize(spec, c.shape, c.classes);
     assert.equal(size.params, head.full.countParams(), c.name);
-    const trainable = head.full.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+    const trainable = head.full.trainableWeights.reduce(
+      (n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1),
+      0,
+    );
     assert.equal(size.trainableParams, trainable, `${c.name}: trainable`);
     head.full.dispose();
   }
@@ -31,7 +57,10 @@ test("seed 000's Flatten head on ResNet50's 10x10x2048 map is a multi-GB file", 
   await selectBackend({ prefer: 'cpu' });
   const spec = HeadSpec.parse({
     pooling: 'flatten',
-    layers: [1024, 512, 256].flatMap((units) => [{ kind: 'dense', units }, { kind: 'dropout', rate: 0.5 }]),
+    layers: [1024, 512, 256].flatMap((units) => [
+      { kind: 'dense', units },
+      { kind: 'dropout', rate: 0.5 },
+    ]),
   });
   const size = headSize(spec, [10, 10, 2048], 2);
   const head = buildHead(spec, [10, 10, 2048], 2, 'single', { seed: 1, init: 'zeros' });

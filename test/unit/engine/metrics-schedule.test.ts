@@ -1,14 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracy, confusionMatrix, macroF1, meanStd, perClassMetrics, wilsonInterval } from '../../../src-shared/engine-metrics';
+import {
+  accuracy,
+  confusionMatrix,
+  macroF1,
+  meanStd,
+  perClassMetrics,
+  wilsonInterval,
+} from '../../../src-shared/engine-metrics';
 import { LrSchedule, lrAt } from '../../../src-shared/engine-schedule';
 import { balancedClassWeights } from '../../../src-main/engine/data/batches';
 
 test('per-class precision, recall, F1 and macro F1 match a hand count', () => {
   const m = confusionMatrix([0, 0, 0, 1, 1, 2], [0, 0, 1, 1, 2, 2], 3);
-  assert.deepEqual(m, [[2, 1, 0], [0, 1, 1], [0, 0, 1]]);
+  assert.deepEqual(m, [
+    [2, 1, 0],
+    [0, 1, 1],
+    [0, 0, 1],
+  ]);
   const per = perClassMetrics(m);
-  assert.deepEqual(per.map((c) => c.support), [3, 2, 1]);
+  assert.deepEqual(
+    per.map((c) => c.support),
+    [3, 2, 1],
+  );
   assert.equal(per[0]!.precision, 1);
   assert.equal(per[0]!.recall, 2 / 3);
   assert.equal(per[1]!.precision, 0.5);

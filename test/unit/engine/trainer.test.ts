@@ -22,9 +22,23 @@ before(async () => {
 
 const DIM = 12;
 
-function args(over: { classes?: number; head?: HeadSpecInput; config?: Partial<FitConfigInput>; seed?: number; callbacks?: Callback[]; signal?: AbortSignal }): FitArgs {
+function args(over: {
+  classes?: number;
+  head?: HeadSpecInput;
+  config?: Partial<FitConfigInput>;
+  seed?: number;
+  callbacks?: Callback[];
+  signal?: AbortSignal;
+}): FitArgs {
   const classes = over.classes ?? 3;
-  const spec = HeadSpec.parse(over.head ?? { layers: [{ kind: 'dense', units: 16 }, { kind: 'dropout', rate: 0.3 }] });
+  const spec = HeadSpec.parse(
+    over.head ?? {
+      layers: [
+        { kind: 'dense', units: 16 },
+        { kind: 'dropout', rate: 0.3 },
+      ],
+    },
+  );
   // Phase 1 trains `top` on 1x1 "feature maps", i.e. vectors of DIM values.
   const head = buildHead(spec, [1, 1, DIM], classes, 'single', { seed: over.seed ?? 1 });
   return {
@@ -51,7 +65,10 @@ test('the head learns separable classes and reports per-class metrics', async ()
   assert.ok(last.valAcc! > 0.9, `val accuracy ${last.valAcc}`);
   assert.ok(last.valLoss! < sink.epochs[0]!.valLoss!);
   assert.equal(last.perClass.length, 3);
-  assert.equal(last.confusion.flat().reduce((a, b) => a + b, 0), 60);
+  assert.equal(
+    last.confusion.flat().reduce((a, b) => a + b, 0),
+    60,
+  );
   assert.equal(last.epochMs, 10, 'epoch time comes from the injected clock');
 });
 
@@ -60,7 +77,10 @@ test('same seed and data give the same metrics; another seed does not', async ()
   const b = await fit(args({ seed: 5 }));
   const c = await fit(args({ seed: 6 }));
   assert.deepEqual(a.epochs, b.epochs);
-  assert.notDeepEqual(a.epochs.map((e) => e.trainLoss), c.epochs.map((e) => e.trainLoss));
+  assert.notDeepEqual(
+    a.epochs.map((e) => e.trainLoss),
+    c.epochs.map((e) => e.trainLoss),
+  );
 });
 
 test('tensor count does not grow from epoch to epoch', async () => {
@@ -68,9 +88,18 @@ test('tensor count does not grow from epoch to epoch', async () => {
   const probe: Callback = { name: 'probe', onEpochEnd: () => void counts.push(tf.memory().numTensors) };
   const stopper = new EarlyStopping(EarlyStoppingSpec.parse({ patience: 100 }));
   const ckpt = new BestCheckpoint('valAcc', () => {});
-  await fit(args({ config: { epochs: 5, classWeights: 'balanced', schedule: { kind: 'cosine', warmupEpochs: 1 } }, head: { layers: [{ kind: 'dense', units: 8 }, { kind: 'batchnorm' }, { kind: 'dropout', rate: 0.2 }], l2: 1e-3 }, callbacks: [stopper, ckpt, probe] }));
+  await fit(
+    args({
+      config: { epochs: 5, classWeights: 'balanced', schedule: { kind: 'cosine', warmupEpochs: 1 } },
+      head: { layers: [{ kind: 'dense', units: 8 }, { kind: 'batchnorm' }, { kind: 'dropout', rate: 0.2 }], l2: 1e-3 },
+      callbacks: [stopper, ckpt, probe],
+    }),
+  );
   assert.equal(counts.length, 5);
-  assert.ok(counts.every((n) => n === counts[0]), `tensors per epoch: ${counts.join(', ')}`);
+  assert.ok(
+    counts.every((n) => n === counts[0]),
+    `tensors per epoch: ${counts.join(', ')}`,
+  );
 });
 
 test('accuracy on 7 classes starts near chance, not at 6/7 (seed 001)', async () => {
@@ -91,12 +120,18 @@ test('early stopping stops on a plateau and restores the best epoch', async () =
   const best = res.epochs[stopper.bestEpoch]!;
   // In the run's words: the value to 4 digits, the epoch counted from 1 within its phase.
   const reason = res.stopReason.kind === 'stopped' ? res.stopReason.reason : '';
-  assert.equal(reason, `val loss did not improve for 2 epochs, the patience (best ${Number(best.valLoss!.toPrecision(4))}, at phase 1, epoch ${stopper.bestEpoch + 1})`);
+  assert.equal(
+    reason,
+    `val loss did not improve for 2 epochs, the patience (best ${Number(best.valLoss!.toPrecision(4))}, at phase 1, epoch ${stopper.bestEpoch + 1})`,
+  );
   // Patience 2: two epochs after the best one, no more.
   assert.equal(res.epochs.length, stopper.bestEpoch + 3);
   assert.equal(Math.min(...res.epochs.map((e) => e.valLoss!)), best.valLoss);
   const now = await evaluate(a.model, a.val!, 3);
-  assert.ok(Math.abs(now.loss - best.valLoss!) < 1e-5, `restored weights give ${now.loss}, best epoch had ${best.valLoss}`);
+  assert.ok(
+    Math.abs(now.loss - best.valLoss!) < 1e-5,
+    `restored weights give ${now.loss}, best epoch had ${best.valLoss}`,
+  );
 });
 
 test('the best checkpoint holds only the trained model, at its best epoch', async () => {
@@ -123,7 +158,10 @@ test('cancellation is typed and ends the run at the next batch', async () => {
 test('a cancel that comes while validating ends the fit there, without that epoch', async () => {
   const ctrl = new AbortController();
   // The last batch of epoch 1 ends, then validation starts: the cancel is heard between its batches.
-  const progress = new Progress((i) => void (i.epoch === 1 && i.batch === i.batches - 1 && setImmediate(() => ctrl.abort())), 0);
+  const progress = new Progress(
+    (i) => void (i.epoch === 1 && i.batch === i.batches - 1 && setImmediate(() => ctrl.abort())),
+    0,
+  );
   const res = await fit(args({ config: { epochs: 5 }, callbacks: [progress], signal: ctrl.signal }));
   assert.deepEqual(res.stopReason, { kind: 'cancelled' });
   assert.equal(res.epochs.length, 1);
@@ -134,10 +172,23 @@ test('the learning-rate range test returns a curve, a suggestion, and the weight
   const a = args({});
   const before = a.model.getWeights().map((w) => Array.from(w.dataSync()));
   const tensors = tf.memory().numTensors;
-  const res = await lrRangeTest({ model: a.model, head: a.head, classes: 3, train: a.train, optimizer: { kind: 'sgd', lr: 1, momentum: 0.9, nesterov: false }, steps: 60, minLr: 1e-5, maxLr: 10, seed: 1 });
+  const res = await lrRangeTest({
+    model: a.model,
+    head: a.head,
+    classes: 3,
+    train: a.train,
+    optimizer: { kind: 'sgd', lr: 1, momentum: 0.9, nesterov: false },
+    steps: 60,
+    minLr: 1e-5,
+    maxLr: 10,
+    seed: 1,
+  });
   assert.ok(res.curve.length > 20);
   assert.ok(res.curve.every((p, i) => i === 0 || p.lr > res.curve[i - 1]!.lr));
   assert.ok(res.suggestion !== null && res.suggestion > 1e-4 && res.suggestion < 10, `suggestion ${res.suggestion}`);
-  assert.deepEqual(a.model.getWeights().map((w) => Array.from(w.dataSync())), before);
+  assert.deepEqual(
+    a.model.getWeights().map((w) => Array.from(w.dataSync())),
+    before,
+  );
   assert.equal(tf.memory().numTensors, tensors);
 });

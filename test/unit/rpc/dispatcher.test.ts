@@ -59,14 +59,21 @@ test('bad input is refused with the field named', async () => {
 test('unknown members fail loudly by name, including prototype names', async () => {
   const { client } = harness();
   const api = client.api as unknown as Record<string, Record<string, () => Promise<unknown>>>;
-  await assert.rejects(api.project.explode(), { code: 'method-not-found', message: 'Method not found: project.explode' });
+  await assert.rejects(api.project.explode(), {
+    code: 'method-not-found',
+    message: 'Method not found: project.explode',
+  });
   await assert.rejects(api.project.constructor(), { code: 'method-not-found' });
   await assert.rejects((api.__proto__.toString as unknown as () => Promise<unknown>)(), { code: 'method-not-found' });
 });
 
 test('a handler error crosses as its code and message', async () => {
   const { client } = harness();
-  await assert.rejects(client.api.dataset.image({ id: 7 }), { name: 'StudioError', code: 'not-found', message: 'No image with id 7.' });
+  await assert.rejects(client.api.dataset.image({ id: 7 }), {
+    name: 'StudioError',
+    code: 'not-found',
+    message: 'No image with id 7.',
+  });
 });
 
 test('an output that breaks the contract is an internal error, not bad data in the UI', async () => {
@@ -79,8 +86,17 @@ test('events reach subscribers and stop after unsubscribe', async () => {
   const got: number[] = [];
   const off = client.on('imports.progress', (p) => got.push(p.done));
   const progress = {
-    importId: 1, root: '/r', status: 'running' as const, phase: 'importing' as const,
-    total: 10, done: 3, imported: 3, skipped: 0, problems: 0, imagesPerSecond: 1, etaSeconds: 7,
+    importId: 1,
+    root: '/r',
+    status: 'running' as const,
+    phase: 'importing' as const,
+    total: 10,
+    done: 3,
+    imported: 3,
+    skipped: 0,
+    problems: 0,
+    imagesPerSecond: 1,
+    etaSeconds: 7,
   };
   hub.emit('imports.progress', progress);
   await new Promise((r) => setTimeout(r, 5));
@@ -129,7 +145,17 @@ test('a bad envelope with a usable id is answered by that id, naming the field',
 
 test('what has no usable id is refused, echoing nothing', async () => {
   const { handlers } = harnessHandlers();
-  for (const message of [null, [], 'call', 7, { ...current }, { ...current, id: 'x'.repeat(65) }, { ...current, id: Number.NaN }, { ...current, id: 1n }, { ...current, id: { a: 1 } }]) {
+  for (const message of [
+    null,
+    [],
+    'call',
+    7,
+    { ...current },
+    { ...current, id: 'x'.repeat(65) },
+    { ...current, id: Number.NaN },
+    { ...current, id: 1n },
+    { ...current, id: { a: 1 } },
+  ]) {
     const reply = await answer(handlers, message, () => undefined);
     assert.equal(reply.kind, 'refused', JSON.stringify(reply));
   }
@@ -139,7 +165,10 @@ test('a cyclic input (Electron IPC carries cycles) is refused as too deep, not w
   const { handlers } = harnessHandlers();
   const input: Record<string, unknown> = {};
   input.self = input;
-  const reply = (await answer(handlers, { ...current, id: 9, input }, () => undefined)) as Extract<MainMessage, { ok: false }>;
+  const reply = (await answer(handlers, { ...current, id: 9, input }, () => undefined)) as Extract<
+    MainMessage,
+    { ok: false }
+  >;
   assert.equal(reply.error.code, 'invalid-input');
 });
 
@@ -149,13 +178,18 @@ test('a reply the transport cannot send becomes an internal error by its id; not
   const logs: string[] = [];
   let listener: (m: unknown) => void = () => undefined;
   let failures = 1;
-  serve(handlers, new EventHub(), {
-    send: (m) => {
-      if (failures-- > 0) throw new RangeError('Maximum call stack size exceeded');
-      sent.push(m);
+  serve(
+    handlers,
+    new EventHub(),
+    {
+      send: (m) => {
+        if (failures-- > 0) throw new RangeError('Maximum call stack size exceeded');
+        sent.push(m);
+      },
+      onMessage: (l) => ((listener = l), () => undefined),
     },
-    onMessage: (l) => ((listener = l), () => undefined),
-  }, (line) => logs.push(line));
+    (line) => logs.push(line),
+  );
   listener({ ...current, id: 11 });
   await new Promise((ok) => setTimeout(ok, 10));
   assert.equal(sent.length, 1);

@@ -37,7 +37,8 @@ describe('npm run setup:gpu', () => {
     chmodSync(join(bin, 'nvidia-smi'), 0o755);
     const libs = join(tmp, 'cuda12');
     mkdirSync(libs);
-    for (const s of ['libcudart.so.12', 'libcublas.so.12', 'libcublasLt.so.12', 'libcufft.so.11', 'libcurand.so.10']) writeFileSync(join(libs, s), '');
+    for (const s of ['libcudart.so.12', 'libcublas.so.12', 'libcublasLt.so.12', 'libcufft.so.11', 'libcurand.so.10'])
+      writeFileSync(join(libs, s), '');
     // No proxy: with one the script leaves reachability to the install scripts themselves.
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/proxy/i.test(k)));
     withGpu = { ...base, PATH: `${bin}:${process.env.PATH}`, LD_LIBRARY_PATH: libs };
@@ -45,7 +46,13 @@ describe('npm run setup:gpu', () => {
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  const run = (env: NodeJS.ProcessEnv, ...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000, env });
+  const run = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env,
+    });
 
   test('--check with a GPU: what each stack needs, what is found, exactly what is missing, and the silent CPU fallback', () => {
     const r = run(withGpu, '--check');
@@ -77,7 +84,12 @@ describe('npm run setup:gpu', () => {
     const base = `http://127.0.0.1:${await closedPort()}/libtensorflow-`;
     const r = run({ ...withGpu, TFJS_NODE_BASE_URI: base }, '--only', 'tfjs');
     assert.equal(r.status, 1);
-    assert.match(r.stderr, new RegExp(`@tensorflow/tfjs-node-gpu: cannot download: ${base.replace(/[.]/g, '\\.')}gpu-linux-x86_64-2\\.9\\.1\\.tar\\.gz is unreachable \\(ECONNREFUSED\\)\\. Nothing was changed; .*TFJS_NODE_BASE_URI`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `@tensorflow/tfjs-node-gpu: cannot download: ${base.replace(/[.]/g, '\\.')}gpu-linux-x86_64-2\\.9\\.1\\.tar\\.gz is unreachable \\(ECONNREFUSED\\)\\. Nothing was changed; .*TFJS_NODE_BASE_URI`,
+      ),
+    );
     assert.equal(existsSync(join(tfjsGpuDir, 'deps')), false, "tfjs-node-gpu's install script did not run");
     assert.doesNotMatch(r.stdout, /onnxruntime-node: not set up/, '--only tfjs leaves ORT alone');
   });

@@ -14,7 +14,11 @@ test('a lone surrogate is refused, naming it; a whole pair (an emoji) is a name'
   const lone = checkClassName('cat\ud800');
   assert.equal(lone.ok, false);
   assert.match(!lone.ok ? lone.message : '', /half of a character pair \(U\+D800\) at character 4/);
-  assert.deepEqual(checkClassName('\udc00'), { ok: false, message: 'A class name must be valid text; it has half of a character pair (U+DC00) at character 1. Retype the name.' });
+  assert.deepEqual(checkClassName('\udc00'), {
+    ok: false,
+    message:
+      'A class name must be valid text; it has half of a character pair (U+DC00) at character 1. Retype the name.',
+  });
   assert.deepEqual(checkClassName('cat 🐈'), { ok: true, name: 'cat 🐈' });
 });
 
@@ -23,8 +27,15 @@ test('two names with different lone surrogates are both refused by classes.creat
   const studio = new Studio({ modelCacheDir: join(dir, 'models'), configDir: join(dir, 'config'), background: false });
   try {
     studio.open(join(dir, 'project'), true);
-    for (const [id, name] of [[1, '\ud800'], [2, '\udc00']] as const) {
-      const reply = await dispatch(studio.handlers(), { kind: 'call', id, service: 'classes', method: 'create', input: { name } }, () => undefined);
+    for (const [id, name] of [
+      [1, '\ud800'],
+      [2, '\udc00'],
+    ] as const) {
+      const reply = await dispatch(
+        studio.handlers(),
+        { kind: 'call', id, service: 'classes', method: 'create', input: { name } },
+        () => undefined,
+      );
       assert.ok(reply.kind === 'result' && !reply.ok, JSON.stringify(reply));
       assert.equal(reply.error.code, 'invalid-input');
     }

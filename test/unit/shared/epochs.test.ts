@@ -8,7 +8,19 @@ import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { epochTag, epochText, keptEpoch, keptReason } from '../../../src-shared/epochs';
 
 function epoch(phase: 1 | 2, i: number, valLoss: number, valAcc: number): EpochMetrics {
-  return { phase, epoch: i, trainLoss: 1, trainAcc: 0.5, valLoss, valAcc, valMacroF1: valAcc, perClass: [], confusion: [], lr: 1e-3, epochMs: 1000 };
+  return {
+    phase,
+    epoch: i,
+    trainLoss: 1,
+    trainAcc: 0.5,
+    valLoss,
+    valAcc,
+    valMacroF1: valAcc,
+    perClass: [],
+    confusion: [],
+    lr: 1e-3,
+    epochMs: 1000,
+  };
 }
 
 function config(phase2: boolean, earlyStopping: object | null = {}): RunConfig {

@@ -13,8 +13,14 @@ test('the same seed gives the same stream, another seed another one, all in [0, 
   const b = seededRandom(42);
   const c = seededRandom(43);
   const xs = Array.from({ length: 1000 }, () => a());
-  assert.deepEqual(Array.from({ length: 1000 }, () => b()), xs);
-  assert.notDeepEqual(Array.from({ length: 1000 }, () => c()), xs);
+  assert.deepEqual(
+    Array.from({ length: 1000 }, () => b()),
+    xs,
+  );
+  assert.notDeepEqual(
+    Array.from({ length: 1000 }, () => c()),
+    xs,
+  );
   assert.ok(xs.every((x) => x >= 0 && x < 1));
 });
 
@@ -23,8 +29,14 @@ test('shuffled keeps every item, leaves the input alone and repeats for a seed',
   const once = shuffled(items, seededRandom(7));
   assert.deepEqual(shuffled(items, seededRandom(7)), once);
   assert.notDeepEqual(once, items);
-  assert.deepEqual([...once].sort((x, y) => x - y), items);
-  assert.deepEqual(items, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...once].sort((x, y) => x - y),
+    items,
+  );
+  assert.deepEqual(
+    items,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
 });
 
 test('seedOf depends on every part and their order', () => {

@@ -7,7 +7,12 @@ import { RunResult } from '../../../src-shared/engine-protocol';
 import { etaOf, etaText, runTime, runTimeText } from '../../../src-shared/run-time';
 
 const fit = { epochs: 10, optimizer: { kind: 'adam', lr: 1e-3 } };
-const config = RunConfig.parse({ backboneId: 'b', head: { pooling: 'avg', layers: [] }, phase1: fit, phase2: { ...fit, unfreezeBlocks: 1 } });
+const config = RunConfig.parse({
+  backboneId: 'b',
+  head: { pooling: 'avg', layers: [] },
+  phase1: fit,
+  phase2: { ...fit, unfreezeBlocks: 1 },
+});
 const times = (phase: 1 | 2, ms: number[]) => ms.map((epochMs) => ({ phase, epochMs }));
 
 test('time left counts each phase at its own mean epoch time', () => {
@@ -24,13 +29,25 @@ test('time left counts each phase at its own mean epoch time', () => {
 
 test('the wall time splits into cache build, phases, evaluation and start-up', () => {
   const result = RunResult.parse({
-    backend: { name: 'wasm', rejected: [], versions: {} }, backboneHash: 'h', featureShape: [1, 1, 4], phases: [], test: null, checkpoint: '/c',
-    wallMs: 100_000, timing: { cacheMs: 95_000, phase1Ms: 3_000, phase2Ms: 0, evalMs: 1_200 },
+    backend: { name: 'wasm', rejected: [], versions: {} },
+    backboneHash: 'h',
+    featureShape: [1, 1, 4],
+    phases: [],
+    test: null,
+    checkpoint: '/c',
+    wallMs: 100_000,
+    timing: { cacheMs: 95_000, phase1Ms: 3_000, phase2Ms: 0, evalMs: 1_200 },
   });
   // The service saw 103 s from start to end: 3 s more than the engine's clock (process start, backend choice).
   const t = runTime({ result, startedAt: 1_000, finishedAt: 104_000, twoPhase: false })!;
   assert.equal(t.wallMs, 103_000);
   assert.equal(runTimeText(t), '1 min 43 s: cache build 1 min 35 s, phase 1 3.0 s, evaluation 1.2 s, start-up 3.8 s');
-  assert.deepEqual(runTime({ result, startedAt: null, finishedAt: null, twoPhase: true })!.parts.map((p) => p.key), ['cache', 'phase1', 'phase2', 'eval', 'startup']);
-  assert.equal(runTime({ result: { ...result, timing: undefined }, startedAt: 0, finishedAt: 1, twoPhase: false }), null);
+  assert.deepEqual(
+    runTime({ result, startedAt: null, finishedAt: null, twoPhase: true })!.parts.map((p) => p.key),
+    ['cache', 'phase1', 'phase2', 'eval', 'startup'],
+  );
+  assert.equal(
+    runTime({ result: { ...result, timing: undefined }, startedAt: 0, finishedAt: 1, twoPhase: false }),
+    null,
+  );
 });

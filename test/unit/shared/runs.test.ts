@@ -18,7 +18,7 @@ test('a features event from before the rate was sent still parses', () => {
   assert.equal(RunsProgress.safeParse({ ...old, etaS: -1 }).success, false);
 });
 
-test('a run\'s frozen work: what computed each stage, and whether its values were held or read per batch', () => {
+test("a run's frozen work: what computed each stage, and whether its values were held or read per batch", () => {
   const base = RunResult.parse({
     backend: { name: 'wasm', rejected: [], versions: {} },
     backboneHash: 'h',
@@ -32,7 +32,13 @@ test('a run\'s frozen work: what computed each stage, and whether its values wer
   assert.deepEqual(frozenWorkLines(base), [], 'a run from before either was recorded');
   const lines = frozenWorkLines({
     ...base,
-    inference: { split: { runtime: 'onnxruntime-cpu', threads: 2, rejected: [{ runtime: 'onnxruntime-cuda', reason: 'libcudart.so.12 not found' }] } },
+    inference: {
+      split: {
+        runtime: 'onnxruntime-cpu',
+        threads: 2,
+        rejected: [{ runtime: 'onnxruntime-cuda', reason: 'libcudart.so.12 not found' }],
+      },
+    },
     featureStore: { split: { bytes: 6_300_000_000, held: false }, features: { bytes: 1_024_000_000, held: true } },
   });
   assert.deepEqual(lines, [
@@ -42,10 +48,30 @@ test('a run\'s frozen work: what computed each stage, and whether its values wer
 });
 
 test('a run says which rung trained each phase: the WebGPU adapter, and why the rungs above were not used', () => {
-  const phase = (n: 1 | 2) => ({ phase: n, stop: { kind: 'completed' }, epochs: 2, bestEpoch: null, featureMs: 1, fitMs: 1 });
-  const adapter = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H100', software: false, limits: { maxStorageBuffersPerShaderStage: 96 } };
+  const phase = (n: 1 | 2) => ({
+    phase: n,
+    stop: { kind: 'completed' },
+    epochs: 2,
+    bestEpoch: null,
+    featureMs: 1,
+    fitMs: 1,
+  });
+  const adapter = {
+    vendor: 'nvidia',
+    architecture: 'hopper',
+    device: '',
+    description: 'NVIDIA H100',
+    software: false,
+    limits: { maxStorageBuffersPerShaderStage: 96 },
+  };
   const result = RunResult.parse({
-    backend: { name: 'webgpu', rejected: [{ name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' }], versions: {}, adapter, parity: 1e-7 },
+    backend: {
+      name: 'webgpu',
+      rejected: [{ name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' }],
+      versions: {},
+      adapter,
+      parity: 1e-7,
+    },
     backboneHash: 'h',
     featureShape: [3, 3, 1280],
     phases: [phase(1), phase(2)],
@@ -54,7 +80,14 @@ test('a run says which rung trained each phase: the WebGPU adapter, and why the 
     wallMs: 1,
   });
   const why = ' (tensorflow-gpu not used: @tensorflow/tfjs-node-gpu is not installed)';
-  assert.deepEqual(frozenWorkLines(result), [`Phase 1 trained on webgpu on nvidia hopper (NVIDIA H100)${why}`, `Phase 2 trained on webgpu on nvidia hopper (NVIDIA H100)${why}`]);
-  const wasm = RunResult.parse({ ...result, backend: { name: 'wasm', rejected: [], versions: {} }, phases: [phase(1)] });
+  assert.deepEqual(frozenWorkLines(result), [
+    `Phase 1 trained on webgpu on nvidia hopper (NVIDIA H100)${why}`,
+    `Phase 2 trained on webgpu on nvidia hopper (NVIDIA H100)${why}`,
+  ]);
+  const wasm = RunResult.parse({
+    ...result,
+    backend: { name: 'wasm', rejected: [], versions: {} },
+    phases: [phase(1)],
+  });
   assert.deepEqual(frozenWorkLines(wasm), ['Phase 1 trained on wasm']);
 });

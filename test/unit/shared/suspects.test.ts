@@ -24,12 +24,21 @@ test('thresholds: the mean self-confidence of each class, null for a class witho
   assert.ok(Math.abs(t[0]! - (0.9 + 0.8 + 0.85 + 0.05) / 4) < 1e-12);
   assert.ok(Math.abs(t[1]! - (0.8 + 0.9 + 0.4) / 3) < 1e-12);
   assert.ok(Math.abs(t[2]! - 0.8) < 1e-12);
-  assert.deepEqual(classThresholds(rows.filter((r) => r.given !== 1), 3)[1], null);
+  assert.deepEqual(
+    classThresholds(
+      rows.filter((r) => r.given !== 1),
+      3,
+    )[1],
+    null,
+  );
 });
 
 test('a confidently other-class image is a candidate with that class suggested; an unsure one is not', () => {
   const s = findLabelSuspects(rows, 3);
-  assert.deepEqual(s.map((x) => x.imageId), [9]);
+  assert.deepEqual(
+    s.map((x) => x.imageId),
+    [9],
+  );
   assert.equal(s[0]!.suggested, 2);
   assert.equal(s[0]!.selfConfidence, 0.05);
   assert.ok(Math.abs(s[0]!.margin - (0.05 - 0.9)) < 1e-12);
@@ -57,9 +66,15 @@ test('ranking by self-confidence and by margin order the candidates differently'
 test('the suggested class is the most probable among those reaching their threshold', () => {
   // t1 = 0.85 (images 4, 5 only), t2 = 0.8: for image 30 class 1 (0.5) misses its threshold, class 2 is not reached either.
   const base = rows.filter((r) => r.imageId <= 8);
-  assert.deepEqual(findLabelSuspects([...base, { imageId: 30, given: 0, probs: [0.1, 0.5, 0.4] }], 3).map((s) => s.imageId), []);
+  assert.deepEqual(
+    findLabelSuspects([...base, { imageId: 30, given: 0, probs: [0.1, 0.5, 0.4] }], 3).map((s) => s.imageId),
+    [],
+  );
   const s = findLabelSuspects([...base, { imageId: 31, given: 0, probs: [0.02, 0.88, 0.1] }], 3);
-  assert.deepEqual(s.map((x) => [x.imageId, x.suggested]), [[31, 1]]);
+  assert.deepEqual(
+    s.map((x) => [x.imageId, x.suggested]),
+    [[31, 1]],
+  );
 });
 
 test('probabilities that do not fit the class count are refused', () => {
@@ -76,5 +91,13 @@ test('pareto front: the points no other point beats on both accuracy and latency
     { accuracy: 0.9, latency: 40 }, // dominated by the first
   ];
   assert.deepEqual([...paretoFront(pts)].sort(), [0, 1, 3]);
-  assert.deepEqual([...paretoFront([{ accuracy: 0.5, latency: 5 }, { accuracy: 0.5, latency: 5 }])], [0, 1]);
+  assert.deepEqual(
+    [
+      ...paretoFront([
+        { accuracy: 0.5, latency: 5 },
+        { accuracy: 0.5, latency: 5 },
+      ]),
+    ],
+    [0, 1],
+  );
 });

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { openProject } from '../../../src-main/services/project/project';
-import { BACKUP_EVERY_MS, backupDir, backupName, dailyBackup, KEEP_BACKUPS, listBackups } from '../../../src-main/store/backups';
+import {
+  BACKUP_EVERY_MS,
+  backupDir,
+  backupName,
+  dailyBackup,
+  KEEP_BACKUPS,
+  listBackups,
+} from '../../../src-main/store/backups';
 import { openDatabase } from '../../../src-main/store/db';
 import { latestVersion, migrations } from '../../../src-main/store/migrations/index';
 
@@ -44,13 +51,21 @@ test('a day later another is taken; only the newest KEEP_BACKUPS stay, newest fi
   const dbFile = join(dir, 'studio.db');
   const db = openDatabase(dbFile);
   const start = Date.parse('2026-01-01T00:00:00Z');
-  for (let day = 0; day < KEEP_BACKUPS + 2; day++) assert.ok(await dailyBackup(db, dbFile, new Date(start + day * (BACKUP_EVERY_MS + 1000))));
-  assert.equal(await dailyBackup(db, dbFile, new Date(start + (KEEP_BACKUPS + 1) * (BACKUP_EVERY_MS + 1000) + 60_000)), null);
+  for (let day = 0; day < KEEP_BACKUPS + 2; day++)
+    assert.ok(await dailyBackup(db, dbFile, new Date(start + day * (BACKUP_EVERY_MS + 1000))));
+  assert.equal(
+    await dailyBackup(db, dbFile, new Date(start + (KEEP_BACKUPS + 1) * (BACKUP_EVERY_MS + 1000) + 60_000)),
+    null,
+  );
   db.close();
   const kept = listBackups(dbFile);
   assert.equal(kept.length, KEEP_BACKUPS);
   assert.equal(kept[0]!.takenAt.getTime(), start + (KEEP_BACKUPS + 1) * (BACKUP_EVERY_MS + 1000));
-  assert.deepEqual(readdirSync(backupDir(dbFile)).sort(), kept.map((b) => b.path.split('/').pop()).sort(), 'no temp file left');
+  assert.deepEqual(
+    readdirSync(backupDir(dbFile)).sort(),
+    kept.map((b) => b.path.split('/').pop()).sort(),
+    'no temp file left',
+  );
   assert.equal(backupName(new Date(start)), 'studio-2026-01-01T00-00-00-000Z.db');
 });
 

@@ -5,17 +5,50 @@ import BetterSqlite3 from 'better-sqlite3';
 import { migrate, type Database } from '../../../src-main/store/db';
 import { defaultColor, ensureClass, findClassId, listClassRows } from '../../../src-main/store/repos/classes';
 import {
-  countImages, fillMissingLabel, findKnownImage, hashExists, imageIdByHash, imagePaths, insertImage, pathStat, upsertPath, type NewImage,
+  countImages,
+  fillMissingLabel,
+  findKnownImage,
+  hashExists,
+  imageIdByHash,
+  imagePaths,
+  insertImage,
+  pathStat,
+  upsertPath,
+  type NewImage,
 } from '../../../src-main/store/repos/images';
-import { createImport, finishImport, getImportRecord, listImportRecords, runningImports, saveCounters } from '../../../src-main/store/repos/imports';
-import { countProblems, deleteProblem, pageProblems, problemPathsUnder, upsertProblem } from '../../../src-main/store/repos/problems';
+import {
+  createImport,
+  finishImport,
+  getImportRecord,
+  listImportRecords,
+  runningImports,
+  saveCounters,
+} from '../../../src-main/store/repos/imports';
+import {
+  countProblems,
+  deleteProblem,
+  pageProblems,
+  problemPathsUnder,
+  upsertProblem,
+} from '../../../src-main/store/repos/problems';
 
 const hash = (n: number) => n.toString(16).padStart(64, '0');
 let db: Database;
 let importId: number;
 
 function image(n: number, over: Partial<NewImage> = {}): NewImage {
-  return { hash: hash(n), classId: null, split: null, width: 4, height: 3, format: 'png', bytes: 10, addedAt: 1, importId, ...over };
+  return {
+    hash: hash(n),
+    classId: null,
+    split: null,
+    width: 4,
+    height: 3,
+    format: 'png',
+    bytes: 10,
+    addedAt: 1,
+    importId,
+    ...over,
+  };
 }
 
 beforeEach(() => {
@@ -46,7 +79,13 @@ describe('classes', () => {
     ensureClass(db, 'dog', 1);
     insertImage(db, image(1, { classId: cat }));
     insertImage(db, image(2, { classId: cat }));
-    assert.deepEqual(listClassRows(db).map(({ name, count }) => [name, count]), [['cat', 2], ['dog', 0]]);
+    assert.deepEqual(
+      listClassRows(db).map(({ name, count }) => [name, count]),
+      [
+        ['cat', 2],
+        ['dog', 0],
+      ],
+    );
   });
 });
 
@@ -94,18 +133,30 @@ describe('imports', () => {
     assert.equal(finishImport(db, importId, 'cancelled', 2000, 'stopped'), true);
     assert.equal(finishImport(db, importId, 'done', 3000, null), false);
     assert.deepEqual(getImportRecord(db, importId), {
-      id: importId, root: '/data', status: 'cancelled', total: 10, done: 4, startedAt: 1000, finishedAt: 2000,
+      id: importId,
+      root: '/data',
+      status: 'cancelled',
+      total: 10,
+      done: 4,
+      startedAt: 1000,
+      finishedAt: 2000,
     });
     assert.deepEqual(runningImports(db), []);
   });
 
   test('saving counters of an unknown import fails loudly', () => {
-    assert.throws(() => saveCounters(db, 999, { total: 0, done: 0, imported: 0, skipped: 0, problems: 0 }), /Import 999/);
+    assert.throws(
+      () => saveCounters(db, 999, { total: 0, done: 0, imported: 0, skipped: 0, problems: 0 }),
+      /Import 999/,
+    );
   });
 
   test('list is newest first', () => {
     const second = createImport(db, '/other', 1, 2000);
-    assert.deepEqual(listImportRecords(db).map((r) => r.id), [second, importId]);
+    assert.deepEqual(
+      listImportRecords(db).map((r) => r.id),
+      [second, importId],
+    );
     assert.equal(getImportRecord(db, 12345), null);
   });
 });
@@ -114,7 +165,10 @@ describe('problems', () => {
   test('one problem per path: a newer one replaces it, and it can be forgotten', () => {
     upsertProblem(db, { path: '/data/a.jpg', kind: 'empty', reason: 'Empty' }, 1, importId);
     upsertProblem(db, { path: '/data/a.jpg', kind: 'corrupt', reason: 'Truncated' }, 2, importId);
-    assert.deepEqual(pageProblems(db, 0, 10).map((p) => [p.path, p.kind, p.reason, p.at]), [['/data/a.jpg', 'corrupt', 'Truncated', 2]]);
+    assert.deepEqual(
+      pageProblems(db, 0, 10).map((p) => [p.path, p.kind, p.reason, p.at]),
+      [['/data/a.jpg', 'corrupt', 'Truncated', 2]],
+    );
     deleteProblem(db, '/data/a.jpg');
     assert.equal(countProblems(db), 0);
   });
@@ -123,6 +177,9 @@ describe('problems', () => {
     for (const path of [`${sep}data${sep}a.jpg`, `${sep}data${sep}sub${sep}b.jpg`, `${sep}data2${sep}c.jpg`]) {
       upsertProblem(db, { path, kind: 'empty', reason: 'r' }, 1, importId);
     }
-    assert.deepEqual(problemPathsUnder(db, `${sep}data`).sort(), [`${sep}data${sep}a.jpg`, `${sep}data${sep}sub${sep}b.jpg`]);
+    assert.deepEqual(problemPathsUnder(db, `${sep}data`).sort(), [
+      `${sep}data${sep}a.jpg`,
+      `${sep}data${sep}sub${sep}b.jpg`,
+    ]);
   });
 });

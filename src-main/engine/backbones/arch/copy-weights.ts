@@ -25,7 +25,9 @@ export function copyWeightsByName(model: tf.LayersModel, named: tf.NamedTensorMa
     layer.weights.forEach((w, i) => {
       const v = values[i];
       if (v && v.shape.join('x') !== w.shape.join('x')) {
-        throw new Error(`weight ${names[i]}: the model's shape is [${w.shape.join(', ')}], the source's [${v.shape.join(', ')}]`);
+        throw new Error(
+          `weight ${names[i]}: the model's shape is [${w.shape.join(', ')}], the source's [${v.shape.join(', ')}]`,
+        );
       }
     });
     const absent = names.filter((_, i) => !values[i]);

@@ -56,7 +56,8 @@ export class Normalization extends tf.layers.Layer {
   constructor(args: NormalizationArgs = {}) {
     super({ name: args.name });
     this.axis = args.axis ?? -1;
-    if (this.axis !== -1 && this.axis !== 3) throw new Error(`Normalization supports the channel axis only (-1 or 3); got ${this.axis}`);
+    if (this.axis !== -1 && this.axis !== 3)
+      throw new Error(`Normalization supports the channel axis only (-1 or 3); got ${this.axis}`);
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -138,7 +139,15 @@ const CONV_INIT = () => tf.initializers.varianceScaling({ scale: 2, mode: 'fanOu
 
 function conv1x1(filters: number, name: string, act?: 'swish' | 'sigmoid'): tf.layers.Layer {
   const useBias = act !== undefined;
-  return tf.layers.conv2d({ filters, kernelSize: 1, padding: 'same', useBias, activation: act, kernelInitializer: CONV_INIT(), name });
+  return tf.layers.conv2d({
+    filters,
+    kernelSize: 1,
+    padding: 'same',
+    useBias,
+    activation: act,
+    kernelInitializer: CONV_INIT(),
+    name,
+  });
 }
 
 function squeezeExcite(x: Sym, b: SubBlock, filters: number): Sym {
@@ -155,11 +164,16 @@ function mbConv(inputs: Sym, b: SubBlock): Sym {
   const p = b.prefix;
   const filters = b.filtersIn * b.expand;
   let x = inputs;
-  if (b.expand !== 1) x = swish(batchNorm(conv1x1(filters, `${p}expand_conv`).apply(x) as Sym, `${p}expand_bn`), `${p}expand_activation`);
+  if (b.expand !== 1)
+    x = swish(batchNorm(conv1x1(filters, `${p}expand_conv`).apply(x) as Sym, `${p}expand_bn`), `${p}expand_activation`);
   if (b.strides === 2) x = zeroPad(x, correctPad(x, b.kernel), `${p}dwconv_pad`);
   const dw = tf.layers.depthwiseConv2d({
-    kernelSize: b.kernel, strides: b.strides, padding: b.strides === 2 ? 'valid' : 'same', useBias: false,
-    depthwiseInitializer: CONV_INIT(), name: `${p}dwconv`,
+    kernelSize: b.kernel,
+    strides: b.strides,
+    padding: b.strides === 2 ? 'valid' : 'same',
+    useBias: false,
+    depthwiseInitializer: CONV_INIT(),
+    name: `${p}dwconv`,
   });
   x = swish(batchNorm(dw.apply(x) as Sym, `${p}bn`), `${p}activation`);
   x = squeezeExcite(x, b, filters);
@@ -183,8 +197,13 @@ function stem(input: Sym, width: number): Sym {
   x = tf.layers.rescaling({ scale: perChannel, name: 'rescaling_1' }).apply(x) as Sym;
   x = zeroPad(x, correctPad(x, 3), 'stem_conv_pad');
   const conv = tf.layers.conv2d({
-    filters: roundFilters(32, width), kernelSize: 3, strides: 2, padding: 'valid', useBias: false,
-    kernelInitializer: CONV_INIT(), name: 'stem_conv',
+    filters: roundFilters(32, width),
+    kernelSize: 3,
+    strides: 2,
+    padding: 'valid',
+    useBias: false,
+    kernelInitializer: CONV_INIT(),
+    name: 'stem_conv',
   });
   return swish(batchNorm(conv.apply(x) as Sym, 'stem_bn'), 'stem_activation');
 }
@@ -224,7 +243,35 @@ function efficientnet(v: Variant): KerasArch {
 }
 
 // Width, depth, default size and the no-top file_hash from Keras' EfficientNetBn() and WEIGHTS_HASHES.
-export const efficientnetB0 = efficientnet({ arch: 'efficientnetb0', label: 'EfficientNetB0', width: 1.0, depth: 1.0, size: 224, notopHash: '50bc09e76180e00e4465e1a485ddc09d' });
-export const efficientnetB1 = efficientnet({ arch: 'efficientnetb1', label: 'EfficientNetB1', width: 1.0, depth: 1.1, size: 240, notopHash: '74c4e6b3e1f6a1eea24c589628592432' });
-export const efficientnetB2 = efficientnet({ arch: 'efficientnetb2', label: 'EfficientNetB2', width: 1.1, depth: 1.2, size: 260, notopHash: '111f8e2ac8aa800a7a99e3239f7bfb39' });
-export const efficientnetB3 = efficientnet({ arch: 'efficientnetb3', label: 'EfficientNetB3', width: 1.2, depth: 1.4, size: 300, notopHash: 'af6d107764bb5b1abb91932881670226' });
+export const efficientnetB0 = efficientnet({
+  arch: 'efficientnetb0',
+  label: 'EfficientNetB0',
+  width: 1.0,
+  depth: 1.0,
+  size: 224,
+  notopHash: '50bc09e76180e00e4465e1a485ddc09d',
+});
+export const efficientnetB1 = efficientnet({
+  arch: 'efficientnetb1',
+  label: 'EfficientNetB1',
+  width: 1.0,
+  depth: 1.1,
+  size: 240,
+  notopHash: '74c4e6b3e1f6a1eea24c589628592432',
+});
+export const efficientnetB2 = efficientnet({
+  arch: 'efficientnetb2',
+  label: 'EfficientNetB2',
+  width: 1.1,
+  depth: 1.2,
+  size: 260,
+  notopHash: '111f8e2ac8aa800a7a99e3239f7bfb39',
+});
+export const efficientnetB3 = efficientnet({
+  arch: 'efficientnetb3',
+  label: 'EfficientNetB3',
+  width: 1.2,
+  depth: 1.4,
+  size: 300,
+  notopHash: 'af6d107764bb5b1abb91932881670226',
+});

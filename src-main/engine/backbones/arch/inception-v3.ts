@@ -27,7 +27,13 @@ class InceptionBuilder {
   /** Keras' conv2d_bn: a bias-free convolution, BatchNormalization(scale=False), relu. */
   convBn(x: Sym, filters: number, rows: number, cols: number, padding: 'same' | 'valid' = 'same', strides = 1): Sym {
     const conv = tf.layers.conv2d({
-      filters, kernelSize: [rows, cols], strides, padding, useBias: false, kernelInitializer: 'glorotUniform', name: this.name('conv2d'),
+      filters,
+      kernelSize: [rows, cols],
+      strides,
+      padding,
+      useBias: false,
+      kernelInitializer: 'glorotUniform',
+      name: this.name('conv2d'),
     });
     // axis 3, not -1, as Keras' conv2d_bn writes it (channels_last), so saved configs match.
     const bn = tf.layers.batchNormalization({ axis: 3, scale: false, name: this.name('batch_normalization') });
@@ -36,7 +42,9 @@ class InceptionBuilder {
   }
 
   avgPool(x: Sym): Sym {
-    return tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same', name: this.name('average_pooling2d') }).apply(x) as Sym;
+    return tf.layers
+      .averagePooling2d({ poolSize: 3, strides: 1, padding: 'same', name: this.name('average_pooling2d') })
+      .apply(x) as Sym;
   }
 
   maxPool(x: Sym): Sym {

@@ -12,12 +12,24 @@ import { xception } from './xception';
 export type { ArchOptions, ArchBlock, KerasArch, KerasWeights } from './types';
 
 export const kerasArchs: readonly KerasArch[] = [
-  mobilenetV2, mobilenet, efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, resnet50, xception, inceptionV3, vgg16,
+  mobilenetV2,
+  mobilenet,
+  efficientnetB0,
+  efficientnetB1,
+  efficientnetB2,
+  efficientnetB3,
+  resnet50,
+  xception,
+  inceptionV3,
+  vgg16,
 ];
 
 export function findArch(arch: string): KerasArch {
   const found = kerasArchs.find((a) => a.arch === arch);
-  if (!found) throw new Error(`architecture "${arch}" is not one the studio builds; known: ${kerasArchs.map((a) => a.arch).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `architecture "${arch}" is not one the studio builds; known: ${kerasArchs.map((a) => a.arch).join(', ')}`,
+    );
   return found;
 }
 

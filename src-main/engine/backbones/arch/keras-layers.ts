@@ -17,7 +17,9 @@ export const INPUT_NAME = 'input_1';
 /** Keras' obtain_input_shape: a square RGB input of at least `min` pixels a side. */
 export function checkInputSize(label: string, size: number, min: number): void {
   if (!Number.isInteger(size) || size < min) {
-    throw new Error(`${label}: input size ${size} is not accepted; Keras needs an integer of at least ${min} pixels a side`);
+    throw new Error(
+      `${label}: input size ${size} is not accepted; Keras needs an integer of at least ${min} pixels a side`,
+    );
   }
 }
 
@@ -41,7 +43,13 @@ export function correctPad(x: Sym, kernel: number): Pad2 {
 }
 
 export function zeroPad(x: Sym, padding: Pad2 | number, name: string): Sym {
-  const p: Pad2 = typeof padding === 'number' ? [[padding, padding], [padding, padding]] : padding;
+  const p: Pad2 =
+    typeof padding === 'number'
+      ? [
+          [padding, padding],
+          [padding, padding],
+        ]
+      : padding;
   return tf.layers.zeroPadding2d({ padding: p, name }).apply(x) as Sym;
 }
 
@@ -106,7 +114,13 @@ export interface BatchNormOptions {
 
 export function batchNorm(x: Sym, name: string, o: BatchNormOptions = {}): Sym {
   return tf.layers
-    .batchNormalization({ axis: -1, epsilon: o.epsilon ?? 1e-3, momentum: o.momentum ?? 0.99, scale: o.scale ?? true, name })
+    .batchNormalization({
+      axis: -1,
+      epsilon: o.epsilon ?? 1e-3,
+      momentum: o.momentum ?? 0.99,
+      scale: o.scale ?? true,
+      name,
+    })
     .apply(x) as Sym;
 }
 

@@ -5,7 +5,18 @@
 import type * as tf from '@tensorflow/tfjs';
 import * as tfl from '@tensorflow/tfjs';
 import type { ArchBlock, ArchOptions, KerasArch, KerasWeights } from './types';
-import { add, batchNorm, checkInputSize, conv2d, correctPad, depthwiseConv2d, kerasInput, makeDivisible, relu6, zeroPad } from './keras-layers';
+import {
+  add,
+  batchNorm,
+  checkInputSize,
+  conv2d,
+  correctPad,
+  depthwiseConv2d,
+  kerasInput,
+  makeDivisible,
+  relu6,
+  zeroPad,
+} from './keras-layers';
 import type { BatchNormOptions, Sym } from './keras-layers';
 import { kerasWeights } from './weights-url';
 
@@ -19,11 +30,21 @@ const BN: BatchNormOptions = { epsilon: 1e-3, momentum: 0.999 };
 /** [filters, stride, expansion] of inverted residual blocks 0..16. */
 const BLOCKS: ReadonlyArray<readonly [number, 1 | 2, number]> = [
   [16, 1, 1],
-  [24, 2, 6], [24, 1, 6],
-  [32, 2, 6], [32, 1, 6], [32, 1, 6],
-  [64, 2, 6], [64, 1, 6], [64, 1, 6], [64, 1, 6],
-  [96, 1, 6], [96, 1, 6], [96, 1, 6],
-  [160, 2, 6], [160, 1, 6], [160, 1, 6],
+  [24, 2, 6],
+  [24, 1, 6],
+  [32, 2, 6],
+  [32, 1, 6],
+  [32, 1, 6],
+  [64, 2, 6],
+  [64, 1, 6],
+  [64, 1, 6],
+  [64, 1, 6],
+  [96, 1, 6],
+  [96, 1, 6],
+  [96, 1, 6],
+  [160, 2, 6],
+  [160, 1, 6],
+  [160, 1, 6],
   [320, 1, 6],
 ];
 
@@ -50,17 +71,35 @@ function invertedResBlock(inputs: Sym, id: number, alpha: number): Sym {
   let prefix = `block_${id}_`;
   let x = inputs;
   if (id) {
-    x = conv2d(x, { filters: expansion * inChannels, kernel: 1, padding: 'same', useBias: false, name: `${prefix}expand` });
+    x = conv2d(x, {
+      filters: expansion * inChannels,
+      kernel: 1,
+      padding: 'same',
+      useBias: false,
+      name: `${prefix}expand`,
+    });
     x = batchNorm(x, `${prefix}expand_BN`, BN);
     x = relu6(x, `${prefix}expand_relu`);
   } else {
     prefix = 'expanded_conv_';
   }
   if (stride === 2) x = zeroPad(x, correctPad(x, 3), `${prefix}pad`);
-  x = depthwiseConv2d(x, { kernel: 3, strides: stride, padding: stride === 1 ? 'same' : 'valid', useBias: false, name: `${prefix}depthwise` });
+  x = depthwiseConv2d(x, {
+    kernel: 3,
+    strides: stride,
+    padding: stride === 1 ? 'same' : 'valid',
+    useBias: false,
+    name: `${prefix}depthwise`,
+  });
   x = batchNorm(x, `${prefix}depthwise_BN`, BN);
   x = relu6(x, `${prefix}depthwise_relu`);
-  x = conv2d(x, { filters: blockFilters(id, alpha), kernel: 1, padding: 'same', useBias: false, name: `${prefix}project` });
+  x = conv2d(x, {
+    filters: blockFilters(id, alpha),
+    kernel: 1,
+    padding: 'same',
+    useBias: false,
+    name: `${prefix}project`,
+  });
   x = batchNorm(x, `${prefix}project_BN`, BN);
   return hasAdd(id, alpha) ? add([inputs, x], `${prefix}add`) : x;
 }
@@ -73,7 +112,14 @@ function build(opts: ArchOptions): tf.LayersModel {
   checkInputSize(LABEL, opts.inputSize, MIN_SIZE);
   const alpha = alphaOf(opts);
   const input = kerasInput(opts.inputSize);
-  let x = conv2d(input, { filters: makeDivisible(32 * alpha, 8), kernel: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' });
+  let x = conv2d(input, {
+    filters: makeDivisible(32 * alpha, 8),
+    kernel: 3,
+    strides: 2,
+    padding: 'same',
+    useBias: false,
+    name: 'Conv1',
+  });
   x = batchNorm(x, 'bn_Conv1', BN);
   x = relu6(x, 'Conv1_relu');
   for (let id = 0; id < BLOCKS.length; id++) x = invertedResBlock(x, id, alpha);
@@ -82,7 +128,11 @@ function build(opts: ArchOptions): tf.LayersModel {
   x = conv2d(x, { filters: last, kernel: 1, useBias: false, name: 'Conv_1' });
   x = batchNorm(x, 'Conv_1_bn', BN);
   x = relu6(x, 'out_relu');
-  return tfl.model({ inputs: input, outputs: x, name: `mobilenetv2_${alpha.toFixed(2)}_${weightRows(opts.inputSize)}` });
+  return tfl.model({
+    inputs: input,
+    outputs: x,
+    name: `mobilenetv2_${alpha.toFixed(2)}_${weightRows(opts.inputSize)}`,
+  });
 }
 
 /** Python's str(float(alpha)): '1.0', '0.35', '1.4'. */

@@ -17,8 +17,19 @@ const BASE = 'https://storage.googleapis.com/tensorflow/keras-applications/mobil
 
 /** [pointwise filters, stride] of depthwise blocks 1..13. */
 const BLOCKS: ReadonlyArray<readonly [number, 1 | 2]> = [
-  [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2],
-  [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
+  [64, 1],
+  [128, 2],
+  [128, 1],
+  [256, 2],
+  [256, 1],
+  [512, 2],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [1024, 2],
+  [1024, 1],
 ];
 
 function alphaOf(opts: ArchOptions): number {
@@ -34,8 +45,22 @@ function convBlock(x: Sym, filters: number): Sym {
 }
 
 function depthwiseBlock(x: Sym, filters: number, strides: 1 | 2, id: number): Sym {
-  if (strides === 2) x = zeroPad(x, [[0, 1], [0, 1]], `conv_pad_${id}`);
-  x = depthwiseConv2d(x, { kernel: 3, strides, padding: strides === 1 ? 'same' : 'valid', useBias: false, name: `conv_dw_${id}` });
+  if (strides === 2)
+    x = zeroPad(
+      x,
+      [
+        [0, 1],
+        [0, 1],
+      ],
+      `conv_pad_${id}`,
+    );
+  x = depthwiseConv2d(x, {
+    kernel: 3,
+    strides,
+    padding: strides === 1 ? 'same' : 'valid',
+    useBias: false,
+    name: `conv_dw_${id}`,
+  });
   x = batchNorm(x, `conv_dw_${id}_bn`);
   x = relu6(x, `conv_dw_${id}_relu`);
   x = conv2d(x, { filters, kernel: 1, padding: 'same', useBias: false, name: `conv_pw_${id}` });
@@ -59,7 +84,8 @@ function build(opts: ArchOptions): tf.LayersModel {
 function weights(opts: ArchOptions): KerasWeights {
   const alpha = opts.alpha ?? 1.0;
   const text = { 1: '1_0', 0.75: '7_5', 0.5: '5_0', 0.25: '2_5' }[alpha];
-  if (!text) throw new Error(`${LABEL}: Keras publishes ImageNet weights for alpha ${ALPHAS.join(', ')} only, not ${alpha}`);
+  if (!text)
+    throw new Error(`${LABEL}: Keras publishes ImageNet weights for alpha ${ALPHAS.join(', ')} only, not ${alpha}`);
   const rows = WEIGHT_ROWS.includes(opts.inputSize) ? opts.inputSize : 224;
   return kerasWeights(`${BASE}mobilenet_${text}_${rows}_tf_no_top.h5`);
 }

@@ -12,7 +12,8 @@ import { kerasWeights } from './weights-url';
 const LABEL = 'ResNet50';
 const MIN_SIZE = 32;
 const BN: BatchNormOptions = { epsilon: 1.001e-5 };
-const WEIGHTS_URL = 'https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5';
+const WEIGHTS_URL =
+  'https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5';
 const WEIGHTS_HASH = '4d473c1dd8becc155b73f8504c6f6626';
 
 /** [stage name, bottleneck filters, blocks, first block's stride]. */

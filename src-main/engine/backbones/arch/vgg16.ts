@@ -8,7 +8,8 @@ import { kerasWeights } from './weights-url';
 
 const LABEL = 'VGG16';
 const MIN_SIZE = 32;
-const WEIGHTS_URL = 'https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5';
+const WEIGHTS_URL =
+  'https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5';
 const WEIGHTS_HASH = '6d6bbae143d832006294945121d1f1fc';
 
 /** [filters, convolutions] of blocks 1..5. */

@@ -16,7 +16,10 @@ export function weightsUrl(kerasUrl: string, env: NodeJS.ProcessEnv = process.en
   const base = env[WEIGHTS_BASE_ENV]?.trim();
   if (!base) return kerasUrl;
   const at = kerasUrl.indexOf(KERAS_FOLDER);
-  if (at < 0) throw new Error(`weights URL ${kerasUrl} is not under ${KERAS_FOLDER}; cannot map it onto ${WEIGHTS_BASE_ENV}=${base}`);
+  if (at < 0)
+    throw new Error(
+      `weights URL ${kerasUrl} is not under ${KERAS_FOLDER}; cannot map it onto ${WEIGHTS_BASE_ENV}=${base}`,
+    );
   return `${base.replace(/\/+$/, '')}/${kerasUrl.slice(at + KERAS_FOLDER.length)}`;
 }
 

@@ -21,7 +21,13 @@ class XceptionBuilder {
 
   sep(x: Sym, filters: number, name: string): Sym {
     const layer = tf.layers.separableConv2d({
-      filters, kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: 'glorotUniform', pointwiseInitializer: 'glorotUniform', name,
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      depthwiseInitializer: 'glorotUniform',
+      pointwiseInitializer: 'glorotUniform',
+      name,
     });
     return layer.apply(x) as Sym;
   }
@@ -40,7 +46,9 @@ class XceptionBuilder {
 
   /** The strided 1x1 projection that carries the input around a downsampling block. */
   residual(x: Sym, filters: number): Sym {
-    return this.bn(conv2d(x, { filters, kernel: 1, strides: 2, padding: 'same', useBias: false, name: this.auto('conv2d') }));
+    return this.bn(
+      conv2d(x, { filters, kernel: 1, strides: 2, padding: 'same', useBias: false, name: this.auto('conv2d') }),
+    );
   }
 
   pool(x: Sym, name: string): Sym {

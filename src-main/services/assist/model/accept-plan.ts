@@ -15,7 +15,8 @@ export interface AcceptPlan {
 
 /** Suggestions at or above `threshold`, for one class or all; images already labeled are never in `suggestions`. */
 export function planAccept(suggestions: readonly Suggested[], threshold: number, classId: number | null): AcceptPlan {
-  if (!(threshold >= 0 && threshold <= 1)) throw new Error(`accept-above: the probability must be between 0 and 1, got ${threshold}`);
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new Error(`accept-above: the probability must be between 0 and 1, got ${threshold}`);
   const items = suggestions
     .filter((s) => s.probability >= threshold && (classId === null || s.classId === classId))
     .sort((a, b) => b.probability - a.probability || a.imageId - b.imageId);

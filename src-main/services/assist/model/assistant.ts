@@ -56,10 +56,19 @@ export async function trainAssistant(input: AssistInput): Promise<AssistOutput> 
   const sampleLabels = Int32Array.from(sample, (i) => labels[i]!);
   const folds = foldCount(labels, sample, k);
   const cv = await crossValidate({
-    features, rows: sample, labels: sampleLabels, k, folds, seed: input.seed, signal,
+    features,
+    rows: sample,
+    labels: sampleLabels,
+    k,
+    folds,
+    seed: input.seed,
+    signal,
     lambdas: input.lambda === undefined ? undefined : [input.lambda],
   });
-  const model = await fitSoftmax({ features, rows: all, labels: Int32Array.from(all, (i) => labels[i]!), k, lambda: cv.lambda, init: input.warm }, { signal, maxIterations: 300 });
+  const model = await fitSoftmax(
+    { features, rows: all, labels: Int32Array.from(all, (i) => labels[i]!), k, lambda: cv.lambda, init: input.warm },
+    { signal, maxIterations: 300 },
+  );
   return { model, cv, cvRows: sample, folds, probs: predictProbs(model, features) };
 }
 
@@ -75,7 +84,7 @@ export function top2(probs: Float32Array, row: number, k: number): Top2 {
   let second = -1;
   for (let c = 1; c < k; c++) {
     const p = probs[row * k + c]!;
-    if (p > probs[row * k + best]!) (second = best, best = c);
+    if (p > probs[row * k + best]!) ((second = best), (best = c));
     else if (second < 0 || p > probs[row * k + second]!) second = c;
   }
   const p1 = probs[row * k + best]!;

@@ -51,7 +51,12 @@ export function stratifiedFolds(labels: Int32Array, k: number, folds: number, se
   return fold;
 }
 
-function part(input: CvInput, fold: Int32Array, f: number, held: boolean): { rows: Int32Array; labels: Int32Array; at: number[] } {
+function part(
+  input: CvInput,
+  fold: Int32Array,
+  f: number,
+  held: boolean,
+): { rows: Int32Array; labels: Int32Array; at: number[] } {
   const at: number[] = [];
   fold.forEach((g, i) => (g === f) === held && at.push(i));
   return { rows: Int32Array.from(at, (i) => input.rows[i]!), labels: Int32Array.from(at, (i) => input.labels[i]!), at };
@@ -68,7 +73,10 @@ export async function crossValidate(input: CvInput): Promise<CvResult> {
     const train = part(input, fold, f, false);
     const test = part(input, fold, f, true);
     for (let l = 0; l < lambdas.length; l++) {
-      const model = await fitSoftmax({ features, rows: train.rows, labels: train.labels, k, lambda: lambdas[l]!, init: warm[f] }, { maxIterations: input.maxIterations ?? 60, signal: input.signal, gradientTolerance: 1e-4 });
+      const model = await fitSoftmax(
+        { features, rows: train.rows, labels: train.labels, k, lambda: lambdas[l]!, init: warm[f] },
+        { maxIterations: input.maxIterations ?? 60, signal: input.signal, gradientTolerance: 1e-4 },
+      );
       warm[f] = model.theta;
       const probs = predictProbs(model, features, test.rows);
       test.at.forEach((i, r) => oofs[l]!.set(probs.subarray(r * k, (r + 1) * k), i * k));
@@ -78,7 +86,14 @@ export async function crossValidate(input: CvInput): Promise<CvResult> {
   let best = 0;
   scores.forEach((s, l) => s.logLoss < scores[best]!.logLoss && (best = l));
   const n = input.labels.length;
-  return { lambda: lambdas[best]!, correct: Math.round(scores[best]!.accuracy * n), n, logLoss: scores[best]!.logLoss, scores, oof: oofs[best]! };
+  return {
+    lambda: lambdas[best]!,
+    correct: Math.round(scores[best]!.accuracy * n),
+    n,
+    logLoss: scores[best]!.logLoss,
+    scores,
+    oof: oofs[best]!,
+  };
 }
 
 function score(probs: Float32Array, labels: Int32Array, k: number): { logLoss: number; accuracy: number } {

@@ -43,7 +43,8 @@ function direction(g: Float64Array, s: Float64Array[], y: Float64Array[]): Float
     for (let j = 0; j < q.length; j++) q[j]! -= a * y[i]![j]!;
   }
   const last = s.length - 1;
-  const gamma = last >= 0 ? dot(s[last]!, y[last]!) / dot(y[last]!, y[last]!) : 1 / Math.max(1e-12, Math.sqrt(dot(g, g)));
+  const gamma =
+    last >= 0 ? dot(s[last]!, y[last]!) / dot(y[last]!, y[last]!) : 1 / Math.max(1e-12, Math.sqrt(dot(g, g)));
   for (let j = 0; j < q.length; j++) q[j]! *= gamma;
   for (let i = 0; i < s.length; i++) {
     const b = dot(y[i]!, q) / dot(y[i]!, s[i]!);

@@ -28,7 +28,11 @@ function distance2(x: Float32Array, d: number, a: number, b: number): number {
 
 /** Indices into `rows`, in the order to label them. */
 export function labelQueue(input: QueueInput): number[] {
-  const { features: { x, d }, rows, margins } = input;
+  const {
+    features: { x, d },
+    rows,
+    margins,
+  } = input;
   const order = Array.from(rows, (_, i) => i).sort((a, b) => margins[a]! - margins[b]! || a - b);
   const pool = order.slice(0, Math.min(order.length, input.count * (input.poolFactor ?? 4)));
   if (pool.length === 0) return [];
@@ -42,7 +46,9 @@ export function labelQueue(input: QueueInput): number[] {
     const p = pool[best]!;
     picked.push(p);
     nearest[best] = 0;
-    pool.forEach((q, i) => nearest[i]! > 0 && (nearest[i] = Math.min(nearest[i]!, distance2(x, d, rows[q]!, rows[p]!))));
+    pool.forEach(
+      (q, i) => nearest[i]! > 0 && (nearest[i] = Math.min(nearest[i]!, distance2(x, d, rows[q]!, rows[p]!))),
+    );
   }
   return picked;
 }

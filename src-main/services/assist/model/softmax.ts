@@ -52,7 +52,13 @@ function softmaxInPlace(z: Float64Array, k: number): void {
 
 /** Mean cross-entropy + lambda/2 |W|^2, and its gradient into `grad`. */
 export function lossAndGradient(input: FitInput, theta: Float64Array, grad: Float64Array): number {
-  const { features: { x, d }, rows, labels, k, lambda } = input;
+  const {
+    features: { x, d },
+    rows,
+    labels,
+    k,
+    lambda,
+  } = input;
   grad.fill(0);
   const z = new Float64Array(k);
   let loss = 0;
@@ -81,9 +87,13 @@ export function lossAndGradient(input: FitInput, theta: Float64Array, grad: Floa
 }
 
 export async function fitSoftmax(input: FitInput, opts: LbfgsOptions = {}): Promise<SoftmaxModel> {
-  const { features: { d }, k } = input;
+  const {
+    features: { d },
+    k,
+  } = input;
   const size = (d + 1) * k;
-  if (input.init && input.init.length !== size) throw new Error(`softmax fit: a warm start of ${input.init.length} values for ${size} parameters`);
+  if (input.init && input.init.length !== size)
+    throw new Error(`softmax fit: a warm start of ${input.init.length} values for ${size} parameters`);
   const theta = input.init ? Float64Array.from(input.init) : new Float64Array(size);
   const out = await lbfgs((t, g) => lossAndGradient(input, t, g), theta, opts);
   return { d, k, theta, iterations: out.iterations, converged: out.converged };

@@ -16,7 +16,9 @@ import { isPresent, readCachedWeights } from '../../../../src-main/engine/backbo
 const FILE = 'mobilenet_2_5_224_tf_no_top.h5';
 const MD5 = 'f313cee49f5d33dfb06f2b255c4adb64';
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const fixture = ['test/fixtures/keras', '../shared/fixtures/keras'].map((d) => join(repo, d, FILE)).find((p) => existsSync(p));
+const fixture = ['test/fixtures/keras', '../shared/fixtures/keras']
+  .map((d) => join(repo, d, FILE))
+  .find((p) => existsSync(p));
 const data = readFileSync(fixture ?? join(repo, 'test/fixtures/keras', FILE));
 const CHUNK = 64 * 1024;
 
@@ -51,10 +53,18 @@ function handle(url: string, range: string | undefined, res: ServerResponse): vo
   const start = m && behaviour.kind !== 'ignore-range' ? Number(m[1]) : 0;
   const body = data.subarray(start);
   seen.status = start > 0 ? 206 : 200;
-  const headers: Record<string, string | number> = { 'content-length': body.length, 'content-type': 'application/octet-stream' };
+  const headers: Record<string, string | number> = {
+    'content-length': body.length,
+    'content-type': 'application/octet-stream',
+  };
   if (start > 0) headers['content-range'] = `bytes ${start}-${data.length - 1}/${data.length}`;
   res.writeHead(seen.status, headers);
-  void send(res, body, behaviour.kind === 'serve' ? behaviour.delayMs : 0, behaviour.kind === 'cut' ? data.length / 2 : Infinity);
+  void send(
+    res,
+    body,
+    behaviour.kind === 'serve' ? behaviour.delayMs : 0,
+    behaviour.kind === 'cut' ? data.length / 2 : Infinity,
+  );
 }
 
 before(async () => {
@@ -72,7 +82,10 @@ after(async () => {
 function setup(b: Behaviour = { kind: 'serve', delayMs: 2 }): { dir: string; w: KerasWeights } {
   behaviour = b;
   requests = [];
-  return { dir: mkdtempSync(join(tmpdir(), 'fs-download-')), w: { file: FILE, url: `${base}/keras/${FILE}`, fileHash: MD5 } };
+  return {
+    dir: mkdtempSync(join(tmpdir(), 'fs-download-')),
+    w: { file: FILE, url: `${base}/keras/${FILE}`, fileHash: MD5 },
+  };
 }
 
 const md5 = (buf: Buffer) => createHash('md5').update(buf).digest('hex');
@@ -115,7 +128,10 @@ test('downloads to the cache with progress, hashes and a sidecar', { timeout: 20
   assert.equal(last.bytes, data.length);
   assert.ok(last.bytesPerSecond > 0);
   assert.equal(last.etaSeconds, 0);
-  assert.ok(events.some((e) => e.bytes < data.length && e.etaSeconds !== null && e.etaSeconds > 0), 'an ETA while under way');
+  assert.ok(
+    events.some((e) => e.bytes < data.length && e.etaSeconds !== null && e.etaSeconds > 0),
+    'an ETA while under way',
+  );
 });
 
 test('a 64-hex file_hash is checked as sha256', { timeout: 20_000 }, async () => {
@@ -123,18 +139,30 @@ test('a 64-hex file_hash is checked as sha256', { timeout: 20_000 }, async () =>
   assertComplete(dir, w, await downloadWeights({ ...w, fileHash: sha256(data).toUpperCase() }, dir));
 });
 
-test('a checksum mismatch deletes the part, keeps nothing final and names both hashes', { timeout: 20_000 }, async () => {
-  const { dir, w } = setup();
-  const wrong = '0'.repeat(64);
-  await assert.rejects(downloadWeights({ ...w, fileHash: wrong }, dir, { archId: 'mobilenet_025' }), (err: Error) => {
-    assert.ok(err instanceof WeightsDownloadError && err.kind === 'hash');
-    for (const s of [FILE, w.url, wrong, sha256(data), 'Try again', 'studio backbones import', '--arch mobilenet_025']) {
-      assert.ok(err.message.includes(s), `message names ${s}: ${err.message}`);
-    }
-    return true;
-  });
-  assert.deepEqual(readdirSync(dir), []);
-});
+test(
+  'a checksum mismatch deletes the part, keeps nothing final and names both hashes',
+  { timeout: 20_000 },
+  async () => {
+    const { dir, w } = setup();
+    const wrong = '0'.repeat(64);
+    await assert.rejects(downloadWeights({ ...w, fileHash: wrong }, dir, { archId: 'mobilenet_025' }), (err: Error) => {
+      assert.ok(err instanceof WeightsDownloadError && err.kind === 'hash');
+      for (const s of [
+        FILE,
+        w.url,
+        wrong,
+        sha256(data),
+        'Try again',
+        'studio backbones import',
+        '--arch mobilenet_025',
+      ]) {
+        assert.ok(err.message.includes(s), `message names ${s}: ${err.message}`);
+      }
+      return true;
+    });
+    assert.deepEqual(readdirSync(dir), []);
+  },
+);
 
 test('a response cut short keeps the part, and the next call resumes it with Range', { timeout: 20_000 }, async () => {
   const { dir, w } = setup({ kind: 'cut' });
@@ -211,20 +239,24 @@ test('cancelling keeps the part and rejects with AbortError; a later call resume
   assert.deepEqual(requests, [{ url: `/keras/${FILE}`, range: `bytes=${kept}-`, status: 206 }]);
 });
 
-test('concurrent calls share one request; one caller cancelling leaves the others downloading', { timeout: 20_000 }, async () => {
-  const { dir, w } = setup({ kind: 'serve', delayMs: 10 });
-  const ac = new AbortController();
-  const seenA: number[] = [];
-  const a = downloadWeights(w, dir, { onProgress: (p) => seenA.push(p.bytes) });
-  const b = downloadWeights(w, dir);
-  const c = downloadWeights(w, dir, { signal: ac.signal, onProgress: (p) => p.bytes > 0 && ac.abort() });
-  await assert.rejects(c, (err: Error) => err.name === 'AbortError');
-  const [pa, pb] = await Promise.all([a, b]);
-  assert.equal(pa, pb);
-  assertComplete(dir, w, pa);
-  assert.equal(requests.length, 1);
-  assert.equal(seenA.at(-1), data.length);
-});
+test(
+  'concurrent calls share one request; one caller cancelling leaves the others downloading',
+  { timeout: 20_000 },
+  async () => {
+    const { dir, w } = setup({ kind: 'serve', delayMs: 10 });
+    const ac = new AbortController();
+    const seenA: number[] = [];
+    const a = downloadWeights(w, dir, { onProgress: (p) => seenA.push(p.bytes) });
+    const b = downloadWeights(w, dir);
+    const c = downloadWeights(w, dir, { signal: ac.signal, onProgress: (p) => p.bytes > 0 && ac.abort() });
+    await assert.rejects(c, (err: Error) => err.name === 'AbortError');
+    const [pa, pb] = await Promise.all([a, b]);
+    assert.equal(pa, pb);
+    assertComplete(dir, w, pa);
+    assert.equal(requests.length, 1);
+    assert.equal(seenA.at(-1), data.length);
+  },
+);
 
 test('a file already present returns at once without a request', { timeout: 20_000 }, async () => {
   const { dir, w } = setup();

@@ -39,7 +39,11 @@ function renameByOrder(): tf.NamedTensorMap {
     const layer = mine[i]!;
     theirs.weights.forEach((w, k) => {
       const suffix = w.originalName.slice(theirs.name.length);
-      assert.equal(layer.weights[k]!.originalName, `${layer.name}${suffix}`, `weight ${k} of ${layer.name} is ${w.originalName}'s counterpart`);
+      assert.equal(
+        layer.weights[k]!.originalName,
+        `${layer.name}${suffix}`,
+        `weight ${k} of ${layer.name} is ${w.originalName}'s counterpart`,
+      );
       out[`${layer.name}${suffix}`] = named[w.originalName]!;
     });
   });
@@ -64,14 +68,21 @@ after(() => {
   tf.dispose(Object.values(named ?? {}));
 });
 
-test('the layers are nsfwjs\' in the same order, names shifted from Keras 2.2\'s numbering', () => {
+test("the layers are nsfwjs' in the same order, names shifted from Keras 2.2's numbering", () => {
   assert.equal(ref.layers.length, 311);
   assert.deepEqual(
     ours.layers.map((l) => l.name),
     ref.layers.map((l) => toKeras2(l.name)),
   );
-  assert.deepEqual(ours.layers.map((l) => l.name), kerasOrder.map(toKeras2), 'the order Keras itself saved');
-  assert.deepEqual(weighted(ours).map((l) => l.name), weighted(ref).map((l) => toKeras2(l.name)));
+  assert.deepEqual(
+    ours.layers.map((l) => l.name),
+    kerasOrder.map(toKeras2),
+    'the order Keras itself saved',
+  );
+  assert.deepEqual(
+    weighted(ours).map((l) => l.name),
+    weighted(ref).map((l) => toKeras2(l.name)),
+  );
 });
 
 test('every layer has the same configuration', () => {
@@ -88,12 +99,15 @@ test('every backbone weight of nsfwjs is copied, in order, with the same shape',
   // nsfwjs' head (after mixed10) is all that is left of its weights.
   const refLayers = new Set(ref.layers.map((l) => l.name));
   const left = Object.keys(named).filter((n) => !refLayers.has(n.split('/')[0]!));
-  assert.ok(left.every((n) => /^dense_\d\//.test(n)), `left over: ${left.filter((n) => !/^dense_/.test(n)).join(', ')}`);
+  assert.ok(
+    left.every((n) => /^dense_\d\//.test(n)),
+    `left over: ${left.filter((n) => !/^dense_/.test(n)).join(', ')}`,
+  );
   assert.equal(Object.keys(named).length - left.length, ours.weights.length);
   assert.equal(ours.countParams(), ref.countParams());
 });
 
-test('mixed10 features agree with nsfwjs\' own model within 1e-4 of their scale', (t) => {
+test("mixed10 features agree with nsfwjs' own model within 1e-4 of their scale", (t) => {
   for (const seed of [1, 2]) {
     const started = Date.now();
     const [diff, scale] = tf.tidy(() => {
@@ -103,7 +117,9 @@ test('mixed10 features agree with nsfwjs\' own model within 1e-4 of their scale'
       assert.deepEqual(mine.shape, [1, 8, 8, 2048]);
       return [tf.max(tf.abs(tf.sub(mine, theirs))).dataSync()[0]!, tf.max(tf.abs(theirs)).dataSync()[0]!];
     });
-    t.diagnostic(`seed ${seed}: max |difference| ${diff} against max |feature| ${scale}; both models in ${Date.now() - started} ms`);
+    t.diagnostic(
+      `seed ${seed}: max |difference| ${diff} against max |feature| ${scale}; both models in ${Date.now() - started} ms`,
+    );
     assert.ok(scale > 0.1, `features are not all near zero (max ${scale})`);
     assert.ok(diff / scale < 1e-4, `seed ${seed}: max difference ${diff} against max ${scale}`);
   }

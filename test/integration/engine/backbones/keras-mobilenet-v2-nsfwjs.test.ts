@@ -32,7 +32,7 @@ after(() => {
 
 const weighted = (m: tf.LayersModel): string[] => m.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
 
-test('the layers are nsfwjs\' in the same order, but for Keras 2\'s Conv1_pad', () => {
+test("the layers are nsfwjs' in the same order, but for Keras 2's Conv1_pad", () => {
   assert.equal(ref.layers.length, 155);
   assert.deepEqual(
     ours.layers.map((l) => l.name),
@@ -63,11 +63,12 @@ test('every weight is copied from nsfwjs by name with the same shape', () => {
   assert.equal(report.copied.length, ref.weights.length);
   // The truncated network holds all of nsfwjs' backbone weights; only its head is left over.
   const refLayers = new Set(ref.layers.map((l) => l.name));
-  for (const name of report.unused) assert.ok(!refLayers.has(name.split('/')[0]!), `${name} belongs to the backbone but was not used`);
+  for (const name of report.unused)
+    assert.ok(!refLayers.has(name.split('/')[0]!), `${name} belongs to the backbone but was not used`);
   assert.equal(ours.countParams(), ref.countParams());
 });
 
-test('out_relu features agree with nsfwjs\' own model within 1e-4 of their scale', (t) => {
+test("out_relu features agree with nsfwjs' own model within 1e-4 of their scale", (t) => {
   for (const seed of [1, 2]) {
     const [diff, scale] = tf.tidy(() => {
       const x = tf.randomUniform([2, 224, 224, 3], -1, 1, 'float32', seed);

@@ -30,7 +30,9 @@ async function writeImage(path: string, k: number): Promise<void> {
       px.set(inSquare ? [250, 240, 20] : [x * 6, y * 6, 80], (y * w + x) * 3);
     }
   }
-  await sharp(px, { raw: { width: w, height: w, channels: 3 } }).png().toFile(path);
+  await sharp(px, { raw: { width: w, height: w, channels: 3 } })
+    .png()
+    .toFile(path);
 }
 
 before(async () => {
@@ -45,7 +47,14 @@ before(async () => {
 });
 
 function request(over: Partial<FeatureRequest>): FeatureRequest {
-  return { items, split: 'train', backbone, extractor: pooledExtractor(backbone, 'avg'), cacheDir: join(dir, 'cache'), ...over };
+  return {
+    items,
+    split: 'train',
+    backbone,
+    extractor: pooledExtractor(backbone, 'avg'),
+    cacheDir: join(dir, 'cache'),
+    ...over,
+  };
 }
 
 const augment = { spec: AugmentSpec.parse({ rotationDeg: 30, zoom: 0.3 }), views: 2, seed: 7 };
@@ -71,7 +80,9 @@ test('features are cached per image, view and settings, and reused', async () =>
   assert.equal(seen.at(-1), items.length * 2, 'the second request reads every view from the cache');
   const changed = { ...augment, spec: { ...augment.spec, zoom: 0.1 } };
   const progress: number[] = [];
-  const other = await computeFeatures(request({ split: 'train', augment: changed, onProgress: (p) => progress.push(p.fromCache) }));
+  const other = await computeFeatures(
+    request({ split: 'train', augment: changed, onProgress: (p) => progress.push(p.fromCache) }),
+  );
   assert.equal(progress[0], 0, 'new augmentation settings do not reuse old views');
   assert.notDeepEqual(rowOf(other.rows, 0), rowOf(first.rows, 0));
   const cacheDirs = readdirSync(join(dir, 'cache'));
@@ -92,9 +103,16 @@ test('with hold: false the values stay in the cache and each read goes to it', a
   const streamed = await computeFeatures(request({ split: 'train', augment, hold: false }));
   assert.equal(streamed.rows.size, items.length);
   assert.equal(streamed.rows.views, 2);
-  for (let i = 0; i < items.length; i++) for (const slot of [0, 1]) assert.deepEqual(rowOf(streamed.rows, i, slot), rowOf(held.rows, i, slot));
+  for (let i = 0; i < items.length; i++)
+    for (const slot of [0, 1]) assert.deepEqual(rowOf(streamed.rows, i, slot), rowOf(held.rows, i, slot));
   // Change one stored value behind their backs: only the streamed rows see it.
-  const cache = new FeatureCache(join(dir, 'cache'), { backboneId: backbone.entry.id, backboneHash: backbone.hash, inputSize: 96, point: 'pool-avg', length: 1280 });
+  const cache = new FeatureCache(join(dir, 'cache'), {
+    backboneId: backbone.entry.id,
+    backboneHash: backbone.hash,
+    inputSize: 96,
+    point: 'pool-avg',
+    length: 1280,
+  });
   const marked = new Float32Array(1280).fill(42);
   cache.put(items[1]!.hash, 2, marked, augmentFingerprint(augment.spec, augment.seed));
   assert.deepEqual(rowOf(streamed.rows, 1, 1), marked);

@@ -34,10 +34,20 @@ function randomizeStatistics(model: tf.LayersModel, seed: number): void {
   const next = seededRandom(seed);
   for (const w of model.weights) {
     const key = w.originalName.split('/').pop()!;
-    const range: Record<string, [number, number]> = { gamma: [0.5, 1.5], beta: [-0.2, 0.2], moving_mean: [-0.2, 0.2], moving_variance: [0.5, 1.5], mean: [-0.2, 0.2], variance: [0.5, 1.5] };
+    const range: Record<string, [number, number]> = {
+      gamma: [0.5, 1.5],
+      beta: [-0.2, 0.2],
+      moving_mean: [-0.2, 0.2],
+      moving_variance: [0.5, 1.5],
+      mean: [-0.2, 0.2],
+      variance: [0.5, 1.5],
+    };
     const r = range[key];
     if (!r) continue;
-    const values = Float32Array.from({ length: (w.shape as number[]).reduce((a, b) => a * b, 1) }, () => r[0] + (r[1] - r[0]) * next());
+    const values = Float32Array.from(
+      { length: (w.shape as number[]).reduce((a, b) => a * b, 1) },
+      () => r[0] + (r[1] - r[0]) * next(),
+    );
     tf.tidy(() => {
       w.write(tf.tensor(values, w.shape as number[]));
     });
@@ -66,7 +76,9 @@ for (const arch of kerasArchs) {
     for (const size of sizes) {
       const { diff, ms } = await checkArch(arch, size);
       assert.ok(diff < 1e-4, `${arch.arch} at ${size}px: relative difference ${diff}`);
-      console.log(`${arch.arch} ${size}px: relative difference ${diff.toExponential(2)}, export + ORT ${ms.toFixed(0)} ms`);
+      console.log(
+        `${arch.arch} ${size}px: relative difference ${diff.toExponential(2)}, export + ORT ${ms.toFixed(0)} ms`,
+      );
     }
   });
 }

@@ -17,7 +17,10 @@ const states: AssistState[] = [];
 let id = 0;
 
 async function call(service: string, method: string, input: unknown = {}): Promise<any> {
-  const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<ServerMessage, { kind: 'result' }>;
+  const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+    ServerMessage,
+    { kind: 'result' }
+  >;
   if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
   return out.value;
 }
@@ -26,13 +29,23 @@ async function call(service: string, method: string, input: unknown = {}): Promi
 const byClass = (name: string) => made.files.filter((f) => f.className === name);
 
 before(async () => {
-  made = await makeProject(['cols', 'diag', 'rows'].map((className) => ({ className, split: null, count: 12 })), tempDir('assist'));
+  made = await makeProject(
+    ['cols', 'diag', 'rows'].map((className) => ({ className, split: null, count: 12 })),
+    tempDir('assist'),
+  );
   made.project.close();
-  studio = new Studio({ runs: { backend: 'wasm' }, assist: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, auto: true, debounceMs: 20 } });
+  studio = new Studio({
+    runs: { backend: 'wasm' },
+    assist: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, auto: true, debounceMs: 20 },
+  });
   studio.hub.subscribe((m) => m.kind === 'event' && m.name === 'assist.state' && states.push(m.payload as AssistState));
   await call('folders', 'pick', { path: made.project.dir });
   await call('project', 'open', { path: made.project.dir });
-  const unlabel = ['cols', 'diag', 'rows'].flatMap((c) => byClass(c).slice(0, 4).map((f) => f.imageId));
+  const unlabel = ['cols', 'diag', 'rows'].flatMap((c) =>
+    byClass(c)
+      .slice(0, 4)
+      .map((f) => f.imageId),
+  );
   await call('labels', 'assign', { imageIds: unlabel, classId: null });
 });
 
@@ -44,7 +57,10 @@ after(() => {
 test('it builds the features with progress, trains, and predicts every image with a cross-validated accuracy', async () => {
   const state: AssistState = await call('assist', 'refresh');
   assert.equal(state.status, 'ready', state.message);
-  assert.ok(states.some((s) => s.status === 'building' && s.progress && s.progress.total === 36), 'the cache build reported progress');
+  assert.ok(
+    states.some((s) => s.status === 'building' && s.progress && s.progress.total === 36),
+    'the cache build reported progress',
+  );
   assert.equal(state.predicted, 36);
   assert.equal(state.labeled, 24);
   const acc = state.accuracy!;
@@ -56,9 +72,19 @@ test('it builds the features with progress, trains, and predicts every image wit
   assert.equal(total, 12, 'the unlabeled images');
   const classes = await call('dataset', 'classes');
   const idOf = (name: string) => classes.find((c: any) => c.name === name).id;
-  const right = items.filter((s: any) => s.classId === idOf(made.files.find((f) => f.imageId === s.imageId)!.className!)).length;
+  const right = items.filter(
+    (s: any) => s.classId === idOf(made.files.find((f) => f.imageId === s.imageId)!.className!),
+  ).length;
   assert.ok(right >= 10, `${right} of 12 suggestions are the true class`);
-  assert.ok(items.every((s: any, i: number) => s.labelClassId === null && s.margin >= 0 && s.margin <= s.probability && (i === 0 || s.probability <= items[i - 1].probability)));
+  assert.ok(
+    items.every(
+      (s: any, i: number) =>
+        s.labelClassId === null &&
+        s.margin >= 0 &&
+        s.margin <= s.probability &&
+        (i === 0 || s.probability <= items[i - 1].probability),
+    ),
+  );
 });
 
 test('suggestions follow label changes: a labeled image leaves the list at once, and the assistant retrains', async () => {
@@ -90,7 +116,10 @@ test('accept-above previews, then labels as one undo step', async () => {
   const expected = (await call('assist', 'suggestions', { classId: diag })).total;
   assert.equal(preview.total, expected);
   assert.equal(preview.editId, null);
-  assert.deepEqual(preview.perClass.map((p: any) => [p.name, p.count]), [['diag', expected]]);
+  assert.deepEqual(
+    preview.perClass.map((p: any) => [p.name, p.count]),
+    [['diag', expected]],
+  );
   assert.equal((await call('assist', 'suggestions', {})).total, 12, 'a preview changes nothing');
 
   const done = await call('assist', 'accept', { threshold: 0, classId: diag });
@@ -114,7 +143,9 @@ test('planted wrong labels lead the disagreement list', async () => {
   const out = await call('assist', 'disagreements', { limit: 10 });
   const found = out.items.filter((d: any) => planted.includes(d.imageId));
   assert.equal(found.length, 2, JSON.stringify(out.items));
-  assert.ok(found.every((d: any) => d.labelClassId === rows && d.suggestedClassId !== rows && d.source === 'assistant'));
+  assert.ok(
+    found.every((d: any) => d.labelClassId === rows && d.suggestedClassId !== rows && d.source === 'assistant'),
+  );
 });
 
 async function cli(...args: string[]): Promise<string> {
@@ -122,7 +153,17 @@ async function cli(...args: string[]): Promise<string> {
   const log = console.log;
   console.log = (line: string) => void printed.push(line);
   try {
-    await buildProgram().parseAsync(['node', 'studio', 'suggest', made.project.dir, '--backbone', 'nsfwjs_mobilenet_v2', '--input-size', '96', ...args]);
+    await buildProgram().parseAsync([
+      'node',
+      'studio',
+      'suggest',
+      made.project.dir,
+      '--backbone',
+      'nsfwjs_mobilenet_v2',
+      '--input-size',
+      '96',
+      ...args,
+    ]);
   } finally {
     console.log = log;
   }
@@ -133,7 +174,10 @@ test('studio suggest prints what the contract gives, and refuses a bad probabili
   const printed = JSON.parse(await cli('--json', '--limit', '3'));
   assert.equal(printed.state.status, 'ready');
   const api = await call('assist', 'suggestions', { limit: 3 });
-  assert.deepEqual(printed.suggestions.items.map((s: any) => s.imageId), api.items.map((s: any) => s.imageId));
+  assert.deepEqual(
+    printed.suggestions.items.map((s: any) => s.imageId),
+    api.items.map((s: any) => s.imageId),
+  );
   await assert.rejects(cli('--accept-above', '1.5'), /--accept-above: "1.5" is not a probability/);
   await assert.rejects(cli('--accept-above', '0.5', '--class', 'nope'), /--class: there is no class "nope"/);
   const text = await cli('--accept-above', '0', '--class', 'cols');
@@ -145,6 +189,9 @@ test('a class without images makes it wait, and says which', async () => {
   await studio.idle();
   const state: AssistState = await call('assist', 'state');
   assert.equal(state.status, 'waiting');
-  assert.deepEqual(state.short.map((s) => [s.name, s.labeled]), [['empty', 0]]);
+  assert.deepEqual(
+    state.short.map((s) => [s.name, s.labeled]),
+    [['empty', 0]],
+  );
   assert.match(state.message, /"empty" has 0/);
 });

@@ -7,6 +7,11 @@ test('--group-by reads folder, folder:N, regex:PATTERN and csv:FILE:COLUMN', () 
   assert.deepEqual(parseGroupBy('folder:0'), { kind: 'folder', level: 0 });
   assert.deepEqual(parseGroupBy('folder:-2'), { kind: 'folder', level: -2 });
   assert.deepEqual(parseGroupBy('regex:^(P\\d+):x'), { kind: 'pattern', regex: '^(P\\d+):x' });
-  assert.deepEqual(parseGroupBy('csv:C:/data/meta.csv:patient'), { kind: 'csv', file: 'C:/data/meta.csv', column: 'patient' });
-  for (const bad of ['folder:x', 'regex:', 'csv:file.csv', 'patient']) assert.throws(() => parseGroupBy(bad), /folder, folder:N, regex:PATTERN or csv:FILE:COLUMN/);
+  assert.deepEqual(parseGroupBy('csv:C:/data/meta.csv:patient'), {
+    kind: 'csv',
+    file: 'C:/data/meta.csv',
+    column: 'patient',
+  });
+  for (const bad of ['folder:x', 'regex:', 'csv:file.csv', 'patient'])
+    assert.throws(() => parseGroupBy(bad), /folder, folder:N, regex:PATTERN or csv:FILE:COLUMN/);
 });

@@ -31,13 +31,25 @@ test('a --config file is taken instead of the defaults; a bad field is named wit
   const dir = mkdtempSync(join(tmpdir(), 'train-config-'));
   try {
     const file = join(dir, 'run.json');
-    writeFileSync(file, JSON.stringify({ backboneId: 'x', phase1: { epochs: 3, optimizer: { kind: 'sgd', lr: 0.1 } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ backboneId: 'x', phase1: { epochs: 3, optimizer: { kind: 'sgd', lr: 0.1 } } }),
+    );
     const c = configFrom({ config: file, seed: 9 }, 'mobilenet_v2');
     assert.equal(c.backboneId, 'x');
     assert.equal(c.seed, 9);
-    assert.deepEqual(c.head, RunConfig.parse({ backboneId: 'x', phase1: { epochs: 1, optimizer: { kind: 'adam', lr: 1 } } }).head);
-    writeFileSync(file, JSON.stringify({ backboneId: 'x', phase1: { epochs: 0, optimizer: { kind: 'sgd', lr: 0.1 } } }));
-    assert.throws(() => configFrom({ config: file }, 'mobilenet_v2'), (err: Error) => err.message.includes('"phase1.epochs"') && err.message.includes(file));
+    assert.deepEqual(
+      c.head,
+      RunConfig.parse({ backboneId: 'x', phase1: { epochs: 1, optimizer: { kind: 'adam', lr: 1 } } }).head,
+    );
+    writeFileSync(
+      file,
+      JSON.stringify({ backboneId: 'x', phase1: { epochs: 0, optimizer: { kind: 'sgd', lr: 0.1 } } }),
+    );
+    assert.throws(
+      () => configFrom({ config: file }, 'mobilenet_v2'),
+      (err: Error) => err.message.includes('"phase1.epochs"') && err.message.includes(file),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -78,7 +78,7 @@ test('MobileNet alpha 0.25 built from code takes every weight of the Keras 2.0.4
   }
 });
 
-test('MobileNet alpha 0.5 is refused with the first convolutions\' shapes, and keeps its weights', async () => {
+test("MobileNet alpha 0.5 is refused with the first convolutions' shapes, and keeps its weights", async () => {
   const file = await readKerasH5(FILE);
   const model = mobilenet.build({ inputSize: 224, alpha: 0.5 });
   try {
@@ -89,8 +89,12 @@ test('MobileNet alpha 0.5 is refused with the first convolutions\' shapes, and k
       () => applyKerasWeights(model, file, FILE),
       (err: Error) =>
         err.message.includes(FILE) &&
-        err.message.includes('layer conv1 (file: conv1): kernel is [3,3,3,16] in the model but [3,3,3,8] in the file') &&
-        err.message.includes('layer conv_pw_13 (file: conv_pw_13): kernel is [1,1,512,512] in the model but [1,1,256,256] in the file') &&
+        err.message.includes(
+          'layer conv1 (file: conv1): kernel is [3,3,3,16] in the model but [3,3,3,8] in the file',
+        ) &&
+        err.message.includes(
+          'layer conv_pw_13 (file: conv_pw_13): kernel is [1,1,512,512] in the model but [1,1,256,256] in the file',
+        ) &&
         /alpha/.test(err.message),
     );
     assert.deepEqual(kernel.read().dataSync(), before);

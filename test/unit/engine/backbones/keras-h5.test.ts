@@ -8,7 +8,12 @@ import h5wasm from 'h5wasm/node';
 import type { Group } from 'h5wasm/node';
 import { selectBackend } from '../../../../src-main/engine/backend';
 import { seededRandom } from '../../../../src-shared/random';
-import { applyKerasWeights, inspectKerasH5, kerasLayerPaths, readKerasH5 } from '../../../../src-main/engine/backbones/keras-h5';
+import {
+  applyKerasWeights,
+  inspectKerasH5,
+  kerasLayerPaths,
+  readKerasH5,
+} from '../../../../src-main/engine/backbones/keras-h5';
 import { specOf, writeKerasH5 } from '../../../fixtures/keras-h5-writer';
 import type { SpecLayer, WriteOptions } from '../../../fixtures/keras-h5-writer';
 
@@ -24,7 +29,9 @@ function tinyNet(filters = 4): tf.LayersModel {
   let x = tf.layers.conv2d({ name: 'c1', filters, kernelSize: 3, padding: 'same' }).apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'c1_bn' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ name: 'c1_relu' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.depthwiseConv2d({ name: 'dw', kernelSize: 3, useBias: false, padding: 'same' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .depthwiseConv2d({ name: 'dw', kernelSize: 3, useBias: false, padding: 'same' })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'dw_bn', scale: false }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ name: 'fc', units: 3 }).apply(x) as tf.SymbolicTensor;
@@ -38,7 +45,10 @@ function sourceNet(seed: number): tf.LayersModel {
   for (const layer of model.layers) {
     const values = layer.weights.map((v) => {
       const shape = v.shape as number[];
-      return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => next() + 0.1), shape);
+      return tf.tensor(
+        Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => next() + 0.1),
+        shape,
+      );
     });
     layer.setWeights(values);
     tf.dispose(values);
@@ -56,7 +66,16 @@ async function written(name: string, layers: SpecLayer[], opts: WriteOptions): P
   return path;
 }
 
-const KERAS3_KEYS = ['input_layer', 'conv2d', 'batch_normalization', 're_lu', 'depthwise_conv2d', 'batch_normalization_1', 'global_average_pooling2d', 'dense'];
+const KERAS3_KEYS = [
+  'input_layer',
+  'conv2d',
+  'batch_normalization',
+  're_lu',
+  'depthwise_conv2d',
+  'batch_normalization_1',
+  'global_average_pooling2d',
+  'dense',
+];
 
 const cases: Array<{ name: string; opts: WriteOptions; layout: string; firstWeight: string }> = [
   { name: 'keras2.h5', opts: { layout: 'keras2' }, layout: 'keras2', firstWeight: 'c1/kernel:0' },
@@ -65,7 +84,12 @@ const cases: Array<{ name: string; opts: WriteOptions; layout: string; firstWeig
   { name: 'full-model.h5', opts: { layout: 'keras2', fullModel: true }, layout: 'keras2', firstWeight: 'c1/kernel:0' },
   { name: 'split.h5', opts: { layout: 'keras2', headerLimit: 24 }, layout: 'keras2', firstWeight: 'c1/kernel:0' },
   { name: 'vlen.h5', opts: { layout: 'keras2', vlenStrings: true }, layout: 'keras2', firstWeight: 'c1/kernel:0' },
-  { name: 'model.weights.h5', opts: { layout: 'keras3-weights', keras3Keys: KERAS3_KEYS }, layout: 'keras3-weights', firstWeight: '0' },
+  {
+    name: 'model.weights.h5',
+    opts: { layout: 'keras3-weights', keras3Keys: KERAS3_KEYS },
+    layout: 'keras3-weights',
+    firstWeight: '0',
+  },
 ];
 
 for (const c of cases) {
@@ -77,12 +101,20 @@ for (const c of cases) {
     const layers = new Map(file.layers.map((l) => [l.name, l]));
     if (c.layout === 'keras3-weights') {
       // HDF5 lists groups by name; Keras 3 pairs by these paths, not by order.
-      assert.deepEqual(file.layers.map((l) => l.path), ['batch_normalization', 'batch_normalization_1', 'conv2d', 'dense', 'depthwise_conv2d'].map((k) => `layers/${k}`));
+      assert.deepEqual(
+        file.layers.map((l) => l.path),
+        ['batch_normalization', 'batch_normalization_1', 'conv2d', 'dense', 'depthwise_conv2d'].map(
+          (k) => `layers/${k}`,
+        ),
+      );
     } else {
       assert.deepEqual([...layers.keys()], ['c1', 'c1_bn', 'dw', 'dw_bn', 'fc']);
     }
     assert.equal(layers.get('c1')!.weights[0]!.name, c.firstWeight);
-    assert.deepEqual(layers.get('dw_bn')!.weights.map((w) => w.shape), [[4], [4], [4]]);
+    assert.deepEqual(
+      layers.get('dw_bn')!.weights.map((w) => w.shape),
+      [[4], [4], [4]],
+    );
 
     const target = tinyNet();
     const before = tf.memory().numTensors;
@@ -111,7 +143,10 @@ test('the split file really stores layer_names and weight_names as layer_names0.
 
 test('Keras 3 paths follow the class names with a counter per class', () => {
   const model = tinyNet();
-  assert.deepEqual(kerasLayerPaths(model), KERAS3_KEYS.map((k) => `layers/${k}`));
+  assert.deepEqual(
+    kerasLayerPaths(model),
+    KERAS3_KEYS.map((k) => `layers/${k}`),
+  );
   model.dispose();
 });
 
@@ -121,7 +156,10 @@ test('inspectKerasH5 summarises what a file holds', async () => {
   assert.equal(s.kerasVersion, '2.15.0');
   assert.equal(s.backend, 'tensorflow');
   assert.equal(s.layout, 'keras2');
-  assert.deepEqual([s.layers, s.tensors, s.params, s.firstLayer, s.lastLayer], [5, 12, model.countParams(), 'c1', 'fc']);
+  assert.deepEqual(
+    [s.layers, s.tensors, s.params, s.firstLayer, s.lastLayer],
+    [5, 12, model.countParams(), 'c1', 'fc'],
+  );
   model.dispose();
 });
 
@@ -138,7 +176,10 @@ test('one wrong shape is refused, naming the layer and both shapes, and the mode
     () => applyKerasWeights(target, file, path),
     (err: Error) => {
       assert.match(err.message, new RegExp(path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
-      assert.match(err.message, /layer dw \(file: dw\): depthwise_kernel is \[3,3,4,1\] in the model but \[5,5,4,1\] in the file/);
+      assert.match(
+        err.message,
+        /layer dw \(file: dw\): depthwise_kernel is \[3,3,4,1\] in the model but \[5,5,4,1\] in the file/,
+      );
       assert.match(err.message, /alpha/);
       assert.equal(err.message.match(/ in the model but /g)!.length, 1);
       return true;
@@ -183,8 +224,16 @@ function captureError(fn: () => unknown): Error {
 test('too few or too many weighted layers are refused with both counts', async () => {
   const source = sourceNet(5);
   const all = specOf(source);
-  const fewer = await written('fewer.h5', all.filter((l) => l.name !== 'dw_bn'), { layout: 'keras2' });
-  const more = await written('more.h5', [...all, { name: 'extra', weights: [{ name: 'kernel', shape: [2], values: new Float32Array(2) }] }], { layout: 'keras2' });
+  const fewer = await written(
+    'fewer.h5',
+    all.filter((l) => l.name !== 'dw_bn'),
+    { layout: 'keras2' },
+  );
+  const more = await written(
+    'more.h5',
+    [...all, { name: 'extra', weights: [{ name: 'kernel', shape: [2], values: new Float32Array(2) }] }],
+    { layout: 'keras2' },
+  );
   const target = tinyNet();
   const beforeValues = snapshot(target);
   const fewerFile = await readKerasH5(fewer);
@@ -206,11 +255,14 @@ test('a layer with a different number of weights is named with both lists', asyn
   const file = await readKerasH5(path);
   const target = tinyNet();
   const err = captureError(() => applyKerasWeights(target, file, path));
-  assert.match(err.message, /layer dw \(file: dw\): 1 weights in the model \(depthwise_kernel\) but 2 in the file \(dw\/depthwise_kernel, dw\/bias\)/);
+  assert.match(
+    err.message,
+    /layer dw \(file: dw\): 1 weights in the model \(depthwise_kernel\) but 2 in the file \(dw\/depthwise_kernel, dw\/bias\)/,
+  );
   target.dispose();
 });
 
-test('a Keras 3 .weights.h5 without one of the model\'s layers names its path', async () => {
+test("a Keras 3 .weights.h5 without one of the model's layers names its path", async () => {
   const layers = specOf(sourceNet(2));
   const keys = [...KERAS3_KEYS];
   keys[5] = 'batch_normalization_7';
@@ -226,15 +278,26 @@ test('a Keras 3 .weights.h5 without one of the model\'s layers names its path', 
 test('a file that is not HDF5, a missing file and HDF5 without Keras weights give errors naming the path', async () => {
   const notH5 = join(dir, 'notes.h5');
   writeFileSync(notH5, 'these are not weights\n'.repeat(100));
-  await assert.rejects(readKerasH5(notH5), (err: Error) => err.message.includes(notH5) && /not an HDF5 file/.test(err.message) && /expected a Keras \.h5/.test(err.message));
+  await assert.rejects(
+    readKerasH5(notH5),
+    (err: Error) =>
+      err.message.includes(notH5) && /not an HDF5 file/.test(err.message) && /expected a Keras \.h5/.test(err.message),
+  );
   const missing = join(dir, 'missing.h5');
-  await assert.rejects(readKerasH5(missing), (err: Error) => err.message.includes(missing) && /does not exist/.test(err.message));
+  await assert.rejects(
+    readKerasH5(missing),
+    (err: Error) => err.message.includes(missing) && /does not exist/.test(err.message),
+  );
   await h5wasm.ready;
   const other = join(dir, 'other.h5');
   const f = new h5wasm.File(other, 'w');
   f.create_group('entry').create_dataset({ name: 'data', data: new Float32Array([1, 2]), dtype: '<f' });
   f.close();
-  await assert.rejects(readKerasH5(other), (err: Error) => err.message.includes(other) && /not Keras weights: expected a root attribute layer_names/.test(err.message));
+  await assert.rejects(
+    readKerasH5(other),
+    (err: Error) =>
+      err.message.includes(other) && /not Keras weights: expected a root attribute layer_names/.test(err.message),
+  );
 });
 
 test('a truncated download is named as such', async () => {
@@ -242,5 +305,8 @@ test('a truncated download is named as such', async () => {
   const cut = join(dir, 'cut.h5');
   const bytes = readFileSync(whole);
   writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
-  await assert.rejects(readKerasH5(cut), (err: Error) => err.message.includes(cut) && /truncated download or a damaged file/.test(err.message));
+  await assert.rejects(
+    readKerasH5(cut),
+    (err: Error) => err.message.includes(cut) && /truncated download or a damaged file/.test(err.message),
+  );
 });

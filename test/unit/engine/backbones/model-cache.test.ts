@@ -28,12 +28,18 @@ function sourceFile(dir: string, bytes = 300_000): { path: string; data: Buffer 
 
 test('modelCacheDir: STUDIO_MODEL_CACHE wins, then the caller folder, then XDG_CACHE_HOME, then ~/.cache', () => {
   const home = '/home/ann';
-  assert.equal(modelCacheDir('/app/userData/models', { STUDIO_MODEL_CACHE: '/srv/models', XDG_CACHE_HOME: '/x' }, home), '/srv/models');
+  assert.equal(
+    modelCacheDir('/app/userData/models', { STUDIO_MODEL_CACHE: '/srv/models', XDG_CACHE_HOME: '/x' }, home),
+    '/srv/models',
+  );
   assert.equal(modelCacheDir('/app/userData/models', { XDG_CACHE_HOME: '/x' }, home), '/app/userData/models');
   assert.equal(modelCacheDir(undefined, { XDG_CACHE_HOME: '/x/cache' }, home), '/x/cache/finetune-studio/models');
   assert.equal(modelCacheDir(undefined, {}, home), '/home/ann/.cache/finetune-studio/models');
   // The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored.
-  assert.equal(modelCacheDir(undefined, { XDG_CACHE_HOME: 'rel/cache' }, home), '/home/ann/.cache/finetune-studio/models');
+  assert.equal(
+    modelCacheDir(undefined, { XDG_CACHE_HOME: 'rel/cache' }, home),
+    '/home/ann/.cache/finetune-studio/models',
+  );
   assert.equal(modelCacheDir(undefined, { STUDIO_MODEL_CACHE: '' }, home), '/home/ann/.cache/finetune-studio/models');
 });
 
@@ -58,7 +64,10 @@ test('importWeightsFile copies under the target name with the right hashes and l
   assert.equal(entry.importedFrom, path);
   assert.ok(!Number.isNaN(Date.parse(entry.addedAt)));
   assert.deepEqual(JSON.parse(readFileSync(join(cache, 'mobilenet_1_0_224_tf_no_top.h5.json'), 'utf8')), entry);
-  assert.deepEqual(readdirSync(cache).sort(), ['mobilenet_1_0_224_tf_no_top.h5', 'mobilenet_1_0_224_tf_no_top.h5.json']);
+  assert.deepEqual(readdirSync(cache).sort(), [
+    'mobilenet_1_0_224_tf_no_top.h5',
+    'mobilenet_1_0_224_tf_no_top.h5.json',
+  ]);
   assert.equal(isPresent(cache, 'mobilenet_1_0_224_tf_no_top.h5'), true);
 });
 
@@ -77,7 +86,10 @@ test('a failed import leaves the earlier copy present and no temp file behind', 
   const cache = join(work, 'models');
   const { path, data } = sourceFile(work);
   await importWeightsFile(path, 'w.h5', cache);
-  await assert.rejects(importWeightsFile(join(work, 'missing.h5'), 'w.h5', cache), /cannot import .*missing\.h5 as w\.h5/);
+  await assert.rejects(
+    importWeightsFile(join(work, 'missing.h5'), 'w.h5', cache),
+    /cannot import .*missing\.h5 as w\.h5/,
+  );
   assert.deepEqual(readdirSync(cache).sort(), ['w.h5', 'w.h5.json']);
   assert.deepEqual(readFileSync(join(cache, 'w.h5')), data);
   assert.equal(isPresent(cache, 'w.h5'), true);
@@ -109,10 +121,22 @@ test('only files with a matching sidecar are present and listed', async () => {
   await writeSidecar(cache, { ...imported, file: 'gone.h5' });
   const { sha256, md5 } = imported;
   writeFileSync(join(cache, 'a.h5'), 'abcd');
-  await writeSidecar(cache, { file: 'a.h5', source: 'download', url: 'http://x/a.h5', bytes: 4, sha256, md5, addedAt: new Date(0).toISOString() });
+  await writeSidecar(cache, {
+    file: 'a.h5',
+    source: 'download',
+    url: 'http://x/a.h5',
+    bytes: 4,
+    sha256,
+    md5,
+    addedAt: new Date(0).toISOString(),
+  });
 
-  assert.deepEqual(cachedWeights(cache).map((e) => e.file), ['a.h5', 'b.h5']);
-  for (const f of ['no-sidecar.h5', 'c.h5', 'bad.h5', 'short.h5', 'gone.h5']) assert.equal(isPresent(cache, f), false, f);
+  assert.deepEqual(
+    cachedWeights(cache).map((e) => e.file),
+    ['a.h5', 'b.h5'],
+  );
+  for (const f of ['no-sidecar.h5', 'c.h5', 'bad.h5', 'short.h5', 'gone.h5'])
+    assert.equal(isPresent(cache, f), false, f);
   assert.equal(isPresent(cache, 'a.h5'), true);
   assert.deepEqual(cachedWeights(join(work, 'does-not-exist')), []);
 });

@@ -18,7 +18,10 @@ test('no rate before a second of computing; then values per second and the time 
   assert.deepEqual(progress.update({ split: 'train', done: 16, total: 1000, fromCache: 0 }), {});
   at(7000);
   // 96 values in 2 s since the first computed batch: 48/s; 1000 - 112 + 200 left.
-  assert.deepEqual(progress.update({ split: 'train', done: 112, total: 1000, fromCache: 0 }), { rate: 48, etaS: 1088 / 48 });
+  assert.deepEqual(progress.update({ split: 'train', done: 112, total: 1000, fromCache: 0 }), {
+    rate: 48,
+    etaS: 1088 / 48,
+  });
 });
 
 test('cache hits are not speed: a resumed build reports what it computes', () => {

@@ -93,7 +93,13 @@ test('loadImage is decodeRgb as floats: one decode for the engine and the viewer
 
 test('the feature cache keys on the decode version: features decoded the old way are not served', () => {
   const root = join(dir, 'cache');
-  const key: CacheKey = { backboneId: 'mobilenet_v2', backboneHash: 'abc', inputSize: 96, point: 'pool-avg', length: 4 };
+  const key: CacheKey = {
+    backboneId: 'mobilenet_v2',
+    backboneHash: 'abc',
+    inputSize: 96,
+    point: 'pool-avg',
+    length: 4,
+  };
   // Where the cache kept features before the decode version was part of its key.
   const legacyTag = createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 12);
   const legacyDir = join(root, `mobilenet_v2-96-pool-avg-${legacyTag}`);

@@ -7,7 +7,10 @@ import { RunConfig } from '../../../../src-shared/engine-config';
 import { totalmem } from 'node:os';
 import { augmentSettings, featureMemoryBudget } from '../../../../src-main/engine/data/run-sets';
 
-const base = { backboneId: 'nsfwjs_mobilenet_v2', phase1: { epochs: 1, optimizer: { kind: 'adam', lr: 0.001 } } } as const;
+const base = {
+  backboneId: 'nsfwjs_mobilenet_v2',
+  phase1: { epochs: 1, optimizer: { kind: 'adam', lr: 0.001 } },
+} as const;
 
 test('augmentation with views parses into a transform spec and a view count', () => {
   const cfg = RunConfig.parse({ ...base, augment: { views: 3, flip: false, rotationDeg: 5 }, seed: 7 });
@@ -26,5 +29,9 @@ test('the memory budget for cached values: STUDIO_FEATURE_MEMORY_MB, else a quar
   assert.equal(featureMemoryBudget({ STUDIO_FEATURE_MEMORY_MB: '512' }), 512 * 2 ** 20);
   assert.equal(featureMemoryBudget({ STUDIO_FEATURE_MEMORY_MB: '0' }), 0, '0 streams every set');
   assert.equal(featureMemoryBudget({}), Math.min(totalmem() / 4, 4 * 2 ** 30));
-  assert.equal(featureMemoryBudget({ STUDIO_FEATURE_MEMORY_MB: 'lots' }), featureMemoryBudget({}), 'a value that is not a number is ignored');
+  assert.equal(
+    featureMemoryBudget({ STUDIO_FEATURE_MEMORY_MB: 'lots' }),
+    featureMemoryBudget({}),
+    'a value that is not a number is ignored',
+  );
 });

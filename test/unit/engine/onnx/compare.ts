@@ -42,9 +42,16 @@ export interface Compared {
 }
 
 /** Runs the model on tfjs and, exported, on ONNX Runtime (batch 2, seeded input in [-2, 2)). */
-export async function compareWithOrt(model: tf.LayersModel, seed: number, opts: OnnxExportOptions = {}): Promise<Compared> {
+export async function compareWithOrt(
+  model: tf.LayersModel,
+  seed: number,
+  opts: OnnxExportOptions = {},
+): Promise<Compared> {
   const shape = [2, ...(model.inputs[0]!.shape.slice(1) as number[])];
-  const input = seeded(shape.reduce((a, b) => a * b, 1), seed).map((v) => v * 4);
+  const input = seeded(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  ).map((v) => v * 4);
   const x = tf.tensor(input, shape);
   const y = model.predict(x) as tf.Tensor;
   const expected = y.dataSync().slice();

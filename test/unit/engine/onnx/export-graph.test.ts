@@ -23,8 +23,14 @@ before(async () => {
 function tinyBackbone(size: number): Backbone {
   const input = tf.input({ shape: [size, size, 3], name: 'input_1' });
   const block = (x: Sym, i: number, strides: number): Sym => {
-    const c = apply(tf.layers.conv2d({ name: `b${i}_conv`, filters: 8, kernelSize: 3, strides, padding: 'same', useBias: false }), x);
-    return apply(tf.layers.reLU({ name: `b${i}_out`, maxValue: 6 }), apply(tf.layers.batchNormalization({ name: `b${i}_bn` }), c));
+    const c = apply(
+      tf.layers.conv2d({ name: `b${i}_conv`, filters: 8, kernelSize: 3, strides, padding: 'same', useBias: false }),
+      x,
+    );
+    return apply(
+      tf.layers.reLU({ name: `b${i}_out`, maxValue: 6 }),
+      apply(tf.layers.batchNormalization({ name: `b${i}_bn` }), c),
+    );
   };
   const b1 = block(input, 1, 2);
   const b2 = apply(tf.layers.add({ name: 'b2_add' }), [b1, block(b1, 2, 1)]);
@@ -70,8 +76,13 @@ test('split models that share layer objects export their own graph, and prefix t
       assert.ok(diff < 1e-4, `${model.name} at ${size}px: relative difference ${diff}`);
     }
     const shape = [2, size, size, 3];
-    const x = seeded(shape.reduce((a, b) => a * b, 1), 3);
-    const [whole, prefix, suffix] = await Promise.all([backbone.features, split2.prefix, split2.suffix].map((m) => openOnnx(exportToOnnx(m), { threads: 1 })));
+    const x = seeded(
+      shape.reduce((a, b) => a * b, 1),
+      3,
+    );
+    const [whole, prefix, suffix] = await Promise.all(
+      [backbone.features, split2.prefix, split2.suffix].map((m) => openOnnx(exportToOnnx(m), { threads: 1 })),
+    );
     const mid = await prefix!.run(x, shape);
     const composed = await suffix!.run(mid, [2, ...split2.splitShape]);
     assert.ok(relativeDiff(await whole!.run(x, shape), composed) < 1e-6);
@@ -82,7 +93,13 @@ test('split models that share layer objects export their own graph, and prefix t
 
 test("the studio's head (pooling, dense, dropout, batchnorm, softmax, nested Sequential) exports", async () => {
   const specs = [
-    { pooling: 'avg', layers: [{ kind: 'dense', units: 16, activation: 'relu' }, { kind: 'dropout', rate: 0.3 }] },
+    {
+      pooling: 'avg',
+      layers: [
+        { kind: 'dense', units: 16, activation: 'relu' },
+        { kind: 'dropout', rate: 0.3 },
+      ],
+    },
     { pooling: 'flatten', layers: [{ kind: 'batchnorm' }, { kind: 'dense', units: 8, activation: 'swish' }] },
     { pooling: 'max', layers: [] },
   ];
@@ -101,19 +118,37 @@ test('an unsupported layer is named with its class', () => {
   const up = apply(tf.layers.upSampling2d({ size: [2, 2], name: 'grow' }), input);
   const model = tf.model({ inputs: input, outputs: up });
   assert.throws(() => exportToOnnx(model), /layer grow of class UpSampling2D is not supported/);
-  const fused = tf.model({ inputs: input, outputs: apply(tf.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'mish', name: 'odd' }), input) });
+  const fused = tf.model({
+    inputs: input,
+    outputs: apply(tf.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'mish', name: 'odd' }), input),
+  });
   assert.throws(() => exportToOnnx(fused), /activation 'mish' of layer odd is not supported/);
 });
 
 test('names, metadata and opset are written; the batch dimension stays free', async () => {
   const input = tf.input({ shape: [6, 6, 2] });
-  const model = tf.model({ inputs: input, outputs: apply(tf.layers.globalAveragePooling2d({ name: 'features' }), input) });
+  const model = tf.model({
+    inputs: input,
+    outputs: apply(tf.layers.globalAveragePooling2d({ name: 'features' }), input),
+  });
   assert.throws(() => exportToOnnx(model, { opset: 12 }), /opset 12 is not supported/);
-  const bytes = exportToOnnx(model, { name: 'g', inputName: 'pixels', outputName: 'features', metadata: { backbone: 'tiny', inputSize: '6' }, opset: 15 });
+  const bytes = exportToOnnx(model, {
+    name: 'g',
+    inputName: 'pixels',
+    outputName: 'features',
+    metadata: { backbone: 'tiny', inputSize: '6' },
+    opset: 15,
+  });
   const proto = onnx.ModelProto.decode(bytes);
   assert.equal(proto.graph!.name, 'g');
   assert.equal(Number(proto.opsetImport![0]!.version), 15);
-  assert.deepEqual(proto.metadataProps!.map((p) => [p.key, p.value]), [['backbone', 'tiny'], ['inputSize', '6']]);
+  assert.deepEqual(
+    proto.metadataProps!.map((p) => [p.key, p.value]),
+    [
+      ['backbone', 'tiny'],
+      ['inputSize', '6'],
+    ],
+  );
   assert.equal(proto.graph!.input![0]!.name, 'pixels');
   assert.equal(proto.graph!.output![0]!.name, 'features');
   const session = await openOnnx(bytes, { threads: 1 });

@@ -13,7 +13,12 @@ let bytes: Uint8Array;
 before(async () => {
   await selectBackend({ prefer: 'cpu' });
   const input = tf.input({ shape: [4] });
-  const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, kernelInitializer: 'ones', biasInitializer: 'ones' }).apply(input) as tf.SymbolicTensor });
+  const model = tf.model({
+    inputs: input,
+    outputs: tf.layers
+      .dense({ units: 2, kernelInitializer: 'ones', biasInitializer: 'ones' })
+      .apply(input) as tf.SymbolicTensor,
+  });
   bytes = exportToOnnx(model);
   model.dispose();
 });
@@ -45,13 +50,21 @@ test('asking for CUDA falls back to the CPU with the reason kept, or runs on CUD
 
 test('bad arguments and unreadable models fail with a reason', async () => {
   await assert.rejects(openOnnx(bytes, { threads: 0 }), /threads must be a positive integer/);
-  await assert.rejects(openOnnx(Uint8Array.from([1, 2, 3])), (err: unknown) => err instanceof OnnxUnavailableError && /could not open the model: cpu: /.test(err.message));
+  await assert.rejects(
+    openOnnx(Uint8Array.from([1, 2, 3])),
+    (err: unknown) => err instanceof OnnxUnavailableError && /could not open the model: cpu: /.test(err.message),
+  );
   const m = await openOnnx(bytes, { threads: 1 });
   await assert.rejects(m.run(new Float32Array(3), [1, 4]), /3 values do not fill shape \[1, 4\]/);
   await m.dispose();
 });
 
 test('a runtime that cannot load is a typed error saying why', () => {
-  assert.throws(() => loadOrt('onnxruntime-node-not-installed'), (err: unknown) => err instanceof OnnxUnavailableError && /onnxruntime-node-not-installed cannot load here: Cannot find module/.test(err.message));
+  assert.throws(
+    () => loadOrt('onnxruntime-node-not-installed'),
+    (err: unknown) =>
+      err instanceof OnnxUnavailableError &&
+      /onnxruntime-node-not-installed cannot load here: Cannot find module/.test(err.message),
+  );
   assert.equal(typeof loadOrt().InferenceSession.create, 'function');
 });

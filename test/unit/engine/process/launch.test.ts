@@ -24,14 +24,23 @@ test('a built bundle finds dist/engine/entry.mjs beside its own folder, also ins
 });
 
 test('a bundle without the built entry says what is missing', () => {
-  assert.throws(() => engineEntry(pathToFileURL(join(root, 'nowhere', 'cli', 'studio.mjs')).href, {}), /entry is missing: .*entry\.mjs.*npm run build/);
+  assert.throws(
+    () => engineEntry(pathToFileURL(join(root, 'nowhere', 'cli', 'studio.mjs')).href, {}),
+    /entry is missing: .*entry\.mjs.*npm run build/,
+  );
 });
 
 test('STUDIO_ENGINE_ENTRY names a built entry to run from sources, and a missing one is named', () => {
   const built = join(root, 'built-entry.mjs');
   writeFileSync(built, '');
-  assert.deepEqual(engineEntry('file:///work/app/src-main/engine/process/host.ts', { STUDIO_ENGINE_ENTRY: built }), { file: built, execArgv: [] });
-  assert.throws(() => engineEntry('file:///x/host.ts', { STUDIO_ENGINE_ENTRY: join(root, 'gone.mjs') }), /STUDIO_ENGINE_ENTRY names .*gone\.mjs, which does not exist: run "npm run build:electron"/);
+  assert.deepEqual(engineEntry('file:///work/app/src-main/engine/process/host.ts', { STUDIO_ENGINE_ENTRY: built }), {
+    file: built,
+    execArgv: [],
+  });
+  assert.throws(
+    () => engineEntry('file:///x/host.ts', { STUDIO_ENGINE_ENTRY: join(root, 'gone.mjs') }),
+    /STUDIO_ENGINE_ENTRY names .*gone\.mjs, which does not exist: run "npm run build:electron"/,
+  );
 });
 
 function script(name: string, body: string): string {
@@ -45,7 +54,10 @@ function exited(child: EngineProcess): Promise<[number | null, string | null]> {
 }
 
 test('a forked child answers over the interface and reports its exit', async () => {
-  const file = script('echo.mjs', "process.on('message', (m) => process.send({ echo: m }, () => { console.error('bye'); process.exit(0); }));\n");
+  const file = script(
+    'echo.mjs',
+    "process.on('message', (m) => process.send({ echo: m }, () => { console.error('bye'); process.exit(0); }));\n",
+  );
   const child = forkLauncher({ file, execArgv: [] });
   const got = new Promise((resolve) => child.onMessage(resolve));
   const end = exited(child);

@@ -26,8 +26,20 @@ const cases: Case[] = [
 
 function grads(c: Case): { dx: Float32Array; df: Float32Array } {
   return tf.tidy(() => {
-    const x = tf.tensor4d(lcgValues(c.x.reduce((a, b) => a * b), 1), c.x);
-    const f = tf.tensor4d(lcgValues(c.f.reduce((a, b) => a * b), 2), c.f);
+    const x = tf.tensor4d(
+      lcgValues(
+        c.x.reduce((a, b) => a * b),
+        1,
+      ),
+      c.x,
+    );
+    const f = tf.tensor4d(
+      lcgValues(
+        c.f.reduce((a, b) => a * b),
+        2,
+      ),
+      c.f,
+    );
     const loss = (xi: tf.Tensor, fi: tf.Tensor) => {
       const y = c.depthwise
         ? tf.depthwiseConv2d(xi as tf.Tensor4D, fi as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1)
@@ -61,7 +73,10 @@ test('backend selection reports why the native backends were rejected', async ()
   assert.ok(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm'].includes(choice.name));
   if (choice.name === 'wasm') {
     // WebGPU sits between the two native rungs; here it has no adapter, or only a software one it may not use.
-    assert.deepEqual(choice.rejected.map((r) => r.name), ['tensorflow-gpu', 'webgpu', 'tensorflow']);
+    assert.deepEqual(
+      choice.rejected.map((r) => r.name),
+      ['tensorflow-gpu', 'webgpu', 'tensorflow'],
+    );
     for (const r of choice.rejected) assert.ok(r.reason.length > 0);
   }
   assert.equal(tf.getBackend(), choice.tfBackend);

@@ -11,7 +11,9 @@ before(async () => {
 after(closeWebGpu);
 
 function inputs(n: number): tf.Tensor[] {
-  return Array.from({ length: n }, (_, i) => tf.tensor1d(Float32Array.from({ length: 33 }, (_, k) => (i + 1) * 0.5 + k * (i % 3 === 0 ? -1 : 1))));
+  return Array.from({ length: n }, (_, i) =>
+    tf.tensor1d(Float32Array.from({ length: 33 }, (_, k) => (i + 1) * 0.5 + k * (i % 3 === 0 ? -1 : 1))),
+  );
 }
 
 for (const n of [8, 12, 16]) {
@@ -22,7 +24,10 @@ for (const n of [8, 12, 16]) {
     const values = (await got.data()) as Float32Array;
     got.dispose();
     assertWebGpuHealthy();
-    assert.ok(maxAbsDiff(values, want) < 1e-5, `webgpu ${Array.from(values.slice(0, 4))} vs cpu ${Array.from(want.slice(0, 4))}`);
+    assert.ok(
+      maxAbsDiff(values, want) < 1e-5,
+      `webgpu ${Array.from(values.slice(0, 4))} vs cpu ${Array.from(want.slice(0, 4))}`,
+    );
   });
 }
 

@@ -42,7 +42,10 @@ function relative(want: Float32Array, got: Float32Array): number {
   return diff / scale;
 }
 
-for (const { arch, size } of [{ arch: mobilenetV2, size: 64 }, { arch: resnet50, size: 32 }]) {
+for (const { arch, size } of [
+  { arch: mobilenetV2, size: 64 },
+  { arch: resnet50, size: 32 },
+]) {
   test(`${arch.label} features at ${size} px on WebGPU equal tfjs-wasm's to ${TOLERANCE} (relative)`, async (t) => {
     if (skip) return t.skip(skip);
     await tf.setBackend('wasm');

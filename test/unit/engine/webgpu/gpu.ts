@@ -9,7 +9,10 @@ export async function openWebGpuForTest(): Promise<{ adapter: AdapterRecord | nu
     const adapter = await startWebGpu({ ...process.env, STUDIO_WEBGPU_ALLOW_SOFTWARE: '1' });
     return { adapter, skip: false };
   } catch (err) {
-    return { adapter: null, skip: `${(err as Error).message}; run eval "$(scripts/lavapipe.sh)" first for software Vulkan` };
+    return {
+      adapter: null,
+      skip: `${(err as Error).message}; run eval "$(scripts/lavapipe.sh)" first for software Vulkan`,
+    };
   }
 }
 

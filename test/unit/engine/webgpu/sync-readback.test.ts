@@ -15,7 +15,12 @@ async function engineBundle(): Promise<{ text: string; sources: string[] }> {
   const { esm } = (await import(options)) as { esm: BuildOptions };
   const r = await build({
     ...esm,
-    stdin: { contents: "import './parent-port';\nimport './entry';\n", resolveDir: 'src-main/engine/process', sourcefile: 'engine-entry.ts', loader: 'ts' },
+    stdin: {
+      contents: "import './parent-port';\nimport './entry';\n",
+      resolveDir: 'src-main/engine/process',
+      sourcefile: 'engine-entry.ts',
+      loader: 'ts',
+    },
     outfile: 'entry.mjs',
     write: false,
     metafile: true,
@@ -28,7 +33,10 @@ async function engineBundle(): Promise<{ text: string; sources: string[] }> {
 
 test('the training process reads tensors back synchronously only where a marked line says why it is safe', async () => {
   const { text, sources } = await engineBundle();
-  assert.ok(sources.some((f) => f.endsWith('engine/trainer.ts')), 'the bundle holds the trainer');
+  assert.ok(
+    sources.some((f) => f.endsWith('engine/trainer.ts')),
+    'the bundle holds the trainer',
+  );
   const unmarked: string[] = [];
   let marked = 0;
   for (const file of sources) {
@@ -42,5 +50,9 @@ test('the training process reads tensors back synchronously only where a marked 
   }
   assert.deepEqual(unmarked, [], 'synchronous readback on the training process path: use `await t.data()` instead');
   const inBundle = text.match(SYNC_READ)?.length ?? 0;
-  assert.equal(inBundle, marked, `the bundle has ${inBundle} synchronous reads, the marked sources ${marked}: one came from code outside src-main/src-shared`);
+  assert.equal(
+    inBundle,
+    marked,
+    `the bundle has ${inBundle} synchronous reads, the marked sources ${marked}: one came from code outside src-main/src-shared`,
+  );
 });

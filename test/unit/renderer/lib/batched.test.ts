@@ -11,7 +11,10 @@ describe('Batched', () => {
     assert.deepEqual(calls, [[0]]);
     await sleep(90);
     assert.equal(calls.length, 2);
-    assert.deepEqual(calls[1], Array.from({ length: 499 }, (_, i) => i + 1));
+    assert.deepEqual(
+      calls[1],
+      Array.from({ length: 499 }, (_, i) => i + 1),
+    );
   });
 
   it('applies at once again after a quiet interval', async () => {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classInView, classPickOf, isFiltered, sameClassPick, withClassPick, withSplit } from '../../../../src-renderer/lib/filters';
+import {
+  classInView,
+  classPickOf,
+  isFiltered,
+  sameClassPick,
+  withClassPick,
+  withSplit,
+} from '../../../../src-renderer/lib/filters';
 
 describe('grid filters', () => {
   it('keeps one class and unlabeled exclusive, and the split across class picks', () => {

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boxFrom, gridLayout, indicesInBox, keyStep, PAD, ROW, slideFrom, TILE } from '../../../../src-renderer/lib/grid-layout';
+import {
+  boxFrom,
+  gridLayout,
+  indicesInBox,
+  keyStep,
+  PAD,
+  ROW,
+  slideFrom,
+  TILE,
+} from '../../../../src-renderer/lib/grid-layout';
 
 describe('grid layout', () => {
   const layout = gridLayout(2 * PAD + 5 * ROW - (ROW - TILE), 23); // exactly 5 columns

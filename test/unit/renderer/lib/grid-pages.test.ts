@@ -10,10 +10,13 @@ function pages(total: number, loaded: number[]): Map<number, Page<number>> {
 describe('grid pages when images leave the view', () => {
   it('closes the gap, pulling images up across page ends', () => {
     const next = withoutIndices(pages(10, [0, 1, 2]), 4, 10, [1, 5]);
-    assert.deepEqual([...next.entries()], [
-      [0, [0, 2, 3, 4]],
-      [1, [6, 7, 8, 9]],
-    ]);
+    assert.deepEqual(
+      [...next.entries()],
+      [
+        [0, [0, 2, 3, 4]],
+        [1, [6, 7, 8, 9]],
+      ],
+    );
   });
 
   it('leaves a hole where the image to pull up is not loaded', () => {
@@ -36,12 +39,15 @@ describe('grid pages when images leave the view', () => {
   });
 
   it('says how far each image moved', () => {
-    assert.deepEqual([...movedBy([0, 1, 2, 3, 4, 5], [1, 3])], [
-      [1, 1],
-      [2, 2],
-      [3, 2],
-      [4, 2],
-      [5, 2],
-    ]);
+    assert.deepEqual(
+      [...movedBy([0, 1, 2, 3, 4, 5], [1, 3])],
+      [
+        [1, 1],
+        [2, 2],
+        [3, 2],
+        [4, 2],
+        [5, 2],
+      ],
+    );
   });
 });

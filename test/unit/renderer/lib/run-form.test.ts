@@ -10,14 +10,20 @@ const mobilenet = {
   inputSize: 224,
   allowedInputSizes: [96, 224],
   featureShape: [7, 7, 1280],
-  featureShapes: [{ inputSize: 96, shape: [3, 3, 1280] }, { inputSize: 224, shape: [7, 7, 1280] }],
+  featureShapes: [
+    { inputSize: 96, shape: [3, 3, 1280] },
+    { inputSize: 224, shape: [7, 7, 1280] },
+  ],
   blocks: ['a', 'b', 'c'],
 } as unknown as BackboneInfo;
 
 test('the default form is the good practice and parses as a RunConfig', () => {
   const config = RunConfig.parse(configOf(defaultForm(mobilenet)));
   assert.equal(config.head.pooling, 'avg');
-  assert.ok(config.head.layers.every((l) => l.kind !== 'dense'), 'a small head: no hidden dense layer');
+  assert.ok(
+    config.head.layers.every((l) => l.kind !== 'dense'),
+    'a small head: no hidden dense layer',
+  );
   assert.deepEqual(config.phase1.earlyStopping, { monitor: 'valLoss', patience: 5, minDelta: 0, restoreBest: true });
   assert.equal(config.phase2, null);
   assert.equal(config.augment, null);

@@ -1,7 +1,14 @@
 // CSV: RFC 4180 quoting both ways, and errors that name the line and the column.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CsvError, formatCsv, parseCsv, parseLabelsCsv, writeLabelsCsv, type LabelRow } from '../../../../src-main/services/curation/csv';
+import {
+  CsvError,
+  formatCsv,
+  parseCsv,
+  parseLabelsCsv,
+  writeLabelsCsv,
+  type LabelRow,
+} from '../../../../src-main/services/curation/csv';
 
 const fields = (text: string) => parseCsv(text).map((r) => r.fields);
 
@@ -11,7 +18,11 @@ describe('parseCsv', () => {
   });
 
   test('CRLF and LF both end records; BOM, blank lines and a missing final break are fine', () => {
-    assert.deepEqual(fields('\ufeffx,y\r\n1,2\r\n\r\n3,4'), [['x', 'y'], ['1', '2'], ['3', '4']]);
+    assert.deepEqual(fields('\ufeffx,y\r\n1,2\r\n\r\n3,4'), [
+      ['x', 'y'],
+      ['1', '2'],
+      ['3', '4'],
+    ]);
   });
 
   test('empty fields, quoted or not, are kept', () => {
@@ -19,13 +30,32 @@ describe('parseCsv', () => {
   });
 
   test('each record knows the line it starts on, even after a field spanning lines', () => {
-    assert.deepEqual(parseCsv('h\n"a\nb"\nc\n').map((r) => r.line), [1, 2, 4]);
+    assert.deepEqual(
+      parseCsv('h\n"a\nb"\nc\n').map((r) => r.line),
+      [1, 2, 4],
+    );
   });
 
   test('broken quoting is reported with its line and field, never its text', () => {
-    assert.throws(() => parseCsv('a\nb,"open\nc\n'), (e: unknown) => e instanceof CsvError && e.message === 'line 2, column 2: a quoted field is never closed (expected a closing ")');
-    assert.throws(() => parseCsv('a\n"x"y,1\n'), (e: unknown) => e instanceof CsvError && e.message === 'line 2, column 1: expected a comma or the end of the line after a closing quote');
-    assert.throws(() => parseCsv('a\nab"c\n'), (e: unknown) => e instanceof CsvError && /^line 2, column 1: a quote inside an unquoted field/.test(e.message) && !e.message.includes('ab'));
+    assert.throws(
+      () => parseCsv('a\nb,"open\nc\n'),
+      (e: unknown) =>
+        e instanceof CsvError &&
+        e.message === 'line 2, column 2: a quoted field is never closed (expected a closing ")',
+    );
+    assert.throws(
+      () => parseCsv('a\n"x"y,1\n'),
+      (e: unknown) =>
+        e instanceof CsvError &&
+        e.message === 'line 2, column 1: expected a comma or the end of the line after a closing quote',
+    );
+    assert.throws(
+      () => parseCsv('a\nab"c\n'),
+      (e: unknown) =>
+        e instanceof CsvError &&
+        /^line 2, column 1: a quote inside an unquoted field/.test(e.message) &&
+        !e.message.includes('ab'),
+    );
   });
 });
 
@@ -46,7 +76,10 @@ describe('labels CSV', () => {
   test('round trip keeps every awkward field', () => {
     const text = writeLabelsCsv(rows);
     assert.ok(text.startsWith('path,label,split,group\n'));
-    assert.deepEqual(parseLabelsCsv(text).map(({ path, label, split, group }) => ({ path, label, split, group })), rows);
+    assert.deepEqual(
+      parseLabelsCsv(text).map(({ path, label, split, group }) => ({ path, label, split, group })),
+      rows,
+    );
   });
 
   test('columns in any order, other columns kept as extra, split names forgiving about case and "validation"', () => {
@@ -64,7 +97,7 @@ describe('labels CSV', () => {
       assert.deepEqual(e.message.split('\n'), [
         "line 3, column split: 'trian' is not one of train, val, test",
         'line 4, column path: the path is empty',
-        "line 5, column path: the path already appears on line 2",
+        'line 5, column path: the path already appears on line 2',
         'line 6: 2 fields, but the header has 3',
       ]);
       assert.equal(e.issues.length, 4);
@@ -72,7 +105,13 @@ describe('labels CSV', () => {
   });
 
   test('a header without path, a repeated column or an empty file is refused', () => {
-    assert.throws(() => parseLabelsCsv('file,label\na,b\n'), (e: unknown) => e instanceof CsvError && /^line 1: no 'path' column in the header/.test(e.message) && !e.message.includes('file,'));
+    assert.throws(
+      () => parseLabelsCsv('file,label\na,b\n'),
+      (e: unknown) =>
+        e instanceof CsvError &&
+        /^line 1: no 'path' column in the header/.test(e.message) &&
+        !e.message.includes('file,'),
+    );
     assert.throws(() => parseLabelsCsv('path,label,Label\n'), /line 1, column label: the column appears twice/);
     assert.throws(() => parseLabelsCsv(''), /the file is empty/);
   });

@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { imagePixels, readIdx } from '../../../../scripts/fashion-mnist';
-import { findNearDuplicates, findNearDuplicatesAsync, imagePrint, type SearchProgress } from '../../../../src-main/services/curation/duplicates';
+import {
+  findNearDuplicates,
+  findNearDuplicatesAsync,
+  imagePrint,
+  type SearchProgress,
+} from '../../../../src-main/services/curation/duplicates';
 import { reduceImage, reducePixels, SIDE } from '../../../../src-main/services/curation/reduce';
 import { seededRandom } from '../../../../src-shared/random';
 import { COPIES, haveFashionMnist, skipWithoutData } from '../../../fixtures/fashion-copies';
@@ -13,7 +18,8 @@ function waves(seed: number): number[][] {
   const random = seededRandom(seed);
   return Array.from({ length: 6 }, () => [random() * 1.2 + 0.8, random() * 1.2 + 0.8, random() * 6]);
 }
-const texture = (w: number[][], u: number, v: number) => w.reduce((t, [fx, fy, phase]) => t + Math.sin(fx * u + phase) * Math.cos(fy * v), 0) / 6;
+const texture = (w: number[][], u: number, v: number) =>
+  w.reduce((t, [fx, fy, phase]) => t + Math.sin(fx * u + phase) * Math.cos(fy * v), 0) / 6;
 const SHARED = waves(1000);
 
 /**
@@ -42,7 +48,10 @@ describe('the decision rule', () => {
   test('in a crowd of look-alikes only the copy that stands out is reported', () => {
     const prints = [...crowd, copyOf0].map(imagePrint);
     const result = findNearDuplicates(prints, { sureDistance: 0 });
-    assert.deepEqual(result.pairs.map((p) => [p.a, p.b, p.why]), [[0, 12, 'stands-out']]);
+    assert.deepEqual(
+      result.pairs.map((p) => [p.a, p.b, p.why]),
+      [[0, 12, 'stands-out']],
+    );
     assert.deepEqual(result.clusters, [[0, 12]]);
     assert.ok(result.pairs[0].similarity > 0.99, `${result.pairs[0].similarity}`);
   });
@@ -58,13 +67,19 @@ describe('the decision rule', () => {
     const result = findNearDuplicates([...copies, ...crowd.slice(1)].map(imagePrint), { sureDistance: 0 });
     const pairs = result.pairs.map((p) => `${p.a}-${p.b}`);
     assert.ok(pairs.includes('0-2') && pairs.includes('1-2'), `each copy pairs with the original: ${pairs}`);
-    assert.ok(result.pairs.every((p) => p.b <= 2), `nothing outside the group: ${pairs}`);
+    assert.ok(
+      result.pairs.every((p) => p.b <= 2),
+      `nothing outside the group: ${pairs}`,
+    );
     assert.deepEqual(result.clusters, [[0, 1, 2]]);
   });
 
   test('identical images are near-identical', () => {
     const result = findNearDuplicates([crowd[3], crowd[3], crowd[4]].map(imagePrint));
-    assert.deepEqual(result.pairs.map((p) => [p.a, p.b, p.why]), [[0, 1, 'near-identical']]);
+    assert.deepEqual(
+      result.pairs.map((p) => [p.a, p.b, p.why]),
+      [[0, 1, 'near-identical']],
+    );
   });
 
   test('pairs beyond the hash radius are never looked at', () => {
@@ -81,14 +96,17 @@ describe('on real images', { skip: skipWithoutData }, async () => {
   const sources = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const copies: Array<{ source: number; kind: string; reduction: Uint8Array }> = [];
   for (const [kind, make] of Object.entries(COPIES)) {
-    for (const source of sources) copies.push({ source, kind, reduction: await reduceImage(await make(imagePixels(set!, source))) });
+    for (const source of sources)
+      copies.push({ source, kind, reduction: await reduceImage(await make(imagePixels(set!, source))) });
   }
   const prints = [...originals, ...copies.map((c) => c.reduction)].map(imagePrint);
   const result = findNearDuplicates(prints);
 
   test('every copy is paired with its source', () => {
     const reported = new Set(result.pairs.map((p) => `${p.a},${p.b}`));
-    const missed = copies.filter((c, k) => !reported.has(`${c.source},${400 + k}`)).map((c) => `${c.kind} of ${c.source}`);
+    const missed = copies
+      .filter((c, k) => !reported.has(`${c.source},${400 + k}`))
+      .map((c) => `${c.kind} of ${c.source}`);
     assert.deepEqual(missed, []);
   });
 

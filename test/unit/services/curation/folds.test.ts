@@ -45,7 +45,14 @@ test('reproducible from the seed; k must be at least 2 and at most the number of
   assert.deepEqual([...stratifiedFolds(items, { k: 3, seed: 9 })], [...stratifiedFolds(items, { k: 3, seed: 9 })]);
   assert.notDeepEqual([...stratifiedFolds(items, { k: 3, seed: 9 })], [...stratifiedFolds(items, { k: 3, seed: 10 })]);
   assert.throws(() => stratifiedFolds(items, { k: 1, seed: 1 }), /k >= 2/);
-  assert.throws(() => groupedFolds(items.map((i) => ({ ...i, group: 'x' })), { k: 2, seed: 1 }), /at least 2 images \(or groups\), got 1/);
+  assert.throws(
+    () =>
+      groupedFolds(
+        items.map((i) => ({ ...i, group: 'x' })),
+        { k: 2, seed: 1 },
+      ),
+    /at least 2 images \(or groups\), got 1/,
+  );
 });
 
 test('grouped: a group never spans folds, and folds stay roughly even', () => {

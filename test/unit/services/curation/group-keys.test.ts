@@ -28,8 +28,13 @@ test('a pattern without a capture group, or not a regex at all, is refused in wo
 });
 
 test('a CSV column maps paths to groups, matching a path that ends with the CSV path', () => {
-  const rows = parseLabelsCsv('path,label,patient\nimg/a.png,cat,P1\nb.png,dog,P2\nother/img/a.png,cat,P3\nc.png,cat,\n');
-  const group = csvGroup(rows.map((r) => ({ path: r.path, ...r.extra })), 'patient');
+  const rows = parseLabelsCsv(
+    'path,label,patient\nimg/a.png,cat,P1\nb.png,dog,P2\nother/img/a.png,cat,P3\nc.png,cat,\n',
+  );
+  const group = csvGroup(
+    rows.map((r) => ({ path: r.path, ...r.extra })),
+    'patient',
+  );
   assert.equal(group('/home/me/data/img/a.png'), 'P1');
   assert.equal(group('/data/other/img/a.png'), 'P3'); // the longer, more specific match wins
   assert.equal(group('b.png'), 'P2');

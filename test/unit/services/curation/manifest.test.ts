@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { buildManifest, canonicalJson, verifyManifest, type ManifestEntry } from '../../../../src-main/services/curation/manifest';
+import {
+  buildManifest,
+  canonicalJson,
+  verifyManifest,
+  type ManifestEntry,
+} from '../../../../src-main/services/curation/manifest';
 
 const entries: ManifestEntry[] = [
   { hash: 'c3', split: 'val', fold: null },
@@ -13,7 +18,10 @@ const entries: ManifestEntry[] = [
 ];
 
 test('canonical JSON sorts keys at every level and drops undefined', () => {
-  assert.equal(canonicalJson({ b: 1, a: [{ y: 2, x: 'é' }], c: undefined, d: null }), '{"a":[{"x":"é","y":2}],"b":1,"d":null}');
+  assert.equal(
+    canonicalJson({ b: 1, a: [{ y: 2, x: 'é' }], c: undefined, d: null }),
+    '{"a":[{"x":"é","y":2}],"b":1,"d":null}',
+  );
   assert.throws(() => canonicalJson({ a: Number.NaN }), /cannot hold NaN/);
 });
 
@@ -39,6 +47,19 @@ test('a tampered manifest fails verification; a hash in two splits is refused', 
   const m = buildManifest(entries);
   assert.ok(verifyManifest(m));
   assert.ok(!verifyManifest({ ...m, splits: { ...m.splits, test: [] } }));
-  assert.throws(() => buildManifest([{ hash: 'a', split: 'train' }, { hash: 'a', split: 'test' }]), /image a appears twice, in train and test/);
-  assert.equal(buildManifest([{ hash: 'a', split: 'train' }, { hash: 'a', split: 'train' }]).splits.train.length, 1);
+  assert.throws(
+    () =>
+      buildManifest([
+        { hash: 'a', split: 'train' },
+        { hash: 'a', split: 'test' },
+      ]),
+    /image a appears twice, in train and test/,
+  );
+  assert.equal(
+    buildManifest([
+      { hash: 'a', split: 'train' },
+      { hash: 'a', split: 'train' },
+    ]).splits.train.length,
+    1,
+  );
 });

@@ -39,7 +39,14 @@ function collect(codes: Uint32Array, words: number, radius: number, strategy?: S
 }
 
 describe('pairsWithin', () => {
-  for (const [words, radius] of [[2, 0], [2, 6], [2, 12], [4, 10], [4, 30], [3, 9]] as const) {
+  for (const [words, radius] of [
+    [2, 0],
+    [2, 6],
+    [2, 12],
+    [4, 10],
+    [4, 30],
+    [3, 9],
+  ] as const) {
     test(`multi-index finds exactly the pairs all-pairs finds (${words * 32} bits, radius ${radius})`, () => {
       const codes = familyCodes(600, words, words * 100 + radius, radius + 4);
       const brute = collect(codes, words, radius, 'brute');
@@ -56,9 +63,15 @@ describe('pairsWithin', () => {
 
   test('auto takes the index on spread-out data and all pairs on dense data', () => {
     const spread = familyCodes(5000, 2, 7, 3);
-    assert.equal(pairsWithin(spread, 2, 4, () => {}), 'multi-index');
+    assert.equal(
+      pairsWithin(spread, 2, 4, () => {}),
+      'multi-index',
+    );
     const dense = new Uint32Array(5000 * 2); // every code equal: every bucket probed is full
-    assert.equal(pairsWithin(dense, 2, 4, () => {}), 'all-pairs');
+    assert.equal(
+      pairsWithin(dense, 2, 4, () => {}),
+      'all-pairs',
+    );
   });
 
   test('band count: bands of at most 20 bits, about log2(n) wide for large n', () => {
@@ -70,7 +83,15 @@ describe('pairsWithin', () => {
 });
 
 test('popcount32 counts bits of any 32-bit value', () => {
-  for (const [x, n] of [[0, 0], [1, 1], [0xffffffff, 32], [0x80000000, 1], [-1, 32], [0x0f0f0f0f, 16]]) assert.equal(popcount32(x), n);
+  for (const [x, n] of [
+    [0, 0],
+    [1, 1],
+    [0xffffffff, 32],
+    [0x80000000, 1],
+    [-1, 32],
+    [0x0f0f0f0f, 16],
+  ])
+    assert.equal(popcount32(x), n);
 });
 
 test('packCodes keeps all 64 bits of each hash and refuses ragged input', () => {
@@ -81,10 +102,23 @@ test('packCodes keeps all 64 bits of each hash and refuses ragged input', () => 
 });
 
 test('clusters join pairs transitively and leave singletons out', () => {
-  assert.deepEqual(clustersFromPairs(7, [[5, 6], [1, 3], [3, 4]]), [[1, 3, 4], [5, 6]]);
+  assert.deepEqual(
+    clustersFromPairs(7, [
+      [5, 6],
+      [1, 3],
+      [3, 4],
+    ]),
+    [
+      [1, 3, 4],
+      [5, 6],
+    ],
+  );
   assert.deepEqual(clustersFromPairs(3, []), []);
 });
 
 test('exact clusters group equal content hashes', () => {
-  assert.deepEqual(exactClusters(['a', 'b', 'a', 'c', 'b', 'a']), [[0, 2, 5], [1, 4]]);
+  assert.deepEqual(exactClusters(['a', 'b', 'a', 'c', 'b', 'a']), [
+    [0, 2, 5],
+    [1, 4],
+  ]);
 });

@@ -4,13 +4,21 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { imagePixels, readIdx } from '../../../../scripts/fashion-mnist';
 import { detailDescriptor, detailSimilarity } from '../../../../src-main/services/curation/detail';
-import { dctHash, hammingDistance, hashFromHex, hashToHex, spectrumHash } from '../../../../src-main/services/curation/phash';
+import {
+  dctHash,
+  hammingDistance,
+  hashFromHex,
+  hashToHex,
+  spectrumHash,
+} from '../../../../src-main/services/curation/phash';
 import { reduceImage, reducePixels, SIDE } from '../../../../src-main/services/curation/reduce';
 import { COPIES, haveFashionMnist, skipWithoutData } from '../../../fixtures/fashion-copies';
 
 describe('reducePixels', () => {
   test('area averaging makes the reduction independent of the source size', () => {
-    const small = Uint8Array.from({ length: 64 * 64 }, (_, i) => ((i % 64 >> 3) + (Math.floor(i / 64) >> 3)) % 2 ? 200 : 30);
+    const small = Uint8Array.from({ length: 64 * 64 }, (_, i) =>
+      (((i % 64) >> 3) + (Math.floor(i / 64) >> 3)) % 2 ? 200 : 30,
+    );
     const big = new Uint8Array(128 * 128);
     for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) big[y * 128 + x] = small[(y >> 1) * 64 + (x >> 1)];
     assert.deepEqual(reducePixels(big, 128, 128), reducePixels(small, 64, 64));
@@ -55,7 +63,8 @@ describe('hashes of real images', { skip: skipWithoutData }, async () => {
 
   test('different garments are at least 12 bits apart in the DCT hash, 20 on average', () => {
     const d: number[] = [];
-    for (let a = 0; a < ids.length; a++) for (let b = a + 1; b < ids.length; b++) d.push(hammingDistance(dctHash(originals[a]), dctHash(originals[b])));
+    for (let a = 0; a < ids.length; a++)
+      for (let b = a + 1; b < ids.length; b++) d.push(hammingDistance(dctHash(originals[a]), dctHash(originals[b])));
     assert.ok(Math.min(...d) >= 12, `${d}`);
     assert.ok(d.reduce((s, x) => s + x, 0) / d.length >= 20);
   });

@@ -15,7 +15,9 @@ function blob(dx = 0, dy = 0, scale = 1, gain = 1, offset = 0): Uint8Array {
       const [u, v] = [(x - 15.5) * scale + 15.5 + dx, (y - 15.5) * scale + 15.5 + dy];
       const body = Math.exp(-(((u - 14) / 8) ** 2) - ((v - 17) / 10) ** 2);
       const texture = Math.sin(1.3 * u) * Math.cos(0.9 * v + 1) + 0.5 * Math.sin(0.7 * u + 1.7 * v);
-      out[y * SIDE + x] = Math.round(Math.min(255, Math.max(0, gain * (30 + 150 * body * (1 + 0.4 * texture)) + offset)));
+      out[y * SIDE + x] = Math.round(
+        Math.min(255, Math.max(0, gain * (30 + 150 * body * (1 + 0.4 * texture)) + offset)),
+      );
     }
   }
   return out;
@@ -47,7 +49,10 @@ describe('registeredDistance', () => {
     const moved = blob(0.8, -0.6, 1.05);
     const registered = registeredDistance(source, registrable(moved));
     assert.ok(registered < 0.002, `registered ${registered}`);
-    assert.ok(plainDistance(blob(), moved) > 10 * registered, `plain ${plainDistance(blob(), moved)}, registered ${registered}`);
+    assert.ok(
+      plainDistance(blob(), moved) > 10 * registered,
+      `plain ${plainDistance(blob(), moved)}, registered ${registered}`,
+    );
   });
 
   test('a flat image matches nothing, and the moments of a flat image are the centre', () => {
@@ -62,7 +67,8 @@ describe('on real images', { skip: skipWithoutData }, async () => {
   const originals = Array.from({ length: 60 }, (_, i) => registrable(reducePixels(imagePixels(set!, i), 28, 28)));
   const copies: Array<{ name: string; source: number; r: ReturnType<typeof registrable> }> = [];
   for (const [name, make] of Object.entries(COPIES)) {
-    for (let source = 0; source < 10; source++) copies.push({ name, source, r: registrable(await reduceImage(await make(imagePixels(set!, source)))) });
+    for (let source = 0; source < 10; source++)
+      copies.push({ name, source, r: registrable(await reduceImage(await make(imagePixels(set!, source)))) });
   }
 
   test('every copy registers within 0.008 of its source and 2.5 times closer than to any of 59 other garments', () => {
@@ -70,7 +76,10 @@ describe('on real images', { skip: skipWithoutData }, async () => {
       const d = originals.map((o) => registeredDistance(o, r));
       const others = Math.min(...d.filter((_, i) => i !== source));
       assert.ok(d[source] <= 0.008, `${name} of ${source}: ${d[source].toFixed(4)}`);
-      assert.ok(others >= 2.5 * Math.max(d[source], 0.001), `${name} of ${source}: ${d[source].toFixed(4)} against ${others.toFixed(4)}`);
+      assert.ok(
+        others >= 2.5 * Math.max(d[source], 0.001),
+        `${name} of ${source}: ${d[source].toFixed(4)} against ${others.toFixed(4)}`,
+      );
     }
   });
 });

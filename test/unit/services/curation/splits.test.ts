@@ -2,7 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { seededRandom, shuffled } from '../../../../src-shared/random';
-import { apportion, assignSplits, groupedSplit, stratifiedSplit, type SplitItem } from '../../../../src-main/services/curation/splits';
+import {
+  apportion,
+  assignSplits,
+  groupedSplit,
+  stratifiedSplit,
+  type SplitItem,
+} from '../../../../src-main/services/curation/splits';
 import type { Split } from '../../../../src-shared/schemas';
 
 /** Images per class as given, ids 0.. in class order. */
@@ -51,9 +57,15 @@ describe('stratifiedSplit', () => {
   test('the same seed gives the same split whatever the input order; another seed another split', () => {
     const a = stratifiedSplit(items, options).assignment;
     const b = stratifiedSplit(shuffled(items, seededRandom(3)), options).assignment;
-    assert.deepEqual([...b].sort((x, y) => x[0] - y[0]), [...a].sort((x, y) => x[0] - y[0]));
+    assert.deepEqual(
+      [...b].sort((x, y) => x[0] - y[0]),
+      [...a].sort((x, y) => x[0] - y[0]),
+    );
     const c = stratifiedSplit(items, { ...options, seed: 8 }).assignment;
-    assert.notDeepEqual([...c].sort((x, y) => x[0] - y[0]), [...a].sort((x, y) => x[0] - y[0]));
+    assert.notDeepEqual(
+      [...c].sort((x, y) => x[0] - y[0]),
+      [...a].sort((x, y) => x[0] - y[0]),
+    );
   });
 
   test('existing splits are kept and counted towards the proportions', () => {
@@ -83,14 +95,16 @@ describe('groupedSplit', () => {
   const items: SplitItem<number>[] = [];
   for (let p = 0; p < 120; p++) {
     const n = 1 + Math.floor(random() * 9);
-    for (let k = 0; k < n; k++) items.push({ id: items.length, label: random() < 0.3 ? 'sick' : 'healthy', group: `P${p}` });
+    for (let k = 0; k < n; k++)
+      items.push({ id: items.length, label: random() < 0.3 ? 'sick' : 'healthy', group: `P${p}` });
   }
   const options = { val: 0.15, test: 0.15, seed: 5 };
 
   test('no group straddles splits', () => {
     const { assignment } = groupedSplit(items, options);
     const splitOfGroup = new Map<string, Set<Split>>();
-    for (const i of items) splitOfGroup.set(i.group!, (splitOfGroup.get(i.group!) ?? new Set()).add(assignment.get(i.id)!));
+    for (const i of items)
+      splitOfGroup.set(i.group!, (splitOfGroup.get(i.group!) ?? new Set()).add(assignment.get(i.id)!));
     assert.ok([...splitOfGroup.values()].every((s) => s.size === 1));
   });
 
@@ -98,7 +112,10 @@ describe('groupedSplit', () => {
     const { assignment } = groupedSplit(items, options);
     for (const [label, c] of Object.entries(counts(items, assignment))) {
       const total = c.train + c.val + c.test;
-      assert.ok(Math.abs(c.val / total - 0.15) < 0.03 && Math.abs(c.test / total - 0.15) < 0.03, `${label}: ${JSON.stringify(c)}`);
+      assert.ok(
+        Math.abs(c.val / total - 0.15) < 0.03 && Math.abs(c.test / total - 0.15) < 0.03,
+        `${label}: ${JSON.stringify(c)}`,
+      );
     }
   });
 
@@ -107,7 +124,9 @@ describe('groupedSplit', () => {
   });
 
   test('a group with a predefined split takes its whole group there; a conflicted group is reported', () => {
-    const fixed = items.map((i) => (i.group === 'P3' && i.id === items.find((x) => x.group === 'P3')!.id ? { ...i, split: 'test' as Split } : i));
+    const fixed = items.map((i) =>
+      i.group === 'P3' && i.id === items.find((x) => x.group === 'P3')!.id ? { ...i, split: 'test' as Split } : i,
+    );
     const { assignment } = groupedSplit(fixed, options);
     assert.ok(items.filter((i) => i.group === 'P3').every((i) => assignment.get(i.id) === 'test'));
     const conflicted = [
@@ -116,7 +135,11 @@ describe('groupedSplit', () => {
       { id: 3, label: 'a', group: 'G' },
     ];
     const r = groupedSplit(conflicted, options);
-    assert.deepEqual([...r.assignment].sort(), [[1, 'train'], [2, 'val'], [3, 'train']]);
+    assert.deepEqual([...r.assignment].sort(), [
+      [1, 'train'],
+      [2, 'val'],
+      [3, 'train'],
+    ]);
     assert.match(r.warnings[0], /group G already spans train and val/);
   });
 

@@ -3,7 +3,13 @@ import { before, describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { StudioError } from '../../../../src-shared/errors';
 import { ImageFilter, type Split } from '../../../../src-shared/schemas';
-import { datasetStats, getImage, listClasses, listImages, listProblems } from '../../../../src-main/services/dataset/dataset';
+import {
+  datasetStats,
+  getImage,
+  listClasses,
+  listImages,
+  listProblems,
+} from '../../../../src-main/services/dataset/dataset';
 import { migrate, type Database } from '../../../../src-main/store/db';
 import { ensureClass } from '../../../../src-main/store/repos/classes';
 import { insertImage, upsertPath } from '../../../../src-main/store/repos/images';
@@ -31,7 +37,17 @@ describe('dataset queries', () => {
     dog = ensureClass(db, 'dog', 1);
     for (let i = 0; i < 12; i++) {
       const classId = [cat, dog, null][i % 3];
-      const id = insertImage(db, { hash: hash(i), classId, split: splits[i % 4], width: 10 + i, height: 5, format: 'jpeg', bytes: 100 + i, addedAt: 7, importId });
+      const id = insertImage(db, {
+        hash: hash(i),
+        classId,
+        split: splits[i % 4],
+        width: 10 + i,
+        height: 5,
+        format: 'jpeg',
+        bytes: 100 + i,
+        addedAt: 7,
+        importId,
+      });
       upsertPath(db, `/d/${i}.jpg`, id, { size: 100 + i, mtimeMs: 1 }, importId);
     }
     upsertPath(db, '/d/copy-of-0.jpg', 1, { size: 100, mtimeMs: 1 }, importId);
@@ -40,13 +56,25 @@ describe('dataset queries', () => {
     upsertProblem(db, { path: '/d/bad3.jpg', kind: 'corrupt', reason: 'Damaged' }, 7, importId);
   });
 
-  const ids = (filter: ImageFilter, offset = 0, limit = 100) => listImages(db, filter, offset, limit).items.map((i) => i.id);
+  const ids = (filter: ImageFilter, offset = 0, limit = 100) =>
+    listImages(db, filter, offset, limit).items.map((i) => i.id);
 
   test('no filter: every image, in id order, with its total', () => {
     const page = listImages(db, {}, 0, 5);
     assert.equal(page.total, 12);
-    assert.deepEqual(page.items.map((i) => i.id), [1, 2, 3, 4, 5]);
-    assert.deepEqual(page.items[0], { id: 1, hash: hash(0), classId: cat, split: 'train', width: 10, height: 5, excluded: false });
+    assert.deepEqual(
+      page.items.map((i) => i.id),
+      [1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(page.items[0], {
+      id: 1,
+      hash: hash(0),
+      classId: cat,
+      split: 'train',
+      width: 10,
+      height: 5,
+      excluded: false,
+    });
     assert.deepEqual(ids({}, 10, 5), [11, 12]);
   });
 
@@ -63,32 +91,60 @@ describe('dataset queries', () => {
 
   test('getImage gives the detail with every path, and not-found for an unknown id', () => {
     assert.deepEqual(getImage(db, 1), {
-      id: 1, hash: hash(0), classId: cat, split: 'train', width: 10, height: 5, excluded: false, format: 'jpeg', bytes: 100,
-      paths: ['/d/0.jpg', '/d/copy-of-0.jpg'], className: 'cat', addedAt: 7,
+      id: 1,
+      hash: hash(0),
+      classId: cat,
+      split: 'train',
+      width: 10,
+      height: 5,
+      excluded: false,
+      format: 'jpeg',
+      bytes: 100,
+      paths: ['/d/0.jpg', '/d/copy-of-0.jpg'],
+      className: 'cat',
+      addedAt: 7,
     });
     assert.equal(getImage(db, 3).className, null);
-    assert.throws(() => getImage(db, 999), (err: unknown) => err instanceof StudioError && err.code === 'not-found' && err.message.includes('999'));
+    assert.throws(
+      () => getImage(db, 999),
+      (err: unknown) => err instanceof StudioError && err.code === 'not-found' && err.message.includes('999'),
+    );
   });
 
   test('classes carry colours and counts', () => {
-    assert.deepEqual(listClasses(db).map(({ name, count }) => [name, count]), [['cat', 4], ['dog', 4]]);
+    assert.deepEqual(
+      listClasses(db).map(({ name, count }) => [name, count]),
+      [
+        ['cat', 4],
+        ['dog', 4],
+      ],
+    );
     assert.notEqual(listClasses(db)[0].color, listClasses(db)[1].color);
   });
 
   test('problems page in id order with the total', () => {
     const page = listProblems(db, 1, 1);
     assert.equal(page.total, 3);
-    assert.deepEqual(page.items.map((p) => [p.path, p.kind, p.reason, p.at]), [['/d/bad2.jpg', 'empty', 'Empty', 6]]);
+    assert.deepEqual(
+      page.items.map((p) => [p.path, p.kind, p.reason, p.at]),
+      [['/d/bad2.jpg', 'empty', 'Empty', 6]],
+    );
   });
 
   test('stats count per class, split and problem kind', () => {
     assert.deepEqual(datasetStats(db), {
       total: 12,
       unlabeled: 4,
-      perClass: [{ name: 'cat', count: 4 }, { name: 'dog', count: 4 }],
+      perClass: [
+        { name: 'cat', count: 4 },
+        { name: 'dog', count: 4 },
+      ],
       perSplit: { train: 3, val: 3, test: 3, none: 3 },
       excluded: 0,
-      problems: [{ kind: 'corrupt', count: 2 }, { kind: 'empty', count: 1 }],
+      problems: [
+        { kind: 'corrupt', count: 2 },
+        { kind: 'empty', count: 1 },
+      ],
     });
   });
 
@@ -96,7 +152,10 @@ describe('dataset queries', () => {
     db.prepare('UPDATE images SET excluded = 1 WHERE id = 1').run();
     try {
       const stats = datasetStats(db);
-      assert.deepEqual([stats.total, stats.excluded, stats.perClass[0], stats.perSplit.train], [12, 1, { name: 'cat', count: 3 }, 2]);
+      assert.deepEqual(
+        [stats.total, stats.excluded, stats.perClass[0], stats.perSplit.train],
+        [12, 1, { name: 'cat', count: 3 }, 2],
+      );
       assert.equal(listClasses(db)[0].count, 3);
       assert.equal(listImages(db, {}, 0, 1).items[0].excluded, true);
       assert.equal(getImage(db, 1).excluded, true);
@@ -117,17 +176,28 @@ describe('dataset queries at 100,000 images', () => {
     );
     const splits = ['train', 'train', 'train', 'val', 'test', null];
     db.transaction(() => {
-      for (let i = 0; i < 100_000; i++) insert.run(hash(i), i % 11 === 0 ? null : classIds[i % 10], splits[i % 6], 'png', importId);
+      for (let i = 0; i < 100_000; i++)
+        insert.run(hash(i), i % 11 === 0 ? null : classIds[i % 10], splits[i % 6], 'png', importId);
     })();
   });
 
   // Speed here comes from the indexes (asserted below), not from timing a shared machine.
   test('a page deep in any filter comes with its total, in id order', () => {
-    const filters: ImageFilter[] = [{}, { classId: classIds[3] }, { split: 'val' }, { unlabeled: true }, { classId: classIds[3], split: 'train' }, { split: 'none' }];
+    const filters: ImageFilter[] = [
+      {},
+      { classId: classIds[3] },
+      { split: 'val' },
+      { unlabeled: true },
+      { classId: classIds[3], split: 'train' },
+      { split: 'none' },
+    ];
     for (const filter of filters) {
       const page = listImages(db, filter, 2500, 200);
       assert.ok(page.total > 2700 && page.items.length === 200, JSON.stringify(filter));
-      assert.ok(page.items.every((item, i) => i === 0 || item.id > page.items[i - 1].id), 'id order');
+      assert.ok(
+        page.items.every((item, i) => i === 0 || item.id > page.items[i - 1].id),
+        'id order',
+      );
     }
     assert.equal(datasetStats(db).total, 100_000);
   });
@@ -135,8 +205,17 @@ describe('dataset queries at 100,000 images', () => {
   test('the filtered queries use an index rather than scanning every row', () => {
     const plan = (sql: string, ...params: unknown[]) =>
       (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('; ');
-    assert.match(plan('SELECT id FROM images WHERE class_id = ? ORDER BY id LIMIT 200 OFFSET 5000', 1), /USING (COVERING )?INDEX images_by_class/);
-    assert.match(plan('SELECT id FROM images WHERE split = ? ORDER BY id LIMIT 200', 'val'), /USING (COVERING )?INDEX images_by_split/);
-    assert.match(plan('SELECT count(*) FROM images WHERE split = ? AND class_id = ?', 'val', 1), /USING (COVERING )?INDEX images_by_split_class/);
+    assert.match(
+      plan('SELECT id FROM images WHERE class_id = ? ORDER BY id LIMIT 200 OFFSET 5000', 1),
+      /USING (COVERING )?INDEX images_by_class/,
+    );
+    assert.match(
+      plan('SELECT id FROM images WHERE split = ? ORDER BY id LIMIT 200', 'val'),
+      /USING (COVERING )?INDEX images_by_split/,
+    );
+    assert.match(
+      plan('SELECT count(*) FROM images WHERE split = ? AND class_id = ?', 'val', 1),
+      /USING (COVERING )?INDEX images_by_split_class/,
+    );
   });
 });

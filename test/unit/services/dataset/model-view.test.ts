@@ -26,7 +26,9 @@ async function writeWide(path: string): Promise<void> {
   const [w, h] = [60, 30];
   const px = Buffer.alloc(w * h * 4);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (x < 30) px.set([220, 10, 10, 255], (y * w + x) * 4);
-  await sharp(px, { raw: { width: w, height: h, channels: 4 } }).png().toFile(path);
+  await sharp(px, { raw: { width: w, height: h, channels: 4 } })
+    .png()
+    .toFile(path);
 }
 
 before(async () => {
@@ -35,7 +37,17 @@ before(async () => {
   migrate(db);
   await writeWide(file);
   const importId = createImport(db, dir, 1, 1);
-  const row = (n: number) => ({ hash: n.toString(16).padStart(64, '0'), classId: null, split: null, width: 60, height: 30, format: 'png', bytes: 1, addedAt: 1, importId });
+  const row = (n: number) => ({
+    hash: n.toString(16).padStart(64, '0'),
+    classId: null,
+    split: null,
+    width: 60,
+    height: 30,
+    format: 'png',
+    bytes: 1,
+    addedAt: 1,
+    importId,
+  });
   imageId = insertImage(db, row(1));
   upsertPath(db, join(dir, 'moved-away.png'), imageId, { size: 1, mtimeMs: 1 }, importId);
   upsertPath(db, file, imageId, { size: 1, mtimeMs: 1 }, importId);
@@ -58,6 +70,12 @@ test("the model view is loadImage's pixels, byte for byte, at the input size", a
 });
 
 test('an image with no file left on disk, or no image at all, is a clear not-found', async () => {
-  await assert.rejects(modelView(db, goneId, 32), (err: StudioError) => err.code === 'not-found' && err.message.includes('gone.png'));
-  await assert.rejects(modelView(db, 999, 32), (err: StudioError) => err.code === 'not-found' && /no image 999/.test(err.message));
+  await assert.rejects(
+    modelView(db, goneId, 32),
+    (err: StudioError) => err.code === 'not-found' && err.message.includes('gone.png'),
+  );
+  await assert.rejects(
+    modelView(db, 999, 32),
+    (err: StudioError) => err.code === 'not-found' && /no image 999/.test(err.message),
+  );
 });

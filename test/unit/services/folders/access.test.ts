@@ -40,11 +40,18 @@ test('the project and the model cache are allowed without choosing; other paths 
   assert.equal(access.allows(join(root, 'data', 'cats')), false);
   assert.throws(
     () => access.check(join(root, 'data', 'cats'), 'Import folder'),
-    (err: unknown) => err instanceof StudioError && err.code === 'path-not-allowed' && err.message.startsWith(`Import folder ${join(root, 'data', 'cats')} is outside`),
+    (err: unknown) =>
+      err instanceof StudioError &&
+      err.code === 'path-not-allowed' &&
+      err.message.startsWith(`Import folder ${join(root, 'data', 'cats')} is outside`),
   );
   access.grant(join(root, 'data'));
   assert.equal(access.allows(join(root, 'data', 'cats')), true);
-  assert.equal(access.allows(join(root, 'data', 'cats', 'not-yet', 'out.csv')), true, 'a file to write under a chosen folder');
+  assert.equal(
+    access.allows(join(root, 'data', 'cats', 'not-yet', 'out.csv')),
+    true,
+    'a file to write under a chosen folder',
+  );
   // Closing the project takes its folder off the list.
   project = null;
   assert.equal(access.allows(join(root, 'project', 'studio.db')), false);

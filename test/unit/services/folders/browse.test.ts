@@ -11,7 +11,8 @@ import { StudioError } from '../../../../src-shared/errors';
 
 function tree() {
   const root = realPath(mkdtempSync(join(tmpdir(), 'fs-browse-')));
-  for (const d of ['home/Zebra', 'home/apples', 'home/.hidden', 'home/proj', 'outside']) mkdirSync(join(root, d), { recursive: true });
+  for (const d of ['home/Zebra', 'home/apples', 'home/.hidden', 'home/proj', 'outside'])
+    mkdirSync(join(root, d), { recursive: true });
   writeFileSync(join(root, 'home', 'proj', 'studio.db'), '');
   writeFileSync(join(root, 'home', 'labels.CSV'), 'path,label\n');
   writeFileSync(join(root, 'home', 'b.csv'), 'path,label\n');
@@ -37,7 +38,10 @@ test('lists subfolders, then files with the extensions asked for, each sorted by
   );
   assert.equal(listing.parent, null, 'a root has no parent to climb to');
   assert.equal(listFolder(join(root, 'home', 'apples'), [], roots).parent, join(root, 'home'));
-  assert.deepEqual(listFolder(join(root, 'home'), [], roots).entries.filter((e) => e.kind === 'file'), []);
+  assert.deepEqual(
+    listFolder(join(root, 'home'), [], roots).entries.filter((e) => e.kind === 'file'),
+    [],
+  );
 });
 
 test('refuses folders outside its roots, through a symlink too, naming how to add one', () => {
@@ -46,11 +50,15 @@ test('refuses folders outside its roots, through a symlink too, naming how to ad
   for (const path of [join(root, 'outside'), join(root, 'home', 'link-out'), join(root, 'home', '..')]) {
     assert.throws(
       () => listFolder(path, [], roots),
-      (err: unknown) => err instanceof StudioError && err.code === 'path-not-allowed' && /STUDIO_FOLDERS/.test(err.message),
+      (err: unknown) =>
+        err instanceof StudioError && err.code === 'path-not-allowed' && /STUDIO_FOLDERS/.test(err.message),
       path,
     );
   }
-  assert.throws(() => listFolder(join(root, 'home', 'b.csv'), [], roots), (err: unknown) => err instanceof StudioError && err.code === 'not-a-folder');
+  assert.throws(
+    () => listFolder(join(root, 'home', 'b.csv'), [], roots),
+    (err: unknown) => err instanceof StudioError && err.code === 'not-a-folder',
+  );
 });
 
 test('a folder past the limit is listed in part and says so', () => {
@@ -65,7 +73,11 @@ test('a folder past the limit is listed in part and says so', () => {
 test('roots: home, working folder, temp, and STUDIO_FOLDERS, each once and only where it exists', () => {
   const root = tree();
   const extra = join(root, 'outside');
-  const roots = browseRoots({ STUDIO_FOLDERS: [extra, join(root, 'missing'), join(root, 'home')].join(delimiter) }, join(root, 'home'), join(root, 'home'));
+  const roots = browseRoots(
+    { STUDIO_FOLDERS: [extra, join(root, 'missing'), join(root, 'home')].join(delimiter) },
+    join(root, 'home'),
+    join(root, 'home'),
+  );
   const paths = roots.map((r) => r.path);
   assert.equal(paths[0], join(root, 'home'));
   assert.ok(paths.includes(extra));

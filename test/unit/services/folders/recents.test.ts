@@ -14,7 +14,13 @@ test('newest first, each once, bounded, with a forget', () => {
   recents.remember(join(dir, 'p5'), 5000);
   const list = recents.list();
   assert.equal(list.length, RECENTS_MAX);
-  assert.deepEqual(list.slice(0, 2).map((r) => [r.name, r.openedAt]), [['p5', 5000], [`p${RECENTS_MAX + 2}`, 1000 + RECENTS_MAX + 2]]);
+  assert.deepEqual(
+    list.slice(0, 2).map((r) => [r.name, r.openedAt]),
+    [
+      ['p5', 5000],
+      [`p${RECENTS_MAX + 2}`, 1000 + RECENTS_MAX + 2],
+    ],
+  );
   assert.equal(list.filter((r) => r.name === 'p5').length, 1);
   assert.equal(recents.has(join(dir, 'p5', '.')), true);
   recents.forget(join(dir, 'p5'));
@@ -30,7 +36,13 @@ test('a project whose studio.db is gone is listed as missing', () => {
   const recents = new RecentProjects(dir);
   recents.remember(join(dir, 'there'), 1);
   recents.remember(join(dir, 'gone'), 2);
-  assert.deepEqual(recents.list().map((r) => [r.name, r.exists]), [['gone', false], ['there', true]]);
+  assert.deepEqual(
+    recents.list().map((r) => [r.name, r.exists]),
+    [
+      ['gone', false],
+      ['there', true],
+    ],
+  );
 });
 
 test('a damaged list reads as empty and is replaced by the next remember', () => {
@@ -39,10 +51,13 @@ test('a damaged list reads as empty and is replaced by the next remember', () =>
   writeFileSync(recents.file, '{"not": "a list"');
   assert.deepEqual(recents.list(), []);
   recents.remember(join(dir, 'p'), 1);
-  assert.deepEqual(recents.list().map((r) => r.name), ['p']);
+  assert.deepEqual(
+    recents.list().map((r) => r.name),
+    ['p'],
+  );
 });
 
-test('the config folder: STUDIO_CONFIG_DIR, else the door\'s, else XDG, else ~/.config', () => {
+test("the config folder: STUDIO_CONFIG_DIR, else the door's, else XDG, else ~/.config", () => {
   assert.equal(userConfigDir('/u', { STUDIO_CONFIG_DIR: '/c' }, '/h'), '/c');
   assert.equal(userConfigDir('/u', {}, '/h'), '/u');
   assert.equal(userConfigDir(undefined, { XDG_CONFIG_HOME: '/x' }, '/h'), '/x/finetune-studio');

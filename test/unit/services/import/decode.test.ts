@@ -20,7 +20,12 @@ describe('decodeImage', () => {
   test('reads size and format, and writes the thumbnail once', async () => {
     const buf = await makeImage(1, 'png', 300, 200);
     const hash = sha(buf);
-    assert.deepEqual(await decodeImage(buf, '/d/a.png', hash, thumbs), { ok: true, width: 300, height: 200, format: 'png' });
+    assert.deepEqual(await decodeImage(buf, '/d/a.png', hash, thumbs), {
+      ok: true,
+      width: 300,
+      height: 200,
+      format: 'png',
+    });
     const made = statSync(thumbFile(thumbsDir, hash)).mtimeMs;
     await new Promise((resolve) => setTimeout(resolve, 20));
     await decodeImage(buf, '/d/a.png', hash, thumbs);
@@ -32,7 +37,9 @@ describe('decodeImage', () => {
     const names = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', gif: 'GIF' } as Record<Format, string>;
     const cut = await Promise.all(formats.map(async (f, i) => (await makeImage(10 + i, f, 200, 150)).subarray(0, 600)));
     // Several at once: libvips's error text is shared between threads.
-    const results = await Promise.all(cut.flatMap((buf, i) => [0, 1, 2].map(() => decodeImage(buf, `/d/x.${formats[i]}`, sha(buf), thumbs))));
+    const results = await Promise.all(
+      cut.flatMap((buf, i) => [0, 1, 2].map(() => decodeImage(buf, `/d/x.${formats[i]}`, sha(buf), thumbs))),
+    );
     results.forEach((r, k) => {
       const name = names[formats[Math.floor(k / 3)]];
       assert.equal(r.ok, false);
@@ -48,12 +55,13 @@ describe('decodeImage', () => {
     assert.ok(bomb.length < 200_000, 'small on disk');
     const r = await decodeImage(bomb, '/d/bomb.png', sha(bomb), thumbs);
     assert.equal(r.ok, false);
-    if (!r.ok) assert.match(r.reason, /^Too large: 20000 x 20000 pixels \(400 megapixels\) is over the 179-megapixel limit/);
+    if (!r.ok)
+      assert.match(r.reason, /^Too large: 20000 x 20000 pixels \(400 megapixels\) is over the 179-megapixel limit/);
   });
 });
 
 describe('reasons', () => {
-  test('endsEarly knows each format\'s end marker', async () => {
+  test("endsEarly knows each format's end marker", async () => {
     for (const f of ['jpeg', 'png', 'webp', 'gif'] as const) {
       const whole = await makeImage(20, f);
       assert.equal(endsEarly(whole, f), false, f);
@@ -63,8 +71,16 @@ describe('reasons', () => {
   });
 
   test('decodeProblem picks the telling line out of libvips chatter', () => {
-    const chatter = new Error('source: bad seek to 1024\nsource: bad seek to 960\nVipsJpeg: Corrupt JPEG data: bad Huffman code');
-    assert.equal(decodeProblem(chatter, '/d/a.jpg', 'jpeg').reason, 'Damaged JPEG: the image data can’t be decoded. Re-export or re-download it. (decoder: VipsJpeg: Corrupt JPEG data: bad Huffman code)');
-    assert.equal(decodeProblem(new Error('Input buffer contains unsupported image format'), '/d/a.tif').kind, 'not-an-image');
+    const chatter = new Error(
+      'source: bad seek to 1024\nsource: bad seek to 960\nVipsJpeg: Corrupt JPEG data: bad Huffman code',
+    );
+    assert.equal(
+      decodeProblem(chatter, '/d/a.jpg', 'jpeg').reason,
+      'Damaged JPEG: the image data can’t be decoded. Re-export or re-download it. (decoder: VipsJpeg: Corrupt JPEG data: bad Huffman code)',
+    );
+    assert.equal(
+      decodeProblem(new Error('Input buffer contains unsupported image format'), '/d/a.tif').kind,
+      'not-an-image',
+    );
   });
 });

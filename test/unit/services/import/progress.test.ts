@@ -6,7 +6,12 @@ import { ProgressReporter } from '../../../../src-main/services/import/progress'
 test('progress is throttled to one event per 100 ms, with rate and ETA from the injected clock', () => {
   let now = 0;
   const events: ImportProgress[] = [];
-  const reporter = new ProgressReporter(7, '/data', (p) => events.push(ImportProgress.parse(p)), () => now);
+  const reporter = new ProgressReporter(
+    7,
+    '/data',
+    (p) => events.push(ImportProgress.parse(p)),
+    () => now,
+  );
   reporter.report(true);
   reporter.found(100);
   reporter.startImporting(100);
@@ -21,7 +26,19 @@ test('progress is throttled to one event per 100 ms, with rate and ETA from the 
   const final = events[events.length - 1];
   assert.deepEqual(
     { ...final },
-    { importId: 7, root: '/data', status: 'done', phase: 'finished', total: 100, done: 50, imported: 45, skipped: 0, problems: 5, imagesPerSecond: 100, etaSeconds: 0 },
+    {
+      importId: 7,
+      root: '/data',
+      status: 'done',
+      phase: 'finished',
+      total: 100,
+      done: 50,
+      imported: 45,
+      skipped: 0,
+      problems: 5,
+      imagesPerSecond: 100,
+      etaSeconds: 0,
+    },
   );
   const mid = events.find((e) => e.phase === 'importing' && e.done === 40);
   assert.equal(mid?.etaSeconds, 1, '60 left at 100/s');

@@ -8,7 +8,11 @@ import { writeTree } from '../../../fixtures/images';
 
 const base = mkdtempSync(join(tmpdir(), 'studio-scan-'));
 after(() => rmSync(base, { recursive: true, force: true }));
-const rel = (root: string, path: string) => path.slice(root.length + 1).split(sep).join('/');
+const rel = (root: string, path: string) =>
+  path
+    .slice(root.length + 1)
+    .split(sep)
+    .join('/');
 
 describe('placeOf', () => {
   const r = `${sep}data`;
@@ -24,7 +28,11 @@ describe('placeOf', () => {
     assert.deepEqual(placeOf(r, at('test', 'a.jpg'), true), { label: null, split: 'test' });
     assert.deepEqual(placeOf(r, at('extra', 'a.jpg'), true), { label: 'extra', split: null });
     assert.deepEqual(placeOf(r, at('constructor', 'a.jpg'), true), { label: 'constructor', split: null });
-    assert.deepEqual(placeOf(r, at('train', 'cat', 'a.jpg'), false), { label: 'train', split: null }, 'only in split mode');
+    assert.deepEqual(
+      placeOf(r, at('train', 'cat', 'a.jpg'), false),
+      { label: 'train', split: null },
+      'only in split mode',
+    );
   });
 });
 
@@ -32,14 +40,27 @@ describe('scanFolder', () => {
   test('finds image files in sorted order, skipping other files, dot files and skipped folders', async () => {
     const root = join(base, 'plain');
     writeTree(root, {
-      'b/2.PNG': 'x', 'b/1.jpg': 'x', 'a/x.webp': 'x', 'top.tiff': 'x', 'notes.txt': 'x', '.DS_Store': 'x',
-      'a/._x.jpg': 'x', '.hidden/h.jpg': 'x', 'project/thumbs/t.jpg': 'x',
+      'b/2.PNG': 'x',
+      'b/1.jpg': 'x',
+      'a/x.webp': 'x',
+      'top.tiff': 'x',
+      'notes.txt': 'x',
+      '.DS_Store': 'x',
+      'a/._x.jpg': 'x',
+      '.hidden/h.jpg': 'x',
+      'project/thumbs/t.jpg': 'x',
     });
     let found = 0;
     const scan = await scanFolder(root, { skip: new Set([join(root, 'project')]), onFound: (n) => (found = n) });
-    assert.deepEqual(scan.entries.map((e) => [rel(root, e.path), e.label]), [
-      ['a/x.webp', 'a'], ['b/1.jpg', 'b'], ['b/2.PNG', 'b'], ['top.tiff', null],
-    ]);
+    assert.deepEqual(
+      scan.entries.map((e) => [rel(root, e.path), e.label]),
+      [
+        ['a/x.webp', 'a'],
+        ['b/1.jpg', 'b'],
+        ['b/2.PNG', 'b'],
+        ['top.tiff', null],
+      ],
+    );
     assert.equal(found, 4);
     assert.deepEqual(scan.problems, []);
   });
@@ -53,13 +74,24 @@ describe('scanFolder', () => {
       'cat/gone.jpg': { link: 'missing.jpg' },
       'cat/gone-notes.txt': { link: 'missing.txt' },
       'dog/alias.jpg': { link: '../cat/a.jpg' },
-      'more': { link: 'cat' },
+      more: { link: 'cat' },
     });
     const scan = await scanFolder(root);
-    assert.deepEqual(scan.entries.map((e) => [rel(root, e.path), e.label]), [['cat/a.jpg', 'cat'], ['dog/alias.jpg', 'dog']]);
+    assert.deepEqual(
+      scan.entries.map((e) => [rel(root, e.path), e.label]),
+      [
+        ['cat/a.jpg', 'cat'],
+        ['dog/alias.jpg', 'dog'],
+      ],
+    );
     assert.deepEqual(scan.problems.map((p) => [rel(root, p.path), p.kind]).sort(), [
-      ['cat/gone.jpg', 'unreadable'], ['cat/self.jpg', 'symlink-loop'], ['cat/up', 'symlink-loop'],
+      ['cat/gone.jpg', 'unreadable'],
+      ['cat/self.jpg', 'symlink-loop'],
+      ['cat/up', 'symlink-loop'],
     ]);
-    assert.match(scan.problems.find((p) => p.path.endsWith('gone.jpg'))!.reason, /Broken link: it points to missing\.jpg/);
+    assert.match(
+      scan.problems.find((p) => p.path.endsWith('gone.jpg'))!.reason,
+      /Broken link: it points to missing\.jpg/,
+    );
   });
 });

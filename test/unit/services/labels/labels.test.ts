@@ -16,8 +16,13 @@ function seed(db: Database, n: number): number[] {
 }
 
 const labelsOf = (db: Database) =>
-  (db.prepare('SELECT c.name FROM images i LEFT JOIN classes c ON c.id = i.class_id ORDER BY i.id').all() as { name: string | null }[]).map((r) => r.name);
-const classNames = (db: Database) => (db.prepare('SELECT name FROM classes ORDER BY id').all() as { name: string }[]).map((r) => r.name);
+  (
+    db.prepare('SELECT c.name FROM images i LEFT JOIN classes c ON c.id = i.class_id ORDER BY i.id').all() as {
+      name: string | null;
+    }[]
+  ).map((r) => r.name);
+const classNames = (db: Database) =>
+  (db.prepare('SELECT name FROM classes ORDER BY id').all() as { name: string }[]).map((r) => r.name);
 
 test('labelling, undo and redo walk the history in order', () => {
   const db = openDatabase(':memory:');
@@ -97,8 +102,17 @@ test('rename and recolour are undoable; a taken name is refused with what to do'
 test('splits move as undoable edits too', () => {
   const db = openDatabase(':memory:');
   const ids = seed(db, 3);
-  labels.setSplits(db, [{ imageId: ids[0], split: 'val' }, { imageId: ids[1], split: 'test' }], 1, 'Split 1/1/1');
-  const splits = () => (db.prepare('SELECT split FROM images ORDER BY id').all() as { split: string }[]).map((r) => r.split);
+  labels.setSplits(
+    db,
+    [
+      { imageId: ids[0], split: 'val' },
+      { imageId: ids[1], split: 'test' },
+    ],
+    1,
+    'Split 1/1/1',
+  );
+  const splits = () =>
+    (db.prepare('SELECT split FROM images ORDER BY id').all() as { split: string }[]).map((r) => r.split);
   assert.deepEqual(splits(), ['val', 'test', 'train']);
   labels.undo(db);
   assert.deepEqual(splits(), ['train', 'train', 'train']);

@@ -13,7 +13,10 @@ import { Studio } from '../../../../src-main/services/studio';
 
 const ownerFile = (dir: string) => join(dir, OWNER_FILE);
 const writeOwner = (dir: string, pid: number, host = hostname()) =>
-  writeFileSync(ownerFile(dir), JSON.stringify({ pid, host, door: 'the Finetune Studio server', startedAt: Date.UTC(2026, 0, 2) }));
+  writeFileSync(
+    ownerFile(dir),
+    JSON.stringify({ pid, host, door: 'the Finetune Studio server', startedAt: Date.UTC(2026, 0, 2) }),
+  );
 
 test('taken, then refused to another window while its process runs, replaced once it ends', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-owner-'));
@@ -41,7 +44,10 @@ test('taken, then refused to another window while its process runs, replaced onc
 test('an owner on another machine (a shared disk) is refused; a damaged owner file is replaced', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-owner-'));
   writeOwner(dir, 1, 'another-box');
-  assert.throws(() => takeProject(dir, 'the app'), (err: unknown) => err instanceof StudioError && /process 1 on another-box/.test(err.message));
+  assert.throws(
+    () => takeProject(dir, 'the app'),
+    (err: unknown) => err instanceof StudioError && /process 1 on another-box/.test(err.message),
+  );
   writeFileSync(ownerFile(dir), '{broken');
   takeProject(dir, 'the app')();
 });
@@ -55,7 +61,7 @@ test('a Studio with a door takes the project it opens and gives it back on close
   const command = new Studio({ configDir: config });
   command.open(join(dir, 'p'), false); // A command beside the window: SQLite keeps their writes apart.
   command.close();
-  assert.equal(existsSync(ownerFile(join(dir, 'p'))), true, 'the command leaves the window\'s claim alone');
+  assert.equal(existsSync(ownerFile(join(dir, 'p'))), true, "the command leaves the window's claim alone");
   // Opening the same project again keeps it taken: the earlier take's release must not undo the new one.
   window.open(join(dir, 'p'), false);
   assert.equal(existsSync(ownerFile(join(dir, 'p'))), true, 'still taken after reopening');

@@ -19,8 +19,10 @@ function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid!;
 }
 
-const code = (c: string, ...words: string[]) => (err: unknown) =>
-  err instanceof StudioError && err.code === c && words.every((w) => err.message.includes(w));
+const code =
+  (c: string, ...words: string[]) =>
+  (err: unknown) =>
+    err instanceof StudioError && err.code === c && words.every((w) => err.message.includes(w));
 
 describe('openProject', () => {
   test('refuses a folder without studio.db unless asked to create, naming the folder', () => {
@@ -42,7 +44,15 @@ describe('openProject', () => {
     assert.equal(p.name, 'p1');
     assert.ok(existsSync(join(dir, 'studio.db')));
     assert.ok(existsSync(join(dir, 'thumbs', 'ab')));
-    assert.deepEqual(projectInfo(p), { path: dir, name: 'p1', schemaVersion: latestVersion, images: 0, classes: 0, problems: 0, readOnly: false });
+    assert.deepEqual(projectInfo(p), {
+      path: dir,
+      name: 'p1',
+      schemaVersion: latestVersion,
+      images: 0,
+      classes: 0,
+      problems: 0,
+      readOnly: false,
+    });
     p.close();
     const again = openProject(dir, { create: false });
     assert.equal(projectInfo(again).schemaVersion, latestVersion);
@@ -78,7 +88,17 @@ describe('thumbPath', () => {
   after(() => p.close());
   const known = 'c0ffee'.padEnd(64, '0');
   const importId = createImport(p.db, '/d', process.pid, 1);
-  insertImage(p.db, { hash: known, classId: null, split: null, width: 1, height: 1, format: 'png', bytes: 1, addedAt: 1, importId });
+  insertImage(p.db, {
+    hash: known,
+    classId: null,
+    split: null,
+    width: 1,
+    height: 1,
+    format: 'png',
+    bytes: 1,
+    addedAt: 1,
+    importId,
+  });
 
   test('answers a known hash whose thumbnail exists', () => {
     assert.equal(thumbPath(p, known), null, 'no file yet');
@@ -92,7 +112,16 @@ describe('thumbPath', () => {
     const foreign = 'f'.repeat(64);
     mkdirSync(join(p.thumbsDir, 'ff'), { recursive: true });
     writeFileSync(thumbFile(p.thumbsDir, foreign), 'not ours');
-    for (const bad of [foreign, known.toUpperCase(), known.slice(1), `${known}0`, '../studio.db', `../${known.slice(3)}`, '', `${known.slice(0, 63)}/`]) {
+    for (const bad of [
+      foreign,
+      known.toUpperCase(),
+      known.slice(1),
+      `${known}0`,
+      '../studio.db',
+      `../${known.slice(3)}`,
+      '',
+      `${known.slice(0, 63)}/`,
+    ]) {
       assert.equal(thumbPath(p, bad), null, JSON.stringify(bad));
     }
   });

@@ -8,7 +8,9 @@ const hash = (i: number) => i.toString(16).padStart(64, '0');
 
 function images(perClass: Record<string, number>, split: PlanImage['split'] = 'train', from = 0): PlanImage[] {
   let n = from;
-  return Object.entries(perClass).flatMap(([className, count]) => Array.from({ length: count }, () => ({ hash: hash(n++), className, split })));
+  return Object.entries(perClass).flatMap(([className, count]) =>
+    Array.from({ length: count }, () => ({ hash: hash(n++), className, split })),
+  );
 }
 
 test('classes are indexed in sorted name order and unsplit images train', () => {
@@ -24,7 +26,11 @@ test('without a val split, a stratified val is carved from train with the seed, 
   const one = planManifests(imgs, 42);
   const m = one.manifests[0]!;
   assert.equal(m.valSource, 'carved');
-  assert.deepEqual(m.val.map((e) => e.label).sort(), [0, 0, 1], '20 % of each class; a one-image class stays in training');
+  assert.deepEqual(
+    m.val.map((e) => e.label).sort(),
+    [0, 0, 1],
+    '20 % of each class; a one-image class stays in training',
+  );
   assert.equal(m.train.length, 13);
   assert.deepEqual(planManifests(imgs, 42).manifests[0], m);
   assert.notDeepEqual(planManifests(imgs, 43).manifests[0]!.val, m.val);
@@ -46,14 +52,19 @@ test('a project val split is used as it is', () => {
   assert.equal(plan.manifests[0]!.val.length, 4);
 });
 
-test('frozen in curation\'s manifest format: digest names the content, labels included, tampering is caught', () => {
+test("frozen in curation's manifest format: digest names the content, labels included, tampering is caught", () => {
   const imgs = images({ a: 5, b: 5 });
   const a = freezeManifest(planManifests(imgs, 3).manifests[0]!);
   const b = freezeManifest(planManifests([...imgs].reverse(), 3).manifests[0]!);
   assert.equal(a.digest, b.digest);
   assert.match(a.digest, /^[0-9a-f]{64}$/);
   assert.equal(a.splits.train.length + a.splits.val.length, 10);
-  const relabelled = freezeManifest(planManifests(imgs.map((i) => (i.hash === hash(0) ? { ...i, className: 'b' } : i)), 3).manifests[0]!);
+  const relabelled = freezeManifest(
+    planManifests(
+      imgs.map((i) => (i.hash === hash(0) ? { ...i, className: 'b' } : i)),
+      3,
+    ).manifests[0]!,
+  );
   assert.notEqual(relabelled.digest, a.digest, 'the same images with other labels are other data');
   assert.deepEqual(thawManifest(JSON.stringify(a)), planManifests(imgs, 3).manifests[0]);
   const tampered = { ...a, splits: { ...a.splits, test: [hash(99)] } };
@@ -74,10 +85,13 @@ test('k-fold: every train+val image is validated exactly once, each fold stratif
   assert.equal(freezeManifest(plan.manifests[0]!).folds!.length, 3);
 });
 
-test('k-fold uses the dataset\'s folds when it has K of them, and keeps groups whole otherwise', () => {
+test("k-fold uses the dataset's folds when it has K of them, and keeps groups whole otherwise", () => {
   const stored = images({ a: 4, b: 4 }).map((im, i) => ({ ...im, fold: i % 2 }));
   const plan = planManifests(stored, 1, 2);
-  assert.deepEqual(plan.manifests[0]!.val.map((e) => e.hash), stored.filter((i) => i.fold === 0).map((i) => i.hash));
+  assert.deepEqual(
+    plan.manifests[0]!.val.map((e) => e.hash),
+    stored.filter((i) => i.fold === 0).map((i) => i.hash),
+  );
   assert.match(plan.notes.join(' '), /The 2 folds assigned in the dataset were used/);
   const grouped = images({ a: 8, b: 8 }).map((im, i) => ({ ...im, group: `g${Math.floor(i / 2)}` }));
   for (const m of planManifests(grouped, 1, 2).manifests) {
@@ -88,13 +102,25 @@ test('k-fold uses the dataset\'s folds when it has K of them, and keeps groups w
 });
 
 function refused(f: () => unknown, pattern: RegExp): void {
-  assert.throws(f, (err: unknown) => err instanceof StudioError && err.code === 'invalid-input' && pattern.test(err.message));
+  assert.throws(
+    f,
+    (err: unknown) => err instanceof StudioError && err.code === 'invalid-input' && pattern.test(err.message),
+  );
 }
 
 test('refusals say what is wrong and what to do', () => {
   refused(() => planManifests([], 1), /at least two classes; this project has no labeled images\. Label images/);
   refused(() => planManifests(images({ cat: 4 }), 1), /only class "cat"/);
-  refused(() => planManifests(images({ a: 2, b: 2 }, 'test'), 1), /no training images.*Move some labeled images to the train split/);
-  refused(() => planManifests([...images({ a: 3 }), ...images({ b: 2 }, 'test', 50)], 1), /Class "b" has no images in the train split/);
-  refused(() => planManifests(images({ a: 5, b: 2 }), 1, 3), /folds: 3-fold cross-validation needs at least 3 .* "b" has fewer/);
+  refused(
+    () => planManifests(images({ a: 2, b: 2 }, 'test'), 1),
+    /no training images.*Move some labeled images to the train split/,
+  );
+  refused(
+    () => planManifests([...images({ a: 3 }), ...images({ b: 2 }, 'test', 50)], 1),
+    /Class "b" has no images in the train split/,
+  );
+  refused(
+    () => planManifests(images({ a: 5, b: 2 }), 1, 3),
+    /folds: 3-fold cross-validation needs at least 3 .* "b" has fewer/,
+  );
 });

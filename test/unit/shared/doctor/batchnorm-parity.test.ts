@@ -4,8 +4,18 @@ import { batchnormParity } from '../../../../src-shared/doctor/batchnorm-parity'
 import { config, input } from './history';
 
 test("a 30-point gap after phase 2 with BatchNorm 'train' names the policy", () => {
-  const c = config({ phase2: { epochs: 5, unfreezeBlocks: 2, batchNorm: 'train', batchSize: 8, optimizer: { kind: 'adam', lr: 1e-5 } } });
-  const [f, ...rest] = batchnormParity(input({ config: c, parity: [{ phase: 1, reported: 0.9, inference: 0.89 }, { phase: 2, reported: 0.95, inference: 0.65 }] }));
+  const c = config({
+    phase2: { epochs: 5, unfreezeBlocks: 2, batchNorm: 'train', batchSize: 8, optimizer: { kind: 'adam', lr: 1e-5 } },
+  });
+  const [f, ...rest] = batchnormParity(
+    input({
+      config: c,
+      parity: [
+        { phase: 1, reported: 0.9, inference: 0.89 },
+        { phase: 2, reported: 0.95, inference: 0.65 },
+      ],
+    }),
+  );
   assert.equal(rest.length, 0, 'phase 1 agrees');
   assert.equal(f!.id, 'batchnorm-parity/p2');
   assert.equal(f!.severity, 'problem');
@@ -21,7 +31,14 @@ test('agreement within 5 points, or nothing measured, says nothing', () => {
 
 test('a dropout-only head: the gap is dropout, an info note that never says remove BatchNorm', () => {
   // The issue's head: Dropout 0.2 and Dense 64, no BatchNorm anywhere; an 11.9-point gap.
-  const c = config({ head: { layers: [{ kind: 'dropout', rate: 0.2 }, { kind: 'dense', units: 64 }] } });
+  const c = config({
+    head: {
+      layers: [
+        { kind: 'dropout', rate: 0.2 },
+        { kind: 'dense', units: 64 },
+      ],
+    },
+  });
   const [f, ...rest] = batchnormParity(input({ config: c, parity: [{ phase: 1, reported: 0.8, inference: 0.919 }] }));
   assert.equal(rest.length, 0);
   assert.equal(f!.severity, 'info');
@@ -32,13 +49,18 @@ test('a dropout-only head: the gap is dropout, an info note that never says remo
 });
 
 test('phase 2 with frozen BatchNorm and no BatchNorm in the head is a note too', () => {
-  const c = config({ phase2: { epochs: 5, unfreezeBlocks: 2, batchNorm: 'frozen', batchSize: 8, optimizer: { kind: 'adam', lr: 1e-5 } } });
+  const c = config({
+    phase2: { epochs: 5, unfreezeBlocks: 2, batchNorm: 'frozen', batchSize: 8, optimizer: { kind: 'adam', lr: 1e-5 } },
+  });
   const [f] = batchnormParity(input({ config: c, parity: [{ phase: 2, reported: 0.7, inference: 0.85 }] }));
   assert.equal(f!.severity, 'info');
 });
 
 test('BatchNorm in the head with batch 4 is a problem whose action names that layer and the batch size', () => {
-  const c = config({ head: { layers: [{ kind: 'batchnorm' }] }, phase1: { epochs: 12, batchSize: 4, optimizer: { kind: 'adam', lr: 0.001 } } });
+  const c = config({
+    head: { layers: [{ kind: 'batchnorm' }] },
+    phase1: { epochs: 12, batchSize: 4, optimizer: { kind: 'adam', lr: 0.001 } },
+  });
   const [f] = batchnormParity(input({ config: c, parity: [{ phase: 1, reported: 0.95, inference: 0.7 }] }));
   assert.equal(f!.severity, 'problem');
   assert.match(f!.title, /25\.0 points below/);
@@ -48,8 +70,16 @@ test('BatchNorm in the head with batch 4 is a problem whose action names that la
 });
 
 test("on a small training set the same images are counted twice, so a 10-point gap under phase 2's 'train' policy is not waved off as noise", () => {
-  const c = config({ phase2: { epochs: 6, unfreezeBlocks: 1, batchNorm: 'train', batchSize: 4, optimizer: { kind: 'adam', lr: 1e-4 } } });
-  const [f] = batchnormParity(input({ config: c, splitSizes: { train: 48, val: 60, test: 60 }, parity: [{ phase: 2, reported: 0.813, inference: 0.917 }] }));
+  const c = config({
+    phase2: { epochs: 6, unfreezeBlocks: 1, batchNorm: 'train', batchSize: 4, optimizer: { kind: 'adam', lr: 1e-4 } },
+  });
+  const [f] = batchnormParity(
+    input({
+      config: c,
+      splitSizes: { train: 48, val: 60, test: 60 },
+      parity: [{ phase: 2, reported: 0.813, inference: 0.917 }],
+    }),
+  );
   assert.equal(f?.severity, 'problem');
   assert.match(f!.action, /'frozen'/);
 });

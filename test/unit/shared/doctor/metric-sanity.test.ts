@@ -7,7 +7,10 @@ const classes = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 
 test('validation at the majority-class rate is a problem naming the class', () => {
   // 80 of 100 validation images are "a"; the head says "a" for everything: 80 %.
-  const confusion = [[80, 0], [20, 0]];
+  const confusion = [
+    [80, 0],
+    [20, 0],
+  ];
   const epochs = history(1, [{ trainLoss: 0.5, trainAcc: 0.8, valLoss: 0.5, valAcc: 0.8, confusion }]);
   const found = metricSanity(input({ epochs, classes: ['a', 'b'] }));
   const majority = found.find((f) => f.id === 'metric-sanity/majority');
@@ -19,9 +22,12 @@ test('validation at the majority-class rate is a problem naming the class', () =
   assert.equal(collapse!.evidence.figures.trueShare, 0.8);
 });
 
-test("seed 001: a first epoch at exactly 6/7 for 7 classes", () => {
+test('seed 001: a first epoch at exactly 6/7 for 7 classes', () => {
   const confusion = classes.map((_, i) => classes.map((__, j) => (i === j ? 6 : 0)));
-  const epochs = history(1, [{ trainLoss: 0.4, trainAcc: 6 / 7, valLoss: 0.4, valAcc: 6 / 7, confusion }, { trainLoss: 0.3, trainAcc: 0.9, valLoss: 0.3, valAcc: 0.9, confusion }]);
+  const epochs = history(1, [
+    { trainLoss: 0.4, trainAcc: 6 / 7, valLoss: 0.4, valAcc: 6 / 7, confusion },
+    { trainLoss: 0.3, trainAcc: 0.9, valLoss: 0.3, valAcc: 0.9, confusion },
+  ]);
   const f = metricSanity(input({ epochs, classes })).find((x) => x.id === 'metric-sanity/k-of-K');
   assert.ok(f);
   assert.equal(f.evidence.figures.k, 6);
@@ -31,18 +37,46 @@ test("seed 001: a first epoch at exactly 6/7 for 7 classes", () => {
 
 test('k/K by coincidence with varied predictions, and two classes at 50 %, say nothing', () => {
   // 3/7 correct, predictions spread over every class.
-  const confusion = classes.map((_, i) => classes.map((__, j) => (i === j ? (i < 3 ? 1 : 0) : j === (i + 1) % 7 ? 1 : 0)));
+  const confusion = classes.map((_, i) =>
+    classes.map((__, j) => (i === j ? (i < 3 ? 1 : 0) : j === (i + 1) % 7 ? 1 : 0)),
+  );
   const epochs = history(1, [{ trainLoss: 1, trainAcc: 0.5, valLoss: 1, valAcc: 3 / 7, confusion }]);
   assert.equal(metricSanity(input({ epochs, classes })).filter((f) => f.id !== 'metric-sanity/majority').length, 0);
-  const two = history(1, [{ trainLoss: 1, trainAcc: 0.5, valLoss: 1, valAcc: 0.5, confusion: [[30, 20], [30, 20]] }]);
-  assert.equal(metricSanity(input({ epochs: two, classes: ['a', 'b'] })).find((f) => f.id === 'metric-sanity/k-of-K'), undefined);
+  const two = history(1, [
+    {
+      trainLoss: 1,
+      trainAcc: 0.5,
+      valLoss: 1,
+      valAcc: 0.5,
+      confusion: [
+        [30, 20],
+        [30, 20],
+      ],
+    },
+  ]);
+  assert.equal(
+    metricSanity(input({ epochs: two, classes: ['a', 'b'] })).find((f) => f.id === 'metric-sanity/k-of-K'),
+    undefined,
+  );
 });
 
 test('a healthy confusion matrix raises nothing; collapse reads the test report when there is one', () => {
-  const good = [[45, 5], [5, 45]];
+  const good = [
+    [45, 5],
+    [5, 45],
+  ];
   const epochs = history(1, [{ trainLoss: 0.3, trainAcc: 0.92, valLoss: 0.3, valAcc: 0.9, confusion: good }]);
   assert.deepEqual(metricSanity(input({ epochs, classes: ['a', 'b'] })), []);
-  const test = { loss: 1, accuracy: 0.5, macroF1: 0.33, perClass: [], confusion: [[50, 0], [49, 1]] };
+  const test = {
+    loss: 1,
+    accuracy: 0.5,
+    macroF1: 0.33,
+    perClass: [],
+    confusion: [
+      [50, 0],
+      [49, 1],
+    ],
+  };
   const [f] = metricSanity(input({ epochs, classes: ['a', 'b'], test }));
   assert.equal(f?.id, 'metric-sanity/collapse');
   assert.match(f!.evidence.text, /On test, 99 of 100 images/);

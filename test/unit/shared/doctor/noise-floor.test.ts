@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { wilsonInterval } from '../../../../src-shared/engine-metrics';
-import { accuracyInterval, cannotTellApart, formatInterval, noiseFloor } from '../../../../src-shared/doctor/noise-floor';
+import {
+  accuracyInterval,
+  cannotTellApart,
+  formatInterval,
+  noiseFloor,
+} from '../../../../src-shared/doctor/noise-floor';
 import { history, input } from './history';
 
 const test80 = { loss: 0.5, accuracy: 143 / 179, macroF1: 0.8, perClass: [], confusion: [] };
 
-test('the issue\'s 179 test images carry a wide interval: a warning with both intervals', () => {
-  const epochs = history(1, [{ trainLoss: 1, trainAcc: 0.6, valLoss: 1, valAcc: 0.7 }, { trainLoss: 0.8, trainAcc: 0.7, valLoss: 0.9, valAcc: 0.8 }]);
+test("the issue's 179 test images carry a wide interval: a warning with both intervals", () => {
+  const epochs = history(1, [
+    { trainLoss: 1, trainAcc: 0.6, valLoss: 1, valAcc: 0.7 },
+    { trainLoss: 0.8, trainAcc: 0.7, valLoss: 0.9, valAcc: 0.8 },
+  ]);
   const [f] = noiseFloor(input({ epochs, splitSizes: { train: 840, val: 180, test: 179 }, test: test80 }));
   const w = wilsonInterval(143, 179);
   assert.equal(f?.severity, 'warning');

@@ -9,12 +9,22 @@ test('0009-run-split-counts: runs stored before it get their validation and test
   for (const m of migrations.filter((m) => m.version <= 8)) m.up(db);
   db.pragma('user_version = 8');
   const body = JSON.stringify({ splits: { train: ['a', 'b', 'c'], val: ['d', 'e'], test: ['f', 'g', 'h', 'i'] } });
-  const manifest = Number(db.prepare("INSERT INTO manifests (digest, body, created_at) VALUES ('x', ?, 0)").run(body).lastInsertRowid);
-  const insert = db.prepare("INSERT INTO runs (name, status, config, seed, backbone_id, classes, manifest_id, created_at) VALUES (?, 'done', '{}', 1, 'b', '[]', ?, 0)");
+  const manifest = Number(
+    db.prepare("INSERT INTO manifests (digest, body, created_at) VALUES ('x', ?, 0)").run(body).lastInsertRowid,
+  );
+  const insert = db.prepare(
+    "INSERT INTO runs (name, status, config, seed, backbone_id, classes, manifest_id, created_at) VALUES (?, 'done', '{}', 1, 'b', '[]', ?, 0)",
+  );
   insert.run('with', manifest);
   insert.run('without', null);
   migrate(db);
   const rows = db.prepare('SELECT name, val_count AS v, test_count AS t FROM runs ORDER BY id').all();
-  assert.deepEqual(rows.map((r) => ({ ...(r as object) })), [{ name: 'with', v: 2, t: 4 }, { name: 'without', v: null, t: null }]);
+  assert.deepEqual(
+    rows.map((r) => ({ ...(r as object) })),
+    [
+      { name: 'with', v: 2, t: 4 },
+      { name: 'without', v: null, t: null },
+    ],
+  );
   db.close();
 });

@@ -10,11 +10,17 @@ import { m0001Initial } from '../../../../src-main/store/migrations/0001-initial
 import { latestVersion, migrations } from '../../../../src-main/store/migrations/index';
 
 const tables = (db: BetterSqlite3.Database) =>
-  (db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string; sql: string }[]);
+  db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as {
+    name: string;
+    sql: string;
+  }[];
 
 describe('migrations', () => {
   test('are numbered 1, 2, 3 ... in order, with distinct names', () => {
-    assert.deepEqual(migrations.map((m) => m.version), migrations.map((_, i) => i + 1));
+    assert.deepEqual(
+      migrations.map((m) => m.version),
+      migrations.map((_, i) => i + 1),
+    );
     assert.equal(new Set(migrations.map((m) => m.name)).size, migrations.length);
     assert.equal(latestVersion, migrations.length);
   });
@@ -24,14 +30,28 @@ describe('migrations', () => {
     db.pragma('foreign_keys = ON');
     db.transaction(() => m0001Initial.up(db))();
     const made = tables(db);
-    assert.deepEqual(made.map((t) => t.name), ['classes', 'image_paths', 'images', 'imports', 'problems']);
+    assert.deepEqual(
+      made.map((t) => t.name),
+      ['classes', 'image_paths', 'images', 'imports', 'problems'],
+    );
     for (const t of made) assert.match(t.sql, /\)\s*STRICT$/, `${t.name} is STRICT`);
-    assert.throws(() => db.prepare("INSERT INTO classes (name, color, created_at) VALUES ('a', '#fff', 'soon')").run(), /cannot store TEXT value in INTEGER/);
     assert.throws(
-      () => db.prepare("INSERT INTO images (hash, class_id, width, height, format, bytes, added_at) VALUES (?, 99, 1, 1, 'png', 1, 0)").run('a'.repeat(64)),
+      () => db.prepare("INSERT INTO classes (name, color, created_at) VALUES ('a', '#fff', 'soon')").run(),
+      /cannot store TEXT value in INTEGER/,
+    );
+    assert.throws(
+      () =>
+        db
+          .prepare(
+            "INSERT INTO images (hash, class_id, width, height, format, bytes, added_at) VALUES (?, 99, 1, 1, 'png', 1, 0)",
+          )
+          .run('a'.repeat(64)),
       /FOREIGN KEY/,
     );
-    assert.throws(() => db.prepare("INSERT INTO imports (root, status, pid, started_at) VALUES ('/x', 'paused', 1, 0)").run(), /CHECK/);
+    assert.throws(
+      () => db.prepare("INSERT INTO imports (root, status, pid, started_at) VALUES ('/x', 'paused', 1, 0)").run(),
+      /CHECK/,
+    );
     db.close();
   });
 
@@ -47,7 +67,11 @@ describe('migrations', () => {
 
   test('a failing migration leaves the last good version and no half-made tables', () => {
     const db = new BetterSqlite3(':memory:');
-    const bad = { version: 1, name: 'bad', up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE t (x INTEGER) STRICT; SELECT nope FROM missing;') };
+    const bad = {
+      version: 1,
+      name: 'bad',
+      up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE t (x INTEGER) STRICT; SELECT nope FROM missing;'),
+    };
     assert.throws(() => db.transaction(() => (bad.up(db), db.pragma('user_version = 1')))());
     assert.equal(schemaVersion(db), 0);
     assert.deepEqual(tables(db), []);

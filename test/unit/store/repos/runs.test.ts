@@ -5,21 +5,64 @@ import { createImport } from '../../../../src-main/store/repos/imports';
 import { insertImage } from '../../../../src-main/store/repos/images';
 import { storeManifest } from '../../../../src-main/store/repos/manifests';
 import {
-  deleteEpochsFrom, getRunRow, insertRun, listEpochs, pagePredictions, replacePredictions, requeueRun, upsertEpoch,
+  deleteEpochsFrom,
+  getRunRow,
+  insertRun,
+  listEpochs,
+  pagePredictions,
+  replacePredictions,
+  requeueRun,
+  upsertEpoch,
 } from '../../../../src-main/store/repos/runs';
 import type { EpochMetrics } from '../../../../src-shared/engine-metrics';
 
 function db() {
   const d = openDatabase(':memory:');
   const importId = createImport(d, '/x', 1, 0);
-  const ids = [0, 1, 2].map((i) => insertImage(d, { hash: String(i).repeat(64), classId: null, split: 'test', width: 1, height: 1, format: 'png', bytes: 1, addedAt: 0, importId }));
+  const ids = [0, 1, 2].map((i) =>
+    insertImage(d, {
+      hash: String(i).repeat(64),
+      classId: null,
+      split: 'test',
+      width: 1,
+      height: 1,
+      format: 'png',
+      bytes: 1,
+      addedAt: 0,
+      importId,
+    }),
+  );
   const manifestId = storeManifest(d, 'digest', '{}', 0).id;
-  const runId = insertRun(d, { name: 'r', config: '{}', seed: 1, backboneId: 'b', classes: ['a', 'b'], manifestId, valCount: 0, testCount: 3, groupId: null, fold: null, createdAt: 0, message: null, pid: 7 });
+  const runId = insertRun(d, {
+    name: 'r',
+    config: '{}',
+    seed: 1,
+    backboneId: 'b',
+    classes: ['a', 'b'],
+    manifestId,
+    valCount: 0,
+    testCount: 3,
+    groupId: null,
+    fold: null,
+    createdAt: 0,
+    message: null,
+    pid: 7,
+  });
   return { d, ids, runId, manifestId };
 }
 
 const epoch = (phase: 1 | 2, e: number, trainLoss = 1): EpochMetrics => ({
-  phase, epoch: e, trainLoss, trainAcc: 0.5, valLoss: null, valAcc: null, valMacroF1: null, perClass: [], confusion: [], lr: 0.1, epochMs: 3,
+  phase,
+  epoch: e,
+  trainLoss,
+  trainAcc: 0.5,
+  valLoss: null,
+  valAcc: null,
+  valMacroF1: null,
+  perClass: [],
+  confusion: [],
+  lr: 0.1,
+  epochMs: 3,
 });
 
 test('a manifest is stored once per digest', () => {
@@ -38,7 +81,13 @@ test('a repeated epoch replaces its row; a resume drops what came after its chec
   assert.equal(listEpochs(d, runId).length, 4);
   assert.equal(listEpochs(d, runId)[1]!.trainLoss, 0.25);
   assert.equal(deleteEpochsFrom(d, runId, 1, 2), 2, 'phase 1 epoch 2 and all of phase 2');
-  assert.deepEqual(listEpochs(d, runId).map((m) => [m.phase, m.epoch]), [[1, 0], [1, 1]]);
+  assert.deepEqual(
+    listEpochs(d, runId).map((m) => [m.phase, m.epoch]),
+    [
+      [1, 0],
+      [1, 1],
+    ],
+  );
 });
 
 test('predictions page highest loss first and filter by confusion cell', () => {
@@ -50,10 +99,16 @@ test('predictions page highest loss first and filter by confusion cell', () => {
   ]);
   const all = pagePredictions(d, runId, {}, 0, 10);
   assert.equal(all.total, 3);
-  assert.deepEqual(all.items.map((p) => p.loss), [2, 0.5, 0.1]);
+  assert.deepEqual(
+    all.items.map((p) => p.loss),
+    [2, 0.5, 0.1],
+  );
   assert.equal(all.items[0]!.hash, '0'.repeat(64));
   const cell = pagePredictions(d, runId, { trueClass: 0, predicted: 1 }, 0, 10);
-  assert.deepEqual(cell.items.map((p) => p.imageId), [ids[0]]);
+  assert.deepEqual(
+    cell.items.map((p) => p.imageId),
+    [ids[0]],
+  );
   replacePredictions(d, runId, []);
   assert.equal(pagePredictions(d, runId, {}, 0, 10).total, 0);
 });

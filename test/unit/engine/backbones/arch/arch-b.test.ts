@@ -5,7 +5,14 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../../../src-main/engine/backend';
-import { efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, Normalization, subBlocks } from '../../../../../src-main/engine/backbones/arch/efficientnet';
+import {
+  efficientnetB0,
+  efficientnetB1,
+  efficientnetB2,
+  efficientnetB3,
+  Normalization,
+  subBlocks,
+} from '../../../../../src-main/engine/backbones/arch/efficientnet';
 import { featureShapeOf } from '../../../../../src-main/engine/backbones/arch/index';
 import { inceptionV3 } from '../../../../../src-main/engine/backbones/arch/inception-v3';
 import type { KerasArch } from '../../../../../src-main/engine/backbones/arch/types';
@@ -38,7 +45,7 @@ function withModel<T>(arch: KerasArch, inputSize: number, fn: (m: tf.LayersModel
   }
 }
 
-test('parameter counts are Keras\' exactly, without and with the ImageNet top', () => {
+test("parameter counts are Keras' exactly, without and with the ImageNet top", () => {
   for (const [arch, noTop, withTop] of KERAS_COUNTS) {
     withModel(arch, arch.defaultInputSize, (m) => {
       const features = m.outputs[0]!.shape[3]!;
@@ -48,12 +55,16 @@ test('parameter counts are Keras\' exactly, without and with the ImageNet top', 
   }
 });
 
-test('EfficientNet holds as many weight tensors as Keras\' (314, 442 with top; B3 497 without)', () => {
-  const expected: Array<[KerasArch, number]> = [[efficientnetB0, 314 - 2], [efficientnetB1, 442 - 2], [efficientnetB3, 497]];
+test("EfficientNet holds as many weight tensors as Keras' (314, 442 with top; B3 497 without)", () => {
+  const expected: Array<[KerasArch, number]> = [
+    [efficientnetB0, 314 - 2],
+    [efficientnetB1, 442 - 2],
+    [efficientnetB3, 497],
+  ];
   for (const [arch, n] of expected) withModel(arch, 64, (m) => assert.equal(m.weights.length, n, arch.arch));
 });
 
-test('feature maps have Keras\' shapes at two sizes, the minimum among them', () => {
+test("feature maps have Keras' shapes at two sizes, the minimum among them", () => {
   const cases: Array<[KerasArch, number, number[]]> = [
     [efficientnetB0, 224, [7, 7, 1280]],
     [efficientnetB0, 225, [8, 8, 1280]],
@@ -99,7 +110,11 @@ function crossings(m: tf.LayersModel, lastLayer: string): string[] {
   const before = ancestors(cut);
   return m.layers
     .filter((l) => !before.has(l))
-    .flatMap((l) => inboundLayers(l).filter((i) => before.has(i) && i !== cut).map((i) => `${l.name} reads ${i.name}`));
+    .flatMap((l) =>
+      inboundLayers(l)
+        .filter((i) => before.has(i) && i !== cut)
+        .map((i) => `${l.name} reads ${i.name}`),
+    );
 }
 
 test('every block ends at a layer of the network, in order, and cuts the graph cleanly', () => {
@@ -108,55 +123,96 @@ test('every block ends at a layer of the network, in order, and cuts the graph c
     withModel(arch, opts.inputSize, (m) => {
       const blocks = arch.blocks(opts);
       const positions = blocks.map((b) => m.layers.findIndex((l) => l.name === b.lastLayer));
-      assert.ok(positions.every((p) => p >= 0), `${arch.arch}: missing ${blocks.filter((_, i) => positions[i]! < 0).map((b) => b.lastLayer)}`);
-      assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `${arch.arch}: blocks out of order`);
+      assert.ok(
+        positions.every((p) => p >= 0),
+        `${arch.arch}: missing ${blocks.filter((_, i) => positions[i]! < 0).map((b) => b.lastLayer)}`,
+      );
+      assert.deepEqual(
+        positions,
+        [...positions].sort((a, b) => a - b),
+        `${arch.arch}: blocks out of order`,
+      );
       assert.equal(blocks.at(-1)!.lastLayer, arch.featureLayer(opts));
       for (const b of blocks) assert.deepEqual(crossings(m, b.lastLayer), [], `${arch.arch} at ${b.name}`);
       // The check can fail: inside a residual block the shortcut crosses any cut.
-      const inner = arch === inceptionV3 ? 'activation_5' : arch === xception ? 'block5_sepconv1_act' : 'block2b_expand_activation';
+      const inner =
+        arch === inceptionV3 ? 'activation_5' : arch === xception ? 'block5_sepconv1_act' : 'block2b_expand_activation';
       assert.notDeepEqual(crossings(m, inner), [], `${arch.arch}: a cut at ${inner} should not be clean`);
     });
   }
 });
 
-test('block names follow Keras\' sub-blocks, mixed layers and Xception\'s numbered blocks', () => {
+test("block names follow Keras' sub-blocks, mixed layers and Xception's numbered blocks", () => {
   const b0 = efficientnetB0.blocks({ inputSize: 224 }).map((b) => `${b.name}:${b.lastLayer}`);
   assert.equal(b0.length, 1 + 16 + 1);
-  assert.deepEqual(b0.slice(0, 4), ['stem:stem_activation', 'block1a:block1a_project_bn', 'block2a:block2a_project_bn', 'block2b:block2b_add']);
+  assert.deepEqual(b0.slice(0, 4), [
+    'stem:stem_activation',
+    'block1a:block1a_project_bn',
+    'block2a:block2a_project_bn',
+    'block2b:block2b_add',
+  ]);
   assert.deepEqual(b0.slice(-2), ['block7a:block7a_project_bn', 'top:top_activation']);
   // Depth 1.1 gives stage 1 a second, residual sub-block.
   assert.ok(efficientnetB1.blocks({ inputSize: 240 }).some((b) => b.lastLayer === 'block1b_add'));
   assert.equal(efficientnetB3.blocks({ inputSize: 300 }).length, 1 + 26 + 1);
-  assert.deepEqual(xception.blocks({ inputSize: 299 }).map((b) => b.lastLayer).slice(0, 3), ['block1_conv2_act', 'add', 'add_1']);
+  assert.deepEqual(
+    xception
+      .blocks({ inputSize: 299 })
+      .map((b) => b.lastLayer)
+      .slice(0, 3),
+    ['block1_conv2_act', 'add', 'add_1'],
+  );
   assert.equal(xception.blocks({ inputSize: 299 }).length, 14);
-  assert.deepEqual(inceptionV3.blocks({ inputSize: 299 }).map((b) => b.name).slice(0, 2), ['stem', 'mixed0']);
+  assert.deepEqual(
+    inceptionV3
+      .blocks({ inputSize: 299 })
+      .map((b) => b.name)
+      .slice(0, 2),
+    ['stem', 'mixed0'],
+  );
   assert.equal(inceptionV3.blocks({ inputSize: 299 }).length, 12);
 });
 
-test('Xception lists its layers in tf.keras\' order, the auto-named residual layers between the separable ones', () => {
+test("Xception lists its layers in tf.keras' order, the auto-named residual layers between the separable ones", () => {
   // As tf.keras 2.x's model.summary() prints Xception (the order its .h5 files were saved in).
   withModel(xception, 71, (m) => {
     const names = m.layers.map((l) => l.name);
     assert.equal(names.length, 132);
     assert.deepEqual(names.slice(7, 16), [
-      'block2_sepconv1', 'block2_sepconv1_bn', 'block2_sepconv2_act', 'block2_sepconv2', 'block2_sepconv2_bn',
-      'conv2d', 'block2_pool', 'batch_normalization', 'add',
+      'block2_sepconv1',
+      'block2_sepconv1_bn',
+      'block2_sepconv2_act',
+      'block2_sepconv2',
+      'block2_sepconv2_bn',
+      'conv2d',
+      'block2_pool',
+      'batch_normalization',
+      'add',
     ]);
     assert.deepEqual(names.slice(116, 127), [
-      'block13_sepconv1_act', 'block13_sepconv1', 'block13_sepconv1_bn', 'block13_sepconv2_act', 'block13_sepconv2',
-      'block13_sepconv2_bn', 'conv2d_3', 'block13_pool', 'batch_normalization_3', 'add_11', 'block14_sepconv1',
+      'block13_sepconv1_act',
+      'block13_sepconv1',
+      'block13_sepconv1_bn',
+      'block13_sepconv2_act',
+      'block13_sepconv2',
+      'block13_sepconv2_bn',
+      'conv2d_3',
+      'block13_pool',
+      'batch_normalization_3',
+      'add_11',
+      'block14_sepconv1',
     ]);
   });
 });
 
-test('too-small or fractional inputs are refused with Keras\' minimum in the message', () => {
+test("too-small or fractional inputs are refused with Keras' minimum in the message", () => {
   assert.throws(() => efficientnetB0.build({ inputSize: 31 }), /EfficientNetB0.*31.*at least 32/);
   assert.throws(() => xception.build({ inputSize: 70 }), /Xception.*70.*at least 71/);
   assert.throws(() => inceptionV3.build({ inputSize: 74 }), /InceptionV3.*74.*at least 75/);
   assert.throws(() => inceptionV3.build({ inputSize: 299.5 }), /integer/);
 });
 
-test('EfficientNet drops whole samples before each residual add, with Keras\' growing rate', () => {
+test("EfficientNet drops whole samples before each residual add, with Keras' growing rate", () => {
   withModel(efficientnetB0, 64, (m) => {
     const drops = m.layers.filter((l) => l.name.endsWith('_drop'));
     assert.equal(drops.length, 16 - 7, 'one per sub-block with a skip');
@@ -172,17 +228,25 @@ test('Normalization computes (x - mean) / max(sqrt(variance), 1e-7) per channel'
   const layer = new Normalization({ name: 'norm_check' });
   const x = tf.tensor4d([5, 2.5, 3.5, -1, 2, 2], [1, 1, 2, 3]);
   layer.apply(x); // builds it
-  assert.deepEqual(layer.weights.map((w) => [w.originalName, w.shape, w.trainable]), [
-    ['norm_check/mean', [3], false],
-    ['norm_check/variance', [3], false],
-    ['norm_check/count', [], false],
-  ]);
+  assert.deepEqual(
+    layer.weights.map((w) => [w.originalName, w.shape, w.trainable]),
+    [
+      ['norm_check/mean', [3], false],
+      ['norm_check/variance', [3], false],
+      ['norm_check/count', [], false],
+    ],
+  );
   layer.setWeights([tf.tensor1d([1, 2, 3]), tf.tensor1d([4, 0, 0.25]), tf.scalar(10)]);
   const y = layer.apply(x) as tf.Tensor;
   const eps = Math.fround(1e-7);
   const expected = [(5 - 1) / 2, (Math.fround(2.5) - 2) / eps, (3.5 - 3) / 0.5, (-1 - 1) / 2, 0, (2 - 3) / 0.5];
   const got = Array.from(y.dataSync());
-  got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= 1e-5 * Math.max(1, Math.abs(expected[i]!)), `element ${i}: ${v} vs ${expected[i]}`));
+  got.forEach((v, i) =>
+    assert.ok(
+      Math.abs(v - expected[i]!) <= 1e-5 * Math.max(1, Math.abs(expected[i]!)),
+      `element ${i}: ${v} vs ${expected[i]}`,
+    ),
+  );
   tf.dispose([x, y]);
   layer.dispose();
 });
@@ -193,7 +257,11 @@ test('Normalization survives a tfjs save and load (registered as a serializable 
   const model = tf.model({ inputs: input, outputs: output });
   model.getLayer('normalization').setWeights([tf.tensor1d([10, 20, 30]), tf.tensor1d([1, 4, 9]), tf.scalar(0)]);
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+  await model.save(
+    tf.io.withSaveHandler(
+      async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+    ),
+  );
   const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
   const x = tf.fill([1, 2, 2, 3], 40);
   const y = loaded.predict(x) as tf.Tensor;
@@ -206,9 +274,16 @@ test('Normalization survives a tfjs save and load (registered as a serializable 
 test('a whole EfficientNet saves and loads in tfjs and computes the same features', async () => {
   const m = efficientnetB0.build({ inputSize: 32 });
   let saved: tf.io.ModelArtifacts | undefined;
-  await m.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+  await m.save(
+    tf.io.withSaveHandler(
+      async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+    ),
+  );
   const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
-  assert.deepEqual(loaded.getLayer('rescaling_1').getConfig().scale, [0.229, 0.224, 0.225].map((s) => 1 / Math.sqrt(s)));
+  assert.deepEqual(
+    loaded.getLayer('rescaling_1').getConfig().scale,
+    [0.229, 0.224, 0.225].map((s) => 1 / Math.sqrt(s)),
+  );
   assert.equal(loaded.getLayer('normalization').getClassName(), 'Normalization');
   const x = tf.randomUniform([1, 32, 32, 3], 0, 255, 'float32', 3);
   const [a, b] = [m.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
@@ -218,7 +293,7 @@ test('a whole EfficientNet saves and loads in tfjs and computes the same feature
   loaded.dispose();
 });
 
-test('EfficientNet\'s stem turns raw pixels into ImageNet-normalised values as Keras does', () => {
+test("EfficientNet's stem turns raw pixels into ImageNet-normalised values as Keras does", () => {
   withModel(efficientnetB0, 32, (m) => {
     const mean = [0.485, 0.456, 0.406];
     const std = [0.229, 0.224, 0.225];
@@ -246,7 +321,7 @@ test('EfficientNetB0 runs forward: squeeze-excite broadcasts and dropout is the 
   });
 });
 
-test('weights come from Keras\' files and hashes, through the mirror when one is set', () => {
+test("weights come from Keras' files and hashes, through the mirror when one is set", () => {
   assert.deepEqual(efficientnetB0.weights({ inputSize: 224 }), {
     file: 'efficientnetb0_notop.h5',
     url: 'https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5',
@@ -259,7 +334,10 @@ test('weights come from Keras\' files and hashes, through the mirror when one is
   process.env[WEIGHTS_BASE_ENV] = 'http://mirror.local/keras/';
   try {
     assert.equal(efficientnetB2.weights({ inputSize: 260 }).url, 'http://mirror.local/keras/efficientnetb2_notop.h5');
-    assert.equal(inceptionV3.weights({ inputSize: 299 }).url, 'http://mirror.local/keras/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5');
+    assert.equal(
+      inceptionV3.weights({ inputSize: 299 }).url,
+      'http://mirror.local/keras/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5',
+    );
   } finally {
     if (saved === undefined) delete process.env[WEIGHTS_BASE_ENV];
     else process.env[WEIGHTS_BASE_ENV] = saved;
@@ -267,8 +345,12 @@ test('weights come from Keras\' files and hashes, through the mirror when one is
 });
 
 test('preprocessing: raw pixels for EfficientNet, [-1, 1] for Xception and InceptionV3', () => {
-  for (const arch of [efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3]) assert.deepEqual(arch.preprocessing, { kind: 'raw' });
+  for (const arch of [efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3])
+    assert.deepEqual(arch.preprocessing, { kind: 'raw' });
   assert.deepEqual(xception.preprocessing, { kind: 'symmetric' });
   assert.deepEqual(inceptionV3.preprocessing, { kind: 'symmetric' });
-  assert.deepEqual([efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3].map((a) => a.defaultInputSize), [224, 240, 260, 300]);
+  assert.deepEqual(
+    [efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3].map((a) => a.defaultInputSize),
+    [224, 240, 260, 300],
+  );
 });

@@ -32,5 +32,8 @@ test('on separable classes it picks a weak penalty and its out-of-fold accuracy 
   assert.ok(cv.correct >= 147, `${cv.correct}/${cv.n}`);
   assert.equal(cv.oof.length, 150 * 3);
   const rowSums = Array.from({ length: 150 }, (_, i) => cv.oof[i * 3]! + cv.oof[i * 3 + 1]! + cv.oof[i * 3 + 2]!);
-  assert.ok(rowSums.every((s) => Math.abs(s - 1) < 1e-5), 'every labeled row has its out-of-fold prediction');
+  assert.ok(
+    rowSums.every((s) => Math.abs(s - 1) < 1e-5),
+    'every labeled row has its out-of-fold prediction',
+  );
 });

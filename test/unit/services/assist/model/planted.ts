@@ -6,7 +6,13 @@ export function gaussian(rand: () => number): number {
 }
 
 /** n rows of d values in k classes (row i is class i % k); `spread` is the noise around each centre. */
-export function planted(n: number, d: number, k: number, spread: number, seed = 1): { x: Float32Array; labels: Int32Array } {
+export function planted(
+  n: number,
+  d: number,
+  k: number,
+  spread: number,
+  seed = 1,
+): { x: Float32Array; labels: Int32Array } {
   const rand = seededRandom(seed);
   const centres = Array.from({ length: k }, () => Array.from({ length: d }, () => gaussian(rand)));
   const x = new Float32Array(n * d);

@@ -33,7 +33,8 @@ test('the gradient matches finite differences of the loss', () => {
     const down = Float64Array.from(theta);
     up[i]! += h;
     down[i]! -= h;
-    const numeric = (lossAndGradient(input, up, new Float64Array(15)) - lossAndGradient(input, down, new Float64Array(15))) / (2 * h);
+    const numeric =
+      (lossAndGradient(input, up, new Float64Array(15)) - lossAndGradient(input, down, new Float64Array(15))) / (2 * h);
     assert.ok(Math.abs(numeric - grad[i]!) < 1e-6, `parameter ${i}: ${numeric} vs ${grad[i]}`);
   }
 });
@@ -47,12 +48,18 @@ test('a stronger penalty shrinks the weights; a warm start from the solution nee
   assert.ok(norm(strong.theta) < norm(weak.theta) / 10, `${norm(strong.theta)} vs ${norm(weak.theta)}`);
   const again = await fitSoftmax({ ...base, lambda: 0.001, init: weak.theta });
   assert.ok(again.iterations <= 1, `warm start took ${again.iterations} iterations`);
-  await assert.rejects(fitSoftmax({ ...base, lambda: 1, init: new Float64Array(3) }), /warm start of 3 values for 36 parameters/);
+  await assert.rejects(
+    fitSoftmax({ ...base, lambda: 1, init: new Float64Array(3) }),
+    /warm start of 3 values for 36 parameters/,
+  );
 });
 
 test('a cancelled fit stops with the signal', async () => {
   const { x, labels } = planted(200, 8, 4, 1.5);
   const ctrl = new AbortController();
   ctrl.abort(new Error('labels changed'));
-  await assert.rejects(fitSoftmax({ features: { x, d: 8 }, rows: allRows(200), labels, k: 4, lambda: 0.01 }, { signal: ctrl.signal }), /labels changed/);
+  await assert.rejects(
+    fitSoftmax({ features: { x, d: 8 }, rows: allRows(200), labels, k: 4, lambda: 0.01 }, { signal: ctrl.signal }),
+    /labels changed/,
+  );
 });
