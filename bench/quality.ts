@@ -65,7 +65,10 @@ async function fashion(): Promise<Dataset> {
   const per = new Array<number>(10).fill(0);
   const pick: number[] = [];
   for (let i = 0; i < tr.count && pick.length < Number(opt['fashion-train']); i++)
-    if (per[tr.labels[i]!]! < Number(opt['fashion-train']) / 10) ((per[tr.labels[i]!]! += 1), pick.push(i));
+    if (per[tr.labels[i]!]! < Number(opt['fashion-train']) / 10) {
+      per[tr.labels[i]!]! += 1;
+      pick.push(i);
+    }
   const png = (f: typeof tr, i: number, tag: string) =>
     sharp(Buffer.from(f.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
       .png()

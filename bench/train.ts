@@ -12,7 +12,6 @@ import { selectBackend } from '../src-main/engine/backend';
 import type { BackendName } from '../src-main/engine/backend';
 import { findBackbone } from '../src-main/engine/backbones/registry';
 import { loadBackbone } from '../src-main/engine/backbones/load';
-import type { Backbone } from '../src-main/engine/backbones/load';
 import { splitBackbone } from '../src-main/engine/backbones/split';
 import { computeFeatures, pooledExtractor, splitExtractor } from '../src-main/engine/data/features';
 import type { Extractor, ViewSet } from '../src-main/engine/data/features';

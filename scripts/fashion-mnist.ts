@@ -103,7 +103,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }
   const at = rest.indexOf('--per-class');
   const perClass = at >= 0 ? Number(rest[at + 1]) : 100;
-  writeFashionMnist(resolve(out), { perClass, splits: rest.includes('--splits') }).then((w) =>
-    console.log(`wrote ${w.total} images to ${out}`, w.counts),
-  );
+  const w = await writeFashionMnist(resolve(out), { perClass, splits: rest.includes('--splits') });
+  console.log(`wrote ${w.total} images to ${out}`, w.counts);
 }

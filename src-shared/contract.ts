@@ -297,7 +297,7 @@ export type Output<S extends ServiceName, M extends keyof Contract[S]> = z.outpu
 /** The client's view: every method async, inputs as the caller writes them. */
 export type Api = {
   [S in ServiceName]: {
-    [M in keyof Contract[S]]: {} extends Input<S, M>
+    [M in keyof Contract[S]]: Record<never, never> extends Input<S, M>
       ? (input?: Input<S, M>) => Promise<Output<S, M>>
       : (input: Input<S, M>) => Promise<Output<S, M>>;
   };

@@ -9,7 +9,6 @@ import { formatBytes } from './format';
 import { plural } from './plural';
 
 const id = z.number().int();
-const Shape = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
 const Phase = z.union([z.literal(1), z.literal(2)]);
 
 export const RunStatus = z.enum(['queued', 'running', 'done', 'cancelled', 'failed', 'interrupted']);

@@ -103,20 +103,27 @@ function createWindow(): void {
   void current.loadFile(join(__dirname, '../renderer/index.html'));
 }
 
-app.whenReady().then(() => {
-  if (!primary) return; // quitting: the first instance has the window
-  const project = process.env.STUDIO_PROJECT;
-  if (project) {
-    try {
-      studio.open(project, true);
-    } catch (err) {
-      dialog.showErrorBox('Finetune Studio', err instanceof Error ? err.message : String(err));
+app
+  .whenReady()
+  .then(() => {
+    if (!primary) return; // quitting: the first instance has the window
+    const project = process.env.STUDIO_PROJECT;
+    if (project) {
+      try {
+        studio.open(project, true);
+      } catch (err) {
+        dialog.showErrorBox('Finetune Studio', err instanceof Error ? err.message : String(err));
+      }
     }
-  }
-  serveImages();
-  serveIpc(ipcMain, handlers, studio.hub);
-  createWindow();
-});
+    serveImages();
+    serveIpc(ipcMain, handlers, studio.hub);
+    createWindow();
+  })
+  .catch((err: unknown) => {
+    // Nothing is on screen yet to show it in, so it goes to a dialog and the app ends.
+    dialog.showErrorBox('Finetune Studio could not start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+  });
 
 app.on('window-all-closed', () => {
   studio.close();

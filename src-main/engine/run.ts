@@ -113,7 +113,7 @@ function callbacks(
  * anyway (kept for it), so the backbone's prefix runs once per image, not twice.
  */
 async function phaseSets(phase: 1 | 2, ctx: Ctx): Promise<{ sets: Sets; split: SplitBackbone | null }> {
-  const { cfg, data, env, backbone } = ctx;
+  const { cfg, env, backbone } = ctx;
   if (!cfg.phase2)
     return { sets: await extract('features', pooledExtractor(backbone, cfg.head.pooling), ctx, 1), split: null };
   ctx.split ??= splitBackbone(backbone, cfg.phase2.unfreezeBlocks);

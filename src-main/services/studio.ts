@@ -113,7 +113,10 @@ export class Studio {
       next,
       (p) => {
         this.hub.emit('imports.progress', p);
-        if (p.phase === 'finished') (this.#scanInBackground(), this.#assist?.labelsChanged());
+        if (p.phase === 'finished') {
+          this.#scanInBackground();
+          this.#assist?.labelsChanged();
+        }
       },
       Date.now,
       this.#importOptions,

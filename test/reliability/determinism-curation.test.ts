@@ -55,8 +55,8 @@ async function curate(
   const studio = new Studio();
   studio.open(temp('project'), true);
   const h = studio.handlers();
-  h.folders.pick({ path: folder });
-  h.imports.start({ folder });
+  await h.folders.pick({ path: folder });
+  await h.imports.start({ folder });
   await studio.idle();
   const report = await h.curation.duplicates({});
   await h.curation.split({ val: 0.2, test: 0.1, seed: 11, keepPredefined: false, keepClusters: true });

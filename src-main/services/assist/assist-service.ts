@@ -93,7 +93,10 @@ export class AssistService {
   }
 
   async refresh(): Promise<AssistState> {
-    if (this.#timer) (clearTimeout(this.#timer), (this.#timer = null));
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
     if (!this.#state.started) this.#set({ started: true });
     this.#start();
     return this.settled();
@@ -109,7 +112,10 @@ export class AssistService {
   }
 
   cancel(): AssistState {
-    if (this.#timer) (clearTimeout(this.#timer), (this.#timer = null));
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
     this.#job?.ctrl.abort(new Error('cancelled'));
     return this.#state;
   }

@@ -58,7 +58,10 @@ export function groupsWithClusters(
   for (const cluster of clusters) {
     const present = cluster.filter((id) => byId.has(id));
     if (present.length < 2) continue;
-    for (const id of present) (clustered.add(id), sets.union(present[0], id));
+    for (const id of present) {
+      clustered.add(id);
+      sets.union(present[0], id);
+    }
   }
   const keys = new Map<number, { group: string | null; hash: string }>();
   for (const img of images) {

@@ -24,7 +24,11 @@ function foreignBom(buf: Uint8Array): string | null {
 function nulPattern(buf: Uint8Array): string | null {
   const n = Math.min(buf.length, 4096);
   let [even, odd] = [0, 0];
-  for (let i = 0; i < n; i++) if (buf[i] === 0) i % 2 === 0 ? even++ : odd++;
+  for (let i = 0; i < n; i++) {
+    if (buf[i] !== 0) continue;
+    if (i % 2 === 0) even++;
+    else odd++;
+  }
   if (even + odd === 0) return null;
   if (odd > n / 4 && even < odd / 8) return 'looks like UTF-16 LE';
   if (even > n / 4 && odd < even / 8) return 'looks like UTF-16 BE';

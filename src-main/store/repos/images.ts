@@ -121,9 +121,15 @@ export function filterClause(filter: ImageFilter): { where: string; params: (str
   const parts: string[] = [];
   const params: (string | number)[] = [];
   if (filter.unlabeled) parts.push('class_id IS NULL');
-  else if (filter.classId !== undefined) (parts.push('class_id = ?'), params.push(filter.classId));
+  else if (filter.classId !== undefined) {
+    parts.push('class_id = ?');
+    params.push(filter.classId);
+  }
   if (filter.split === 'none') parts.push('split IS NULL');
-  else if (filter.split !== undefined) (parts.push('split = ?'), params.push(filter.split));
+  else if (filter.split !== undefined) {
+    parts.push('split = ?');
+    params.push(filter.split);
+  }
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 

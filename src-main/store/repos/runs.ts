@@ -285,8 +285,14 @@ export interface PredictionFilter {
 function predictionWhere(runId: number, f: PredictionFilter): { where: string; params: number[] } {
   const parts = ['p.run_id = ?'];
   const params = [runId];
-  if (f.trueClass !== undefined) (parts.push('p.true_class = ?'), params.push(f.trueClass));
-  if (f.predicted !== undefined) (parts.push('p.predicted = ?'), params.push(f.predicted));
+  if (f.trueClass !== undefined) {
+    parts.push('p.true_class = ?');
+    params.push(f.trueClass);
+  }
+  if (f.predicted !== undefined) {
+    parts.push('p.predicted = ?');
+    params.push(f.predicted);
+  }
   return { where: parts.join(' AND '), params };
 }
 

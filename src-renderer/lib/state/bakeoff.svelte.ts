@@ -36,7 +36,10 @@ export class BakeoffState {
     }
     this.#loading = this.#fetch().finally(() => {
       this.#loading = null;
-      if (this.#again) ((this.#again = false), void this.load());
+      if (this.#again) {
+        this.#again = false;
+        void this.load();
+      }
     });
     return this.#loading;
   }

@@ -167,8 +167,8 @@ describe('studio doctor', () => {
       assert.match(text, new RegExp(`^  ${r.chosen ? '>' : ' '} ${r.id}\\s+${r.state}`, 'm'), r.id);
     }
     assert.match(text, /^ {4}onnxruntime-cuda\s+not available: |^ {2}> onnxruntime-cuda\s+ok/m);
-    assert.match(text, /^  no NVIDIA GPU: nvidia-smi not found$/m);
-    assert.match(text, /^  CPU: .*, \d+ cores, (AVX-512|AVX2 \+ FMA|AVX \(no FMA\)|SSE|unknown)/m);
+    assert.match(text, /^ {2}no NVIDIA GPU: nvidia-smi not found$/m);
+    assert.match(text, /^ {2}CPU: .*, \d+ cores, (AVX-512|AVX2 \+ FMA|AVX \(no FMA\)|SSE|unknown)/m);
     assert.match(text, /^ {6}libcudart\.so\.11\.0\s+missing$/m);
   });
 });

@@ -20,8 +20,8 @@ async function studioWith(write: (root: string) => Promise<unknown>) {
   studio.open(temp('project'), true);
   const h = studio.handlers();
   // The data and the CSV files live under the temp folder: chosen once, as the folder browser would.
-  h.folders.pick({ path: tmpdir() });
-  h.imports.start({ folder: data });
+  await h.folders.pick({ path: tmpdir() });
+  await h.imports.start({ folder: data });
   await studio.idle();
   return { studio, h, data, db: studio.project!.db };
 }

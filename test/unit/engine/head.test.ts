@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
 import { HeadSpec, headSize } from '../../../src-shared/head-spec';
 import { formatBytes } from '../../../src-shared/format';
 import type { HeadSpecInput } from '../../../src-shared/head-spec';

@@ -84,7 +84,10 @@ export function top2(probs: Float32Array, row: number, k: number): Top2 {
   let second = -1;
   for (let c = 1; c < k; c++) {
     const p = probs[row * k + c]!;
-    if (p > probs[row * k + best]!) ((second = best), (best = c));
+    if (p > probs[row * k + best]!) {
+      second = best;
+      best = c;
+    }
     else if (second < 0 || p > probs[row * k + second]!) second = c;
   }
   const p1 = probs[row * k + best]!;
