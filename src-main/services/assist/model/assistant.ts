@@ -87,8 +87,7 @@ export function top2(probs: Float32Array, row: number, k: number): Top2 {
     if (p > probs[row * k + best]!) {
       second = best;
       best = c;
-    }
-    else if (second < 0 || p > probs[row * k + second]!) second = c;
+    } else if (second < 0 || p > probs[row * k + second]!) second = c;
   }
   const p1 = probs[row * k + best]!;
   return { best, probability: p1, margin: p1 - (second < 0 ? 0 : probs[row * k + second]!) };
