@@ -40,21 +40,33 @@ const helpers = readdirSync('test/reliability/helpers')
   .filter((f) => f.endsWith('.ts'))
   .map((f) => join('test/reliability/helpers', f));
 await build({ ...esm, entryPoints: helpers, outbase: 'test', outdir: 'dist/test', outExtension: { '.js': '.mjs' } });
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      STUDIO_MODEL_CACHE: modelCache,
-      STUDIO_CONFIG_DIR: config,
-      STUDIO_ENGINE_ENTRY: resolve('dist/engine/entry.mjs'),
-      STUDIO_TEST_CLI: resolve('dist/cli/studio.mjs'),
-      STUDIO_TEST_BUNDLES: resolve('dist/test'),
-    },
-  },
-);
+// Unit test files share nothing (no port, folder or process outside their own temp folders),
+// so they run two at a time: most of a unit file's time is Node and tsx loading its imports
+// on one core. The suites that time things, start training processes or drive Chromium run
+// one file at a time.
+const env = {
+  ...process.env,
+  STUDIO_MODEL_CACHE: modelCache,
+  STUDIO_CONFIG_DIR: config,
+  STUDIO_ENGINE_ENTRY: resolve('dist/engine/entry.mjs'),
+  STUDIO_TEST_CLI: resolve('dist/cli/studio.mjs'),
+  STUDIO_TEST_BUNDLES: resolve('dist/test'),
+};
+const parallel = files.filter((f) => f.startsWith(join('test', 'unit')));
+const serial = files.filter((f) => !parallel.includes(f));
+let status = 0;
+for (const [group, concurrency] of [
+  [parallel, Number(process.env.STUDIO_TEST_PARALLEL ?? 2)],
+  [serial, 1],
+]) {
+  if (group.length === 0) continue;
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group],
+    { stdio: 'inherit', env },
+  );
+  status ||= result.status ?? 1;
+}
 rmSync(modelCache, { recursive: true, force: true });
 rmSync(config, { recursive: true, force: true });
-process.exit(result.status ?? 1);
+process.exit(status);
