@@ -189,6 +189,15 @@ export const scenarios: readonly Scenario[] = [
     wrongPreprocessing: { kind: 'caffe' },
     expect: ['input/preprocessing'],
   },
+  {
+    id: 'raw-pixels',
+    what: 'the same MobileNet fed raw 0..255 pixels (as if it normalised inside, like EfficientNet)',
+    dataset: 'textures',
+    counts: SMALL,
+    config: {},
+    wrongPreprocessing: { kind: 'raw' },
+    expect: ['input/preprocessing'],
+  },
 ];
 
 export interface CorpusEnv {

@@ -10,6 +10,9 @@ import type { DoctorInput, Finding } from './finding';
 export const OFF_DISTANCE = 3;
 /** ...and the nearest kind must land at least this many times nearer. */
 export const NEARER = 3;
+/** Kinds within TIE x the nearest distance, plus TIE_SLACK, are named together. */
+const TIE = 2;
+const TIE_SLACK = 0.25;
 /** Off by this much: most of what the backbone computes is noise to the head. */
 const FAR_DISTANCE = 10;
 
@@ -42,20 +45,24 @@ export function preprocessing(input: DoctorInput): Finding[] {
   const c = input.inputCheck;
   if (!c?.probe) return [];
   const used = c.probe.distance[c.used];
-  const best = rankedKinds(c)[0];
+  const ranked = rankedKinds(c);
+  const best = ranked[0];
   if (used === undefined || !best || best.kind === c.used) return [];
   if (used < OFF_DISTANCE || used < NEARER * best.distance) return [];
+  // Kinds of a similar scale (0..1, -1..1, torch's) can land about as near on images unlike
+  // ImageNet's: the probe cannot choose among them, so the finding names them all.
+  const near = ranked.filter((k) => k.distance <= TIE * best.distance + TIE_SLACK).map((k) => k.kind);
   const backbone = input.config.backboneId;
   return [
     {
       id: 'input/preprocessing',
       severity: used >= FAR_DISTANCE ? 'problem' : 'warning',
-      title: `Wrong preprocessing: ${backbone}'s weights expect ${WORDS[best.kind]}, the run gave ${WORDS[c.used]}`,
+      title: `Wrong preprocessing: ${backbone}'s weights expect ${near.map((k) => WORDS[k]).join(' or ')}, the run gave ${WORDS[c.used]}`,
       evidence: {
         text:
           `On the first ${c.images} training images the backbone got ${pixelWords(c)}. ` +
           `Its first BatchNorm layer (${c.probe.layer}) learned the statistics of its input on ImageNet: ` +
-          `with this run's preprocessing that input lies ${used.toFixed(1)} from them, with ${best.kind} preprocessing ${best.distance.toFixed(1)} ` +
+          `with this run's preprocessing that input lies ${used.toFixed(1)} from them, ${near.map((k) => `with ${k} preprocessing ${c.probe!.distance[k]!.toFixed(1)}`).join(', ')} ` +
           `(median over channels of the mean's shift in standard deviations plus the log of the spread's ratio; right preprocessing gives under 1).`,
         epochs: [],
         figures: {
@@ -67,7 +74,7 @@ export function preprocessing(input: DoctorInput): Finding[] {
       },
       action:
         `The features this run trained on are far from anything the weights learned. Check the weights behind ${backbone}: ` +
-        `if you imported a file, import the one made for this backbone (Backbones page), or choose a backbone whose preprocessing is ${best.kind}; then run again.`,
+        `if you imported a file, import the one made for this backbone (Backbones page), or choose a backbone whose preprocessing is ${near.join(' or ')}; then run again.`,
     },
   ];
 }
