@@ -9,6 +9,7 @@ import { epochName, lastPhase, pct, refOf } from './finding';
 import type { DoctorInput, Finding } from './finding';
 import type { FitConfig } from '../engine-config';
 import { headSize } from '../head-spec';
+import { plural } from '../plural';
 import type { EpochMetrics } from '../engine-metrics';
 import { onsetOf } from './overfitting';
 import { denseNames, fitOf, headFacts } from './run-facts';
@@ -71,7 +72,7 @@ function remedies(input: DoctorInput, phase: EpochMetrics[], low: boolean, impro
     out.push(
       `raise phase 2's learning rate from ${fit.optimizer.lr} towards ${sgd ? '1e-3' : '1e-4'} (the learning-rate finder serves phase 1 only)`,
     );
-  if (phase.length >= fit.epochs) out.push(`train longer (more than ${fit.epochs} epochs in phase ${p})`);
+  if (phase.length >= fit.epochs) out.push(`train longer (more than ${plural(fit.epochs, 'epoch')} in phase ${p})`);
   else if (fit.earlyStopping) out.push(`raise early stopping's patience above ${fit.earlyStopping.patience}`);
   if (!low || improving || lowLr(fit, p)) return out;
   // A head the head editor already warns about is not made bigger.
