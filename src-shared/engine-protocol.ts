@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { RunConfig } from './engine-config';
 import { ClassMetrics, EpochMetrics } from './engine-metrics';
 import { ExportFormat, ExportManifest } from './engine-export';
+import { InputCheck } from './input-check';
 
 export const RunImage = z.object({
   hash: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -186,6 +187,8 @@ export const RunResult = z.object({
   latency: z.object({ msPerImage: z.number(), repeats: z.number().int(), backend: z.string() }).optional(),
   /** Parameters of the backbone as loaded (frozen and unfrozen), without the head. */
   backboneParams: z.number().int().optional(),
+  /** What the backbone saw on the first training images (the doctor's preprocessing rule); absent in older runs. */
+  inputCheck: InputCheck.optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 

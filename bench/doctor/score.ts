@@ -11,6 +11,7 @@ export const RULES = [
   'unstable-validation',
   'batchnorm-parity',
   'leakage',
+  'input/preprocessing',
   'input/features',
   'input/extremes',
   'metric-sanity',
@@ -73,11 +74,30 @@ export function brokenPromises(outcomes: Outcome[]): string[] {
         out.push(`${id}: PROBLEM on a healthy run: ${f.title}`);
     for (const e of o.scenario.expect)
       if (!o.findings.some((f) => belongs(f.id, e) && f.severity !== 'info')) out.push(`${id}: planted ${e} not found`);
-    const over = o.findings.find((f) => f.id === 'overfitting');
-    const under = o.findings.find((f) => f.id === 'underfitting');
-    if (over && under && over.evidence.figures.onsetPhase === under.evidence.epochs[0]?.phase)
-      out.push(`${id}: overfitting and underfitting on phase ${over.evidence.figures.onsetPhase}`);
+    out.push(...contradictions(o.findings).map((c) => `${id}: ${c}`));
   }
+  return out;
+}
+
+const phaseOf = (f: Finding): number | undefined => f.evidence.figures.onsetPhase ?? f.evidence.epochs[0]?.phase;
+
+/**
+ * Pairs of findings whose advice pulls opposite ways, in words: overfitting and underfitting
+ * on one phase; underfitting raising a phase's learning rate while unstable validation on
+ * it lowers it; underfitting growing the head while head bloat shrinks it.
+ */
+export function contradictions(findings: Finding[]): string[] {
+  const under = findings.find((f) => f.id === 'underfitting');
+  if (!under) return [];
+  const p = phaseOf(under);
+  const out: string[] = [];
+  const over = findings.find((f) => f.id === 'overfitting');
+  if (over && phaseOf(over) === p) out.push(`overfitting and underfitting on phase ${p}`);
+  const unstable = findings.find((f) => belongs(f.id, 'unstable-validation') && phaseOf(f) === p);
+  if (unstable && /raise phase \d's learning rate/.test(under.action))
+    out.push(`underfitting raises phase ${p}'s learning rate while ${unstable.id} lowers it`);
+  if (findings.some((f) => f.id === 'head-bloat') && /hidden dense layer|widen the head/.test(under.action))
+    out.push('underfitting grows the head while head-bloat shrinks it');
   return out;
 }
 

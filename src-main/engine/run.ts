@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { FitConfig, RunConfig } from '../../src-shared/engine-config';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
+import type { InputCheck } from '../../src-shared/input-check';
 import type {
   BackendInfo,
   FromEngine,
@@ -29,6 +30,7 @@ import { Progress } from './callbacks/progress';
 import { ResumeCheckpoint } from './callbacks/resume-checkpoint';
 import type { Callback, FitState } from './callbacks/types';
 import { extractorRuntime, pooledExtractor, splitExtractor } from './data/features';
+import { checkInput } from './data/input-check';
 import type { Extractor } from './data/features';
 import { buildHead } from './head';
 import type { Head } from './head';
@@ -71,6 +73,8 @@ interface Ctx {
   /** Phase 2's cut, and its activations once computed (phase 1 derives its features from them). */
   split?: SplitBackbone;
   splitSets?: Sets;
+  /** What the backbone saw on the first training images, for the doctor. */
+  inputCheck: InputCheck | null;
 }
 
 interface PhaseOut {
@@ -232,6 +236,7 @@ async function setUp(cfg: RunConfig, data: RunData, env: RunEnv, state: RunState
     clock,
     t0,
     priorMs: state?.elapsedMs ?? 0,
+    inputCheck: await checkInput(backbone, data.train),
   };
 }
 
@@ -289,5 +294,6 @@ async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {
     timing: timingOf(ctx.completed, ctx.clock.now() - te),
     latency,
     backboneParams: backbone.features.countParams(),
+    inputCheck: ctx.inputCheck ?? undefined,
   };
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { RunConfig } from '../engine-config';
 import type { EpochMetrics } from '../engine-metrics';
 import type { TestReport } from '../engine-protocol';
+import type { InputCheck } from '../input-check';
 
 export const Severity = z.enum(['info', 'warning', 'problem']);
 export type Severity = z.infer<typeof Severity>;
@@ -49,6 +50,8 @@ export interface DoctorInput {
   parity?: Array<{ phase: 1 | 2; reported: number; inference: number }>;
   /** Statistics of the images and of the first phase's pooled features. */
   inputs?: InputStats | null;
+  /** What the backbone saw on the first training images, as the engine recorded it. */
+  inputCheck?: InputCheck | null;
   /** Near-duplicate clusters whose images fall into more than one of this run's splits. */
   leakage?: { clusters: number; images: number } | null;
 }

@@ -8,6 +8,7 @@ import { leakage } from './leakage';
 import { metricSanity } from './metric-sanity';
 import { noiseFloor } from './noise-floor';
 import { overfitting } from './overfitting';
+import { preprocessing } from './preprocessing';
 import { target } from './target';
 import { underfitting } from './underfitting';
 import { unstableValidation } from './unstable-validation';
@@ -24,6 +25,7 @@ export const rules: ReadonlyArray<Rule> = [
   overfitting,
   underfitting,
   batchnormParity,
+  preprocessing,
   inputStats,
   headBloat,
   target,

@@ -36,6 +36,7 @@ export function doctorInput(db: Database, runId: number, final: boolean): Doctor
     test: result?.test ?? null,
     featureShape: result?.featureShape ?? null,
     inputs: m && final ? inputStatsOf(db, m) : null,
+    inputCheck: result?.inputCheck ?? null,
     parity: (result?.phases ?? []).flatMap((p) =>
       p.trainAccReported === undefined || p.trainAccInference === undefined
         ? []

@@ -2,7 +2,7 @@
 // MobileNet 0.25 fixture at 64 px, at a third of the bench's image counts at most. The
 // issue's head (Dropout 0.2 + Dense 64) gets no problem and no BatchNorm advice; phase 2's
 // 'train' BatchNorm policy at batch 4 does; two epochs are underfitting and nothing
-// contradicts it.
+// contradicts it; caffe input into a [-1, 1] backbone is found by the engine's input check.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -54,6 +54,18 @@ test("the issue's Dropout 0.2 + Dense 64 head: no problem, and no advice about B
   }
   const parity = found.find((f) => f.id.startsWith('batchnorm-parity'));
   assert.ok(!parity || parity.severity === 'info', 'a dropout gap is at most a note');
+  assert.ok(!found.some((f) => f.id === 'input/preprocessing'), 'its own preprocessing is not flagged');
+});
+
+test("a [-1, 1] MobileNet given caffe input: the engine's input check records it and the doctor names what the weights expect", async () => {
+  const f = (await findings('wrong-preprocessing')).find((x) => x.id === 'input/preprocessing');
+  assert.equal(f?.severity, 'problem');
+  assert.match(
+    f.title,
+    /mobilenet_0\.25's weights expect -1\.\.1 pixels \(pixel \/ 127\.5 - 1\)( or [^,]+)?, the run gave caffe-style input/,
+  );
+  assert.match(f.evidence.text, /first 16 training images/);
+  assert.ok(f.evidence.figures.distanceUsed! > 10 * f.evidence.figures.distanceNearest!);
 });
 
 test("phase 2 training its BatchNorm ('train' policy) at batch 4 on 48 images: the parity rule names the policy", async () => {

@@ -123,3 +123,27 @@ test("leakage counts only clusters crossing this run's splits", () => {
   assert.deepEqual(runLeakage(db, m, [[ids[0]!, ids[1]!]]), { clusters: 0, images: 0 });
   assert.deepEqual(runLeakage(db, m, [[ids[0]!, ids[22]!, ids[27]!]]), { clusters: 1, images: 3 });
 });
+
+test("the engine's input check stored with the run's result reaches the preprocessing rule", async () => {
+  const { db, runId } = project();
+  for (const m of history(1, [{ trainLoss: 0.3, trainAcc: 0.9, valLoss: 0.3, valAcc: 0.9 }])) upsertEpoch(db, runId, m);
+  const result = {
+    backend: { name: 'wasm', rejected: [], versions: {} },
+    backboneHash: 'h',
+    featureShape: [2, 2, 256],
+    phases: [],
+    test: null,
+    checkpoint: '/x',
+    wallMs: 1,
+    inputCheck: {
+      images: 16,
+      used: 'unit',
+      pixels: { mean: [0.45, 0.43, 0.4], std: [0.2, 0.2, 0.2], min: [0, 0, 0], max: [1, 1, 1] },
+      probe: { layer: 'bn_conv1', distance: { unit: 6.1, symmetric: 5.2, caffe: 0.3, torch: 4.4, raw: 1.7 } },
+    },
+  };
+  db.prepare('UPDATE runs SET result = ? WHERE id = ?').run(JSON.stringify(result), runId);
+  const f = (await new RunDoctor(db).final(runId)).find((x) => x.id === 'input/preprocessing');
+  assert.equal(f?.severity, 'warning');
+  assert.match(f!.title, /expect caffe-style input .*, the run gave 0\.\.1 pixels/);
+});
