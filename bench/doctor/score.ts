@@ -12,7 +12,6 @@ export const RULES = [
   'batchnorm-parity',
   'leakage',
   'input/preprocessing',
-  'input/features',
   'input/extremes',
   'metric-sanity',
   'head-bloat',

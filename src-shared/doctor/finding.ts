@@ -58,12 +58,6 @@ export interface DoctorInput {
 
 export interface InputStats {
   images: number;
-  /** Mean and standard deviation of the pooled backbone features over the training images. */
-  featureMean?: number;
-  featureStd?: number;
-  /** What the same backbone gives on ordinary photographs, for comparison. */
-  referenceMean?: number;
-  referenceStd?: number;
   nearlyBlack?: number;
   nearlyWhite?: number;
   /** Images with an alpha channel; null where the import did not record it. */
