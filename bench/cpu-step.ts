@@ -9,7 +9,7 @@
 //   PyTorch: Debian's python3-torch (installed here with apt-get when missing), 1 and 2 threads.
 // Before timing, both sides train `--check` steps from the same weights and their losses
 // must agree. Usage:
-//   npx tsx bench/cpu-step.ts [--blocks 3] [--batch 16] [--rounds 5] [--steps 3] [--threads 2]
+//   npx tsx bench/cpu-step.ts [--blocks 3] [--batch 16] [--rounds 5] [--steps 3] [--threads 2] [--skip-before]
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -28,7 +28,7 @@ const { values: opt } = parseArgs({
     steps: { type: 'string', default: '3' },
     threads: { type: 'string', default: '2' },
     check: { type: 'string', default: '3' },
-    before: { type: 'boolean', default: true },
+    'skip-before': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(opt.rounds);
@@ -153,7 +153,9 @@ async function main(): Promise<void> {
     await prepare(blocks, dir);
     const torch = new TorchSide(dir);
     const studios = [
-      ...(opt.before ? [{ t: 1, label: 'studio before 1t', side: new TfjsSide(dir, blocks, 1, 'before') }] : []),
+      ...(!opt['skip-before']
+        ? [{ t: 1, label: 'studio before 1t', side: new TfjsSide(dir, blocks, 1, 'before') }]
+        : []),
       ...threads.map((t) => ({ t, label: `studio wasm ${t}t`, side: new TfjsSide(dir, blocks, t) })),
     ];
     await torch.request(null);
