@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWasmGradKernels } from './wasm/wasm-grad-kernels';
 import { installFastGradients } from './wasm/fast-grads';
+import { installHeapKernels } from './wasm/heap-kernels';
+import { startThreadedWasm } from './wasm/threaded';
 import type { AdapterRecord } from './webgpu/adapter';
 import { assertWebGpuHealthy, startWebGpu, stopWebGpu } from './webgpu/device';
 import { webGpuParity } from './webgpu/parity';
@@ -72,11 +74,49 @@ export function wasmDir(): string {
   return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
 }
 
-async function tryWasm(): Promise<void> {
+/** Threads the wasm rung asks for: STUDIO_WASM_THREADS, else what `wasmThreadsDefault` says. */
+export function wasmThreadsWanted(): number {
+  const env = process.env.STUDIO_WASM_THREADS;
+  if (env === undefined || env === '') return wasmThreadsDefault();
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`STUDIO_WASM_THREADS must be a whole number of threads, at least 1; got "${env}"`);
+  return n;
+}
+
+/**
+ * One thread until a measurement says otherwise: on the shared 2-core box the threaded build
+ * gave no steady gain on the phase-2 step (bench/cpu-step, bench/README.md), so it is opt-in.
+ */
+function wasmThreadsDefault(): number {
+  return 1;
+}
+
+/** What the wasm rung started with: its thread count, and why it has fewer than asked. */
+let wasmThreads: { threads: number; note?: string } = { threads: 1 };
+
+/**
+ * The threaded build when more than one thread is asked for; when it cannot start, the
+ * plain one, with the reason kept. Either way the grad kernels wasm lacks are added.
+ */
+async function tryWasm(threads: number): Promise<void> {
   setWasmPaths(join(wasmDir(), '/'));
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+  wasmThreads = { threads: 1 };
+  if (threads > 1) {
+    const plain = tf.engine().registryFactory.wasm;
+    try {
+      wasmThreads = { threads: await startThreadedWasm(threads) };
+    } catch (err) {
+      wasmThreads = { threads: 1, note: `threaded build refused: ${firstLine(err)}` };
+      tf.removeBackend('wasm');
+      if (plain) tf.registerBackend('wasm', plain.factory, plain.priority);
+    }
+  }
+  if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm')))
+    throw new Error('the wasm backend did not initialise');
   registerWasmGradKernels();
   installFastGradients();
+  installHeapKernels();
 }
 
 let webGpu: { adapter: AdapterRecord; parity: number } | null = null;
@@ -110,11 +150,11 @@ async function tryCpu(): Promise<void> {
   quietCpu();
 }
 
-const candidates: Array<{ name: BackendName; load: () => Promise<void> }> = [
+const candidates: Array<{ name: BackendName; load: (opts: SelectOptions) => Promise<void> }> = [
   { name: 'tensorflow-gpu', load: () => tryNative('@tensorflow/tfjs-node-gpu') },
   { name: 'webgpu', load: tryWebGpu },
   { name: 'tensorflow', load: () => tryNative('@tensorflow/tfjs-node') },
-  { name: 'wasm', load: tryWasm },
+  { name: 'wasm', load: (opts) => tryWasm(opts.wasmThreads ?? wasmThreadsWanted()) },
   { name: 'cpu', load: tryCpu },
 ];
 
@@ -123,6 +163,8 @@ export interface SelectOptions {
   prefer?: BackendName;
   /** Candidates never to try, e.g. the native ones in a test that must stay quick. */
   exclude?: BackendName[];
+  /** Threads for the wasm rung (default: `wasmThreadsWanted()`); 1 is the plain build. */
+  wasmThreads?: number;
 }
 
 /** Activates the best backend that loads; throws only if even `cpu` fails. */
@@ -136,9 +178,14 @@ export async function selectBackend(opts: SelectOptions = {}): Promise<BackendCh
   for (const cand of candidates.slice(start)) {
     if (opts.exclude?.includes(cand.name)) continue;
     try {
-      await cand.load();
+      await cand.load(opts);
       const gpu = cand.name === 'webgpu' && webGpu ? webGpu : {};
-      return { name: cand.name, tfBackend: tf.getBackend(), rejected, versions: versions(), ...gpu };
+      const v = versions();
+      if (cand.name === 'wasm') {
+        v.wasmThreads = String(wasmThreads.threads);
+        if (wasmThreads.note) v.wasmThreadsNote = wasmThreads.note;
+      }
+      return { name: cand.name, tfBackend: tf.getBackend(), rejected, versions: v, ...gpu };
     } catch (err) {
       rejected.push({ name: cand.name, reason: firstLine(err) });
     }
