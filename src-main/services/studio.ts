@@ -20,9 +20,11 @@ import { classHandlers, labelHandlers } from './labels/labels';
 import { runHandlers } from './runs/run-handlers';
 import { userConfigDir } from './folders/recents';
 import { AssistService, type AssistOptions } from './assist/assist-service';
+import { MapService, type MapOptions } from './map/map-service';
+import { mapDeps } from './map/map-deps';
 
 /** The contract's slices that work on the open project, made when it opens. */
-type ProjectSlices = Pick<Handlers, 'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation' | 'assist'>;
+type ProjectSlices = Pick<Handlers, 'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation' | 'assist' | 'map'>;
 
 export interface StudioOptions {
   clock?: () => number;
@@ -42,6 +44,8 @@ export interface StudioOptions {
   imports?: ImportOptions;
   /** The labeling assistant's backbone and timing; by default it trains on its own only in a window's studio (`door`). */
   assist?: AssistOptions;
+  /** The embedding map's backbone and projection settings; by default the assistant's backbone. */
+  map?: MapOptions;
 }
 
 export class Studio {
@@ -64,6 +68,12 @@ export class Studio {
       auto: this.#background && opts.door !== undefined,
       ...opts.assist,
     };
+    this.#mapOptions = {
+      backend: opts.runs?.backend,
+      backboneId: opts.assist?.backboneId,
+      inputSize: opts.assist?.inputSize,
+      ...opts.map,
+    };
     this.backbones = new BackboneService({
       cacheDir: opts.modelCacheDir,
       emit: (d) => this.hub.emit('backbones.download', d),
@@ -79,12 +89,14 @@ export class Studio {
   readonly #background: boolean;
   readonly #importOptions: ImportOptions;
   readonly #assistOptions: AssistOptions;
+  readonly #mapOptions: MapOptions;
   #project: Project | null = null;
   #release: () => void = () => undefined;
   #imports: ImportService | null = null;
   #runs: RunService | null = null;
   #curation: CurationService | null = null;
   #assist: AssistService | null = null;
+  #map: MapService | null = null;
   #slices: ProjectSlices | null = null;
 
   get project(): Project | null {
@@ -113,7 +125,7 @@ export class Studio {
       next,
       (p) => {
         this.hub.emit('imports.progress', p);
-        if (p.phase === 'finished') (this.#scanInBackground(), this.#assist?.labelsChanged());
+        if (p.phase === 'finished') (this.#scanInBackground(), this.#assist?.labelsChanged(), this.#map?.imagesChanged());
       },
       Date.now,
       this.#importOptions,
@@ -138,6 +150,18 @@ export class Studio {
       },
       this.#assistOptions,
     );
+    this.#map = new MapService(
+      next,
+      mapDeps({
+        emit: (s) => this.hub.emit('map.state', s),
+        defaultBackbone: () => this.#defaultBackbone(),
+        modelCacheDir: this.backbones.cacheDir,
+        clock: this.#clock,
+        assist: this.#assist,
+        curation: this.#curation,
+      }),
+      this.#mapOptions,
+    );
     const access = this.folders.access;
     const db = () => next.db;
     this.#slices = {
@@ -148,6 +172,7 @@ export class Studio {
       runs: runHandlers(next, this.#runs, access, this.#clock),
       curation: this.#curation.handlers(access),
       assist: this.#assist.handlers(),
+      map: this.#map.handlers(),
     };
     this.#scanInBackground();
     this.#assist.labelsChanged();
@@ -163,6 +188,7 @@ export class Studio {
     // Marks what trains as interrupted (resumable) before the database closes.
     void this.#runs?.stop();
     this.#assist?.close();
+    this.#map?.close();
     this.#project.close();
     this.#release();
     this.#project = null;
@@ -170,6 +196,7 @@ export class Studio {
     this.#runs = null;
     this.#curation = null;
     this.#assist = null;
+    this.#map = null;
     this.#slices = null;
     this.hub.emit('project.changed', null);
   }
@@ -182,6 +209,7 @@ export class Studio {
     // A command's studio scans only when a call needs it, and that call waited for it already.
     if (this.#background) await this.#curation?.scan();
     await this.#assist?.settled();
+    await this.#map?.settled();
   }
 
   /** The default backbone (the best one whose weights are present) at its own input size. */
@@ -246,6 +274,7 @@ export class Studio {
       runs: this.#perProject('runs'),
       curation: this.#perProject('curation'),
       assist: this.#perProject('assist'),
+      map: this.#perProject('map'),
     };
   }
 

@@ -114,6 +114,13 @@ export class SelectionState {
     this.#setIndices(indices, this.#boxBase);
   }
 
+  /** Selects exactly these images (a lasso on the map), or adds them; the grid marks them wherever they show. */
+  replace(ids: Iterable<number>, additive = false): void {
+    this.#request++;
+    this.#ids = new Set(additive && !this.#all ? [...this.#ids, ...ids] : ids);
+    this.#all = false;
+  }
+
   /** After labelling: images the filter no longer shows are no longer selected. */
   labelled(leftView: boolean): void {
     if (leftView) this.#drop();
