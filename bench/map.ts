@@ -45,7 +45,11 @@ function purity(xy: Float32Array | number[][], truth: Int32Array): number {
 }
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '50000' }, small: { type: 'string', default: '3000' }, d: { type: 'string', default: '1280' } },
+  options: {
+    n: { type: 'string', default: '50000' },
+    small: { type: 'string', default: '3000' },
+    d: { type: 'string', default: '1280' },
+  },
 });
 const d = Number(values.d);
 const k = 20;
@@ -59,8 +63,10 @@ if (Number(values.small) > 0) {
   t = performance.now();
   const ours = await projectRows(small.x, d, { seed: 1 });
   const oursS = (performance.now() - t) / 1000;
-  console.log(`${small.truth.length} x ${d}: umap-js alone ${baseS.toFixed(1)} s (purity ${purity(base, small.truth).toFixed(3)}), ` +
-    `PCA 50 + exact kNN + umap-js ${oursS.toFixed(1)} s (purity ${purity(ours.xy, small.truth).toFixed(3)}): ${(baseS / oursS).toFixed(1)}x faster`);
+  console.log(
+    `${small.truth.length} x ${d}: umap-js alone ${baseS.toFixed(1)} s (purity ${purity(base, small.truth).toFixed(3)}), ` +
+      `PCA 50 + exact kNN + umap-js ${oursS.toFixed(1)} s (purity ${purity(ours.xy, small.truth).toFixed(3)}): ${(baseS / oursS).toFixed(1)}x faster`,
+  );
 }
 
 const big = planted(Number(values.n), d, k, 11);
@@ -75,7 +81,7 @@ const out = await projectRows(big.x, d, {
   onProgress: (s) => {
     if (s === stage) return;
     if (stage) stages.set(stage, (performance.now() - since) / 1000);
-cpuStages.set(stage, process.cpuUsage(cpu).user / 1e6);
+    cpuStages.set(stage, process.cpuUsage(cpu).user / 1e6);
     if (stage) cpuStages.set(stage, process.cpuUsage(cpu).user / 1e6);
     stage = s;
     since = performance.now();
@@ -86,5 +92,7 @@ stages.set(stage, (performance.now() - since) / 1000);
 cpuStages.set(stage, process.cpuUsage(cpu).user / 1e6);
 const totalS = (performance.now() - t) / 1000;
 const split = [...stages].map(([s, v]) => `${s} ${v.toFixed(1)} s (cpu ${cpuStages.get(s)!.toFixed(1)} s)`).join(', ');
-console.log(`${big.truth.length} x ${d}: ${totalS.toFixed(1)} s (${split}); ${out.fitted} laid out by UMAP, ` +
-  `${big.truth.length - out.fitted} placed; purity ${purity(out.xy, big.truth).toFixed(3)} (target < 120 s)`);
+console.log(
+  `${big.truth.length} x ${d}: ${totalS.toFixed(1)} s (${split}); ${out.fitted} laid out by UMAP, ` +
+    `${big.truth.length - out.fitted} placed; purity ${purity(out.xy, big.truth).toFixed(3)} (target < 120 s)`,
+);

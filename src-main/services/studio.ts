@@ -24,7 +24,10 @@ import { MapService, type MapOptions } from './map/map-service';
 import { mapDeps } from './map/map-deps';
 
 /** The contract's slices that work on the open project, made when it opens. */
-type ProjectSlices = Pick<Handlers, 'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation' | 'assist' | 'map'>;
+type ProjectSlices = Pick<
+  Handlers,
+  'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation' | 'assist' | 'map'
+>;
 
 export interface StudioOptions {
   clock?: () => number;
@@ -125,7 +128,8 @@ export class Studio {
       next,
       (p) => {
         this.hub.emit('imports.progress', p);
-        if (p.phase === 'finished') (this.#scanInBackground(), this.#assist?.labelsChanged(), this.#map?.imagesChanged());
+        if (p.phase === 'finished')
+          (this.#scanInBackground(), this.#assist?.labelsChanged(), this.#map?.imagesChanged());
       },
       Date.now,
       this.#importOptions,

@@ -31,7 +31,10 @@ function joined<T>(parts: string[], make: (buffer: ArrayBuffer) => T): T {
   const chunks = parts.map(bytes);
   const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const c of chunks) (all.set(c, at), (at += c.length));
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
   return make(all.buffer);
 }
 
@@ -55,9 +58,7 @@ export function decodePoints(pages: MapPoints[]): MapPointSet {
 
 export function decodeLayers(pages: MapLayers[], count: number): PointLayers {
   const field = <K extends keyof MapLayers>(k: K) => pages.map((p) => p[k] as string);
-  const cluster = pages.every((p) => p.cluster !== null)
-    ? joined(field('cluster'), (b) => new Uint8Array(b))
-    : null;
+  const cluster = pages.every((p) => p.cluster !== null) ? joined(field('cluster'), (b) => new Uint8Array(b)) : null;
   const layers = {
     classId: joined(field('classId'), (b) => new Int32Array(b)),
     split: joined(field('split'), (b) => new Uint8Array(b)),

@@ -50,7 +50,11 @@ export function readMap(dir: string, backboneId: string, inputSize: number): Sto
     const body = readFileSync(`${name}.bin`);
     if (body.byteLength !== header.count * 12) return null;
     const copy = new Uint8Array(body).buffer;
-    return { header, ids: new Int32Array(copy, 0, header.count), xy: new Float32Array(copy, header.count * 4, header.count * 2) };
+    return {
+      header,
+      ids: new Int32Array(copy, 0, header.count),
+      xy: new Float32Array(copy, header.count * 4, header.count * 2),
+    };
   } catch {
     return null;
   }

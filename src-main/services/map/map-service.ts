@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { Handlers } from '../../../src-shared/contract';
-import { MAP_PAGE_MAX, SPLIT_CODES, type MapLayers, type MapPoints, type MapStage, type MapState } from '../../../src-shared/map';
+import {
+  MAP_PAGE_MAX,
+  SPLIT_CODES,
+  type MapLayers,
+  type MapPoints,
+  type MapStage,
+  type MapState,
+} from '../../../src-shared/map';
 import { StudioError } from '../../../src-shared/errors';
 import { plural } from '../../../src-shared/plural';
 import { FeatureCache } from '../../engine/data/feature-cache';
@@ -104,7 +111,10 @@ export class MapService {
     this.#map = map;
     const { header } = map;
     const placed = header.count - header.fitted;
-    const how = placed > 0 ? `UMAP laid out a sample of ${header.fitted}; the other ${placed} are placed by their nearest sample images.` : 'UMAP laid out every image.';
+    const how =
+      placed > 0
+        ? `UMAP laid out a sample of ${header.fitted}; the other ${placed} are placed by their nearest sample images.`
+        : 'UMAP laid out every image.';
     this.#set({
       status: 'ready',
       message: `${plural(header.count, 'image')} on the map. ${how}${stale ? ' Images changed since: recompute to include them.' : ''}`,
@@ -181,7 +191,13 @@ export class MapService {
     const imagesTag = this.#imagesTag();
     this.#set({ status: 'computing', progress: null, message: 'Reading the features.', backboneId: id, inputSize });
     const featureCache = join(this.project.dir, 'cache', 'features');
-    const store = new FeatureStore({ backboneId: id, inputSize, featureCache, modelCache: this.deps.modelCacheDir, backend: this.opts.backend });
+    const store = new FeatureStore({
+      backboneId: id,
+      inputSize,
+      featureCache,
+      modelCache: this.deps.modelCacheDir,
+      backend: this.opts.backend,
+    });
     const rows = assistRows(this.project.db);
     if (rows.length < 3) throw new StudioError('invalid-input', 'The map needs at least 3 images with files on disk.');
     const features = await store.load(rows, (e) => this.#progress('features', e.done, e.total), signal);
@@ -212,14 +228,23 @@ export class MapService {
   #page(version: number, offset: number, limit: number): { map: StoredMap; from: number; to: number } {
     const map = this.#map;
     if (!map || version !== this.#state.version)
-      throw new StudioError('invalid-input', `Map version ${version} is not the current one (${this.#state.version}); ask for its state again.`);
+      throw new StudioError(
+        'invalid-input',
+        `Map version ${version} is not the current one (${this.#state.version}); ask for its state again.`,
+      );
     const from = Math.min(offset, map.header.count);
     return { map, from, to: Math.min(map.header.count, from + Math.min(limit, MAP_PAGE_MAX)) };
   }
 
   #points(version: number, offset: number, limit: number): MapPoints {
     const { map, from, to } = this.#page(version, offset, limit);
-    return { version, total: map.header.count, offset: from, ids: b64(map.ids.subarray(from, to)), xy: b64(map.xy.subarray(from * 2, to * 2)) };
+    return {
+      version,
+      total: map.header.count,
+      offset: from,
+      ids: b64(map.ids.subarray(from, to)),
+      xy: b64(map.xy.subarray(from * 2, to * 2)),
+    };
   }
 
   async #layers(version: number, offset: number, limit: number): Promise<MapLayers> {
@@ -242,7 +267,10 @@ export class MapService {
         excluded[i] = row.excluded;
       }
       const s = suggested.get(id);
-      if (s) ((suggestion[i] = s.classId), (confidence[i] = s.probability));
+      if (s) {
+        suggestion[i] = s.classId;
+        confidence[i] = s.probability;
+      }
       if (cluster) cluster[i] = clusters!.get(id) ?? 0;
     }
     return {

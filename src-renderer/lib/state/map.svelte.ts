@@ -102,7 +102,7 @@ export class MapViewState {
     const request = this.#request;
     try {
       const pages: MapLayers[] = [];
-      for (let offset = 0; offset < points.count; ) {
+      for (let offset = 0; offset < points.count;) {
         const page = await this.#studio.api.map.layers({ version: points.version, offset });
         if (request !== this.#request) return;
         pages.push(page);

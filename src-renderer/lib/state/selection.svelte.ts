@@ -3,6 +3,7 @@
 // a digit, the cursor moves on. An explicit selection holds image ids, so it survives the
 // grid refreshing and images moving; "all in view" holds no ids at all, so it costs the
 // same for ten images or a hundred thousand.
+import { SvelteSet } from 'svelte/reactivity';
 import type { ImageSummary } from '../../../src-shared/schemas';
 import type { ImageGridState } from './image-grid.svelte';
 
@@ -117,7 +118,8 @@ export class SelectionState {
   /** Selects exactly these images (a lasso on the map), or adds them; the grid marks them wherever they show. */
   replace(ids: Iterable<number>, additive = false): void {
     this.#request++;
-    this.#ids = new Set(additive && !this.#all ? [...this.#ids, ...ids] : ids);
+    // A snapshot, replaced rather than mutated, as every selection here is.
+    this.#ids = new SvelteSet(additive && !this.#all ? [...this.#ids, ...ids] : ids);
     this.#all = false;
   }
 

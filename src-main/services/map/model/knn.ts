@@ -109,7 +109,10 @@ export async function nearestCoarse(input: KnnInput & { coarse: number; candidat
       order[r] = [s, b];
     }
     order.sort((a, b) => a[0] - b[0]);
-    for (let r = 0; r < k; r++) ((indices[q * k + r] = order[r]![1]), (distances[q * k + r] = Math.sqrt(order[r]![0])));
+    for (let r = 0; r < k; r++) {
+      indices[q * k + r] = order[r]![1];
+      distances[q * k + r] = Math.sqrt(order[r]![0]);
+    }
   }
   return { indices, distances, k };
 }

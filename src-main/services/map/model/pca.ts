@@ -133,8 +133,7 @@ export async function fitPca(input: PcaInput): Promise<Pca> {
   const random = seededRandom(seed);
   // Gaussian test matrix (Box-Muller).
   const g = new Float64Array(d * c);
-  for (let i = 0; i < g.length; i++)
-    g[i] = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  for (let i = 0; i < g.length; i++) g[i] = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   let y = await times(input, mean, g, c);
   orthonormalize(y, m, c);
   for (let it = 0; it < (input.power ?? 2); it++) {
