@@ -1,7 +1,7 @@
 // The embedding map as the dataset page shows it: the studio's map state (from its events),
 // the points of the current map (fetched in pages when a new map is announced) and their
-// colouring fields (fetched again after every label edit). Nothing is fetched while the
-// panel is closed.
+// colouring fields (fetched again after every label edit and assistant training). Nothing
+// is fetched while the panel is closed.
 import type { MapLayers, MapState } from '../../../src-shared/map';
 import { errorMessage } from '../api';
 import { decodeLayers, type MapPointSet, type PointLayers, decodePoints } from '../map-data';
@@ -18,11 +18,17 @@ export class MapViewState {
   colourBy = $state<ColourBy>('label');
   readonly #studio: Connection;
   #request = 0;
+  #assistVersion = 0;
 
   constructor(studio: Connection) {
     this.#studio = studio;
     studio.on('map.state', (s) => this.#take(s));
     studio.on('labels.changed', () => this.#open && void this.#loadLayers());
+    // A new training of the assistant changes the suggestion and confidence colourings.
+    studio.on('assist.state', (a) => {
+      if (this.#open && a.version !== this.#assistVersion) void this.#loadLayers();
+      this.#assistVersion = a.version;
+    });
   }
 
   get state(): MapState | null {
