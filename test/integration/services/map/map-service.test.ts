@@ -56,7 +56,7 @@ test('computes a map of every image with progress, and serves it in pages', asyn
   assert.equal(state.status, 'ready', state.message);
   assert.equal(state.count, 24);
   assert.equal(state.stale, false);
-  const stages = new Set(states.map((s) => s.progress?.stage).filter(Boolean));
+  const stages = new Set<string>(states.flatMap((s) => (s.progress ? [s.progress.stage] : [])));
   for (const stage of ['neighbours', 'layout']) assert.ok(stages.has(stage), `no ${stage} progress: ${[...stages]}`);
   const page = await call('map', 'points', { version: state.version, offset: 10, limit: 5 });
   assert.equal(page.total, 24);
@@ -89,7 +89,8 @@ test('a reopened project shows the stored map, and says when images changed sinc
     format: 'png',
     bytes: 10,
     addedAt: 0,
-    importId: null,
+    // The import makeProject recorded.
+    importId: 1,
   });
   p.close();
   await open();
