@@ -69,6 +69,7 @@ import {
   SuggestionsInput,
   SuggestionsOutput,
 } from './assist';
+import { MapLayers, MapPageInput, MapPoints, MapState } from './map';
 import {
   BrowseInput,
   Capabilities,
@@ -256,6 +257,17 @@ export const contract = {
       DisagreementsOutput,
     ),
   },
+  map: {
+    /** The embedding map: none, computing (with progress), or ready; whether images changed since. */
+    state: method(none, MapState),
+    /** Computes the map in the background (features first where the cache lacks them); progress arrives as `map.state`. */
+    compute: method(none, MapState),
+    cancel: method(none, MapState),
+    /** A page of the current map's points: image ids and x, y. */
+    points: method(MapPageInput, MapPoints),
+    /** The same page's colouring fields: label, split, exclusion, suggestion and confidence, cluster status. */
+    layers: method(MapPageInput, MapLayers),
+  },
   system: {
     /** What trains and what runs inference on this machine, each rung with its state and reason; the devices seen. */
     doctor: method(none, DoctorReport),
@@ -278,6 +290,8 @@ export const events = {
   'curation.progress': CurationProgress,
   /** The assistant's state changed: a cache build's progress, a training started or finished. */
   'assist.state': AssistState,
+  /** The embedding map's state changed: a computation's progress, a new map. */
+  'map.state': MapState,
 } as const;
 
 export type Contract = typeof contract;

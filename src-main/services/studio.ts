@@ -20,9 +20,14 @@ import { classHandlers, labelHandlers } from './labels/labels';
 import { runHandlers } from './runs/run-handlers';
 import { userConfigDir } from './folders/recents';
 import { AssistService, type AssistOptions } from './assist/assist-service';
+import { MapService, type MapOptions } from './map/map-service';
+import { mapDeps } from './map/map-deps';
 
 /** The contract's slices that work on the open project, made when it opens. */
-type ProjectSlices = Pick<Handlers, 'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation' | 'assist'>;
+type ProjectSlices = Pick<
+  Handlers,
+  'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation' | 'assist' | 'map'
+>;
 
 export interface StudioOptions {
   clock?: () => number;
@@ -42,6 +47,8 @@ export interface StudioOptions {
   imports?: ImportOptions;
   /** The labeling assistant's backbone and timing; by default it trains on its own only in a window's studio (`door`). */
   assist?: AssistOptions;
+  /** The embedding map's backbone and projection settings; by default the assistant's backbone. */
+  map?: MapOptions;
 }
 
 export class Studio {
@@ -64,6 +71,12 @@ export class Studio {
       auto: this.#background && opts.door !== undefined,
       ...opts.assist,
     };
+    this.#mapOptions = {
+      backend: opts.runs?.backend,
+      backboneId: opts.assist?.backboneId,
+      inputSize: opts.assist?.inputSize,
+      ...opts.map,
+    };
     this.backbones = new BackboneService({
       cacheDir: opts.modelCacheDir,
       emit: (d) => this.hub.emit('backbones.download', d),
@@ -79,12 +92,14 @@ export class Studio {
   readonly #background: boolean;
   readonly #importOptions: ImportOptions;
   readonly #assistOptions: AssistOptions;
+  readonly #mapOptions: MapOptions;
   #project: Project | null = null;
   #release: () => void = () => undefined;
   #imports: ImportService | null = null;
   #runs: RunService | null = null;
   #curation: CurationService | null = null;
   #assist: AssistService | null = null;
+  #map: MapService | null = null;
   #slices: ProjectSlices | null = null;
 
   get project(): Project | null {
@@ -116,6 +131,7 @@ export class Studio {
         if (p.phase === 'finished') {
           this.#scanInBackground();
           this.#assist?.labelsChanged();
+          this.#map?.imagesChanged();
         }
       },
       Date.now,
@@ -141,6 +157,18 @@ export class Studio {
       },
       this.#assistOptions,
     );
+    this.#map = new MapService(
+      next,
+      mapDeps({
+        emit: (s) => this.hub.emit('map.state', s),
+        defaultBackbone: () => this.#defaultBackbone(),
+        modelCacheDir: this.backbones.cacheDir,
+        clock: this.#clock,
+        assist: this.#assist,
+        curation: this.#curation,
+      }),
+      this.#mapOptions,
+    );
     const access = this.folders.access;
     const db = () => next.db;
     this.#slices = {
@@ -151,6 +179,7 @@ export class Studio {
       runs: runHandlers(next, this.#runs, access, this.#clock),
       curation: this.#curation.handlers(access),
       assist: this.#assist.handlers(),
+      map: this.#map.handlers(),
     };
     this.#scanInBackground();
     this.#assist.labelsChanged();
@@ -166,6 +195,7 @@ export class Studio {
     // Marks what trains as interrupted (resumable) before the database closes.
     void this.#runs?.stop();
     this.#assist?.close();
+    this.#map?.close();
     this.#project.close();
     this.#release();
     this.#project = null;
@@ -173,6 +203,7 @@ export class Studio {
     this.#runs = null;
     this.#curation = null;
     this.#assist = null;
+    this.#map = null;
     this.#slices = null;
     this.hub.emit('project.changed', null);
   }
@@ -185,6 +216,7 @@ export class Studio {
     // A command's studio scans only when a call needs it, and that call waited for it already.
     if (this.#background) await this.#curation?.scan();
     await this.#assist?.settled();
+    await this.#map?.settled();
   }
 
   /** The default backbone (the best one whose weights are present) at its own input size. */
@@ -249,6 +281,7 @@ export class Studio {
       runs: this.#perProject('runs'),
       curation: this.#perProject('curation'),
       assist: this.#perProject('assist'),
+      map: this.#perProject('map'),
     };
   }
 

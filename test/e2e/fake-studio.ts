@@ -16,6 +16,7 @@ import type { ClientMessage, ServerMessage } from '../../src-shared/rpc';
 import type { ClassInfo, EditRecord, ImageFilter, ImageSummary, Split } from '../../src-shared/schemas';
 import { EventHub, serve } from '../../src-main/rpc/dispatcher';
 import { closeServer } from '../../src-main/server/server';
+import { fakeMap } from './fake-map';
 
 // Not taken from harness.ts, so this runs without the real services loaded.
 const RENDERER_DIR = join(import.meta.dirname, '../../dist/renderer');
@@ -129,9 +130,13 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
       fitMs: null,
     }),
   };
-  const known: Pick<Handlers, 'project' | 'imports' | 'dataset'> & { labels: typeof labels; assist: typeof assist } = {
+  const known: Pick<Handlers, 'project' | 'imports' | 'dataset' | 'map'> & {
+    labels: typeof labels;
+    assist: typeof assist;
+  } = {
     labels,
     assist,
+    map: fakeMap(images),
     project: {
       open: () => info,
       current: () => info,

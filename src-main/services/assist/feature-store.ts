@@ -45,6 +45,11 @@ export class FeatureStore {
     return this.source.inputSize;
   }
 
+  /** The feature cache's key once a load has found or built it (the map keys its projection by it). */
+  get cacheKey(): CacheKey | null {
+    return this.#key;
+  }
+
   /** The features of `rows` that have a file; builds what the cache lacks, reporting through `onBuild`. */
   async load(rows: AssistRow[], onBuild: (e: BuildEvent) => void, signal?: AbortSignal): Promise<HeldFeatures> {
     const present = rows.filter((r) => r.path !== null && existsSync(r.path));

@@ -11,6 +11,7 @@ import { HistoryState } from './history.svelte';
 import { ImageGridState } from './image-grid.svelte';
 import { ImportsState } from './imports.svelte';
 import { LauncherState } from './launcher.svelte';
+import { MapViewState } from './map.svelte';
 import { ModelViewState } from './model-view.svelte';
 import { NavState, type Place } from './nav.svelte';
 import { PagesState } from './pages.svelte';
@@ -39,6 +40,7 @@ export class AppState {
   readonly launcher: LauncherState;
   readonly modelView: ModelViewState;
   readonly assist: AssistPanelState;
+  readonly map: MapViewState;
   #enteredPath: string | null = null;
   #enteredBefore = false;
 
@@ -52,6 +54,7 @@ export class AppState {
     this.selection = new SelectionState(this.grid);
     this.history = new HistoryState(studio);
     this.assist = new AssistPanelState(studio);
+    this.map = new MapViewState(studio);
     this.runs = new RunsState(studio);
     this.launcher = new LauncherState(studio);
     this.pages = new PagesState(studio, { runs: this.runs, launcher: this.launcher });
@@ -108,6 +111,7 @@ export class AppState {
     this.toasts.dismiss();
     this.runs.clear();
     this.assist.clear();
+    this.map.clear();
     if (!path) return;
     // Another project starts on its dataset; the first one keeps the page the URL names.
     if (this.#enteredBefore) this.nav.go('dataset');

@@ -3,6 +3,7 @@
 // a digit, the cursor moves on. An explicit selection holds image ids, so it survives the
 // grid refreshing and images moving; "all in view" holds no ids at all, so it costs the
 // same for ten images or a hundred thousand.
+import { SvelteSet } from 'svelte/reactivity';
 import type { ImageSummary } from '../../../src-shared/schemas';
 import type { ImageGridState } from './image-grid.svelte';
 
@@ -112,6 +113,14 @@ export class SelectionState {
   /** The cursor stays put: moving it into a box dragged past the edge would scroll the grid back. */
   boxEnd(indices: number[]): void {
     this.#setIndices(indices, this.#boxBase);
+  }
+
+  /** Selects exactly these images (a lasso on the map), or adds them; the grid marks them wherever they show. */
+  replace(ids: Iterable<number>, additive = false): void {
+    this.#request++;
+    // A snapshot, replaced rather than mutated, as every selection here is.
+    this.#ids = new SvelteSet(additive && !this.#all ? [...this.#ids, ...ids] : ids);
+    this.#all = false;
   }
 
   /** After labelling: images the filter no longer shows are no longer selected. */

@@ -106,6 +106,13 @@ export function seeds(p: FuzzPlace): Seeds {
       accept: { threshold: 0.9, preview: true },
       disagreements: { limit: 10 },
     },
+    map: {
+      state: {},
+      compute: {},
+      cancel: {},
+      points: { version: 1, offset: 0, limit: 10 },
+      layers: { version: 1, offset: 0, limit: 10 },
+    },
     system: { doctor: {} },
   };
 }
@@ -125,6 +132,7 @@ export const NO_VALID_INPUT: Record<string, string> = {
   'system.doctor': 'loads TensorFlow.js and ONNX Runtime (seconds)',
   'project.restore': "replaces the project's database with a backup",
   'assist.refresh': 'starts a training process (the feature cache build)',
+  'map.compute': 'starts a training process (the feature cache build)',
 };
 
 export const METHODS: [string, string][] = Object.entries(contract).flatMap(([s, ms]) =>
