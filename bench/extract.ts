@@ -16,16 +16,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { imagePixels, readIdx } from '../scripts/fashion-mnist';
-import { selectBackend } from '../src-main/engine/backend';
-import type { BackendName } from '../src-main/engine/backend';
-import { loadBackbone } from '../src-main/engine/backbones/load';
-import type { Backbone } from '../src-main/engine/backbones/load';
-import { findBackbone } from '../src-main/engine/backbones/registry';
-import { computeFeatures, extractorRuntime, pooledExtractor } from '../src-main/engine/data/features';
-import { relativeDifference } from '../src-main/engine/frozen';
-import { decodeRgb } from '../src-main/engine/data/images';
-import { exportToOnnx } from '../src-main/engine/onnx/export';
-import { openOnnx } from '../src-main/engine/onnx/runtime';
+import { selectBackend } from '../src-node-shared/backend';
+import type { BackendName } from '../src-node-shared/backend';
+import { loadBackbone } from '../src-training/backbones/load';
+import type { Backbone } from '../src-training/backbones/load';
+import { findBackbone } from '../src-node-shared/backbones/registry';
+import { computeFeatures, extractorRuntime, pooledExtractor } from '../src-training/data/features';
+import { relativeDifference } from '../src-training/frozen';
+import { decodeRgb } from '../src-node-shared/data/images';
+import { exportToOnnx } from '../src-training/onnx/export';
+import { openOnnx } from '../src-node-shared/onnx/runtime';
 import { fmaPeak, modelMacs } from './macs';
 
 const { values: opt } = parseArgs({

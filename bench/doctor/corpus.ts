@@ -3,8 +3,8 @@
 // at 64 px (the fixture in test/fixtures/keras), phase 1 on cached features and phase 2 on
 // cached split activations. The rules then read what the studio would store for the run.
 import { join } from 'node:path';
-import { findBackbone } from '../../src-main/engine/backbones/registry';
-import { runTraining } from '../../src-main/engine/run';
+import { findBackbone } from '../../src-node-shared/backbones/registry';
+import { runTraining } from '../../src-training/run';
 import { reduceImage } from '../../src-main/services/curation/reduce';
 import { findNearDuplicates, imagePrint } from '../../src-main/services/curation/duplicates';
 import { greyExtremes } from '../../src-main/services/runs/doctor';
@@ -13,7 +13,7 @@ import { RUN_DEFAULTS, RunConfig } from '../../src-shared/engine-config';
 import type { RunConfigInput } from '../../src-shared/engine-config';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
 import type { BackendInfo, RunData } from '../../src-shared/engine-protocol';
-import type { Preprocessing } from '../../src-main/engine/data/preprocess';
+import type { Preprocessing } from '../../src-node-shared/data/preprocess';
 import { dataset, withLeakage } from './datasets';
 import type { Counts, DatasetId } from './datasets';
 import { featureStats } from './feature-stats';

@@ -3,11 +3,11 @@
 // own preprocessing as the reference. The engine does not record these yet; the corpus
 // computes them here, with the engine's decode and the real backbone.
 import * as tf from '@tensorflow/tfjs';
-import { loadBackbone } from '../../src-main/engine/backbones/load';
-import { findBackbone } from '../../src-main/engine/backbones/registry';
-import { loadImage } from '../../src-main/engine/data/images';
-import { preprocess } from '../../src-main/engine/data/preprocess';
-import type { Preprocessing } from '../../src-main/engine/data/preprocess';
+import { loadBackbone } from '../../src-training/backbones/load';
+import { findBackbone } from '../../src-node-shared/backbones/registry';
+import { loadImage } from '../../src-node-shared/data/images';
+import { preprocess } from '../../src-node-shared/data/preprocess';
+import type { Preprocessing } from '../../src-node-shared/data/preprocess';
 import type { RunImage } from '../../src-shared/engine-protocol';
 import type { InputStats } from '../../src-shared/doctor';
 import type { CorpusEnv } from './corpus';

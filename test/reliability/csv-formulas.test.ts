@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
 import { formatCsv, parseCsv } from '../../src-main/services/curation/csv';
-import { predictionsCsv } from '../../src-main/engine/predict';
+import { predictionsCsv } from '../../src-main/cli/predict-folder';
 import * as labels from '../../src-main/services/labels/labels';
 import { Studio } from '../../src-main/services/studio';
 import { seededRandom } from '../../src-shared/random';

@@ -9,7 +9,7 @@ import { classNameKey } from '../../../src-shared/class-name';
 import { formatCsv, fromSpreadsheetSafe } from '../../../src-shared/csv-cells';
 import type { Split } from '../../../src-shared/schemas';
 import { readFileSync } from 'node:fs';
-import { replaceFileSync } from '../../fs/replace-file';
+import { replaceFileSync } from '../../../src-node-shared/fs/replace-file';
 import type { CsvImportOutput } from '../../../src-shared/curation';
 import { StudioError } from '../../../src-shared/errors';
 import type { Database } from '../../store/db';

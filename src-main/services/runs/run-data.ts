@@ -9,7 +9,7 @@ import type { Database } from '../../store/db';
 import { imageIdsByHash, labeledImages, pathsByImage } from '../../store/repos/images';
 import type { Project } from '../project/project';
 import { planManifests } from './manifest';
-import { modelCacheDir } from '../../engine/backbones/model-cache';
+import { modelCacheDir } from '../../../src-node-shared/backbones/model-cache';
 import type { ManifestEntry, Plan, RunManifest } from './manifest';
 import { plural } from '../../../src-shared/plural';
 

@@ -6,7 +6,7 @@ import type { FromEngine, RunResult } from '../../../src-shared/engine-protocol'
 import { headSize } from '../../../src-shared/head-spec';
 import type { RunEpochEvent, RunStatus, RunsProgress } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
-import type { RunOutcome } from '../../engine/process/host';
+import type { RunOutcome } from '../../training-host/host';
 import { imageIdsByHash } from '../../store/repos/images';
 import {
   deleteEpochsFrom,

@@ -10,9 +10,9 @@ import type { BackendName, RunResult } from '../../../src-shared/engine-protocol
 import type { ExportFormat, ExportManifest } from '../../../src-shared/engine-export';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
-import { checkInputSize, findBackbone } from '../../engine/backbones/registry';
-import { runEngineTask, startTraining } from '../../engine/process/host';
-import type { TrainingHandle } from '../../engine/process/host';
+import { checkInputSize, findBackbone } from '../../../src-node-shared/backbones/registry';
+import { runEngineTask, startTraining } from '../../training-host/host';
+import type { TrainingHandle } from '../../training-host/host';
 import { storeManifest } from '../../store/repos/manifests';
 import {
   insertGroup,

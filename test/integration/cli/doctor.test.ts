@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { DoctorReport, RungState } from '../../../src-shared/system';
-import { importWeightsFile } from '../../../src-main/engine/backbones/model-cache';
+import { importWeightsFile } from '../../../src-node-shared/backbones/model-cache';
 import { studioArgv } from '../../fixtures/children';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
