@@ -12,29 +12,28 @@ const SYNC_READ = /\.(dataSync|arraySync|bufferSync)\(/g;
 
 async function engineBundle(): Promise<{ text: string; sources: string[] }> {
   const options = '../../../../scripts/bundle-options.mjs';
+  const entries = '../../../../scripts/build-electron-entries.mjs';
   const { esm } = (await import(options)) as { esm: BuildOptions };
+  const { engineEntry } = (await import(entries)) as { engineEntry: BuildOptions['stdin'] };
   const r = await build({
     ...esm,
-    stdin: {
-      contents: "import './parent-port';\nimport './entry';\n",
-      resolveDir: 'src-training/process',
-      sourcefile: 'engine-entry.ts',
-      loader: 'ts',
-    },
+    stdin: engineEntry,
     outfile: 'entry.mjs',
     write: false,
     metafile: true,
     sourcemap: false,
     logLevel: 'error',
   });
-  const sources = Object.keys(r.metafile!.inputs).filter((f) => /^src-(main|shared)\/.*\.ts$/.test(f) && existsSync(f));
+  const sources = Object.keys(r.metafile!.inputs).filter(
+    (f) => /^src-(training|node-shared|shared)\/.*\.ts$/.test(f) && existsSync(f),
+  );
   return { text: r.outputFiles![0]!.text, sources };
 }
 
 test('the training process reads tensors back synchronously only where a marked line says why it is safe', async () => {
   const { text, sources } = await engineBundle();
   assert.ok(
-    sources.some((f) => f.endsWith('engine/trainer.ts')),
+    sources.some((f) => f === 'src-training/trainer.ts'),
     'the bundle holds the trainer',
   );
   const unmarked: string[] = [];
@@ -53,6 +52,6 @@ test('the training process reads tensors back synchronously only where a marked 
   assert.equal(
     inBundle,
     marked,
-    `the bundle has ${inBundle} synchronous reads, the marked sources ${marked}: one came from code outside src-main/src-shared`,
+    `the bundle has ${inBundle} synchronous reads, the marked sources ${marked}: one came from code outside src-training, src-node-shared and src-shared`,
   );
 });
