@@ -11,8 +11,10 @@ import { installFastGradients } from './wasm/fast-grads';
 import type { AdapterRecord } from './webgpu/adapter';
 import { assertWebGpuHealthy, startWebGpu, stopWebGpu } from './webgpu/device';
 import { webGpuParity } from './webgpu/parity';
+import type { BackendName } from '../src-shared/engine-protocol';
 
-export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+// The names are the protocol's: a run stores the one it trained on.
+export type { BackendName };
 
 export interface Rejected {
   name: BackendName;

@@ -5,10 +5,10 @@
 import { join } from 'node:path';
 import { findBackbone } from '../../src-node-shared/backbones/registry';
 import { runTraining } from '../../src-training/run';
-import { reduceImage } from '../../src-main/services/curation/reduce';
-import { findNearDuplicates, imagePrint } from '../../src-main/services/curation/duplicates';
-import { greyExtremes } from '../../src-main/services/runs/doctor';
-import type { DoctorInput } from '../../src-shared/doctor';
+import { reduceImage } from '../../src-main/services/curation/algorithms/reduce';
+import { findNearDuplicates, imagePrint } from '../../src-main/services/curation/algorithms/near-duplicates';
+import { greyExtremes } from '../../src-main/services/runs/training-doctor';
+import type { DoctorInput } from '../../src-shared/training-doctor';
 import { RUN_DEFAULTS, RunConfig } from '../../src-shared/engine-config';
 import type { RunConfigInput } from '../../src-shared/engine-config';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';

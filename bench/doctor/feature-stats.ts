@@ -9,7 +9,7 @@ import { loadImage } from '../../src-node-shared/data/images';
 import { preprocess } from '../../src-node-shared/data/preprocess';
 import type { Preprocessing } from '../../src-node-shared/data/preprocess';
 import type { RunImage } from '../../src-shared/engine-protocol';
-import type { InputStats } from '../../src-shared/doctor';
+import type { InputStats } from '../../src-shared/training-doctor';
 import type { CorpusEnv } from './corpus';
 import { BACKBONE, INPUT_SIZE } from './corpus';
 

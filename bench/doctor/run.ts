@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../../src-node-shared/backend';
 import { importWeightsFile } from '../../src-node-shared/backbones/model-cache';
-import { diagnose } from '../../src-shared/doctor';
+import { diagnose } from '../../src-shared/training-doctor';
 import { KERAS_FILE, KERAS_FIXTURE, runScenario, scenarios } from './corpus';
 import type { CorpusEnv } from './corpus';
 import { brokenPromises, table } from './score';

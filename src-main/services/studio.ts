@@ -238,7 +238,7 @@ export class Studio {
       system: {
         // Loaded on first ask: the probe brings tfjs and ONNX Runtime into this process.
         doctor: async () =>
-          (await import('./system/system-check')).runDoctor({ modelCacheDir: this.backbones.cacheDir }),
+          (await import('./system/system-check')).runSystemCheck({ modelCacheDir: this.backbones.cacheDir }),
       },
       imports: this.#perProject('imports'),
       dataset: this.#perProject('dataset'),

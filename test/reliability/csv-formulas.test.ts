@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
-import { formatCsv, parseCsv } from '../../src-main/services/curation/csv';
+import { formatCsv, parseCsv } from '../../src-main/services/curation/algorithms/labels-csv';
 import { predictionsCsv } from '../../src-main/cli/predict-folder';
 import * as labels from '../../src-main/services/labels/labels';
 import { Studio } from '../../src-main/services/studio';

@@ -1,4 +1,5 @@
-// `studio doctor` and the About / System panel: which runtime trains and which runs the
+// The system check, behind `studio doctor` and the System page (not the training doctor,
+// which reads runs): which runtime trains and which runs the
 // frozen backbone on this machine, what did not load and why. The training ladder is
 // probed through selectBackend itself, so the reasons are the ones a run stores; the
 // backend active before is restored, so asking never changes what the process runs on.
@@ -8,7 +9,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { DoctorReport, GpuStackCheck, Rung, RungState } from '../../../src-shared/system';
+import type { SystemCheckReport, GpuStackCheck, Rung, RungState } from '../../../src-shared/system';
 import { selectBackend, type BackendName } from '../../../src-node-shared/backend';
 import { adapterLine } from '../../../src-node-shared/webgpu/adapter';
 import { stopWebGpu } from '../../../src-node-shared/webgpu/device';
@@ -213,13 +214,13 @@ export function versions(): Record<string, string | null> {
   };
 }
 
-export interface DoctorOptions {
+export interface SystemCheckOptions {
   /** The model cache to list (the studio passes its own); default as the backbones service. */
   modelCacheDir?: string;
   exec?: Exec;
 }
 
-export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
+export async function runSystemCheck(opts: SystemCheckOptions = {}): Promise<SystemCheckReport> {
   const machine = machineCuda(opts.exec);
   const stacks = GPU_STACKS.map((s) => checkStack(s, machine));
   const training = await probeTraining(stacks.find((s) => s.id === 'tfjs-node-gpu')!);
