@@ -8,7 +8,6 @@ import type { onnx as OnnxTypes } from 'onnx-proto';
 // loader cannot see as a named export: only the default import works.
 export const onnx = onnxProto.onnx;
 export type INodeProto = OnnxTypes.INodeProto;
-export type IModelProto = OnnxTypes.IModelProto;
 
 const FLOAT = 1;
 const INT64 = 7;

@@ -177,6 +177,3 @@ export function registerWasmGradKernels(): void {
     if (!tf.getKernel(cfg.kernelName, 'wasm')) tf.registerKernel(cfg);
   }
 }
-
-/** Exposed for tests, which compare against the cpu backend's own kernels. */
-export const wasmGradImpl = { conv2DBackpropFilter, depthwiseBackpropFilter, depthwiseBackpropInput };

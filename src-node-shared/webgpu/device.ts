@@ -34,9 +34,6 @@ interface Session {
 
 let session: Session | null = null;
 
-/** A software adapter (lavapipe, SwiftShader, WARP) trains only when this is set: tests use it. */
-export const ALLOW_SOFTWARE_ENV = 'STUDIO_WEBGPU_ALLOW_SOFTWARE';
-
 async function provideNavigatorGpu(): Promise<DawnGpu> {
   const existing = (globalThis as { navigator?: { gpu?: DawnGpu } }).navigator?.gpu;
   if (existing) return existing;
@@ -105,10 +102,6 @@ export async function startWebGpu(env: NodeJS.ProcessEnv = process.env): Promise
 /** Throws the first fault since the device was opened: a step that read back after one is not trusted. */
 export function assertWebGpuHealthy(): void {
   if (session?.fault) throw new Error(session.fault);
-}
-
-export function webGpuAdapter(): AdapterRecord | null {
-  return session?.adapter ?? null;
 }
 
 /** For tests of the guard: what a lost device or a validation error would leave behind. */

@@ -76,8 +76,6 @@ export type Rule = (input: DoctorInput) => Finding[];
  * In sentences: "phase 1, epoch 13".
  */
 export const epochName = (r: EpochRef): string => `phase ${r.phase}, epoch ${r.epoch + 1}`;
-/** In tight places: "p1 e13". */
-export const epochLabel = (r: EpochRef): string => `p${r.phase} e${r.epoch + 1}`;
 /** The epoch number a person reads, for a finding's figures. */
 export const epochNumber = (r: EpochRef): number => r.epoch + 1;
 export const points = (v: number): string => `${(v * 100).toFixed(1)} points`;

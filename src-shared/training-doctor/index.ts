@@ -15,7 +15,7 @@ import { unstableValidation } from './unstable-validation';
 export * from './finding';
 export { accuracyInterval, cannotTellApart, formatInterval } from './noise-floor';
 export type { AccuracyInterval } from './noise-floor';
-export { describeTarget, firstMeeting, hasTarget, meetsTarget } from './target';
+export { firstMeeting } from './target';
 
 export const rules: ReadonlyArray<Rule> = [
   metricSanity,

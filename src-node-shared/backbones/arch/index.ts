@@ -9,7 +9,7 @@ import type { KerasArch } from './types';
 import { vgg16 } from './vgg16';
 import { xception } from './xception';
 
-export type { ArchOptions, ArchBlock, KerasArch, KerasWeights } from './types';
+export type { KerasArch, KerasWeights } from './types';
 
 export const kerasArchs: readonly KerasArch[] = [
   mobilenetV2,

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../../src-node-shared/backend';
 import { readNsfwjs } from '../../../../src-node-shared/backbones/sources';
 import { inceptionV3 } from '../../../../src-node-shared/backbones/arch/inception-v3';
-import { copyWeightsByName } from '../../../../src-node-shared/backbones/arch/copy-weights';
-import type { CopyReport } from '../../../../src-node-shared/backbones/arch/copy-weights';
+import { copyWeightsByName } from './copy-weights';
+import type { CopyReport } from './copy-weights';
 
 let ref: tf.LayersModel;
 let ours: tf.LayersModel;

@@ -10,7 +10,8 @@ import h5wasm from 'h5wasm/node';
 import type { Dataset, Group } from 'h5wasm/node';
 import { selectBackend } from '../../../../src-node-shared/backend';
 import { mobilenet } from '../../../../src-node-shared/backbones/arch/mobilenet';
-import { applyKerasWeights, readKerasH5 } from '../../../../src-node-shared/backbones/keras-h5';
+import { applyKerasWeights } from '../../../../src-node-shared/backbones/keras-h5-apply';
+import { readKerasH5 } from '../../../../src-node-shared/backbones/keras-h5-read';
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures/keras');
 const FILE = join(FIXTURES, 'mobilenet_2_5_224_tf_no_top.h5');

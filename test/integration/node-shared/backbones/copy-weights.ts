@@ -1,3 +1,5 @@
+// A test helper: the nsfwjs parity tests load nsfwjs' published weights into the architectures
+// built from code. The product loads Keras .h5 files instead (src-node-shared/backbones/keras-weights.ts).
 // Sets a built network's weights from a name -> tensor map (tf.io.decodeWeights of a tfjs
 // layers model, say). Names are the weights' original Keras names (`Conv1/kernel`), not
 // the uniquified variable names tfjs gives a second model built in the same process.
