@@ -24,7 +24,7 @@ import { findBackbone } from '../src-node-shared/backbones/registry';
 import { computeFeatures, extractorRuntime, pooledExtractor } from '../src-training/data/features';
 import { relativeDifference } from '../src-training/frozen';
 import { decodeRgb } from '../src-node-shared/data/images';
-import { exportToOnnx } from '../src-training/onnx/export';
+import { convertToOnnx } from '../src-training/onnx/tfjs-to-onnx';
 import { openOnnx } from '../src-node-shared/onnx/runtime';
 import { fmaPeak, modelMacs } from './macs';
 
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   await selectBackend({ prefer: 'wasm' });
   const backbone = await loadBackbone(findBackbone(BACKBONE), { inputSize: size });
   const model = pooledExtractor(backbone, 'avg').model;
-  const bytes = exportToOnnx(model, { name: 'mobilenet_v2_pooled' });
+  const bytes = convertToOnnx(model, { name: 'mobilenet_v2_pooled' });
   const ort: Record<number, number> = {};
   for (const threads of [...new Set([1, cores])]) {
     const session = await openOnnx(bytes, { threads });

@@ -4,7 +4,7 @@
 // batch before it is trusted; any failure falls back to tfjs with the reason kept.
 import * as tf from '@tensorflow/tfjs';
 import type { FrozenRuntime, InferenceInfo } from '../src-shared/engine-protocol';
-import { exportToOnnx } from './onnx/export';
+import { convertToOnnx } from './onnx/tfjs-to-onnx';
 import { openOnnx } from '../src-node-shared/onnx/runtime';
 import type { OnnxModel } from '../src-node-shared/onnx/runtime';
 
@@ -57,7 +57,7 @@ async function onnxFor(model: tf.LayersModel, threads?: number): Promise<OnnxMod
   // The exporter reads weights synchronously; on WebGPU only values already fetched can be.
   await Promise.all(model.weights.map((w) => w.read().data()));
   // CUDA first where its provider library is installed (npm run setup:gpu); the CPU library always ships.
-  const session = await openOnnx(exportToOnnx(model, { name: model.name }), { threads, cuda: true });
+  const session = await openOnnx(convertToOnnx(model, { name: model.name }), { threads, cuda: true });
   const x = probe(model);
   try {
     const [want, got] = await Promise.all([tfjsRun(model, x), session.run((await x.data()) as Float32Array, x.shape)]);

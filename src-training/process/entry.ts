@@ -6,7 +6,7 @@ import { FromEngine, ToEngine } from '../../src-shared/engine-protocol';
 import type { BackendInfo } from '../../src-shared/engine-protocol';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
 import { selectBackend, type BackendName } from '../../src-node-shared/backend';
-import { exportRun } from '../export';
+import { exportRun } from '../export/run-export';
 import { lrRangeForRun } from '../lr/lr-range-run';
 import { cacheFeatures } from '../data/cache-features';
 import { hasRunState, readRunState, resumeDir } from '../resume-state';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../../src-node-shared/backend';
-import { exportToOnnx } from '../../../../src-training/onnx/export';
+import { convertToOnnx } from '../../../../src-training/onnx/tfjs-to-onnx';
 import { OnnxUnavailableError, loadOrt, openOnnx } from '../../../../src-node-shared/onnx/runtime';
 
 let bytes: Uint8Array;
@@ -19,7 +19,7 @@ before(async () => {
       .dense({ units: 2, kernelInitializer: 'ones', biasInitializer: 'ones' })
       .apply(input) as tf.SymbolicTensor,
   });
-  bytes = exportToOnnx(model);
+  bytes = convertToOnnx(model);
   model.dispose();
 });
 

@@ -2,8 +2,8 @@
 // tfjs-vs-ONNX Runtime comparison on the same seeded input.
 import * as tf from '@tensorflow/tfjs';
 import { onnx } from '../../../../src-node-shared/onnx/graph';
-import { exportToOnnx } from '../../../../src-training/onnx/export';
-import type { OnnxExportOptions } from '../../../../src-training/onnx/export';
+import { convertToOnnx } from '../../../../src-training/onnx/tfjs-to-onnx';
+import type { OnnxConvertOptions } from '../../../../src-training/onnx/tfjs-to-onnx';
 import { openOnnx } from '../../../../src-node-shared/onnx/runtime';
 import { seededRandom } from '../../../../src-shared/random';
 import { relativeDifference as relativeDiff } from '../../../../src-training/frozen';
@@ -45,7 +45,7 @@ export interface Compared {
 export async function compareWithOrt(
   model: tf.LayersModel,
   seed: number,
-  opts: OnnxExportOptions = {},
+  opts: OnnxConvertOptions = {},
 ): Promise<Compared> {
   const shape = [2, ...(model.inputs[0]!.shape.slice(1) as number[])];
   const input = seeded(
@@ -57,7 +57,7 @@ export async function compareWithOrt(
   const expected = y.dataSync().slice();
   const outShape = y.shape;
   tf.dispose([x, y]);
-  const bytes = exportToOnnx(model, opts);
+  const bytes = convertToOnnx(model, opts);
   const session = await openOnnx(bytes, { threads: 1 });
   try {
     const got = await session.run(input, shape);

@@ -7,7 +7,7 @@ import type { Backbone } from '../../../../src-training/backbones/load';
 import type { BackboneEntry } from '../../../../src-node-shared/backbones/registry';
 import { buildHead } from '../../../../src-training/head';
 import { HeadSpec } from '../../../../src-shared/head-spec';
-import { exportToOnnx } from '../../../../src-training/onnx/export';
+import { convertToOnnx } from '../../../../src-training/onnx/tfjs-to-onnx';
 import { onnx } from '../../../../src-node-shared/onnx/graph';
 import { openOnnx } from '../../../../src-node-shared/onnx/runtime';
 import { compareWithOrt, opTypes, randomizeWeights, relativeDiff, seeded } from './compare';
@@ -56,7 +56,7 @@ test('a conv read only by its BatchNorm absorbs it; a conv read twice keeps a Ba
   const c2 = apply(tf.layers.conv2d({ filters: 4, kernelSize: 1 }), folded);
   const kept = apply(tf.layers.batchNormalization({}), c2);
   const model = tf.model({ inputs: input, outputs: apply(tf.layers.add(), [kept, c2]) });
-  const ops = opTypes(exportToOnnx(model));
+  const ops = opTypes(convertToOnnx(model));
   assert.deepEqual(ops.filter((o) => o === 'BatchNormalization').length, 1);
   assert.deepEqual(ops.filter((o) => o === 'Conv').length, 2);
   // NHWC in, NCHW inside, NHWC out: exactly two transposes.
@@ -81,7 +81,7 @@ test('split models that share layer objects export their own graph, and prefix t
       3,
     );
     const [whole, prefix, suffix] = await Promise.all(
-      [backbone.features, split2.prefix, split2.suffix].map((m) => openOnnx(exportToOnnx(m), { threads: 1 })),
+      [backbone.features, split2.prefix, split2.suffix].map((m) => openOnnx(convertToOnnx(m), { threads: 1 })),
     );
     const mid = await prefix!.run(x, shape);
     const composed = await suffix!.run(mid, [2, ...split2.splitShape]);
@@ -117,12 +117,12 @@ test('an unsupported layer is named with its class', () => {
   const input = tf.input({ shape: [8, 8, 3] });
   const up = apply(tf.layers.upSampling2d({ size: [2, 2], name: 'grow' }), input);
   const model = tf.model({ inputs: input, outputs: up });
-  assert.throws(() => exportToOnnx(model), /layer grow of class UpSampling2D is not supported/);
+  assert.throws(() => convertToOnnx(model), /layer grow of class UpSampling2D is not supported/);
   const fused = tf.model({
     inputs: input,
     outputs: apply(tf.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'mish', name: 'odd' }), input),
   });
-  assert.throws(() => exportToOnnx(fused), /activation 'mish' of layer odd is not supported/);
+  assert.throws(() => convertToOnnx(fused), /activation 'mish' of layer odd is not supported/);
 });
 
 test('names, metadata and opset are written; the batch dimension stays free', async () => {
@@ -131,8 +131,8 @@ test('names, metadata and opset are written; the batch dimension stays free', as
     inputs: input,
     outputs: apply(tf.layers.globalAveragePooling2d({ name: 'features' }), input),
   });
-  assert.throws(() => exportToOnnx(model, { opset: 12 }), /opset 12 is not supported/);
-  const bytes = exportToOnnx(model, {
+  assert.throws(() => convertToOnnx(model, { opset: 12 }), /opset 12 is not supported/);
+  const bytes = convertToOnnx(model, {
     name: 'g',
     inputName: 'pixels',
     outputName: 'features',

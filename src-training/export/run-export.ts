@@ -1,28 +1,28 @@
 // Export of a finished run as one model: the backbone cut at its feature map (with the
 // blocks phase 2 fine-tuned), the head, and softmax, in a folder with manifest.json
-// (labels, input size, preprocessing) beside either a tfjs layers model (model.json,
-// weights.bin; preprocessing outside, named in the manifest, as each backbone wants its
-// own: seed 002) or an ONNX model (model.onnx; preprocessing inside, see onnx/model-export).
+// (labels, input size, preprocessing) beside the model in one format, each its own module:
+// tfjs-export.ts (a tfjs layers model, preprocessing outside, named in the manifest, as each
+// backbone wants its own: seed 002) or onnx-export.ts (model.onnx, preprocessing inside).
 import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunConfig } from '../src-shared/engine-config';
-import { describePreprocessing, EXPORT_FORMAT } from '../src-shared/engine-export';
-import type { ExportFormat, ExportManifest } from '../src-shared/engine-export';
-import { IMAGE_BACKGROUND } from '../src-shared/image-background';
-import type { ToEngine } from '../src-shared/engine-protocol';
-import { findBackbone } from '../src-node-shared/backbones/registry';
-import { loadBackbone } from './backbones/load';
-import type { Backbone } from './backbones/load';
-import { splitBackbone } from './backbones/split';
-import { buildHead, poolingLayer } from './head';
-import type { Head } from './head';
-import { writeOnnxExport } from './onnx/model-export';
-import type { ExportFacts } from './onnx/model-export';
-import { buildPhase2Model } from './phase2';
-import { restoreInto } from './trainer';
-import { loadSnapshot } from './weights-io';
-import { replaceFile } from '../src-node-shared/fs/replace-file';
+import type { RunConfig } from '../../src-shared/engine-config';
+import { describePreprocessing } from '../../src-shared/engine-export';
+import type { ExportFormat, ExportManifest } from '../../src-shared/engine-export';
+import type { ToEngine } from '../../src-shared/engine-protocol';
+import { findBackbone } from '../../src-node-shared/backbones/registry';
+import { loadBackbone } from '../backbones/load';
+import type { Backbone } from '../backbones/load';
+import { splitBackbone } from '../backbones/split';
+import { buildHead, poolingLayer } from '../head';
+import type { Head } from '../head';
+import { writeOnnxExport } from './onnx-export';
+import { writeTfjsExport } from './tfjs-export';
+import type { ExportFacts } from './onnx-export';
+import { buildPhase2Model } from '../phase2';
+import { restoreInto } from '../trainer';
+import { loadSnapshot } from '../weights-io';
+import { replaceFile } from '../../src-node-shared/fs/replace-file';
 
 /** The engine's export message; a caller that names no format gets tfjs, as before formats existed. */
 export type ExportTask = Omit<Extract<ToEngine, { type: 'export' }>, 'format'> & { format?: ExportFormat };
@@ -55,27 +55,6 @@ async function restoredRun(task: ExportTask): Promise<{ backbone: Backbone; head
   return { backbone, head };
 }
 
-export async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (art) => {
-      const data = art.weightData ? tf.io.CompositeArrayBuffer.join(art.weightData) : new ArrayBuffer(0);
-      await replaceFile(join(dir, 'weights.bin'), new Uint8Array(data));
-      const json = {
-        format: 'layers-model',
-        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-        convertedBy: null,
-        modelTopology: art.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs ?? [] }],
-      };
-      await replaceFile(join(dir, 'model.json'), JSON.stringify(json));
-      return {
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength },
-      };
-    }),
-  );
-}
-
 export async function exportRun(task: ExportTask): Promise<ExportManifest> {
   const { backbone, head } = await restoredRun(task);
   const model = inferenceModel(backbone, head);
@@ -96,8 +75,7 @@ export async function exportRun(task: ExportTask): Promise<ExportManifest> {
   if (task.format === 'onnx') {
     manifest = await writeOnnxExport(model, facts, task.outDir);
   } else {
-    await saveLayersModel(model, task.outDir);
-    manifest = { ...facts, format: EXPORT_FORMAT, model: 'model.json', background: IMAGE_BACKGROUND };
+    manifest = await writeTfjsExport(model, facts, task.outDir);
   }
   await replaceFile(join(task.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../../src-node-shared/backend';
-import { preprocessingAffine, verifyOnnxExport, writeOnnxExport } from '../../../../src-training/onnx/model-export';
+import { preprocessingAffine, verifyOnnxExport, writeOnnxExport } from '../../../../src-training/export/onnx-export';
 import { preprocess } from '../../../../src-node-shared/data/preprocess';
 import { ExportManifest } from '../../../../src-shared/engine-export';
 import type { PreprocessingSpec } from '../../../../src-shared/engine-export';

@@ -12,7 +12,7 @@ import type { OnnxExportManifest, PreprocessingSpec, TfjsExportManifest } from '
 import { IMAGE_BACKGROUND } from '../../src-shared/image-background';
 import { ONNX_TOLERANCE, relativeDifference } from '../frozen';
 import { preprocess } from '../../src-node-shared/data/preprocess';
-import { exportToOnnx } from './export';
+import { convertToOnnx } from '../onnx/tfjs-to-onnx';
 import { openOnnx } from '../../src-node-shared/onnx/runtime';
 import { replaceFile } from '../../src-node-shared/fs/replace-file';
 
@@ -146,7 +146,7 @@ export async function writeOnnxExport(
     opset: OPSET,
   };
   const model = rawInputModel(inference, facts.preprocessing);
-  const bytes = exportToOnnx(model, {
+  const bytes = convertToOnnx(model, {
     name: inference.name,
     inputName: INPUT,
     outputName: OUTPUT,

@@ -10,7 +10,7 @@ import { NCHW_TO_NHWC, NHWC_TO_NCHW } from './layout';
 import type { Ctx, Value } from './layout';
 import { converters } from './ops';
 
-export interface OnnxExportOptions {
+export interface OnnxConvertOptions {
   /** The graph's name (default: the model's). */
   name?: string;
   inputName?: string;
@@ -103,7 +103,7 @@ function emitModel(ctx: Ctx, model: tf.LayersModel, inputs: Value[]): Value[] {
   return model.outputs.map((t) => ({ ...values.get(t.id)!, readers: 2 }));
 }
 
-function ioNames(model: tf.LayersModel, opts: OnnxExportOptions): { inputs: string[]; outputs: string[] } {
+function ioNames(model: tf.LayersModel, opts: OnnxConvertOptions): { inputs: string[]; outputs: string[] } {
   const name = (base: string, n: number) => Array.from({ length: n }, (_, i) => (n === 1 ? base : `${base}_${i}`));
   return {
     inputs: name(opts.inputName ?? 'input', model.inputs.length),
@@ -111,7 +111,7 @@ function ioNames(model: tf.LayersModel, opts: OnnxExportOptions): { inputs: stri
   };
 }
 
-export function exportToOnnx(model: tf.LayersModel, opts: OnnxExportOptions = {}): Uint8Array {
+export function convertToOnnx(model: tf.LayersModel, opts: OnnxConvertOptions = {}): Uint8Array {
   const opset = opts.opset ?? 13;
   if (!Number.isInteger(opset) || opset < 13 || opset > 17)
     throw new Error(`onnx export: opset ${opset} is not supported; use 13 to 17`);
