@@ -7,7 +7,6 @@
 import { formatPercent } from '../../../../src-shared/format';
 import type { Severity } from '../../../../src-shared/schemas';
 import type { ImageId } from './splits';
-import { plural } from '../../../../src-shared/plural';
 
 export interface DatasetFinding {
   kind: 'class-imbalance' | 'empty-class' | 'tiny-images' | 'extreme-aspect' | 'mixed-colour';
