@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeRgb } from '../src-main/engine/data/images';
+import { decodeRgb } from '../src-node-shared/data/images';
 import { writeClassImages } from './images';
 import { openProject } from '../src-main/services/project/project';
 import type { Project } from '../src-main/services/project/project';

@@ -15,7 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../src-main/engine/backend';
+import { selectBackend } from '../src-node-shared/backend';
 import { exportPhase2 } from './cpu-step/export';
 import { kerasMobileNetV2, phase2Of, splitActivations, writeBatch } from './cpu-step/model';
 import { ensureTorch, TorchSide } from './cpu-step/torch';

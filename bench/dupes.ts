@@ -32,9 +32,9 @@ import {
   type ImagePrint,
   type NearDuplicateOptions,
   type NearDuplicateResult,
-} from '../src-main/services/curation/duplicates';
-import { packCodes, pairsWithin, type SearchStrategy } from '../src-main/services/curation/near-dupes';
-import { reduceImage, reducePixels } from '../src-main/services/curation/reduce';
+} from '../src-main/services/curation/algorithms/near-duplicates';
+import { packCodes, pairsWithin, type SearchStrategy } from '../src-main/services/curation/algorithms/near-dupes';
+import { reduceImage, reducePixels } from '../src-main/services/curation/algorithms/reduce';
 import { seededRandom, shuffled, type Random } from '../src-shared/random';
 
 const { values: args } = parseArgs({

@@ -16,16 +16,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { imagePixels, readIdx } from '../scripts/fashion-mnist';
-import { selectBackend } from '../src-main/engine/backend';
-import type { BackendName } from '../src-main/engine/backend';
-import { loadBackbone } from '../src-main/engine/backbones/load';
-import type { Backbone } from '../src-main/engine/backbones/load';
-import { findBackbone } from '../src-main/engine/backbones/registry';
-import { computeFeatures, extractorRuntime, pooledExtractor } from '../src-main/engine/data/features';
-import { relativeDifference } from '../src-main/engine/frozen';
-import { decodeRgb } from '../src-main/engine/data/images';
-import { exportToOnnx } from '../src-main/engine/onnx/export';
-import { openOnnx } from '../src-main/engine/onnx/runtime';
+import { selectBackend } from '../src-node-shared/backend';
+import type { BackendName } from '../src-node-shared/backend';
+import { loadBackbone } from '../src-training/backbones/load';
+import type { Backbone } from '../src-training/backbones/load';
+import { findBackbone } from '../src-node-shared/backbones/registry';
+import { computeFeatures, extractorRuntime, pooledExtractor } from '../src-training/data/features';
+import { relativeDifference } from '../src-training/frozen';
+import { decodeRgb } from '../src-node-shared/data/images';
+import { convertToOnnx } from '../src-training/onnx/tfjs-to-onnx';
+import { openOnnx } from '../src-node-shared/onnx/runtime';
 import { fmaPeak, modelMacs } from './macs';
 
 const { values: opt } = parseArgs({
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   await selectBackend({ prefer: 'wasm' });
   const backbone = await loadBackbone(findBackbone(BACKBONE), { inputSize: size });
   const model = pooledExtractor(backbone, 'avg').model;
-  const bytes = exportToOnnx(model, { name: 'mobilenet_v2_pooled' });
+  const bytes = convertToOnnx(model, { name: 'mobilenet_v2_pooled' });
   const ort: Record<number, number> = {};
   for (const threads of [...new Set([1, cores])]) {
     const session = await openOnnx(bytes, { threads });

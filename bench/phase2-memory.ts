@@ -10,8 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../src-main/engine/backend';
-import { runTraining } from '../src-main/engine/run';
+import { selectBackend } from '../src-node-shared/backend';
+import { runTraining } from '../src-training/run';
 import { RunConfig } from '../src-shared/engine-config';
 import type { RunData, RunImage } from '../src-shared/engine-protocol';
 import { writeClassImages } from './images';

@@ -3,23 +3,23 @@
 // process. Cache building is timed apart. Usage:
 //   npx tsx bench/train.ts [--images 64] [--size 224] [--blocks 1,2] [--backend wasm]
 import * as tf from '@tensorflow/tfjs';
-import { preprocess } from '../src-main/engine/data/preprocess';
+import { preprocess } from '../src-node-shared/data/preprocess';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../src-main/engine/backend';
-import type { BackendName } from '../src-main/engine/backend';
-import { findBackbone } from '../src-main/engine/backbones/registry';
-import { loadBackbone } from '../src-main/engine/backbones/load';
-import { splitBackbone } from '../src-main/engine/backbones/split';
-import { computeFeatures, pooledExtractor, splitExtractor } from '../src-main/engine/data/features';
-import type { Extractor, ViewSet } from '../src-main/engine/data/features';
-import { buildHead } from '../src-main/engine/head';
-import type { Head } from '../src-main/engine/head';
-import { buildPhase2Model } from '../src-main/engine/phase2';
-import { fit, trainStep } from '../src-main/engine/trainer';
-import { buildOptimizer, disposeOptimizer } from '../src-main/engine/optimizer';
+import { selectBackend } from '../src-node-shared/backend';
+import type { BackendName } from '../src-node-shared/backend';
+import { findBackbone } from '../src-node-shared/backbones/registry';
+import { loadBackbone } from '../src-training/backbones/load';
+import { splitBackbone } from '../src-training/backbones/split';
+import { computeFeatures, pooledExtractor, splitExtractor } from '../src-training/data/features';
+import type { Extractor, ViewSet } from '../src-training/data/features';
+import { buildHead } from '../src-training/head';
+import type { Head } from '../src-training/head';
+import { buildPhase2Model } from '../src-training/phase2';
+import { fit, trainStep } from '../src-training/trainer';
+import { buildOptimizer, disposeOptimizer } from '../src-training/optimizer';
 import { FitConfig } from '../src-shared/engine-config';
 import { HeadSpec } from '../src-shared/head-spec';
 import { fashionImage, readFashion } from '../test/fixtures/engine/fashion-mnist';

@@ -10,20 +10,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../src-main/engine/backend';
-import { findBackbone } from '../src-main/engine/backbones/registry';
-import { loadBackbone, type Backbone } from '../src-main/engine/backbones/load';
-import { mobilenetV2 } from '../src-main/engine/backbones/arch/mobilenet-v2';
-import { installFrozenBatchNormInference } from '../src-main/engine/batchnorm';
-import { splitBackbone, type SplitBackbone } from '../src-main/engine/backbones/split';
-import { preprocess, type Preprocessing } from '../src-main/engine/data/preprocess';
-import { openFrozen } from '../src-main/engine/frozen';
-import { buildHead, type Head } from '../src-main/engine/head';
-import { buildOptimizer, disposeOptimizer } from '../src-main/engine/optimizer';
-import { buildPhase2Model } from '../src-main/engine/phase2';
-import { trainStep } from '../src-main/engine/trainer';
-import { startWebGpu, stopWebGpu } from '../src-main/engine/webgpu/device';
-import { adapterLine } from '../src-main/engine/webgpu/adapter';
+import { selectBackend } from '../src-node-shared/backend';
+import { findBackbone } from '../src-node-shared/backbones/registry';
+import { loadBackbone, type Backbone } from '../src-training/backbones/load';
+import { mobilenetV2 } from '../src-node-shared/backbones/arch/mobilenet-v2';
+import { installFrozenBatchNormInference } from '../src-training/batchnorm';
+import { splitBackbone, type SplitBackbone } from '../src-training/backbones/split';
+import { preprocess, type Preprocessing } from '../src-node-shared/data/preprocess';
+import { openFrozen } from '../src-training/frozen';
+import { buildHead, type Head } from '../src-training/head';
+import { buildOptimizer, disposeOptimizer } from '../src-training/optimizer';
+import { buildPhase2Model } from '../src-training/phase2';
+import { trainStep } from '../src-training/trainer';
+import { startWebGpu, stopWebGpu } from '../src-node-shared/webgpu/device';
+import { adapterLine } from '../src-node-shared/webgpu/adapter';
 import { HeadSpec } from '../src-shared/head-spec';
 
 const { values: opt } = parseArgs({

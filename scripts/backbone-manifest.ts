@@ -4,10 +4,10 @@
 // test/package/backbone-manifest.test.ts checks the committed file equals this output.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { KerasWeights } from '../src-main/engine/backbones/arch';
-import { kerasSourceOf, weightFilesFor } from '../src-main/engine/backbones/keras-weights';
-import { builtinBackbones } from '../src-main/engine/backbones/registry';
-import type { BackboneEntry } from '../src-main/engine/backbones/registry';
+import type { KerasWeights } from '../src-node-shared/backbones/arch';
+import { kerasSourceOf, weightFilesFor } from '../src-node-shared/backbones/keras-weights';
+import { builtinBackbones } from '../src-node-shared/backbones/registry';
+import type { BackboneEntry } from '../src-node-shared/backbones/registry';
 
 export const MANIFEST_PATH = 'resources/backbones.json';
 

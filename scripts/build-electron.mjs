@@ -8,6 +8,7 @@
 // Native and wasm packages stay external (bundle-options.mjs).
 import { build } from 'esbuild';
 import { cjs, common, esm } from './bundle-options.mjs';
+import { engineEntry } from './build-electron-entries.mjs';
 
 export const outputs = {
   main: 'dist/electron/main.cjs',
@@ -23,12 +24,7 @@ await Promise.all([
   // The entry speaks Node's IPC; parent-port.ts adapts an Electron utility process to it first.
   build({
     ...esm,
-    stdin: {
-      contents: "import './parent-port';\nimport './entry';\n",
-      resolveDir: 'src-main/engine/process',
-      sourcefile: 'engine-entry.ts',
-      loader: 'ts',
-    },
+    stdin: engineEntry,
     outfile: outputs.engine,
   }),
   build({ ...esm, entryPoints: ['src-main/server/cli-serve.ts'], outfile: outputs.server }),

@@ -8,7 +8,7 @@
 //     (`script/install.js` with ONNXRUNTIME_NODE_INSTALL=cuda12).
 // Before and after, it checks the CUDA and cuDNN libraries each needs (system-probe.ts)
 // and says what is missing. `--check` only reports and always exits 0 (CI runs it).
-// Run through tsx: it shares its facts with `studio doctor` (src-main/engine/system-probe.ts).
+// Run through tsx: it shares its facts with `studio doctor` (src-node-shared/system-probe.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ import {
   cudaToolkits,
   libtensorflowVersion,
   machineCuda,
-} from '../src-main/engine/system-probe.ts';
+} from '../src-node-shared/system-probe.ts';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname, '..');

@@ -59,7 +59,7 @@ import {
   SplitInput,
   SplitOutput,
 } from './curation';
-import { DoctorReport } from './system';
+import { SystemCheckReport } from './system';
 import {
   AcceptInput,
   AcceptOutput,
@@ -270,7 +270,7 @@ export const contract = {
   },
   system: {
     /** What trains and what runs inference on this machine, each rung with its state and reason; the devices seen. */
-    doctor: method(none, DoctorReport),
+    doctor: method(none, SystemCheckReport),
   },
 } as const;
 

@@ -1,7 +1,7 @@
 // Curation schemas: dataset health, duplicates and leakage, split assignment, CSV exchange.
 // Pure zod, shared by the main side, the renderer and the command line.
 import { z } from 'zod';
-import { EditResult, Split } from './schemas';
+import { EditResult, Severity, Split } from './schemas';
 import { PathString } from './folders';
 
 /** Background computation of per-image reductions (near-duplicate search reads them). */
@@ -116,7 +116,7 @@ export const ManifestOutput = z.object({ id: z.number().int(), digest: z.string(
 
 export const HealthFinding = z.object({
   kind: z.string(),
-  severity: z.enum(['info', 'warning', 'problem']),
+  severity: Severity,
   message: z.string(),
   count: z.number().int(),
   /** Up to 200 of the images concerned. */

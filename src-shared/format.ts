@@ -29,3 +29,8 @@ export function formatMs(ms: number): string {
   if (m < 60) return `${m} min ${s % 60} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+
+/** "83.3 %" from 0.833, "—" for a value not there: the one percent format, on every screen and in the CLI. */
+export function formatPercent(v: number | null | undefined, digits = 1): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)} %`;
+}

@@ -1,7 +1,7 @@
 // The runs and backbones sections of the contract: what the run launcher, the live run
 // page, the runs table, comparison and the error gallery read and send. Pure zod.
 import { z } from 'zod';
-import { Finding, FindingCounts } from './doctor/finding';
+import { Finding, FindingCounts } from './training-doctor/finding';
 import { AugmentConfig, RunConfig } from './engine-config';
 import { EpochMetrics } from './engine-metrics';
 import { LrCurve, RunResult } from './engine-protocol';

@@ -1,6 +1,10 @@
 // Domain schemas shared by every side of the contract. Pure zod: no Node, Electron or DOM.
 import { z } from 'zod';
 
+/** How much a finding (the training doctor's, a dataset health check's) matters. */
+export const Severity = z.enum(['info', 'warning', 'problem']);
+export type Severity = z.infer<typeof Severity>;
+
 export const Split = z.enum(['train', 'val', 'test']);
 export type Split = z.infer<typeof Split>;
 

@@ -55,7 +55,7 @@ export const GpuStackCheck = z.object({
 });
 export type GpuStackCheck = z.infer<typeof GpuStackCheck>;
 
-export const DoctorReport = z.object({
+export const SystemCheckReport = z.object({
   /** ISO 8601. */
   generatedAt: z.string(),
   training: z.array(Rung),
@@ -86,4 +86,4 @@ export const DoctorReport = z.object({
   /** node, electron, tfjs, onnxruntime-node, ...; null when not installed or not running. */
   versions: z.record(z.string(), z.string().nullable()),
 });
-export type DoctorReport = z.infer<typeof DoctorReport>;
+export type SystemCheckReport = z.infer<typeof SystemCheckReport>;

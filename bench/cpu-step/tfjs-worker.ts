@@ -6,11 +6,11 @@
 // Usage (by bench/cpu-step.ts): tfjs-worker.ts DIR BLOCKS THREADS [before]
 // `before` puts back the composed kernels the engine used before heap-kernels.ts.
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../src-main/engine/backend';
-import { uninstallHeapKernels } from '../../src-main/engine/wasm/heap-kernels';
-import { buildOptimizer, disposeOptimizer } from '../../src-main/engine/optimizer';
-import { restoreInto, snapshotOf, trainStep } from '../../src-main/engine/trainer';
-import type { Stepper } from '../../src-main/engine/trainer';
+import { selectBackend } from '../../src-node-shared/backend';
+import { uninstallHeapKernels } from '../../src-node-shared/wasm/heap-kernels';
+import { buildOptimizer, disposeOptimizer } from '../../src-training/optimizer';
+import { restoreInto, snapshotOf, trainStep } from '../../src-training/trainer';
+import type { Stepper } from '../../src-training/trainer';
 import { CLASSES, kerasMobileNetV2, phase2Of, readBatch } from './model';
 
 const [dir, blocksArg, threadsArg, variant] = process.argv.slice(2);

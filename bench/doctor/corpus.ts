@@ -3,17 +3,17 @@
 // at 64 px (the fixture in test/fixtures/keras), phase 1 on cached features and phase 2 on
 // cached split activations. The rules then read what the studio would store for the run.
 import { join } from 'node:path';
-import { findBackbone } from '../../src-main/engine/backbones/registry';
-import { runTraining } from '../../src-main/engine/run';
-import { reduceImage } from '../../src-main/services/curation/reduce';
-import { findNearDuplicates, imagePrint } from '../../src-main/services/curation/duplicates';
-import { greyExtremes } from '../../src-main/services/runs/doctor';
-import type { DoctorInput } from '../../src-shared/doctor';
+import { findBackbone } from '../../src-node-shared/backbones/registry';
+import { runTraining } from '../../src-training/run';
+import { reduceImage } from '../../src-main/services/curation/algorithms/reduce';
+import { findNearDuplicates, imagePrint } from '../../src-main/services/curation/algorithms/near-duplicates';
+import { greyExtremes } from '../../src-main/services/runs/training-doctor';
+import type { DoctorInput } from '../../src-shared/training-doctor';
 import { RUN_DEFAULTS, RunConfig } from '../../src-shared/engine-config';
 import type { RunConfigInput } from '../../src-shared/engine-config';
 import type { EpochMetrics } from '../../src-shared/engine-metrics';
 import type { BackendInfo, RunData } from '../../src-shared/engine-protocol';
-import type { Preprocessing } from '../../src-main/engine/data/preprocess';
+import type { Preprocessing } from '../../src-node-shared/data/preprocess';
 import { dataset, withLeakage } from './datasets';
 import type { Counts, DatasetId } from './datasets';
 

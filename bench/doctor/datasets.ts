@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { findNearDuplicates, imagePrint } from '../../src-main/services/curation/duplicates';
-import { reduceImage } from '../../src-main/services/curation/reduce';
+import { findNearDuplicates, imagePrint } from '../../src-main/services/curation/algorithms/near-duplicates';
+import { reduceImage } from '../../src-main/services/curation/algorithms/reduce';
 import type { RunData, RunImage } from '../../src-shared/engine-protocol';
 import { seededRandom, seedOf } from '../../src-shared/random';
 import type { Random } from '../../src-shared/random';

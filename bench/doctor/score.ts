@@ -1,7 +1,7 @@
 // Scoring the doctor on the corpus: which rule fired on which scenario and how badly, each
 // rule's precision and recall against what was planted, and the corpus' three promises
 // (no problem on a healthy run, every planted mistake found, no contradiction on a phase).
-import type { Finding, Severity } from '../../src-shared/doctor';
+import type { Finding, Severity } from '../../src-shared/training-doctor';
 import type { Scenario } from './corpus';
 
 /** Table rows: a rule, or one of a rule's sub-findings where they mean different mistakes. */

@@ -1,5 +1,5 @@
-// What a command-line command is: a module that adds itself to the program. New commands
-// (train, eval, export, predict) are one more module listed in commands/index.ts.
+// What a command-line command is: a module that adds itself to the program. A command is
+// one more module listed in commands/index.ts.
 import type { Command } from 'commander';
 
 export interface CliCommand {

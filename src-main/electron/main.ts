@@ -3,10 +3,10 @@
 import { app, BrowserWindow, dialog, ipcMain, protocol, screen, utilityProcess } from 'electron';
 import { join } from 'node:path';
 import type { NativePickInput } from '../../src-shared/folders';
-import { setEngineLauncher } from '../engine/process/launch';
+import { setEngineLauncher } from '../training-host/launch';
 import { viewableImage } from '../services/media/viewable';
 import { Studio } from '../services/studio';
-import { modelCacheDir } from '../engine/backbones/model-cache';
+import { modelCacheDir } from '../../src-node-shared/backbones/model-cache';
 import { userConfigDir } from '../services/folders/recents';
 import { openOptions, saveOptions } from './native-picker';
 import { serveIpc } from './ipc-door';

@@ -1,7 +1,7 @@
 // The training process as an Electron utility process: a Node child that Electron starts,
 // supervises and reports in its process metrics, and that reads its script from app.asar.
 import type { ForkOptions, UtilityProcess } from 'electron';
-import type { EngineLauncher } from '../engine/process/launch';
+import type { EngineLauncher } from '../training-host/launch';
 
 export type ForkUtility = (modulePath: string, args?: string[], options?: ForkOptions) => UtilityProcess;
 

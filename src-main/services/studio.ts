@@ -272,7 +272,8 @@ export class Studio {
       backbones: this.backbones.handlers(access),
       system: {
         // Loaded on first ask: the probe brings tfjs and ONNX Runtime into this process.
-        doctor: async () => (await import('../engine/doctor')).runDoctor({ modelCacheDir: this.backbones.cacheDir }),
+        doctor: async () =>
+          (await import('./system/system-check')).runSystemCheck({ modelCacheDir: this.backbones.cacheDir }),
       },
       imports: this.#perProject('imports'),
       dataset: this.#perProject('dataset'),

@@ -45,7 +45,3 @@ export function keptMarker(
   const tag = epochTag(k.metrics.phase, k.metrics.epoch);
   return { x: epochs.indexOf(k.metrics) + 1, label: `kept ${tag} (${keptReason(k)})`, tag };
 }
-
-export function pct(v: number | null | undefined, digits = 1): string {
-  return v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)} %`;
-}

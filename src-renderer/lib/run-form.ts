@@ -154,7 +154,7 @@ function fit(form: RunForm, phase: PhaseForm) {
   };
 }
 
-export function configOf(form: RunForm): RunConfigInput {
+export function configFromForm(form: RunForm): RunConfigInput {
   return {
     backboneId: form.backboneId,
     inputSize: Number(form.inputSize),

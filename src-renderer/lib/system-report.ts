@@ -1,6 +1,6 @@
-// Words for the System page, from the doctor's report: which rung each ladder takes,
+// Words for the System page, from the system check's report: which rung each ladder takes,
 // and a tone per state. Pure, so it is tested without a DOM.
-import type { DoctorReport, Rung, RungState } from '../../src-shared/system';
+import type { SystemCheckReport, Rung, RungState } from '../../src-shared/system';
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'muted';
 
@@ -17,7 +17,7 @@ function chosen(rungs: Rung[]): Rung | null {
 }
 
 /** "Training runs on wasm; frozen inference on onnxruntime-cpu." and what keeps the GPU off, if anything. */
-export function summary(report: DoctorReport): string {
+export function summary(report: SystemCheckReport): string {
   const train = chosen(report.training);
   const infer = chosen(report.inference);
   const parts = [

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { DoctorReport } from '../../src-shared/system';
+import { SystemCheckReport } from '../../src-shared/system';
 import { launchBrowser, startStudio, type RunningStudio, closeAll } from './harness';
 
 describe('System page', () => {
@@ -34,7 +34,7 @@ describe('System page', () => {
   it('shows every rung of both ladders with the state and reason the contract reports', async () => {
     await page.click('[data-testid=nav-system]');
     await page.waitForSelector('[data-testid=system-summary]', { timeout: 60_000 });
-    const report = DoctorReport.parse(await running.studio.handlers().system.doctor({}));
+    const report = SystemCheckReport.parse(await running.studio.handlers().system.doctor({}));
     for (const [ladder, rungs] of [
       ['training', report.training],
       ['inference', report.inference],

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { backboneManifestJson, MANIFEST_PATH } from '../../scripts/backbone-manifest';
 import type { ManifestEntry } from '../../scripts/backbone-manifest';
-import { builtinBackbones } from '../../src-main/engine/backbones/registry';
+import { builtinBackbones } from '../../src-node-shared/backbones/registry';
 
 test('the committed backbone manifest is what the script generates from the registry', () => {
   assert.equal(

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { StudioError } from '../../src-shared/errors';
-import { formatCsv, parseCsv } from '../../src-main/services/curation/csv';
+import { formatCsv, parseCsv } from '../../src-main/services/curation/algorithms/labels-csv';
 import { seededRandom } from '../../src-shared/random';
 import { exportLabelsCsv, importLabelsCsv } from '../../src-main/services/curation/csv';
 import * as labels from '../../src-main/services/labels/labels';

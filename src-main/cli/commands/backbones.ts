@@ -5,7 +5,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { BackboneDownload, BackboneInfo } from '../../../src-shared/backbones';
 import { StudioError } from '../../../src-shared/errors';
-import { kerasEntryId } from '../../engine/backbones/registry';
+import { kerasEntryId } from '../../../src-node-shared/backbones/registry';
 import type { CliCommand } from '../command';
 import { table } from '../command';
 import { withBareStudio } from '../studio-client';

@@ -2,6 +2,7 @@
 // one run per backbone (and size) on the same frozen split, seed and head, trained one
 // after another, then the comparison table. `--show ID` prints a stored bake-off's table
 // (after a restart, or while `studio resume` finishes its runs); `--list` lists them.
+import { formatPercent } from '../../../src-shared/format';
 import type { Command } from 'commander';
 import type { BakeoffEntry, BakeoffSummary, Proportion } from '../../../src-shared/bakeoff';
 import { StudioError } from '../../../src-shared/errors';
@@ -10,7 +11,7 @@ import type { CliCommand } from '../command';
 import { table } from '../command';
 import { withStudio } from '../studio-client';
 import { followRuns } from './follow-runs';
-import { pct, seconds } from './run-format';
+import { seconds } from './run-format';
 import { configFrom } from './train';
 
 interface BakeoffFlags {
@@ -71,7 +72,7 @@ export function entriesOf(backbones: string, sizes?: string): BakeoffEntry[] {
 }
 
 const interval = (p: Proportion | null) =>
-  p ? `${pct(p.value)} [${(p.low * 100).toFixed(0)}-${(p.high * 100).toFixed(0)}] n=${p.n}` : '-';
+  p ? `${formatPercent(p.value)} [${(p.low * 100).toFixed(0)}-${(p.high * 100).toFixed(0)}] n=${p.n}` : '-';
 const ms = (v: number | null) => (v === null ? '-' : v < 1000 ? `${v.toFixed(1)} ms` : seconds(v));
 const millions = (v: number | null) => (v === null ? '-' : `${(v / 1e6).toFixed(2)} M`);
 
@@ -99,9 +100,9 @@ export function bakeoffTable(s: BakeoffSummary): string {
     r.inputSize,
     r.status,
     interval(r.valAcc),
-    pct(r.valMacroF1),
+    formatPercent(r.valMacroF1),
     interval(r.testAcc),
-    pct(r.testMacroF1),
+    formatPercent(r.testMacroF1),
     ms(r.phase1EpochMs),
     ms(r.phase2EpochMs),
     ms(r.cacheMs),

@@ -1,8 +1,8 @@
-// `studio doctor`: what trains and what runs the frozen backbone on this machine, each
+// `studio doctor`, the system check (not the training doctor, which reads runs): what trains and what runs the frozen backbone on this machine, each
 // rung of both ladders with its state and reason, the GPUs and CUDA libraries seen
 // against what each GPU stack needs, the CPU, memory, the model cache and the versions.
 import type { Command } from 'commander';
-import type { DoctorReport, Rung } from '../../../src-shared/system';
+import type { SystemCheckReport, Rung } from '../../../src-shared/system';
 import { table, type CliCommand } from '../command';
 import { withBareStudio } from '../studio-client';
 import { plural } from '../../../src-shared/plural';
@@ -20,7 +20,7 @@ function rungLines(rungs: Rung[]): string {
     .join('\n');
 }
 
-function cudaLines(report: DoctorReport): string[] {
+function cudaLines(report: SystemCheckReport): string[] {
   const { cuda } = report;
   const lines = [
     `  toolkits         ${cuda.toolkits.length ? cuda.toolkits.map((t) => `${t.path} (${t.version ?? 'version unknown'})`).join(', ') : 'none in /usr/local'}`,
@@ -39,7 +39,7 @@ function cudaLines(report: DoctorReport): string[] {
   return lines;
 }
 
-export function formatDoctor(report: DoctorReport): string {
+export function formatSystemCheck(report: SystemCheckReport): string {
   const { devices, cpu, memory, modelCache } = report;
   const gpus = devices.gpus.map(
     (g) =>
@@ -79,13 +79,13 @@ export const doctorCommand: CliCommand = {
     program
       .command('doctor')
       .description(
-        'what trains and what runs inference here (GPU, CPU, wasm), what did not load and why, and the devices seen',
+        'the system check: what trains and what runs inference here (GPU, CPU, wasm), what did not load and why, and the devices seen',
       )
       .option('--json', 'print the report as JSON')
       .action((opts: { json?: boolean }) =>
         withBareStudio(async ({ api }) => {
           const report = await api.system.doctor();
-          console.log(opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+          console.log(opts.json ? JSON.stringify(report, null, 2) : formatSystemCheck(report));
         }),
       );
   },

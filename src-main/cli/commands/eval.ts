@@ -1,5 +1,6 @@
 // `studio eval PROJECT RUN_ID`: a run's evaluation on the test split with the weights it
 // ended with: accuracy, macro F1, per-class precision/recall/F1 and the confusion matrix.
+import { formatPercent } from '../../../src-shared/format';
 import type { Command } from 'commander';
 import { frozenWorkLines } from '../../../src-shared/runs';
 import type { RunDetail } from '../../../src-shared/runs';
@@ -8,7 +9,7 @@ import { epochTag } from '../../../src-shared/epochs';
 import { runTime, runTimeText } from '../../../src-shared/run-time';
 import { table, type CliCommand } from '../command';
 import { withStudio } from '../studio-client';
-import { pct, runLine } from './run-format';
+import { runLine } from './run-format';
 
 export const evalCommand: CliCommand = {
   register(program: Command) {
@@ -66,9 +67,9 @@ export function formatEval(run: RunDetail): string {
   const n = test.confusion.flat().reduce((a, b) => a + b, 0);
   const perClass = run.classes.map((c, i) => [
     c,
-    pct(test.perClass[i]!.precision),
-    pct(test.perClass[i]!.recall),
-    pct(test.perClass[i]!.f1),
+    formatPercent(test.perClass[i]!.precision),
+    formatPercent(test.perClass[i]!.recall),
+    formatPercent(test.perClass[i]!.f1),
     test.perClass[i]!.support,
   ]);
   const confusion = run.classes.map((c, i) => [c, ...test.confusion[i]!]);
@@ -77,7 +78,7 @@ export function formatEval(run: RunDetail): string {
     ...(time ? [`Wall time ${runTimeText(time)}`] : []),
     ...frozenWorkLines(run.result),
     '',
-    `Test split: ${n} images, accuracy ${pct(test.accuracy)}, macro F1 ${pct(test.macroF1)}, loss ${test.loss.toFixed(4)}`,
+    `Test split: ${n} images, accuracy ${formatPercent(test.accuracy)}, macro F1 ${formatPercent(test.macroF1)}, loss ${test.loss.toFixed(4)}`,
     '',
     table([['class', 'precision', 'recall', 'F1', 'support'], ...perClass]),
     '',

@@ -2,12 +2,12 @@
 // contract's events: a progress bar on stderr from runs.progress and runs.epoch, Ctrl-C
 // cancelling what trains and what waits (each keeps what it recorded), and each run's
 // detail once it has ended.
+import { formatPercent } from '../../../src-shared/format';
 import { Presets, SingleBar } from 'cli-progress';
 import { epochText } from '../../../src-shared/epochs';
 import { cacheRateText } from '../../../src-shared/runs';
 import type { RunDetail, RunsProgress, RunStatus } from '../../../src-shared/runs';
 import type { CliSession } from '../studio-client';
-import { pct } from './run-format';
 
 const ENDED: ReadonlySet<RunStatus> = new Set(['done', 'failed', 'cancelled', 'interrupted']);
 
@@ -47,7 +47,7 @@ export function followRuns(s: Pick<CliSession, 'api' | 'on'>): RunFollower {
   const offs = [
     s.on('runs.progress', show),
     s.on('runs.epoch', ({ metrics: m }) =>
-      bar.update({ info: `loss ${m.trainLoss.toFixed(4)} val acc ${pct(m.valAcc)}` }),
+      bar.update({ info: `loss ${m.trainLoss.toFixed(4)} val acc ${formatPercent(m.valAcc)}` }),
     ),
     s.on('runs.status', (e) => {
       if (!ENDED.has(e.status)) return;

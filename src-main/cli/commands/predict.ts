@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { StudioError } from '../../../src-shared/errors';
-import { replaceFileSync } from '../../fs/replace-file';
+import { replaceFileSync } from '../../../src-node-shared/fs/replace-file';
 import { refuseProjectFile } from '../../services/folders/access';
 import { checkFolder } from '../../services/import/import-service';
 import type { CliCommand } from '../command';
@@ -30,8 +30,8 @@ async function runPredict(exportDir: string, folder: string, opts: { out: string
   // Refused before the model loads, not after a long prediction.
   refuseProjectFile(resolve(opts.out), '--out');
   // The engine (TensorFlow.js) loads only for this command, so the others start fast.
-  const { selectBackend } = await import('../../engine/backend');
-  const { filesUnder, loadExport, predictFiles, predictionsCsv } = await import('../../engine/predict');
+  const { selectBackend } = await import('../../../src-node-shared/backend');
+  const { filesUnder, loadExport, predictFiles, predictionsCsv } = await import('../predict-folder');
   // Even an ONNX export, which runs on ONNX Runtime, needs one: decoded images are stacked by tfjs.
   await selectBackend();
   const exp = await loadExport(resolve(exportDir));

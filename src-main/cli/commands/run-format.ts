@@ -1,11 +1,10 @@
 // Shared text for the run commands: numbers as a person reads them in a terminal.
-import { accuracyInterval, worstSeverity } from '../../../src-shared/doctor';
-import type { Finding, FindingCounts } from '../../../src-shared/doctor';
+import { formatPercent } from '../../../src-shared/format';
+import { accuracyInterval, worstSeverity } from '../../../src-shared/training-doctor';
+import type { Finding, FindingCounts } from '../../../src-shared/training-doctor';
 import type { GroupSummary, RunDetail, RunSummary } from '../../../src-shared/runs';
 import { epochTag } from '../../../src-shared/epochs';
 import { table } from '../command';
-
-export const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
 export const signedPct = (v: number | null): string =>
   v === null ? '-' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
 export const seconds = (ms: number | null): string =>
@@ -32,9 +31,9 @@ export function runsTable(runs: RunSummary[]): string {
     r.backboneId,
     String(r.inputSize),
     best(r),
-    pct(r.bestValAcc),
-    pct(r.bestMacroF1),
-    pct(r.testAcc),
+    formatPercent(r.bestValAcc),
+    formatPercent(r.bestMacroF1),
+    formatPercent(r.testAcc),
     seconds(r.trainMs),
     findingsBadge(r.findings),
   ]);
@@ -58,9 +57,9 @@ export function findingsBadge(c: FindingCounts | undefined): string {
 
 /** An accuracy with its Wilson 95 % interval when the number of images is known: "80.0% [73.6-85.2]". */
 export function pctCI(v: number | null, n: number | undefined): string {
-  if (v === null || !n) return pct(v);
+  if (v === null || !n) return formatPercent(v);
   const a = accuracyInterval(v, n);
-  return `${pct(v)} [${(a.low * 100).toFixed(1)}-${(a.high * 100).toFixed(1)}]`;
+  return `${formatPercent(v)} [${(a.low * 100).toFixed(1)}-${(a.high * 100).toFixed(1)}]`;
 }
 
 export function findingLines(findings: Finding[]): string[] {
@@ -77,8 +76,8 @@ export function runLine(r: RunSummary | RunDetail): string {
         : null;
   const lines = [
     `Run ${r.id} "${r.name}": ${r.status}${r.trainMs !== null ? ` in ${seconds(r.trainMs)}` : ''}`,
-    `  kept ${best(r)}: val acc ${pctCI(r.bestValAcc, sizes?.val)}, macro F1 ${pct(r.bestMacroF1)}, train-val gap ${signedPct(r.gap)} points` +
-      `; test acc ${pctCI(r.testAcc, sizes?.test)}, test macro F1 ${pct(r.testMacroF1)}; ${r.epochs} epochs`,
+    `  kept ${best(r)}: val acc ${pctCI(r.bestValAcc, sizes?.val)}, macro F1 ${formatPercent(r.bestMacroF1)}, train-val gap ${signedPct(r.gap)} points` +
+      `; test acc ${pctCI(r.testAcc, sizes?.test)}, test macro F1 ${formatPercent(r.testMacroF1)}; ${r.epochs} epochs`,
   ];
   if (sizes) lines.push('  [95 % Wilson intervals from the validation and test set sizes]');
   if (r.message) lines.push(`  ${r.message}`);
@@ -89,7 +88,8 @@ export function runLine(r: RunSummary | RunDetail): string {
 }
 
 export function groupLines(g: GroupSummary): string {
-  const ms = (v: GroupSummary['metrics']['bestValAcc']) => (v ? `${pct(v.mean)} ± ${(v.std * 100).toFixed(1)}` : '-');
+  const ms = (v: GroupSummary['metrics']['bestValAcc']) =>
+    v ? `${formatPercent(v.mean)} ± ${(v.std * 100).toFixed(1)}` : '-';
   return [
     `Cross-validation "${g.name}" (group ${g.groupId}): ${g.done} of ${g.folds} folds done`,
     `  val acc ${ms(g.metrics.bestValAcc)}, macro F1 ${ms(g.metrics.bestMacroF1)}, gap ${ms(g.metrics.gap)}, test acc ${ms(g.metrics.testAcc)}`,

@@ -2,6 +2,7 @@
 // the default backbone's features where the cache lacks them, with a progress line) and
 // prints its suggestions for the unlabeled ones; `--accept-above P [--class X]` labels
 // those at or above P as one undoable edit.
+import { formatPercent } from '../../../src-shared/format';
 import type { Command } from 'commander';
 import type { AcceptOutput, AssistState, SuggestionsOutput } from '../../../src-shared/assist';
 import type { ClassInfo } from '../../../src-shared/schemas';
@@ -18,8 +19,6 @@ interface SuggestFlags {
   backbone?: string;
   inputSize?: number;
 }
-
-const pct = (p: number) => `${(100 * p).toFixed(1)} %`;
 
 function probability(v: string): number {
   const p = Number(v);
@@ -114,7 +113,7 @@ function suggestionsText(state: AssistState, out: SuggestionsOutput, names: Map<
   const rows = out.items.map((s) => [
     s.imageId,
     names.get(s.classId) ?? String(s.classId),
-    pct(s.probability),
+    formatPercent(s.probability),
     s.margin.toFixed(2),
   ]);
   return [
@@ -125,7 +124,7 @@ function suggestionsText(state: AssistState, out: SuggestionsOutput, names: Map<
 }
 
 function acceptText(out: AcceptOutput, p: number): string {
-  if (out.total === 0) return `No unlabeled image is suggested with ${pct(p)} or more; nothing changed.`;
+  if (out.total === 0) return `No unlabeled image is suggested with ${formatPercent(p)} or more; nothing changed.`;
   const per = out.perClass.map((c) => `${c.name} ${c.count}`).join(', ');
   return `Labeled ${plural(out.total, 'image')} (${per}) as one edit; the app's Undo (Ctrl+Z) takes it back.`;
 }

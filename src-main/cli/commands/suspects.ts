@@ -1,11 +1,11 @@
 // `studio suspects PROJECT RUN`: the images whose given label a k-fold group's out-of-fold
 // predictions doubt most (confident learning), most doubted first. RUN is any run of the
 // group, or the group's id with --group.
+import { formatPercent } from '../../../src-shared/format';
 import type { Command } from 'commander';
 import type { SuspectsOutput } from '../../../src-shared/bakeoff';
 import { table, type CliCommand } from '../command';
 import { withStudio } from '../studio-client';
-import { pct } from './run-format';
 import { plural } from '../../../src-shared/plural';
 
 interface SuspectsFlags {
@@ -45,7 +45,7 @@ export const suspectsCommand: CliCommand = {
 export function suspectsText(s: SuspectsOutput): string {
   const head =
     `Group ${s.groupId}: ${s.foldsDone} of ${s.folds} folds done, ${s.images} images with an out-of-fold prediction; ` +
-    `thresholds ${s.classes.map((c, j) => `${c} ${pct(s.thresholds[j] ?? null)}`).join(', ')}.`;
+    `thresholds ${s.classes.map((c, j) => `${c} ${formatPercent(s.thresholds[j] ?? null)}`).join(', ')}.`;
   if (s.items.length === 0)
     return `${head}\nNo label-error candidates${s.foldsDone < s.folds ? ' yet: wait for the folds to finish' : ''}.`;
   const rows = s.items.map((x, i) => [
@@ -54,8 +54,8 @@ export function suspectsText(s: SuspectsOutput): string {
     x.hash.slice(0, 12),
     s.classes[x.given]!,
     s.classes[x.suggested]!,
-    pct(x.selfConfidence),
-    pct(x.probs[x.suggested]!),
+    formatPercent(x.selfConfidence),
+    formatPercent(x.probs[x.suggested]!),
     x.margin.toFixed(2),
     x.currentClass === s.classes[x.given] ? '' : `now ${x.currentClass ?? 'unlabeled'}`,
   ]);

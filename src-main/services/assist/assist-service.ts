@@ -4,6 +4,7 @@
 // cache lacks in a training process), cross-validates the L2 strength, fits, and predicts
 // every image. The fit runs here, yielding between L-BFGS iterations: one iteration is one
 // pass over the labeled features, so a call waits at most that long.
+import { formatPercent } from '../../../src-shared/format';
 import type { AcceptOutput, AssistState } from '../../../src-shared/assist';
 import type { Handlers } from '../../../src-shared/contract';
 import type { BackendName } from '../../../src-shared/engine-protocol';
@@ -240,8 +241,7 @@ export class AssistService {
       folds: out.folds,
       lambda: out.cv.lambda,
     };
-    const pct = (v: number) => `${(100 * v).toFixed(0)} %`;
-    const message = `Cross-validated accuracy ${pct(accuracy.value)} (95 % interval ${pct(low)}-${pct(high)}) on ${plural(out.cv.n, 'labeled image')}.`;
+    const message = `Cross-validated accuracy ${formatPercent(accuracy.value, 0)} (95 % interval ${formatPercent(low, 0)}-${formatPercent(high, 0)}) on ${plural(out.cv.n, 'labeled image')}.`;
     this.#set({
       status: 'ready',
       message,

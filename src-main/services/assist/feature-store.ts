@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { BackendName, FromEngine } from '../../../src-shared/engine-protocol';
-import { FeatureCache, type CacheKey } from '../../engine/data/feature-cache';
-import { runEngineTask } from '../../engine/process/host';
-import { yieldOrStop } from '../../engine/yield';
+import { FeatureCache, type CacheKey } from '../../../src-node-shared/data/feature-cache';
+import { runEngineTask } from '../../training-host/host';
+import { yieldOrStop } from '../../../src-node-shared/yield';
 import type { AssistRow } from '../../store/repos/assist';
 import { standardize } from './model/standardize';
 

@@ -2,10 +2,10 @@
 // registry's data and the model cache's sidecars, so listing builds no network.
 import { describePreprocessing } from '../../../src-shared/engine-export';
 import type { BackboneInfo, BackboneWeights } from '../../../src-shared/backbones';
-import { builtinBackbones } from '../../engine/backbones/registry';
-import type { BackboneEntry } from '../../engine/backbones/registry';
-import { kerasSourceOf, presentWeights, weightFilesFor } from '../../engine/backbones/keras-weights';
-import type { CachedWeights } from '../../engine/backbones/model-cache';
+import { builtinBackbones } from '../../../src-node-shared/backbones/registry';
+import type { BackboneEntry } from '../../../src-node-shared/backbones/registry';
+import { kerasSourceOf, presentWeights, weightFilesFor } from '../../../src-node-shared/backbones/keras-weights';
+import type { CachedWeights } from '../../../src-node-shared/backbones/model-cache';
 
 /** The weights an entry uses at its default size, and whether the cache holds them. */
 export function weightsOf(e: BackboneEntry, cached: readonly CachedWeights[], cacheDir: string): BackboneWeights {

@@ -5,19 +5,19 @@ import type { BackboneDownload, BackboneImportOutput, BackboneInfo } from '../..
 import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
 import { refuseProjectFile, type PathAccess } from '../folders/access';
-import { DownloadCancelled, downloadWeights } from '../../engine/backbones/download';
-import type { WeightsProgress } from '../../engine/backbones/download';
-import { checkKerasFile, kerasSourceOf, weightFilesFor } from '../../engine/backbones/keras-weights';
-import { DamagedWeightsError } from '../../engine/backbones/keras-h5-values';
+import { DownloadCancelled, downloadWeights } from './download';
+import type { WeightsProgress } from './download';
+import { checkKerasFile, kerasSourceOf, weightFilesFor } from '../../../src-node-shared/backbones/keras-weights';
+import { DamagedWeightsError } from '../../../src-node-shared/backbones/keras-h5-values';
 import {
   cachedWeights,
   importWeightsFile,
   modelCacheDir,
   previousPath,
   readCachedWeights,
-} from '../../engine/backbones/model-cache';
-import { findBackbone } from '../../engine/backbones/registry';
-import type { BackboneEntry } from '../../engine/backbones/registry';
+} from '../../../src-node-shared/backbones/model-cache';
+import { findBackbone } from '../../../src-node-shared/backbones/registry';
+import type { BackboneEntry } from '../../../src-node-shared/backbones/registry';
 import { listBackbones } from './backbone-info';
 
 export interface BackboneServiceOptions {

@@ -22,8 +22,8 @@ import { exportLabelsCsv, importLabelsCsv } from './csv';
 import { duplicatesReport, leakageFixes, nearClusters, PrintCache } from './duplicates';
 import { healthOf } from './health';
 import { saveSplitManifest } from './manifest';
-import { scanReductions } from './scan';
-import { planSplit } from './splits';
+import { scanReductions } from './reduction-scan';
+import { planSplit } from './algorithms/splits';
 
 type Edit = <R extends EditResult>(change: (db: Database, now: number) => R) => R;
 

@@ -7,7 +7,7 @@ import type { Database } from '../../store/db';
 import type { CurationRow } from '../../store/repos/images';
 import { storeManifest } from '../../store/repos/manifests';
 
-export interface ManifestEntry {
+export interface SplitManifestEntry {
   /** Content hash of the image. */
   hash: string;
   split: Split | null;
@@ -48,8 +48,11 @@ export function manifestDigest(manifest: Omit<SplitManifest, 'digest'>): string 
 }
 
 /** Entries in any order make the same manifest; one hash twice with different splits is refused. */
-export function buildManifest(entries: readonly ManifestEntry[], params: Record<string, unknown> = {}): SplitManifest {
-  const seen = new Map<string, ManifestEntry>();
+export function buildManifest(
+  entries: readonly SplitManifestEntry[],
+  params: Record<string, unknown> = {},
+): SplitManifest {
+  const seen = new Map<string, SplitManifestEntry>();
   for (const e of entries) {
     const before = seen.get(e.hash);
     if (before && (before.split !== e.split || (before.fold ?? null) !== (e.fold ?? null))) {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { StudioError } from '../../../src-shared/errors';
-import { decodeRgb } from '../../engine/data/images';
+import { decodeRgb } from '../../../src-node-shared/data/images';
 import type { Database } from '../../store/db';
 import { imagePaths } from '../../store/repos/images';
 

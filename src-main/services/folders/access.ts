@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { StudioError } from '../../../src-shared/errors';
-import { realPath } from '../../fs/real-path';
+import { realPath } from '../../../src-node-shared/fs/real-path';
 
 export { realPath };
 

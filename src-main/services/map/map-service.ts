@@ -16,7 +16,7 @@ import {
 } from '../../../src-shared/map';
 import { StudioError } from '../../../src-shared/errors';
 import { plural } from '../../../src-shared/plural';
-import { FeatureCache } from '../../engine/data/feature-cache';
+import { FeatureCache } from '../../../src-node-shared/data/feature-cache';
 import type { BackendName } from '../../../src-shared/engine-protocol';
 import { assistRows } from '../../store/repos/assist';
 import { mapImageRows } from '../../store/repos/map';

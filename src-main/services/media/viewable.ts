@@ -14,8 +14,6 @@ import { isContentHash, thumbPath } from '../project/thumbs';
 /** Big enough for a 4K screen, small enough to encode quickly. */
 const MAX_SIDE = 2048;
 
-export type ImageKind = 'thumb' | 'image';
-
 export type Viewable =
   | { ok: true; type: 'image/webp' | 'image/jpeg'; body: Buffer; cacheControl: string }
   | { ok: false; status: 400 | 404 | 409 | 422; message: string };

@@ -42,16 +42,3 @@ export function tidyThumbs(db: Database, thumbsDir: string): void {
     }
   }
 }
-
-/** Thumbnails in place whose image is not in the project (none, unless an older version left them). */
-export function orphanThumbs(db: Database, thumbsDir: string): string[] {
-  const orphans: string[] = [];
-  for (const sub of readdirSync(thumbsDir)) {
-    if (!/^[0-9a-f]{2}$/.test(sub)) continue;
-    for (const name of readdirSync(join(thumbsDir, sub))) {
-      const hash = name.replace(/\.jpg$/, '');
-      if (!hashExists(db, hash)) orphans.push(join(thumbsDir, sub, name));
-    }
-  }
-  return orphans;
-}

@@ -16,7 +16,7 @@ import type {
 } from '../../../src-shared/bakeoff';
 import { StudioError } from '../../../src-shared/errors';
 import type { RunDetail } from '../../../src-shared/runs';
-import { findBackbone } from '../../engine/backbones/registry';
+import { findBackbone } from '../../../src-node-shared/backbones/registry';
 import { getBakeoff, insertBakeoff, listBakeoffs } from '../../store/repos/bakeoffs';
 import { getManifest } from '../../store/repos/manifests';
 import { getRunRow } from '../../store/repos/runs';

@@ -5,12 +5,12 @@
 // group key, so one group never straddles train and validation.
 import { StudioError } from '../../../src-shared/errors';
 import type { Split } from '../../../src-shared/schemas';
-import { assignFolds } from '../curation/folds';
+import { assignFolds } from '../curation/algorithms/folds';
 import { buildManifest, verifyManifest } from '../curation/manifest';
 import type { SplitManifest } from '../curation/manifest';
-import { assignSplits } from '../curation/splits';
+import { assignSplits } from '../curation/algorithms/splits';
 
-export interface ManifestEntry {
+export interface RunManifestEntry {
   hash: string;
   label: number;
 }
@@ -22,9 +22,9 @@ export interface RunManifest {
   /** Where validation images come from: the project's val split, carved from train for this run, a fold, or nowhere. */
   valSource: 'split' | 'carved' | 'fold' | 'none';
   fold: { k: number; index: number } | null;
-  train: ManifestEntry[];
-  val: ManifestEntry[];
-  test: ManifestEntry[];
+  train: RunManifestEntry[];
+  val: RunManifestEntry[];
+  test: RunManifestEntry[];
   /** K-fold runs: the fold of every train/val image, the same for all runs of the group. */
   folds: Record<string, number> | null;
 }
@@ -48,7 +48,7 @@ export interface Plan {
 /** Share of each class's training images held out when the project has no val split. */
 export const CARVED_VAL_FRACTION = 0.2;
 
-const byHash = (a: ManifestEntry, b: ManifestEntry) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0);
+const byHash = (a: RunManifestEntry, b: RunManifestEntry) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0);
 
 interface Ctx {
   classes: string[];
@@ -56,7 +56,7 @@ interface Ctx {
   images: Map<string, PlanImage>;
 }
 
-const item = (ctx: Ctx, e: ManifestEntry) => ({
+const item = (ctx: Ctx, e: RunManifestEntry) => ({
   id: e.hash,
   label: ctx.classes[e.label]!,
   group: ctx.images.get(e.hash)?.group ?? null,
@@ -64,7 +64,7 @@ const item = (ctx: Ctx, e: ManifestEntry) => ({
 
 /** Freezes a run's manifest in curation's format; the labels travel in its params. */
 export function freezeManifest(m: RunManifest): SplitManifest {
-  const entries = (split: Split, list: ManifestEntry[]) =>
+  const entries = (split: Split, list: RunManifestEntry[]) =>
     list.map((e) => ({ hash: e.hash, split, fold: m.folds?.[e.hash] ?? null }));
   const labels = Object.fromEntries([...m.train, ...m.val, ...m.test].map((e) => [e.hash, e.label]));
   const params = { purpose: 'run', seed: m.seed, classes: m.classes, labels, valSource: m.valSource, fold: m.fold };
@@ -99,7 +99,7 @@ export function thawManifest(body: string): RunManifest {
 }
 
 /** Per class (and per group, when there are groups), 20 % of the training images, from the seed. */
-export function carveVal(ctx: Ctx, train: ManifestEntry[]): { train: ManifestEntry[]; val: ManifestEntry[] } {
+export function carveVal(ctx: Ctx, train: RunManifestEntry[]): { train: RunManifestEntry[]; val: RunManifestEntry[] } {
   const { assignment } = assignSplits(
     train.map((e) => item(ctx, e)),
     { val: CARVED_VAL_FRACTION, test: 0, seed: ctx.seed, keepExisting: false },
@@ -118,7 +118,7 @@ function checkClasses(classes: string[]): void {
 }
 
 function checkTraining(
-  train: ManifestEntry[],
+  train: RunManifestEntry[],
   classes: string[],
   where: string,
   why = 'so the model could never learn it',
@@ -179,7 +179,7 @@ export function planManifests(images: PlanImage[], seed: number, folds?: number)
 }
 
 /** The folds curation assigned when they are K of them over the whole pool, else new ones from the seed. */
-function foldsOf(ctx: Ctx, pool: ManifestEntry[], k: number, notes: string[]): Map<string, number> {
+function foldsOf(ctx: Ctx, pool: RunManifestEntry[], k: number, notes: string[]): Map<string, number> {
   const stored = pool.map((e) => ctx.images.get(e.hash)?.fold ?? null);
   if (stored.every((f) => f !== null) && new Set(stored).size === k) {
     notes.push(`The ${k} folds assigned in the dataset were used.`);
@@ -200,7 +200,7 @@ function foldsOf(ctx: Ctx, pool: ManifestEntry[], k: number, notes: string[]): M
 
 function kFold(
   ctx: Ctx,
-  split: { train: ManifestEntry[]; val: ManifestEntry[]; test: ManifestEntry[] },
+  split: { train: RunManifestEntry[]; val: RunManifestEntry[]; test: RunManifestEntry[] },
   k: number,
   notes: string[],
 ): Plan {

@@ -9,8 +9,8 @@ import type { Database } from '../../store/db';
 import { imageIdsByHash, labeledImages, pathsByImage } from '../../store/repos/images';
 import type { Project } from '../project/project';
 import { planManifests } from './manifest';
-import { modelCacheDir } from '../../engine/backbones/model-cache';
-import type { ManifestEntry, Plan, RunManifest } from './manifest';
+import { modelCacheDir } from '../../../src-node-shared/backbones/model-cache';
+import type { RunManifestEntry, Plan, RunManifest } from './manifest';
 import { plural } from '../../../src-shared/plural';
 
 export function planFromStore(db: Database, seed: number, folds?: number): Plan {
@@ -35,7 +35,7 @@ export function runDataOf(db: Database, m: RunManifest): RunData {
   );
   const paths = pathsByImage(db);
   const missing: string[] = [];
-  const resolve = (e: ManifestEntry): RunImage => {
+  const resolve = (e: RunManifestEntry): RunImage => {
     const id = ids.get(e.hash);
     const found = id === undefined ? undefined : (paths.get(id) ?? []).find((p) => existsSync(p));
     if (!found)

@@ -6,7 +6,7 @@ import type { FromEngine, RunResult } from '../../../src-shared/engine-protocol'
 import { headSize } from '../../../src-shared/head-spec';
 import type { RunEpochEvent, RunStatus, RunsProgress } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
-import type { RunOutcome } from '../../engine/process/host';
+import type { RunOutcome } from '../../training-host/host';
 import { imageIdsByHash } from '../../store/repos/images';
 import {
   deleteEpochsFrom,
@@ -18,7 +18,7 @@ import {
   upsertEpoch,
 } from '../../store/repos/runs';
 import { replaceValPredictions } from '../../store/repos/bakeoffs';
-import type { RunDoctor } from './doctor';
+import type { TrainingDoctor } from './training-doctor';
 import type { RunManifest } from './manifest';
 import { configOf, needRun, summarizeEpochs } from './run-views';
 
@@ -55,7 +55,7 @@ export class RunRecorder {
     private readonly runId: number,
     private readonly events: RunEvents,
     /** Stores live findings as each epoch ends, before the epoch event goes out. */
-    private readonly doctor: RunDoctor | null = null,
+    private readonly doctor: TrainingDoctor | null = null,
   ) {}
 
   onEvent(e: FromEngine): void {

@@ -10,9 +10,9 @@ import type { BackendName, RunResult } from '../../../src-shared/engine-protocol
 import type { ExportFormat, ExportManifest } from '../../../src-shared/engine-export';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
-import { checkInputSize, findBackbone } from '../../engine/backbones/registry';
-import { runEngineTask, startTraining } from '../../engine/process/host';
-import type { TrainingHandle } from '../../engine/process/host';
+import { checkInputSize, findBackbone } from '../../../src-node-shared/backbones/registry';
+import { runEngineTask, startTraining } from '../../training-host/host';
+import type { TrainingHandle } from '../../training-host/host';
 import { storeManifest } from '../../store/repos/manifests';
 import {
   insertGroup,
@@ -30,7 +30,7 @@ import { isProcessAlive } from '../project/project';
 import type { Project } from '../project/project';
 import { canonicalJson } from '../curation/manifest';
 import { nearClusters, PrintCache } from '../curation/duplicates';
-import { RunDoctor } from './doctor';
+import { TrainingDoctor } from './training-doctor';
 import { freezeManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
 import { RunRecorder } from './run-recorder';
@@ -179,7 +179,7 @@ export class RunService {
 
   async #execute({ runId, resume }: Queued): Promise<void> {
     const db = this.project.db;
-    const doctor = new RunDoctor(db, { clock: this.#clock, clusters: () => nearClusters(db, this.#prints) });
+    const doctor = new TrainingDoctor(db, { clock: this.#clock, clusters: () => nearClusters(db, this.#prints) });
     const recorder = new RunRecorder(db, runId, this.events, doctor);
     this.#current = { runId, handle: null };
     // A write that fails (a full disk) stops the run instead of escaping the engine's message handler.

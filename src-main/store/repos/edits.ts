@@ -1,7 +1,7 @@
 // The edit history. Applying an edit writes the images and the history in one transaction, so
 // a killed process leaves either both or neither. A new edit discards what was undone (the
 // redo branch), as every editor does.
-import type { Split } from '../../../src-shared/schemas';
+import type { EditRecord, Split } from '../../../src-shared/schemas';
 import { writeTx, type Database } from '../db';
 
 export interface ImageState {
@@ -33,14 +33,6 @@ export type ClassOp =
   | { op: 'recolour'; id: number; before: string; after: string }
   | { op: 'delete'; class: ClassSnapshot }
   | { op: 'merge'; class: ClassSnapshot; into: number };
-
-export interface EditRecord {
-  id: number;
-  at: number;
-  description: string;
-  images: number;
-  undone: boolean;
-}
 
 export interface NewEdit {
   at: number;

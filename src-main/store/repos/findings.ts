@@ -1,7 +1,7 @@
 // The training doctor's findings per run (migration 0008).
-import { Finding } from '../../../src-shared/doctor/finding';
-import type { FindingCounts } from '../../../src-shared/doctor/finding';
-import { countFindings } from '../../../src-shared/doctor';
+import { Finding } from '../../../src-shared/training-doctor/finding';
+import type { FindingCounts } from '../../../src-shared/training-doctor/finding';
+import { countFindings } from '../../../src-shared/training-doctor';
 import type { Database } from '../db';
 import { sql } from '../statements';
 

@@ -170,10 +170,6 @@ export function requeueRun(db: Database, id: number, pid: number, message: strin
   );
 }
 
-export function setRunMessage(db: Database, id: number, message: string | null): void {
-  changed(sql(db, 'UPDATE runs SET message = ? WHERE id = ?').run(message, id), `run ${id}`);
-}
-
 export function setRunBackend(db: Database, id: number, backend: string): void {
   changed(sql(db, 'UPDATE runs SET backend = ? WHERE id = ?').run(backend, id), `run ${id}`);
 }

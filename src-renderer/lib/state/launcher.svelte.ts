@@ -6,7 +6,7 @@ import type { BackboneInfo } from '../../../src-shared/backbones';
 import type { BakeoffEntry } from '../../../src-shared/bakeoff';
 import type { StartRunInput } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
-import { configOf, defaultForm, featureShapeOf, type RunForm } from '../run-form';
+import { configFromForm, defaultForm, featureShapeOf, type RunForm } from '../run-form';
 import { BackbonesState } from './backbones.svelte';
 import type { Connection } from './connection.svelte';
 
@@ -89,7 +89,7 @@ export class LauncherState {
     this.#lrBusy = true;
     this.#lrError = null;
     try {
-      this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: configOf(this.#form) });
+      this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: configFromForm(this.#form) });
       if (this.#lrRange.suggestion !== null) this.#form.phase1.lr = Number(this.#lrRange.suggestion.toPrecision(2));
     } catch (err) {
       this.#lrError = errorMessage(err);
@@ -103,7 +103,7 @@ export class LauncherState {
     this.#starting = true;
     this.#error = null;
     try {
-      const input: StartRunInput = { config: configOf(this.#form) };
+      const input: StartRunInput = { config: configFromForm(this.#form) };
       if (this.#form.name.trim()) input.name = this.#form.name.trim();
       if (this.#form.kfold) input.folds = Number(this.#form.folds);
       const out = await this.#studio.api.runs.start(input);
@@ -123,7 +123,7 @@ export class LauncherState {
     try {
       const name = this.#form.name.trim();
       const out = await this.#studio.api.runs.bakeoff({
-        config: configOf(this.#form),
+        config: configFromForm(this.#form),
         entries,
         ...(name ? { name } : {}),
       });

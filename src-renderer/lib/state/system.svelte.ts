@@ -1,12 +1,12 @@
-// The System page's data: the doctor's report, asked for when the page opens and on Refresh.
+// The System page's data: the system check's report, asked for when the page opens and on Refresh.
 // Probing loads each runtime, which takes a few seconds, so a second ask while one is
 // running waits for the same answer.
-import type { DoctorReport } from '../../../src-shared/system';
+import type { SystemCheckReport } from '../../../src-shared/system';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
 
 export class SystemState {
-  #report = $state.raw<DoctorReport | null>(null);
+  #report = $state.raw<SystemCheckReport | null>(null);
   #loading = $state(false);
   #error = $state<string | null>(null);
   readonly #studio: Connection;
@@ -16,7 +16,7 @@ export class SystemState {
     this.#studio = studio;
   }
 
-  get report(): DoctorReport | null {
+  get report(): SystemCheckReport | null {
     return this.#report;
   }
   get loading(): boolean {

@@ -10,8 +10,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
-import { DoctorReport, RungState } from '../../../src-shared/system';
-import { importWeightsFile } from '../../../src-main/engine/backbones/model-cache';
+import { SystemCheckReport, RungState } from '../../../src-shared/system';
+import { importWeightsFile } from '../../../src-node-shared/backbones/model-cache';
 import { studioArgv } from '../../fixtures/children';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
@@ -38,7 +38,7 @@ function doctor(env: NodeJS.ProcessEnv, ...args: string[]) {
 describe('studio doctor', () => {
   let tmp: string;
   let env: NodeJS.ProcessEnv;
-  let report: DoctorReport;
+  let report: SystemCheckReport;
 
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'studio-doctor-'));
@@ -67,7 +67,7 @@ describe('studio doctor', () => {
       STUDIO_MODEL_CACHE: cache,
       STUDIO_INFERENCE: '',
     };
-    report = DoctorReport.parse(JSON.parse(doctor(env, '--json')));
+    report = SystemCheckReport.parse(JSON.parse(doctor(env, '--json')));
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -2,8 +2,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { fmaPeak, modelMacs } from '../../../bench/macs';
-import { selectBackend } from '../../../src-main/engine/backend';
-import { mobilenetV2 } from '../../../src-main/engine/backbones/arch/mobilenet-v2';
+import { selectBackend } from '../../../src-node-shared/backend';
+import { mobilenetV2 } from '../../../src-node-shared/backbones/arch/mobilenet-v2';
 
 before(async () => {
   await selectBackend({ prefer: 'cpu' });

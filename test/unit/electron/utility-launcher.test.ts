@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { UtilityProcess } from 'electron';
 import { utilityLauncher } from '../../../src-main/electron/utility-launcher';
 import type { ForkUtility } from '../../../src-main/electron/utility-launcher';
-import { runEngineTask } from '../../../src-main/engine/process/host';
-import { forkLauncher, setEngineLauncher } from '../../../src-main/engine/process/launch';
+import { runEngineTask } from '../../../src-main/training-host/host';
+import { forkLauncher, setEngineLauncher } from '../../../src-main/training-host/launch';
 
 const root = mkdtempSync(join(tmpdir(), 'fs-utility-'));
 // Node's IPC carries the port's messages; the script's own 'message' listeners only hear
@@ -62,7 +62,7 @@ test('the engine answers through a utility process: a job in, the engine reason 
   const entry = join(root, 'engine-entry.mts');
   writeFileSync(
     entry,
-    `import '${join(process.cwd(), 'src-main/engine/process/parent-port.ts')}';\nimport '${join(process.cwd(), 'src-main/engine/process/entry.ts')}';\n`,
+    `import '${join(process.cwd(), 'src-training/process/parent-port.ts')}';\nimport '${join(process.cwd(), 'src-training/process/entry.ts')}';\n`,
   );
   setEngineLauncher(utilityLauncher(emulatedFork));
   const task = runEngineTask(

@@ -1,7 +1,7 @@
 // Exact k nearest neighbours by brute force, in the PCA space (a few dozen values a point):
 // at the map's sample sizes (thousands) this is seconds, exact, and needs no index. The
 // distance is Euclidean, as umap-js's own default.
-import { yieldOrStop } from '../../../engine/yield';
+import { yieldOrStop } from '../../../../src-node-shared/yield';
 
 export interface Neighbours {
   /** Per query, k indices into the base, nearest first. */

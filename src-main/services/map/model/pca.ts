@@ -4,7 +4,7 @@
 // A covariance matrix would cost d^2 per row (1.6 million at d = 1,280); this costs about
 // (k + 10) * d per row and pass.
 import { seededRandom } from '../../../../src-shared/random';
-import { yieldOrStop } from '../../../engine/yield';
+import { yieldOrStop } from '../../../../src-node-shared/yield';
 
 export interface Pca {
   d: number;

@@ -4,7 +4,7 @@
 // nearest sample points in the PCA space (the map says how many were placed that way).
 import { UMAP } from 'umap-js';
 import { seededRandom, shuffled } from '../../../../src-shared/random';
-import { yieldOrStop } from '../../../engine/yield';
+import { yieldOrStop } from '../../../../src-node-shared/yield';
 import { nearest, nearestCoarse } from './knn';
 import { fitPca, projectPca } from './pca';
 

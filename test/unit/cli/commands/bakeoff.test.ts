@@ -50,7 +50,7 @@ test('the table shows intervals, times, size and the Pareto mark', () => {
   };
   const text = bakeoffTable(s);
   assert.match(text, /Bake-off 1 "x": 1 of 2 runs done; seed 3, manifest abcdef012345/);
-  assert.match(text, /83\.3% \[44-97\] n=6/);
+  assert.match(text, /83\.3 % \[44-97\] n=6/);
   assert.match(text, /7\.3 ms/);
   assert.match(text, /0\.22 M/);
   const lines = text.split('\n');

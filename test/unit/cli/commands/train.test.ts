@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import { RUN_DEFAULTS, RunConfig } from '../../../../src-shared/engine-config';
 import type { BackboneInfo } from '../../../../src-shared/backbones';
 import { configFrom } from '../../../../src-main/cli/commands/train';
-import { configOf, defaultForm } from '../../../../src-renderer/lib/run-form';
+import { configFromForm, defaultForm } from '../../../../src-renderer/lib/run-form';
 
 const backbone = { id: 'mobilenet_v2', inputSize: 224 } as unknown as BackboneInfo;
 
 test('with no flags the CLI trains the config the launcher form starts with', () => {
-  const form = RunConfig.parse(configOf(defaultForm(backbone)));
+  const form = RunConfig.parse(configFromForm(defaultForm(backbone)));
   const { inputSize: _size, ...fromForm } = form;
   assert.deepEqual(configFrom({}, 'mobilenet_v2'), fromForm);
   assert.equal(form.phase1.epochs, RUN_DEFAULTS.run.phase1.epochs);
@@ -24,7 +24,7 @@ test('--unfreeze switches on the default phase 2 and --epochs sets both phases',
   assert.equal(c.phase1.epochs, 4);
   const form = defaultForm(backbone);
   form.phase2On = true;
-  assert.deepEqual(RunConfig.parse(configOf(form)).phase2, RUN_DEFAULTS.phase2);
+  assert.deepEqual(RunConfig.parse(configFromForm(form)).phase2, RUN_DEFAULTS.phase2);
 });
 
 test('a --config file is taken instead of the defaults; a bad field is named with the file', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RUN_DEFAULTS, RunConfig } from '../../../../src-shared/engine-config';
 import type { BackboneInfo } from '../../../../src-shared/backbones';
-import { configOf, defaultForm, featureShapeOf, newLayer } from '../../../../src-renderer/lib/run-form';
+import { configFromForm, defaultForm, featureShapeOf, newLayer } from '../../../../src-renderer/lib/run-form';
 
 const mobilenet = {
   id: 'mobilenet_v2',
@@ -18,7 +18,7 @@ const mobilenet = {
 } as unknown as BackboneInfo;
 
 test('the default form is the good practice and parses as a RunConfig', () => {
-  const config = RunConfig.parse(configOf(defaultForm(mobilenet)));
+  const config = RunConfig.parse(configFromForm(defaultForm(mobilenet)));
   assert.equal(config.head.pooling, 'avg');
   assert.ok(
     config.head.layers.every((l) => l.kind !== 'dense'),
@@ -36,7 +36,7 @@ test('phase 2 defaults to frozen BatchNorm, and editor keys never reach the conf
   const form = defaultForm(mobilenet);
   form.phase2On = true;
   form.head.layers.push(newLayer('dense'));
-  const config = RunConfig.parse(configOf(form));
+  const config = RunConfig.parse(configFromForm(form));
   assert.equal(config.phase2?.batchNorm, 'frozen');
   assert.equal(config.phase2?.unfreezeBlocks, 2);
   assert.ok(config.head.layers.every((l) => !('key' in l)));

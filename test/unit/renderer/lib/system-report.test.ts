@@ -2,7 +2,7 @@
 // there, and a tone per state.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DoctorReport, Rung } from '../../../../src-shared/system';
+import type { SystemCheckReport, Rung } from '../../../../src-shared/system';
 import { summary, tone } from '../../../../src-renderer/lib/system-report';
 
 const rung = (id: string, state: Rung['state'], chosen = false): Rung => ({
@@ -14,7 +14,7 @@ const rung = (id: string, state: Rung['state'], chosen = false): Rung => ({
   chosen,
 });
 
-function report(gpus: DoctorReport['devices']['gpus'], cudaState: Rung['state']): DoctorReport {
+function report(gpus: SystemCheckReport['devices']['gpus'], cudaState: Rung['state']): SystemCheckReport {
   return {
     generatedAt: '2026-11-23T00:00:00.000Z',
     training: [

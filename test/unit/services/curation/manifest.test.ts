@@ -6,10 +6,10 @@ import {
   buildManifest,
   canonicalJson,
   verifyManifest,
-  type ManifestEntry,
+  type SplitManifestEntry,
 } from '../../../../src-main/services/curation/manifest';
 
-const entries: ManifestEntry[] = [
+const entries: SplitManifestEntry[] = [
   { hash: 'c3', split: 'val', fold: null },
   { hash: 'a1', split: 'train', fold: 1 },
   { hash: 'b2', split: 'train', fold: 0 },
