@@ -9,7 +9,6 @@ import { formatBytes } from './format';
 import { plural } from './plural';
 
 const id = z.number().int();
-const Shape = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
 const Phase = z.union([z.literal(1), z.literal(2)]);
 
 export const RunStatus = z.enum(['queued', 'running', 'done', 'cancelled', 'failed', 'interrupted']);
@@ -117,6 +116,14 @@ export type StartRunInput = z.input<typeof StartRunInput>;
 export const StartRunOutput = z.object({ runIds: z.array(id), groupId: id.nullable() });
 
 export const LrRangeOutput = z.object({ curve: LrCurve, suggestion: z.number().nullable() });
+
+/** A range test under way: its training images' features (from the cache where it has them), then its steps. */
+export const LrRangeProgress = z.object({
+  stage: z.enum(['features', 'steps']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type LrRangeProgress = z.infer<typeof LrRangeProgress>;
 
 export const MeanStd = z.object({ mean: z.number(), std: z.number(), n: z.number().int() });
 

@@ -17,6 +17,7 @@ export class HealthState {
   #progress = $state.raw<CurationProgress | null>(null);
   #loading = $state(false);
   #busy = $state(false);
+  #csvExported = $state<string | null>(null);
   #error = $state<string | null>(null);
   readonly #studio: Connection;
   readonly #off: Array<() => void>;
@@ -119,10 +120,16 @@ export class HealthState {
   }
 
   exportCsv(file: string) {
-    return this.#act(
-      async () =>
-        `Wrote ${(await this.#studio.api.curation.exportCsv({ file: await this.#studio.choose(file) })).rows} rows to ${file}`,
-    );
+    return this.#act(async () => {
+      const out = await this.#studio.api.curation.exportCsv({ file: await this.#studio.choose(file) });
+      this.#csvExported = out.file;
+      return `Wrote ${out.rows} rows to ${file}`;
+    });
+  }
+
+  /** The last CSV this page exported (a browser downloads it from the server). */
+  get csvExported(): string | null {
+    return this.#csvExported;
   }
 
   importCsv(file: string) {

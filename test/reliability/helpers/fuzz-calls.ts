@@ -80,6 +80,7 @@ export function seeds(p: FuzzPlace): Seeds {
       epochs: { runId: 1 },
       predictions: { runId: 1, limit: 5 },
       lrRangeTest: {},
+      lrRangeCancel: {},
       groupSummary: { groupId: 1 },
       export: { runId: 1 },
       augmentPreview: { augment: {}, seed: 1, count: 2, views: 1, inputSize: 32 },
