@@ -67,6 +67,19 @@ describe('ONNX export from the UI', () => {
     assert.deepEqual(manifest.labels, (await h().runs.get({ runId })).classes);
   });
 
+  it('offers the exported files as downloads in the browser, and the download is the file', async () => {
+    const links = page.locator('[data-testid=export-download]');
+    assert.deepEqual((await links.allTextContents()).sort(), ['manifest.json', 'model.onnx']);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      links.filter({ hasText: 'model.onnx' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'model.onnx');
+    const saved = join(exportDir, '..', 'downloaded.onnx');
+    await download.saveAs(saved);
+    assert.deepEqual(readFileSync(saved), readFileSync(join(exportDir, 'model.onnx')));
+  });
+
   it('predicts the test folder with it through `studio predict`, matching the stored test predictions', async () => {
     const csvFile = join(tmp, 'predictions.csv');
     const cli = spawnSync(process.execPath, studioArgv('predict', exportDir, join(data, 'test'), '--out', csvFile), {
