@@ -115,6 +115,11 @@ export const contract = {
     browse: method(BrowseInput, FolderListing),
     /** Allows a path the person typed or browsed to for this session; paths RPC reads or writes must be chosen. */
     pick: method(z.object({ path: PathString }).strict(), z.object({ path: z.string() })),
+    /** A new folder `name` inside `parent` (a folder the browser may show); its path. */
+    makeFolder: method(
+      z.object({ parent: PathString, name: z.string().max(1000) }).strict(),
+      z.object({ path: z.string() }),
+    ),
     /** The desktop's own open or save dialog (the Electron door only, see `capabilities`); null when cancelled. */
     pickNative: method(NativePickInput, z.object({ path: z.string().nullable() })),
     capabilities: method(none, Capabilities),

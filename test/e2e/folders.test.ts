@@ -2,7 +2,7 @@
 // the server offers, a project created and a folder imported through it, the recent
 // projects on the start page, and a typed path outside what may be chosen refused in words.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -54,6 +54,9 @@ describe('folders chosen in the browser', () => {
     );
     assert.equal(await page.isDisabled('[data-testid=folder-up]'), true);
     assert.match((await page.getAttribute('[data-testid=folder-up]', 'title')) ?? '', /top of a place.*STUDIO_FOLDERS/);
+    // ...and says it to a screen reader too, as the button's description.
+    const described = await page.getAttribute('[data-testid=folder-up]', 'aria-describedby');
+    assert.match((await page.textContent(`[id="${described}"]`)) ?? '', /top of a place.*STUDIO_FOLDERS/);
     await page.click('[data-testid=folder-picker] button:has-text("Cancel")');
     await page.waitForSelector('[data-testid=folder-picker]', { state: 'detached' });
     await page.click('[data-testid=project-path-browse]');
@@ -114,6 +117,39 @@ describe('folders chosen in the browser', () => {
     await page.waitForSelector('[data-testid=project-name]');
     assert.equal(await page.textContent('[data-testid=project-name]'), 'alpha');
     await page.click('[data-testid=project-close]');
+  });
+
+  it('opens an empty field at the folder used last, and makes a new folder there, naming what is wrong', async () => {
+    await page.fill('[data-testid=project-path]', '');
+    await page.click('[data-testid=project-path-browse]');
+    await page.waitForFunction(
+      (here) => document.querySelector('[data-testid=folder-here]')?.textContent === here,
+      join(tmp, 'images'),
+    );
+    await page.click('[data-testid=folder-new]');
+    for (const [name, why] of [
+      ['a/b', /contains \/ or \\/],
+      ['cat', /"cat" already exists in /],
+      ['..', /not a folder name/],
+      ['  ', /empty/],
+    ] as const) {
+      await page.fill('[data-testid=folder-new-name]', name);
+      await page.click('[data-testid=folder-new-create]');
+      // Each refusal replaces the last one's words.
+      await page.locator('[data-testid=folder-new-error]', { hasText: why }).waitFor();
+    }
+    assert.equal(existsSync(join(tmp, 'a')), false);
+    await page.fill('[data-testid=folder-new-name]', 'runs 2026');
+    await page.press('[data-testid=folder-new-name]', 'Enter');
+    await page.waitForFunction(
+      (here) => document.querySelector('[data-testid=folder-here]')?.textContent === here,
+      join(tmp, 'images', 'runs 2026'),
+    );
+    assert.ok(statSync(join(tmp, 'images', 'runs 2026')).isDirectory());
+    await page.click('[data-testid=folder-up]');
+    await page.waitForSelector('[data-testid=folder-entry]:has-text("runs 2026")');
+    await page.click('[data-testid=folder-picker] button:has-text("Cancel")');
+    await page.waitForSelector('[data-testid=folder-picker]', { state: 'detached' });
   });
 
   it('refuses a typed folder outside what may be chosen, saying how to allow it', async () => {

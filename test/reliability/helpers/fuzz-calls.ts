@@ -32,6 +32,7 @@ export function seeds(p: FuzzPlace): Seeds {
       roots: {},
       browse: { path: p.imagesDir, extensions: ['.jpg'] },
       pick: { path: p.imagesDir },
+      makeFolder: { parent: p.dir, name: 'made-by-fuzz' },
       pickNative: { kind: 'folder' },
       capabilities: {},
     },
