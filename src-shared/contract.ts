@@ -22,6 +22,7 @@ import { BackboneDownload, BackboneImportInput, BackboneImportOutput, BackboneIn
 import {
   GroupSummary,
   LrRangeOutput,
+  LrRangeProgress,
   PredictionsQuery,
   RunDetail,
   RunEpochEvent,
@@ -115,6 +116,11 @@ export const contract = {
     browse: method(BrowseInput, FolderListing),
     /** Allows a path the person typed or browsed to for this session; paths RPC reads or writes must be chosen. */
     pick: method(z.object({ path: PathString }).strict(), z.object({ path: z.string() })),
+    /** A new folder `name` inside `parent` (a folder the browser may show); its path. */
+    makeFolder: method(
+      z.object({ parent: PathString, name: z.string().max(1000) }).strict(),
+      z.object({ path: z.string() }),
+    ),
     /** The desktop's own open or save dialog (the Electron door only, see `capabilities`); null when cancelled. */
     pickNative: method(NativePickInput, z.object({ path: z.string().nullable() })),
     capabilities: method(none, Capabilities),
@@ -202,14 +208,18 @@ export const contract = {
     epochs: method(z.object({ runId: z.number().int() }).strict(), RunEpochs),
     /** Test-split predictions, highest loss first; filter by a confusion-matrix cell. */
     predictions: method(PredictionsQuery, z.object({ total: z.number().int(), items: z.array(RunPrediction) })),
+    /** One at a time; progress arrives as `runs.lrRange` events. A cancelled test fails with code 'cancelled'. */
     lrRangeTest: method(z.object({ config: RunConfig }).strict(), LrRangeOutput),
+    /** Stops the range test under way (its training process ends); nothing when none runs. */
+    lrRangeCancel: method(none, z.null()),
     groupSummary: method(z.object({ groupId: z.number().int() }).strict(), GroupSummary),
     /** A tfjs layers model (or ONNX: format 'onnx') + manifest.json, by default into <project>/runs/<id>/export (export-onnx). */
     export: method(
       z
         .object({ runId: z.number().int(), outDir: PathString.optional(), format: ExportFormat.default('tfjs') })
         .strict(),
-      z.object({ dir: z.string(), manifest: ExportManifest }),
+      /** `files`: what the export wrote (the manifest, the model, its weights), as full paths. */
+      z.object({ dir: z.string(), manifest: ExportManifest, files: z.array(z.string()) }),
     ),
     /** A few training images through the engine's own augmentation, for the launcher's preview. */
     augmentPreview: method(AugmentPreviewInput, AugmentPreviewOutput),
@@ -284,6 +294,8 @@ export const events = {
   /** An epoch ended; its metrics are already stored. */
   'runs.epoch': RunEpochEvent,
   'runs.status': RunStatusEvent,
+  /** The learning-rate range test's progress. */
+  'runs.lrRange': LrRangeProgress,
   /** A weight download's bytes, rate and ETA, and how it ended. */
   'backbones.download': BackboneDownload,
   /** The background reduction scan that duplicate and colour checks need. */

@@ -237,6 +237,8 @@ export const FromEngine = z.discriminatedUnion('type', [
   z.object({ type: z.literal('done'), result: RunResult }),
   z.object({ type: z.literal('exported'), dir: z.string(), manifest: ExportManifest }),
   z.object({ type: z.literal('lrRange'), curve: LrCurve, suggestion: z.number().nullable() }),
+  /** A range test's step ended: steps done, of at most `total`. */
+  z.object({ type: z.literal('lrStep'), done: z.number().int(), total: z.number().int() }),
   /** The cache holds every image's features now, under this key (FeatureCache's). */
   z.object({
     type: z.literal('featuresCached'),

@@ -117,6 +117,14 @@ export const StartRunOutput = z.object({ runIds: z.array(id), groupId: id.nullab
 
 export const LrRangeOutput = z.object({ curve: LrCurve, suggestion: z.number().nullable() });
 
+/** A range test under way: its training images' features (from the cache where it has them), then its steps. */
+export const LrRangeProgress = z.object({
+  stage: z.enum(['features', 'steps']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type LrRangeProgress = z.infer<typeof LrRangeProgress>;
+
 export const MeanStd = z.object({ mean: z.number(), std: z.number(), n: z.number().int() });
 
 export const GroupSummary = z.object({

@@ -1,10 +1,11 @@
-// The server's HTTP side: the built renderer, and the project's images behind the token.
+// The server's HTTP side: the built renderer, the project's images and the files the studio
+// exported (downloads), behind the token.
 // Every request passes the Host and Origin checks first; a malformed URL is a 400; an
 // unexpected failure is a 500 that says only "internal error" and an id, the detail
 // going to the server's log under the same id, never to the client.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { basename, extname, join, normalize, sep } from 'node:path';
 import { reportInternal, type LogLine } from '../rpc/internal-error';
 import type { Studio } from '../services/studio';
 import { allowedHost, parseRequestUrl, sameOrigin, type HostRule } from './guard';
@@ -64,6 +65,10 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: HttpContex
     if (!ctx.authorised(url)) return send(res, 403, 'Missing or wrong token.');
     return sendViewableImage(res, ctx.studio.project, media[1], media[2]);
   }
+  if (pathname === '/download') {
+    if (!ctx.authorised(url)) return send(res, 403, 'Missing or wrong token.');
+    return sendExported(res, ctx.studio, url.searchParams.get('path') ?? '');
+  }
   return serveStatic(res, ctx.rendererDir, pathname);
 }
 
@@ -76,6 +81,26 @@ function serveStatic(res: ServerResponse, root: string, pathname: string): void 
   res.writeHead(200, {
     'content-type': type,
     'cache-control': rel === 'index.html' ? 'no-cache' : 'public, max-age=3600',
+    'x-content-type-options': 'nosniff',
+  });
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
+}
+
+/**
+ * A file this studio exported, as an attachment: a browser's only way to a model or CSV
+ * written on the server's disk. Anything else, whatever its path, is a 404.
+ */
+function sendExported(res: ServerResponse, studio: Studio, path: string): void {
+  const file = studio.exported.servable(path);
+  if (!file) return send(res, 404, 'Not found: only files this studio exported can be downloaded.');
+  const name = basename(file);
+  res.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': statSync(file).size,
+    'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   });
   createReadStream(file)

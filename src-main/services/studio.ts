@@ -12,6 +12,7 @@ import { restoreProject, type Restored } from './project/restore';
 import { resolve } from 'node:path';
 import { fileOf } from '../store/db';
 import { RunService, type RunServiceOptions } from './runs/run-service';
+import { ExportedFiles } from './exported-files';
 import { BackboneService } from './backbones/backbone-service';
 import { CurationService } from './curation/curation-service';
 import { FolderService, type NativePicker } from './folders/folder-service';
@@ -58,6 +59,8 @@ export class Studio {
 
   readonly backbones: BackboneService;
   readonly folders: FolderService;
+  /** What this studio exported: the only files the server hands a browser as downloads. */
+  readonly exported = new ExportedFiles();
 
   constructor(opts: StudioOptions = {}) {
     this.#clock = opts.clock ?? Date.now;
@@ -123,6 +126,7 @@ export class Studio {
       edit: (change) => this.#edit(change),
       progress: (p) => this.hub.emit('curation.progress', p),
       clock: this.#clock,
+      exported: (files) => this.exported.add(files),
     });
     this.#imports = new ImportService(
       next,
@@ -143,8 +147,14 @@ export class Studio {
         progress: (p) => this.hub.emit('runs.progress', p),
         epoch: (e) => this.hub.emit('runs.epoch', e),
         status: (s) => this.hub.emit('runs.status', s),
+        lrRange: (p) => this.hub.emit('runs.lrRange', p),
       },
-      { clock: this.#clock, modelCacheDir: this.backbones.cacheDir, ...this.#runOptions },
+      {
+        clock: this.#clock,
+        modelCacheDir: this.backbones.cacheDir,
+        exported: (files) => this.exported.add(files),
+        ...this.#runOptions,
+      },
     );
     this.#assist = new AssistService(
       next,

@@ -19,6 +19,7 @@ export function connectStudio(): Connection {
   return new Connection(new SocketLink(`${scheme}://${location.host}/rpc${query}`), {
     thumbUrl: (hash) => `/thumb/${hash}${query}`,
     imageUrl: (hash) => `/image/${hash}${query}`,
+    downloadUrl: (path) => `/download${query}&path=${encodeURIComponent(path)}`,
   });
 }
 

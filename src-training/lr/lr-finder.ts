@@ -10,6 +10,7 @@ import type { Head } from '../head';
 import { buildOptimizer, disposeOptimizer, setLearningRate } from '../optimizer';
 import { seededRandom, seedOf, shuffled } from '../../src-shared/random';
 import { restoreInto, snapshotOf, trainStep } from '../trainer';
+import { yieldOrStop } from '../../src-node-shared/yield';
 
 export interface LrRangeArgs {
   model: tf.LayersModel;
@@ -22,6 +23,10 @@ export interface LrRangeArgs {
   maxLr?: number;
   steps?: number;
   seed: number;
+  /** After each step: steps done and the most there will be (the test may stop early when the loss explodes). */
+  onStep?: (done: number, total: number) => void;
+  /** Stops the test between steps; the weights are put back all the same. */
+  signal?: AbortSignal;
 }
 
 export interface LrRangeResult {
@@ -50,6 +55,8 @@ export async function lrRangeTest(a: LrRangeArgs): Promise<LrRangeResult> {
   let best = Infinity;
   try {
     for (let i = 0; i < steps; i++) {
+      // A cancel arrives as an IPC message: it is heard only if the loop lets events in.
+      await yieldOrStop(a.signal);
       if (order.length < batchSize)
         order = order.concat(
           shuffled(
@@ -77,6 +84,7 @@ export async function lrRangeTest(a: LrRangeArgs): Promise<LrRangeResult> {
       if (!Number.isFinite(smooth) || smooth > 4 * best) break;
       best = Math.min(best, smooth);
       curve.push({ lr, loss: smooth });
+      a.onStep?.(i + 1, steps);
     }
   } finally {
     for (const d of a.head.dropouts) d.seed = undefined;

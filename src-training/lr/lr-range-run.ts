@@ -42,5 +42,7 @@ export async function lrRangeForRun(
     batchSize: cfg.phase1.batchSize,
     steps: task.steps,
     seed: cfg.seed,
+    onStep: (done, total) => emit({ type: 'lrStep', done, total }),
+    signal,
   });
 }

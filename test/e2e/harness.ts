@@ -2,7 +2,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Handlers } from '../../src-shared/contract';
 import { startServer } from '../../src-main/server/server';
 import { Studio, type StudioOptions } from '../../src-main/services/studio';
 
@@ -99,4 +101,71 @@ export async function closeAll(
   await browser?.close();
   await running?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
+
+export interface E2eOptions {
+  /** The temporary folder's prefix: studio-NAME-. */
+  name: string;
+  /** A project at <tmp>/project, made and open (the default); false starts on the start page. */
+  project?: boolean;
+  /** Its own model cache at <tmp>/models (for tests that fill or inspect it). */
+  modelCache?: boolean;
+  configDir?: (tmp: string) => string;
+  studio?: StudioOptions;
+  /** Writes the test's data before the studio starts. */
+  data?: (tmp: string) => Promise<unknown>;
+  /** Runs after the studio starts and before the page opens (weights, an import through the contract). */
+  prepare?: (e2e: E2e) => Promise<void>;
+  /** Runs once the page shows the project (or the start page): an import through the UI, a first click. */
+  opened?: (e2e: E2e) => Promise<void>;
+}
+
+/** What a test file's shared set-up made; read its fields inside tests and hooks, once `before` has run. */
+export interface E2e {
+  tmp: string;
+  running: RunningStudio;
+  browser: Browser;
+  page: Page;
+  /** Uncaught page errors: a test that ends with none asserts this is empty. */
+  errors: string[];
+  /** The studio's handlers, for set-up and for checking what the page shows against the contract. */
+  h(): Handlers;
+}
+
+/**
+ * The one set-up of an end-to-end test file: a temporary folder, the studio on it, Chromium
+ * on the page once it shows the project (or the start page), and everything closed in
+ * order after the file. Call it inside `describe`, before the tests.
+ */
+export function e2eSetup(opts: E2eOptions): E2e {
+  const e2e = { errors: [] as string[], h: () => e2e.running.studio.handlers() } as E2e;
+  before(async () => {
+    e2e.tmp = mkdtempSync(join(tmpdir(), `studio-${opts.name}-`));
+    await opts.data?.(e2e.tmp);
+    e2e.running = await startStudio({
+      projectDir: opts.project === false ? undefined : join(e2e.tmp, 'project'),
+      create: true,
+      modelCacheDir: opts.modelCache ? join(e2e.tmp, 'models') : undefined,
+      configDir: opts.configDir?.(e2e.tmp),
+      studio: opts.studio,
+    });
+    await opts.prepare?.(e2e);
+    e2e.browser = await launchBrowser();
+    e2e.page = await openPage(e2e.browser, e2e.running.url, e2e.errors);
+    await e2e.page.waitForSelector(
+      opts.project === false ? '[data-testid=project-screen]' : '[data-testid=project-name]',
+    );
+    await opts.opened?.(e2e);
+  });
+  after(async () => {
+    await closeAll(e2e.browser, e2e.running, e2e.tmp);
+  });
+  return e2e;
+}
+
+/** Imports `folder` through the contract (allowing it first, as a person choosing it would) and waits until it is in. */
+export async function importThroughApi(e2e: E2e, folder: string): Promise<void> {
+  await e2e.h().folders.pick({ path: folder });
+  await e2e.h().imports.start({ folder });
+  await e2e.running.studio.idle();
 }

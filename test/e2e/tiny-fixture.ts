@@ -13,6 +13,11 @@ export interface TinySpec {
 
 export const TINY: TinySpec = { classes: ['T-shirt_top', 'Trouser', 'Bag'], perSplit: { train: 8, val: 3, test: 4 } };
 
+/** How many images writeTinyFixture writes for `spec`. */
+export function tinyCount(spec: TinySpec = TINY): number {
+  return spec.classes.length * (spec.perSplit.train + spec.perSplit.val + spec.perSplit.test);
+}
+
 /** Writes the images; returns how many. Train comes from the training set, val and test from t10k. */
 export async function writeTinyFixture(root: string, spec: TinySpec = TINY): Promise<number> {
   let written = 0;

@@ -32,6 +32,8 @@ export interface CurationDeps {
   edit: Edit;
   progress: (p: CurationProgress) => void;
   clock: () => number;
+  /** Told each file a CSV export wrote (the server offers it to a browser as a download). */
+  exported?: (files: string[]) => void;
 }
 
 function groupedBy(g: GroupBy | undefined): string {
@@ -129,7 +131,9 @@ export class CurationService {
   }
 
   exportCsv(file: string): { file: string; rows: number } {
-    return exportLabelsCsv(this.#db, file);
+    const out = exportLabelsCsv(this.#db, file);
+    this.deps.exported?.([out.file]);
+    return out;
   }
 
   importCsv(file: string) {

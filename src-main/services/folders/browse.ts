@@ -1,12 +1,12 @@
 // The folder browser the server offers a browser window, which has no picker of its own:
 // it shows folders (and files of the asked-for kinds) under a few roots, and only what
 // the user may read. Anything chosen through it must lie under one of those roots.
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, extname, join, parse } from 'node:path';
 import { StudioError } from '../../../src-shared/errors';
 import type { FolderEntry, FolderListing, FolderRoot } from '../../../src-shared/folders';
-import { realPath, within } from './access';
+import { realPath, refuseProjectFile, within } from './access';
 
 /** A folder with more entries than this is listed in part, and says so. */
 export const LISTING_MAX = 2000;
@@ -90,6 +90,41 @@ export function listFolder(path: string, extensions: readonly string[], roots: r
     hidden: hidden + Math.max(0, entries.length - LISTING_MAX),
     truncated: entries.length > LISTING_MAX,
   };
+}
+
+/** Why `name` cannot name a new folder, or null when it can. */
+export function folderNameProblem(name: string): string | null {
+  if (!name.trim()) return 'The folder name is empty: type a name.';
+  if (name !== name.trim()) return `The folder name "${name}" starts or ends with a space: take it off.`;
+  if (/[/\\\0]/.test(name)) return `The folder name "${name}" contains / or \\: a name is one folder, not a path.`;
+  if (name === '.' || name === '..') return `"${name}" is not a folder name: type a name.`;
+  if (name.startsWith('.')) return `The folder name "${name}" starts with a dot: the browser hides such folders.`;
+  if (Buffer.byteLength(name) > 255) return 'The folder name is longer than 255 bytes: shorten it.';
+  return null;
+}
+
+/**
+ * Makes folder `name` inside `parent`, which must be a folder the browser may show (under
+ * a root, readable) and not inside a project's own files; returns the new folder's path.
+ */
+export function makeFolder(parent: string, name: string, roots: readonly FolderRoot[]): string {
+  const problem = folderNameProblem(name);
+  if (problem) throw new StudioError('invalid-input', `name: ${problem}`);
+  rootOf(parent, roots);
+  const real = realPath(parent);
+  if (!isReadableFolder(real)) throw new StudioError('not-a-folder', `${parent} is not a folder you may read.`);
+  const path = join(real, name);
+  refuseProjectFile(path, 'New folder');
+  if (existsSync(path)) throw new StudioError('invalid-input', `name: "${name}" already exists in ${real}.`);
+  try {
+    mkdirSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      throw new StudioError('read-only', `You may not create folders in ${real}. Choose another folder.`);
+    throw err;
+  }
+  return path;
 }
 
 function isFolder(path: string): boolean {

@@ -4,7 +4,7 @@ import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
 import type { FolderRoot, NativePickInput } from '../../../src-shared/folders';
 import { PathAccess, refuseProjectFile } from './access';
-import { browseRoots, listFolder, rootOf } from './browse';
+import { browseRoots, listFolder, makeFolder, rootOf } from './browse';
 import { RecentProjects } from './recents';
 
 /** The desktop's open/save dialog: a path, or null when the person cancelled. */
@@ -58,6 +58,7 @@ export class FolderService {
         return listFolder(path ?? roots[0].path, extensions, roots);
       },
       pick: ({ path }) => ({ path: this.choose(path) }),
+      makeFolder: ({ parent, name }) => ({ path: makeFolder(parent, name, this.#roots()) }),
       pickNative: async (input) => {
         if (!this.#native) {
           throw new StudioError(

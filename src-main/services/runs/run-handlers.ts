@@ -26,6 +26,7 @@ export function runHandlers(
     predictions: ({ runId, trueClass, predicted, offset, limit }) =>
       runs.predictions(runId, { trueClass, predicted }, offset, limit),
     lrRangeTest: ({ config }) => runs.lrRangeTest(config),
+    lrRangeCancel: () => (runs.cancelLrRange(), null),
     groupSummary: ({ groupId }) => runs.groupSummary(groupId),
     export: ({ runId, outDir, format }) => (
       outDir && access.checkWrite(outDir, 'Export folder'),

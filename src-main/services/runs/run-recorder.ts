@@ -4,7 +4,7 @@
 import type { RunConfig } from '../../../src-shared/engine-config';
 import type { FromEngine, RunResult } from '../../../src-shared/engine-protocol';
 import { headSize } from '../../../src-shared/head-spec';
-import type { RunEpochEvent, RunStatus, RunsProgress } from '../../../src-shared/runs';
+import type { LrRangeProgress, RunEpochEvent, RunStatus, RunsProgress } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
 import type { RunOutcome } from '../../training-host/host';
 import { imageIdsByHash } from '../../store/repos/images';
@@ -27,6 +27,8 @@ export interface RunEvents {
   progress(p: RunsProgress): void;
   epoch(e: RunEpochEvent): void;
   status(s: { runId: number; status: RunStatus; message: string | null }): void;
+  /** The learning-rate range test's progress (it is no run, so it has no id). */
+  lrRange?(p: LrRangeProgress): void;
 }
 
 /** Facts about the data a person should know when reading the run's results. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/engine-config';
-import type { BackendName, RunResult } from '../../../src-shared/engine-protocol';
+import type { BackendName, FromEngine, RunResult } from '../../../src-shared/engine-protocol';
 import type { ExportFormat, ExportManifest } from '../../../src-shared/engine-export';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
@@ -30,6 +30,7 @@ import { isProcessAlive } from '../project/project';
 import type { Project } from '../project/project';
 import { canonicalJson } from '../curation/manifest';
 import { nearClusters, PrintCache } from '../curation/duplicates';
+import { modelExportFiles } from '../exported-files';
 import { TrainingDoctor } from './training-doctor';
 import { freezeManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
@@ -56,6 +57,8 @@ export interface RunServiceOptions {
   backend?: BackendName;
   /** The per-user model cache; by default from STUDIO_MODEL_CACHE or ~/.cache. */
   modelCacheDir?: string;
+  /** Told the files each export wrote (the server offers them to a browser as downloads). */
+  exported?: (files: string[]) => void;
 }
 
 interface Queued {
@@ -69,6 +72,7 @@ export class RunService {
   #current: { runId: number; handle: TrainingHandle | null } | null = null;
   #pump: Promise<void> | null = null;
   #closed = false;
+  #lrRange: AbortController | null = null;
   readonly #prints = new PrintCache();
   readonly #unsaved = new UnsavedEnds((runId, end) =>
     setRunStatus(this.project.db, runId, end.status, end.message, end.finishedAt),
@@ -262,6 +266,7 @@ export class RunService {
         'The project was closed while this run trained or waited. Resume goes on from its last finished epoch.',
       );
     this.#closed = true;
+    this.#lrRange?.abort();
     this.#queue = [];
     this.#unsaved.flush();
     this.#unsaved.stop();
@@ -304,10 +309,15 @@ export class RunService {
     return groupSummaryOf(this.project.db, groupId);
   }
 
-  /** The range test on this project's training images, in its own process. */
+  /**
+   * The range test on this project's training images, in its own process, one at a time.
+   * Cancelling ends that process; the test then fails with code 'cancelled'.
+   */
   async lrRangeTest(
     input: RunConfig,
   ): Promise<{ curve: Array<{ lr: number; loss: number }>; suggestion: number | null }> {
+    if (this.#lrRange)
+      throw new StudioError('busy', 'A learning-rate range test is already running. Wait for it, or cancel it.');
     const config = checkedConfig(input);
     const m = planFromStore(this.project.db, config.seed).manifests[0]!;
     const data = runDataOf(this.project.db, { ...m, val: [], test: [] });
@@ -315,9 +325,32 @@ export class RunService {
       ...runDirs(this.project, 0, this.options.modelCacheDir),
       run: join(this.project.dir, 'runs', 'lr-range'),
     };
-    const out = await runEngineTask({ type: 'lrRange', config, data, dirs, backend: this.options.backend });
-    if (out.type !== 'lrRange') throw new Error(`the training process answered a range test with "${out.type}"`);
-    return { curve: out.curve, suggestion: out.suggestion };
+    const ctrl = new AbortController();
+    this.#lrRange = ctrl;
+    const onEvent = (e: FromEngine): void => {
+      if (e.type === 'features') this.events.lrRange?.({ stage: 'features', done: e.done, total: e.total });
+      if (e.type === 'lrStep') this.events.lrRange?.({ stage: 'steps', done: e.done, total: e.total });
+    };
+    try {
+      const task = { type: 'lrRange', config, data, dirs, backend: this.options.backend } as const;
+      const out = await runEngineTask(task, { signal: ctrl.signal, onEvent });
+      if (out.type !== 'lrRange') throw new Error(`the training process answered a range test with "${out.type}"`);
+      return { curve: out.curve, suggestion: out.suggestion };
+    } catch (err) {
+      if (ctrl.signal.aborted)
+        throw new StudioError(
+          'cancelled',
+          'The learning-rate range test was cancelled; the learning rate is unchanged.',
+        );
+      throw err;
+    } finally {
+      this.#lrRange = null;
+    }
+  }
+
+  /** Stops the range test under way, if any; its process is ended within a few seconds. */
+  cancelLrRange(): void {
+    this.#lrRange?.abort();
   }
 
   /** A tfjs layers model or ONNX with its manifest, by default into <project>/runs/<id>/export (export-onnx). */
@@ -325,7 +358,7 @@ export class RunService {
     runId: number,
     outDir?: string,
     format: ExportFormat = 'tfjs',
-  ): Promise<{ dir: string; manifest: ExportManifest }> {
+  ): Promise<{ dir: string; manifest: ExportManifest; files: string[] }> {
     const row = needRun(this.project.db, runId);
     if (row.status !== 'done' || !row.result) {
       throw new StudioError(
@@ -351,7 +384,9 @@ export class RunService {
       backend: this.options.backend,
     });
     if (out.type !== 'exported') throw new Error(`the training process answered an export with "${out.type}"`);
-    return { dir: out.dir, manifest: out.manifest };
+    const files = modelExportFiles(out.dir, out.manifest);
+    this.options.exported?.(files);
+    return { dir: out.dir, manifest: out.manifest, files };
   }
 }
 

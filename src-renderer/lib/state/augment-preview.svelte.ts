@@ -4,20 +4,18 @@
 // time, so this follows the form and asks once the settings have been still for a moment;
 // only the latest answer is shown.
 import type { AugmentPreviewInput, AugmentPreviewOutput } from '../../../src-shared/runs';
-import { errorMessage } from '../api';
 import type { RunForm } from '../run-form';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export const PREVIEW_DEBOUNCE_MS = 250;
 
 export class AugmentPreviewState {
   #items = $state.raw<AugmentPreviewOutput['items']>([]);
   #shuffle = $state(0);
-  #error = $state<string | null>(null);
-  #loading = $state(false);
+  readonly #request = new Request();
   readonly #form: () => RunForm;
   readonly #stop: () => void;
-  #asked = 0;
 
   constructor(studio: Connection, form: () => RunForm, debounceMs = PREVIEW_DEBOUNCE_MS) {
     this.#form = form;
@@ -27,8 +25,16 @@ export class AugmentPreviewState {
       $effect(() => {
         if (!this.#form().augmentOn) return;
         const input = previewInput(this.#form(), this.seed);
-        const ticket = ++this.#asked;
-        const timer = setTimeout(() => void this.#fetch(studio, input, ticket), debounceMs);
+        // An answer to settings changed since must not land, even before the next ask goes out.
+        this.#request.drop();
+        const timer = setTimeout(
+          () =>
+            void this.#request.run(
+              () => studio.api.runs.augmentPreview(input),
+              (out) => (this.#items = out.items),
+            ),
+          debounceMs,
+        );
         return () => clearTimeout(timer);
       });
     });
@@ -38,10 +44,10 @@ export class AugmentPreviewState {
     return this.#items;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#request.loading;
   }
   /** The run's seed, moved on by each reshuffle. */
   get seed(): number {
@@ -54,20 +60,6 @@ export class AugmentPreviewState {
 
   dispose(): void {
     this.#stop();
-  }
-
-  async #fetch(studio: Connection, input: AugmentPreviewInput, ticket: number): Promise<void> {
-    this.#loading = true;
-    try {
-      const out = await studio.api.runs.augmentPreview(input);
-      if (ticket !== this.#asked) return;
-      this.#items = out.items;
-      this.#error = null;
-    } catch (err) {
-      if (ticket === this.#asked) this.#error = errorMessage(err);
-    } finally {
-      if (ticket === this.#asked) this.#loading = false;
-    }
   }
 }
 

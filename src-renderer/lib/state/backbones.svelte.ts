@@ -3,6 +3,7 @@
 import type { BackboneDownload, BackboneInfo } from '../../../src-shared/backbones';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export class BackbonesState {
   readonly #studio: Connection;
@@ -10,7 +11,7 @@ export class BackbonesState {
   #downloads = $state.raw<Record<string, BackboneDownload>>({});
   #importing = $state(false);
   #importError = $state<string | null>(null);
-  #error = $state<string | null>(null);
+  readonly #request = new Request();
 
   constructor(studio: Connection) {
     this.#studio = studio;
@@ -30,7 +31,7 @@ export class BackbonesState {
     return this.#importError;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
 
   download(id: string): BackboneDownload | undefined {
@@ -38,12 +39,10 @@ export class BackbonesState {
   }
 
   async load(): Promise<void> {
-    try {
-      this.#list = await this.#studio.api.backbones.list();
-      this.#error = null;
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    await this.#request.run(
+      () => this.#studio.api.backbones.list(),
+      (list) => (this.#list = list),
+    );
   }
 
   #progress(d: BackboneDownload): void {
@@ -55,7 +54,7 @@ export class BackbonesState {
     try {
       this.#progress(await this.#studio.api.backbones.download({ id }));
     } catch (err) {
-      this.#error = errorMessage(err);
+      this.#request.error = errorMessage(err);
     }
   }
 

@@ -2,16 +2,23 @@
 // reloaded from the store when any run changes status or ends an epoch (so a restart shows
 // the same). The launcher starts them (LauncherState.startBakeoff).
 import type { BakeoffSummary } from '../../../src-shared/bakeoff';
-import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Coalesced, Request } from './request.svelte';
 
 export class BakeoffState {
   readonly #studio: Connection;
   readonly #off: Array<() => void> = [];
   #summaries = $state.raw<BakeoffSummary[]>([]);
-  #error = $state<string | null>(null);
-  #loading: Promise<void> | null = null;
-  #again = false;
+  readonly #request = new Request();
+  readonly #reload = new Coalesced(() =>
+    this.#request.run(
+      async () => {
+        const list = await this.#studio.api.runs.bakeoffs();
+        return Promise.all(list.map((b) => this.#studio.api.runs.bakeoffSummary({ bakeoffId: b.bakeoffId })));
+      },
+      (summaries) => (this.#summaries = summaries),
+    ),
+  );
 
   constructor(studio: Connection) {
     this.#studio = studio;
@@ -25,35 +32,12 @@ export class BakeoffState {
     return this.#summaries;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
 
   /** At most one reload in flight and one queued behind it, however many events arrive. */
   load(): Promise<void> {
-    if (this.#loading) {
-      this.#again = true;
-      return this.#loading;
-    }
-    this.#loading = this.#fetch().finally(() => {
-      this.#loading = null;
-      if (this.#again) {
-        this.#again = false;
-        void this.load();
-      }
-    });
-    return this.#loading;
-  }
-
-  async #fetch(): Promise<void> {
-    try {
-      const list = await this.#studio.api.runs.bakeoffs();
-      this.#summaries = await Promise.all(
-        list.map((b) => this.#studio.api.runs.bakeoffSummary({ bakeoffId: b.bakeoffId })),
-      );
-      this.#error = null;
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    return this.#reload.run();
   }
 
   dispose(): void {

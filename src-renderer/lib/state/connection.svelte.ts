@@ -8,6 +8,8 @@ import type { Link, LinkStatus } from '../socket-link';
 export interface MediaUrls {
   thumbUrl(hash: string): string;
   imageUrl(hash: string): string;
+  /** A file the studio exported, served for download; absent where the files are the user's own disk (Electron). */
+  downloadUrl?(path: string): string;
 }
 
 type AnyListener = (payload: unknown) => void;
@@ -39,6 +41,11 @@ export class Connection {
 
   imageUrl(hash: string): string {
     return this.#media.imageUrl(hash);
+  }
+
+  /** Where a browser downloads an exported file from the server; null in Electron, where the file is already local. */
+  downloadUrl(path: string): string | null {
+    return this.#media.downloadUrl?.(path) ?? null;
   }
 
   on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {

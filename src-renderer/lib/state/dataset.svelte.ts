@@ -1,16 +1,15 @@
 // The dataset's summary: classes with their counts and colours, and totals by split and
 // problem kind. Reloaded as a whole after an import, so it is kept as raw snapshots.
 import type { ClassInfo, DatasetStats } from '../../../src-shared/schemas';
-import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export class DatasetState {
   #classes = $state.raw<ClassInfo[]>([]);
   #stats = $state.raw<DatasetStats | null>(null);
-  #error = $state<string | null>(null);
   #byId = $derived(new Map(this.#classes.map((c) => [c.id, c])));
   readonly #studio: Connection;
-  #request = 0;
+  readonly #request = new Request();
 
   constructor(studio: Connection) {
     this.#studio = studio;
@@ -23,7 +22,7 @@ export class DatasetState {
     return this.#stats;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
   get problemCount(): number {
     return this.#stats?.problems.reduce((sum, p) => sum + p.count, 0) ?? 0;
@@ -34,24 +33,18 @@ export class DatasetState {
   }
 
   async refresh(): Promise<void> {
-    const request = ++this.#request;
-    try {
-      const [classes, stats] = await Promise.all([
-        this.#studio.api.dataset.classes(),
-        this.#studio.api.dataset.stats(),
-      ]);
-      if (request !== this.#request) return;
-      // In the order they were made, so a class keeps its key (1-9, 0) when others are added or renamed.
-      this.#classes = [...classes].sort((a, b) => a.id - b.id);
-      this.#stats = stats;
-      this.#error = null;
-    } catch (err) {
-      if (request === this.#request) this.#error = errorMessage(err);
-    }
+    await this.#request.run(
+      () => Promise.all([this.#studio.api.dataset.classes(), this.#studio.api.dataset.stats()]),
+      ([classes, stats]) => {
+        // In the order they were made, so a class keeps its key (1-9, 0) when others are added or renamed.
+        this.#classes = [...classes].sort((a, b) => a.id - b.id);
+        this.#stats = stats;
+      },
+    );
   }
 
   clear(): void {
-    this.#request++;
+    this.#request.drop();
     this.#classes = [];
     this.#stats = null;
   }

@@ -4,13 +4,31 @@
 import type { FolderListing, FolderRoot, PickKind } from '../../../src-shared/folders';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
+
+/** The folder browsed last, by any picker: where the next one opens when its field is empty. */
+const LAST_KEY = 'studio.lastFolder';
+function lastFolder(): string | null {
+  try {
+    return localStorage.getItem(LAST_KEY);
+  } catch {
+    return null;
+  }
+}
+function rememberFolder(path: string): void {
+  try {
+    localStorage.setItem(LAST_KEY, path);
+  } catch {
+    // Storage off (a private window): the picker opens at home instead.
+  }
+}
 
 export class FolderPickerState {
   #open = $state(false);
   #listing = $state.raw<FolderListing | null>(null);
   #roots = $state.raw<FolderRoot[]>([]);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
+  readonly #request = new Request();
+  #newFolderError = $state<string | null>(null);
   #native: boolean | null = null;
   #onchosen: (path: string) => void = () => undefined;
   readonly #studio: Connection;
@@ -33,15 +51,19 @@ export class FolderPickerState {
     return this.#roots;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#request.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
+  }
+  /** Why the last "New folder" failed, naming the problem. */
+  get newFolderError(): string | null {
+    return this.#newFolderError;
   }
 
   /** Opens the desktop's dialog, or the browser, at `start` (a folder or a file in one) when given. */
   async browse(start: string, onchosen: (path: string) => void): Promise<void> {
-    this.#error = null;
+    this.#request.error = null;
     try {
       this.#native ??= (await this.#studio.api.folders.capabilities()).nativePicker;
       if (this.#native) {
@@ -56,35 +78,49 @@ export class FolderPickerState {
       this.#onchosen = onchosen;
       this.#open = true;
       this.#roots = await this.#studio.api.folders.roots();
-      // A typed path that cannot be listed (not made yet, a file) starts the browser at its first root.
-      if (!(start && (await this.go(start, true)))) await this.go(undefined);
+      // A typed path that cannot be listed (not made yet, a file) starts the browser where the
+      // last one was left, else at its first root (home).
+      for (const at of [start, lastFolder()]) if (at && (await this.go(at, true))) return;
+      await this.go(undefined);
     } catch (err) {
-      this.#error = errorMessage(err);
+      this.#request.error = errorMessage(err);
     }
   }
 
   /** Lists `path` (the first root when undefined); false when it cannot be listed. */
-  async go(path: string | undefined, quiet = false): Promise<boolean> {
-    this.#loading = true;
+  go(path: string | undefined, quiet = false): Promise<boolean> {
+    return this.#request.run(
+      () => this.#studio.api.folders.browse({ path, extensions: this.extensions }),
+      (listing) => {
+        this.#listing = listing;
+        this.#newFolderError = null;
+      },
+      { quiet },
+    );
+  }
+
+  /** Makes `name` inside the folder shown and goes into it; false with the reason when refused. */
+  async makeFolder(name: string): Promise<boolean> {
+    const parent = this.#listing?.path;
+    if (!parent) return false;
     try {
-      this.#listing = await this.#studio.api.folders.browse({ path, extensions: this.extensions });
-      this.#error = null;
-      return true;
+      const { path } = await this.#studio.api.folders.makeFolder({ parent, name });
+      this.#newFolderError = null;
+      return await this.go(path);
     } catch (err) {
-      if (!quiet) this.#error = errorMessage(err);
+      this.#newFolderError = errorMessage(err);
       return false;
-    } finally {
-      this.#loading = false;
     }
   }
 
   async choose(path: string): Promise<void> {
     try {
       await this.#studio.choose(path);
+      if (this.#listing) rememberFolder(this.#listing.path);
       this.#open = false;
       this.#onchosen(path);
     } catch (err) {
-      this.#error = errorMessage(err);
+      this.#request.error = errorMessage(err);
     }
   }
 

@@ -10,17 +10,17 @@ import type {
 } from '../../../src-shared/curation';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export class HealthState {
   #report = $state.raw<HealthReport | null>(null);
   #dupes = $state.raw<DuplicatesReport | null>(null);
   #progress = $state.raw<CurationProgress | null>(null);
-  #loading = $state(false);
   #busy = $state(false);
-  #error = $state<string | null>(null);
+  #csvExported = $state<string | null>(null);
   readonly #studio: Connection;
   readonly #off: Array<() => void>;
-  #request = 0;
+  readonly #request = new Request();
 
   constructor(studio: Connection) {
     this.#studio = studio;
@@ -41,28 +41,20 @@ export class HealthState {
     return this.#progress;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#request.loading;
   }
   get busy(): boolean {
     return this.#busy;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
 
   async load(): Promise<void> {
-    const request = ++this.#request;
-    this.#loading = true;
-    try {
-      const report = await this.#studio.api.curation.health();
-      const dupes = await this.#studio.api.curation.duplicates();
-      if (request !== this.#request) return;
-      [this.#report, this.#dupes, this.#error] = [report, dupes, null];
-    } catch (err) {
-      if (request === this.#request) this.#error = errorMessage(err);
-    } finally {
-      if (request === this.#request) this.#loading = false;
-    }
+    await this.#request.run(
+      async () => [await this.#studio.api.curation.health(), await this.#studio.api.curation.duplicates()] as const,
+      ([report, dupes]) => ([this.#report, this.#dupes] = [report, dupes]),
+    );
   }
 
   /** Runs an action; its message (or the error) is the result for a toast. */
@@ -119,10 +111,16 @@ export class HealthState {
   }
 
   exportCsv(file: string) {
-    return this.#act(
-      async () =>
-        `Wrote ${(await this.#studio.api.curation.exportCsv({ file: await this.#studio.choose(file) })).rows} rows to ${file}`,
-    );
+    return this.#act(async () => {
+      const out = await this.#studio.api.curation.exportCsv({ file: await this.#studio.choose(file) });
+      this.#csvExported = out.file;
+      return `Wrote ${out.rows} rows to ${file}`;
+    });
+  }
+
+  /** The last CSV this page exported (a browser downloads it from the server). */
+  get csvExported(): string | null {
+    return this.#csvExported;
   }
 
   importCsv(file: string) {

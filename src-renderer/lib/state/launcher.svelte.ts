@@ -4,7 +4,8 @@
 // half typed is still there after a look at another page.
 import type { BackboneInfo } from '../../../src-shared/backbones';
 import type { BakeoffEntry } from '../../../src-shared/bakeoff';
-import type { StartRunInput } from '../../../src-shared/runs';
+import { StudioError } from '../../../src-shared/errors';
+import type { LrRangeProgress, StartRunInput } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
 import { configFromForm, defaultForm, featureShapeOf, type RunForm } from '../run-form';
 import { BackbonesState } from './backbones.svelte';
@@ -24,12 +25,18 @@ export class LauncherState {
   #lrRange = $state.raw<LrRange | null>(null);
   #lrBusy = $state(false);
   #lrError = $state<string | null>(null);
+  #lrNotice = $state<string | null>(null);
+  #lrProgress = $state.raw<LrRangeProgress | null>(null);
+  #lrCancelling = $state(false);
   #bakeoffStarting = $state(false);
   #bakeoffError = $state<string | null>(null);
 
   constructor(studio: Connection) {
     this.#studio = studio;
     this.weights = new BackbonesState(studio);
+    studio.on('runs.lrRange', (p) => {
+      if (this.#lrBusy) this.#lrProgress = p;
+    });
   }
 
   get backbones(): BackboneInfo[] {
@@ -58,6 +65,17 @@ export class LauncherState {
   }
   get lrError(): string | null {
     return this.#lrError;
+  }
+  /** Why the last test ended without a result when that was the person's choice (a cancel). */
+  get lrNotice(): string | null {
+    return this.#lrNotice;
+  }
+  /** The test under way: features, then steps; null before its first report. */
+  get lrProgress(): LrRangeProgress | null {
+    return this.#lrProgress;
+  }
+  get lrCancelling(): boolean {
+    return this.#lrCancelling;
   }
   get bakeoffStarting(): boolean {
     return this.#bakeoffStarting;
@@ -88,13 +106,30 @@ export class LauncherState {
   async runLrRange(): Promise<void> {
     this.#lrBusy = true;
     this.#lrError = null;
+    this.#lrNotice = null;
+    this.#lrProgress = null;
     try {
       this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: configFromForm(this.#form) });
       if (this.#lrRange.suggestion !== null) this.#form.phase1.lr = Number(this.#lrRange.suggestion.toPrecision(2));
     } catch (err) {
-      this.#lrError = errorMessage(err);
+      if (err instanceof StudioError && err.code === 'cancelled') this.#lrNotice = err.message;
+      else this.#lrError = errorMessage(err);
     } finally {
       this.#lrBusy = false;
+      this.#lrCancelling = false;
+      this.#lrProgress = null;
+    }
+  }
+
+  /** Stops the test under way; runLrRange then ends with the studio's "cancelled" message. */
+  async cancelLrRange(): Promise<void> {
+    if (!this.#lrBusy) return;
+    this.#lrCancelling = true;
+    try {
+      await this.#studio.api.runs.lrRangeCancel();
+    } catch (err) {
+      this.#lrCancelling = false;
+      this.#lrError = errorMessage(err);
     }
   }
 

@@ -1,7 +1,7 @@
 // One page at a time of the files an import could not take, with the reason for each.
 import type { Problem } from '../../../src-shared/schemas';
-import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export const PROBLEMS_PAGE_SIZE = 100;
 
@@ -9,11 +9,9 @@ export class ProblemsState {
   #page = $state(0);
   #items = $state.raw<Problem[]>([]);
   #total = $state(0);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
   #pageCount = $derived(Math.max(1, Math.ceil(this.#total / PROBLEMS_PAGE_SIZE)));
   readonly #studio: Connection;
-  #request = 0;
+  readonly #request = new Request();
 
   constructor(studio: Connection) {
     this.#studio = studio;
@@ -32,29 +30,21 @@ export class ProblemsState {
     return this.#total;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#request.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
 
+  /** Shows `page`; a later page asked for meanwhile wins. */
   async load(page = this.#page): Promise<void> {
-    const request = ++this.#request;
-    this.#loading = true;
-    try {
-      const result = await this.#studio.api.dataset.problems({
-        offset: page * PROBLEMS_PAGE_SIZE,
-        limit: PROBLEMS_PAGE_SIZE,
-      });
-      if (request !== this.#request) return; // A later page was asked for meanwhile.
-      this.#page = page;
-      this.#items = result.items;
-      this.#total = result.total;
-      this.#error = null;
-    } catch (err) {
-      if (request === this.#request) this.#error = errorMessage(err);
-    } finally {
-      if (request === this.#request) this.#loading = false;
-    }
+    await this.#request.run(
+      () => this.#studio.api.dataset.problems({ offset: page * PROBLEMS_PAGE_SIZE, limit: PROBLEMS_PAGE_SIZE }),
+      (result) => {
+        this.#page = page;
+        this.#items = result.items;
+        this.#total = result.total;
+      },
+    );
   }
 }

@@ -10,6 +10,13 @@ import { Batched } from '../batched';
 import type { Connection } from './connection.svelte';
 import { SuspectsState } from './suspects.svelte';
 
+/** The last export of this page: where it went, in which format, and the files it wrote. */
+export interface Exported {
+  dir: string;
+  format: ExportFormat;
+  files: string[];
+}
+
 export interface Cell {
   trueClass: number;
   predicted: number;
@@ -28,7 +35,7 @@ export class RunPageState {
   #busy = $state(false);
   #relabeled = $state.raw(new Map<number, string>());
   #exporting = $state(false);
-  #exported = $state.raw<{ dir: string; format: ExportFormat } | null>(null);
+  #exported = $state.raw<Exported | null>(null);
   #suspects = $state.raw<SuspectsState | null>(null);
   readonly #arriving = new Batched<EpochMetrics>((fresh) => {
     const key = (m: EpochMetrics) => `${m.phase}:${m.epoch}`;
@@ -84,7 +91,7 @@ export class RunPageState {
   get exporting(): boolean {
     return this.#exporting;
   }
-  get exported(): { dir: string; format: ExportFormat } | null {
+  get exported(): Exported | null {
     return this.#exported;
   }
   /** The group's suspected label errors while their tab is shown, else null. */
@@ -151,7 +158,7 @@ export class RunPageState {
     this.#exporting = true;
     try {
       const out = await this.#studio.api.runs.export({ runId: this.runId, format });
-      this.#exported = { dir: out.dir, format };
+      this.#exported = { dir: out.dir, format, files: out.files };
       this.#error = null;
     } catch (err) {
       this.#error = errorMessage(err);

@@ -3,19 +3,27 @@
 // ends an epoch, so a restart shows the same as live events did; the Runs page's own state
 // follows them through `onchange`.
 import type { RunsProgress, RunSummary } from '../../../src-shared/runs';
-import { errorMessage } from '../api';
 import { Batched } from '../batched';
 import type { Connection } from './connection.svelte';
+import { Coalesced, Request } from './request.svelte';
 
 export class RunsState {
   readonly #studio: Connection;
   #runs = $state.raw<RunSummary[]>([]);
   #loaded = $state(false);
-  #error = $state<string | null>(null);
   #compare = $state.raw<number[]>([]);
   #progress = $state.raw<RunsProgress | null>(null);
-  #reloading: Promise<void> | null = null;
-  #again = false;
+  readonly #request = new Request();
+  readonly #reload = new Coalesced(async () => {
+    await this.#request.run(
+      () => this.#studio.api.runs.list(),
+      (runs) => {
+        this.#runs = runs;
+        this.#changed();
+      },
+    );
+    this.#loaded = true;
+  });
   readonly #listeners = new Set<() => void>();
   readonly #arriving = new Batched<RunsProgress>((all) => (this.#progress = all[all.length - 1]));
 
@@ -33,7 +41,7 @@ export class RunsState {
     return this.#loaded;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
   get compare(): number[] {
     return this.#compare;
@@ -49,30 +57,7 @@ export class RunsState {
 
   /** Coalesces bursts of events into at most one reload in flight and one after it. */
   load(): Promise<void> {
-    if (this.#reloading) {
-      this.#again = true;
-      return this.#reloading;
-    }
-    this.#reloading = this.#fetch().finally(() => {
-      this.#reloading = null;
-      if (this.#again) {
-        this.#again = false;
-        void this.load();
-      }
-    });
-    return this.#reloading;
-  }
-
-  async #fetch(): Promise<void> {
-    try {
-      this.#runs = await this.#studio.api.runs.list();
-      this.#error = null;
-      this.#changed();
-    } catch (err) {
-      this.#error = errorMessage(err);
-    } finally {
-      this.#loaded = true;
-    }
+    return this.#reload.run();
   }
 
   /** Calls `listener` after the rows reload or the comparison changes; returns the unsubscribe. */

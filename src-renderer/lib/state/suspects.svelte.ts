@@ -5,13 +5,14 @@
 import type { SuspectsOutput } from '../../../src-shared/bakeoff';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export class SuspectsState {
   readonly runId: number;
   readonly #studio: Connection;
   readonly #off: Array<() => void> = [];
   #out = $state.raw<SuspectsOutput | null>(null);
-  #error = $state<string | null>(null);
+  readonly #request = new Request();
 
   constructor(studio: Connection, runId: number) {
     this.#studio = studio;
@@ -26,7 +27,7 @@ export class SuspectsState {
     return this.#out;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
   /** The label each candidate has now, where it differs from the one the runs trained on. */
   get relabeled(): Map<number, string> {
@@ -38,19 +39,18 @@ export class SuspectsState {
   }
 
   async load(): Promise<void> {
-    try {
-      this.#out = await this.#studio.api.runs.suspects({ runId: this.runId, limit: 48 });
-      this.#error = null;
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    // Label changes come in bursts: only the latest answer lands.
+    await this.#request.run(
+      () => this.#studio.api.runs.suspects({ runId: this.runId, limit: 48 }),
+      (out) => (this.#out = out),
+    );
   }
 
   async relabel(imageId: number, classId: number): Promise<void> {
     try {
       await this.#studio.api.labels.assign({ imageIds: [imageId], classId });
     } catch (err) {
-      this.#error = errorMessage(err);
+      this.#request.error = errorMessage(err);
     }
   }
 

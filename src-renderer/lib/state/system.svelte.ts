@@ -2,13 +2,12 @@
 // Probing loads each runtime, which takes a few seconds, so a second ask while one is
 // running waits for the same answer.
 import type { SystemCheckReport } from '../../../src-shared/system';
-import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export class SystemState {
   #report = $state.raw<SystemCheckReport | null>(null);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
+  readonly #request = new Request();
   readonly #studio: Connection;
   #pending: Promise<void> | null = null;
 
@@ -20,27 +19,21 @@ export class SystemState {
     return this.#report;
   }
   get loading(): boolean {
-    return this.#loading;
+    return this.#request.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
 
   load(): Promise<void> {
-    this.#pending ??= this.#fetch().finally(() => (this.#pending = null));
-    return this.#pending;
-  }
-
-  async #fetch(): Promise<void> {
-    this.#loading = true;
-    try {
-      this.#report = await this.#studio.api.system.doctor();
-      this.#error = null;
-    } catch (err) {
-      this.#error = errorMessage(err);
-    } finally {
-      this.#loading = false;
-    }
+    return (this.#pending ??= this.#request
+      .run(
+        () => this.#studio.api.system.doctor(),
+        (report) => (this.#report = report),
+      )
+      .then(() => {
+        this.#pending = null;
+      }));
   }
 
   /** The report comes only when asked for: there is no subscription to drop. */

@@ -4,16 +4,15 @@
 // landed on it.
 import { untrack } from 'svelte';
 import type { ImageDetail, ImageSummary } from '../../../src-shared/schemas';
-import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export class ViewerState {
   #open = $state(false);
   #imageId = $state<number | null>(null);
   #detail = $state.raw<ImageDetail | null>(null);
-  #error = $state<string | null>(null);
   readonly #studio: Connection;
-  #request = 0;
+  readonly #request = new Request();
 
   constructor(studio: Connection, cursor: () => ImageSummary | undefined) {
     this.#studio = studio;
@@ -38,35 +37,29 @@ export class ViewerState {
     return this.#detail;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
 
   async show(id: number): Promise<void> {
     this.#open = true;
     if (id === this.#imageId && this.#detail?.id === id) return;
     this.#imageId = id;
-    const request = ++this.#request;
-    try {
-      const detail = await this.#studio.api.dataset.image({ id });
-      if (request !== this.#request) return;
-      this.#detail = detail;
-      this.#error = null;
-    } catch (err) {
-      if (request === this.#request) this.#error = errorMessage(err);
-    }
+    await this.#request.run(
+      () => this.#studio.api.dataset.image({ id }),
+      (detail) => (this.#detail = detail),
+    );
   }
 
   /** Fetches the shown image again: its label may have changed. */
   async reload(): Promise<void> {
     const id = this.#imageId;
     if (!this.#open || id === null) return;
-    const request = ++this.#request;
-    try {
-      const detail = await this.#studio.api.dataset.image({ id });
-      if (request === this.#request) this.#detail = detail;
-    } catch {
-      // Gone meanwhile: the next image shown replaces it.
-    }
+    // Gone meanwhile: the next image shown replaces it, so a failure stays quiet.
+    await this.#request.run(
+      () => this.#studio.api.dataset.image({ id }),
+      (detail) => (this.#detail = detail),
+      { quiet: true },
+    );
   }
 
   close(): void {

@@ -13,6 +13,7 @@ import { RunConfig } from '../../../src-shared/engine-config';
 import type { RunConfigInput } from '../../../src-shared/engine-config';
 import { StudioError } from '../../../src-shared/errors';
 import type { ServerMessage } from '../../../src-shared/rpc';
+import type { LrRangeProgress } from '../../../src-shared/runs';
 import { makeProject, recorder, tempDir } from './helpers';
 import type { Group, Made } from './helpers';
 
@@ -210,5 +211,39 @@ test('refusals name what is missing and what to do; the range test answers with 
   const r = await service.lrRangeTest(cfg());
   assert.ok(r.curve.length > 10);
   assert.ok(r.curve.every((p, i) => i === 0 || p.lr > r.curve[i - 1]!.lr));
+  made.project.close();
+});
+
+test('the range test reports its steps, stops when cancelled with its process gone, and runs again', async () => {
+  const made = await project();
+  const seen: LrRangeProgress[] = [];
+  let onProgress = (_: LrRangeProgress): void => {};
+  const events = { ...recorder().events, lrRange: (p: LrRangeProgress) => (seen.push(p), onProgress(p)) };
+  const service = new RunService(made.project, events, { backend: 'wasm' });
+  onProgress = (p) => p.stage === 'steps' && p.done === 3 && service.cancelLrRange();
+  const first = service.lrRangeTest(cfg());
+  await assert.rejects(
+    service.lrRangeTest(cfg()),
+    (e: unknown) => e instanceof StudioError && e.code === 'busy',
+    'one range test at a time',
+  );
+  // runEngineTask settles only once the training process has exited, so this also says it is gone.
+  await assert.rejects(first, (e: unknown) => e instanceof StudioError && e.code === 'cancelled');
+  const steps = seen.filter((p) => p.stage === 'steps');
+  assert.deepEqual(
+    steps.slice(0, 3).map((p) => [p.done, p.total]),
+    [
+      [1, 100],
+      [2, 100],
+      [3, 100],
+    ],
+  );
+  assert.ok(steps.length < 10, `stopped soon after the cancel, not after ${steps.length} steps`);
+  onProgress = () => {};
+  seen.length = 0;
+  const again = await service.lrRangeTest(cfg());
+  assert.ok(again.curve.length > 10);
+  const last = seen.filter((p) => p.stage === 'steps').at(-1)!;
+  assert.equal(last.done, again.curve.length, 'the last step reported is the last point of the curve');
   made.project.close();
 });

@@ -1,7 +1,7 @@
 // The headless server: everything but the page itself sits behind the token; images are served
 // only if they belong to the open project; the contract works over a real WebSocket.
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -112,4 +112,33 @@ test('the contract works over the WebSocket', async () => {
   await assert.rejects(client.api.dataset.image({ id: 999_999 }), { code: 'not-found' });
   client.dispose();
   ws.close();
+});
+
+test('an exported file downloads with the token; nothing else does, however it is spelled', async () => {
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  await studio.handlers().folders.pick({ path: out });
+  const file = join(out, 'labels.csv');
+  await studio.handlers().curation.exportCsv({ file });
+  const url = (path: string, token = server.token) =>
+    `${base()}/download?token=${token}&path=${encodeURIComponent(path)}`;
+  assert.equal((await fetch(url(file, 'wrong'))).status, 403);
+  const res = await fetch(url(file));
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-disposition') ?? '', /^attachment; filename="labels\.csv"/);
+  assert.equal(await res.text(), readFileSync(file, 'utf8'));
+  for (const refused of [
+    join(dir, 'secret.txt'),
+    `${out}/../secret.txt`,
+    join(dir, 'project', 'studio.db'),
+    'out/labels.csv',
+    out,
+    '',
+  ])
+    assert.equal((await fetch(url(refused))).status, 404, refused);
+  assert.equal((await fetch(`${base()}/download?token=${server.token}&path=..%2f..%2fsecret.txt`)).status, 404);
+  // A link swapped in for the exported file later leads nowhere.
+  rmSync(file);
+  symlinkSync(join(dir, 'secret.txt'), file);
+  assert.equal((await fetch(url(file))).status, 404);
 });

@@ -2,10 +2,16 @@
 // kinds, nothing hidden or above its roots, and a refusal that says how to add a root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { browseRoots, LISTING_MAX, listFolder } from '../../../../src-main/services/folders/browse';
+import {
+  browseRoots,
+  folderNameProblem,
+  LISTING_MAX,
+  listFolder,
+  makeFolder,
+} from '../../../../src-main/services/folders/browse';
 import { realPath } from '../../../../src-main/services/folders/access';
 import { StudioError } from '../../../../src-shared/errors';
 
@@ -84,4 +90,32 @@ test('roots: home, working folder, temp, and STUDIO_FOLDERS, each once and only 
   assert.ok(paths.includes(realPath(tmpdir())));
   assert.ok(!paths.includes(join(root, 'missing')));
   assert.equal(new Set(paths).size, paths.length, 'no root twice');
+});
+
+test('a new folder is made inside a folder the browser may show, and a bad name or place is refused by name', () => {
+  const root = tree();
+  const home = join(root, 'home');
+  const roots = [{ label: 'Home', path: home }];
+  const made = makeFolder(home, 'new data', roots);
+  assert.equal(made, join(home, 'new data'));
+  assert.ok(statSync(made).isDirectory());
+  const refused = (parent: string, name: string, code: string, why: RegExp) =>
+    assert.throws(
+      () => makeFolder(parent, name, roots),
+      (e: unknown) => e instanceof StudioError && e.code === code && why.test(e.message),
+      `${parent} / ${name}`,
+    );
+  refused(home, 'new data', 'invalid-input', /^name: "new data" already exists in /);
+  refused(home, '', 'invalid-input', /^name: The folder name is empty/);
+  refused(home, '../escape', 'invalid-input', /contains \/ or \\/);
+  refused(home, '..', 'invalid-input', /not a folder name/);
+  refused(home, '.secret', 'invalid-input', /starts with a dot/);
+  refused(home, ' padded', 'invalid-input', /starts or ends with a space/);
+  refused(home, 'x'.repeat(256), 'invalid-input', /longer than 255 bytes/);
+  refused(join(root, 'outside'), 'x', 'path-not-allowed', /outside the folders the studio may open/);
+  refused(join(home, 'link-out'), 'x', 'path-not-allowed', /outside the folders/);
+  refused(join(home, 'proj'), 'thumbs', 'path-not-allowed', /thumbnails folder/);
+  assert.equal(existsSync(join(root, 'escape')), false);
+  assert.equal(existsSync(join(root, 'outside', 'x')), false);
+  assert.equal(folderNameProblem('fine name (2)'), null);
 });
