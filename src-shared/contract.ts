@@ -65,6 +65,8 @@ import {
   AcceptOutput,
   AssistState,
   DisagreementsOutput,
+  SimilarInput,
+  SimilarOutput,
   Suggestion,
   SuggestionsInput,
   SuggestionsOutput,
@@ -255,6 +257,8 @@ export const contract = {
       z.object({ limit: z.number().int().min(1).max(2000).default(100) }).strict(),
       DisagreementsOutput,
     ),
+    /** "More like this": the images nearest to one by the assistant's features, labeled or not. */
+    similar: method(SimilarInput, SimilarOutput),
   },
   system: {
     /** What trains and what runs inference on this machine, each rung with its state and reason; the devices seen. */

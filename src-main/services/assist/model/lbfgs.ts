@@ -99,7 +99,10 @@ export async function lbfgs(f: Objective, theta: Float64Array, opts: LbfgsOption
     if (dot(sNew, yNew) > 1e-12) {
       s.push(sNew);
       y.push(yNew);
-      if (s.length > m) (s.shift(), y.shift());
+      if (s.length > m) {
+        s.shift();
+        y.shift();
+      }
     }
     theta.set(next);
     [g, g2] = [g2, g];
