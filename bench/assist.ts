@@ -4,21 +4,16 @@
 // Enter accepts a suggestion, a bulk action (accept-above, with its dialog) counts one
 // action per key press. Then the assistant's refresh time on 10,000 cached images.
 //   npx tsx bench/assist.ts [--images 3000] [--size 96] [--seed 1]
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
-import { FASHION_CLASSES, imagePixels, readIdx } from '../scripts/fashion-mnist';
+import { FASHION_CLASSES } from '../scripts/fashion-mnist';
 import { dispatch } from '../src-main/rpc/dispatcher';
-import { openProject } from '../src-main/services/project/project';
 import { Studio } from '../src-main/services/studio';
-import { insertImage, upsertPath } from '../src-main/store/repos/images';
-import { createImport, finishImport } from '../src-main/store/repos/imports';
 import type { ServerMessage } from '../src-shared/rpc';
-import { seededRandom } from '../src-shared/random';
 import { refreshTimes } from './assist-refresh';
+import { writeProject } from './assist-project';
 
 const { values: opt } = parseArgs({
   options: {
@@ -29,45 +24,6 @@ const { values: opt } = parseArgs({
 });
 const N = Number(opt.images);
 const FIXTURE = '/work/shared/fixtures/keras/mobilenet_2_5_224_tf_no_top.h5';
-
-/** Fashion-MNIST training images, N/10 per class, in a seeded random order (as a folder would hold them). */
-async function writeProject(dir: string): Promise<{ projectDir: string; truth: Map<number, string> }> {
-  const set = readIdx('train');
-  const perClass = new Array(10).fill(0);
-  const picks: number[] = [];
-  for (let i = 0; i < set.count && picks.length < N; i++) if (perClass[set.labels[i]!]++ < N / 10) picks.push(i);
-  const rand = seededRandom(Number(opt.seed));
-  picks.sort(() => rand() - 0.5);
-  const project = openProject(join(dir, 'project'), { create: true });
-  const importId = createImport(project.db, join(dir, 'images'), process.pid, Date.now());
-  mkdirSync(join(dir, 'images'), { recursive: true });
-  const truth = new Map<number, string>();
-  for (const [n, i] of picks.entries()) {
-    const path = join(dir, 'images', `${String(n).padStart(5, '0')}.png`);
-    const png = await sharp(imagePixels(set, i), { raw: { width: 28, height: 28, channels: 1 } })
-      .png()
-      .toBuffer();
-    await sharp(png).toFile(path);
-    const hash = createHash('sha256').update(png).digest('hex');
-    const st = statSync(path);
-    const id = insertImage(project.db, {
-      hash,
-      classId: null,
-      split: null,
-      width: 28,
-      height: 28,
-      format: 'png',
-      bytes: st.size,
-      addedAt: Date.now(),
-      importId,
-    });
-    upsertPath(project.db, path, id, { size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, importId);
-    truth.set(id, FASHION_CLASSES[set.labels[i]!]!);
-  }
-  finishImport(project.db, importId, 'done', Date.now(), null);
-  project.close();
-  return { projectDir: join(dir, 'project'), truth };
-}
 
 type Call = (service: string, method: string, input?: unknown) => Promise<any>;
 
@@ -170,7 +126,7 @@ async function main(): Promise<void> {
   const models = join(dir, 'models');
   try {
     const t0 = performance.now();
-    const { projectDir, truth } = await writeProject(dir);
+    const { projectDir, truth } = await writeProject(dir, N, Number(opt.seed));
     const studio = new Studio({
       modelCacheDir: models,
       configDir: dir,
@@ -201,7 +157,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(await refreshTimes());
+  for (const line of await refreshTimes(10_000)) console.log(line);
 }
 
 function report(a: Annotator, n: number): void {

@@ -127,3 +127,26 @@ export const DisagreementsOutput = z.object({
   total: z.number().int(),
   items: z.array(Disagreement),
 });
+
+export const SimilarInput = z
+  .object({
+    imageId: z.number().int(),
+    /** How many neighbours, nearest first. */
+    count: z.number().int().min(1).max(2000).default(50),
+  })
+  .strict();
+
+export const SimilarOutput = z.object({
+  version: z.number().int(),
+  imageId: z.number().int(),
+  items: z.array(
+    z.object({
+      imageId: z.number().int(),
+      hash: z.string(),
+      /** Euclidean distance on the assistant's reduced features: 0 is the same image. */
+      distance: z.number(),
+      labelClassId: z.number().int().nullable(),
+    }),
+  ),
+});
+export type SimilarOutput = z.infer<typeof SimilarOutput>;

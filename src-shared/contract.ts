@@ -66,6 +66,8 @@ import {
   AcceptOutput,
   AssistState,
   DisagreementsOutput,
+  SimilarInput,
+  SimilarOutput,
   Suggestion,
   SuggestionsInput,
   SuggestionsOutput,
@@ -266,6 +268,8 @@ export const contract = {
       z.object({ limit: z.number().int().min(1).max(2000).default(100) }).strict(),
       DisagreementsOutput,
     ),
+    /** "More like this": the images nearest to one by the assistant's features, labeled or not. */
+    similar: method(SimilarInput, SimilarOutput),
   },
   map: {
     /** The embedding map: none, computing (with progress), or ready; whether images changed since. */

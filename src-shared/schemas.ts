@@ -34,6 +34,8 @@ export const ImageFilter = z
     classId: z.number().int().optional(),
     split: z.union([Split, z.literal('none')]).optional(),
     unlabeled: z.boolean().optional(),
+    /** Only these images, in this order: a view the assistant made (similar images, a sort by suggestion). */
+    imageIds: z.array(z.number().int()).max(200_000).optional(),
   })
   .strict();
 export type ImageFilter = z.infer<typeof ImageFilter>;

@@ -25,7 +25,12 @@ export function withSplit(filter: ImageFilter, split: SplitPick): ImageFilter {
 }
 
 export function isFiltered(filter: ImageFilter): boolean {
-  return filter.classId !== undefined || filter.split !== undefined || filter.unlabeled === true;
+  return (
+    filter.classId !== undefined ||
+    filter.split !== undefined ||
+    filter.unlabeled === true ||
+    filter.imageIds !== undefined
+  );
 }
 
 export function sameClassPick(a: ClassPick, b: ClassPick): boolean {

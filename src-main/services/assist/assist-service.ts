@@ -10,15 +10,24 @@ import type { Handlers } from '../../../src-shared/contract';
 import type { BackendName } from '../../../src-shared/engine-protocol';
 import { wilsonInterval } from '../../../src-shared/engine-metrics';
 import { plural } from '../../../src-shared/plural';
+import { StudioError } from '../../../src-shared/errors';
 import { assistRows, type AssistRow } from '../../store/repos/assist';
 import { classNames } from '../../store/repos/classes';
 import { assignLabels, type Edit } from '../labels/labels';
 import type { Project } from '../project/project';
 import { join } from 'node:path';
 import { FeatureStore, type BuildEvent } from './feature-store';
-import { trainAssistant } from './model/assistant';
+import { keptStrength, trainAssistant, type Strength } from './model/assistant';
 import { planAccept } from './model/accept-plan';
-import { assistantSuspects, mergeSuspects, queueOf, suggestionsOf, type CurrentLabels, type Trained } from './views';
+import {
+  assistantSuspects,
+  mergeSuspects,
+  queueOf,
+  similarOf,
+  suggestionsOf,
+  type CurrentLabels,
+  type Trained,
+} from './views';
 import { runSuspects } from './run-suspects';
 
 export interface AssistOptions {
@@ -68,6 +77,8 @@ export class AssistService {
   #store: FeatureStore | null = null;
   /** The last fit's parameters: a refit after a label change starts from them. */
   #warm: Float64Array | undefined;
+  /** The L2 strength last chosen by cross-validation, kept while the labeled set changes little. */
+  #strength: Strength | null = null;
 
   constructor(
     private readonly project: Project,
@@ -94,10 +105,7 @@ export class AssistService {
   }
 
   async refresh(): Promise<AssistState> {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
+    this.#clearTimer();
     if (!this.#state.started) this.#set({ started: true });
     this.#start();
     return this.settled();
@@ -113,12 +121,14 @@ export class AssistService {
   }
 
   cancel(): AssistState {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
+    this.#clearTimer();
     this.#job?.ctrl.abort(new Error('cancelled'));
     return this.#state;
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
   close(): void {
@@ -219,8 +229,11 @@ export class AssistService {
       this.#trained?.classIds.join() === classIds.join() && this.#trained.features === features
         ? this.#warm
         : undefined;
-    const out = await trainAssistant({ features, labels, k: classIds.length, seed: 1, warm: prev, signal });
+    const classKey = classIds.join();
+    const lambda = keptStrength(this.#strength, labeled, classKey);
+    const out = await trainAssistant({ features, labels, k: classIds.length, seed: 1, warm: prev, lambda, signal });
     this.#warm = out.model.theta;
+    if (lambda === undefined) this.#strength = { lambda: out.cv.lambda, labeled, classes: classKey };
     const version = this.#state.version + 1;
     this.#trained = {
       version,
@@ -322,6 +335,14 @@ export class AssistService {
           runSuspects(this.project.db, now),
         );
         return { version: this.#trained?.version ?? 0, total: all.length, items: all.slice(0, limit) };
+      },
+      similar: ({ imageId, count }) => {
+        if (!this.#trained)
+          throw new StudioError(
+            'invalid-input',
+            "Similar images come from the assistant's features: start the assistant and let it train first.",
+          );
+        return similarOf(this.#trained, imageId, count, this.#current());
       },
     };
   }

@@ -1,11 +1,13 @@
 // What the contract returns from one finished training of the assistant, read against the
 // labels as they are now (a label given since the training is honoured at once).
-import type { DisagreementsOutput, Suggestion, SuggestionsOutput } from '../../../src-shared/assist';
+import type { DisagreementsOutput, SimilarOutput, Suggestion, SuggestionsOutput } from '../../../src-shared/assist';
+import { StudioError } from '../../../src-shared/errors';
 import type { ParsedInput } from '../../../src-shared/contract';
 import { findLabelSuspects, type OutOfFold } from '../../../src-shared/suspects';
 import type { z } from 'zod';
 import type { HeldFeatures } from './feature-store';
 import { top2 } from './model/assistant';
+import { nearestRows } from './model/neighbours';
 import { labelQueue } from './model/queue';
 
 export interface Trained {
@@ -103,4 +105,22 @@ export function mergeSuspects(assistant: Disagreement[], runs: Disagreement[]): 
     byId.set(r.imageId, a ? { ...a, source: 'both', selfConfidence: Math.min(a.selfConfidence, r.selfConfidence) } : r);
   }
   return [...byId.values()].sort((a, b) => a.selfConfidence - b.selfConfidence || a.imageId - b.imageId);
+}
+
+/** "More like this": the nearest images by the features the assistant trained on, labeled or not. */
+export function similarOf(t: Trained, imageId: number, count: number, now: CurrentLabels): SimilarOutput {
+  const row = t.features.rowOf.get(imageId);
+  if (row === undefined)
+    throw new StudioError(
+      'not-found',
+      `Image ${imageId} has no features in the assistant: its file is missing, or it came after the last training.`,
+    );
+  const { x, d, imageIds, hashes } = t.features;
+  const items = nearestRows(x, d, row, count).map((nb) => ({
+    imageId: imageIds[nb.row]!,
+    hash: hashes[nb.row]!,
+    distance: nb.distance,
+    labelClassId: now.get(imageIds[nb.row]!) ?? null,
+  }));
+  return { version: t.version, imageId, items };
 }

@@ -117,19 +117,18 @@ export function hashExists(db: Database, hash: string): boolean {
 }
 
 /** A WHERE clause from fixed fragments; only values are bound, never spliced. */
-export function filterClause(filter: ImageFilter): { where: string; params: (string | number)[] } {
+export function filterClause(filter: ImageFilter, withIds = true): { where: string; params: (string | number)[] } {
   const parts: string[] = [];
   const params: (string | number)[] = [];
-  if (filter.unlabeled) parts.push('class_id IS NULL');
-  else if (filter.classId !== undefined) {
-    parts.push('class_id = ?');
-    params.push(filter.classId);
-  }
-  if (filter.split === 'none') parts.push('split IS NULL');
-  else if (filter.split !== undefined) {
-    parts.push('split = ?');
-    params.push(filter.split);
-  }
+  const add = (part: string, ...values: (string | number)[]) => {
+    parts.push(part);
+    params.push(...values);
+  };
+  if (filter.unlabeled) add('class_id IS NULL');
+  else if (filter.classId !== undefined) add('class_id = ?', filter.classId);
+  if (filter.split === 'none') add('split IS NULL');
+  else if (filter.split !== undefined) add('split = ?', filter.split);
+  if (filter.imageIds && withIds) add('id IN (SELECT value FROM json_each(?))', JSON.stringify(filter.imageIds));
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
@@ -139,12 +138,25 @@ export function countImages(db: Database, filter: ImageFilter = {}): number {
 }
 
 export function pageImages(db: Database, filter: ImageFilter, offset: number, limit: number): ImageRow[] {
+  if (filter.imageIds) return pageListed(db, filter, offset, limit);
   const { where, params } = filterClause(filter);
   const rows = sql(db, `SELECT ${SUMMARY} FROM images ${where} ORDER BY id LIMIT ? OFFSET ?`).all(
     ...params,
     limit,
     offset,
   ) as ImageRow[];
+  return rows.map(withFlag);
+}
+
+/** A page of a listed view, in the list's order (each id once, where it first appears). */
+function pageListed(db: Database, filter: ImageFilter, offset: number, limit: number): ImageRow[] {
+  const { where, params } = filterClause(filter, false);
+  const rows = sql(
+    db,
+    `SELECT ${SUMMARY} FROM images
+     JOIN (SELECT value AS listed, min(key) AS at FROM json_each(?) GROUP BY value) ON listed = id
+     ${where} ORDER BY at LIMIT ? OFFSET ?`,
+  ).all(JSON.stringify(filter.imageIds), ...params, limit, offset) as ImageRow[];
   return rows.map(withFlag);
 }
 

@@ -6,7 +6,7 @@ import type { ImageFilter } from '../../../src-shared/schemas';
 import type { Connection } from './connection.svelte';
 import { DatasetState } from './dataset.svelte';
 import { EditingState } from './editing.svelte';
-import { AssistPanelState } from './assist.svelte';
+import { AssistPanelState, type AssistView } from './assist.svelte';
 import { HistoryState } from './history.svelte';
 import { ImageGridState } from './image-grid.svelte';
 import { ImportsState } from './imports.svelte';
@@ -71,6 +71,34 @@ export class AppState {
     // Any label or class edit (this window's, another's, an undo) changes counts, cells and history.
     studio.on('labels.changed', () => this.#labelsChanged());
     studio.onReopen(() => void this.start());
+    this.assist.onTrained = () => this.#queueFollows();
+  }
+
+  /** Shows the assistant's list of images in the grid: its order kept, the cursor on the first for the queue. */
+  showAssistView(ids: number[], view: AssistView, selectAll = false): void {
+    this.viewer.close();
+    this.selection.reset();
+    this.grid.setFilter({ imageIds: ids }, view.kind === 'queue' ? 0 : -1);
+    this.assist.setView(view);
+    if (selectAll) this.selection.selectAll();
+  }
+
+  /** "Label next": the queue's next page, one key per image (Enter accepts the ghost chip). */
+  async labelNext(): Promise<void> {
+    const ids = await this.assist.nextPage();
+    if (ids.length === 0) return this.toasts.show('Nothing left to label: every image has a label.');
+    this.showAssistView(ids, {
+      kind: 'queue',
+      label: `Label next: ${ids.length} images the assistant would learn most from`,
+    });
+  }
+
+  /** A retrained assistant reorders the queue: a page whose images are all labeled gives way to the next. */
+  #queueFollows(): void {
+    if (this.assist.view?.kind !== 'queue' || !this.grid.filter.imageIds) return;
+    const total = this.grid.total ?? 0;
+    for (let i = 0; i < total; i++) if (this.grid.itemAt(i)?.classId == null) return;
+    void this.labelNext();
   }
 
   /** Loads what the studio has open; run again whenever the connection comes back. */
@@ -87,6 +115,7 @@ export class AppState {
 
   /** Shows the images the filter picks; a new list starts with nothing selected. */
   setFilter(filter: ImageFilter): void {
+    if (!filter.imageIds) this.assist.setView(null);
     this.selection.reset();
     this.grid.setFilter(filter);
   }

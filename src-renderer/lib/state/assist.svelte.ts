@@ -6,7 +6,14 @@ import type { EditResult, ImageSummary } from '../../../src-shared/schemas';
 import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
 
+/** How the grid's assistant view was made, for its label and for the queue's next page. */
+export type AssistView = { kind: 'similar' | 'order' | 'queue'; label: string };
+
+/** Grid orders the assistant offers: by suggestion over the unlabeled images, or its doubts over the labeled ones. */
+export type SuggestionOrder = 'confidence' | 'uncertainty' | 'disagreement';
+
 export class AssistPanelState {
+  #view = $state.raw<AssistView | null>(null);
   #state = $state.raw<AssistState | null>(null);
   #suggestions = $state.raw(new Map<number, Suggestion>());
   #preview = $state.raw<AcceptOutput | null>(null);
@@ -23,6 +30,34 @@ export class AssistPanelState {
   }
   get preview(): AcceptOutput | null {
     return this.#preview;
+  }
+  /** The assistant's view the grid shows (its filter holds the ids), or null. */
+  get view(): AssistView | null {
+    return this.#view;
+  }
+  setView(view: AssistView | null): void {
+    this.#view = view;
+  }
+
+  /** "More like this": the image first, then its nearest neighbours. */
+  async similar(imageId: number, count = 47): Promise<number[]> {
+    const out = await this.#studio.api.assist.similar({ imageId, count });
+    return [imageId, ...out.items.map((s) => s.imageId)];
+  }
+
+  /** Image ids in a suggestion order, optionally of one predicted class. */
+  async ordered(order: SuggestionOrder, classId: number | undefined): Promise<number[]> {
+    if (order === 'disagreement') {
+      const out = await this.#studio.api.assist.disagreements({ limit: 2000 });
+      return out.items.filter((d) => classId === undefined || d.suggestedClassId === classId).map((d) => d.imageId);
+    }
+    const out = await this.#studio.api.assist.suggestions({ which: 'unlabeled', classId, sort: order, limit: 200_000 });
+    return out.items.map((s) => s.imageId);
+  }
+
+  /** "Label next": a page of the queue (uncertain, spread over the features). */
+  async nextPage(count = 20): Promise<number[]> {
+    return (await this.#studio.api.assist.queue({ count })).items.map((s) => s.imageId);
   }
 
   /** Starts the assistant (it then follows label changes); its progress comes as state events. */
@@ -43,6 +78,7 @@ export class AssistPanelState {
   }
 
   clear(): void {
+    this.#view = null;
     this.#state = null;
     this.#suggestions = new Map();
     this.#preview = null;
@@ -72,10 +108,13 @@ export class AssistPanelState {
     return out;
   }
 
+  /** Called after each new training has been taken in (the queue's page follows it). */
+  onTrained: () => void = () => undefined;
+
   #take(s: AssistState): void {
     const trained = s.version !== this.#state?.version;
     this.#state = s;
-    if (trained && s.version > 0) void this.#loadSuggestions(s.version);
+    if (trained && s.version > 0) void this.#loadSuggestions(s.version).then(() => this.onTrained());
   }
 
   async #loadSuggestions(version: number): Promise<void> {

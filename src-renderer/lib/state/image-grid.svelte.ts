@@ -26,6 +26,7 @@ export class ImageGridState {
   #total = $state<number | null>(null);
   #pages = $state.raw(new Map<number, Page<ImageSummary>>());
   #selected = $state(-1);
+  #cursorOnLoad = -1;
   /** The last local removal, so the grid can slide the images that move into place. */
   #lastShift = $state.raw<Shift | null>(null);
   #error = $state<string | null>(null);
@@ -65,7 +66,9 @@ export class ImageGridState {
     return this.#pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
   }
 
-  setFilter(filter: ImageFilter): void {
+  /** A new list; `cursor` puts the cursor on that image once the list has loaded (a queue's first). */
+  setFilter(filter: ImageFilter, cursor = -1): void {
+    this.#cursorOnLoad = cursor;
     // The server treats `unlabeled` as excluding a class, so never send both.
     const next: ImageFilter = { ...filter };
     if (next.unlabeled) delete next.classId;
@@ -192,6 +195,8 @@ export class ImageGridState {
       const result = await this.#studio.api.dataset.images({ filter, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
       if (generation !== this.#generation) return;
       this.#total = result.total;
+      if (this.#cursorOnLoad >= 0 && result.total > 0) this.#selected = Math.min(this.#cursorOnLoad, result.total - 1);
+      this.#cursorOnLoad = -1;
       // Images may have left the view (labelled elsewhere): keep the cursor on one that exists.
       if (this.#selected >= result.total) this.#selected = result.total - 1;
       this.#stale.delete(page);

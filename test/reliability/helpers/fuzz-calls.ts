@@ -107,6 +107,7 @@ export function seeds(p: FuzzPlace): Seeds {
       queue: { count: 5 },
       accept: { threshold: 0.9, preview: true },
       disagreements: { limit: 10 },
+      similar: { imageId: 1, count: 5 },
     },
     map: {
       state: {},

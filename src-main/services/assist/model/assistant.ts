@@ -11,7 +11,7 @@ export interface AssistInput {
   labels: Int32Array;
   k: number;
   seed: number;
-  /** The strength to use without cross-validating again (labels changed little since). */
+  /** The strength to use without choosing again (labels changed little since); cross-validation then fits this one only. */
   lambda?: number;
   /** The last fit of the same shape, to start from. */
   warm?: Float64Array;
@@ -50,6 +50,25 @@ export function foldCount(labels: Int32Array, rows: Int32Array, k: number): numb
   return Math.max(2, Math.min(5, ...counts));
 }
 
+/** When the strength chosen earlier still holds; see `keptStrength`. */
+export interface Strength {
+  lambda: number;
+  /** Labeled images when it was chosen, and the classes (ids joined) then. */
+  labeled: number;
+  classes: string;
+}
+
+/**
+ * The strength to keep without choosing again, or undefined to choose: choosing fits every
+ * candidate on every fold (4 x 5 fits), keeping fits the folds once. It is kept while the
+ * classes are the same and the labeled set is within a quarter of its size at the choice;
+ * under 50 labeled images it always chooses (cheap, and the choice moves most there).
+ */
+export function keptStrength(prev: Strength | null, labeled: number, classes: string): number | undefined {
+  if (!prev || prev.classes !== classes || labeled < 50) return undefined;
+  return Math.abs(labeled - prev.labeled) <= 0.25 * prev.labeled ? prev.lambda : undefined;
+}
+
 export async function trainAssistant(input: AssistInput): Promise<AssistOutput> {
   const { features, labels, k, signal } = input;
   const { all, sample } = labeledRows(labels, input.cvCap ?? 1500);
@@ -64,6 +83,7 @@ export async function trainAssistant(input: AssistInput): Promise<AssistOutput> 
     seed: input.seed,
     signal,
     lambdas: input.lambda === undefined ? undefined : [input.lambda],
+    init: input.warm,
   });
   const model = await fitSoftmax(
     { features, rows: all, labels: Int32Array.from(all, (i) => labels[i]!), k, lambda: cv.lambda, init: input.warm },

@@ -16,6 +16,8 @@ export interface CvInput {
   folds: number;
   seed: number;
   lambdas?: readonly number[];
+  /** Where every fold's first fit starts: the last full fit, close to each fold's optimum when labels changed little. */
+  init?: Float64Array;
   /** Iterations per fold fit: the choice needs the ranking of candidates, not their last digits. */
   maxIterations?: number;
   signal?: AbortSignal;
@@ -66,7 +68,7 @@ export async function crossValidate(input: CvInput): Promise<CvResult> {
   const { k, features } = input;
   const lambdas = input.lambdas ?? LAMBDAS;
   const fold = stratifiedFolds(input.labels, k, input.folds, input.seed);
-  const warm: (Float64Array | undefined)[] = [];
+  const warm: (Float64Array | undefined)[] = Array.from({ length: input.folds }, () => input.init);
   const oofs = lambdas.map(() => new Float32Array(input.rows.length * k));
   const scores = lambdas.map((lambda) => ({ lambda, logLoss: 0, accuracy: 0 }));
   for (let f = 0; f < input.folds; f++) {
