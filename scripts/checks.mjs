@@ -1,5 +1,5 @@
-// The checks `npm test` runs before the tests: type checks, the linter, the formatter and the
-// renderer's build. Each is one single-threaded process, so they run two at a time (these
+// The checks `npm test` runs before the tests: type checks, the linter, the formatter, knip
+// (unused files and exports) and the renderer's build. Each is one single-threaded process, so they run two at a time (these
 // machines have 2 cores), longest first. Each one's output is printed whole when it ends, under
 // its name, and the script fails if any failed.
 import { spawn } from 'node:child_process';
@@ -11,6 +11,7 @@ const checks = [
   ['vite build', 'npx', ['vite', 'build']],
   ['tsc (electron)', 'npx', ['tsc', '-p', 'tsconfig.electron.json', '--noEmit']],
   ['prettier', 'npx', ['prettier', '--check', '.']],
+  ['knip (unused exports and files)', 'npx', ['knip']],
 ];
 const width = Number(process.env.STUDIO_CHECKS_PARALLEL ?? 2);
 

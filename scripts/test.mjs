@@ -36,6 +36,9 @@ const config = mkdtempSync(join(tmpdir(), 'studio-test-config-'));
 // more loading. The helpers go to dist/test/, mirroring test/.
 const built = spawnSync(process.execPath, ['scripts/build-electron.mjs'], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
+// Each bundle pulls in only the folders of its process (src-training, src-node-shared, src-main).
+const zones = spawnSync(process.execPath, ['scripts/bundle-zones.mjs'], { stdio: 'inherit' });
+if (zones.status !== 0) process.exit(zones.status ?? 1);
 const helpers = readdirSync('test/reliability/helpers')
   .filter((f) => f.endsWith('.ts'))
   .map((f) => join('test/reliability/helpers', f));

@@ -98,7 +98,9 @@ function reasons(t: Trend, low: boolean, fitted: number, measured: boolean): str
     t.accRise > ACC_RISE
       ? `training accuracy still rising ${formatPercent(t.accRise)} per epoch (${formatPercent(t.first.trainAcc)} to ${formatPercent(t.last.trainAcc)})`
       : null,
-    t.valFall !== null && t.valFall > VAL_FALL ? `validation loss still falling ${formatPercent(t.valFall)} per epoch` : null,
+    t.valFall !== null && t.valFall > VAL_FALL
+      ? `validation loss still falling ${formatPercent(t.valFall)} per epoch`
+      : null,
     low
       ? `training accuracy ${formatPercent(fitted)} at the last epoch${measured ? ' (in inference mode)' : ''}, below ${formatPercent(LOW_TRAIN_ACC)}`
       : null,
