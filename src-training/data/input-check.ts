@@ -21,23 +21,30 @@ const EPS = 1e-3;
 
 const triple = (a: ArrayLike<number>): [number, number, number] => [a[0]!, a[1]!, a[2]!];
 
-function pixelStats(x: tf.Tensor4D): PixelStats {
-  return tf.tidy(() => {
-    const flat = tf.reshape(x, [-1, 3]);
-    const { mean, variance } = tf.moments(flat, 0);
-    return {
-      mean: triple(mean.dataSync()),
-      std: triple(tf.sqrt(variance).dataSync()),
-      min: triple(tf.min(flat, 0).dataSync()),
-      max: triple(tf.max(flat, 0).dataSync()),
-    };
-  });
+/** Reads tensors back asynchronously (WebGPU in Node has no synchronous readback) and frees them. */
+async function readAll(ts: tf.Tensor[]): Promise<Float32Array[]> {
+  try {
+    return (await Promise.all(ts.map((t) => t.data()))) as Float32Array[];
+  } finally {
+    tf.dispose(ts);
+  }
+}
+
+async function pixelStats(x: tf.Tensor4D): Promise<PixelStats> {
+  const [mean, std, min, max] = await readAll(
+    tf.tidy(() => {
+      const flat = tf.reshape(x, [-1, 3]);
+      const m = tf.moments(flat, 0);
+      return [m.mean, tf.sqrt(m.variance), tf.min(flat, 0), tf.max(flat, 0)];
+    }),
+  );
+  return { mean: triple(mean!), std: triple(std!), min: triple(min!), max: triple(max!) };
 }
 
 /** The first BatchNorm layer fed by the network's input, and a model up to its input. */
-function firstBatchNorm(
+async function firstBatchNorm(
   features: tf.LayersModel,
-): { layer: tf.layers.Layer; upTo: tf.LayersModel; mean: Float32Array; variance: Float32Array } | null {
+): Promise<{ layer: tf.layers.Layer; upTo: tf.LayersModel; mean: Float32Array; variance: Float32Array } | null> {
   const layer = features.layers.find(isBatchNorm);
   if (!layer) return null;
   const weight = (suffix: string) => layer.weights.find((w) => w.originalName.endsWith(suffix));
@@ -48,8 +55,8 @@ function firstBatchNorm(
   return {
     layer,
     upTo,
-    mean: mean.read().dataSync() as Float32Array,
-    variance: variance.read().dataSync() as Float32Array,
+    mean: (await mean.read().data()) as Float32Array,
+    variance: (await variance.read().data()) as Float32Array,
   };
 }
 
@@ -73,21 +80,27 @@ export function batchNormDistance(
 }
 
 /** RGB 0..255 pixels [n, s, s, 3] against the backbone's network; `used` is the preprocessing the run gives it. */
-export function checkPixels(features: tf.LayersModel, pixels: tf.Tensor4D, used: Preprocessing): InputCheck {
+export async function checkPixels(
+  features: tf.LayersModel,
+  pixels: tf.Tensor4D,
+  used: Preprocessing,
+): Promise<InputCheck> {
   const seen = preprocess(pixels, used) as tf.Tensor4D;
-  const stats = pixelStats(seen);
-  seen.dispose();
-  const bn = firstBatchNorm(features);
+  const stats = await pixelStats(seen).finally(() => seen.dispose());
+  const bn = await firstBatchNorm(features);
   let probe: InputCheck['probe'] = null;
   if (bn) {
     const distance: Partial<Record<PreprocessingKind, number>> = {};
     for (const kind of KINDS) {
-      distance[kind] = tf.tidy(() => {
-        const out = bn.upTo.predict(preprocess(pixels, { kind })) as tf.Tensor;
-        const channels = out.shape.at(-1)!;
-        const { mean, variance } = tf.moments(tf.reshape(out, [-1, channels]), 0);
-        return batchNormDistance(mean.dataSync(), variance.dataSync(), bn.mean, bn.variance);
-      });
+      const [mean, variance] = await readAll(
+        tf.tidy(() => {
+          const out = bn.upTo.predict(preprocess(pixels, { kind })) as tf.Tensor;
+          const channels = out.shape.at(-1)!;
+          const m = tf.moments(tf.reshape(out, [-1, channels]), 0);
+          return [m.mean, m.variance];
+        }),
+      );
+      distance[kind] = batchNormDistance(mean!, variance!, bn.mean, bn.variance);
     }
     probe = { layer: bn.layer.name, distance };
   }
@@ -105,7 +118,7 @@ export async function checkInput(backbone: Backbone, train: RunImage[]): Promise
     if (images.length === 0) return null;
     const pixels = tf.stack(images) as tf.Tensor4D;
     try {
-      return checkPixels(backbone.features, pixels, backbone.entry.preprocessing);
+      return await checkPixels(backbone.features, pixels, backbone.entry.preprocessing);
     } finally {
       pixels.dispose();
     }

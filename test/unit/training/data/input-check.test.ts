@@ -63,10 +63,10 @@ test('batchNormDistance is 0 on the moving statistics themselves and grows with 
   assert.ok(Math.abs(d - 2) < 1e-3, String(d));
 });
 
-test('a caffe-trained first BatchNorm fed 0..1 pixels is found, and the doctor names caffe-style input', () => {
+test('a caffe-trained first BatchNorm fed 0..1 pixels is found, and the doctor names caffe-style input', async () => {
   const net = caffeNet(photos(32, 16, 1));
   const pixels = photos(16, 16, 2);
-  const wrong = checkPixels(net, pixels, { kind: 'unit' });
+  const wrong = await checkPixels(net, pixels, { kind: 'unit' });
   assert.equal(wrong.images, 16);
   assert.equal(wrong.used, 'unit');
   assert.ok(Math.max(...wrong.pixels.max) <= 1 && Math.min(...wrong.pixels.min) >= 0, 'recorded 0..1 pixels');
@@ -86,18 +86,18 @@ test('a caffe-trained first BatchNorm fed 0..1 pixels is found, and the doctor n
   assert.match(f.title, /the run gave 0\.\.1 pixels/);
   assert.match(f.evidence.text, /values 0\.\d\d\.\.(0\.\d\d|1\.00)/);
 
-  const right = checkPixels(net, pixels, { kind: 'caffe' });
+  const right = await checkPixels(net, pixels, { kind: 'caffe' });
   assert.equal(right.used, 'caffe');
   assert.ok(Math.min(...right.pixels.min) < -50, 'caffe pixels are mean-subtracted');
   assert.deepEqual(preprocessing(input({ inputCheck: right })), []);
   tf.dispose([pixels]);
 });
 
-test('a network without BatchNorm (VGG16) records the pixels and no probe; the rule stays silent', () => {
+test('a network without BatchNorm (VGG16) records the pixels and no probe; the rule stays silent', async () => {
   const inp = tf.input({ shape: [8, 8, 3] });
   const out = tf.layers.conv2d({ filters: 2, kernelSize: 3 }).apply(inp) as tf.SymbolicTensor;
   const pixels = photos(4, 8, 3);
-  const c = checkPixels(tf.model({ inputs: inp, outputs: out }), pixels, { kind: 'symmetric' });
+  const c = await checkPixels(tf.model({ inputs: inp, outputs: out }), pixels, { kind: 'symmetric' });
   assert.equal(c.probe, null);
   assert.ok(c.pixels.max.every((v) => v <= 1) && c.pixels.min.every((v) => v >= -1));
   assert.deepEqual(preprocessing(input({ inputCheck: c })), []);
