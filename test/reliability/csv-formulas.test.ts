@@ -91,8 +91,8 @@ describe('a project whose class names and groups are formulas', () => {
         .toFile(join(data, 'in', name));
     }
     studio = new Studio();
-    studio.open(temp('formula-project'), true);
-    studio.handlers().folders.pick({ path: data });
+    studio.open({ path: temp('formula-project'), create: true });
+    await studio.handlers().folders.pick({ path: data });
     await studio.handlers().imports.start({ folder: data });
     await studio.idle();
   });
@@ -114,7 +114,7 @@ describe('a project whose class names and groups are formulas', () => {
     });
     const want = state();
     const out = temp('formula-csv');
-    studio.handlers().folders.pick({ path: out });
+    await studio.handlers().folders.pick({ path: out });
     const file = join(out, 'labels.csv');
     const api = studio.handlers().curation;
     assert.equal((await api.exportCsv({ file })).rows, 6);

@@ -93,9 +93,9 @@ describe('a project exported and imported again', () => {
         .toFile(join(data, 'in', name));
     }
     studio = new Studio();
-    studio.open(temp('project'), true);
-    studio.handlers().folders.pick({ path: data });
-    studio.handlers().imports.start({ folder: data });
+    studio.open({ path: temp('project'), create: true });
+    await studio.handlers().folders.pick({ path: data });
+    await studio.handlers().imports.start({ folder: data });
     await studio.idle();
     ids = (db().prepare('SELECT id FROM images ORDER BY id').all() as { id: number }[]).map((r) => r.id);
     assert.equal(ids.length, names.length);

@@ -53,10 +53,10 @@ async function curate(
   folder: string,
 ): Promise<{ clusters: string[]; splits: Map<string, string | null>; ids: string[] }> {
   const studio = new Studio();
-  studio.open(temp('project'), true);
+  studio.open({ path: temp('project'), create: true });
   const h = studio.handlers();
-  h.folders.pick({ path: folder });
-  h.imports.start({ folder });
+  await h.folders.pick({ path: folder });
+  await h.imports.start({ folder });
   await studio.idle();
   const report = await h.curation.duplicates({});
   await h.curation.split({ val: 0.2, test: 0.1, seed: 11, keepPredefined: false, keepClusters: true });

@@ -59,7 +59,7 @@ describe('normaliseClassName', () => {
 describe('in a project', () => {
   const open = () => {
     const studio = new Studio();
-    studio.open(temp('project'), true);
+    studio.open({ path: temp('project'), create: true });
     return studio;
   };
 
@@ -96,8 +96,8 @@ describe('in a project', () => {
         .toFile(join(data, f, 'img.png'));
     }
     const studio = open();
-    studio.handlers().folders.pick({ path: data });
-    studio.handlers().imports.start({ folder: data });
+    await studio.handlers().folders.pick({ path: data });
+    await studio.handlers().imports.start({ folder: data });
     await studio.idle();
     const db = studio.project!.db;
     assert.deepEqual(db.prepare('SELECT name FROM classes ORDER BY name').all(), [

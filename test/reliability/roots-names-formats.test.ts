@@ -52,7 +52,7 @@ test('a studio started from / offers no root at /, so /etc cannot be chosen; STU
 
 describe('in a project', () => {
   const studio = new Studio({ configDir: temp('config') });
-  studio.open(temp('project'), true);
+  studio.open({ path: temp('project'), create: true });
   after(() => studio.close());
   const api = studio.handlers();
 
@@ -91,7 +91,7 @@ describe('in a project', () => {
     const data = temp('bidi-data');
     mkdirSync(join(data, 'dog\u202e'));
     writeFileSync(join(data, 'dog\u202e', 'a.png'), Buffer.from('not read'));
-    api.folders.pick({ path: data });
+    await api.folders.pick({ path: data });
     const { importId } = await api.imports.start({ folder: data });
     await studio.idle();
     const problems = await api.imports.problems({ importId, limit: 10 });
@@ -104,7 +104,7 @@ describe('in a project', () => {
     const data = temp('same-bytes');
     const bytes = Buffer.from('<html>a web page saved under an image name</html>\n');
     for (const name of ['a.jpg', 'external.png', 'z.webp']) writeFileSync(join(data, name), bytes);
-    api.folders.pick({ path: data });
+    await api.folders.pick({ path: data });
     const { importId } = await api.imports.start({ folder: data });
     await studio.idle();
     const problems = await api.imports.problems({ importId, limit: 10 });

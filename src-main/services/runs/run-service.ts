@@ -23,13 +23,17 @@ import {
   runningRunRows,
   setRunStatus,
 } from '../../store/repos/runs';
-import type { PredictionFilter } from '../../store/repos/runs';
 import { findingCounts } from '../../store/repos/findings';
 import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
 import { isProcessAlive } from '../project/project';
 import type { Project } from '../project/project';
 import { canonicalJson } from '../curation/manifest';
 import { nearClusters, PrintCache } from '../curation/duplicates';
+import type { ParsedInput, Slice } from '../../../src-shared/contract';
+import type { AugmentPreviewInput, AugmentPreviewOutput } from '../../../src-shared/runs';
+import type { SuspectsOutput } from '../../../src-shared/bakeoff';
+import { augmentPreview } from './augment-preview';
+import { labelSuspects, type SuspectsQuery } from './suspects';
 import { RunDoctor } from './doctor';
 import { freezeManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
@@ -63,7 +67,8 @@ interface Queued {
   resume: boolean;
 }
 
-export class RunService {
+/** The runs slice of the contract, but for bake-offs (`BakeoffService`); every method takes the contract's parsed input. */
+export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 'bakeoffSummary'> {
   readonly #clock: () => number;
   #queue: Queued[] = [];
   #current: { runId: number; handle: TrainingHandle | null } | null = null;
@@ -105,7 +110,7 @@ export class RunService {
     }
   }
 
-  start(input: { config: RunConfig; name?: string; folds?: number }): { runIds: number[]; groupId: number | null } {
+  start(input: ParsedInput<'runs', 'start'>): { runIds: number[]; groupId: number | null } {
     const config = checkedConfig(input.config);
     const plan = planFromStore(this.project.db, config.seed, input.folds);
     const name = input.name ?? defaultName(config);
@@ -139,7 +144,7 @@ export class RunService {
     return ids;
   }
 
-  resume(runId: number): void {
+  resume({ runId }: { runId: number }): null {
     const row = needRun(this.project.db, runId);
     if (row.status !== 'interrupted') {
       throw new StudioError(
@@ -149,14 +154,15 @@ export class RunService {
     }
     requeueRun(this.project.db, runId, process.pid, 'Waiting to resume.');
     this.#enqueue({ runId, resume: true });
+    return null;
   }
 
-  cancel(runId: number): void {
-    if (this.#current?.runId === runId) return void this.#current.handle?.cancel();
+  cancel({ runId }: { runId: number }): null {
+    if (this.#current?.runId === runId) return (this.#current.handle?.cancel(), null);
     const at = this.#queue.findIndex((q) => q.runId === runId);
     if (at >= 0) {
       this.#queue.splice(at, 1);
-      return this.#setStatus(runId, 'cancelled', 'Cancelled before it started.');
+      return (this.#setStatus(runId, 'cancelled', 'Cancelled before it started.'), null);
     }
     const row = needRun(this.project.db, runId);
     if (row.status === 'running' || row.status === 'queued') {
@@ -165,6 +171,7 @@ export class RunService {
         `Run ${runId} belongs to another process (pid ${row.pid}), e.g. \`studio train\`; cancel it there.`,
       );
     }
+    return null;
   }
 
   #enqueue(q: Queued): void {
@@ -281,34 +288,32 @@ export class RunService {
     });
   }
 
-  get(runId: number): RunDetail {
+  get({ runId }: { runId: number }): RunDetail {
     this.#unsaved.flush();
     return this.#unsaved.over(detailOf(this.project.db, needRun(this.project.db, runId)));
   }
 
-  epochs(runId: number): RunEpochs {
+  epochs({ runId }: { runId: number }): RunEpochs {
     needRun(this.project.db, runId);
     return epochsOf(this.project.db, runId);
   }
 
-  predictions(
-    runId: number,
-    filter: PredictionFilter,
-    offset: number,
-    limit: number,
-  ): { total: number; items: RunPrediction[] } {
-    return predictionsOf(this.project.db, runId, filter, offset, limit);
+  predictions({ runId, trueClass, predicted, offset, limit }: ParsedInput<'runs', 'predictions'>): {
+    total: number;
+    items: RunPrediction[];
+  } {
+    return predictionsOf(this.project.db, runId, { trueClass, predicted }, offset, limit);
   }
 
-  groupSummary(groupId: number): GroupSummary {
+  groupSummary({ groupId }: { groupId: number }): GroupSummary {
     return groupSummaryOf(this.project.db, groupId);
   }
 
   /** The range test on this project's training images, in its own process. */
-  async lrRangeTest(
-    input: RunConfig,
-  ): Promise<{ curve: Array<{ lr: number; loss: number }>; suggestion: number | null }> {
-    const config = checkedConfig(input);
+  async lrRangeTest(input: {
+    config: RunConfig;
+  }): Promise<{ curve: Array<{ lr: number; loss: number }>; suggestion: number | null }> {
+    const config = checkedConfig(input.config);
     const m = planFromStore(this.project.db, config.seed).manifests[0]!;
     const data = runDataOf(this.project.db, { ...m, val: [], test: [] });
     const dirs = {
@@ -320,12 +325,26 @@ export class RunService {
     return { curve: out.curve, suggestion: out.suggestion };
   }
 
+  /** A few training images through the engine's own augmentation, for the launcher's preview. */
+  augmentPreview(input: AugmentPreviewInput): Promise<AugmentPreviewOutput> {
+    return augmentPreview(this.project, input);
+  }
+
+  /** Label-error candidates of a k-fold group (or one run) from its out-of-fold predictions. */
+  suspects(input: SuspectsQuery): SuspectsOutput {
+    return labelSuspects(this.project.db, input);
+  }
+
   /** A tfjs layers model or ONNX with its manifest, by default into <project>/runs/<id>/export (export-onnx). */
-  async export(
-    runId: number,
-    outDir?: string,
-    format: ExportFormat = 'tfjs',
-  ): Promise<{ dir: string; manifest: ExportManifest }> {
+  async export({
+    runId,
+    outDir,
+    format = 'tfjs',
+  }: {
+    runId: number;
+    outDir?: string;
+    format?: ExportFormat;
+  }): Promise<{ dir: string; manifest: ExportManifest }> {
     const row = needRun(this.project.db, runId);
     if (row.status !== 'done' || !row.result) {
       throw new StudioError(

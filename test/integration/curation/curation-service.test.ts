@@ -17,11 +17,11 @@ async function studioWith(write: (root: string) => Promise<unknown>) {
   const data = temp('data');
   await write(data);
   const studio = new Studio();
-  studio.open(temp('project'), true);
+  studio.open({ path: temp('project'), create: true });
   const h = studio.handlers();
   // The data and the CSV files live under the temp folder: chosen once, as the folder browser would.
-  h.folders.pick({ path: tmpdir() });
-  h.imports.start({ folder: data });
+  await h.folders.pick({ path: tmpdir() });
+  await h.imports.start({ folder: data });
   await studio.idle();
   return { studio, h, data, db: studio.project!.db };
 }
