@@ -379,6 +379,13 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
  * size or block count fails here, before anything is queued.
  */
 export function checkedConfig(config: RunConfig): RunConfig {
+  // Multi-label heads, losses and metrics are not built: refused here, before anything is queued,
+  // rather than by the training process once the run has started.
+  if (config.labelType === 'multi')
+    throw new StudioError(
+      'invalid-input',
+      'config.labelType: "multi" (several labels per image) is not supported yet; use "single" (one class per image).',
+    );
   let entry;
   try {
     entry = findBackbone(config.backboneId);
