@@ -44,7 +44,7 @@ test('train prints a summary of the run; runs lists it; eval shows its test eval
   assert.match(t.stdout, /^Run 1 "cli run": done in [\d.]+ s$/m);
   assert.match(
     t.stdout,
-    /kept p1 e[123]: val acc [\d.]+% \[[\d.]+-[\d.]+\], macro F1 [\d.]+%, train-val gap [-+][\d.]+ points; test acc [\d.]+% \[[\d.]+-[\d.]+\], test macro F1 [\d.]+%; 3 epochs/,
+    /kept p1 e[123]: val acc [\d.]+ % \[[\d.]+-[\d.]+\], macro F1 [\d.]+ %, train-val gap [-+][\d.]+ points; test acc [\d.]+ % \[[\d.]+-[\d.]+\], test macro F1 [\d.]+ %; 3 epochs/,
   );
   // 4 validation and 6 test images: the training doctor at least warns that accuracy here is noise.
   assert.match(t.stdout, /Training doctor:\n\s+\[(problem|warning)\] /);
@@ -59,7 +59,7 @@ test('train prints a summary of the run; runs lists it; eval shows its test eval
     assert.doesNotMatch(out.stdout + out.stderr, /Hi, looks like you are running TensorFlow\.js/);
   const e = studio('eval', dir, '1');
   assert.equal(e.status, 0, e.stderr);
-  assert.match(e.stdout, /Test split: 6 images, accuracy [\d.]+%, macro F1/);
+  assert.match(e.stdout, /Test split: 6 images, accuracy [\d.]+ %, macro F1/);
   assert.match(
     e.stdout,
     /^Wall time [\d.]+ s: cache build [\d.]+ s, phase 1 [\d.]+ s, evaluation [\d.]+ s, start-up [\d.]+ s$/m,
@@ -70,7 +70,7 @@ test('train prints a summary of the run; runs lists it; eval shows its test eval
     /^Pooled features: computed on (onnxruntime-cpu|tfjs-wasm), \d+ threads?.*; [\d.]+ kB, held in memory$/m,
   );
   assert.match(e.stdout, /Training doctor:/);
-  assert.match(e.stdout, /^\s+cols\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%\s+3$/m);
+  assert.match(e.stdout, /^\s+cols\s+[\d.]+ %\s+[\d.]+ %\s+[\d.]+ %\s+3$/m);
   assert.match(e.stdout, /Confusion matrix \(rows: true class, columns: predicted\)/);
 });
 

@@ -36,7 +36,7 @@ test('every slice but the studio-wide ones is declared as needing the project', 
     Object.entries(methods).map(([m, def]) => `${s}.${m}:${'project' in def && def.project === true}`),
   );
   for (const entry of needs) {
-    const open = /^(imports|dataset|labels|classes|runs|curation|assist)\./.test(entry);
+    const open = /^(imports|dataset|labels|classes|runs|curation|assist|map)\./.test(entry);
     assert.ok(entry.endsWith(`:${open}`), entry);
   }
 });
@@ -65,6 +65,23 @@ test('a refused path stops the call before the service sees it', () => {
   });
   assert.deepEqual(checked, [['/proj/studio.db', 'write', 'CSV file']]);
   assert.deepEqual(calls, []);
+});
+
+test("a new folder's parent must be inside the browser's roots (the 'browse' rule), checked before it is made", () => {
+  const calls: unknown[] = [];
+  const makeFolder = (input: unknown) => (calls.push(input), { path: '/home/a/new' });
+  const refuseOutside = (path: string, rule: PathRule) => rule.mode === 'browse' && !path.startsWith('/home/');
+  const { p, checked } = provider({ folders: { makeFolder } as unknown as Handlers['folders'] }, refuseOutside);
+  assert.deepEqual(localHandlers(p).folders.makeFolder({ parent: '/home/a', name: 'new' }), { path: '/home/a/new' });
+  assert.throws(() => localHandlers(p).folders.makeFolder({ parent: '/etc', name: 'new' }), {
+    code: 'path-not-allowed',
+    message: 'Parent folder /etc is not allowed',
+  });
+  assert.deepEqual(checked, [
+    ['/home/a', 'browse', 'Parent folder'],
+    ['/etc', 'browse', 'Parent folder'],
+  ]);
+  assert.deepEqual(calls, [{ parent: '/home/a', name: 'new' }]);
 });
 
 test("a failure inside a method goes through the provider's translate, sync or async", async () => {
