@@ -5,7 +5,7 @@
 // of its own, kept warm, and the rounds take turns: in each round every side runs `steps`
 // steps, so a load that comes and goes on the machine falls on all of them alike.
 //   studio:  the engine's trainStep on tfjs-wasm with 1 thread (the plain build) and with
-//            each count in --threads (the threaded build, src-main/engine/wasm/threaded.ts);
+//            each count in --threads (the threaded build, src-node-shared/wasm/threaded.ts);
 //   PyTorch: Debian's python3-torch (installed here with apt-get when missing), 1 and 2 threads.
 // Before timing, both sides train `--check` steps from the same weights and their losses
 // must agree. Usage:

@@ -51,7 +51,7 @@ async function killParentAndTime(childScript: string): Promise<{ pid: number; go
 
 test('a child stuck in a synchronous loop ends within 2 s of its parent being killed', async () => {
   const child = join(dir, 'busy-child.ts');
-  const watch = pathToFileURL(join(repo, 'src-main', 'engine', 'process', 'parent-watch.ts')).href;
+  const watch = pathToFileURL(join(repo, 'src-training', 'process', 'parent-watch.ts')).href;
   // Blocks its main thread for good once ready: only the watcher thread can end it.
   writeFileSync(
     child,
