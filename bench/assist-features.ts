@@ -40,7 +40,10 @@ export async function fashionFeatures(opts: {
     }
     const truth = new Map(JSON.parse(readFileSync(truthFile, 'utf8')) as [number, string][]);
     const models = join(opts.dir, 'models');
-    await new BackboneService({ cacheDir: models }).import(join(FIXTURES, WEIGHTS[opts.backboneId]!), opts.backboneId);
+    await new BackboneService({ cacheDir: models }).import({
+      file: join(FIXTURES, WEIGHTS[opts.backboneId]!),
+      id: opts.backboneId,
+    });
     const held = await projectFeatures(join(work, 'project'), models, opts.backboneId, opts.size, null);
     const labels = Int32Array.from(held.imageIds, (id) => FASHION_CLASSES.indexOf(truth.get(id)! as never));
     writeFileSync(`${file}.json`, JSON.stringify({ d: held.d, labels: Array.from(labels) }));

@@ -30,7 +30,7 @@ type Call = (service: string, method: string, input?: unknown) => Promise<any>;
 function caller(studio: Studio): Call {
   let id = 0;
   return async (service, method, input = {}) => {
-    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+    const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
       ServerMessage,
       { kind: 'result' }
     >;
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       runs: { backend: 'wasm' },
       assist: { backboneId: 'mobilenet_0.25', inputSize: Number(opt.size), auto: false },
     });
-    await studio.backbones.import(FIXTURE, 'mobilenet_0.25');
+    await studio.backbones.import({ file: FIXTURE, id: 'mobilenet_0.25' });
     const call = caller(studio);
     studio.folders.access.grant(projectDir);
     await call('project', 'open', { path: projectDir });

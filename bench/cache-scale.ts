@@ -271,11 +271,11 @@ async function killAndResume(b: Bench): Promise<void> {
   b.onKill = null;
   const before = cacheFiles(b.cacheDir);
   console.log(
-    `  killed at ${(100 * killedAt).toFixed(1)} % (by the last event); run: ${b.service.get(b.runId).status}; ${before.size} values cached`,
+    `  killed at ${(100 * killedAt).toFixed(1)} % (by the last event); run: ${b.service.get({ runId: b.runId }).status}; ${before.size} values cached`,
   );
   b.w = watch(b.project, () => b.runId, N);
   const t0 = performance.now();
-  b.service.resume(b.runId);
+  b.service.resume({ runId: b.runId });
   await b.service.idle();
   b.w.stop();
   const after = cacheFiles(b.cacheDir);
@@ -283,7 +283,7 @@ async function killAndResume(b: Bench): Promise<void> {
   const firstTrain = b.w.seen.find((s) => s.p.split === 'train')!.p;
   const newly = [...after.keys()].filter((p) => !before.has(p)).length;
   console.log(
-    `  resumed: ${b.service.get(b.runId).status} in ${((performance.now() - t0) / 1000).toFixed(1)} s; train split found ${firstTrain.fromCache} of ${firstTrain.total} cached`,
+    `  resumed: ${b.service.get({ runId: b.runId }).status} in ${((performance.now() - t0) / 1000).toFixed(1)} s; train split found ${firstTrain.fromCache} of ${firstTrain.total} cached`,
   );
   console.log(
     `  values computed again: ${rewritten} of ${before.size} cached before the kill; computed after it: ${newly} (${before.size + newly} of ${N})`,
@@ -301,7 +301,7 @@ async function main(): Promise<void> {
     const whole = report(b.w.seen, b.w.mem);
     const disk = diskBytes(b.cacheDir);
     console.log(
-      `  run: ${b.service.get(b.runId).status}; cache on disk: ${mb(disk)} (${(disk / N).toFixed(0)} bytes per image, ${FEATURES * 4} of values)`,
+      `  run: ${b.service.get({ runId: b.runId }).status}; cache on disk: ${mb(disk)} (${(disk / N).toFixed(0)} bytes per image, ${FEATURES * 4} of values)`,
     );
     console.log(`  cache build / bare decode: ${(whole.rate / decode).toFixed(2)}`);
     if (Number(opt.kill) > 0) await killAndResume(b);

@@ -117,7 +117,7 @@ async function ourImport(folder: string, expected: number): Promise<{ first: num
     const service = new ImportService(project, (p) => (last = p), Date.now, { concurrency });
     const timed = async () => {
       const started = performance.now();
-      service.start(folder);
+      service.start({ folder });
       await service.idle();
       return (performance.now() - started) / 1000;
     };

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   });
   const browser = await launchBrowser();
   try {
-    await running.studio.backbones.import(WEIGHTS, 'mobilenet_0.25');
+    await running.studio.backbones.import({ file: WEIGHTS, id: 'mobilenet_0.25' });
     const h = running.studio.handlers();
     await h.folders.pick({ path: data });
     await h.imports.start({ folder: data });

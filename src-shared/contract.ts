@@ -83,19 +83,48 @@ import {
   RecentProject,
 } from './folders';
 
+/**
+ * A path argument and what the main side's path guard checks before the method runs: `read`, that
+ * the path is allowed (inside the open project, the model cache, or chosen this session); `write`,
+ * that too and that it is none of a project's own files; `project`, a project folder (one opened
+ * before counts as chosen); `browse`, a folder inside the folder browser's roots. The label names the field in the refusal.
+ */
+export interface PathRule {
+  mode: 'read' | 'write' | 'project' | 'browse';
+  label: string;
+}
+
 export interface MethodDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
   output: O;
+  /** Works on the open project: refused with `no-project` when none is open. */
+  project?: boolean;
+  /** Input fields that are paths, checked in this order (an absent optional one is skipped). */
+  paths?: Readonly<Record<string, PathRule>>;
 }
 
-const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O): MethodDef<I, O> => ({ input, output });
+const method = <I extends z.ZodType, O extends z.ZodType>(
+  input: I,
+  output: O,
+  paths?: Partial<Record<keyof z.input<I> & string, PathRule>>,
+): MethodDef<I, O> => ({ input, output, ...(paths ? { paths: paths as Record<string, PathRule> } : {}) });
+const read = (label: string): PathRule => ({ mode: 'read', label });
+const write = (label: string): PathRule => ({ mode: 'write', label });
+/** A folder inside one of the browser's roots (it need not have been chosen). */
+const browsable = (label: string): PathRule => ({ mode: 'browse', label });
+const projectFolder: PathRule = { mode: 'project', label: 'Project folder' };
+/** Every method of a slice that works on the open project says so. */
+const onProject = <T extends Record<string, MethodDef>>(slice: T): T =>
+  Object.fromEntries(Object.entries(slice).map(([name, def]) => [name, { ...def, project: true }])) as T;
 const none = z.object({}).strict();
 const page = { offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(2000).default(200) };
 
 export const contract = {
   project: {
     /** Opens the project folder (creating it when `create` is set) and makes it current. */
-    open: method(z.object({ path: PathString, create: z.boolean().default(false) }).strict(), ProjectInfo),
+    open: method(z.object({ path: PathString, create: z.boolean().default(false) }).strict(), ProjectInfo, {
+      path: projectFolder,
+    }),
     current: method(none, ProjectInfo.nullable()),
     close: method(none, z.null()),
     /** The projects this user opened last, newest first, from either door. */
@@ -109,6 +138,7 @@ export const contract = {
     restore: method(
       z.object({ path: PathString, from: PathString.optional() }).strict(),
       z.object({ project: z.string(), from: z.string(), keptAside: z.array(z.string()) }),
+      { path: projectFolder, from: read('Backup file') },
     ),
   },
   folders: {
@@ -122,14 +152,17 @@ export const contract = {
     makeFolder: method(
       z.object({ parent: PathString, name: z.string().max(1000) }).strict(),
       z.object({ path: z.string() }),
+      { parent: browsable('Parent folder') },
     ),
     /** The desktop's own open or save dialog (the Electron door only, see `capabilities`); null when cancelled. */
     pickNative: method(NativePickInput, z.object({ path: z.string().nullable() })),
     capabilities: method(none, Capabilities),
   },
-  imports: {
+  imports: onProject({
     /** Starts importing a folder in the background; progress arrives as `imports.progress` events. */
-    start: method(z.object({ folder: PathString }).strict(), z.object({ importId: z.number().int() })),
+    start: method(z.object({ folder: PathString }).strict(), z.object({ importId: z.number().int() }), {
+      folder: read('Import folder'),
+    }),
     cancel: method(z.object({ importId: z.number().int() }).strict(), z.null()),
     list: method(none, z.array(ImportRecord)),
     /** The files one import left out, in the order it met them. */
@@ -137,8 +170,8 @@ export const contract = {
       z.object({ importId: z.number().int(), limit: z.number().int().min(1).max(2000).default(200) }).strict(),
       z.array(Problem),
     ),
-  },
-  dataset: {
+  }),
+  dataset: onProject({
     classes: method(none, z.array(ClassInfo)),
     images: method(
       z.object({ filter: ImageFilter.default({}), ...page }).strict(),
@@ -152,8 +185,8 @@ export const contract = {
       z.object({ imageId: z.number().int(), inputSize: z.number().int().min(8).max(1024) }).strict(),
       z.object({ png: z.string(), width: z.number().int(), height: z.number().int() }),
     ),
-  },
-  labels: {
+  }),
+  labels: onProject({
     /** Labels the images (null: unlabels them) as one undoable edit. */
     assign: method(
       z.object({ imageIds: z.array(z.number().int()).max(200_000), classId: z.number().int().nullable() }).strict(),
@@ -176,8 +209,8 @@ export const contract = {
       z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
       z.object({ edits: z.array(EditRecord), canUndo: z.boolean(), canRedo: z.boolean() }),
     ),
-  },
-  classes: {
+  }),
+  classes: onProject({
     create: method(
       z.object({ name: z.string().max(CLASS_NAME_MAX), color: HexColor.optional() }).strict(),
       EditResult.extend({ classId: z.number().int() }),
@@ -188,7 +221,7 @@ export const contract = {
     merge: method(z.object({ fromId: z.number().int(), intoId: z.number().int() }).strict(), EditResult),
     /** Removes the class; its images become unlabeled, never deleted. */
     delete: method(z.object({ id: z.number().int() }).strict(), EditResult),
-  },
+  }),
   backbones: {
     /** The registry: sizes, feature maps, blocks for phase 2, and each backbone's own preprocessing. */
     list: method(none, z.array(BackboneInfo)),
@@ -197,9 +230,9 @@ export const contract = {
     /** Stops a download; the part kept on disk lets the next download resume. */
     cancelDownload: method(z.object({ id: z.string().min(1).max(100) }).strict(), z.null()),
     /** Checks a Keras .h5 against the architecture (every layer and shape) and adds it to the model cache. */
-    import: method(BackboneImportInput, BackboneImportOutput),
+    import: method(BackboneImportInput, BackboneImportOutput, { file: read('Weight file') }),
   },
-  runs: {
+  runs: onProject({
     /** Plans and freezes the split, then queues the run (K runs, one per fold, with `folds`). */
     start: method(StartRunInput, StartRunOutput),
     cancel: method(z.object({ runId: z.number().int() }).strict(), z.null()),
@@ -222,6 +255,7 @@ export const contract = {
         .strict(),
       /** `files`: what the export wrote (the manifest, the model, its weights), as full paths. */
       z.object({ dir: z.string(), manifest: ExportManifest, files: z.array(z.string()) }),
+      { outDir: write('Export folder') },
     ),
     /** A few training images through the engine's own augmentation, for the launcher's preview. */
     augmentPreview: method(AugmentPreviewInput, AugmentPreviewOutput),
@@ -232,8 +266,8 @@ export const contract = {
     bakeoffSummary: method(z.object({ bakeoffId: z.number().int() }).strict(), BakeoffSummary),
     /** Label-error candidates of a k-fold group from its out-of-fold predictions (confident learning). */
     suspects: method(SuspectsInput, SuspectsOutput),
-  },
-  curation: {
+  }),
+  curation: onProject({
     /** Waits for the reduction scan, then reports; the scan's progress arrives as `curation.progress`. */
     health: method(none, HealthReport),
     duplicates: method(none, DuplicatesReport),
@@ -243,11 +277,11 @@ export const contract = {
     split: method(SplitInput, SplitOutput),
     /** Freezes the current split and folds into a manifest, by digest. */
     manifest: method(z.object({ params: ManifestParams.default({}) }).strict(), ManifestOutput),
-    exportCsv: method(CsvFileInput, CsvExportOutput),
+    exportCsv: method(CsvFileInput, CsvExportOutput, { file: write('CSV file') }),
     /** Applies `path,label,split` rows as one undoable edit; any bad row rejects the whole file. */
-    importCsv: method(CsvFileInput, CsvImportOutput),
-  },
-  assist: {
+    importCsv: method(CsvFileInput, CsvImportOutput, { file: read('CSV file') }),
+  }),
+  assist: onProject({
     /** The labeling assistant: what it waits for or does, and its cross-validated accuracy. */
     state: method(none, AssistState),
     /** Trains now (not after the pause that follows a label change) and resolves once it has settled. */
@@ -270,8 +304,8 @@ export const contract = {
     ),
     /** "More like this": the images nearest to one by the assistant's features, labeled or not. */
     similar: method(SimilarInput, SimilarOutput),
-  },
-  map: {
+  }),
+  map: onProject({
     /** The embedding map: none, computing (with progress), or ready; whether images changed since. */
     state: method(none, MapState),
     /** Computes the map in the background (features first where the cache lacks them); progress arrives as `map.state`. */
@@ -281,7 +315,7 @@ export const contract = {
     points: method(MapPageInput, MapPoints),
     /** The same page's colouring fields: label, split, exclusion, suggestion and confidence, cluster status. */
     layers: method(MapPageInput, MapLayers),
-  },
+  }),
   system: {
     /** What trains and what runs inference on this machine, each rung with its state and reason; the devices seen. */
     doctor: method(none, SystemCheckReport),
@@ -337,3 +371,6 @@ export type Api = {
 export type Handlers = {
   [S in ServiceName]: { [M in keyof Contract[S]]: (input: ParsedInput<S, M>) => Promise<Output<S, M>> | Output<S, M> };
 };
+
+/** One slice as a service implements it: `class RunService implements Slice<'runs'>`. */
+export type Slice<S extends ServiceName> = Handlers[S];

@@ -63,7 +63,7 @@ async function session<T>(
   const studio = new Studio({ background: false, ...opts });
   const { client, server } = memoryTransports();
   // An unexpected failure prints its id and detail on stderr: the person at the terminal is the one to report it.
-  const stop = serve(studio.handlers(), studio.hub, server, (line) => console.error(`studio: ${line}`));
+  const stop = serve(studio, studio.hub, server, (line) => console.error(`studio: ${line}`));
   const connection = createClient(client);
   try {
     return await fn(studio, connection);

@@ -2,9 +2,8 @@
 // structured clone, so beyond anything JSON could carry (NaN, BigInt, Maps, cycles), and every
 // message goes through the same envelope check and dispatcher as the WebSocket's. Nothing a
 // window sends can throw out of here or leave a rejection unhandled: this is the app's main process.
-import type { Handlers } from '../../src-shared/contract';
 import { IPC_CHANNEL, type MainMessage } from '../../src-shared/rpc';
-import { answer, sendSafely, type EventHub } from '../rpc/dispatcher';
+import { answer, sendSafely, type EventHub, type Provider } from '../rpc/dispatcher';
 import { stderrLog, type LogLine } from '../rpc/internal-error';
 import { Subscriptions, type Subscriber } from './subscriptions';
 
@@ -13,7 +12,7 @@ export interface IpcMainLike {
   on(channel: string, listener: (event: { sender: Subscriber }, message: unknown) => void): unknown;
 }
 
-export function serveIpc(ipc: IpcMainLike, handlers: Handlers, hub: EventHub, log: LogLine = stderrLog): void {
+export function serveIpc(ipc: IpcMainLike, provider: Provider, hub: EventHub, log: LogLine = stderrLog): void {
   const subscriptions = new Subscriptions(IPC_CHANNEL);
   hub.subscribe((message) => sendSafely((m) => subscriptions.send(m), message, log));
   ipc.on(IPC_CHANNEL, (event, message) => {
@@ -22,7 +21,7 @@ export function serveIpc(ipc: IpcMainLike, handlers: Handlers, hub: EventHub, lo
     const reply = (m: MainMessage) => {
       if (!contents.isDestroyed()) contents.send(IPC_CHANNEL, m);
     };
-    answer(handlers, message, log).then(
+    answer(provider, message, log).then(
       (m) => sendSafely(reply, m, log),
       (err) => log(`unanswered: ${String(err)}`),
     );

@@ -48,7 +48,6 @@ const studio = new Studio({
   nativePicker: pickNative,
   door: 'the Finetune Studio app',
 });
-const handlers = studio.handlers();
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'studio', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -110,13 +109,13 @@ app
     const project = process.env.STUDIO_PROJECT;
     if (project) {
       try {
-        studio.open(project, true);
+        studio.open({ path: project, create: true });
       } catch (err) {
         dialog.showErrorBox('Finetune Studio', err instanceof Error ? err.message : String(err));
       }
     }
     serveImages();
-    serveIpc(ipcMain, handlers, studio.hub);
+    serveIpc(ipcMain, studio, studio.hub);
     createWindow();
   })
   .catch((err: unknown) => {

@@ -1,5 +1,5 @@
 // The main side of the contract: parses every input with the contract's schema, calls the
-// handler, and turns any failure into {code, message}. Unknown members fail loudly; an
+// service's method of the same name, and turns any failure into {code, message}. Unknown members fail loudly; an
 // unexpected failure reaches the client as an id, its detail only in the log. Whatever
 // arrives, nothing here throws or rejects: every door (WebSocket, Electron IPC, in-process)
 // shares one process with every window, import and run.
@@ -10,6 +10,8 @@ import {
   type EventPayload,
   type Handlers,
   type MethodDef,
+  type PathRule,
+  type ServiceName,
 } from '../../src-shared/contract';
 import { StudioError, toWireError } from '../../src-shared/errors';
 import {
@@ -36,28 +38,71 @@ export class EventHub {
   }
 }
 
+/**
+ * What a door serves: the object that implements each slice of the contract (a service, with the
+ * contract's own method names and types), and the guards the contract's declarations call for.
+ * No method is written twice: the dispatcher finds it on the slice by the contract's name.
+ */
+export interface Provider {
+  /** The implementation of `service` now; null for a slice on the open project when none is open. */
+  slice<S extends ServiceName>(service: S): Handlers[S] | null;
+  /** The path guard: throws a refusal for a path argument the contract marks (see `PathRule`). */
+  checkPath(path: string, rule: PathRule): void;
+  /** What a failure inside a method becomes before it reaches the client (a store failure names the file). */
+  translate?(err: unknown): unknown;
+}
+
+const services = contract as unknown as Record<string, Record<string, MethodDef>>;
+
+function definition(service: string, method: string): MethodDef {
+  const def =
+    Object.hasOwn(services, service) && Object.hasOwn(services[service], method)
+      ? services[service][method]
+      : undefined;
+  if (!def) throw new StudioError('method-not-found', `Method not found: ${service}.${method}`);
+  return def;
+}
+
+/**
+ * Serves one call on any door: parses the input with the contract's schema, refuses it when it
+ * needs an open project and none is, checks its path arguments, then calls the slice's method of
+ * the same name. Returns what the method returns (a value or a promise); a sync failure throws.
+ */
+export function invoke(provider: Provider, service: string, method: string, input: unknown): unknown {
+  const def = definition(service, method);
+  const parsed = def.input.safeParse(input ?? {});
+  if (!parsed.success)
+    throw new StudioError('invalid-input', `${service}.${method}: ${describeIssue(parsed.error.issues[0], '(input)')}`);
+  const slice = provider.slice(service as ServiceName) as Record<string, (i: unknown) => unknown> | null;
+  if (!slice) throw new StudioError('no-project', 'No project is open. Open or create a project folder first.');
+  const args = parsed.data as Record<string, unknown>;
+  for (const [field, rule] of Object.entries(def.paths ?? {}))
+    if (typeof args[field] === 'string') provider.checkPath(args[field], rule);
+  const translate = (err: unknown) => (provider.translate ? provider.translate(err) : err);
+  try {
+    const out = slice[method](args);
+    return out instanceof Promise ? out.catch((err: unknown) => Promise.reject(translate(err))) : out;
+  } catch (err) {
+    throw translate(err);
+  }
+}
+
+/** The contract in-process, with no wire: every call goes through `invoke` as it would over one. */
+export function localHandlers(provider: Provider): Handlers {
+  const slice = (service: string) =>
+    new Proxy({}, { get: (_t, method) => (input: unknown) => invoke(provider, service, String(method), input) });
+  return new Proxy({}, { get: (_t, service) => slice(String(service)) }) as Handlers;
+}
+
 export async function dispatch(
-  handlers: Handlers,
+  provider: Provider,
   message: ClientMessage,
   log: LogLine = stderrLog,
 ): Promise<ServerMessage> {
   const { id, service, method } = message;
   try {
-    const services = contract as unknown as Record<string, Record<string, MethodDef>>;
-    const def =
-      Object.hasOwn(services, service) && Object.hasOwn(services[service], method)
-        ? services[service][method]
-        : undefined;
-    if (!def) throw new StudioError('method-not-found', `Method not found: ${service}.${method}`);
-    const parsed = def.input.safeParse(message.input ?? {});
-    if (!parsed.success)
-      throw new StudioError(
-        'invalid-input',
-        `${service}.${method}: ${describeIssue(parsed.error.issues[0], '(input)')}`,
-      );
-    const handler = (handlers as unknown as Record<string, Record<string, (i: unknown) => unknown>>)[service][method];
-    const value = await handler(parsed.data);
-    return { kind: 'result', id, ok: true, value: def.output.parse(value) };
+    const value = await invoke(provider, service, method, message.input);
+    return { kind: 'result', id, ok: true, value: definition(service, method).output.parse(value) };
   } catch (err) {
     return { kind: 'result', id, ok: false, error: toWireError(err, (e) => reportInternal(e, log).message) };
   }
@@ -77,10 +122,10 @@ function describeIssue(issue: { path: PropertyKey[]; message: string }, whole: s
  * before anything reads or echoes it: a bad one is answered by its id when that id is safe to
  * echo, otherwise by a refusal that echoes nothing.
  */
-export async function answer(handlers: Handlers, raw: unknown, log: LogLine = stderrLog): Promise<MainMessage> {
+export async function answer(provider: Provider, raw: unknown, log: LogLine = stderrLog): Promise<MainMessage> {
   try {
     const envelope = CallEnvelope.safeParse(raw);
-    if (envelope.success) return await dispatch(handlers, envelope.data as ClientMessage, log);
+    if (envelope.success) return await dispatch(provider, envelope.data as ClientMessage, log);
     const error = {
       code: 'invalid-input' as const,
       message: `Not a call: ${describeIssue(envelope.error.issues[0], '(message)')}. Send one {kind: "call", id, service, method, input}.`,
@@ -120,7 +165,7 @@ export function sendSafely(send: (message: MainMessage) => void, message: MainMe
 
 /** Serves the contract over one connection; returns a function that ends it. */
 export function serve(
-  handlers: Handlers,
+  provider: Provider,
   hub: EventHub,
   transport: Transport<unknown, MainMessage>,
   log: LogLine = stderrLog,
@@ -128,7 +173,7 @@ export function serve(
   const send = (m: MainMessage) => sendSafely((x) => transport.send(x), m, log);
   const stopEvents = hub.subscribe(send);
   const stopCalls = transport.onMessage((message) => {
-    answer(handlers, message, log).then(send, (err) => log(`unanswered: ${String(err)}`));
+    answer(provider, message, log).then(send, (err) => log(`unanswered: ${String(err)}`));
   });
   return () => {
     stopEvents();

@@ -33,7 +33,7 @@ export async function main(argv: string[]): Promise<void> {
     .opts<{ project?: string; port?: number; renderer: string; hostName: string[] }>();
 
   const studio = new Studio({ door: 'the Finetune Studio server' });
-  if (opts.project) studio.open(resolve(opts.project), true);
+  if (opts.project) studio.open({ path: resolve(opts.project), create: true });
   const server = await startServer({
     studio,
     rendererDir: opts.renderer,

@@ -55,7 +55,7 @@ export function connectSocket(ws: WebSocket, studio: Studio, log: (line: string)
     ws.terminate();
   };
   const end = serve(
-    studio.handlers(),
+    studio,
     studio.hub,
     {
       send: (m: MainMessage) => send(JSON.stringify(m)),

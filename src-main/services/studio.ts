@@ -1,24 +1,25 @@
-// The studio: the one open project and the services over it, exposed as the contract's
-// handlers. Every front door (Electron, the server, tests) goes through this.
-import { contract, type Handlers } from '../../src-shared/contract';
+// The studio: the one open project and the services over it. Each service implements its
+// slice of the contract; the studio only composes them and is what every front door serves
+// (Electron, the server, the command line, tests), through the dispatcher's `Provider`.
+import type { Handlers, PathRule, ServiceName, Slice } from '../../src-shared/contract';
 import { StudioError } from '../../src-shared/errors';
 import type { EditResult, ProjectInfo } from '../../src-shared/schemas';
-import { EventHub } from '../rpc/dispatcher';
+import { EventHub, localHandlers, type Provider } from '../rpc/dispatcher';
+import { sliceOf } from '../rpc/slice';
 import { ImportService, type ImportOptions } from './import/import-service';
 import { openProject, projectInfo, type Project } from './project/project';
-import { guardStoreErrors } from './project/store-guard';
 import { takeProject } from './project/owner';
 import { restoreProject, type Restored } from './project/restore';
 import { resolve } from 'node:path';
-import { fileOf } from '../store/db';
+import { fileOf, storeError } from '../store/db';
 import { RunService, type RunServiceOptions } from './runs/run-service';
 import { ExportedFiles } from './exported-files';
 import { BackboneService } from './backbones/backbone-service';
 import { CurationService } from './curation/curation-service';
 import { FolderService, type NativePicker } from './folders/folder-service';
-import { datasetHandlers } from './dataset/dataset';
-import { classHandlers, labelHandlers } from './labels/labels';
-import { runHandlers } from './runs/run-handlers';
+import { DatasetService } from './dataset/dataset';
+import { ClassService, LabelService } from './labels/label-service';
+import { BakeoffService } from './runs/bakeoff';
 import { userConfigDir } from './folders/recents';
 import { AssistService, type AssistOptions } from './assist/assist-service';
 import { MapService, type MapOptions } from './map/map-service';
@@ -29,6 +30,8 @@ type ProjectSlices = Pick<
   Handlers,
   'imports' | 'dataset' | 'labels' | 'classes' | 'runs' | 'curation' | 'assist' | 'map'
 >;
+/** The slices that need no project: there for the studio's whole life. */
+type StudioSlices = Omit<Handlers, keyof ProjectSlices>;
 
 export interface StudioOptions {
   clock?: () => number;
@@ -52,7 +55,8 @@ export interface StudioOptions {
   map?: MapOptions;
 }
 
-export class Studio {
+/** The project slice of the contract, and the provider every door serves. */
+export class Studio implements Slice<'project'>, Provider {
   readonly hub = new EventHub();
   readonly #clock: () => number;
   readonly #runOptions: RunServiceOptions;
@@ -89,7 +93,19 @@ export class Studio {
       always: () => [this.#project?.dir, this.backbones.cacheDir],
       native: opts.nativePicker,
     });
+    this.#always = {
+      project: this,
+      folders: this.folders,
+      backbones: this.backbones,
+      // Loaded on first ask: the probe brings tfjs and ONNX Runtime into this process.
+      system: {
+        doctor: async () =>
+          (await import('./system/system-check')).runSystemCheck({ modelCacheDir: this.backbones.cacheDir }),
+      },
+    };
   }
+
+  readonly #always: StudioSlices;
 
   readonly #door: string | undefined;
   readonly #background: boolean;
@@ -109,7 +125,7 @@ export class Studio {
     return this.#project;
   }
 
-  open(path: string, create: boolean): ProjectInfo {
+  open({ path, create = false }: { path: string; create?: boolean }): ProjectInfo {
     // A project that cannot be written opens read-only: the window shows it with a banner.
     const next = openProject(path, { create, access: 'read' });
     let release: () => void;
@@ -132,14 +148,14 @@ export class Studio {
       next,
       (p) => {
         this.hub.emit('imports.progress', p);
-        if (p.phase === 'finished') {
-          this.#scanInBackground();
-          this.#assist?.labelsChanged();
-          this.#map?.imagesChanged();
-        }
+        if (p.phase !== 'finished') return;
+        this.#scanInBackground();
+        this.#assist?.labelsChanged();
+        this.#map?.imagesChanged();
       },
       Date.now,
       this.#importOptions,
+      (real) => this.folders.access.allows(real),
     );
     this.#runs = new RunService(
       next,
@@ -179,17 +195,17 @@ export class Studio {
       }),
       this.#mapOptions,
     );
-    const access = this.folders.access;
     const db = () => next.db;
+    const edit: LabelService['edit'] = (change) => this.#edit(change);
     this.#slices = {
-      imports: this.#imports.handlers(access),
-      dataset: datasetHandlers(db),
-      labels: labelHandlers((change) => this.#edit(change), db),
-      classes: classHandlers((change) => this.#edit(change)),
-      runs: runHandlers(next, this.#runs, access, this.#clock),
-      curation: this.#curation.handlers(access),
-      assist: this.#assist.handlers(),
-      map: this.#map.handlers(),
+      imports: this.#imports,
+      dataset: new DatasetService(db),
+      labels: new LabelService(edit, db),
+      classes: new ClassService(edit),
+      runs: sliceOf('runs', this.#runs, new BakeoffService(next, this.#runs, this.#clock)),
+      curation: this.#curation,
+      assist: this.#assist,
+      map: this.#map,
     };
     this.#scanInBackground();
     this.#assist.labelsChanged();
@@ -199,9 +215,10 @@ export class Studio {
     return info;
   }
 
-  close(): void {
-    if (!this.#project) return;
-    for (const record of this.#imports?.list() ?? []) if (record.status === 'running') this.#imports?.cancel(record.id);
+  close(): null {
+    if (!this.#project) return null;
+    for (const record of this.#imports?.list() ?? [])
+      if (record.status === 'running') this.#imports?.cancel({ importId: record.id });
     // Marks what trains as interrupted (resumable) before the database closes.
     void this.#runs?.stop();
     this.#assist?.close();
@@ -216,6 +233,46 @@ export class Studio {
     this.#map = null;
     this.#slices = null;
     this.hub.emit('project.changed', null);
+    return null;
+  }
+
+  current(): ProjectInfo | null {
+    return this.#project ? projectInfo(this.#project) : null;
+  }
+
+  recent() {
+    return this.folders.recents.list();
+  }
+
+  forget({ path }: { path: string }): null {
+    this.folders.recents.forget(path);
+    return null;
+  }
+
+  /** Puts a backup back (the contract's path guard has checked both paths); the open project closes first when it is this one. */
+  restore({ path, from }: { path: string; from?: string }): Restored {
+    if (this.#project && this.#project.dir === resolve(path)) this.close();
+    return restoreProject(path, from);
+  }
+
+  /** The implementation of one slice of the contract; a project's slices only while one is open. */
+  slice<S extends ServiceName>(service: S): Handlers[S] | null {
+    if (Object.hasOwn(this.#always, service)) return this.#always[service as keyof StudioSlices] as Handlers[S];
+    return (this.#slices?.[service as keyof ProjectSlices] as Handlers[S] | undefined) ?? null;
+  }
+
+  checkPath(path: string, rule: PathRule): void {
+    this.folders.checkPath(path, rule);
+  }
+
+  /** A failure of the project's database (read-only, full, busy, damaged) names the file and says what to do. */
+  translate(err: unknown): unknown {
+    return this.#project ? storeError(err, fileOf(this.#project.db)) : err;
+  }
+
+  /** The contract in-process (tests, scripts): each call parsed and checked as it would be over a wire. */
+  handlers(): Handlers {
+    return localHandlers(this);
   }
 
   /** Waits for background work (imports, runs, the reduction scan) to settle; for shutdown and tests. */
@@ -256,62 +313,5 @@ export class Studio {
       this.#assist?.labelsChanged();
     }
     return out;
-  }
-
-  handlers(): Handlers {
-    return guardStoreErrors(this.#handlers(), () => (this.#project ? fileOf(this.#project.db) : null));
-  }
-
-  /**
-   * Composed from each service's own slice of the contract: the studio keeps the project's
-   * life (open, close, recent) and hands every other call to the open project's services.
-   * Every path a call reads or writes must pass `this.folders.access`.
-   */
-  #handlers(): Handlers {
-    const access = this.folders.access;
-    return {
-      project: {
-        open: ({ path, create }) => (this.folders.checkProject(path), this.open(path, create)),
-        current: () => (this.#project ? projectInfo(this.#project) : null),
-        close: () => (this.close(), null),
-        recent: () => this.folders.recents.list(),
-        forget: ({ path }) => (this.folders.recents.forget(path), null),
-        restore: ({ path, from }) => this.#restore(path, from),
-      },
-      folders: this.folders.handlers(),
-      backbones: this.backbones.handlers(access),
-      system: {
-        // Loaded on first ask: the probe brings tfjs and ONNX Runtime into this process.
-        doctor: async () =>
-          (await import('./system/system-check')).runSystemCheck({ modelCacheDir: this.backbones.cacheDir }),
-      },
-      imports: this.#perProject('imports'),
-      dataset: this.#perProject('dataset'),
-      labels: this.#perProject('labels'),
-      classes: this.#perProject('classes'),
-      runs: this.#perProject('runs'),
-      curation: this.#perProject('curation'),
-      assist: this.#perProject('assist'),
-      map: this.#perProject('map'),
-    };
-  }
-
-  #restore(path: string, from: string | undefined): Restored {
-    this.folders.checkProject(path);
-    if (from !== undefined) this.folders.access.check(from, 'Backup file');
-    if (this.#project && this.#project.dir === resolve(path)) this.close();
-    return restoreProject(path, from);
-  }
-
-  /** A slice whose every method goes to the open project's services at call time (or says none is open). */
-  #perProject<S extends keyof ProjectSlices>(name: S): ProjectSlices[S] {
-    const methods = Object.keys(contract[name]);
-    const slice = (): Record<string, (input: unknown) => unknown> => {
-      this.#need();
-      return this.#slices![name] as unknown as Record<string, (input: unknown) => unknown>;
-    };
-    return Object.fromEntries(
-      methods.map((m) => [m, (input: unknown) => slice()[m](input)]),
-    ) as unknown as ProjectSlices[S];
   }
 }

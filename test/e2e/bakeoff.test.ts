@@ -28,7 +28,7 @@ describe('backbone bake-off from the UI', () => {
     const data = join(tmp, 'fashion');
     const count = await writeTinyFixture(data);
     running = await startStudio({ projectDir: join(tmp, 'project'), create: true, modelCacheDir: join(tmp, 'models') });
-    await running.studio.backbones.import(FIXTURE, 'mobilenet_0.25');
+    await running.studio.backbones.import({ file: FIXTURE, id: 'mobilenet_0.25' });
     await h().folders.pick({ path: data });
     await h().imports.start({ folder: data });
     await running.studio.idle();
@@ -105,7 +105,7 @@ describe('backbone bake-off from the UI', () => {
   it('shows the same bake-off after a restart', async () => {
     const before = await h().runs.bakeoffSummary({ bakeoffId: (await h().runs.bakeoffs({}))[0]!.bakeoffId });
     running.studio.close();
-    running.studio.open(join(tmp, 'project'), false);
+    running.studio.open({ path: join(tmp, 'project'), create: false });
     await page.reload();
     await page.click('[data-testid=nav-runs]');
     await page.waitForSelector('[data-testid=bakeoff-row][data-status=done] >> nth=1');

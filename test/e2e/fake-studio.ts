@@ -11,6 +11,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import sharp from 'sharp';
 import { WebSocketServer } from 'ws';
 import type { Handlers } from '../../src-shared/contract';
+import { fixedProvider } from '../helpers/fixed-provider';
 import { StudioError } from '../../src-shared/errors';
 import type { ClientMessage, ServerMessage } from '../../src-shared/rpc';
 import type { ClassInfo, EditRecord, ImageFilter, ImageSummary, Split } from '../../src-shared/schemas';
@@ -242,7 +243,7 @@ export async function startFakeStudio(
   wss.on('connection', (ws, req) => {
     if (new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('token') !== token) return void ws.close();
     const listeners = new Set<(m: ClientMessage) => void>();
-    const end = serve(handlers, hub, {
+    const end = serve(fixedProvider(handlers), hub, {
       send: (m: ServerMessage) => ws.send(JSON.stringify(m)),
       onMessage: (l) => (listeners.add(l), () => listeners.delete(l)),
     });

@@ -35,7 +35,7 @@ export async function startStudio(opts: {
     configDir: opts.configDir,
     ...opts.studio,
   });
-  if (opts.projectDir) studio.open(opts.projectDir, opts.create ?? true);
+  if (opts.projectDir) studio.open({ path: opts.projectDir, create: opts.create ?? true });
   const server = await startServer({ studio, rendererDir: RENDERER_DIR });
   return {
     studio,

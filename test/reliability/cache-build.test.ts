@@ -91,7 +91,7 @@ test(
     };
     await service.idle();
     assert.ok(killedAt > 0, 'the build reached 40 % of the training split');
-    assert.equal(service.get(runId).status, 'interrupted', service.get(runId).message ?? '');
+    assert.equal(service.get({ runId }).status, 'interrupted', service.get({ runId }).message ?? '');
     const before = cacheFiles(made);
     const whole = [...before].filter(([p]) => p.endsWith('.f32'));
     // A write the kill cut short is only ever a .tmp file beside the value it was to become.
@@ -110,9 +110,9 @@ test(
 
     seen.length = 0;
     onProgress = () => {};
-    service.resume(runId);
+    service.resume({ runId });
     await service.idle();
-    assert.equal(service.get(runId).status, 'done', service.get(runId).message ?? '');
+    assert.equal(service.get({ runId }).status, 'done', service.get({ runId }).message ?? '');
     const train = features(seen).filter((p) => p.split === 'train');
     assert.equal(train[0]!.fromCache, whole.length, 'the resumed build finds every value cached before the kill');
     assert.equal(train.at(-1)!.done, TRAIN);
@@ -137,7 +137,7 @@ test(
         progress: (p) => {
           if (cancelledAt || p.kind !== 'features' || p.done === p.fromCache) return;
           cancelledAt = performance.now();
-          service.cancel(p.runId);
+          service.cancel({ runId: p.runId });
         },
         epoch: () => {},
         status: (s) => {
@@ -151,7 +151,7 @@ test(
     await service.idle();
     assert.ok(cancelledAt > 0, 'the build started computing');
     assert.equal(ended!.status, 'cancelled', ended!.message ?? '');
-    assert.equal(service.get(runId).status, 'cancelled');
+    assert.equal(service.get({ runId }).status, 'cancelled');
     const ms = endedAt - cancelledAt;
     assert.ok(ms < 2000, `cancelled ${ms.toFixed(0)} ms after the request`);
     assert.ok(!isAlive(pid()), 'the training process is gone');

@@ -91,7 +91,7 @@ describe('a project whose class names and groups are formulas', () => {
         .toFile(join(data, 'in', name));
     }
     studio = new Studio();
-    studio.open(temp('formula-project'), true);
+    studio.open({ path: temp('formula-project'), create: true });
     await studio.handlers().folders.pick({ path: data });
     await studio.handlers().imports.start({ folder: data });
     await studio.idle();

@@ -93,7 +93,7 @@ describe('a project exported and imported again', () => {
         .toFile(join(data, 'in', name));
     }
     studio = new Studio();
-    studio.open(temp('project'), true);
+    studio.open({ path: temp('project'), create: true });
     await studio.handlers().folders.pick({ path: data });
     await studio.handlers().imports.start({ folder: data });
     await studio.idle();

@@ -53,7 +53,7 @@ async function curate(
   folder: string,
 ): Promise<{ clusters: string[]; splits: Map<string, string | null>; ids: string[] }> {
   const studio = new Studio();
-  studio.open(temp('project'), true);
+  studio.open({ path: temp('project'), create: true });
   const h = studio.handlers();
   await h.folders.pick({ path: folder });
   await h.imports.start({ folder });

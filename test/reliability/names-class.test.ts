@@ -59,7 +59,7 @@ describe('normaliseClassName', () => {
 describe('in a project', () => {
   const open = () => {
     const studio = new Studio();
-    studio.open(temp('project'), true);
+    studio.open({ path: temp('project'), create: true });
     return studio;
   };
 

@@ -52,7 +52,7 @@ test('a studio started from / offers no root at /, so /etc cannot be chosen; STU
 
 describe('in a project', () => {
   const studio = new Studio({ configDir: temp('config') });
-  studio.open(temp('project'), true);
+  studio.open({ path: temp('project'), create: true });
   after(() => studio.close());
   const api = studio.handlers();
 

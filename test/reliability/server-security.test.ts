@@ -227,22 +227,19 @@ test('an internal failure is a 500 that says "internal error" and an id; the det
 });
 
 test('an internal failure over RPC is {code: internal} with an id; the detail is only in the log', async () => {
-  // A handler fails the way a library would: a plain Error whose message names a private path.
-  const handlers = s.studio.handlers.bind(s.studio);
-  s.studio.handlers = () => {
-    const h = handlers();
-    return {
-      ...h,
-      dataset: {
-        ...h.dataset,
-        classes: () => {
-          throw new Error("EACCES: permission denied, open '/home/someone/secret-project/notes.txt'");
-        },
-      },
-    };
+  // A service fails the way a library would: a plain Error whose message names a private path.
+  const slice = s.studio.slice.bind(s.studio);
+  const failing = {
+    classes: () => {
+      throw new Error("EACCES: permission denied, open '/home/someone/secret-project/notes.txt'");
+    },
   };
+  s.studio.slice = ((name: string) =>
+    name === 'dataset'
+      ? Object.assign(Object.create(slice('dataset')) as object, failing)
+      : slice(name as never)) as typeof s.studio.slice;
+  after(() => delete (s.studio as { slice?: unknown }).slice);
   const ws = await openWs(port, { token: s.server.token });
-  delete (s.studio as { handlers?: unknown }).handlers;
   const reply = await call(ws, 'dataset', 'classes');
   assert.ok(reply.kind === 'result' && !reply.ok, 'the call fails');
   assert.equal(reply.error.code, 'internal');

@@ -106,7 +106,8 @@ test(`a CLI import of ${IMAGES} images while ${CLIENTS} clients label, ${ROUNDS}
   // Images for the clients to label, and two classes.
   const seed = openProject(projectDir, { create: true });
   const importer = new ImportService(seed, () => {});
-  importer.start((await imageFolder(join(base, 'seed'), CLIENTS * PER_CLIENT, 1), join(base, 'seed')));
+  await imageFolder(join(base, 'seed'), CLIENTS * PER_CLIENT, 1);
+  importer.start({ folder: join(base, 'seed') });
   await importer.idle();
   const classIds = [
     createClass(seed.db, 'alpha', undefined, 1).classId,

@@ -62,7 +62,7 @@ describe('disk full', () => {
     project.db.pragma(`max_page_count = ${pages + 6}`);
     const events: { status: string; message?: string; imported: number }[] = [];
     const service = new ImportService(project, (p) => events.push(p), Date.now, { batchSize: 16 });
-    const { importId } = service.start(data);
+    const { importId } = service.start({ folder: data });
     await service.idle();
     const final = events.at(-1)!;
     assert.equal(final.status, 'failed');
@@ -117,7 +117,7 @@ describe('disk full', () => {
       // The run is stored; what it writes from here on (epochs, summaries, findings, predictions) must fit in 2 more pages.
       project.db.pragma(`max_page_count = ${(project.db.pragma('page_count', { simple: true }) as number) + 2}`);
       await service.idle();
-      const run = service.get(runId!);
+      const run = service.get({ runId: runId! });
       assert.equal(run.status, 'failed', run.message ?? '');
       assert.match(
         run.message ?? '',
@@ -183,7 +183,7 @@ describe('disk full', () => {
         runIds: [runId],
       } = service.start({ config });
       await service.idle();
-      const live = service.get(runId!);
+      const live = service.get({ runId: runId! });
       assert.equal(live.status, 'failed', live.message ?? '');
       assert.match(live.message ?? '', /[Dd]isk full.*(Free some space|free some space)/);
       assert.doesNotMatch(live.message ?? '', STACK);
@@ -252,7 +252,7 @@ describe('read-only project', () => {
     assert.doesNotMatch(write.stderr, STACK);
 
     const studio = new Studio();
-    const info = studio.open(dir, false);
+    const info = studio.open({ path: dir, create: false });
     assert.equal(info.readOnly, true);
     const h = studio.handlers();
     assert.equal((await h.dataset.images({ filter: {}, offset: 0, limit: 5 })).total, 20);

@@ -56,7 +56,7 @@ before(async () => {
   cache = tempDir('weights-cache');
   work = tempDir('weights-work');
   service = new BackboneService({ cacheDir: cache });
-  const out = await service.import(GOOD, ID);
+  const out = await service.import({ file: GOOD, id: ID });
   assert.equal(out.replaced, null);
   goodSha = sha(readFileSync(GOOD));
 });
@@ -66,7 +66,7 @@ function cachedSha(): string {
 }
 
 async function refusal(file: string): Promise<string> {
-  const err = await service.import(file, ID).then(
+  const err = await service.import({ file: file, id: ID }).then(
     () => null,
     (e: unknown) => e,
   );
@@ -122,14 +122,14 @@ test('a different, valid file replaces the cached one only saying so, and the ol
   other.writeFloatLE(other.readFloatLE(kernel.at) * 1.01, kernel.at);
   const file = join(work, 'retrained.h5');
   writeFileSync(file, other);
-  const out = await service.import(file, ID);
+  const out = await service.import({ file: file, id: ID });
   assert.ok(out.replaced, 'the answer names the replaced copy');
   assert.equal(out.replaced.sha256, goodSha);
   assert.equal(sha(readFileSync(out.replaced.keptAs)), goodSha);
   assert.equal(cachedSha(), sha(other));
-  const again = await service.import(file, ID);
+  const again = await service.import({ file: file, id: ID });
   assert.equal(again.replaced, null, 'the same bytes again replace nothing');
-  await service.import(GOOD, ID);
+  await service.import({ file: GOOD, id: ID });
   assert.equal(cachedSha(), goodSha);
 });
 

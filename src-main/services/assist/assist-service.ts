@@ -6,7 +6,7 @@
 // pass over the labeled features, so a call waits at most that long.
 import { formatPercent } from '../../../src-shared/format';
 import type { AcceptOutput, AssistState } from '../../../src-shared/assist';
-import type { Handlers } from '../../../src-shared/contract';
+import type { Output, ParsedInput, Slice } from '../../../src-shared/contract';
 import type { BackendName } from '../../../src-shared/engine-protocol';
 import { wilsonInterval } from '../../../src-shared/engine-metrics';
 import { plural } from '../../../src-shared/plural';
@@ -68,7 +68,8 @@ const initial = (minPerClass: number): AssistState => ({
   fitMs: null,
 });
 
-export class AssistService {
+/** The assist slice of the contract: the labeling assistant of the open project. */
+export class AssistService implements Slice<'assist'> {
   readonly #min: number;
   #state: AssistState;
   #trained: Trained | null = null;
@@ -89,7 +90,7 @@ export class AssistService {
     this.#state = initial(this.#min);
   }
 
-  get state(): AssistState {
+  state(): AssistState {
     return this.#state;
   }
 
@@ -279,7 +280,7 @@ export class AssistService {
     return new Map(assistRows(this.project.db).map((r) => [r.id, r.classId]));
   }
 
-  #accept(input: Parameters<Handlers['assist']['accept']>[0]): AcceptOutput {
+  accept(input: ParsedInput<'assist', 'accept'>): AcceptOutput {
     const t = this.#trained;
     const names = new Map(classNames(this.project.db).map((c) => [c.id, c.name]));
     const none = {
@@ -316,34 +317,37 @@ export class AssistService {
     return { ...out, ...result };
   }
 
-  handlers(): Handlers['assist'] {
-    const empty = () => ({ version: this.#trained?.version ?? 0, total: 0, items: [] });
+  /** Per image: the suggested class, its probability and the margin to the runner-up. */
+  suggestions(q: ParsedInput<'assist', 'suggestions'>): Output<'assist', 'suggestions'> {
+    if (this.#trained) return suggestionsOf(this.#trained, this.#current(), q);
+    return { version: 0, total: 0, items: [] };
+  }
+
+  /** "Label next": unlabeled images by uncertainty, spread out over the features. */
+  queue({ count }: { count: number }): Output<'assist', 'queue'> {
     return {
-      state: () => this.#state,
-      refresh: () => this.refresh(),
-      cancel: () => this.cancel(),
-      suggestions: (q) => (this.#trained ? suggestionsOf(this.#trained, this.#current(), q) : empty()),
-      queue: ({ count }) => ({
-        version: this.#trained?.version ?? 0,
-        items: this.#trained ? queueOf(this.#trained, this.#current(), count) : [],
-      }),
-      accept: (input) => this.#accept(input),
-      disagreements: ({ limit }) => {
-        const now = this.#current();
-        const all = mergeSuspects(
-          this.#trained ? assistantSuspects(this.#trained, now) : [],
-          runSuspects(this.project.db, now),
-        );
-        return { version: this.#trained?.version ?? 0, total: all.length, items: all.slice(0, limit) };
-      },
-      similar: ({ imageId, count }) => {
-        if (!this.#trained)
-          throw new StudioError(
-            'invalid-input',
-            "Similar images come from the assistant's features: start the assistant and let it train first.",
-          );
-        return similarOf(this.#trained, imageId, count, this.#current());
-      },
+      version: this.#trained?.version ?? 0,
+      items: this.#trained ? queueOf(this.#trained, this.#current(), count) : [],
     };
+  }
+
+  /** Labeled images the assistant (out of fold) or a k-fold run doubts, most doubted first. */
+  disagreements({ limit }: { limit: number }): Output<'assist', 'disagreements'> {
+    const now = this.#current();
+    const all = mergeSuspects(
+      this.#trained ? assistantSuspects(this.#trained, now) : [],
+      runSuspects(this.project.db, now),
+    );
+    return { version: this.#trained?.version ?? 0, total: all.length, items: all.slice(0, limit) };
+  }
+
+  /** "More like this": the images nearest to one by the assistant's features, labeled or not. */
+  similar({ imageId, count }: ParsedInput<'assist', 'similar'>): Output<'assist', 'similar'> {
+    if (!this.#trained)
+      throw new StudioError(
+        'invalid-input',
+        "Similar images come from the assistant's features: start the assistant and let it train first.",
+      );
+    return similarOf(this.#trained, imageId, count, this.#current());
   }
 }

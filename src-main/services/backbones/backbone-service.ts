@@ -2,9 +2,9 @@
 // model cache holds, downloads of Keras' ImageNet files with progress and cancel, and
 // imports of .h5 files a user already has (checked layer by layer before they are kept).
 import type { BackboneDownload, BackboneImportOutput, BackboneInfo } from '../../../src-shared/backbones';
-import type { Handlers } from '../../../src-shared/contract';
+import type { Slice } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
-import { refuseProjectFile, type PathAccess } from '../folders/access';
+import { refuseProjectFile } from '../folders/access';
 import { DownloadCancelled, downloadWeights } from './download';
 import type { WeightsProgress } from './download';
 import { checkKerasFile, kerasSourceOf, weightFilesFor } from '../../../src-node-shared/backbones/keras-weights';
@@ -26,7 +26,8 @@ export interface BackboneServiceOptions {
   emit?: (d: BackboneDownload) => void;
 }
 
-export class BackboneService {
+/** The backbones slice of the contract (its import's file is checked by the contract's path guard). */
+export class BackboneService implements Slice<'backbones'> {
   readonly cacheDir: string;
   readonly #emit: (d: BackboneDownload) => void;
   readonly #downloads = new Map<
@@ -68,7 +69,7 @@ export class BackboneService {
   }
 
   /** Starts (or joins) the download; resolves at once with its first state. */
-  async download(id: string): Promise<BackboneDownload> {
+  async download({ id }: { id: string }): Promise<BackboneDownload> {
     const running = this.#downloads.get(id);
     if (running) return running.state;
     const entry = this.#keras(id);
@@ -116,15 +117,16 @@ export class BackboneService {
     return (await this.#downloads.get(id)?.done) ?? null;
   }
 
-  cancelDownload(id: string): void {
+  cancelDownload({ id }: { id: string }): null {
     this.#downloads.get(id)?.controller.abort();
+    return null;
   }
 
   /**
    * Copies `file` into the cache, checks the copy (shapes and values) and only then puts it
    * in place; a different cached file it replaces is named in the answer and kept.
    */
-  async import(file: string, id: string): Promise<BackboneImportOutput> {
+  async import({ file, id }: { file: string; id: string }): Promise<BackboneImportOutput> {
     const entry = this.#keras(id);
     const target = weightFilesFor(kerasSourceOf(entry)!, entry.inputSize)[0]!.file;
     refuseProjectFile(this.cacheDir, 'The model cache');
@@ -147,16 +149,6 @@ export class BackboneService {
       params: checked!.params,
       kerasVersion: checked!.kerasVersion,
       replaced,
-    };
-  }
-
-  /** The contract's backbones slice; an imported file must be one `access` allows. */
-  handlers(access: PathAccess): Handlers['backbones'] {
-    return {
-      list: () => this.list(),
-      download: ({ id }) => this.download(id),
-      cancelDownload: ({ id }) => (this.cancelDownload(id), null),
-      import: ({ file, id }) => (access.check(file, 'Weight file'), this.import(file, id)),
     };
   }
 

@@ -9,9 +9,8 @@ import type {
   GroupBy,
   SplitOutput,
 } from '../../../src-shared/curation';
-import type { Handlers, ParsedInput } from '../../../src-shared/contract';
+import type { ParsedInput, Slice } from '../../../src-shared/contract';
 import type { EditResult, Split } from '../../../src-shared/schemas';
-import type { PathAccess } from '../folders/access';
 import type { Database } from '../../store/db';
 import * as labels from '../labels/labels';
 import type { Project } from '../project/project';
@@ -45,7 +44,8 @@ function groupedBy(g: GroupBy | undefined): string {
       : `, grouped by ${g.column}`;
 }
 
-export class CurationService {
+/** The curation slice of the contract (its CSV files are checked by the contract's path guard). */
+export class CurationService implements Slice<'curation'> {
   readonly #cache = new PrintCache();
   #scan: Promise<number> | null = null;
 
@@ -80,7 +80,7 @@ export class CurationService {
     return healthOf(this.#db, dupes, this.pending());
   }
 
-  async fixLeakage(clusterId: number | 'all'): Promise<FixLeakageOutput> {
+  async fixLeakage({ clusterId }: ParsedInput<'curation', 'fixLeakage'>): Promise<FixLeakageOutput> {
     await this.scan();
     const fixes = await leakageFixes(this.#db, this.#cache, clusterId, this.deps.progress);
     const moves = fixes.flatMap((f) =>
@@ -130,26 +130,13 @@ export class CurationService {
     return saveSplitManifest(this.#db, trainingRows(this.#db), this.deps.clock(), params);
   }
 
-  exportCsv(file: string): { file: string; rows: number } {
+  exportCsv({ file }: { file: string }): { file: string; rows: number } {
     const out = exportLabelsCsv(this.#db, file);
     this.deps.exported?.([out.file]);
     return out;
   }
 
-  importCsv(file: string) {
+  importCsv({ file }: { file: string }) {
     return this.deps.edit((db, now) => importLabelsCsv(db, file, now));
-  }
-
-  /** The contract's curation slice; CSV files must be ones `access` allows. */
-  handlers(access: PathAccess): Handlers['curation'] {
-    return {
-      health: () => this.health(),
-      duplicates: () => this.duplicates(),
-      fixLeakage: ({ clusterId }) => this.fixLeakage(clusterId),
-      split: (input) => this.split(input),
-      manifest: ({ params }) => this.manifest(params),
-      exportCsv: ({ file }) => (access.checkWrite(file, 'CSV file'), this.exportCsv(file)),
-      importCsv: ({ file }) => (access.check(file, 'CSV file'), this.importCsv(file)),
-    };
   }
 }

@@ -1,8 +1,8 @@
 // The folders slice of the contract: where a person may browse, what they chose, and the
 // desktop's own picker where the door has one (Electron passes it in; the server has none).
-import type { Handlers } from '../../../src-shared/contract';
+import type { ParsedInput, PathRule, Slice } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
-import type { FolderRoot, NativePickInput } from '../../../src-shared/folders';
+import type { FolderListing, FolderRoot, NativePickInput } from '../../../src-shared/folders';
 import { PathAccess, refuseProjectFile } from './access';
 import { browseRoots, listFolder, makeFolder, rootOf } from './browse';
 import { RecentProjects } from './recents';
@@ -18,7 +18,8 @@ export interface FolderServiceOptions {
   roots?: () => FolderRoot[];
 }
 
-export class FolderService {
+/** The folders slice of the contract, and the path guard every door's calls go through. */
+export class FolderService implements Slice<'folders'> {
   readonly access: PathAccess;
   readonly recents: RecentProjects;
   readonly #roots: () => FolderRoot[];
@@ -32,9 +33,17 @@ export class FolderService {
   }
 
   /** A path the person typed or browsed to: allowed from now on, if it lies under a browse root. */
-  choose(path: string): string {
+  pick({ path }: { path: string }): { path: string } {
     if (!this.access.allows(path)) rootOf(path, this.#roots());
-    return this.access.grant(path);
+    return { path: this.access.grant(path) };
+  }
+
+  /** The check the contract names for a path argument (`PathRule`). */
+  checkPath(path: string, rule: PathRule): void {
+    if (rule.mode === 'project') this.checkProject(path);
+    else if (rule.mode === 'browse') rootOf(path, this.#roots());
+    else if (rule.mode === 'write') this.access.checkWrite(path, rule.label);
+    else this.access.check(path, rule.label);
   }
 
   /** A project folder may also be one opened before (the recent list is the person's own choice). */
@@ -45,31 +54,34 @@ export class FolderService {
     refuseProjectFile(path, 'Project folder');
   }
 
-  handlers(): Handlers['folders'] {
-    return {
-      roots: () => this.#roots(),
-      browse: ({ path, extensions }) => {
-        const roots = this.#roots();
-        if (!path && roots.length === 0)
-          throw new StudioError(
-            'not-found',
-            'No folder may be browsed here: set STUDIO_FOLDERS to the folders to offer.',
-          );
-        return listFolder(path ?? roots[0].path, extensions, roots);
-      },
-      pick: ({ path }) => ({ path: this.choose(path) }),
-      makeFolder: ({ parent, name }) => ({ path: makeFolder(parent, name, this.#roots()) }),
-      pickNative: async (input) => {
-        if (!this.#native) {
-          throw new StudioError(
-            'unsupported',
-            'Only the desktop app has a native picker; in a browser, use Browse… to choose a folder.',
-          );
-        }
-        const path = await this.#native(input);
-        return { path: path === null ? null : this.access.grant(path) };
-      },
-      capabilities: () => ({ nativePicker: this.#native !== undefined }),
-    };
+  roots(): FolderRoot[] {
+    return this.#roots();
+  }
+
+  browse({ path, extensions }: ParsedInput<'folders', 'browse'>): FolderListing {
+    const roots = this.#roots();
+    if (!path && roots.length === 0)
+      throw new StudioError('not-found', 'No folder may be browsed here: set STUDIO_FOLDERS to the folders to offer.');
+    return listFolder(path ?? roots[0].path, extensions, roots);
+  }
+
+  /** The contract's path guard has checked that `parent` is a folder the browser may show. */
+  makeFolder({ parent, name }: ParsedInput<'folders', 'makeFolder'>): { path: string } {
+    return { path: makeFolder(parent, name, this.#roots()) };
+  }
+
+  async pickNative(input: NativePickInput): Promise<{ path: string | null }> {
+    if (!this.#native) {
+      throw new StudioError(
+        'unsupported',
+        'Only the desktop app has a native picker; in a browser, use Browse… to choose a folder.',
+      );
+    }
+    const path = await this.#native(input);
+    return { path: path === null ? null : this.access.grant(path) };
+  }
+
+  capabilities(): { nativePicker: boolean } {
+    return { nativePicker: this.#native !== undefined };
   }
 }

@@ -3,9 +3,8 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { StudioError } from '../../../src-shared/errors';
-import type { Handlers } from '../../../src-shared/contract';
-import type { ImportProgress, ImportRecord } from '../../../src-shared/schemas';
-import type { PathAccess } from '../folders/access';
+import type { Slice } from '../../../src-shared/contract';
+import type { ImportProgress, ImportRecord, Problem } from '../../../src-shared/schemas';
 import { fileOf, storeError } from '../../store/db';
 import { createImport, getImportRecord, listImportRecords, runningImports } from '../../store/repos/imports';
 import { problemsOfImport } from '../../store/repos/problems';
@@ -14,16 +13,21 @@ import { DEFAULT_CONCURRENCY, ImportRun, type ImportOptions } from './import-run
 
 export type { ImportOptions } from './import-run';
 
-export class ImportService {
+/** The imports slice of the contract (its folder is checked by the contract's path guard). */
+export class ImportService implements Slice<'imports'> {
   #current: ImportRun | null = null;
   readonly #options: Required<ImportOptions>;
+  /** What a link in an imported folder may lead to outside it (the door's path guard); by default nothing. */
+  readonly #allowed: ((real: string) => boolean) | undefined;
 
   constructor(
     readonly project: Project,
     readonly emit: (p: ImportProgress) => void,
     readonly clock: () => number = Date.now,
     options: ImportOptions = {},
+    allowed?: (real: string) => boolean,
   ) {
+    this.#allowed = allowed;
     this.#options = {
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
       batchSize: options.batchSize ?? 64,
@@ -31,8 +35,8 @@ export class ImportService {
     };
   }
 
-  /** `allowed`: what a link in the folder may lead to outside it (by default nothing). */
-  start(folder: string, allowed?: (real: string) => boolean): { importId: number } {
+  start({ folder }: { folder: string }): { importId: number } {
+    const allowed = this.#allowed;
     const root = resolve(folder);
     checkFolder(root);
     this.#refuseIfBusy();
@@ -57,8 +61,8 @@ export class ImportService {
     return { importId };
   }
 
-  cancel(importId: number): void {
-    if (this.#current?.id === importId) return this.#current.cancel();
+  cancel({ importId }: { importId: number }): null {
+    if (this.#current?.id === importId) return (this.#current.cancel(), null);
     const record = getImportRecord(this.project.db, importId);
     if (!record)
       throw new StudioError(
@@ -68,20 +72,16 @@ export class ImportService {
     if (record.status === 'running') {
       throw new StudioError('busy', `Import ${importId} of ${record.root} runs in another process; cancel it there.`);
     }
+    return null;
   }
 
   list(): ImportRecord[] {
     return listImportRecords(this.project.db);
   }
 
-  /** The contract's imports slice; the folder must be one `access` allows. */
-  handlers(access: PathAccess): Handlers['imports'] {
-    return {
-      start: ({ folder }) => (access.check(folder, 'Import folder'), this.start(folder, (real) => access.allows(real))),
-      cancel: ({ importId }) => (this.cancel(importId), null),
-      list: () => this.list(),
-      problems: ({ importId, limit }) => problemsOfImport(this.project.db, importId, limit),
-    };
+  /** The files one import left out, in the order it met them. */
+  problems({ importId, limit }: { importId: number; limit: number }): Problem[] {
+    return problemsOfImport(this.project.db, importId, limit);
   }
 
   /** Resolves once no import of this service is running. */

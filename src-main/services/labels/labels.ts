@@ -1,7 +1,6 @@
 // Labels, splits and classes, changed only through recorded edits so that every change is
 // saved at once and can be undone and redone, across restarts.
 import { checkClassName, classNameKey } from '../../../src-shared/class-name';
-import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
 import type { EditResult, ImageFilter, Split } from '../../../src-shared/schemas';
 import { writeTx, type Database } from '../../store/db';
@@ -9,7 +8,6 @@ import { classNames, countClasses, defaultColor, getClass, nextClassId } from '.
 import { imageIdsInFilter, imageStates } from '../../store/repos/images';
 import {
   canUndoRedo,
-  listEdits,
   recordEdit,
   redoEdit,
   undoEdit,
@@ -296,29 +294,3 @@ function wrapConflict<T>(fn: () => T): T {
 
 /** Runs a change on the open project and announces it (Studio's #edit), so undo and other windows follow. */
 export type Edit = <R extends EditResult>(change: (db: Database, now: number) => R) => R;
-
-/** The contract's labels slice: each change one recorded edit through `edit`. */
-export function labelHandlers(edit: Edit, db: () => Database): Handlers['labels'] {
-  return {
-    assign: ({ imageIds, classId }) => edit((d, now) => assignLabel(d, imageIds, classId, now)),
-    assignFilter: ({ filter, classId }) => edit((d, now) => assignLabelToFilter(d, filter, classId, now)),
-    setSplit: ({ imageIds, split }) => edit((d, now) => setSplit(d, imageIds, split, now)),
-    setExcluded: ({ imageIds, excluded }) => edit((d, now) => setExcluded(d, imageIds, excluded, now)),
-    undo: () => edit((d) => undo(d)),
-    redo: () => edit((d) => redo(d)),
-    history: ({ limit }) => {
-      const { undo: canUndo, redo: canRedo } = canUndoRedo(db());
-      return { edits: listEdits(db(), limit), canUndo, canRedo };
-    },
-  };
-}
-
-export function classHandlers(edit: Edit): Handlers['classes'] {
-  return {
-    create: ({ name, color }) => edit((d, now) => createClass(d, name, color, now)),
-    rename: ({ id, name }) => edit((d, now) => renameClass(d, id, name, now)),
-    recolour: ({ id, color }) => edit((d, now) => recolourClass(d, id, color, now)),
-    merge: ({ fromId, intoId }) => edit((d, now) => mergeClasses(d, fromId, intoId, now)),
-    delete: ({ id }) => edit((d, now) => deleteClass(d, id, now)),
-  };
-}

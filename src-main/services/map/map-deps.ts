@@ -14,7 +14,7 @@ export function mapDeps({ assist, curation, ...rest }: MapWiring): MapDeps {
   return {
     ...rest,
     suggestions: async () => {
-      const out = await assist.handlers().suggestions({ which: 'all', sort: 'image', offset: 0, limit: 200_000 });
+      const out = await assist.suggestions({ which: 'all', sort: 'image', offset: 0, limit: 200_000 });
       return new Map(out.items.map((s) => [s.imageId, { classId: s.classId, probability: s.probability }]));
     },
     clusters: async () => {

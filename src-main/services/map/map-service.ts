@@ -5,7 +5,7 @@
 // fields go out in pages of base64 typed arrays.
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
-import type { Handlers } from '../../../src-shared/contract';
+import type { ParsedInput, Slice } from '../../../src-shared/contract';
 import {
   MAP_PAGE_MAX,
   SPLIT_CODES,
@@ -53,7 +53,7 @@ const STAGE_WORDS: Record<MapStage, string> = {
 
 const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
-export class MapService {
+export class MapService implements Slice<'map'> {
   #state: MapState = {
     status: 'none',
     message: 'No map yet. Compute one to see every image placed by its features.',
@@ -236,7 +236,8 @@ export class MapService {
     return { map, from, to: Math.min(map.header.count, from + Math.min(limit, MAP_PAGE_MAX)) };
   }
 
-  #points(version: number, offset: number, limit: number): MapPoints {
+  /** A page of the current map's points: image ids and x, y. */
+  points({ version, offset, limit }: ParsedInput<'map', 'points'>): MapPoints {
     const { map, from, to } = this.#page(version, offset, limit);
     return {
       version,
@@ -247,7 +248,8 @@ export class MapService {
     };
   }
 
-  async #layers(version: number, offset: number, limit: number): Promise<MapLayers> {
+  /** The same page's colouring fields: label, split, exclusion, suggestion and confidence, cluster status. */
+  async layers({ version, offset, limit }: ParsedInput<'map', 'layers'>): Promise<MapLayers> {
     const { map, from, to } = this.#page(version, offset, limit);
     const byId = new Map(mapImageRows(this.project.db).map((r) => [r.id, r]));
     const [suggested, clusters] = await Promise.all([this.deps.suggestions(), this.deps.clusters()]);
@@ -282,16 +284,6 @@ export class MapService {
       suggestion: b64(suggestion),
       confidence: b64(confidence),
       cluster: cluster ? b64(cluster) : null,
-    };
-  }
-
-  handlers(): Handlers['map'] {
-    return {
-      state: () => this.state(),
-      compute: () => this.compute(),
-      cancel: () => this.cancel(),
-      points: ({ version, offset, limit }) => this.#points(version, offset, limit),
-      layers: ({ version, offset, limit }) => this.#layers(version, offset, limit),
     };
   }
 }

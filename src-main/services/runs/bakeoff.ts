@@ -14,6 +14,7 @@ import type {
   BakeoffSummary,
   Proportion,
 } from '../../../src-shared/bakeoff';
+import type { Slice } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
 import type { RunDetail } from '../../../src-shared/runs';
 import { findBackbone } from '../../../src-node-shared/backbones/registry';
@@ -32,7 +33,8 @@ export interface BakeoffStart {
 
 const FLOAT32 = 4;
 
-export class BakeoffService {
+/** The bake-off methods of the runs slice of the contract. */
+export class BakeoffService implements Pick<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 'bakeoffSummary'> {
   readonly #clock: () => number;
 
   constructor(
@@ -44,7 +46,7 @@ export class BakeoffService {
   }
 
   /** Every entry is checked before any run is queued: a wrong size fails the whole bake-off. */
-  start(input: BakeoffStart): { bakeoffId: number; runIds: number[] } {
+  bakeoff(input: BakeoffStart): { bakeoffId: number; runIds: number[] } {
     const configs = input.entries.map((e) =>
       checkedConfig({
         ...input.config,
@@ -77,7 +79,7 @@ export class BakeoffService {
     return { bakeoffId, runIds };
   }
 
-  list(): BakeoffListItem[] {
+  bakeoffs(): BakeoffListItem[] {
     return listBakeoffs(this.project.db).map((b) => ({
       bakeoffId: b.id,
       name: b.name,
@@ -86,7 +88,7 @@ export class BakeoffService {
     }));
   }
 
-  summary(bakeoffId: number): BakeoffSummary {
+  bakeoffSummary({ bakeoffId }: { bakeoffId: number }): BakeoffSummary {
     const db = this.project.db;
     const b = getBakeoff(db, bakeoffId);
     if (!b)
@@ -94,7 +96,7 @@ export class BakeoffService {
         'not-found',
         `There is no bake-off ${bakeoffId} in this project; \`studio bakeoff PROJECT --list\` shows them.`,
       );
-    const rows = b.runIds.map((id) => rowOf(this.runs.get(id), this.runs.epochs(id)));
+    const rows = b.runIds.map((id) => rowOf(this.runs.get({ runId: id }), this.runs.epochs({ runId: id })));
     const finished = rows.filter((r) => r.status === 'done');
     const accuracyOf = finished.length > 0 && finished.every((r) => r.testAcc) ? 'test' : 'val';
     markPareto(rows, accuracyOf);

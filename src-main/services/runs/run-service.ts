@@ -23,7 +23,6 @@ import {
   runningRunRows,
   setRunStatus,
 } from '../../store/repos/runs';
-import type { PredictionFilter } from '../../store/repos/runs';
 import { findingCounts } from '../../store/repos/findings';
 import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
 import { isProcessAlive } from '../project/project';
@@ -32,6 +31,11 @@ import { canonicalJson } from '../curation/manifest';
 import { nearClusters, PrintCache } from '../curation/duplicates';
 import { modelExportFiles } from '../exported-files';
 import { TrainingDoctor } from './training-doctor';
+import type { ParsedInput, Slice } from '../../../src-shared/contract';
+import type { AugmentPreviewInput, AugmentPreviewOutput } from '../../../src-shared/runs';
+import type { SuspectsOutput } from '../../../src-shared/bakeoff';
+import { augmentPreview } from './augment-preview';
+import { labelSuspects, type SuspectsQuery } from './suspects';
 import { freezeManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
 import { RunRecorder } from './run-recorder';
@@ -66,7 +70,8 @@ interface Queued {
   resume: boolean;
 }
 
-export class RunService {
+/** The runs slice of the contract, but for bake-offs (`BakeoffService`); every method takes the contract's parsed input. */
+export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 'bakeoffSummary'> {
   readonly #clock: () => number;
   #queue: Queued[] = [];
   #current: { runId: number; handle: TrainingHandle | null } | null = null;
@@ -109,7 +114,7 @@ export class RunService {
     }
   }
 
-  start(input: { config: RunConfig; name?: string; folds?: number }): { runIds: number[]; groupId: number | null } {
+  start(input: ParsedInput<'runs', 'start'>): { runIds: number[]; groupId: number | null } {
     const config = checkedConfig(input.config);
     const plan = planFromStore(this.project.db, config.seed, input.folds);
     const name = input.name ?? defaultName(config);
@@ -143,7 +148,7 @@ export class RunService {
     return ids;
   }
 
-  resume(runId: number): void {
+  resume({ runId }: { runId: number }): null {
     const row = needRun(this.project.db, runId);
     if (row.status !== 'interrupted') {
       throw new StudioError(
@@ -153,14 +158,15 @@ export class RunService {
     }
     requeueRun(this.project.db, runId, process.pid, 'Waiting to resume.');
     this.#enqueue({ runId, resume: true });
+    return null;
   }
 
-  cancel(runId: number): void {
-    if (this.#current?.runId === runId) return void this.#current.handle?.cancel();
+  cancel({ runId }: { runId: number }): null {
+    if (this.#current?.runId === runId) return (this.#current.handle?.cancel(), null);
     const at = this.#queue.findIndex((q) => q.runId === runId);
     if (at >= 0) {
       this.#queue.splice(at, 1);
-      return this.#setStatus(runId, 'cancelled', 'Cancelled before it started.');
+      return (this.#setStatus(runId, 'cancelled', 'Cancelled before it started.'), null);
     }
     const row = needRun(this.project.db, runId);
     if (row.status === 'running' || row.status === 'queued') {
@@ -169,6 +175,7 @@ export class RunService {
         `Run ${runId} belongs to another process (pid ${row.pid}), e.g. \`studio train\`; cancel it there.`,
       );
     }
+    return null;
   }
 
   #enqueue(q: Queued): void {
@@ -286,26 +293,24 @@ export class RunService {
     });
   }
 
-  get(runId: number): RunDetail {
+  get({ runId }: { runId: number }): RunDetail {
     this.#unsaved.flush();
     return this.#unsaved.over(detailOf(this.project.db, needRun(this.project.db, runId)));
   }
 
-  epochs(runId: number): RunEpochs {
+  epochs({ runId }: { runId: number }): RunEpochs {
     needRun(this.project.db, runId);
     return epochsOf(this.project.db, runId);
   }
 
-  predictions(
-    runId: number,
-    filter: PredictionFilter,
-    offset: number,
-    limit: number,
-  ): { total: number; items: RunPrediction[] } {
-    return predictionsOf(this.project.db, runId, filter, offset, limit);
+  predictions({ runId, trueClass, predicted, offset, limit }: ParsedInput<'runs', 'predictions'>): {
+    total: number;
+    items: RunPrediction[];
+  } {
+    return predictionsOf(this.project.db, runId, { trueClass, predicted }, offset, limit);
   }
 
-  groupSummary(groupId: number): GroupSummary {
+  groupSummary({ groupId }: { groupId: number }): GroupSummary {
     return groupSummaryOf(this.project.db, groupId);
   }
 
@@ -313,12 +318,12 @@ export class RunService {
    * The range test on this project's training images, in its own process, one at a time.
    * Cancelling ends that process; the test then fails with code 'cancelled'.
    */
-  async lrRangeTest(
-    input: RunConfig,
-  ): Promise<{ curve: Array<{ lr: number; loss: number }>; suggestion: number | null }> {
+  async lrRangeTest(input: {
+    config: RunConfig;
+  }): Promise<{ curve: Array<{ lr: number; loss: number }>; suggestion: number | null }> {
     if (this.#lrRange)
       throw new StudioError('busy', 'A learning-rate range test is already running. Wait for it, or cancel it.');
-    const config = checkedConfig(input);
+    const config = checkedConfig(input.config);
     const m = planFromStore(this.project.db, config.seed).manifests[0]!;
     const data = runDataOf(this.project.db, { ...m, val: [], test: [] });
     const dirs = {
@@ -349,16 +354,31 @@ export class RunService {
   }
 
   /** Stops the range test under way, if any; its process is ended within a few seconds. */
-  cancelLrRange(): void {
+  lrRangeCancel(): null {
     this.#lrRange?.abort();
+    return null;
+  }
+
+  /** A few training images through the engine's own augmentation, for the launcher's preview. */
+  augmentPreview(input: AugmentPreviewInput): Promise<AugmentPreviewOutput> {
+    return augmentPreview(this.project, input);
+  }
+
+  /** Label-error candidates of a k-fold group (or one run) from its out-of-fold predictions. */
+  suspects(input: SuspectsQuery): SuspectsOutput {
+    return labelSuspects(this.project.db, input);
   }
 
   /** A tfjs layers model or ONNX with its manifest, by default into <project>/runs/<id>/export (export-onnx). */
-  async export(
-    runId: number,
-    outDir?: string,
-    format: ExportFormat = 'tfjs',
-  ): Promise<{ dir: string; manifest: ExportManifest; files: string[] }> {
+  async export({
+    runId,
+    outDir,
+    format = 'tfjs',
+  }: {
+    runId: number;
+    outDir?: string;
+    format?: ExportFormat;
+  }): Promise<{ dir: string; manifest: ExportManifest; files: string[] }> {
     const row = needRun(this.project.db, runId);
     if (row.status !== 'done' || !row.result) {
       throw new StudioError(

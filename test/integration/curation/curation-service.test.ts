@@ -17,7 +17,7 @@ async function studioWith(write: (root: string) => Promise<unknown>) {
   const data = temp('data');
   await write(data);
   const studio = new Studio();
-  studio.open(temp('project'), true);
+  studio.open({ path: temp('project'), create: true });
   const h = studio.handlers();
   // The data and the CSV files live under the temp folder: chosen once, as the folder browser would.
   await h.folders.pick({ path: tmpdir() });

@@ -59,13 +59,13 @@ describe('cancelling and starting twice', () => {
   test('a second start while one runs is refused as busy', async () => {
     const imp = importer(join(base, 'busy-project'));
     try {
-      imp.service.start(data);
+      imp.service.start({ folder: data });
       assert.throws(
-        () => imp.service.start(data),
+        () => imp.service.start({ folder: data }),
         (e: unknown) => e instanceof StudioError && e.code === 'busy' && e.message.includes(data),
       );
       await imp.service.idle();
-      assert.doesNotThrow(() => imp.service.start(data), 'free again once it finished');
+      assert.doesNotThrow(() => imp.service.start({ folder: data }), 'free again once it finished');
       await imp.service.idle();
     } finally {
       imp.project.close();
@@ -75,14 +75,14 @@ describe('cancelling and starting twice', () => {
   test('cancel stops promptly, keeps what was committed, and importing again completes exactly', async () => {
     const imp = importer(join(base, 'cancel-project'), { concurrency: 1, batchSize: 8 });
     try {
-      const { importId } = imp.service.start(data);
+      const { importId } = imp.service.start({ folder: data });
       let cancelledAt = 0;
       await new Promise<void>((resolve) => {
         const poll = setInterval(() => {
           if ((imp.events.at(-1)?.done ?? 0) < 20) return;
           clearInterval(poll);
           cancelledAt = performance.now();
-          imp.service.cancel(importId);
+          imp.service.cancel({ importId });
           resolve();
         }, 1);
       });
@@ -110,10 +110,10 @@ describe('cancelling and starting twice', () => {
       assert.equal(count(imp.project, 'SELECT count(*) AS n FROM images'), N);
       assert.equal(thumbFiles(imp.project).length, N);
       assert.throws(
-        () => imp.service.cancel(9999),
+        () => imp.service.cancel({ importId: 9999 }),
         (e: unknown) => e instanceof StudioError && e.code === 'not-found',
       );
-      assert.doesNotThrow(() => imp.service.cancel(importId), 'cancelling a finished import is harmless');
+      assert.doesNotThrow(() => imp.service.cancel({ importId }), 'cancelling a finished import is harmless');
     } finally {
       imp.project.close();
     }

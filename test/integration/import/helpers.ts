@@ -29,7 +29,7 @@ export function importer(projectDir: string, options: ImportOptions = {}): Impor
     service,
     events,
     async run(folder) {
-      const { importId } = service.start(folder);
+      const { importId } = service.start({ folder });
       await service.idle();
       const final = events.filter((e) => e.importId === importId).at(-1)!;
       return final;

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { StudioError } from '../../../src-shared/errors';
-import { datasetStats, getImage, listImages, listProblems } from '../../../src-main/services/dataset/dataset';
+import { DatasetService } from '../../../src-main/services/dataset/dataset';
+import type { Database } from '../../../src-main/store/db';
+
+const dataset = (db: Database) => new DatasetService(() => db);
 import { thumbTempDir } from '../../../src-main/services/project/project';
 import { thumbPath } from '../../../src-main/services/project/thumbs';
 import { makeBombPng, makeImage, makeRotatedJpeg, writeTree } from '../../fixtures/images';
@@ -52,7 +55,7 @@ describe('importing class folders with every kind of bad file', () => {
     const final = await imp.run(data);
     // 15 image files and 3 links: 9 distinct images, 1 plain copy, 8 problems.
     assert.deepEqual(tally(final), { status: 'done', total: 18, done: 18, imported: 9, skipped: 1, problems: 8 });
-    const problems = listProblems(imp.project.db, 0, 100).items;
+    const problems = dataset(imp.project.db).problems({ offset: 0, limit: 100 }).items;
     const byFile = Object.fromEntries(problems.map((p) => [p.path.slice(data.length + 1), p]));
     assert.deepEqual(Object.fromEntries(Object.entries(byFile).map(([f, p]) => [f, p.kind])), {
       'bird/trunc.jpg': 'corrupt',
@@ -74,7 +77,7 @@ describe('importing class folders with every kind of bad file', () => {
   });
 
   test('labels come from class folders (deeper folders too), flat files are unlabeled, copies share one image', () => {
-    const stats = datasetStats(imp.project.db);
+    const stats = dataset(imp.project.db).stats();
     assert.deepEqual(stats.perClass, [
       { name: 'bird', count: 2 },
       { name: 'cat', count: 3 },
@@ -82,18 +85,26 @@ describe('importing class folders with every kind of bad file', () => {
     ]);
     assert.equal(stats.unlabeled, 1);
     assert.equal(stats.perSplit.none, 9);
-    const a = listImages(imp.project.db, {}, 0, 100).items.find((i) =>
-      getImage(imp.project.db, i.id).paths.some((p) => p.endsWith('a.jpg')),
-    )!;
+    const a = dataset(imp.project.db)
+      .images({ filter: {}, offset: 0, limit: 100 })
+      .items.find((i) =>
+        dataset(imp.project.db)
+          .image({ id: i.id })
+          .paths.some((p) => p.endsWith('a.jpg')),
+      )!;
     assert.deepEqual(
-      getImage(imp.project.db, a.id).paths.map((p) => p.slice(data.length + 1)),
+      dataset(imp.project.db)
+        .image({ id: a.id })
+        .paths.map((p) => p.slice(data.length + 1)),
       ['cat/a.jpg', 'dog/copy-of-a.jpg'],
     );
-    assert.equal(getImage(imp.project.db, a.id).className, 'cat', 'the first label is kept');
+    assert.equal(dataset(imp.project.db).image({ id: a.id }).className, 'cat', 'the first label is kept');
   });
 
   test('formats are recognised and EXIF orientation is applied to the stored size and the thumbnail', async () => {
-    const images = listImages(imp.project.db, {}, 0, 100).items.map((i) => getImage(imp.project.db, i.id));
+    const images = dataset(imp.project.db)
+      .images({ filter: {}, offset: 0, limit: 100 })
+      .items.map((i) => dataset(imp.project.db).image({ id: i.id }));
     const at = (suffix: string) => images.find((i) => i.paths.some((p) => p.endsWith(suffix)))!;
     assert.deepEqual(
       ['a.jpg', 'b.png', 'c.webp', 'd.gif', 'e.tiff', 'f.avif'].map((f) => at(f).format),
@@ -111,7 +122,8 @@ describe('importing class folders with every kind of bad file', () => {
 
   test("one thumbnail per distinct image, and thumbPath answers only this project's hashes", () => {
     assert.equal(thumbFiles(imp.project).length, 9);
-    for (const item of listImages(imp.project.db, {}, 0, 100).items) assert.ok(thumbPath(imp.project, item.hash));
+    for (const item of dataset(imp.project.db).images({ filter: {}, offset: 0, limit: 100 }).items)
+      assert.ok(thumbPath(imp.project, item.hash));
     assert.equal(thumbPath(imp.project, 'e'.repeat(64)), null);
   });
 
@@ -134,7 +146,9 @@ describe('importing class folders with every kind of bad file', () => {
     rmSync(join(data, 'bird', 'empty.jpg'));
     const final = await imp.run(data);
     assert.equal(final.imported, 1);
-    const kinds = listProblems(imp.project.db, 0, 100).items.map((p) => p.path.slice(data.length + 1));
+    const kinds = dataset(imp.project.db)
+      .problems({ offset: 0, limit: 100 })
+      .items.map((p) => p.path.slice(data.length + 1));
     assert.ok(!kinds.includes('bird/trunc.jpg'));
     assert.ok(!kinds.includes('bird/empty.jpg'));
     assert.equal(kinds.length, 6);
@@ -145,7 +159,12 @@ describe('importing class folders with every kind of bad file', () => {
     writeFileSync(join(data, 'cat', 'new.jpg'), await makeImage(11));
     const final = await imp.run(data);
     assert.equal(final.imported, 1);
-    assert.equal(datasetStats(imp.project.db).perClass.find((c) => c.name === 'cat')?.count, 4);
+    assert.equal(
+      dataset(imp.project.db)
+        .stats()
+        .perClass.find((c) => c.name === 'cat')?.count,
+      4,
+    );
   });
 });
 
@@ -166,7 +185,7 @@ describe('importing predefined splits', () => {
     try {
       const final = await imp.run(data);
       assert.deepEqual(tally(final), { status: 'done', total: 7, done: 7, imported: 6, skipped: 0, problems: 1 });
-      const stats = datasetStats(imp.project.db);
+      const stats = dataset(imp.project.db).stats();
       assert.deepEqual(stats.perSplit, { train: 2, val: 2, test: 2, none: 0 });
       assert.equal(stats.unlabeled, 1);
       assert.deepEqual(
@@ -176,7 +195,7 @@ describe('importing predefined splits', () => {
           ['dog', 2],
         ],
       );
-      const [problem] = listProblems(imp.project.db, 0, 10).items;
+      const [problem] = dataset(imp.project.db).problems({ offset: 0, limit: 10 }).items;
       assert.equal(problem.kind, 'split-conflict');
       assert.match(problem.reason, /train split; this copy is in test/);
     } finally {
@@ -194,7 +213,7 @@ describe('a flat folder', () => {
     try {
       const final = await imp.run(data);
       assert.deepEqual(tally(final), { status: 'done', total: 3, done: 3, imported: 2, skipped: 1, problems: 0 });
-      const stats = datasetStats(imp.project.db);
+      const stats = dataset(imp.project.db).stats();
       assert.equal(stats.unlabeled, 1);
       assert.deepEqual(stats.perClass, [{ name: 'z', count: 1 }]);
     } finally {
@@ -224,7 +243,9 @@ describe('unreadable files', () => {
       const final = await imp.run(data);
       assert.deepEqual(tally(final), { status: 'done', total: 3, done: 3, imported: 1, skipped: 0, problems: 2 });
       const reasons = Object.fromEntries(
-        listProblems(imp.project.db, 0, 10).items.map((p) => [p.path.slice(data.length + 1), p]),
+        dataset(imp.project.db)
+          .problems({ offset: 0, limit: 10 })
+          .items.map((p) => [p.path.slice(data.length + 1), p]),
       );
       assert.equal(reasons['cat/locked.jpg'].kind, 'unreadable');
       assert.match(reasons['cat/locked.jpg'].reason, /permission denied\. Give your user read access/);
@@ -249,7 +270,9 @@ describe('files that only pretend to be images', () => {
       const final = await imp.run(data);
       assert.deepEqual(tally(final), { status: 'done', total: 3, done: 3, imported: 1, skipped: 0, problems: 2 });
       const byFile = Object.fromEntries(
-        listProblems(imp.project.db, 0, 10).items.map((p) => [p.path.slice(data.length + 1), p]),
+        dataset(imp.project.db)
+          .problems({ offset: 0, limit: 10 })
+          .items.map((p) => [p.path.slice(data.length + 1), p]),
       );
       assert.equal(byFile['vector.png'].kind, 'not-an-image');
       assert.match(
@@ -269,13 +292,13 @@ describe('the import service', () => {
     try {
       const missing = join(base, 'no-such-folder');
       assert.throws(
-        () => imp.service.start(missing),
+        () => imp.service.start({ folder: missing }),
         (e: unknown) => e instanceof StudioError && e.code === 'not-a-folder' && e.message.includes(missing),
       );
       const file = join(base, 'a-file.jpg');
       writeFileSync(file, 'x');
       assert.throws(
-        () => imp.service.start(file),
+        () => imp.service.start({ folder: file }),
         (e: unknown) => e instanceof StudioError && e.code === 'not-a-folder' && /is a file/.test(e.message),
       );
       assert.deepEqual(imp.service.list(), []);

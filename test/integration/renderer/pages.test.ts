@@ -47,9 +47,9 @@ describe('page states made and disposed in one place', () => {
     mkdirSync(data);
     for (let seed = 0; seed < 6; seed++) writeFileSync(join(data, `img-${seed}.png`), await makeImage(seed, 'png'));
     studio = new Studio({ modelCacheDir: join(tmp, 'models'), configDir: join(tmp, 'config') });
-    studio.open(join(tmp, 'project'), true);
+    studio.open({ path: join(tmp, 'project'), create: true });
     const { client, server } = memoryTransports();
-    stop = serve(studio.handlers(), studio.hub, server);
+    stop = serve(studio, studio.hub, server);
     // Every call the renderer's states send, as service.method, so a test sees who asked.
     const send = (m: ClientMessage) => (calls.push(`${m.service}.${m.method}`), client.send(m));
     connection = new Connection(

@@ -19,7 +19,7 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 function caller(studio: Studio) {
   let id = 0;
   return async (service: string, method: string, input: unknown = {}) => {
-    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+    const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
       ServerMessage,
       { kind: 'result' }
     >;
@@ -51,7 +51,7 @@ test('a bake-off of two backbones queues one run each on one manifest and seed, 
   made.project.close();
   const modelCacheDir = join(made.dir, 'models');
   const studio = new Studio({ runs: { backend: 'wasm' }, modelCacheDir });
-  await studio.backbones.import(FIXTURE, 'mobilenet_0.25');
+  await studio.backbones.import({ file: FIXTURE, id: 'mobilenet_0.25' });
   const call = caller(studio);
   await call('folders', 'pick', { path: made.project.dir }); // as the start page does with a typed path
   await call('project', 'open', { path: made.project.dir });

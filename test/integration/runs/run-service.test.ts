@@ -44,7 +44,7 @@ async function project(
 function caller(studio: Studio) {
   let id = 0;
   return async (service: string, method: string, input: unknown = {}) => {
-    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+    const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
       ServerMessage,
       { kind: 'result' }
     >;
@@ -125,7 +125,7 @@ test('a killed training process leaves the run interrupted; resume finishes it w
   assert.equal(row.status, 'interrupted', row.message ?? '');
   assert.match(row.message!, /killed \(SIGKILL\)\. Resume goes on from its last finished epoch/);
   assert.ok(row.epochs < 30, `killed after ${row.epochs} epochs`);
-  service.resume(runId);
+  service.resume({ runId });
   await service.idle();
   row = getRunRow(made.project.db, runId)!;
   assert.equal(row.status, 'done', row.message ?? '');
@@ -137,7 +137,7 @@ test('a killed training process leaves the run interrupted; resume finishes it w
     Array.from({ length: 30 }, (_, i) => i),
   );
   assert.equal(row.epochs, 30);
-  assert.equal(service.get(runId).result!.phases[0]!.epochs, 30);
+  assert.equal(service.get({ runId }).result!.phases[0]!.epochs, 30);
   made.project.close();
 });
 
@@ -147,7 +147,7 @@ test('opening a project marks runs whose process is gone as interrupted, and onl
   const { runIds } = service.start({ config: cfg(), folds: 2 });
   await service.stop();
   assert.deepEqual(
-    runIds.map((id) => service.get(id).status),
+    runIds.map((id) => service.get({ runId: id }).status),
     ['interrupted', 'interrupted'],
     'closing interrupts what trains or waits',
   );
@@ -157,9 +157,9 @@ test('opening a project marks runs whose process is gone as interrupted, and onl
   setRunStatus(made.project.db, runIds[1]!, 'running', null, null);
   made.project.db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(process.pid, runIds[1]);
   const reopened = new RunService(made.project, recorder().events);
-  assert.equal(reopened.get(runIds[0]!).status, 'interrupted');
-  assert.match(reopened.get(runIds[0]!).message!, /ended before it finished\. Resume goes on/);
-  assert.equal(reopened.get(runIds[1]!).status, 'running', 'a live process keeps its run');
+  assert.equal(reopened.get({ runId: runIds[0]! }).status, 'interrupted');
+  assert.match(reopened.get({ runId: runIds[0]! }).message!, /ended before it finished\. Resume goes on/);
+  assert.equal(reopened.get({ runId: runIds[1]! }).status, 'running', 'a live process keeps its run');
   made.project.close();
 });
 
@@ -173,7 +173,7 @@ test('k-fold runs one run per fold and summarises them as mean and standard devi
   });
   await service.idle();
   assert.equal(runIds.length, 2);
-  const g = service.groupSummary(groupId!);
+  const g = service.groupSummary({ groupId: groupId! });
   assert.equal(g.done, 2);
   assert.deepEqual(
     g.runs.map((r) => [r.fold, r.name]),
@@ -186,7 +186,7 @@ test('k-fold runs one run per fold and summarises them as mean and standard devi
   assert.equal(g.metrics.bestValAcc!.n, 2);
   assert.ok(Math.abs(g.metrics.bestValAcc!.mean - (accs[0]! + accs[1]!) / 2) < 1e-12);
   assert.ok(Math.abs(g.metrics.bestValAcc!.std - Math.abs(accs[0]! - accs[1]!) / Math.SQRT2) < 1e-12);
-  const sizes = runIds.map((id) => service.get(id).splitSizes!);
+  const sizes = runIds.map((id) => service.get({ runId: id }).splitSizes!);
   assert.deepEqual(sizes.map((s) => s.val).sort(), [6, 6], 'each fold validates on half of train');
   made.project.close();
 });
@@ -208,7 +208,7 @@ test('refusals name what is missing and what to do; the range test answers with 
   one.project.close();
   const made = await project();
   const service = new RunService(made.project, recorder().events, { backend: 'wasm' });
-  const r = await service.lrRangeTest(cfg());
+  const r = await service.lrRangeTest({ config: cfg() });
   assert.ok(r.curve.length > 10);
   assert.ok(r.curve.every((p, i) => i === 0 || p.lr > r.curve[i - 1]!.lr));
   made.project.close();
@@ -220,10 +220,10 @@ test('the range test reports its steps, stops when cancelled with its process go
   let onProgress = (_: LrRangeProgress): void => {};
   const events = { ...recorder().events, lrRange: (p: LrRangeProgress) => (seen.push(p), onProgress(p)) };
   const service = new RunService(made.project, events, { backend: 'wasm' });
-  onProgress = (p) => p.stage === 'steps' && p.done === 3 && service.cancelLrRange();
-  const first = service.lrRangeTest(cfg());
+  onProgress = (p) => p.stage === 'steps' && p.done === 3 && service.lrRangeCancel();
+  const first = service.lrRangeTest({ config: cfg() });
   await assert.rejects(
-    service.lrRangeTest(cfg()),
+    service.lrRangeTest({ config: cfg() }),
     (e: unknown) => e instanceof StudioError && e.code === 'busy',
     'one range test at a time',
   );
@@ -241,7 +241,7 @@ test('the range test reports its steps, stops when cancelled with its process go
   assert.ok(steps.length < 10, `stopped soon after the cancel, not after ${steps.length} steps`);
   onProgress = () => {};
   seen.length = 0;
-  const again = await service.lrRangeTest(cfg());
+  const again = await service.lrRangeTest({ config: cfg() });
   assert.ok(again.curve.length > 10);
   const last = seen.filter((p) => p.stage === 'steps').at(-1)!;
   assert.equal(last.done, again.curve.length, 'the last step reported is the last point of the curve');

@@ -22,7 +22,7 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 function caller(studio: Studio) {
   let id = 0;
   return async (service: string, method: string, input: unknown = {}) => {
-    const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+    const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
       ServerMessage,
       { kind: 'result' }
     >;

@@ -32,7 +32,7 @@ before(async () => {
     .toFile(join(images, 'b.tiff'));
 
   studio = new Studio();
-  studio.open(join(dir, 'project'), true);
+  studio.open({ path: join(dir, 'project'), create: true });
   server = await startServer({ studio, rendererDir: renderer });
   await studio.handlers().folders.pick({ path: join(dir, 'images') });
   await studio.handlers().imports.start({ folder: join(dir, 'images') });

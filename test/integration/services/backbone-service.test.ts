@@ -58,7 +58,7 @@ test('a download reports its progress and ends with the weights present, downloa
   slow = false;
   const events: BackboneDownload[] = [];
   const s = service(events);
-  const first = await s.download('mobilenet_0.25');
+  const first = await s.download({ id: 'mobilenet_0.25' });
   assert.equal(first.state, 'downloading');
   const end = await s.settled('mobilenet_0.25');
   assert.equal(end?.state, 'done');
@@ -79,15 +79,15 @@ test('a cancelled download says so; the next one resumes from what arrived', asy
   ranges.length = 0;
   const events: BackboneDownload[] = [];
   const s = service(events);
-  await s.download('mobilenet_0.25');
+  await s.download({ id: 'mobilenet_0.25' });
   while (!events.some((e) => e.bytes > 256 * 1024)) await new Promise((r) => setTimeout(r, 10));
-  s.cancelDownload('mobilenet_0.25');
+  s.cancelDownload({ id: 'mobilenet_0.25' });
   const cancelled = await s.settled('mobilenet_0.25');
   assert.equal(cancelled?.state, 'cancelled');
   assert.match(cancelled?.message ?? '', /cancelled; what arrived is kept and the next download resumes it/);
   assert.equal((await s.list()).find((b) => b.id === 'mobilenet_0.25')!.weights.present, false);
   slow = false;
-  await s.download('mobilenet_0.25');
+  await s.download({ id: 'mobilenet_0.25' });
   assert.equal((await s.settled('mobilenet_0.25'))?.state, 'done');
   assert.match(ranges.at(-1)!, /^bytes=\d+-$/);
   assert.ok(Number(/\d+/.exec(ranges.at(-1)!)![0]) > 0);
@@ -96,6 +96,6 @@ test('a cancelled download says so; the next one resumes from what arrived', asy
 
 test('bundled and unknown backbones cannot be downloaded, with a reason', async () => {
   const s = service([]);
-  await assert.rejects(s.download('nsfwjs_mobilenet_v2'), /has bundled weights; only Keras Applications/);
-  await assert.rejects(s.download('nope'), /backbone "nope" is not in the registry/);
+  await assert.rejects(s.download({ id: 'nsfwjs_mobilenet_v2' }), /has bundled weights; only Keras Applications/);
+  await assert.rejects(s.download({ id: 'nope' }), /backbone "nope" is not in the registry/);
 });

@@ -69,7 +69,7 @@ export async function socketDoor(port: number, token: string): Promise<FuzzDoor>
 
 export function memoryDoor(studio: Studio, log: (line: string) => void): FuzzDoor {
   const { client, server } = memoryTransports();
-  const stop = serve(studio.handlers(), studio.hub, server, log);
+  const stop = serve(studio, studio.hub, server, log);
   const replies = new Replies();
   const stopReplies = client.onMessage((m) => replies.push(m));
   return {

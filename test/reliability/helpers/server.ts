@@ -35,7 +35,7 @@ export async function startTestServer(opts: { images?: number; allowedHosts?: st
   }
   // Its recent projects too stay in the temp folder: a probe run by hand never touches the user's list.
   const studio = new Studio({ modelCacheDir: join(dir, 'models'), configDir: join(dir, 'config') });
-  studio.open(join(dir, 'project'), true);
+  studio.open({ path: join(dir, 'project'), create: true });
   await studio.handlers().folders.pick({ path: imagesDir });
   await studio.handlers().imports.start({ folder: imagesDir });
   await studio.idle();

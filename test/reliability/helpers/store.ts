@@ -29,7 +29,7 @@ export async function imageFolder(dir: string, n: number, first: number, side = 
 export async function importHere(dir: string, data: string): Promise<void> {
   const project = openProject(dir, { create: true });
   const importer = new ImportService(project, () => {});
-  importer.start(data);
+  importer.start({ folder: data });
   await importer.idle();
   project.close();
 }

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { serveIpc } from '../../../src-main/electron/ipc-door';
 import { EventHub } from '../../../src-main/rpc/dispatcher';
 import type { Handlers } from '../../../src-shared/contract';
+import { fixedProvider } from '../../helpers/fixed-provider';
 import { IPC_CHANNEL, type MainMessage } from '../../../src-shared/rpc';
 
 class FakeContents extends EventEmitter {
@@ -25,7 +26,7 @@ class FakeContents extends EventEmitter {
 
 function door() {
   const ipc = new EventEmitter();
-  const handlers = { project: { current: () => null } } as unknown as Handlers;
+  const handlers = fixedProvider({ project: { current: () => null } } as unknown as Handlers);
   const logs: string[] = [];
   serveIpc(ipc, handlers, new EventHub(), (line) => logs.push(line));
   const win = new FakeContents();

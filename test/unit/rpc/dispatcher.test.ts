@@ -6,6 +6,7 @@ import type { Handlers } from '../../../src-shared/contract';
 import { StudioError } from '../../../src-shared/errors';
 import { createClient, NESTING_MAX, type MainMessage } from '../../../src-shared/rpc';
 import { answer, EventHub, memoryTransports, serve } from '../../../src-main/rpc/dispatcher';
+import { fixedProvider } from '../../helpers/fixed-provider';
 
 function harnessHandlers(overrides: Partial<Record<string, Record<string, (i: any) => unknown>>> = {}) {
   const seen: unknown[] = [];
@@ -26,7 +27,7 @@ function harnessHandlers(overrides: Partial<Record<string, Record<string, (i: an
     },
     ...overrides,
   } as unknown as Handlers;
-  return { handlers, seen };
+  return { handlers: fixedProvider(handlers), seen };
 }
 
 function harness(overrides: Partial<Record<string, Record<string, (i: any) => unknown>>> = {}) {

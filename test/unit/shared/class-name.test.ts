@@ -26,13 +26,13 @@ test('two names with different lone surrogates are both refused by classes.creat
   const dir = mkdtempSync(join(tmpdir(), 'studio-class-name-'));
   const studio = new Studio({ modelCacheDir: join(dir, 'models'), configDir: join(dir, 'config'), background: false });
   try {
-    studio.open(join(dir, 'project'), true);
+    studio.open({ path: join(dir, 'project'), create: true });
     for (const [id, name] of [
       [1, '\ud800'],
       [2, '\udc00'],
     ] as const) {
       const reply = await dispatch(
-        studio.handlers(),
+        studio,
         { kind: 'call', id, service: 'classes', method: 'create', input: { name } },
         () => undefined,
       );

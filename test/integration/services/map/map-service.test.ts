@@ -19,7 +19,7 @@ const states: MapState[] = [];
 let id = 0;
 
 async function call(service: string, method: string, input: unknown = {}): Promise<any> {
-  const out = (await dispatch(studio.handlers(), { kind: 'call', id: ++id, service, method, input })) as Extract<
+  const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
     ServerMessage,
     { kind: 'result' }
   >;

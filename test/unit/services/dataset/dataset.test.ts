@@ -3,13 +3,7 @@ import { before, describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { StudioError } from '../../../../src-shared/errors';
 import { ImageFilter, type Split } from '../../../../src-shared/schemas';
-import {
-  datasetStats,
-  getImage,
-  listClasses,
-  listImages,
-  listProblems,
-} from '../../../../src-main/services/dataset/dataset';
+import { DatasetService } from '../../../../src-main/services/dataset/dataset';
 import { migrate, type Database } from '../../../../src-main/store/db';
 import { ensureClass } from '../../../../src-main/store/repos/classes';
 import { insertImage, upsertPath } from '../../../../src-main/store/repos/images';
@@ -57,10 +51,10 @@ describe('dataset queries', () => {
   });
 
   const ids = (filter: ImageFilter, offset = 0, limit = 100) =>
-    listImages(db, filter, offset, limit).items.map((i) => i.id);
+    new DatasetService(() => db).images({ filter: filter, offset: offset, limit: limit }).items.map((i) => i.id);
 
   test('no filter: every image, in id order, with its total', () => {
-    const page = listImages(db, {}, 0, 5);
+    const page = new DatasetService(() => db).images({ filter: {}, offset: 0, limit: 5 });
     assert.equal(page.total, 12);
     assert.deepEqual(
       page.items.map((i) => i.id),
@@ -86,11 +80,14 @@ describe('dataset queries', () => {
     assert.deepEqual(ids({ classId: cat, split: 'val' }), [10]);
     assert.deepEqual(ids({ unlabeled: true, classId: cat }), [3, 6, 9, 12], 'unlabeled excludes classId');
     assert.deepEqual(ids({ unlabeled: true, split: 'none' }), [12]);
-    assert.equal(listImages(db, { classId: dog, split: 'test' }, 0, 1).total, 1);
+    assert.equal(
+      new DatasetService(() => db).images({ filter: { classId: dog, split: 'test' }, offset: 0, limit: 1 }).total,
+      1,
+    );
   });
 
   test('getImage gives the detail with every path, and not-found for an unknown id', () => {
-    assert.deepEqual(getImage(db, 1), {
+    assert.deepEqual(new DatasetService(() => db).image({ id: 1 }), {
       id: 1,
       hash: hash(0),
       classId: cat,
@@ -104,26 +101,26 @@ describe('dataset queries', () => {
       className: 'cat',
       addedAt: 7,
     });
-    assert.equal(getImage(db, 3).className, null);
+    assert.equal(new DatasetService(() => db).image({ id: 3 }).className, null);
     assert.throws(
-      () => getImage(db, 999),
+      () => new DatasetService(() => db).image({ id: 999 }),
       (err: unknown) => err instanceof StudioError && err.code === 'not-found' && err.message.includes('999'),
     );
   });
 
   test('classes carry colours and counts', () => {
     assert.deepEqual(
-      listClasses(db).map(({ name, count }) => [name, count]),
+      new DatasetService(() => db).classes().map(({ name, count }) => [name, count]),
       [
         ['cat', 4],
         ['dog', 4],
       ],
     );
-    assert.notEqual(listClasses(db)[0].color, listClasses(db)[1].color);
+    assert.notEqual(new DatasetService(() => db).classes()[0].color, new DatasetService(() => db).classes()[1].color);
   });
 
   test('problems page in id order with the total', () => {
-    const page = listProblems(db, 1, 1);
+    const page = new DatasetService(() => db).problems({ offset: 1, limit: 1 });
     assert.equal(page.total, 3);
     assert.deepEqual(
       page.items.map((p) => [p.path, p.kind, p.reason, p.at]),
@@ -132,7 +129,7 @@ describe('dataset queries', () => {
   });
 
   test('stats count per class, split and problem kind', () => {
-    assert.deepEqual(datasetStats(db), {
+    assert.deepEqual(new DatasetService(() => db).stats(), {
       total: 12,
       unlabeled: 4,
       perClass: [
@@ -151,14 +148,14 @@ describe('dataset queries', () => {
   test('an excluded image leaves the class and split counts, is counted as excluded, and stays in the grid flagged', () => {
     db.prepare('UPDATE images SET excluded = 1 WHERE id = 1').run();
     try {
-      const stats = datasetStats(db);
+      const stats = new DatasetService(() => db).stats();
       assert.deepEqual(
         [stats.total, stats.excluded, stats.perClass[0], stats.perSplit.train],
         [12, 1, { name: 'cat', count: 3 }, 2],
       );
-      assert.equal(listClasses(db)[0].count, 3);
-      assert.equal(listImages(db, {}, 0, 1).items[0].excluded, true);
-      assert.equal(getImage(db, 1).excluded, true);
+      assert.equal(new DatasetService(() => db).classes()[0].count, 3);
+      assert.equal(new DatasetService(() => db).images({ filter: {}, offset: 0, limit: 1 }).items[0].excluded, true);
+      assert.equal(new DatasetService(() => db).image({ id: 1 }).excluded, true);
     } finally {
       db.prepare('UPDATE images SET excluded = 0 WHERE id = 1').run();
     }
@@ -192,14 +189,14 @@ describe('dataset queries at 100,000 images', () => {
       { split: 'none' },
     ];
     for (const filter of filters) {
-      const page = listImages(db, filter, 2500, 200);
+      const page = new DatasetService(() => db).images({ filter: filter, offset: 2500, limit: 200 });
       assert.ok(page.total > 2700 && page.items.length === 200, JSON.stringify(filter));
       assert.ok(
         page.items.every((item, i) => i === 0 || item.id > page.items[i - 1].id),
         'id order',
       );
     }
-    assert.equal(datasetStats(db).total, 100_000);
+    assert.equal(new DatasetService(() => db).stats().total, 100_000);
   });
 
   test('the filtered queries use an index rather than scanning every row', () => {

@@ -56,14 +56,14 @@ test('a Studio with a door takes the project it opens and gives it back on close
   const dir = mkdtempSync(join(tmpdir(), 'fs-owner-studio-'));
   const config = mkdtempSync(join(tmpdir(), 'fs-owner-config-'));
   const window = new Studio({ door: 'the Finetune Studio app', configDir: config });
-  window.open(join(dir, 'p'), true);
+  window.open({ path: join(dir, 'p'), create: true });
   assert.equal(existsSync(ownerFile(join(dir, 'p'))), true);
   const command = new Studio({ configDir: config });
-  command.open(join(dir, 'p'), false); // A command beside the window: SQLite keeps their writes apart.
+  command.open({ path: join(dir, 'p'), create: false }); // A command beside the window: SQLite keeps their writes apart.
   command.close();
   assert.equal(existsSync(ownerFile(join(dir, 'p'))), true, "the command leaves the window's claim alone");
   // Opening the same project again keeps it taken: the earlier take's release must not undo the new one.
-  window.open(join(dir, 'p'), false);
+  window.open({ path: join(dir, 'p'), create: false });
   assert.equal(existsSync(ownerFile(join(dir, 'p'))), true, 'still taken after reopening');
   window.close();
   assert.equal(existsSync(ownerFile(join(dir, 'p'))), false);
