@@ -28,6 +28,7 @@ import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
 import { isProcessAlive } from '../project/project';
 import type { Project } from '../project/project';
 import { canonicalJson } from '../curation/manifest';
+import type { SplitManifest } from '../curation/manifest';
 import { nearClusters, PrintCache } from '../curation/duplicates';
 import { modelExportFiles } from '../exported-files';
 import { TrainingDoctor } from './training-doctor';
@@ -37,12 +38,12 @@ import type { SuspectsOutput } from '../../../src-shared/bakeoff';
 import { augmentPreview } from './augment-preview';
 import { labelSuspects, type SuspectsQuery } from './suspects';
 import { freezeManifest } from './manifest';
+import type { RunManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
 import { RunRecorder } from './run-recorder';
 import { UnsavedEnds } from './unsaved-ends';
 import type { RunEvents } from './run-recorder';
 import {
-  configOf,
   detailOf,
   epochsOf,
   groupSummaryOf,
@@ -50,6 +51,7 @@ import {
   manifestOf,
   needRun,
   predictionsOf,
+  storedConfig,
   summaryOf,
 } from './run-views';
 
@@ -68,6 +70,15 @@ export interface RunServiceOptions {
 interface Queued {
   runId: number;
   resume: boolean;
+}
+
+/** A start checked and planned, its manifests frozen, ready to be written. */
+interface Planned {
+  config: CheckedConfig;
+  folds: number | undefined;
+  name: string;
+  manifests: { m: RunManifest; frozen: SplitManifest }[];
+  notes: string[];
 }
 
 /** The runs slice of the contract, but for bake-offs (`BakeoffService`); every method takes the contract's parsed input. */
@@ -115,37 +126,63 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
   }
 
   start(input: ParsedInput<'runs', 'start'>): { runIds: number[]; groupId: number | null } {
+    return this.startAll([input], ([ids]) => ids!).extra;
+  }
+
+  /**
+   * Writes the runs of several starts and whatever `also` writes with them (a bake-off's own
+   * row) in one transaction, then queues them: a failure anywhere leaves nothing behind.
+   */
+  startAll<T>(
+    inputs: ParsedInput<'runs', 'start'>[],
+    also: (ids: { runIds: number[]; groupId: number | null }[]) => T,
+  ): { runIds: number[]; extra: T } {
+    // Planned and hashed before the write lock is taken: the lock is held only for the inserts.
+    const planned = inputs.map((input) => this.#plan(input));
+    const written = writeTx(this.project.db, () => {
+      const ids = planned.map((p) => this.#write(p));
+      return { runIds: ids.flatMap((i) => i.runIds), extra: also(ids) };
+    });
+    for (const runId of written.runIds) this.#enqueue({ runId, resume: false });
+    return written;
+  }
+
+  #plan(input: ParsedInput<'runs', 'start'>): Planned {
     const config = checkedConfig(input.config);
     const plan = planFromStore(this.project.db, config.seed, input.folds);
-    const name = input.name ?? defaultName(config);
+    const manifests = plan.manifests.map((m) => ({ m, frozen: freezeManifest(m) }));
+    return { config, folds: input.folds, name: input.name ?? defaultName(config), manifests, notes: plan.notes };
+  }
+
+  /** One start's rows (its k-fold group, one run per manifest); the caller holds the transaction. */
+  #write({ config, folds, name, manifests, notes }: Planned): { runIds: number[]; groupId: number | null } {
     const db = this.project.db;
     const now = this.#clock();
     // Stored as parsed and checked: the row is the durable queue, read back once when the run trains.
     const stored = JSON.stringify(config);
-    const ids = writeTx(db, () => {
-      const groupId = input.folds ? insertGroup(db, name, input.folds, now) : null;
-      const runIds = plan.manifests.map((m) => {
-        const frozen = freezeManifest(m);
-        return insertRun(db, {
-          name: m.fold ? `${name} · fold ${m.fold.index + 1}/${m.fold.k}` : name,
-          config: stored,
-          seed: config.seed,
-          backboneId: config.backboneId,
-          classes: m.classes,
-          manifestId: storeManifest(db, frozen.digest, JSON.stringify(frozen), now).id,
-          valCount: m.val.length,
-          testCount: m.test.length,
-          groupId,
-          fold: m.fold?.index ?? null,
-          createdAt: now,
-          message: plan.notes.join(' ') || null,
-          pid: process.pid,
-        });
-      });
-      return { runIds, groupId };
-    });
-    for (const runId of ids.runIds) this.#enqueue({ runId, resume: false });
-    return ids;
+    const groupId = folds ? insertGroup(db, name, folds, now) : null;
+    const runIds = manifests.map(({ m, frozen }) =>
+      insertRun(db, {
+        name: m.fold ? `${name} · fold ${m.fold.index + 1}/${m.fold.k}` : name,
+        config: stored,
+        seed: config.seed,
+        backboneId: config.backboneId,
+        classes: m.classes,
+        manifestId: storeManifest(db, frozen.digest, JSON.stringify(frozen), now).id,
+        trainCount: m.train.length,
+        valCount: m.val.length,
+        testCount: m.test.length,
+        inputSize: config.inputSize,
+        phase1Epochs: config.phase1.epochs,
+        phase2Epochs: config.phase2?.epochs ?? null,
+        groupId,
+        fold: m.fold?.index ?? null,
+        createdAt: now,
+        message: notes.join(' ') || null,
+        pid: process.pid,
+      }),
+    );
+    return { runIds, groupId };
   }
 
   resume({ runId }: { runId: number }): null {
@@ -208,7 +245,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
       const row = needRun(db, runId);
       const m = manifestOf(db, row);
       if (!m) throw new Error(`run ${runId} has no stored manifest`);
-      const config = configOf(row);
+      const config = storedConfig(db, row);
       const dirs = runDirs(this.project, runId, this.options.modelCacheDir);
       const data = runDataOf(db, m.manifest);
       const handle = startTraining(
@@ -283,14 +320,9 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
   list(): RunSummary[] {
     const counts = findingCounts(this.project.db);
     this.#unsaved.flush();
-    return listRunRows(this.project.db).map((r) => {
-      const config = configOf(r);
-      return this.#unsaved.over({
-        ...summaryOf(r, config),
-        findings: counts.get(r.id),
-        live: liveOf(this.project.db, r, config),
-      });
-    });
+    return listRunRows(this.project.db).map((r) =>
+      this.#unsaved.over({ ...summaryOf(r), findings: counts.get(r.id), live: liveOf(this.project.db, r) }),
+    );
   }
 
   get({ runId }: { runId: number }): RunDetail {
@@ -387,7 +419,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
       );
     }
     const result = JSON.parse(row.result) as RunResult;
-    const config = configOf(row);
+    const config = storedConfig(this.project.db, row);
     const dir =
       outDir ??
       join(runDirs(this.project, runId, this.options.modelCacheDir).run, format === 'onnx' ? 'export-onnx' : 'export');
@@ -410,11 +442,14 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
   }
 }
 
+/** A config whose backbone, size and blocks were checked, with its input size made explicit. */
+export type CheckedConfig = RunConfig & { inputSize: number };
+
 /**
  * The input size is made explicit, so the stored config says what ran; a wrong backbone,
  * size or block count fails here, before anything is queued.
  */
-export function checkedConfig(config: RunConfig): RunConfig {
+export function checkedConfig(config: RunConfig): CheckedConfig {
   // Multi-label heads, losses and metrics are not built: refused here, before anything is queued,
   // rather than by the training process once the run has started.
   if (config.labelType === 'multi')

@@ -12,9 +12,14 @@ export interface NewRun {
   backboneId: string;
   classes: string[];
   manifestId: number;
-  /** Images in the manifest's validation and test splits. */
+  /** Images in the manifest's training, validation and test splits. */
+  trainCount: number;
   valCount: number;
   testCount: number;
+  /** From the config, kept beside it so a listing need not parse it: the input size and each phase's planned epochs. */
+  inputSize: number;
+  phase1Epochs: number;
+  phase2Epochs: number | null;
   groupId: number | null;
   fold: number | null;
   createdAt: number;
@@ -34,9 +39,15 @@ export interface RunSummaryColumns {
 }
 
 export interface RunRow extends RunSummaryColumns {
-  /** Images in the run's frozen validation and test splits (null before its manifest): the intervals' n. */
+  /** Images in the run's frozen splits (null before its manifest): the doctor's sizes and the intervals' n. */
+  trainCount: number | null;
   valCount: number | null;
   testCount: number | null;
+  /** Null only for a row whose config never said it (a build older than explicit sizes). */
+  inputSize: number | null;
+  phase1Epochs: number;
+  /** Null for a run with one phase. */
+  phase2Epochs: number | null;
   id: number;
   name: string;
   status: RunStatus;
@@ -74,7 +85,8 @@ const RUN = `id, name, status, config, seed, backbone_id AS backboneId, classes,
   started_at AS startedAt, finished_at AS finishedAt, message, result, epochs, best_phase AS bestPhase,
   best_epoch AS bestEpoch, best_val_acc AS bestValAcc, best_macro_f1 AS bestMacroF1, gap,
   test_acc AS testAcc, test_macro_f1 AS testMacroF1, train_ms AS trainMs, model_bytes AS modelBytes,
-  val_count AS valCount, test_count AS testCount`;
+  train_count AS trainCount, val_count AS valCount, test_count AS testCount, input_size AS inputSize,
+  phase1_epochs AS phase1Epochs, phase2_epochs AS phase2Epochs`;
 
 function changed(info: { changes: number }, what: string): void {
   if (info.changes !== 1) throw new Error(`${what} is not in the project`);
@@ -96,8 +108,9 @@ export function getGroup(db: Database, id: number): { id: number; name: string; 
 export function insertRun(db: Database, r: NewRun): number {
   const info = sql(
     db,
-    `INSERT INTO runs (name, status, config, seed, backbone_id, classes, manifest_id, val_count, test_count, group_id, fold, created_at, message, pid)
-     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO runs (name, status, config, seed, backbone_id, classes, manifest_id, train_count, val_count, test_count,
+       input_size, phase1_epochs, phase2_epochs, group_id, fold, created_at, message, pid)
+     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     r.name,
     r.config,
@@ -105,8 +118,12 @@ export function insertRun(db: Database, r: NewRun): number {
     r.backboneId,
     JSON.stringify(r.classes),
     r.manifestId,
+    r.trainCount,
     r.valCount,
     r.testCount,
+    r.inputSize,
+    r.phase1Epochs,
+    r.phase2Epochs,
     r.groupId,
     r.fold,
     r.createdAt,
