@@ -19,7 +19,7 @@ import { StudioError } from '../../../src-shared/errors';
 import type { RunDetail } from '../../../src-shared/runs';
 import { findBackbone } from '../../../src-node-shared/backbones/registry';
 import { getBakeoff, insertBakeoff, listBakeoffs } from '../../store/repos/bakeoffs';
-import { manifestDigest } from '../../store/repos/manifests';
+import { getManifestDigest } from '../../store/repos/manifests';
 import { getRunRow } from '../../store/repos/runs';
 import type { Project } from '../project/project';
 import { checkedConfig } from './run-service';
@@ -108,7 +108,7 @@ export class BakeoffService implements Pick<Slice<'runs'>, 'bakeoff' | 'bakeoffs
       name: b.name,
       createdAt: b.createdAt,
       seed: b.seed,
-      manifestDigest: b.manifestId === null ? null : manifestDigest(db, b.manifestId),
+      manifestDigest: b.manifestId === null ? null : getManifestDigest(db, b.manifestId),
       accuracyOf,
       done: finished.length,
       rows,

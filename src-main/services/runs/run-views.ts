@@ -10,7 +10,7 @@ import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
 import { getFindings } from '../../store/repos/findings';
-import { getManifest, manifestDigest } from '../../store/repos/manifests';
+import { getManifest, getManifestDigest } from '../../store/repos/manifests';
 import {
   getGroup,
   getRunRow,
@@ -19,7 +19,7 @@ import {
   pagePredictions,
   runRowsOfGroup,
 } from '../../store/repos/runs';
-import type { PredictionFilter, RunRow, RunSummaryColumns } from '../../store/repos/runs';
+import type { PredictionFilter, RunListRow, RunRow, RunSummaryColumns } from '../../store/repos/runs';
 import { thawManifest } from './manifest';
 import type { RunManifest } from './manifest';
 
@@ -51,7 +51,7 @@ export function storedConfig(db: Database, row: RunRow): RunConfig {
 }
 
 /** The list's view of a running run, from the row's columns: how far it is and how long it has left. */
-export function liveOf(db: Database, row: RunRow): RunSummary['live'] {
+export function liveOf(db: Database, row: RunListRow): RunSummary['live'] {
   if (row.status !== 'running') return undefined;
   const plan = {
     phase1: { epochs: row.phase1Epochs },
@@ -65,7 +65,7 @@ export function liveOf(db: Database, row: RunRow): RunSummary['live'] {
   };
 }
 
-export function summaryOf(row: RunRow): RunSummary {
+export function summaryOf(row: RunListRow): RunSummary {
   return {
     id: row.id,
     name: row.name,
@@ -95,7 +95,7 @@ export function summaryOf(row: RunRow): RunSummary {
 }
 
 /** The frozen splits' sizes, from the columns counted when the run was queued; null before a manifest. */
-export function splitSizesOf(row: RunRow): RunDetail['splitSizes'] {
+export function splitSizesOf(row: RunListRow): RunDetail['splitSizes'] {
   const { trainCount: train, valCount: val, testCount: test } = row;
   return train === null || val === null || test === null ? null : { train, val, test };
 }
@@ -113,7 +113,7 @@ export function detailOf(db: Database, row: RunRow): RunDetail {
     classes: JSON.parse(row.classes) as string[],
     backend: row.backend,
     backboneHash: row.backboneHash,
-    manifestDigest: row.manifestId === null ? null : manifestDigest(db, row.manifestId),
+    manifestDigest: row.manifestId === null ? null : getManifestDigest(db, row.manifestId),
     splitSizes: splitSizesOf(row),
     result: row.result ? RunResult.parse(JSON.parse(row.result)) : null,
     doctor: doctorOf(db, row.id),

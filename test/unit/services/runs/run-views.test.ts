@@ -4,7 +4,14 @@ import { RunConfig } from '../../../../src-shared/engine-config';
 import type { RunConfigInput } from '../../../../src-shared/engine-config';
 import { openDatabase } from '../../../../src-main/store/db';
 import { storeManifest } from '../../../../src-main/store/repos/manifests';
-import { getRunRow, insertRun, listEpochs, markRunning, upsertEpoch } from '../../../../src-main/store/repos/runs';
+import {
+  getRunRow,
+  insertRun,
+  listEpochs,
+  listRunRows,
+  markRunning,
+  upsertEpoch,
+} from '../../../../src-main/store/repos/runs';
 import {
   detailOf,
   liveOf,
@@ -128,6 +135,13 @@ test("the runs list and a run's page read its input size, phases and split sizes
   assert.deepEqual([s.inputSize, s.twoPhase, s.valCount, s.testCount], [160, true, 2, 3]);
   assert.deepEqual(liveOf(db, stored), { planned: 10, etaS: 3, untimedPhase2: 6 });
   assert.throws(() => detailOf(db, stored), /JSON/, 'the page shows the whole config, so it does parse it');
+  const listed = listRunRows(db)[0]!;
+  assert.deepEqual(
+    ['config', 'classes', 'result'].filter((k) => k in listed),
+    [],
+    'the listing does not even read the texts',
+  );
+  assert.deepEqual(summaryOf(listed), s);
 });
 
 test("a run's page takes its split sizes from the columns and its manifest's digest without the body", () => {
