@@ -22,7 +22,7 @@ import { getBakeoff, insertBakeoff, listBakeoffs } from '../../store/repos/bakeo
 import { getManifestDigest } from '../../store/repos/manifests';
 import { getRunRow } from '../../store/repos/runs';
 import type { Project } from '../project/project';
-import { checkedConfig } from './run-service';
+import { checkedConfig } from './run-start';
 import type { RunService } from './run-service';
 
 export interface BakeoffStart {

@@ -10,25 +10,14 @@ import type { BackendName, FromEngine, RunResult } from '../../../src-shared/eng
 import type { ExportFormat, ExportManifest } from '../../../src-shared/engine-export';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
-import { checkInputSize, findBackbone } from '../../../src-node-shared/backbones/registry';
 import { runEngineTask, startTraining } from '../../training-host/host';
 import type { TrainingHandle } from '../../training-host/host';
-import { storeManifest } from '../../store/repos/manifests';
-import {
-  insertGroup,
-  insertRun,
-  listRunRows,
-  markRunning,
-  requeueRun,
-  runningRunRows,
-  setRunStatus,
-} from '../../store/repos/runs';
+import { listRunRows, markRunning, requeueRun, runningRunRows, setRunStatus } from '../../store/repos/runs';
 import { findingCounts } from '../../store/repos/findings';
 import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
 import { isProcessAlive } from '../project/project';
 import type { Project } from '../project/project';
 import { canonicalJson } from '../curation/manifest';
-import type { SplitManifest } from '../curation/manifest';
 import { nearClusters, PrintCache } from '../curation/duplicates';
 import { modelExportFiles } from '../exported-files';
 import { TrainingDoctor } from './training-doctor';
@@ -37,9 +26,8 @@ import type { AugmentPreviewInput, AugmentPreviewOutput } from '../../../src-sha
 import type { SuspectsOutput } from '../../../src-shared/bakeoff';
 import { augmentPreview } from './augment-preview';
 import { labelSuspects, type SuspectsQuery } from './suspects';
-import { freezeManifest } from './manifest';
-import type { RunManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
+import { checkedConfig, planStart, writeStart } from './run-start';
 import { RunRecorder } from './run-recorder';
 import { UnsavedEnds } from './unsaved-ends';
 import type { RunEvents } from './run-recorder';
@@ -70,15 +58,6 @@ export interface RunServiceOptions {
 interface Queued {
   runId: number;
   resume: boolean;
-}
-
-/** A start checked and planned, its manifests frozen, ready to be written. */
-interface Planned {
-  config: CheckedConfig;
-  folds: number | undefined;
-  name: string;
-  manifests: { m: RunManifest; frozen: SplitManifest }[];
-  notes: string[];
 }
 
 /** The runs slice of the contract, but for bake-offs (`BakeoffService`); every method takes the contract's parsed input. */
@@ -138,51 +117,14 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     also: (ids: { runIds: number[]; groupId: number | null }[]) => T,
   ): { runIds: number[]; extra: T } {
     // Planned and hashed before the write lock is taken: the lock is held only for the inserts.
-    const planned = inputs.map((input) => this.#plan(input));
-    const written = writeTx(this.project.db, () => {
-      const ids = planned.map((p) => this.#write(p));
+    const db = this.project.db;
+    const planned = inputs.map((input) => planStart(db, input));
+    const written = writeTx(db, () => {
+      const ids = planned.map((p) => writeStart(db, p, this.#clock(), process.pid));
       return { runIds: ids.flatMap((i) => i.runIds), extra: also(ids) };
     });
     for (const runId of written.runIds) this.#enqueue({ runId, resume: false });
     return written;
-  }
-
-  #plan(input: ParsedInput<'runs', 'start'>): Planned {
-    const config = checkedConfig(input.config);
-    const plan = planFromStore(this.project.db, config.seed, input.folds);
-    const manifests = plan.manifests.map((m) => ({ m, frozen: freezeManifest(m) }));
-    return { config, folds: input.folds, name: input.name ?? defaultName(config), manifests, notes: plan.notes };
-  }
-
-  /** One start's rows (its k-fold group, one run per manifest); the caller holds the transaction. */
-  #write({ config, folds, name, manifests, notes }: Planned): { runIds: number[]; groupId: number | null } {
-    const db = this.project.db;
-    const now = this.#clock();
-    // Stored as parsed and checked: the row is the durable queue, read back once when the run trains.
-    const stored = JSON.stringify(config);
-    const groupId = folds ? insertGroup(db, name, folds, now) : null;
-    const runIds = manifests.map(({ m, frozen }) =>
-      insertRun(db, {
-        name: m.fold ? `${name} · fold ${m.fold.index + 1}/${m.fold.k}` : name,
-        config: stored,
-        seed: config.seed,
-        backboneId: config.backboneId,
-        classes: m.classes,
-        manifestId: storeManifest(db, frozen.digest, JSON.stringify(frozen), now).id,
-        trainCount: m.train.length,
-        valCount: m.val.length,
-        testCount: m.test.length,
-        inputSize: config.inputSize,
-        phase1Epochs: config.phase1.epochs,
-        phase2Epochs: config.phase2?.epochs ?? null,
-        groupId,
-        fold: m.fold?.index ?? null,
-        createdAt: now,
-        message: notes.join(' ') || null,
-        pid: process.pid,
-      }),
-    );
-    return { runIds, groupId };
   }
 
   resume({ runId }: { runId: number }): null {
@@ -440,40 +382,4 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     this.options.exported?.(files);
     return { dir: out.dir, manifest: out.manifest, files };
   }
-}
-
-/** A config whose backbone, size and blocks were checked, with its input size made explicit. */
-export type CheckedConfig = RunConfig & { inputSize: number };
-
-/**
- * The input size is made explicit, so the stored config says what ran; a wrong backbone,
- * size or block count fails here, before anything is queued.
- */
-export function checkedConfig(config: RunConfig): CheckedConfig {
-  // Multi-label heads, losses and metrics are not built: refused here, before anything is queued,
-  // rather than by the training process once the run has started.
-  if (config.labelType === 'multi')
-    throw new StudioError(
-      'invalid-input',
-      'config.labelType: "multi" (several labels per image) is not supported yet; use "single" (one class per image).',
-    );
-  let entry;
-  try {
-    entry = findBackbone(config.backboneId);
-    checkInputSize(entry, config.inputSize ?? entry.inputSize);
-  } catch (err) {
-    throw new StudioError('invalid-input', `config: ${(err as Error).message}`);
-  }
-  const blocks = entry.blocks.length;
-  if (config.phase2 && config.phase2.unfreezeBlocks >= blocks) {
-    throw new StudioError(
-      'invalid-input',
-      `config.phase2.unfreezeBlocks: ${entry.id} has ${blocks} named blocks; unfreeze 1 to ${blocks - 1} (got ${config.phase2.unfreezeBlocks}).`,
-    );
-  }
-  return { ...config, inputSize: config.inputSize ?? entry.inputSize };
-}
-
-function defaultName(c: RunConfig): string {
-  return `${c.backboneId} ${c.inputSize}px${c.phase2 ? ` + ${c.phase2.unfreezeBlocks} block${c.phase2.unfreezeBlocks > 1 ? 's' : ''}` : ''}`;
 }
