@@ -138,8 +138,8 @@ export const RUN_DEFAULTS = deepFreeze({
   folds: 5,
 });
 
-/** The defaults are shared by every caller: one that changed them would change them for all. */
-function deepFreeze<T>(value: T): T {
+/** A value shared by every caller (the defaults, a parsed stored config): one that changed it would change it for all. */
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') Object.values(value).forEach(deepFreeze);
   return Object.freeze(value);
 }

@@ -1,7 +1,6 @@
 // Where a run's time goes and how long it has left, as the run page, the runs table,
 // comparison and `studio eval` all say it. A run that spends 95 of its 103 s building the
 // feature cache must not read as "8 s of training".
-import type { RunConfig } from './engine-config';
 import type { EpochMetrics } from './engine-metrics';
 import type { RunResult } from './engine-protocol';
 import { formatMs } from './format';
@@ -66,8 +65,14 @@ function phaseLeft(epochs: Timed[], planned: number, ended: boolean): { ms: numb
   return { ms: (left * epochs.reduce((n, e) => n + e.epochMs, 0)) / epochs.length, left };
 }
 
+/** Each phase's planned epochs: a run's config, or the runs table's columns for it. */
+export interface PlannedEpochs {
+  phase1: { epochs: number };
+  phase2: { epochs: number } | null;
+}
+
 /** Time left if every planned epoch runs (early stopping may end a phase sooner); the cache builds are not in it. */
-export function etaOf(epochs: Timed[], config: RunConfig): Eta {
+export function etaOf(epochs: Timed[], config: PlannedEpochs): Eta {
   const p1 = epochs.filter((e) => e.phase === 1);
   const p2 = epochs.filter((e) => e.phase === 2);
   const one = phaseLeft(p1, config.phase1.epochs, p2.length > 0);

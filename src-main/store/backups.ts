@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Database } from './db';
+import { sql } from './statements';
 
 export const BACKUP_DIR = 'backups';
 export const KEEP_BACKUPS = 5;
@@ -50,7 +51,7 @@ export function backupBeforeUpgrade(db: Database, dbFile: string, version: numbe
   const path = join(backupDir(dbFile), backupName(now, version));
   const tmp = `${path}.tmp`;
   rmSync(tmp, { force: true });
-  db.prepare('VACUUM INTO ?').run(tmp);
+  sql(db, 'VACUUM INTO ?').run(tmp);
   renameSync(tmp, path);
   prune(dbFile);
   return path;

@@ -9,8 +9,7 @@ import { AugmentSpec, augmentBatch, viewParams } from '../../../src-node-shared/
 import { ensureBackend } from '../../../src-node-shared/backend';
 import { loadImage } from '../../../src-node-shared/data/images';
 import { seededRandom, seedOf, shuffled } from '../../../src-shared/random';
-import { sql } from '../../store/statements';
-import { imagePaths } from '../../store/repos/images';
+import { imagePaths, previewPool } from '../../store/repos/images';
 import type { Project } from '../project/project';
 
 const PREVIEW_SIZE = 160;
@@ -23,12 +22,8 @@ interface Pick {
 
 /** Training-split images, else any labelled one; a seeded shuffle so a seed shows the same images. */
 function pickImages(p: Project, count: number, seed: number): Pick[] {
-  const rows = (q: string) =>
-    sql(p.db, `SELECT id, hash FROM images WHERE ${q} ORDER BY id`).all() as { id: number; hash: string }[];
-  let pool = rows("split = 'train'");
-  if (pool.length === 0) pool = rows('class_id IS NOT NULL');
   const out: Pick[] = [];
-  for (const r of shuffled(pool, seededRandom(seedOf('augment-preview', seed)))) {
+  for (const r of shuffled(previewPool(p.db), seededRandom(seedOf('augment-preview', seed)))) {
     const path = imagePaths(p.db, r.id).find((f) => existsSync(f));
     if (path) out.push({ imageId: r.id, hash: r.hash, path });
     if (out.length === count) break;

@@ -19,10 +19,10 @@ import { StudioError } from '../../../src-shared/errors';
 import type { RunDetail } from '../../../src-shared/runs';
 import { findBackbone } from '../../../src-node-shared/backbones/registry';
 import { getBakeoff, insertBakeoff, listBakeoffs } from '../../store/repos/bakeoffs';
-import { getManifest } from '../../store/repos/manifests';
+import { getManifestDigest } from '../../store/repos/manifests';
 import { getRunRow } from '../../store/repos/runs';
 import type { Project } from '../project/project';
-import { checkedConfig } from './run-service';
+import { checkedConfig } from './run-start';
 import type { RunService } from './run-service';
 
 export interface BakeoffStart {
@@ -62,20 +62,23 @@ export class BakeoffService implements Pick<Slice<'runs'>, 'bakeoff' | 'bakeoffs
         `entries: ${twice.replace('@', ' at ')} px is listed twice; a bake-off compares different backbones or sizes.`,
       );
     const name = input.name ?? `Bake-off: ${keys.map((k) => k.replace('@', ' ')).join(' vs ')}`;
-    const runIds = configs.map(
-      (config) =>
-        this.runs.start({ config, name: bakeoffRunName(config.backboneId, config.inputSize!, name) }).runIds[0]!,
+    // The runs and the bake-off's row are one transaction: a failure part-way leaves neither.
+    const { runIds, extra: bakeoffId } = this.runs.startAll(
+      configs.map((config) => ({ config, name: bakeoffRunName(config.backboneId, config.inputSize, name) })),
+      (started) => {
+        const ids = started.map((s) => s.runIds[0]!);
+        const manifestIds = new Set(ids.map((id) => getRunRow(this.project.db, id)?.manifestId ?? null));
+        return insertBakeoff(this.project.db, {
+          name,
+          seed: input.config.seed,
+          // The runs are planned from one store in one go: one manifest; should that ever fail, the table shows it.
+          manifestId: manifestIds.size === 1 ? [...manifestIds][0]! : null,
+          config: JSON.stringify(input.config),
+          createdAt: this.#clock(),
+          runIds: ids,
+        });
+      },
     );
-    const manifestIds = new Set(runIds.map((id) => getRunRow(this.project.db, id)?.manifestId ?? null));
-    const bakeoffId = insertBakeoff(this.project.db, {
-      name,
-      seed: input.config.seed,
-      // The runs are planned from one store in one go: one manifest; should that ever fail, the table shows it.
-      manifestId: manifestIds.size === 1 ? [...manifestIds][0]! : null,
-      config: JSON.stringify(input.config),
-      createdAt: this.#clock(),
-      runIds,
-    });
     return { bakeoffId, runIds };
   }
 
@@ -105,7 +108,7 @@ export class BakeoffService implements Pick<Slice<'runs'>, 'bakeoff' | 'bakeoffs
       name: b.name,
       createdAt: b.createdAt,
       seed: b.seed,
-      manifestDigest: b.manifestId === null ? null : (getManifest(db, b.manifestId)?.digest ?? null),
+      manifestDigest: b.manifestId === null ? null : getManifestDigest(db, b.manifestId),
       accuracyOf,
       done: finished.length,
       rows,

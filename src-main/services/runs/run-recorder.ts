@@ -20,7 +20,7 @@ import {
 import { replaceValPredictions } from '../../store/repos/bakeoffs';
 import type { TrainingDoctor } from './training-doctor';
 import type { RunManifest } from './manifest';
-import { configOf, needRun, summarizeEpochs } from './run-views';
+import { needRun, storedConfig, summarizeEpochs } from './run-views';
 
 /** What the service tells the world; the studio forwards these as contract events. */
 export interface RunEvents {
@@ -108,7 +108,7 @@ export class RunRecorder {
     setRunSummary(
       this.db,
       this.runId,
-      summarizeEpochs(listEpochs(this.db, this.runId), configOf(needRun(this.db, this.runId))),
+      summarizeEpochs(listEpochs(this.db, this.runId), storedConfig(this.db, needRun(this.db, this.runId))),
     );
   }
 

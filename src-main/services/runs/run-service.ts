@@ -10,19 +10,9 @@ import type { BackendName, FromEngine, RunResult } from '../../../src-shared/eng
 import type { ExportFormat, ExportManifest } from '../../../src-shared/engine-export';
 import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
-import { checkInputSize, findBackbone } from '../../../src-node-shared/backbones/registry';
 import { runEngineTask, startTraining } from '../../training-host/host';
 import type { TrainingHandle } from '../../training-host/host';
-import { storeManifest } from '../../store/repos/manifests';
-import {
-  insertGroup,
-  insertRun,
-  listRunRows,
-  markRunning,
-  requeueRun,
-  runningRunRows,
-  setRunStatus,
-} from '../../store/repos/runs';
+import { listRunRows, markRunning, requeueRun, runningRunRows, setRunStatus } from '../../store/repos/runs';
 import { findingCounts } from '../../store/repos/findings';
 import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
 import { isProcessAlive } from '../project/project';
@@ -36,13 +26,12 @@ import type { AugmentPreviewInput, AugmentPreviewOutput } from '../../../src-sha
 import type { SuspectsOutput } from '../../../src-shared/bakeoff';
 import { augmentPreview } from './augment-preview';
 import { labelSuspects, type SuspectsQuery } from './suspects';
-import { freezeManifest } from './manifest';
 import { planFromStore, runDataOf, runDirs } from './run-data';
+import { checkedConfig, planStart, writeStart } from './run-start';
 import { RunRecorder } from './run-recorder';
 import { UnsavedEnds } from './unsaved-ends';
 import type { RunEvents } from './run-recorder';
 import {
-  configOf,
   detailOf,
   epochsOf,
   groupSummaryOf,
@@ -50,6 +39,7 @@ import {
   manifestOf,
   needRun,
   predictionsOf,
+  storedConfig,
   summaryOf,
 } from './run-views';
 
@@ -115,37 +105,26 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
   }
 
   start(input: ParsedInput<'runs', 'start'>): { runIds: number[]; groupId: number | null } {
-    const config = checkedConfig(input.config);
-    const plan = planFromStore(this.project.db, config.seed, input.folds);
-    const name = input.name ?? defaultName(config);
+    return this.startAll([input], ([ids]) => ids!).extra;
+  }
+
+  /**
+   * Writes the runs of several starts and whatever `also` writes with them (a bake-off's own
+   * row) in one transaction, then queues them: a failure anywhere leaves nothing behind.
+   */
+  startAll<T>(
+    inputs: ParsedInput<'runs', 'start'>[],
+    also: (ids: { runIds: number[]; groupId: number | null }[]) => T,
+  ): { runIds: number[]; extra: T } {
+    // Planned and hashed before the write lock is taken: the lock is held only for the inserts.
     const db = this.project.db;
-    const now = this.#clock();
-    // Stored as parsed and checked: the row is the durable queue, read back once when the run trains.
-    const stored = JSON.stringify(config);
-    const ids = writeTx(db, () => {
-      const groupId = input.folds ? insertGroup(db, name, input.folds, now) : null;
-      const runIds = plan.manifests.map((m) => {
-        const frozen = freezeManifest(m);
-        return insertRun(db, {
-          name: m.fold ? `${name} · fold ${m.fold.index + 1}/${m.fold.k}` : name,
-          config: stored,
-          seed: config.seed,
-          backboneId: config.backboneId,
-          classes: m.classes,
-          manifestId: storeManifest(db, frozen.digest, JSON.stringify(frozen), now).id,
-          valCount: m.val.length,
-          testCount: m.test.length,
-          groupId,
-          fold: m.fold?.index ?? null,
-          createdAt: now,
-          message: plan.notes.join(' ') || null,
-          pid: process.pid,
-        });
-      });
-      return { runIds, groupId };
+    const planned = inputs.map((input) => planStart(db, input));
+    const written = writeTx(db, () => {
+      const ids = planned.map((p) => writeStart(db, p, this.#clock(), process.pid));
+      return { runIds: ids.flatMap((i) => i.runIds), extra: also(ids) };
     });
-    for (const runId of ids.runIds) this.#enqueue({ runId, resume: false });
-    return ids;
+    for (const runId of written.runIds) this.#enqueue({ runId, resume: false });
+    return written;
   }
 
   resume({ runId }: { runId: number }): null {
@@ -208,7 +187,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
       const row = needRun(db, runId);
       const m = manifestOf(db, row);
       if (!m) throw new Error(`run ${runId} has no stored manifest`);
-      const config = configOf(row);
+      const config = storedConfig(db, row);
       const dirs = runDirs(this.project, runId, this.options.modelCacheDir);
       const data = runDataOf(db, m.manifest);
       const handle = startTraining(
@@ -283,14 +262,9 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
   list(): RunSummary[] {
     const counts = findingCounts(this.project.db);
     this.#unsaved.flush();
-    return listRunRows(this.project.db).map((r) => {
-      const config = configOf(r);
-      return this.#unsaved.over({
-        ...summaryOf(r, config),
-        findings: counts.get(r.id),
-        live: liveOf(this.project.db, r, config),
-      });
-    });
+    return listRunRows(this.project.db).map((r) =>
+      this.#unsaved.over({ ...summaryOf(r), findings: counts.get(r.id), live: liveOf(this.project.db, r) }),
+    );
   }
 
   get({ runId }: { runId: number }): RunDetail {
@@ -387,7 +361,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
       );
     }
     const result = JSON.parse(row.result) as RunResult;
-    const config = configOf(row);
+    const config = storedConfig(this.project.db, row);
     const dir =
       outDir ??
       join(runDirs(this.project, runId, this.options.modelCacheDir).run, format === 'onnx' ? 'export-onnx' : 'export');
@@ -408,37 +382,4 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     this.options.exported?.(files);
     return { dir: out.dir, manifest: out.manifest, files };
   }
-}
-
-/**
- * The input size is made explicit, so the stored config says what ran; a wrong backbone,
- * size or block count fails here, before anything is queued.
- */
-export function checkedConfig(config: RunConfig): RunConfig {
-  // Multi-label heads, losses and metrics are not built: refused here, before anything is queued,
-  // rather than by the training process once the run has started.
-  if (config.labelType === 'multi')
-    throw new StudioError(
-      'invalid-input',
-      'config.labelType: "multi" (several labels per image) is not supported yet; use "single" (one class per image).',
-    );
-  let entry;
-  try {
-    entry = findBackbone(config.backboneId);
-    checkInputSize(entry, config.inputSize ?? entry.inputSize);
-  } catch (err) {
-    throw new StudioError('invalid-input', `config: ${(err as Error).message}`);
-  }
-  const blocks = entry.blocks.length;
-  if (config.phase2 && config.phase2.unfreezeBlocks >= blocks) {
-    throw new StudioError(
-      'invalid-input',
-      `config.phase2.unfreezeBlocks: ${entry.id} has ${blocks} named blocks; unfreeze 1 to ${blocks - 1} (got ${config.phase2.unfreezeBlocks}).`,
-    );
-  }
-  return { ...config, inputSize: config.inputSize ?? entry.inputSize };
-}
-
-function defaultName(c: RunConfig): string {
-  return `${c.backboneId} ${c.inputSize}px${c.phase2 ? ` + ${c.phase2.unfreezeBlocks} block${c.phase2.unfreezeBlocks > 1 ? 's' : ''}` : ''}`;
 }

@@ -1,6 +1,6 @@
 // The runs as the contract shows them: table rows, one run in full, its epochs per phase,
 // its test predictions, and a k-fold group's mean and spread.
-import { RunConfig } from '../../../src-shared/engine-config';
+import { deepFreeze, RunConfig } from '../../../src-shared/engine-config';
 import { meanStd } from '../../../src-shared/engine-metrics';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import { RunResult } from '../../../src-shared/engine-protocol';
@@ -10,7 +10,7 @@ import { StudioError } from '../../../src-shared/errors';
 import type { GroupSummary, RunDetail, RunEpochs, RunPrediction, RunSummary } from '../../../src-shared/runs';
 import type { Database } from '../../store/db';
 import { getFindings } from '../../store/repos/findings';
-import { getManifest } from '../../store/repos/manifests';
+import { getManifest, getManifestDigest } from '../../store/repos/manifests';
 import {
   getGroup,
   getRunRow,
@@ -19,7 +19,7 @@ import {
   pagePredictions,
   runRowsOfGroup,
 } from '../../store/repos/runs';
-import type { PredictionFilter, RunRow, RunSummaryColumns } from '../../store/repos/runs';
+import type { PredictionFilter, RunListRow, RunRow, RunSummaryColumns } from '../../store/repos/runs';
 import { thawManifest } from './manifest';
 import type { RunManifest } from './manifest';
 
@@ -30,34 +30,49 @@ export function needRun(db: Database, id: number): RunRow {
   return row;
 }
 
+/** Each open database's parsed configs by run id, with the text they were parsed from. */
+const parsed = new WeakMap<Database, Map<number, { text: string; config: RunConfig }>>();
+
 /**
- * The one read of a stored config. It was parsed at the contract's door before it was
- * stored, but the row may have been written by an older build: parsing fills what the
- * schema has gained since (a field with a default), so old runs still resume and show.
+ * The one read of a stored config, parsed once per run and process: the doctor asks after
+ * every epoch, a bake-off's table for each of its runs on every reload. It was parsed at
+ * the contract's door before it was stored, but the row may have been written by an older
+ * build: parsing fills what the schema has gained since (a field with a default), so old
+ * runs still resume and show. Frozen, since every caller shares it.
  */
-export function configOf(row: RunRow): RunConfig {
-  return RunConfig.parse(JSON.parse(row.config));
+export function storedConfig(db: Database, row: RunRow): RunConfig {
+  let byRun = parsed.get(db);
+  if (!byRun) parsed.set(db, (byRun = new Map()));
+  const hit = byRun.get(row.id);
+  if (hit?.text === row.config) return hit.config;
+  const config = deepFreeze(RunConfig.parse(JSON.parse(row.config)));
+  byRun.set(row.id, { text: row.config, config });
+  return config;
 }
 
-/** The list's view of a running run: how far it is and how long it has left. */
-export function liveOf(db: Database, row: RunRow, config: RunConfig = configOf(row)): RunSummary['live'] {
+/** The list's view of a running run, from the row's columns: how far it is and how long it has left. */
+export function liveOf(db: Database, row: RunListRow): RunSummary['live'] {
   if (row.status !== 'running') return undefined;
-  const eta = etaOf(listEpochTimes(db, row.id), config);
+  const plan = {
+    phase1: { epochs: row.phase1Epochs },
+    phase2: row.phase2Epochs === null ? null : { epochs: row.phase2Epochs },
+  };
+  const eta = etaOf(listEpochTimes(db, row.id), plan);
   return {
-    planned: config.phase1.epochs + (config.phase2?.epochs ?? 0),
+    planned: row.phase1Epochs + (row.phase2Epochs ?? 0),
     etaS: eta.seconds,
     untimedPhase2: eta.untimedPhase2,
   };
 }
 
-export function summaryOf(row: RunRow, config: RunConfig = configOf(row)): RunSummary {
+export function summaryOf(row: RunListRow): RunSummary {
   return {
     id: row.id,
     name: row.name,
     status: row.status,
     backboneId: row.backboneId,
-    inputSize: config.inputSize ?? 0,
-    twoPhase: config.phase2 !== null,
+    inputSize: row.inputSize ?? 0,
+    twoPhase: row.phase2Epochs !== null,
     epochs: row.epochs,
     bestPhase: row.bestPhase,
     bestEpoch: row.bestEpoch,
@@ -79,23 +94,27 @@ export function summaryOf(row: RunRow, config: RunConfig = configOf(row)): RunSu
   };
 }
 
+/** The frozen splits' sizes, from the columns counted when the run was queued; null before a manifest. */
+export function splitSizesOf(row: RunListRow): RunDetail['splitSizes'] {
+  const { trainCount: train, valCount: val, testCount: test } = row;
+  return train === null || val === null || test === null ? null : { train, val, test };
+}
+
 export function manifestOf(db: Database, row: RunRow): { digest: string; manifest: RunManifest } | null {
   const m = row.manifestId === null ? null : getManifest(db, row.manifestId);
   return m ? { digest: m.digest, manifest: thawManifest(m.body) } : null;
 }
 
 export function detailOf(db: Database, row: RunRow): RunDetail {
-  const m = manifestOf(db, row);
-  const config = configOf(row);
   return {
-    ...summaryOf(row, config),
-    config,
+    ...summaryOf(row),
+    config: storedConfig(db, row),
     seed: row.seed,
     classes: JSON.parse(row.classes) as string[],
     backend: row.backend,
     backboneHash: row.backboneHash,
-    manifestDigest: m?.digest ?? null,
-    splitSizes: m ? { train: m.manifest.train.length, val: m.manifest.val.length, test: m.manifest.test.length } : null,
+    manifestDigest: row.manifestId === null ? null : getManifestDigest(db, row.manifestId),
+    splitSizes: splitSizesOf(row),
     result: row.result ? RunResult.parse(JSON.parse(row.result)) : null,
     doctor: doctorOf(db, row.id),
   };
@@ -163,6 +182,6 @@ export function groupSummaryOf(db: Database, groupId: number): GroupSummary {
       epochs: stat(done, (r) => r.epochs),
       trainMs: stat(done, (r) => r.trainMs),
     },
-    runs: rows.map((r) => summaryOf(r)),
+    runs: rows.map(summaryOf),
   };
 }

@@ -10,7 +10,7 @@ import { hashesOfIds } from '../../store/repos/images';
 import { reductionsOfHashes } from '../../store/repos/reductions';
 import { listEpochs } from '../../store/repos/runs';
 import type { RunManifest } from './manifest';
-import { configOf, manifestOf, needRun } from './run-views';
+import { manifestOf, needRun, splitSizesOf, storedConfig } from './run-views';
 
 /** Mean grey level (0-255) of the 32x32 reduction at or below which an image is nearly black, and its mirror for white. */
 const DARK = 16;
@@ -23,19 +23,24 @@ export interface DoctorDeps {
   clock?: () => number;
 }
 
-export function doctorInput(db: Database, runId: number, final: boolean): DoctorInput {
+/**
+ * What the rules read about a stored run. After each epoch that is the row, its epochs and
+ * its cached config; the frozen manifest (a few megabytes, hashed when read) is passed in
+ * only at the end, for the image statistics.
+ */
+export function doctorInput(db: Database, runId: number, final: { manifest: RunManifest | null } | null): DoctorInput {
   const row = needRun(db, runId);
-  const m = manifestOf(db, row)?.manifest ?? null;
   const result = row.result ? RunResult.parse(JSON.parse(row.result)) : null;
+  const m = final?.manifest ?? null;
   return {
     epochs: listEpochs(db, runId),
-    config: configOf(row),
+    config: storedConfig(db, row),
     classes: JSON.parse(row.classes) as string[],
-    splitSizes: m ? { train: m.train.length, val: m.val.length, test: m.test.length } : null,
-    final,
+    splitSizes: splitSizesOf(row),
+    final: final !== null,
     test: result?.test ?? null,
     featureShape: result?.featureShape ?? null,
-    inputs: m && final ? inputStatsOf(db, m) : null,
+    inputs: m ? inputStatsOf(db, m) : null,
     inputCheck: result?.inputCheck ?? null,
     parity: (result?.phases ?? []).flatMap((p) =>
       p.trainAccReported === undefined || p.trainAccInference === undefined
@@ -101,15 +106,15 @@ export class TrainingDoctor {
 
   /** After each epoch: cheap rules only (no image statistics, no duplicate search). */
   live(runId: number): Finding[] {
-    const findings = diagnose(doctorInput(this.db, runId, false));
+    const findings = diagnose(doctorInput(this.db, runId, null));
     setFindings(this.db, runId, findings, false, this.#clock());
     return findings;
   }
 
   /** When the run has ended: every rule, leakage included when a duplicate search is at hand. */
   async final(runId: number): Promise<Finding[]> {
-    const input = doctorInput(this.db, runId, true);
-    const m = manifestOf(this.db, needRun(this.db, runId))?.manifest;
+    const m = manifestOf(this.db, needRun(this.db, runId))?.manifest ?? null;
+    const input = doctorInput(this.db, runId, { manifest: m });
     if (this.deps.clusters && m) input.leakage = runLeakage(this.db, m, await this.deps.clusters());
     const findings = diagnose(input);
     setFindings(this.db, runId, findings, true, this.#clock());

@@ -10,6 +10,7 @@ import { m0007Bakeoffs } from './0007-bakeoffs';
 import { m0008RunFindings } from './0008-run-findings';
 import { m0009RunSplitCounts } from './0009-run-split-counts';
 import { m0010ExcludedImages } from './0010-excluded-images';
+import { m0011RunFacts } from './0011-run-facts';
 
 export interface Migration {
   version: number;
@@ -28,6 +29,7 @@ export const migrations: readonly Migration[] = [
   m0008RunFindings,
   m0009RunSplitCounts,
   m0010ExcludedImages,
+  m0011RunFacts,
 ];
 
 export const latestVersion = migrations[migrations.length - 1].version;

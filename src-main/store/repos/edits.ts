@@ -3,6 +3,7 @@
 // redo branch), as every editor does.
 import type { EditRecord, Split } from '../../../src-shared/schemas';
 import { writeTx, type Database } from '../db';
+import { sql } from '../statements';
 
 export interface ImageState {
   classId: number | null;
@@ -43,12 +44,15 @@ export interface NewEdit {
 
 export function recordEdit(db: Database, edit: NewEdit): number {
   return writeTx(db, () => {
-    db.prepare('DELETE FROM edits WHERE undone = 1').run();
-    const info = db
-      .prepare('INSERT INTO edits (at, description, class_op) VALUES (?, ?, ?)')
-      .run(edit.at, edit.description, edit.classOp ? JSON.stringify(edit.classOp) : null);
+    sql(db, 'DELETE FROM edits WHERE undone = 1').run();
+    const info = sql(db, 'INSERT INTO edits (at, description, class_op) VALUES (?, ?, ?)').run(
+      edit.at,
+      edit.description,
+      edit.classOp ? JSON.stringify(edit.classOp) : null,
+    );
     const editId = Number(info.lastInsertRowid);
-    const insert = db.prepare(
+    const insert = sql(
+      db,
       `INSERT INTO edit_changes (edit_id, image_id, before_class_id, after_class_id, before_split, after_split,
          before_group, after_group, before_fold, after_fold, before_excluded, after_excluded)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -77,12 +81,12 @@ export function recordEdit(db: Database, edit: NewEdit): number {
 /** Undoes the latest edit still in force; null when there is nothing to undo. */
 export function undoEdit(db: Database): EditRecord | null {
   return writeTx(db, () => {
-    const row = db.prepare('SELECT id FROM edits WHERE undone = 0 ORDER BY id DESC LIMIT 1').get() as
+    const row = sql(db, 'SELECT id FROM edits WHERE undone = 0 ORDER BY id DESC LIMIT 1').get() as
       { id: number } | undefined;
     if (!row) return null;
     const { classOp, changes } = loadEdit(db, row.id);
     apply(db, classOp, changes, 'back');
-    db.prepare('UPDATE edits SET undone = 1 WHERE id = ?').run(row.id);
+    sql(db, 'UPDATE edits SET undone = 1 WHERE id = ?').run(row.id);
     return editRecord(db, row.id);
   });
 }
@@ -90,49 +94,47 @@ export function undoEdit(db: Database): EditRecord | null {
 /** Redoes the earliest undone edit; null when there is nothing to redo. */
 export function redoEdit(db: Database): EditRecord | null {
   return writeTx(db, () => {
-    const row = db.prepare('SELECT id FROM edits WHERE undone = 1 ORDER BY id ASC LIMIT 1').get() as
+    const row = sql(db, 'SELECT id FROM edits WHERE undone = 1 ORDER BY id ASC LIMIT 1').get() as
       { id: number } | undefined;
     if (!row) return null;
     const { classOp, changes } = loadEdit(db, row.id);
     apply(db, classOp, changes, 'forward');
-    db.prepare('UPDATE edits SET undone = 0 WHERE id = ?').run(row.id);
+    sql(db, 'UPDATE edits SET undone = 0 WHERE id = ?').run(row.id);
     return editRecord(db, row.id);
   });
 }
 
 export function listEdits(db: Database, limit: number): EditRecord[] {
-  const ids = db.prepare('SELECT id FROM edits ORDER BY id DESC LIMIT ?').all(limit) as { id: number }[];
+  const ids = sql(db, 'SELECT id FROM edits ORDER BY id DESC LIMIT ?').all(limit) as { id: number }[];
   return ids.map(({ id }) => editRecord(db, id)!);
 }
 
 export function canUndoRedo(db: Database): { undo: boolean; redo: boolean } {
   const n = (undone: number) =>
-    (db.prepare('SELECT count(*) AS n FROM edits WHERE undone = ?').get(undone) as { n: number }).n;
+    (sql(db, 'SELECT count(*) AS n FROM edits WHERE undone = ?').get(undone) as { n: number }).n;
   return { undo: n(0) > 0, redo: n(1) > 0 };
 }
 
 function editRecord(db: Database, id: number): EditRecord | null {
-  const row = db
-    .prepare(
-      `SELECT e.id, e.at, e.description, e.undone, (SELECT count(*) FROM edit_changes c WHERE c.edit_id = e.id) AS images
+  const row = sql(
+    db,
+    `SELECT e.id, e.at, e.description, e.undone, (SELECT count(*) FROM edit_changes c WHERE c.edit_id = e.id) AS images
        FROM edits e WHERE e.id = ?`,
-    )
-    .get(id) as (Omit<EditRecord, 'undone'> & { undone: number }) | undefined;
+  ).get(id) as (Omit<EditRecord, 'undone'> & { undone: number }) | undefined;
   return row ? { ...row, undone: row.undone === 1 } : null;
 }
 
 function loadEdit(db: Database, id: number): { classOp: ClassOp | null; changes: ImageChange[] } {
-  const edit = db.prepare('SELECT class_op FROM edits WHERE id = ?').get(id) as { class_op: string | null };
-  const rows = db
-    .prepare(
-      `SELECT image_id AS imageId,
+  const edit = sql(db, 'SELECT class_op FROM edits WHERE id = ?').get(id) as { class_op: string | null };
+  const rows = sql(
+    db,
+    `SELECT image_id AS imageId,
          json_object('classId', before_class_id, 'split', before_split, 'groupKey', before_group, 'fold', before_fold,
            'excluded', json(iif(before_excluded, 'true', 'false'))) AS before,
          json_object('classId', after_class_id, 'split', after_split, 'groupKey', after_group, 'fold', after_fold,
            'excluded', json(iif(after_excluded, 'true', 'false'))) AS after
        FROM edit_changes WHERE edit_id = ?`,
-    )
-    .all(id) as { imageId: number; before: string; after: string }[];
+  ).all(id) as { imageId: number; before: string; after: string }[];
   const changes = rows.map((r) => ({
     imageId: r.imageId,
     before: JSON.parse(r.before) as ImageState,
@@ -149,7 +151,8 @@ function apply(db: Database, classOp: ClassOp | null, changes: ImageChange[], wa
   const restoring = way === 'back' && (classOp?.op === 'delete' || classOp?.op === 'merge');
   const creating = way === 'forward' && classOp?.op === 'create';
   if (classOp && (restoring || creating)) insertClass(db, classOp.class);
-  const update = db.prepare(
+  const update = sql(
+    db,
     'UPDATE images SET class_id = ?, split = ?, group_key = ?, fold = ?, excluded = ? WHERE id = ?',
   );
   for (const c of changes) {
@@ -159,16 +162,19 @@ function apply(db: Database, classOp: ClassOp | null, changes: ImageChange[], wa
   }
   if (!classOp || restoring || creating) return;
   if (classOp.op === 'rename' || classOp.op === 'recolour') {
-    const column = classOp.op === 'rename' ? 'name' : 'color';
     const value = way === 'forward' ? classOp.after : classOp.before;
-    db.prepare(`UPDATE classes SET ${column} = ? WHERE id = ?`).run(value, classOp.id);
+    const text =
+      classOp.op === 'rename'
+        ? 'UPDATE classes SET name = ? WHERE id = ?'
+        : 'UPDATE classes SET color = ? WHERE id = ?';
+    sql(db, text).run(value, classOp.id);
   } else {
-    db.prepare('DELETE FROM classes WHERE id = ?').run(classOp.class.id);
+    sql(db, 'DELETE FROM classes WHERE id = ?').run(classOp.class.id);
   }
 }
 
 function insertClass(db: Database, c: ClassSnapshot): void {
-  db.prepare('INSERT INTO classes (id, name, color, created_at) VALUES (?, ?, ?, ?)').run(
+  sql(db, 'INSERT INTO classes (id, name, color, created_at) VALUES (?, ?, ?, ?)').run(
     c.id,
     c.name,
     c.color,

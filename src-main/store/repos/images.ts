@@ -112,6 +112,14 @@ export function imageIdsInFilter(db: Database, filter: ImageFilter): number[] {
   return (sql(db, `SELECT id FROM images ${where}`).all(...params) as { id: number }[]).map((r) => r.id);
 }
 
+/** The augmentation preview's pool, by id: the training split's images, else every labelled one. */
+export function previewPool(db: Database): { id: number; hash: string }[] {
+  const train = sql(db, "SELECT id, hash FROM images WHERE split = 'train' ORDER BY id").all();
+  const pool =
+    train.length > 0 ? train : sql(db, 'SELECT id, hash FROM images WHERE class_id IS NOT NULL ORDER BY id').all();
+  return pool as { id: number; hash: string }[];
+}
+
 export function hashExists(db: Database, hash: string): boolean {
   return sql(db, 'SELECT 1 FROM images WHERE hash = ?').get(hash) !== undefined;
 }

@@ -24,3 +24,10 @@ export function getManifest(db: Database, id: number): { digest: string; body: s
       { digest: string; body: string } | undefined) ?? null
   );
 }
+
+/** The digest alone: a run's page names its manifest without reading a body of a few megabytes. */
+export function getManifestDigest(db: Database, id: number): string | null {
+  return (
+    (sql(db, 'SELECT digest FROM manifests WHERE id = ?').get(id) as { digest: string } | undefined)?.digest ?? null
+  );
+}

@@ -12,9 +12,14 @@ export interface NewRun {
   backboneId: string;
   classes: string[];
   manifestId: number;
-  /** Images in the manifest's validation and test splits. */
+  /** Images in the manifest's training, validation and test splits. */
+  trainCount: number;
   valCount: number;
   testCount: number;
+  /** From the config, kept beside it so a listing need not parse it: the input size and each phase's planned epochs. */
+  inputSize: number;
+  phase1Epochs: number;
+  phase2Epochs: number | null;
   groupId: number | null;
   fold: number | null;
   createdAt: number;
@@ -33,17 +38,22 @@ export interface RunSummaryColumns {
   gap: number | null;
 }
 
-export interface RunRow extends RunSummaryColumns {
-  /** Images in the run's frozen validation and test splits (null before its manifest): the intervals' n. */
+/** A run as the runs table reads it: every column but the three JSON texts, which a listing never needs. */
+export interface RunListRow extends RunSummaryColumns {
+  /** Images in the run's frozen splits (null before its manifest): the doctor's sizes and the intervals' n. */
+  trainCount: number | null;
   valCount: number | null;
   testCount: number | null;
+  /** Null only for a row whose config never said it (a build older than explicit sizes). */
+  inputSize: number | null;
+  phase1Epochs: number;
+  /** Null for a run with one phase. */
+  phase2Epochs: number | null;
   id: number;
   name: string;
   status: RunStatus;
-  config: string;
   seed: number;
   backboneId: string;
-  classes: string;
   manifestId: number | null;
   groupId: number | null;
   fold: number | null;
@@ -54,11 +64,16 @@ export interface RunRow extends RunSummaryColumns {
   startedAt: number | null;
   finishedAt: number | null;
   message: string | null;
-  result: string | null;
   testAcc: number | null;
   testMacroF1: number | null;
   trainMs: number | null;
   modelBytes: number | null;
+}
+
+export interface RunRow extends RunListRow {
+  config: string;
+  classes: string;
+  result: string | null;
 }
 
 export interface PredictionRow {
@@ -69,12 +84,14 @@ export interface PredictionRow {
   probs: number[];
 }
 
-const RUN = `id, name, status, config, seed, backbone_id AS backboneId, classes, manifest_id AS manifestId,
+const LISTED = `id, name, status, seed, backbone_id AS backboneId, manifest_id AS manifestId,
   group_id AS groupId, fold, backend, backbone_hash AS backboneHash, pid, created_at AS createdAt,
-  started_at AS startedAt, finished_at AS finishedAt, message, result, epochs, best_phase AS bestPhase,
+  started_at AS startedAt, finished_at AS finishedAt, message, epochs, best_phase AS bestPhase,
   best_epoch AS bestEpoch, best_val_acc AS bestValAcc, best_macro_f1 AS bestMacroF1, gap,
   test_acc AS testAcc, test_macro_f1 AS testMacroF1, train_ms AS trainMs, model_bytes AS modelBytes,
-  val_count AS valCount, test_count AS testCount`;
+  train_count AS trainCount, val_count AS valCount, test_count AS testCount, input_size AS inputSize,
+  phase1_epochs AS phase1Epochs, phase2_epochs AS phase2Epochs`;
+const RUN = `${LISTED}, config, classes, result`;
 
 function changed(info: { changes: number }, what: string): void {
   if (info.changes !== 1) throw new Error(`${what} is not in the project`);
@@ -96,8 +113,9 @@ export function getGroup(db: Database, id: number): { id: number; name: string; 
 export function insertRun(db: Database, r: NewRun): number {
   const info = sql(
     db,
-    `INSERT INTO runs (name, status, config, seed, backbone_id, classes, manifest_id, val_count, test_count, group_id, fold, created_at, message, pid)
-     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO runs (name, status, config, seed, backbone_id, classes, manifest_id, train_count, val_count, test_count,
+       input_size, phase1_epochs, phase2_epochs, group_id, fold, created_at, message, pid)
+     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     r.name,
     r.config,
@@ -105,8 +123,12 @@ export function insertRun(db: Database, r: NewRun): number {
     r.backboneId,
     JSON.stringify(r.classes),
     r.manifestId,
+    r.trainCount,
     r.valCount,
     r.testCount,
+    r.inputSize,
+    r.phase1Epochs,
+    r.phase2Epochs,
     r.groupId,
     r.fold,
     r.createdAt,
@@ -121,8 +143,9 @@ export function getRunRow(db: Database, id: number): RunRow | null {
   return (sql(db, `SELECT ${RUN} FROM runs WHERE id = ?`).get(id) as RunRow | undefined) ?? null;
 }
 
-export function listRunRows(db: Database): RunRow[] {
-  return sql(db, `SELECT ${RUN} FROM runs ORDER BY id DESC`).all() as RunRow[];
+/** Newest first, without the config, classes and result texts: a result holds a confusion matrix. */
+export function listRunRows(db: Database): RunListRow[] {
+  return sql(db, `SELECT ${LISTED} FROM runs ORDER BY id DESC`).all() as RunListRow[];
 }
 
 export function runRowsOfGroup(db: Database, groupId: number): RunRow[] {

@@ -10,7 +10,10 @@ import { dispatch } from '../../../src-main/rpc/dispatcher';
 import { Studio } from '../../../src-main/services/studio';
 import type { BakeoffSummary } from '../../../src-shared/bakeoff';
 import type { ServerMessage } from '../../../src-shared/rpc';
-import { makeProject, tempDir } from './helpers';
+import { BakeoffService } from '../../../src-main/services/runs/bakeoff';
+import { RunService } from '../../../src-main/services/runs/run-service';
+import { RunConfig } from '../../../src-shared/engine-config';
+import { makeProject, recorder, tempDir } from './helpers';
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/keras/mobilenet_2_5_224_tf_no_top.h5');
 const dirs: string[] = [];
@@ -147,4 +150,43 @@ test('a bake-off of two backbones queues one run each on one manifest and seed, 
   assert.deepEqual(await call2('runs', 'bakeoffSummary', { bakeoffId }), s);
   await assert.rejects(call2('runs', 'bakeoffSummary', { bakeoffId: 99 }), /no bake-off 99/);
   await call2('project', 'close');
+});
+
+test('a bake-off is one transaction: a failure at its second run or at its own row leaves no run, manifest or queue entry', async () => {
+  const made = await makeProject(
+    [
+      { className: 'rows', split: 'train', count: 3 },
+      { className: 'cols', split: 'train', count: 3 },
+    ],
+    tempDir('bakeoff-atomic'),
+  );
+  dirs.push(made.dir);
+  const db = made.project.db;
+  const r = recorder();
+  const runs = new RunService(made.project, r.events, { backend: 'wasm' });
+  const bakeoffs = new BakeoffService(made.project, runs);
+  const input = {
+    config: RunConfig.parse(plan),
+    entries: [
+      { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 },
+      { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 128 },
+    ],
+  };
+  const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const tables = ['runs', 'manifests', 'bakeoffs', 'bakeoff_runs'];
+  // Failures the store raises part-way: at the second run's insert, then at the bake-off's own row.
+  const failures = [
+    "CREATE TEMP TRIGGER fail BEFORE INSERT ON runs WHEN (SELECT count(*) FROM runs) = 1 BEGIN SELECT RAISE(ABORT, 'planted failure'); END",
+    "CREATE TEMP TRIGGER fail BEFORE INSERT ON bakeoffs BEGIN SELECT RAISE(ABORT, 'planted failure'); END",
+  ];
+  for (const trigger of failures) {
+    db.exec(trigger);
+    assert.throws(() => bakeoffs.bakeoff(input), /planted failure/);
+    assert.deepEqual(tables.map(count), [0, 0, 0, 0], `nothing written after: ${trigger.slice(0, 60)}`);
+    assert.deepEqual(r.statuses, [], 'nothing queued');
+    db.exec('DROP TRIGGER temp.fail');
+  }
+  assert.deepEqual(runs.list(), []);
+  await runs.stop();
+  made.project.close();
 });

@@ -13,6 +13,7 @@ import {
   imagePaths,
   insertImage,
   pathStat,
+  previewPool,
   upsertPath,
   type NewImage,
 } from '../../../src-main/store/repos/images';
@@ -123,6 +124,18 @@ describe('images and paths', () => {
 
   test('a path must name an existing image', () => {
     assert.throws(() => upsertPath(db, '/x', 424242, { size: 1, mtimeMs: 1 }, importId), /FOREIGN KEY/);
+  });
+
+  test("the augmentation preview's pool is the training split, else every labelled image", () => {
+    const cat = ensureClass(db, 'cat', 1);
+    insertImage(db, image(1));
+    const labelled = insertImage(db, image(2, { classId: cat, split: 'test' }));
+    assert.deepEqual(previewPool(db), [{ id: labelled, hash: hash(2) }], 'no training split: the labelled images');
+    const train = [3, 4].map((n) => insertImage(db, image(n, { classId: cat, split: 'train' })));
+    assert.deepEqual(
+      previewPool(db),
+      train.map((id, i) => ({ id, hash: hash(3 + i) })),
+    );
   });
 });
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RUN_DEFAULTS, RunConfig } from '../../../../src-shared/engine-config';
-import { checkedConfig } from '../../../../src-main/services/runs/run-service';
+import { checkedConfig } from '../../../../src-main/services/runs/run-start';
 
 const config = (labelType: 'single' | 'multi') =>
   RunConfig.parse({ ...RUN_DEFAULTS.run, backboneId: 'mobilenet_v2', labelType });

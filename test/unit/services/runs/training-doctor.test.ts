@@ -58,8 +58,12 @@ function project(trainDark = 0) {
     backboneId: 'nsfwjs_mobilenet_v2',
     classes: m.classes,
     manifestId,
+    trainCount: m.train.length,
     valCount: m.val.length,
     testCount: m.test.length,
+    inputSize: 96,
+    phase1Epochs: 12,
+    phase2Epochs: null,
     groupId: null,
     fold: null,
     createdAt: 0,
@@ -146,4 +150,14 @@ test("the engine's input check stored with the run's result reaches the preproce
   const f = (await new TrainingDoctor(db).final(runId)).find((x) => x.id === 'input/preprocessing');
   assert.equal(f?.severity, 'warning');
   assert.match(f!.title, /expect caffe-style input .*, the run gave 0\.\.1 pixels/);
+});
+
+test('after an epoch the doctor reads split sizes from the run row and leaves the manifest unread', () => {
+  const { db, runId } = project();
+  for (const m of history(1, [{ trainLoss: 1.1, trainAcc: 0.4, valLoss: 1.1, valAcc: 0.4 }])) upsertEpoch(db, runId, m);
+  // A manifest that no longer matches its digest fails whoever thaws it: the live doctor must not.
+  db.prepare("UPDATE manifests SET body = '{}'").run();
+  const live = new TrainingDoctor(db, { clock: () => 1 }).live(runId);
+  assert.equal(live.find((f) => f.id === 'noise-floor')?.evidence.figures.valImages, 5);
+  assert.equal(getFindings(db, runId)?.final, false);
 });
