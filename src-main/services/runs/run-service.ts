@@ -65,10 +65,12 @@ export interface RunServiceOptions {
   exported?: (files: string[]) => void;
 }
 
-interface Queued {
-  runId: number;
-  resume: boolean;
-}
+/**
+ * A run waiting to train. One started in this process carries the config the contract's
+ * door parsed, so it is not read back from the row it was just written to; a resumed run
+ * (perhaps stored by an older build) is read from its row (docs/config-walk.md).
+ */
+type Queued = { runId: number; resume: false; config: RunConfig } | { runId: number; resume: true };
 
 /** The runs slice of the contract, but for bake-offs (`BakeoffService`); every method takes the contract's parsed input. */
 export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 'bakeoffSummary'> {
@@ -120,7 +122,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     const name = input.name ?? defaultName(config);
     const db = this.project.db;
     const now = this.#clock();
-    // Stored as parsed and checked: the row is the durable queue, read back once when the run trains.
+    // Stored as parsed and checked: the row is the durable queue, read back only when the run is resumed.
     const stored = JSON.stringify(config);
     const ids = writeTx(db, () => {
       const groupId = input.folds ? insertGroup(db, name, input.folds, now) : null;
@@ -144,7 +146,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
       });
       return { runIds, groupId };
     });
-    for (const runId of ids.runIds) this.#enqueue({ runId, resume: false });
+    for (const runId of ids.runIds) this.#enqueue({ runId, resume: false, config });
     return ids;
   }
 
@@ -188,7 +190,8 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     for (let next = this.#queue.shift(); next && !this.#closed; next = this.#queue.shift()) await this.#execute(next);
   }
 
-  async #execute({ runId, resume }: Queued): Promise<void> {
+  async #execute(q: Queued): Promise<void> {
+    const { runId, resume } = q;
     const db = this.project.db;
     const doctor = new TrainingDoctor(db, { clock: this.#clock, clusters: () => nearClusters(db, this.#prints) });
     const recorder = new RunRecorder(db, runId, this.events, doctor);
@@ -208,7 +211,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
       const row = needRun(db, runId);
       const m = manifestOf(db, row);
       if (!m) throw new Error(`run ${runId} has no stored manifest`);
-      const config = configOf(row);
+      const config = q.resume ? configOf(row) : q.config;
       const dirs = runDirs(this.project, runId, this.options.modelCacheDir);
       const data = runDataOf(db, m.manifest);
       const handle = startTraining(
