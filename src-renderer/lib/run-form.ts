@@ -29,8 +29,11 @@ export interface RunForm {
   parked: { phase2: Phase2Config; augment: AugmentConfig; earlyStopping: EarlyStoppingSpec; folds: number };
 }
 
-/** A fresh copy: the form edits its config in place, and RUN_DEFAULTS is frozen. */
-const copy = <T>(value: T): T => structuredClone(value);
+/**
+ * A fresh copy: the form edits its config in place, and RUN_DEFAULTS is frozen. Through JSON,
+ * because the page's values are Svelte state proxies, which structuredClone refuses; a config is JSON.
+ */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** RUN_DEFAULTS on the given backbone at its own input size; nothing else. */
 export function defaultForm(backbone: BackboneInfo | undefined): RunForm {

@@ -140,3 +140,16 @@ test('the feature map follows the input size', () => {
   assert.deepEqual(featureShapeOf(mobilenet, 123), [7, 7, 1280]);
   assert.equal(featureShapeOf(undefined, 96), null);
 });
+
+test('switching sections works on state proxies, as the page holds them (structuredClone refuses a proxy)', () => {
+  const form = defaultForm(mobilenet);
+  const fields = formFields(form);
+  fields.phase2On = true;
+  form.input.config.phase2 = new Proxy(form.input.config.phase2!, {});
+  form.input.config.phase1.earlyStopping = new Proxy(form.input.config.phase1.earlyStopping!, {});
+  fields.phase2On = false;
+  fields.earlyStopping = false;
+  fields.phase2On = true;
+  fields.earlyStopping = true;
+  assert.deepEqual(form.input.config.phase2, { ...RUN_DEFAULTS.phase2 });
+});
