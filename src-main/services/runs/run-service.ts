@@ -1,5 +1,5 @@
 // Training runs of one open project. A run is planned and frozen when it is started (its
-// manifest), queued, and trained one at a time in its own process (two cores do not
+// image list), queued, and trained one at a time in its own process (two cores do not
 // train two models faster); every epoch lands in the store as it ends. Opening a project
 // marks runs whose process is gone as interrupted, and `resume` continues them from
 // their last checkpoint.
@@ -27,7 +27,7 @@ import { findingCounts } from '../../store/repos/findings';
 import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
 import { isProcessAlive } from '../project/project';
 import type { Project } from '../project/project';
-import { canonicalJson } from '../curation/manifest';
+import { canonicalJson } from '../curation/split-snapshot';
 import { nearClusters, PrintCache } from '../curation/duplicates';
 import { modelExportFiles } from '../exported-files';
 import { TrainingDoctor } from './training-doctor';
@@ -36,7 +36,7 @@ import type { AugmentPreviewInput, AugmentPreviewOutput } from '../../../src-sha
 import type { SuspectsOutput } from '../../../src-shared/bakeoff';
 import { augmentPreview } from './augment-preview';
 import { labelSuspects, type SuspectsQuery } from './suspects';
-import { freezeManifest } from './manifest';
+import { freezeImageList } from './run-image-list';
 import { planFromStore, runDataOf, runDirs } from './run-data';
 import { RunRecorder } from './run-recorder';
 import { UnsavedEnds } from './unsaved-ends';
@@ -47,7 +47,7 @@ import {
   epochsOf,
   groupSummaryOf,
   liveOf,
-  manifestOf,
+  imageListOf,
   needRun,
   predictionsOf,
   summaryOf,
@@ -126,8 +126,8 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     const stored = JSON.stringify(config);
     const ids = writeTx(db, () => {
       const groupId = input.folds ? insertGroup(db, name, input.folds, now) : null;
-      const runIds = plan.manifests.map((m) => {
-        const frozen = freezeManifest(m);
+      const runIds = plan.imageLists.map((m) => {
+        const frozen = freezeImageList(m);
         return insertRun(db, {
           name: m.fold ? `${name} · fold ${m.fold.index + 1}/${m.fold.k}` : name,
           config: stored,
@@ -209,11 +209,11 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     };
     try {
       const row = needRun(db, runId);
-      const m = manifestOf(db, row);
-      if (!m) throw new Error(`run ${runId} has no stored manifest`);
+      const m = imageListOf(db, row);
+      if (!m) throw new Error(`run ${runId} has no stored image list`);
       const config = q.resume ? configOf(row) : q.config;
       const dirs = runDirs(this.project, runId, this.options.modelCacheDir);
-      const data = runDataOf(db, m.manifest);
+      const data = runDataOf(db, m.images);
       const handle = startTraining(
         { runId: String(runId), config, data, dirs, backend: this.options.backend, resume },
         { onEvent: record },
@@ -224,7 +224,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
       const outcome = await handle.outcome;
       if (this.#closed) return;
       if (storeFailure) throw storeFailure;
-      const end = recorder.outcome(outcome, config, m.manifest.classes, m.manifest);
+      const end = recorder.outcome(outcome, config, m.images.classes, m.images);
       // The final findings are stored before the status goes out, so whoever reloads on it sees them.
       await doctor.final(runId).catch((err: unknown) => {
         if (isDiskFull(storeError(err, fileOf(db)))) throw err;
@@ -327,7 +327,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     if (this.#lrRange)
       throw new StudioError('busy', 'A learning-rate range test is already running. Wait for it, or cancel it.');
     const config = checkedConfig(input.config);
-    const m = planFromStore(this.project.db, config.seed).manifests[0]!;
+    const m = planFromStore(this.project.db, config.seed).imageLists[0]!;
     const data = runDataOf(this.project.db, { ...m, val: [], test: [] });
     const dirs = {
       ...runDirs(this.project, 0, this.options.modelCacheDir),

@@ -20,8 +20,8 @@ import {
   runRowsOfGroup,
 } from '../../store/repos/runs';
 import type { PredictionFilter, RunRow, RunSummaryColumns } from '../../store/repos/runs';
-import { thawManifest } from './manifest';
-import type { RunManifest } from './manifest';
+import { thawImageList } from './run-image-list';
+import type { RunImageList } from './run-image-list';
 
 export function needRun(db: Database, id: number): RunRow {
   const row = getRunRow(db, id);
@@ -79,13 +79,13 @@ export function summaryOf(row: RunRow, config: RunConfig = configOf(row)): RunSu
   };
 }
 
-export function manifestOf(db: Database, row: RunRow): { digest: string; manifest: RunManifest } | null {
+export function imageListOf(db: Database, row: RunRow): { digest: string; images: RunImageList } | null {
   const m = row.manifestId === null ? null : getManifest(db, row.manifestId);
-  return m ? { digest: m.digest, manifest: thawManifest(m.body) } : null;
+  return m ? { digest: m.digest, images: thawImageList(m.body) } : null;
 }
 
 export function detailOf(db: Database, row: RunRow): RunDetail {
-  const m = manifestOf(db, row);
+  const m = imageListOf(db, row);
   const config = configOf(row);
   return {
     ...summaryOf(row, config),
@@ -95,7 +95,7 @@ export function detailOf(db: Database, row: RunRow): RunDetail {
     backend: row.backend,
     backboneHash: row.backboneHash,
     manifestDigest: m?.digest ?? null,
-    splitSizes: m ? { train: m.manifest.train.length, val: m.manifest.val.length, test: m.manifest.test.length } : null,
+    splitSizes: m ? { train: m.images.train.length, val: m.images.val.length, test: m.images.test.length } : null,
     result: row.result ? RunResult.parse(JSON.parse(row.result)) : null,
     doctor: doctorOf(db, row.id),
   };

@@ -9,8 +9,8 @@ import { setFindings } from '../../store/repos/findings';
 import { hashesOfIds } from '../../store/repos/images';
 import { reductionsOfHashes } from '../../store/repos/reductions';
 import { listEpochs } from '../../store/repos/runs';
-import type { RunManifest } from './manifest';
-import { configOf, manifestOf, needRun } from './run-views';
+import type { RunImageList } from './run-image-list';
+import { configOf, imageListOf, needRun } from './run-views';
 
 /** Mean grey level (0-255) of the 32x32 reduction at or below which an image is nearly black, and its mirror for white. */
 const DARK = 16;
@@ -25,7 +25,7 @@ export interface DoctorDeps {
 
 export function doctorInput(db: Database, runId: number, final: boolean): DoctorInput {
   const row = needRun(db, runId);
-  const m = manifestOf(db, row)?.manifest ?? null;
+  const m = imageListOf(db, row)?.images ?? null;
   const result = row.result ? RunResult.parse(JSON.parse(row.result)) : null;
   return {
     epochs: listEpochs(db, runId),
@@ -46,7 +46,7 @@ export function doctorInput(db: Database, runId: number, final: boolean): Doctor
 }
 
 /** From the importer's records: the reductions' grey levels and the decoded channel count. */
-export function inputStatsOf(db: Database, m: RunManifest): InputStats {
+export function inputStatsOf(db: Database, m: RunImageList): InputStats {
   const rows = reductionsOfHashes(
     db,
     m.train.map((e) => e.hash),
@@ -73,7 +73,7 @@ export function greyExtremes(reductions: ReadonlyArray<Uint8Array | null>): {
 }
 
 /** Clusters whose images sit in more than one of this run's splits. */
-export function runLeakage(db: Database, m: RunManifest, clusters: number[][]): { clusters: number; images: number } {
+export function runLeakage(db: Database, m: RunImageList, clusters: number[][]): { clusters: number; images: number } {
   const splitOf = new Map<string, string>();
   for (const s of ['train', 'val', 'test'] as const) for (const e of m[s]) splitOf.set(e.hash, s);
   const hashOf = hashesOfIds(db, clusters.flat());
@@ -109,7 +109,7 @@ export class TrainingDoctor {
   /** When the run has ended: every rule, leakage included when a duplicate search is at hand. */
   async final(runId: number): Promise<Finding[]> {
     const input = doctorInput(this.db, runId, true);
-    const m = manifestOf(this.db, needRun(this.db, runId))?.manifest;
+    const m = imageListOf(this.db, needRun(this.db, runId))?.images;
     if (this.deps.clusters && m) input.leakage = runLeakage(this.db, m, await this.deps.clusters());
     const findings = diagnose(input);
     setFindings(this.db, runId, findings, true, this.#clock());
