@@ -24,7 +24,7 @@ import {
   upsertEpoch,
 } from '../src-main/store/repos/runs';
 import type { RunRow } from '../src-main/store/repos/runs';
-import { freezeManifest, thawManifest, type RunManifest } from '../src-main/services/runs/manifest';
+import { freezeImageList, thawImageList, type RunImageList } from '../src-main/services/runs/run-image-list';
 import { detailOf, liveOf, summaryOf } from '../src-main/services/runs/run-views';
 import { doctorInput } from '../src-main/services/runs/training-doctor';
 
@@ -64,7 +64,7 @@ const config = RunConfig.parse({
   augment: RUN_DEFAULTS.augment,
 });
 
-function manifest(): RunManifest {
+function imageList(): RunImageList {
   const entry = (i: number) => ({ hash: i.toString(16).padStart(64, '0'), label: i % 4 });
   const all = Array.from({ length: IMAGES }, (_, i) => entry(i));
   const [train, val] = [Math.floor(IMAGES * 0.7), Math.floor(IMAGES * 0.85)];
@@ -95,8 +95,8 @@ const epoch = (phase: 1 | 2, e: number): EpochMetrics => ({
 });
 
 function project(db: Database): number[] {
-  const m = manifest();
-  const frozen = freezeManifest(m);
+  const m = imageList();
+  const frozen = freezeImageList(m);
   const manifestId = storeManifest(db, frozen.digest, JSON.stringify(frozen), 0).id;
   const ids = [];
   for (let i = 0; i < RUNS; i++) {
@@ -148,7 +148,7 @@ function listBefore(db: Database): RunSummary[] {
 }
 
 function sizesBefore(db: Database, row: RunRow) {
-  const m = thawManifest(getManifest(db, row.manifestId!)!.body);
+  const m = thawImageList(getManifest(db, row.manifestId!)!.body);
   return { train: m.train.length, val: m.val.length, test: m.test.length };
 }
 

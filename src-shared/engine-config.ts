@@ -136,6 +136,17 @@ export const RUN_DEFAULTS = deepFreeze({
   }),
   augment: AugmentConfig.parse({}),
   folds: 5,
+  /** Each schedule's own settings, for a form that switches between them: the step schedule halves every 5 epochs. */
+  schedules: {
+    constant: LrSchedule.parse({ kind: 'constant' }) as Extract<LrSchedule, { kind: 'constant' }>,
+    step: LrSchedule.parse({ kind: 'step', everyEpochs: 5, factor: 0.5 }) as Extract<LrSchedule, { kind: 'step' }>,
+    cosine: LrSchedule.parse({ kind: 'cosine' }) as Extract<LrSchedule, { kind: 'cosine' }>,
+  },
+  /** Each optimizer's own settings, for a form that switches between them (the rate is the form's). */
+  optimizers: {
+    adam: OptimizerSpec.parse({ kind: 'adam', lr: 1e-3 }) as Extract<OptimizerSpec, { kind: 'adam' }>,
+    sgd: OptimizerSpec.parse({ kind: 'sgd', lr: 1e-2 }) as Extract<OptimizerSpec, { kind: 'sgd' }>,
+  },
 });
 
 /** A value shared by every caller (the defaults, a parsed stored config): one that changed it would change it for all. */

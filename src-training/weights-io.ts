@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WeightSnapshot } from './callbacks/types';
 
-interface Manifest {
+interface WeightIndex {
   weights: Array<{ name: string; shape: number[] }>;
   meta?: Record<string, unknown>;
 }
@@ -19,21 +19,21 @@ export async function saveSnapshot(dir: string, snap: WeightSnapshot, meta?: Rec
     bin.set(w.values, at);
     at += w.values.length;
   }
-  const manifest: Manifest = { weights: entries.map(([name, w]) => ({ name, shape: w.shape })), meta };
+  const index: WeightIndex = { weights: entries.map(([name, w]) => ({ name, shape: w.shape })), meta };
   // Both files go through a rename so a killed process leaves the previous checkpoint whole.
   await writeFile(join(dir, 'weights.bin.tmp'), new Uint8Array(bin.buffer));
-  await writeFile(join(dir, 'weights.json.tmp'), JSON.stringify(manifest, null, 1));
+  await writeFile(join(dir, 'weights.json.tmp'), JSON.stringify(index, null, 1));
   await rename(join(dir, 'weights.bin.tmp'), join(dir, 'weights.bin'));
   await rename(join(dir, 'weights.json.tmp'), join(dir, 'weights.json'));
 }
 
 export async function loadSnapshot(dir: string): Promise<WeightSnapshot> {
-  const manifest = JSON.parse(await readFile(join(dir, 'weights.json'), 'utf8')) as Manifest;
+  const index = JSON.parse(await readFile(join(dir, 'weights.json'), 'utf8')) as WeightIndex;
   const buf = await readFile(join(dir, 'weights.bin'));
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const snap: WeightSnapshot = new Map();
   let at = 0;
-  for (const w of manifest.weights) {
+  for (const w of index.weights) {
     const n = w.shape.reduce((a, b) => a * b, 1);
     if (at + n > all.length)
       throw new Error(`${join(dir, 'weights.bin')} is shorter than weights.json says; the checkpoint is damaged`);

@@ -64,7 +64,12 @@ export function augmentBatch(images: tf.Tensor4D, params: ViewParams[]): tf.Tens
   });
 }
 
-/** Part of the cache key for augmented views: a changed setting must not reuse old views. */
-export function augmentFingerprint(spec: AugmentSpec, seed: number): string {
+/**
+ * Part of the cache key for augmented views: a changed setting must not reuse old views. A
+ * run's settings come with `views`, the count the cache keeps, which no view depends on: it
+ * is left out, so more views reuse the ones already cached.
+ */
+export function augmentFingerprint(settings: AugmentSpec & { views?: number }, seed: number): string {
+  const { views: _count, ...spec } = settings;
   return seedOf(JSON.stringify(spec), seed).toString(16);
 }

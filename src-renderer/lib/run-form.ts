@@ -1,61 +1,60 @@
-// The run launcher's form as plain data, and the RunConfig it stands for. Pure, so the
-// defaults (the good practice: global pooling, a small head, early stopping that
-// restores the best epoch, frozen BatchNorm) are tested without a browser.
+// The run launcher's form. It holds the contract's StartRunInput itself, started from
+// RUN_DEFAULTS and edited in place, so starting a run sends what the form holds with no
+// conversion and no default of the form's own (docs/config-walk.md). The few fields the
+// page shows in another shape (one batch size and schedule for both phases, sections
+// switched on and off, targets in percent) are accessors that write into the config.
+// Pure, so the defaults and the accessors are tested without a browser.
 import {
-  EarlyStoppingSpec,
   RUN_DEFAULTS,
+  type AugmentConfig,
   type BatchNormPolicy,
-  type RunConfigInput,
+  type EarlyStoppingSpec,
+  type FitConfig,
+  type OptimizerSpec,
+  type Phase2Config,
+  type RunConfig,
 } from '../../src-shared/engine-config';
-import type { Activation, HeadLayer, Pooling } from '../../src-shared/head-spec';
+import type { LrSchedule } from '../../src-shared/engine-schedule';
+import type { HeadLayer } from '../../src-shared/head-spec';
 import type { BackboneInfo } from '../../src-shared/backbones';
+import type { StartRunInput } from '../../src-shared/runs';
 
-/** A head layer as the editor holds it: a key keeps a row's identity while rows move. */
-export type EditorLayer = HeadLayer & { key: number };
-
-export interface HeadForm {
-  pooling: Pooling;
-  layers: EditorLayer[];
-  l2: number;
-}
-
-export interface PhaseForm {
-  epochs: number;
-  lr: number;
-  optimizer: 'adam' | 'sgd';
-}
+/** The config being edited: RunConfig's shape with every default present, the input size left to the backbone. */
+export type DraftConfig = RunConfig;
 
 export interface RunForm {
-  name: string;
-  backboneId: string;
-  inputSize: number;
-  head: HeadForm;
-  phase1: PhaseForm;
-  phase2On: boolean;
-  phase2: PhaseForm & { unfreezeBlocks: number; batchNorm: BatchNormPolicy };
-  batchSize: number;
-  schedule: 'constant' | 'cosine' | 'step';
-  warmupEpochs: number;
-  augmentOn: boolean;
-  augment: { views: number; flip: boolean; rotationDeg: number; zoom: number; brightness: number; contrast: number };
-  classWeights: 'balanced' | 'off';
-  earlyStopping: boolean;
-  patience: number;
-  restoreBest: boolean;
-  seed: number;
-  kfold: boolean;
-  folds: number;
-  /** The target in percent ("validation above 85 % while training stays below 92 %"); empty: none. */
-  targetValAbove: number | null;
-  targetTrainBelow: number | null;
+  /** What `runs.start` is sent, as it is. */
+  input: StartRunInput & { config: DraftConfig };
+  /** What a section switched off keeps, so switching it back on restores it. */
+  parked: { phase2: Phase2Config; augment: AugmentConfig; earlyStopping: EarlyStoppingSpec; folds: number };
 }
 
-let nextKey = 1;
-export function newLayer(kind: HeadLayer['kind']): EditorLayer {
-  const key = nextKey++;
-  if (kind === 'dense') return { kind, units: 128, activation: 'relu' as Activation, key };
-  if (kind === 'dropout') return { kind, rate: 0.2, key };
-  return { kind, key };
+/**
+ * A fresh copy: the form edits its config in place, and RUN_DEFAULTS is frozen. Through JSON,
+ * because the page's values are Svelte state proxies, which structuredClone refuses; a config is JSON.
+ */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** RUN_DEFAULTS on the given backbone at its own input size; nothing else. */
+export function defaultForm(backbone: BackboneInfo | undefined): RunForm {
+  const run = copy(RUN_DEFAULTS.run) as DraftConfig;
+  return {
+    input: {
+      config: { ...run, backboneId: backbone?.id ?? '', ...(backbone ? { inputSize: backbone.inputSize } : {}) },
+    },
+    parked: {
+      phase2: copy(RUN_DEFAULTS.phase2),
+      augment: copy(RUN_DEFAULTS.augment),
+      earlyStopping: copy(run.phase1.earlyStopping ?? RUN_DEFAULTS.phase2.earlyStopping!),
+      folds: RUN_DEFAULTS.folds,
+    },
+  };
+}
+
+export function newLayer(kind: HeadLayer['kind']): HeadLayer {
+  if (kind === 'dense') return { kind, units: 128, activation: 'relu' };
+  if (kind === 'dropout') return { kind, rate: 0.2 };
+  return { kind };
 }
 
 export const BN_POLICIES: Array<{ id: BatchNormPolicy; label: string; explain: string }> = [
@@ -76,105 +75,143 @@ export const BN_POLICIES: Array<{ id: BatchNormPolicy; label: string; explain: s
   },
 ];
 
-/** The form's starting values are RUN_DEFAULTS (the CLI starts there too); only the layout is the form's. */
-export function defaultForm(backbone: BackboneInfo | undefined): RunForm {
-  const { run, phase2, augment, folds } = RUN_DEFAULTS;
-  const { phase1 } = run;
-  const stopping = phase1.earlyStopping ?? EarlyStoppingSpec.parse({});
+type Shared = Pick<FitConfig, 'batchSize' | 'schedule' | 'classWeights' | 'earlyStopping'>;
+
+/** The page shows one of each for both phases: a change lands in phase 1, phase 2 and phase 2's parked copy. */
+function setShared(form: RunForm, patch: Partial<Shared>): void {
+  const { config } = form.input;
+  for (const fit of [config.phase1, config.phase2, form.parked.phase2]) if (fit) Object.assign(fit, copy(patch));
+}
+
+/** A fraction of the config as the percent the page shows; rounded so 0.07 reads 7, not 7.000000000000001. */
+const percent = (v: number | undefined) => (v === undefined ? null : Number((v * 100).toPrecision(12)));
+
+function setTarget(form: RunForm, key: 'valAbove' | 'trainBelow', pct: number | null): void {
+  const { config } = form.input;
+  const target = { ...config.target };
+  if (pct === null || !Number.isFinite(Number(pct))) delete target[key];
+  else target[key] = Math.min(1, Math.max(0, Number(pct) / 100));
+  if (Object.keys(target).length > 0) config.target = target;
+  else delete config.target;
+}
+
+/** The fields whose shape on the page differs from the config's, as accessors the page binds to. */
+export function formFields(form: RunForm) {
+  const { input } = form;
+  const cfg = () => input.config;
   return {
-    name: '',
-    backboneId: backbone?.id ?? '',
-    inputSize: backbone?.inputSize ?? 224,
-    head: {
-      pooling: run.head.pooling,
-      layers: run.head.layers.map((l) => ({ ...l, key: nextKey++ })),
-      l2: run.head.l2,
+    get name() {
+      return input.name ?? '';
     },
-    phase1: { epochs: phase1.epochs, lr: phase1.optimizer.lr, optimizer: phase1.optimizer.kind },
-    phase2On: run.phase2 !== null,
-    phase2: {
-      epochs: phase2.epochs,
-      lr: phase2.optimizer.lr,
-      optimizer: phase2.optimizer.kind,
-      unfreezeBlocks: phase2.unfreezeBlocks,
-      batchNorm: phase2.batchNorm,
+    /** Blank is no name (the studio makes one); the contract's door trims what is typed. */
+    set name(v: string) {
+      if (v.trim()) input.name = v;
+      else delete input.name;
     },
-    batchSize: phase1.batchSize,
-    schedule: phase1.schedule.kind,
-    warmupEpochs: phase1.schedule.warmupEpochs,
-    augmentOn: run.augment !== null,
-    augment: { ...augment },
-    classWeights: phase1.classWeights,
-    earlyStopping: phase1.earlyStopping !== null,
-    patience: stopping.patience,
-    restoreBest: stopping.restoreBest,
-    seed: run.seed,
-    kfold: false,
-    folds,
-    targetValAbove: null,
-    targetTrainBelow: null,
+    get batchSize() {
+      return cfg().phase1.batchSize;
+    },
+    set batchSize(v: number) {
+      setShared(form, { batchSize: v });
+    },
+    get schedule(): LrSchedule['kind'] {
+      return cfg().phase1.schedule.kind;
+    },
+    /** Each kind's own settings come from RUN_DEFAULTS.schedules; the warm-up is kept. */
+    set schedule(kind: LrSchedule['kind']) {
+      setShared(form, { schedule: { ...RUN_DEFAULTS.schedules[kind], warmupEpochs: this.warmupEpochs } });
+    },
+    get warmupEpochs() {
+      return cfg().phase1.schedule.warmupEpochs;
+    },
+    set warmupEpochs(v: number) {
+      setShared(form, { schedule: { ...cfg().phase1.schedule, warmupEpochs: v } });
+    },
+    get classWeights() {
+      return cfg().phase1.classWeights;
+    },
+    set classWeights(v: FitConfig['classWeights']) {
+      setShared(form, { classWeights: v });
+    },
+    get earlyStopping() {
+      return cfg().phase1.earlyStopping !== null;
+    },
+    set earlyStopping(on: boolean) {
+      const current = cfg().phase1.earlyStopping;
+      if (current) form.parked.earlyStopping = copy(current);
+      setShared(form, { earlyStopping: on ? form.parked.earlyStopping : null });
+    },
+    get patience() {
+      return (cfg().phase1.earlyStopping ?? form.parked.earlyStopping).patience;
+    },
+    set patience(v: number) {
+      setShared(form, { earlyStopping: { ...(cfg().phase1.earlyStopping ?? form.parked.earlyStopping), patience: v } });
+    },
+    get restoreBest() {
+      return (cfg().phase1.earlyStopping ?? form.parked.earlyStopping).restoreBest;
+    },
+    set restoreBest(v: boolean) {
+      setShared(form, {
+        earlyStopping: { ...(cfg().phase1.earlyStopping ?? form.parked.earlyStopping), restoreBest: v },
+      });
+    },
+    get phase2On() {
+      return cfg().phase2 !== null;
+    },
+    set phase2On(on: boolean) {
+      const current = cfg().phase2;
+      if (current) form.parked.phase2 = copy(current);
+      cfg().phase2 = on ? copy(form.parked.phase2) : null;
+    },
+    get augmentOn() {
+      return cfg().augment !== null;
+    },
+    set augmentOn(on: boolean) {
+      const current = cfg().augment;
+      if (current) form.parked.augment = copy(current);
+      cfg().augment = on ? copy(form.parked.augment) : null;
+    },
+    get kfold() {
+      return input.folds !== undefined;
+    },
+    set kfold(on: boolean) {
+      if (input.folds !== undefined) form.parked.folds = input.folds;
+      if (on) input.folds = form.parked.folds;
+      else delete input.folds;
+    },
+    get folds() {
+      return input.folds ?? form.parked.folds;
+    },
+    set folds(v: number) {
+      form.parked.folds = v;
+      if (input.folds !== undefined) input.folds = v;
+    },
+    get targetValAbove() {
+      return percent(cfg().target?.valAbove);
+    },
+    set targetValAbove(v: number | null) {
+      setTarget(form, 'valAbove', v);
+    },
+    get targetTrainBelow() {
+      return percent(cfg().target?.trainBelow);
+    },
+    set targetTrainBelow(v: number | null) {
+      setTarget(form, 'trainBelow', v);
+    },
   };
 }
+export type FormFields = ReturnType<typeof formFields>;
 
-/** Percent fields to the config's fractions; a field left empty (or not a number) is no bound. */
-export function targetOf(form: Pick<RunForm, 'targetValAbove' | 'targetTrainBelow'>): RunConfigInput['target'] {
-  const frac = (v: number | null) =>
-    v === null || `${v}` === '' || !Number.isFinite(Number(v)) ? undefined : Math.min(1, Math.max(0, Number(v) / 100));
-  const valAbove = frac(form.targetValAbove);
-  const trainBelow = frac(form.targetTrainBelow);
-  if (valAbove === undefined && trainBelow === undefined) return undefined;
-  return { ...(valAbove !== undefined ? { valAbove } : {}), ...(trainBelow !== undefined ? { trainBelow } : {}) };
-}
-
-export function headOf(form: HeadForm) {
-  return {
-    pooling: form.pooling,
-    l2: Number(form.l2) || 0,
-    layers: form.layers.map(({ key: _key, ...layer }) => layer as HeadLayer),
-  };
-}
-
-function schedule(form: RunForm) {
-  const warmupEpochs = Number(form.warmupEpochs) || 0;
-  if (form.schedule === 'cosine') return { kind: 'cosine' as const, minFactor: 0, warmupEpochs };
-  if (form.schedule === 'step') return { kind: 'step' as const, everyEpochs: 5, factor: 0.5, warmupEpochs };
-  return { kind: 'constant' as const, warmupEpochs };
-}
-
-function fit(form: RunForm, phase: PhaseForm) {
-  return {
-    epochs: Number(phase.epochs),
-    batchSize: Number(form.batchSize),
-    optimizer: { kind: phase.optimizer, lr: Number(phase.lr) },
-    schedule: schedule(form),
-    classWeights: form.classWeights,
-    earlyStopping: form.earlyStopping
-      ? { monitor: 'valLoss' as const, patience: Number(form.patience), minDelta: 0, restoreBest: form.restoreBest }
-      : null,
-  };
-}
-
-export function configFromForm(form: RunForm): RunConfigInput {
-  return {
-    backboneId: form.backboneId,
-    inputSize: Number(form.inputSize),
-    head: headOf(form.head),
-    augment: form.augmentOn ? { ...form.augment } : null,
-    phase1: fit(form, form.phase1),
-    phase2: form.phase2On
-      ? {
-          ...fit(form, form.phase2),
-          unfreezeBlocks: Number(form.phase2.unfreezeBlocks),
-          batchNorm: form.phase2.batchNorm,
-        }
-      : null,
-    seed: Number(form.seed),
-    ...(targetOf(form) ? { target: targetOf(form) } : {}),
-  };
+/** An optimizer of another kind starts from RUN_DEFAULTS' (Adam's betas are no SGD field); the rate is kept. */
+export function withOptimizerKind(fit: FitConfig, kind: OptimizerSpec['kind']): void {
+  if (fit.optimizer.kind !== kind) fit.optimizer = { ...copy(RUN_DEFAULTS.optimizers[kind]), lr: fit.optimizer.lr };
 }
 
 /** The feature map the head sees at the chosen input size. */
-export function featureShapeOf(backbone: BackboneInfo | undefined, inputSize: number): [number, number, number] | null {
+export function featureShapeOf(
+  backbone: BackboneInfo | undefined,
+  inputSize: number | undefined,
+): [number, number, number] | null {
   if (!backbone) return null;
   const found = backbone.featureShapes.find((f) => f.inputSize === inputSize);
   return found ? found.shape : backbone.featureShape;

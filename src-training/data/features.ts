@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../../src-shared/schemas';
 import type { Pooling } from '../../src-shared/head-spec';
 import { augmentBatch, augmentFingerprint, viewParams } from '../../src-node-shared/data/augment';
-import type { AugmentSpec } from '../../src-node-shared/data/augment';
+import type { AugmentConfig } from '../../src-shared/engine-config';
 import type { Backbone } from '../backbones/load';
 import type { SplitBackbone } from '../backbones/split';
 import { BlockRows } from './batches';
@@ -112,8 +112,10 @@ export interface FeatureRequest {
   extractor: Extractor;
   /** Caller's cache folder, e.g. <project>/cache/features. */
   cacheDir: string;
-  /** Training only: K augmented views per image; one is drawn per epoch. */
-  augment?: { spec: AugmentSpec; views: number; seed: number };
+  /** Training only: the run's augmentation, `views` augmented views per image; one is drawn per epoch. */
+  augment?: AugmentConfig;
+  /** The run's seed: with the image and view, it draws each view's transforms. */
+  seed?: number;
   batchSize?: number;
   onProgress?: (p: FeatureProgress) => void;
   signal?: AbortSignal;
@@ -195,7 +197,7 @@ export async function computeFeatures(req: FeatureRequest): Promise<ViewSet> {
   const views = viewsFor(req.split, req.augment);
   const length = req.extractor.shape.reduce((a, b) => a * b, 1);
   const cache = openCache(req, length);
-  const variant = req.augment ? augmentFingerprint(req.augment.spec, req.augment.seed) : '';
+  const variant = req.augment ? augmentFingerprint(req.augment, req.seed ?? 0) : '';
   const { mask, count } = await missingMask(req, cache, views, variant);
   const total = req.items.length * views.length;
   const fromCache = total - count;
@@ -297,7 +299,7 @@ async function runBatch(req: FeatureRequest, batch: Job[], imgs: tf.Tensor3D[]):
     if (!aug || !batch.some((j) => j.view > 0)) return stacked;
     return augmentBatch(
       stacked,
-      batch.map((j) => viewParams(aug.spec, req.items[j.item]!.hash, j.view, aug.seed)),
+      batch.map((j) => viewParams(aug, req.items[j.item]!.hash, j.view, req.seed ?? 0)),
     );
   });
   imgs.forEach((t) => t.dispose());

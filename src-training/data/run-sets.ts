@@ -8,7 +8,6 @@ import type { Pooling } from '../../src-shared/head-spec';
 import type { Split } from '../../src-shared/schemas';
 import { accuracy, confusionMatrix, macroF1, perClassMetrics } from '../../src-shared/engine-metrics';
 import type { FromEngine, Prediction, RunData, RunDirs, RunImage, TestReport } from '../../src-shared/engine-protocol';
-import type { AugmentSpec } from '../../src-node-shared/data/augment';
 import type { Backbone } from '../backbones/load';
 import type { SplitBackbone } from '../backbones/split';
 import { BlockRows, batchTensor, range, rowLength } from './batches';
@@ -65,16 +64,6 @@ export function featuresEvents(
   };
 }
 
-/**
- * The run's augmentation as the feature cache takes it: `views` is a cache setting, not a
- * transform. The config was parsed at the training process's door; it is not checked again.
- */
-export function augmentSettings(cfg: RunConfig): { spec: AugmentSpec; views: number; seed: number } | undefined {
-  if (!cfg.augment) return undefined;
-  const { views, ...spec } = cfg.augment;
-  return { spec, views, seed: cfg.seed };
-}
-
 export async function featureSets(
   phase: 1 | 2,
   ex: Extractor,
@@ -83,7 +72,8 @@ export async function featureSets(
   data: RunData,
   env: SetsEnv,
 ): Promise<Sets> {
-  const aug = augmentSettings(cfg);
+  // The feature cache takes the run's augmentation as the config holds it (views included).
+  const aug = cfg.augment ?? undefined;
   const sizes = {
     train: data.train.length * viewsFor('train', aug).length,
     val: data.val.length,
@@ -100,6 +90,7 @@ export async function featureSets(
       extractor: ex,
       cacheDir: env.dirs.featureCache,
       augment: split === 'train' ? aug : undefined,
+      seed: cfg.seed,
       signal: env.signal,
       hold: held,
       onProgress,

@@ -20,7 +20,7 @@ import { countPendingReductions } from '../../store/repos/reductions';
 import { exportLabelsCsv, importLabelsCsv } from './csv';
 import { duplicatesReport, leakageFixes, nearClusters, PrintCache } from './duplicates';
 import { healthOf } from './health';
-import { saveSplitManifest } from './manifest';
+import { saveSplitSnapshot } from './split-snapshot';
 import { scanReductions } from './reduction-scan';
 import { planSplit } from './algorithms/splits';
 
@@ -127,7 +127,7 @@ export class CurationService implements Slice<'curation'> {
   }
 
   manifest(params: Record<string, unknown> = {}): { id: number; digest: string; created: boolean } {
-    return saveSplitManifest(this.#db, trainingRows(this.#db), this.deps.clock(), params);
+    return saveSplitSnapshot(this.#db, trainingRows(this.#db), this.deps.clock(), params);
   }
 
   exportCsv({ file }: { file: string }): { file: string; rows: number } {

@@ -1,5 +1,5 @@
 // From the project's store to what the training process needs: the run's frozen
-// manifest (planned from the labels and splits as they are when the run starts) and, at
+// image list (planned from the labels and splits as they are when the run starts) and, at
 // each start or resume, the file behind every image of it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,13 +8,13 @@ import type { RunData, RunDirs, RunImage } from '../../../src-shared/engine-prot
 import type { Database } from '../../store/db';
 import { imageIdsByHash, labeledImages, pathsByImage } from '../../store/repos/images';
 import type { Project } from '../project/project';
-import { planManifests } from './manifest';
+import { planImageLists } from './run-image-list';
 import { modelCacheDir } from '../../../src-node-shared/backbones/model-cache';
-import type { RunManifestEntry, Plan, RunManifest } from './manifest';
+import type { RunImageListEntry, Plan, RunImageList } from './run-image-list';
 import { plural } from '../../../src-shared/plural';
 
 export function planFromStore(db: Database, seed: number, folds?: number): Plan {
-  return planManifests(labeledImages(db), seed, folds);
+  return planImageLists(labeledImages(db), seed, folds);
 }
 
 /** `modelCache` is the per-user model cache (the studio's BackboneService knows it). */
@@ -27,7 +27,7 @@ export function runDirs(project: Project, runId: number, modelCache = modelCache
 }
 
 /** Each image's first recorded path still on disk; a run refuses to start without them all. */
-export function runDataOf(db: Database, m: RunManifest): RunData {
+export function runDataOf(db: Database, m: RunImageList): RunData {
   const all = [...m.train, ...m.val, ...m.test];
   const ids = imageIdsByHash(
     db,
@@ -35,7 +35,7 @@ export function runDataOf(db: Database, m: RunManifest): RunData {
   );
   const paths = pathsByImage(db);
   const missing: string[] = [];
-  const resolve = (e: RunManifestEntry): RunImage => {
+  const resolve = (e: RunImageListEntry): RunImage => {
     const id = ids.get(e.hash);
     const found = id === undefined ? undefined : (paths.get(id) ?? []).find((p) => existsSync(p));
     if (!found)

@@ -19,7 +19,7 @@ import {
 } from '../../store/repos/runs';
 import { replaceValPredictions } from '../../store/repos/bakeoffs';
 import type { TrainingDoctor } from './training-doctor';
-import type { RunManifest } from './manifest';
+import type { RunImageList } from './run-image-list';
 import { needRun, storedConfig, summarizeEpochs } from './run-views';
 
 /** What the service tells the world; the studio forwards these as contract events. */
@@ -32,7 +32,7 @@ export interface RunEvents {
 }
 
 /** Facts about the data a person should know when reading the run's results. */
-export function manifestNotes(m: RunManifest): string[] {
+export function imageListNotes(m: RunImageList): string[] {
   const notes: string[] = [];
   if (m.fold)
     notes.push(`Fold ${m.fold.index + 1} of ${m.fold.k}: validation is this fold, training the other ${m.fold.k - 1}.`);
@@ -134,9 +134,9 @@ export class RunRecorder {
     o: RunOutcome,
     config: RunConfig,
     classes: string[],
-    manifest: RunManifest,
+    images: RunImageList,
   ): { status: RunStatus; message: string } {
-    const notes = manifestNotes(manifest);
+    const notes = imageListNotes(images);
     const say = (status: RunStatus, ...lines: string[]) => ({ status, message: [...lines, ...notes].join(' ') });
     switch (o.kind) {
       case 'done': {

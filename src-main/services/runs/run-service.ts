@@ -1,5 +1,5 @@
 // Training runs of one open project. A run is planned and frozen when it is started (its
-// manifest), queued, and trained one at a time in its own process (two cores do not
+// image list), queued, and trained one at a time in its own process (two cores do not
 // train two models faster); every epoch lands in the store as it ends. Opening a project
 // marks runs whose process is gone as interrupted, and `resume` continues them from
 // their last checkpoint.
@@ -17,7 +17,7 @@ import { findingCounts } from '../../store/repos/findings';
 import { fileOf, isDiskFull, storeError, writeTx } from '../../store/db';
 import { isProcessAlive } from '../project/project';
 import type { Project } from '../project/project';
-import { canonicalJson } from '../curation/manifest';
+import { canonicalJson } from '../curation/split-snapshot';
 import { nearClusters, PrintCache } from '../curation/duplicates';
 import { modelExportFiles } from '../exported-files';
 import { TrainingDoctor } from './training-doctor';
@@ -36,7 +36,7 @@ import {
   epochsOf,
   groupSummaryOf,
   liveOf,
-  manifestOf,
+  imageListOf,
   needRun,
   predictionsOf,
   storedConfig,
@@ -55,10 +55,12 @@ export interface RunServiceOptions {
   exported?: (files: string[]) => void;
 }
 
-interface Queued {
-  runId: number;
-  resume: boolean;
-}
+/**
+ * A run waiting to train. One started in this process carries the config the contract's
+ * door parsed, so it is not read back from the row it was just written to; a resumed run
+ * (perhaps stored by an older build) is read from its row (docs/config-walk.md).
+ */
+type Queued = { runId: number; resume: false; config: RunConfig } | { runId: number; resume: true };
 
 /** The runs slice of the contract, but for bake-offs (`BakeoffService`); every method takes the contract's parsed input. */
 export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 'bakeoffSummary'> {
@@ -121,10 +123,13 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     const planned = inputs.map((input) => planStart(db, input));
     const written = writeTx(db, () => {
       const ids = planned.map((p) => writeStart(db, p, this.#clock(), process.pid));
-      return { runIds: ids.flatMap((i) => i.runIds), extra: also(ids) };
+      return { ids, extra: also(ids) };
     });
-    for (const runId of written.runIds) this.#enqueue({ runId, resume: false });
-    return written;
+    // Each queue entry carries the config the door parsed: the row just written is read back only on a resume.
+    written.ids.forEach(({ runIds }, i) => {
+      for (const runId of runIds) this.#enqueue({ runId, resume: false, config: planned[i]!.config });
+    });
+    return { runIds: written.ids.flatMap((i) => i.runIds), extra: written.extra };
   }
 
   resume({ runId }: { runId: number }): null {
@@ -167,7 +172,8 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     for (let next = this.#queue.shift(); next && !this.#closed; next = this.#queue.shift()) await this.#execute(next);
   }
 
-  async #execute({ runId, resume }: Queued): Promise<void> {
+  async #execute(q: Queued): Promise<void> {
+    const { runId, resume } = q;
     const db = this.project.db;
     const doctor = new TrainingDoctor(db, { clock: this.#clock, clusters: () => nearClusters(db, this.#prints) });
     const recorder = new RunRecorder(db, runId, this.events, doctor);
@@ -185,11 +191,11 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     };
     try {
       const row = needRun(db, runId);
-      const m = manifestOf(db, row);
-      if (!m) throw new Error(`run ${runId} has no stored manifest`);
-      const config = storedConfig(db, row);
+      const m = imageListOf(db, row);
+      if (!m) throw new Error(`run ${runId} has no stored image list`);
+      const config = q.resume ? storedConfig(db, row) : q.config;
       const dirs = runDirs(this.project, runId, this.options.modelCacheDir);
-      const data = runDataOf(db, m.manifest);
+      const data = runDataOf(db, m.images);
       const handle = startTraining(
         { runId: String(runId), config, data, dirs, backend: this.options.backend, resume },
         { onEvent: record },
@@ -200,7 +206,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
       const outcome = await handle.outcome;
       if (this.#closed) return;
       if (storeFailure) throw storeFailure;
-      const end = recorder.outcome(outcome, config, m.manifest.classes, m.manifest);
+      const end = recorder.outcome(outcome, config, m.images.classes, m.images);
       // The final findings are stored before the status goes out, so whoever reloads on it sees them.
       await doctor.final(runId).catch((err: unknown) => {
         if (isDiskFull(storeError(err, fileOf(db)))) throw err;
@@ -298,7 +304,7 @@ export class RunService implements Omit<Slice<'runs'>, 'bakeoff' | 'bakeoffs' | 
     if (this.#lrRange)
       throw new StudioError('busy', 'A learning-rate range test is already running. Wait for it, or cancel it.');
     const config = checkedConfig(input.config);
-    const m = planFromStore(this.project.db, config.seed).manifests[0]!;
+    const m = planFromStore(this.project.db, config.seed).imageLists[0]!;
     const data = runDataOf(this.project.db, { ...m, val: [], test: [] });
     const dirs = {
       ...runDirs(this.project, 0, this.options.modelCacheDir),

@@ -1,5 +1,5 @@
 // Starting runs: a config checked before anything is queued, the runs planned from the store
-// and their manifests frozen outside the write lock, then their rows written inside the
+// and their image lists frozen outside the write lock, then their rows written inside the
 // caller's transaction (one start, or a bake-off's several with its own row).
 import type { RunConfig } from '../../../src-shared/engine-config';
 import type { ParsedInput } from '../../../src-shared/contract';
@@ -8,9 +8,9 @@ import { checkInputSize, findBackbone } from '../../../src-node-shared/backbones
 import type { Database } from '../../store/db';
 import { storeManifest } from '../../store/repos/manifests';
 import { insertGroup, insertRun } from '../../store/repos/runs';
-import type { SplitManifest } from '../curation/manifest';
-import { freezeManifest } from './manifest';
-import type { RunManifest } from './manifest';
+import type { SplitSnapshot } from '../curation/split-snapshot';
+import { freezeImageList } from './run-image-list';
+import type { RunImageList } from './run-image-list';
 import { planFromStore } from './run-data';
 
 /** A config whose backbone, size and blocks were checked, with its input size made explicit. */
@@ -49,34 +49,34 @@ function defaultName(c: RunConfig): string {
   return `${c.backboneId} ${c.inputSize}px${c.phase2 ? ` + ${c.phase2.unfreezeBlocks} block${c.phase2.unfreezeBlocks > 1 ? 's' : ''}` : ''}`;
 }
 
-/** A start checked and planned, its manifests frozen, ready to be written. */
+/** A start checked and planned, its image lists frozen, ready to be written. */
 export interface PlannedStart {
   config: CheckedConfig;
   folds: number | undefined;
   name: string;
-  manifests: { m: RunManifest; frozen: SplitManifest }[];
+  imageLists: { m: RunImageList; frozen: SplitSnapshot }[];
   notes: string[];
 }
 
-/** Checks the config and plans the manifests from the store; reads only, so no write lock is held meanwhile. */
+/** Checks the config and plans the image lists from the store; reads only, so no write lock is held meanwhile. */
 export function planStart(db: Database, input: ParsedInput<'runs', 'start'>): PlannedStart {
   const config = checkedConfig(input.config);
   const plan = planFromStore(db, config.seed, input.folds);
-  const manifests = plan.manifests.map((m) => ({ m, frozen: freezeManifest(m) }));
-  return { config, folds: input.folds, name: input.name ?? defaultName(config), manifests, notes: plan.notes };
+  const imageLists = plan.imageLists.map((m) => ({ m, frozen: freezeImageList(m) }));
+  return { config, folds: input.folds, name: input.name ?? defaultName(config), imageLists, notes: plan.notes };
 }
 
-/** One start's rows (its k-fold group, one run per manifest) owned by `pid`; the caller holds the transaction. */
+/** One start's rows (its k-fold group, one run per image list) owned by `pid`; the caller holds the transaction. */
 export function writeStart(
   db: Database,
-  { config, folds, name, manifests, notes }: PlannedStart,
+  { config, folds, name, imageLists, notes }: PlannedStart,
   now: number,
   pid: number,
 ): { runIds: number[]; groupId: number | null } {
   // Stored as parsed and checked: the row is the durable queue, read back once when the run trains.
   const stored = JSON.stringify(config);
   const groupId = folds ? insertGroup(db, name, folds, now) : null;
-  const runIds = manifests.map(({ m, frozen }) =>
+  const runIds = imageLists.map(({ m, frozen }) =>
     insertRun(db, {
       name: m.fold ? `${name} · fold ${m.fold.index + 1}/${m.fold.k}` : name,
       config: stored,

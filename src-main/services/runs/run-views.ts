@@ -20,8 +20,8 @@ import {
   runRowsOfGroup,
 } from '../../store/repos/runs';
 import type { PredictionFilter, RunListRow, RunRow, RunSummaryColumns } from '../../store/repos/runs';
-import { thawManifest } from './manifest';
-import type { RunManifest } from './manifest';
+import { thawImageList } from './run-image-list';
+import type { RunImageList } from './run-image-list';
 
 export function needRun(db: Database, id: number): RunRow {
   const row = getRunRow(db, id);
@@ -100,9 +100,9 @@ export function splitSizesOf(row: RunListRow): RunDetail['splitSizes'] {
   return train === null || val === null || test === null ? null : { train, val, test };
 }
 
-export function manifestOf(db: Database, row: RunRow): { digest: string; manifest: RunManifest } | null {
+export function imageListOf(db: Database, row: RunRow): { digest: string; images: RunImageList } | null {
   const m = row.manifestId === null ? null : getManifest(db, row.manifestId);
-  return m ? { digest: m.digest, manifest: thawManifest(m.body) } : null;
+  return m ? { digest: m.digest, images: thawImageList(m.body) } : null;
 }
 
 export function detailOf(db: Database, row: RunRow): RunDetail {

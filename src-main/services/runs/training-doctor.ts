@@ -9,8 +9,8 @@ import { setFindings } from '../../store/repos/findings';
 import { hashesOfIds } from '../../store/repos/images';
 import { reductionsOfHashes } from '../../store/repos/reductions';
 import { listEpochs } from '../../store/repos/runs';
-import type { RunManifest } from './manifest';
-import { manifestOf, needRun, splitSizesOf, storedConfig } from './run-views';
+import type { RunImageList } from './run-image-list';
+import { imageListOf, needRun, splitSizesOf, storedConfig } from './run-views';
 
 /** Mean grey level (0-255) of the 32x32 reduction at or below which an image is nearly black, and its mirror for white. */
 const DARK = 16;
@@ -25,13 +25,13 @@ export interface DoctorDeps {
 
 /**
  * What the rules read about a stored run. After each epoch that is the row, its epochs and
- * its cached config; the frozen manifest (a few megabytes, hashed when read) is passed in
+ * its cached config; the frozen image list (a few megabytes, hashed when read) is passed in
  * only at the end, for the image statistics.
  */
-export function doctorInput(db: Database, runId: number, final: { manifest: RunManifest | null } | null): DoctorInput {
+export function doctorInput(db: Database, runId: number, final: { images: RunImageList | null } | null): DoctorInput {
   const row = needRun(db, runId);
   const result = row.result ? RunResult.parse(JSON.parse(row.result)) : null;
-  const m = final?.manifest ?? null;
+  const m = final?.images ?? null;
   return {
     epochs: listEpochs(db, runId),
     config: storedConfig(db, row),
@@ -51,7 +51,7 @@ export function doctorInput(db: Database, runId: number, final: { manifest: RunM
 }
 
 /** From the importer's records: the reductions' grey levels and the decoded channel count. */
-export function inputStatsOf(db: Database, m: RunManifest): InputStats {
+export function inputStatsOf(db: Database, m: RunImageList): InputStats {
   const rows = reductionsOfHashes(
     db,
     m.train.map((e) => e.hash),
@@ -78,7 +78,7 @@ export function greyExtremes(reductions: ReadonlyArray<Uint8Array | null>): {
 }
 
 /** Clusters whose images sit in more than one of this run's splits. */
-export function runLeakage(db: Database, m: RunManifest, clusters: number[][]): { clusters: number; images: number } {
+export function runLeakage(db: Database, m: RunImageList, clusters: number[][]): { clusters: number; images: number } {
   const splitOf = new Map<string, string>();
   for (const s of ['train', 'val', 'test'] as const) for (const e of m[s]) splitOf.set(e.hash, s);
   const hashOf = hashesOfIds(db, clusters.flat());
@@ -113,8 +113,8 @@ export class TrainingDoctor {
 
   /** When the run has ended: every rule, leakage included when a duplicate search is at hand. */
   async final(runId: number): Promise<Finding[]> {
-    const m = manifestOf(this.db, needRun(this.db, runId))?.manifest ?? null;
-    const input = doctorInput(this.db, runId, { manifest: m });
+    const m = imageListOf(this.db, needRun(this.db, runId))?.images ?? null;
+    const input = doctorInput(this.db, runId, { images: m });
     if (this.deps.clusters && m) input.leakage = runLeakage(this.db, m, await this.deps.clusters());
     const findings = diagnose(input);
     setFindings(this.db, runId, findings, true, this.#clock());

@@ -61,7 +61,7 @@ export class AppState {
     this.nav = new NavState((place) => this.#showPage(place));
     this.modelView = new ModelViewState(studio, () => ({
       imageId: this.viewer.imageId,
-      inputSize: this.launcher.form.inputSize,
+      inputSize: this.launcher.form.input.config.inputSize,
     }));
     const { dataset, grid, selection, history, toasts } = this;
     this.editing = new EditingState(studio, { dataset, grid, selection, history, toasts });

@@ -23,8 +23,8 @@ export class AugmentPreviewState {
     // ends with dispose, when the page closes.
     this.#stop = $effect.root(() => {
       $effect(() => {
-        if (!this.#form().augmentOn) return;
         const input = previewInput(this.#form(), this.seed);
+        if (!input) return;
         // An answer to settings changed since must not land, even before the next ask goes out.
         this.#request.drop();
         const timer = setTimeout(
@@ -51,7 +51,7 @@ export class AugmentPreviewState {
   }
   /** The run's seed, moved on by each reshuffle. */
   get seed(): number {
-    return (Math.trunc(Number(this.#form().seed)) || 0) + this.#shuffle;
+    return (Math.trunc(Number(this.#form().input.config.seed)) || 0) + this.#shuffle;
   }
 
   reshuffle(): void {
@@ -64,10 +64,12 @@ export class AugmentPreviewState {
 }
 
 /** What the engine is asked for: at most four views of three images, at a size it accepts. */
-function previewInput(form: RunForm, seed: number): AugmentPreviewInput {
-  const augment = $state.snapshot(form.augment);
+function previewInput(form: RunForm, seed: number): AugmentPreviewInput | null {
+  const { augment: on, inputSize: size0 } = form.input.config;
+  if (!on) return null;
+  const augment = $state.snapshot(on);
   const views = Math.max(1, Math.min(4, Math.trunc(augment.views) || 1));
-  const inputSize = Number(form.inputSize);
+  const inputSize = Number(size0);
   const size = inputSize >= 16 && inputSize <= 1024 ? Math.trunc(inputSize) : undefined;
   return { augment, seed, count: 3, views, ...(size ? { inputSize: size } : {}) };
 }

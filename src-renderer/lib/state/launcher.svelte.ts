@@ -5,9 +5,9 @@
 import type { BackboneInfo } from '../../../src-shared/backbones';
 import type { BakeoffEntry } from '../../../src-shared/bakeoff';
 import { StudioError } from '../../../src-shared/errors';
-import type { LrRangeProgress, StartRunInput } from '../../../src-shared/runs';
+import type { LrRangeProgress } from '../../../src-shared/runs';
 import { errorMessage } from '../api';
-import { configFromForm, defaultForm, featureShapeOf, type RunForm } from '../run-form';
+import { defaultForm, featureShapeOf, formFields, type FormFields, type RunForm } from '../run-form';
 import { BackbonesState } from './backbones.svelte';
 import type { Connection } from './connection.svelte';
 
@@ -45,11 +45,15 @@ export class LauncherState {
   get form(): RunForm {
     return this.#form;
   }
+  /** The form's fields that the page shows in another shape than the config's. */
+  get fields(): FormFields {
+    return formFields(this.#form);
+  }
   get backbone(): BackboneInfo | undefined {
-    return this.weights.list.find((b) => b.id === this.#form.backboneId);
+    return this.weights.list.find((b) => b.id === this.#form.input.config.backboneId);
   }
   get featureShape(): [number, number, number] | null {
-    return featureShapeOf(this.backbone, Number(this.#form.inputSize));
+    return featureShapeOf(this.backbone, this.#form.input.config.inputSize);
   }
   get starting(): boolean {
     return this.#starting;
@@ -88,14 +92,14 @@ export class LauncherState {
   async load(): Promise<void> {
     if (this.weights.list.length > 0) return;
     await this.weights.load();
-    if (!this.#form.backboneId) this.#form = defaultForm(this.weights.recommended ?? this.weights.list[0]);
+    if (!this.#form.input.config.backboneId) this.#form = defaultForm(this.weights.recommended ?? this.weights.list[0]);
   }
 
   /** A new backbone starts at its own input size, which always has a known feature map. */
   chooseBackbone(id: string): void {
     const b = this.weights.list.find((x) => x.id === id);
-    this.#form.backboneId = id;
-    if (b) this.#form.inputSize = b.inputSize;
+    this.#form.input.config.backboneId = id;
+    if (b) this.#form.input.config.inputSize = b.inputSize;
     this.#lrRange = null;
   }
 
@@ -109,8 +113,9 @@ export class LauncherState {
     this.#lrNotice = null;
     this.#lrProgress = null;
     try {
-      this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: configFromForm(this.#form) });
-      if (this.#lrRange.suggestion !== null) this.#form.phase1.lr = Number(this.#lrRange.suggestion.toPrecision(2));
+      this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: $state.snapshot(this.#form.input.config) });
+      if (this.#lrRange.suggestion !== null)
+        this.#form.input.config.phase1.optimizer.lr = Number(this.#lrRange.suggestion.toPrecision(2));
     } catch (err) {
       if (err instanceof StudioError && err.code === 'cancelled') this.#lrNotice = err.message;
       else this.#lrError = errorMessage(err);
@@ -138,10 +143,8 @@ export class LauncherState {
     this.#starting = true;
     this.#error = null;
     try {
-      const input: StartRunInput = { config: configFromForm(this.#form) };
-      if (this.#form.name.trim()) input.name = this.#form.name.trim();
-      if (this.#form.kfold) input.folds = Number(this.#form.folds);
-      const out = await this.#studio.api.runs.start(input);
+      // The form holds the contract's input itself; the snapshot is the plain copy the wire takes.
+      const out = await this.#studio.api.runs.start($state.snapshot(this.#form.input));
       return out.runIds[0] ?? null;
     } catch (err) {
       this.#error = errorMessage(err);
@@ -156,12 +159,8 @@ export class LauncherState {
     this.#bakeoffStarting = true;
     this.#bakeoffError = null;
     try {
-      const name = this.#form.name.trim();
-      const out = await this.#studio.api.runs.bakeoff({
-        config: configFromForm(this.#form),
-        entries,
-        ...(name ? { name } : {}),
-      });
+      const { config, name } = $state.snapshot(this.#form.input);
+      const out = await this.#studio.api.runs.bakeoff({ config, entries, ...(name ? { name } : {}) });
       return out.runIds[0] ?? null;
     } catch (err) {
       this.#bakeoffError = errorMessage(err);

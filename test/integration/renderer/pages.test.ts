@@ -135,12 +135,13 @@ describe('page states made and disposed in one place', () => {
     pages.show({ page: 'train', runId: null });
     await until('the launcher lists the backbones', () => launcher.backbones.length > 0);
     assert.equal(count('backbones.list'), before + 1);
-    launcher.form.augmentOn = true;
+    launcher.fields.augmentOn = true;
     flushSync();
     await until('the preview is asked for', () => count('runs.augmentPreview') === 1);
 
     pages.show({ page: 'dataset', runId: null });
-    launcher.form.augment.flip = !launcher.form.augment.flip;
+    const augment = launcher.form.input.config.augment!;
+    augment.flip = !augment.flip;
     flushSync();
     // A pending ask would go after the debounce: wait it out twice over, then none may have gone.
     await new Promise((r) => setTimeout(r, 2 * PREVIEW_DEBOUNCE_MS));

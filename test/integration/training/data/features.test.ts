@@ -12,7 +12,8 @@ import type { Backbone } from '../../../../src-training/backbones/load';
 import { computeFeatures, pooledExtractor } from '../../../../src-training/data/features';
 import type { FeatureRequest } from '../../../../src-training/data/features';
 import { rowOf } from '../../../../src-training/data/batches';
-import { AugmentSpec, augmentFingerprint } from '../../../../src-node-shared/data/augment';
+import { augmentFingerprint } from '../../../../src-node-shared/data/augment';
+import { AugmentConfig } from '../../../../src-shared/engine-config';
 import { FeatureCache } from '../../../../src-node-shared/data/feature-cache';
 import type { ImageItem } from '../../../../src-node-shared/data/images';
 
@@ -53,11 +54,12 @@ function request(over: Partial<FeatureRequest>): FeatureRequest {
     backbone,
     extractor: pooledExtractor(backbone, 'avg'),
     cacheDir: join(dir, 'cache'),
+    seed: 7,
     ...over,
   };
 }
 
-const augment = { spec: AugmentSpec.parse({ rotationDeg: 30, zoom: 0.3 }), views: 2, seed: 7 };
+const augment = AugmentConfig.parse({ rotationDeg: 30, zoom: 0.3, views: 2 });
 
 test('validation and test images are never augmented', async () => {
   const clean = await computeFeatures(request({ split: 'train' }));
@@ -78,7 +80,7 @@ test('features are cached per image, view and settings, and reused', async () =>
   const seen: number[] = [];
   const first = await computeFeatures(request({ split: 'train', augment, onProgress: (p) => seen.push(p.fromCache) }));
   assert.equal(seen.at(-1), items.length * 2, 'the second request reads every view from the cache');
-  const changed = { ...augment, spec: { ...augment.spec, zoom: 0.1 } };
+  const changed = { ...augment, zoom: 0.1 };
   const progress: number[] = [];
   const other = await computeFeatures(
     request({ split: 'train', augment: changed, onProgress: (p) => progress.push(p.fromCache) }),
@@ -114,7 +116,7 @@ test('with hold: false the values stay in the cache and each read goes to it', a
     length: 1280,
   });
   const marked = new Float32Array(1280).fill(42);
-  cache.put(items[1]!.hash, 2, marked, augmentFingerprint(augment.spec, augment.seed));
+  cache.put(items[1]!.hash, 2, marked, augmentFingerprint(augment, 7));
   assert.deepEqual(rowOf(streamed.rows, 1, 1), marked);
   assert.notDeepEqual(rowOf(held.rows, 1, 1), marked);
   // A value deleted under a streamed set is an error that says what to do, not zeros.

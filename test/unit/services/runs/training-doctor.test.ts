@@ -9,8 +9,8 @@ import { findingCounts, getFindings, setFindings } from '../../../../src-main/st
 import { storeManifest } from '../../../../src-main/store/repos/manifests';
 import { insertRun, upsertEpoch } from '../../../../src-main/store/repos/runs';
 import { TrainingDoctor, runLeakage } from '../../../../src-main/services/runs/training-doctor';
-import { freezeManifest } from '../../../../src-main/services/runs/manifest';
-import type { RunManifest } from '../../../../src-main/services/runs/manifest';
+import { freezeImageList } from '../../../../src-main/services/runs/run-image-list';
+import type { RunImageList } from '../../../../src-main/services/runs/run-image-list';
 import { detailOf } from '../../../../src-main/services/runs/run-views';
 import { getRunRow } from '../../../../src-main/store/repos/runs';
 import { history, config } from '../../shared/training-doctor/history';
@@ -39,7 +39,7 @@ function project(trainDark = 0) {
       .prepare('UPDATE images SET reduction = ?, channels = ? WHERE id = ?')
       .run(Buffer.alloc(1024, i < trainDark ? 3 : 128), i === 0 ? 4 : 3, id),
   );
-  const m: RunManifest = {
+  const m: RunImageList = {
     classes: ['a', 'b'],
     seed: 1,
     valSource: 'split',
@@ -49,7 +49,7 @@ function project(trainDark = 0) {
     val: ids.slice(20, 25).map((_, i) => ({ hash: hash(20 + i), label: i % 2 })),
     test: ids.slice(25).map((_, i) => ({ hash: hash(25 + i), label: i % 2 })),
   };
-  const frozen = freezeManifest(m);
+  const frozen = freezeImageList(m);
   const manifestId = storeManifest(db, frozen.digest, JSON.stringify(frozen), 0).id;
   const runId = insertRun(db, {
     name: 'r',

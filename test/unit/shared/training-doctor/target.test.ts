@@ -29,10 +29,3 @@ test('a target never met is a warning at the end, info while training; no target
   assert.deepEqual(target(input({ epochs })), []);
   assert.equal(firstMeeting(epochs, {}), null);
 });
-
-test("the launcher's percent fields become the config's target; empty fields are no bound", async () => {
-  const { targetOf } = await import('../../../../src-renderer/lib/run-form');
-  assert.deepEqual(targetOf({ targetValAbove: 85, targetTrainBelow: 92 }), { valAbove: 0.85, trainBelow: 0.92 });
-  assert.deepEqual(targetOf({ targetValAbove: 85, targetTrainBelow: null }), { valAbove: 0.85 });
-  assert.equal(targetOf({ targetValAbove: null, targetTrainBelow: null }), undefined);
-});

@@ -1,30 +1,30 @@
 // What a run trains, validates and tests on, frozen before it starts: image hashes per
-// split (and fold) with their labels, stored in curation's manifest format under its
+// split (and fold) with their labels, stored in curation's split snapshot format under its
 // digest. Splits the project lacks are made here, for this run only, from the run's seed
 // with curation's algorithms: stratified by class, and group-aware when images have a
 // group key, so one group never straddles train and validation.
 import { StudioError } from '../../../src-shared/errors';
 import type { Split } from '../../../src-shared/schemas';
 import { assignFolds } from '../curation/algorithms/folds';
-import { buildManifest, verifyManifest } from '../curation/manifest';
-import type { SplitManifest } from '../curation/manifest';
+import { buildSplitSnapshot, verifySplitSnapshot } from '../curation/split-snapshot';
+import type { SplitSnapshot } from '../curation/split-snapshot';
 import { assignSplits } from '../curation/algorithms/splits';
 
-export interface RunManifestEntry {
+export interface RunImageListEntry {
   hash: string;
   label: number;
 }
 
-export interface RunManifest {
+export interface RunImageList {
   /** Output order: class names sorted. */
   classes: string[];
   seed: number;
   /** Where validation images come from: the project's val split, carved from train for this run, a fold, or nowhere. */
   valSource: 'split' | 'carved' | 'fold' | 'none';
   fold: { k: number; index: number } | null;
-  train: RunManifestEntry[];
-  val: RunManifestEntry[];
-  test: RunManifestEntry[];
+  train: RunImageListEntry[];
+  val: RunImageListEntry[];
+  test: RunImageListEntry[];
   /** K-fold runs: the fold of every train/val image, the same for all runs of the group. */
   folds: Record<string, number> | null;
 }
@@ -40,7 +40,7 @@ export interface PlanImage {
 }
 
 export interface Plan {
-  manifests: RunManifest[];
+  imageLists: RunImageList[];
   /** For the run's message: what was decided for the user. */
   notes: string[];
 }
@@ -48,7 +48,7 @@ export interface Plan {
 /** Share of each class's training images held out when the project has no val split. */
 export const CARVED_VAL_FRACTION = 0.2;
 
-const byHash = (a: RunManifestEntry, b: RunManifestEntry) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0);
+const byHash = (a: RunImageListEntry, b: RunImageListEntry) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0);
 
 interface Ctx {
   classes: string[];
@@ -56,33 +56,36 @@ interface Ctx {
   images: Map<string, PlanImage>;
 }
 
-const item = (ctx: Ctx, e: RunManifestEntry) => ({
+const item = (ctx: Ctx, e: RunImageListEntry) => ({
   id: e.hash,
   label: ctx.classes[e.label]!,
   group: ctx.images.get(e.hash)?.group ?? null,
 });
 
-/** Freezes a run's manifest in curation's format; the labels travel in its params. */
-export function freezeManifest(m: RunManifest): SplitManifest {
-  const entries = (split: Split, list: RunManifestEntry[]) =>
+/** Freezes a run's image list into curation's split snapshot; the labels travel in its params. */
+export function freezeImageList(m: RunImageList): SplitSnapshot {
+  const entries = (split: Split, list: RunImageListEntry[]) =>
     list.map((e) => ({ hash: e.hash, split, fold: m.folds?.[e.hash] ?? null }));
   const labels = Object.fromEntries([...m.train, ...m.val, ...m.test].map((e) => [e.hash, e.label]));
   const params = { purpose: 'run', seed: m.seed, classes: m.classes, labels, valSource: m.valSource, fold: m.fold };
-  return buildManifest([...entries('train', m.train), ...entries('val', m.val), ...entries('test', m.test)], params);
+  return buildSplitSnapshot(
+    [...entries('train', m.train), ...entries('val', m.val), ...entries('test', m.test)],
+    params,
+  );
 }
 
-export function thawManifest(body: string): RunManifest {
-  const s = JSON.parse(body) as SplitManifest;
-  if (!verifyManifest(s))
+export function thawImageList(body: string): RunImageList {
+  const s = JSON.parse(body) as SplitSnapshot;
+  if (!verifySplitSnapshot(s))
     throw new Error(
-      "the run's stored manifest does not match its digest; it was altered after the run started. Start a new run.",
+      "the run's stored image list does not match its digest; it was altered after the run started. Start a new run.",
     );
   const p = s.params as {
     seed: number;
     classes: string[];
     labels: Record<string, number>;
-    valSource: RunManifest['valSource'];
-    fold: RunManifest['fold'];
+    valSource: RunImageList['valSource'];
+    fold: RunImageList['fold'];
   };
   const list = (split: Split) => s.splits[split].map((hash) => ({ hash, label: p.labels[hash]! }));
   const folds = s.folds ? Object.fromEntries(s.folds.flatMap((hashes, f) => hashes.map((h) => [h, f] as const))) : null;
@@ -99,7 +102,10 @@ export function thawManifest(body: string): RunManifest {
 }
 
 /** Per class (and per group, when there are groups), 20 % of the training images, from the seed. */
-export function carveVal(ctx: Ctx, train: RunManifestEntry[]): { train: RunManifestEntry[]; val: RunManifestEntry[] } {
+export function carveVal(
+  ctx: Ctx,
+  train: RunImageListEntry[],
+): { train: RunImageListEntry[]; val: RunImageListEntry[] } {
   const { assignment } = assignSplits(
     train.map((e) => item(ctx, e)),
     { val: CARVED_VAL_FRACTION, test: 0, seed: ctx.seed, keepExisting: false },
@@ -118,7 +124,7 @@ function checkClasses(classes: string[]): void {
 }
 
 function checkTraining(
-  train: RunManifestEntry[],
+  train: RunImageListEntry[],
   classes: string[],
   where: string,
   why = 'so the model could never learn it',
@@ -138,7 +144,7 @@ function checkTraining(
   }
 }
 
-export function planManifests(images: PlanImage[], seed: number, folds?: number): Plan {
+export function planImageLists(images: PlanImage[], seed: number, folds?: number): Plan {
   const classes = [...new Set(images.map((i) => i.className))].sort();
   checkClasses(classes);
   const ctx: Ctx = { classes, seed, images: new Map(images.map((i) => [i.hash, i])) };
@@ -155,13 +161,13 @@ export function planManifests(images: PlanImage[], seed: number, folds?: number)
   const base = { classes, seed, folds: null };
   if (folds) return kFold(ctx, split, folds, notes);
   checkTraining(split.train, classes, 'train');
-  if (split.val.length > 0) return { manifests: [{ ...base, valSource: 'split', fold: null, ...split }], notes };
+  if (split.val.length > 0) return { imageLists: [{ ...base, valSource: 'split', fold: null, ...split }], notes };
   const carved = carveVal(ctx, split.train);
   if (carved.val.length === 0) {
     notes.push(
       'No validation split and too few images to hold some out: early stopping and the best epoch follow the training loss.',
     );
-    return { manifests: [{ ...base, valSource: 'none', fold: null, ...split }], notes };
+    return { imageLists: [{ ...base, valSource: 'none', fold: null, ...split }], notes };
   }
   checkTraining(
     carved.train,
@@ -173,13 +179,13 @@ export function planManifests(images: PlanImage[], seed: number, folds?: number)
     `No validation split: ${carved.val.length} training images (${CARVED_VAL_FRACTION * 100} % of each class) were held out as validation for this run only, chosen with seed ${seed}.`,
   );
   return {
-    manifests: [{ ...base, valSource: 'carved', fold: null, train: carved.train, val: carved.val, test: split.test }],
+    imageLists: [{ ...base, valSource: 'carved', fold: null, train: carved.train, val: carved.val, test: split.test }],
     notes,
   };
 }
 
 /** The folds curation assigned when they are K of them over the whole pool, else new ones from the seed. */
-function foldsOf(ctx: Ctx, pool: RunManifestEntry[], k: number, notes: string[]): Map<string, number> {
+function foldsOf(ctx: Ctx, pool: RunImageListEntry[], k: number, notes: string[]): Map<string, number> {
   const stored = pool.map((e) => ctx.images.get(e.hash)?.fold ?? null);
   if (stored.every((f) => f !== null) && new Set(stored).size === k) {
     notes.push(`The ${k} folds assigned in the dataset were used.`);
@@ -200,7 +206,7 @@ function foldsOf(ctx: Ctx, pool: RunManifestEntry[], k: number, notes: string[])
 
 function kFold(
   ctx: Ctx,
-  split: { train: RunManifestEntry[]; val: RunManifestEntry[]; test: RunManifestEntry[] },
+  split: { train: RunImageListEntry[]; val: RunImageListEntry[]; test: RunImageListEntry[] },
   k: number,
   notes: string[],
 ): Plan {
@@ -216,7 +222,7 @@ function kFold(
   }
   const foldOf = foldsOf(ctx, pool, k, notes);
   const folds = Object.fromEntries(pool.map((e) => [e.hash, foldOf.get(e.hash)!]));
-  const manifests = Array.from({ length: k }, (_, index): RunManifest => ({
+  const imageLists = Array.from({ length: k }, (_, index): RunImageList => ({
     classes,
     seed,
     valSource: 'fold',
@@ -226,7 +232,7 @@ function kFold(
     test: split.test,
     folds,
   }));
-  for (const m of manifests)
+  for (const m of imageLists)
     checkTraining(m.train, classes, `train folds of fold ${m.fold!.index + 1}`, 'because of how the groups fell');
-  return { manifests, notes };
+  return { imageLists, notes };
 }

@@ -1,4 +1,4 @@
-// The split manifest: the exact images (by content hash) in each split and fold, frozen, with
+// The split snapshot: the exact images (by content hash) in each split and fold, frozen, with
 // a digest, so a run can say which data it saw and a re-run can check it sees the same. Hashes
 // rather than paths or row ids: they survive moving the folder and re-importing it.
 import { createHash } from 'node:crypto';
@@ -7,7 +7,7 @@ import type { Database } from '../../store/db';
 import type { CurationRow } from '../../store/repos/images';
 import { storeManifest } from '../../store/repos/manifests';
 
-export interface SplitManifestEntry {
+export interface SplitSnapshotEntry {
   /** Content hash of the image. */
   hash: string;
   split: Split | null;
@@ -15,14 +15,14 @@ export interface SplitManifestEntry {
   fold?: number | null;
 }
 
-export interface SplitManifest {
+export interface SplitSnapshot {
   version: 1;
   /** How the split was made (method, seed, fractions, group key...): for people and re-runs. */
   params: Record<string, unknown>;
   splits: Record<Split, string[]>;
   /** folds[f] = hashes in fold f; null when no folds were assigned. */
   folds: string[][] | null;
-  /** Images known but in no split, so a manifest also says what was left out. */
+  /** Images known but in no split, so a snapshot also says what was left out. */
   unassigned: number;
   /** sha256 (hex) of the canonical JSON of everything above. */
   digest: string;
@@ -42,17 +42,17 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function manifestDigest(manifest: Omit<SplitManifest, 'digest'>): string {
-  const { digest: _ignored, ...body } = manifest as SplitManifest;
+export function snapshotDigest(snapshot: Omit<SplitSnapshot, 'digest'>): string {
+  const { digest: _ignored, ...body } = snapshot as SplitSnapshot;
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
-/** Entries in any order make the same manifest; one hash twice with different splits is refused. */
-export function buildManifest(
-  entries: readonly SplitManifestEntry[],
+/** Entries in any order make the same snapshot; one hash twice with different splits is refused. */
+export function buildSplitSnapshot(
+  entries: readonly SplitSnapshotEntry[],
   params: Record<string, unknown> = {},
-): SplitManifest {
-  const seen = new Map<string, SplitManifestEntry>();
+): SplitSnapshot {
+  const seen = new Map<string, SplitSnapshotEntry>();
   for (const e of entries) {
     const before = seen.get(e.hash);
     if (before && (before.split !== e.split || (before.fold ?? null) !== (e.fold ?? null))) {
@@ -68,24 +68,24 @@ export function buildManifest(
     ? Array.from({ length: foldCount }, (_, f) => all.filter((e) => e.fold === f).map((e) => e.hash))
     : null;
   const body = { version: 1 as const, params, splits, folds, unassigned: all.filter((e) => !e.split).length };
-  return { ...body, digest: manifestDigest(body) };
+  return { ...body, digest: snapshotDigest(body) };
 }
 
-/** Whether a stored manifest is intact (its digest matches its content). */
-export function verifyManifest(manifest: SplitManifest): boolean {
-  return manifestDigest(manifest) === manifest.digest;
+/** Whether a stored snapshot is intact (its digest matches its content). */
+export function verifySplitSnapshot(snapshot: SplitSnapshot): boolean {
+  return snapshotDigest(snapshot) === snapshot.digest;
 }
 
-/** Freezes the current split (and folds) into the store by digest; the same split twice is one manifest. */
-export function saveSplitManifest(
+/** Freezes the current split (and folds) into the store by digest; the same split twice is one snapshot (the `manifests` table keeps its old name). */
+export function saveSplitSnapshot(
   db: Database,
   rows: readonly CurationRow[],
   now: number,
   params: Record<string, unknown> = {},
 ): { id: number; digest: string; created: boolean } {
-  const manifest = buildManifest(
+  const snapshot = buildSplitSnapshot(
     rows.map((r) => ({ hash: r.hash, split: r.split, fold: r.fold })),
     params,
   );
-  return { ...storeManifest(db, manifest.digest, JSON.stringify(manifest), now), digest: manifest.digest };
+  return { ...storeManifest(db, snapshot.digest, JSON.stringify(snapshot), now), digest: snapshot.digest };
 }

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import {
-  buildManifest,
+  buildSplitSnapshot,
   canonicalJson,
-  verifyManifest,
-  type SplitManifestEntry,
-} from '../../../../src-main/services/curation/manifest';
+  verifySplitSnapshot,
+  type SplitSnapshotEntry,
+} from '../../../../src-main/services/curation/split-snapshot';
 
-const entries: SplitManifestEntry[] = [
+const entries: SplitSnapshotEntry[] = [
   { hash: 'c3', split: 'val', fold: null },
   { hash: 'a1', split: 'train', fold: 1 },
   { hash: 'b2', split: 'train', fold: 0 },
@@ -26,37 +26,37 @@ test('canonical JSON sorts keys at every level and drops undefined', () => {
 });
 
 test('hashes listed sorted per split and per fold; unassigned counted', () => {
-  const m = buildManifest(entries, { method: 'stratified', seed: 7 });
+  const m = buildSplitSnapshot(entries, { method: 'stratified', seed: 7 });
   assert.deepEqual(m.splits, { train: ['a1', 'b2'], val: ['c3'], test: ['e5'] });
   assert.deepEqual(m.folds, [['b2'], ['a1']]);
   assert.equal(m.unassigned, 1);
-  assert.equal(buildManifest([{ hash: 'x', split: 'train' }]).folds, null);
+  assert.equal(buildSplitSnapshot([{ hash: 'x', split: 'train' }]).folds, null);
 });
 
 test('the digest is sha256 of the canonical JSON, and independent of entry order', () => {
-  const m = buildManifest(entries, { seed: 7 });
+  const m = buildSplitSnapshot(entries, { seed: 7 });
   const { digest, ...body } = m;
   assert.equal(digest, createHash('sha256').update(canonicalJson(body)).digest('hex'));
-  assert.equal(buildManifest([...entries].reverse(), { seed: 7 }).digest, digest);
-  assert.notEqual(buildManifest(entries, { seed: 8 }).digest, digest);
+  assert.equal(buildSplitSnapshot([...entries].reverse(), { seed: 7 }).digest, digest);
+  assert.notEqual(buildSplitSnapshot(entries, { seed: 8 }).digest, digest);
   const moved = entries.map((e) => (e.hash === 'e5' ? { ...e, split: 'val' as const } : e));
-  assert.notEqual(buildManifest(moved, { seed: 7 }).digest, digest);
+  assert.notEqual(buildSplitSnapshot(moved, { seed: 7 }).digest, digest);
 });
 
 test('a tampered manifest fails verification; a hash in two splits is refused', () => {
-  const m = buildManifest(entries);
-  assert.ok(verifyManifest(m));
-  assert.ok(!verifyManifest({ ...m, splits: { ...m.splits, test: [] } }));
+  const m = buildSplitSnapshot(entries);
+  assert.ok(verifySplitSnapshot(m));
+  assert.ok(!verifySplitSnapshot({ ...m, splits: { ...m.splits, test: [] } }));
   assert.throws(
     () =>
-      buildManifest([
+      buildSplitSnapshot([
         { hash: 'a', split: 'train' },
         { hash: 'a', split: 'test' },
       ]),
     /image a appears twice, in train and test/,
   );
   assert.equal(
-    buildManifest([
+    buildSplitSnapshot([
       { hash: 'a', split: 'train' },
       { hash: 'a', split: 'train' },
     ]).splits.train.length,
