@@ -132,6 +132,8 @@ export const PhaseResult = z.object({
   /** Training accuracy as training reported it for the weights kept, and the same images in inference mode. */
   trainAccReported: z.number().optional(),
   trainAccInference: z.number().optional(),
+  /** Threads that stepped each batch data-parallel (1: the plain step), and why not more; absent in older runs. */
+  shards: z.object({ count: z.number().int().positive(), note: z.string().optional() }).optional(),
 });
 export type PhaseResult = z.infer<typeof PhaseResult>;
 

@@ -43,6 +43,7 @@ import { evaluate, fit, snapshotOf, systemClock } from './trainer';
 import { measureLatency } from './latency';
 import type { Clock } from './trainer';
 import { saveSnapshot } from './weights-io';
+import { openShards } from './parallel/phase-shards';
 
 export interface RunEnv {
   dirs: RunDirs;
@@ -148,6 +149,7 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
   const model = split ? buildPhase2Model(split, head, cfg.phase2!.batchNorm) : head.top;
   const cbs = callbacks(phase, fc, ctx, sets.val !== null);
   const t1 = ctx.clock.now();
+  const par = split ? await openShards(model, data.classes.length, env.backend) : null;
   const summary = await fit({
     phase,
     model,
@@ -161,7 +163,8 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
     clock: env.clock,
     signal: env.signal,
     resume,
-  });
+    shards: par?.shards,
+  }).finally(() => par?.shards?.close());
   const bestEpoch = cbs.stopper?.bestEpoch ?? null;
   const parity = await trainParity(
     model,
@@ -178,6 +181,7 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
     featureMs,
     fitMs: ctx.clock.now() - t1,
     ...parity,
+    ...(par ? { shards: par.info } : {}),
   };
   return { record, model, sets };
 }
