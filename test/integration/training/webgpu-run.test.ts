@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src-node-shared/backend';
@@ -84,6 +84,12 @@ test(`a two-phase run on WebGPU gives the wasm run's epochs within ${TOLERANCE} 
   assert.equal(result.timing?.warmupMs, result.phases[0]!.warmupMs! + result.phases[1]!.warmupMs!);
   assert.equal(cpuResult.timing?.warmupMs, undefined);
   assert.ok(cpuResult.phases.every((p) => p.warmupMs === undefined));
+  // On wasm, phase 2 stepped data-parallel (the CPU default) and still gave WebGPU's epochs.
+  assert.deepEqual(
+    cpuResult.phases.map((p) => p.shards),
+    [undefined, { count: Math.min(2, availableParallelism()) }],
+  );
+  assert.deepEqual(result.phases[1]!.shards, { count: 1 });
   t.diagnostic(
     `shader warm-up: ${result.phases.map((p) => `phase ${p.phase} ${Math.round(p.warmupMs!)} ms`).join(', ')}`,
   );
