@@ -3,6 +3,7 @@
 //   dist/electron/main.cjs, preload.cjs  Electron's main process and preload (CommonJS: a
 //                                        sandboxed preload must be one CJS file)
 //   dist/engine/entry.mjs                the training process (utility process or fork)
+//   dist/engine/shard-worker.mjs         its data-parallel step's worker threads (src-training/parallel)
 //   dist/server/cli-serve.mjs            the headless server
 //   dist/cli/studio.mjs                  the command line
 // Native and wasm packages stay external (bundle-options.mjs).
@@ -14,6 +15,7 @@ export const outputs = {
   main: 'dist/electron/main.cjs',
   preload: 'dist/electron/preload.cjs',
   engine: 'dist/engine/entry.mjs',
+  shardWorker: 'dist/engine/shard-worker.mjs',
   server: 'dist/server/cli-serve.mjs',
   cli: 'dist/cli/studio.mjs',
 };
@@ -27,6 +29,7 @@ await Promise.all([
     stdin: engineEntry,
     outfile: outputs.engine,
   }),
+  build({ ...esm, entryPoints: ['src-training/parallel/shard-worker.ts'], outfile: outputs.shardWorker }),
   build({ ...esm, entryPoints: ['src-main/server/cli-serve.ts'], outfile: outputs.server }),
   build({ ...esm, entryPoints: ['src-main/cli/index.ts'], outfile: outputs.cli }),
 ]);

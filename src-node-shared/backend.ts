@@ -87,8 +87,9 @@ export function wasmThreadsWanted(): number {
 }
 
 /**
- * One thread until a measurement says otherwise: on the shared 2-core box the threaded build
- * gave no steady gain on the phase-2 step (bench/cpu-step, bench/README.md), so it is opt-in.
+ * One thread: the cores go to phase 2's data-parallel step instead (src-training/parallel),
+ * whose busiest thread does 0.57-0.59 of the one-thread step's work where the threaded
+ * build's does 0.80-0.86 (bench/cpu-step, bench/README.md), so the threaded build stays opt-in.
  */
 function wasmThreadsDefault(): number {
   return 1;

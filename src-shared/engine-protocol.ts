@@ -132,6 +132,10 @@ export const PhaseResult = z.object({
   /** Training accuracy as training reported it for the weights kept, and the same images in inference mode. */
   trainAccReported: z.number().optional(),
   trainAccInference: z.number().optional(),
+  /** WebGPU only: compiling the training step's shaders before the phase, not in fitMs; absent where nothing compiles. */
+  warmupMs: z.number().nonnegative().optional(),
+  /** Threads that stepped each batch data-parallel (1: the plain step), and why not more; absent in older runs. */
+  shards: z.object({ count: z.number().int().positive(), note: z.string().optional() }).optional(),
 });
 export type PhaseResult = z.infer<typeof PhaseResult>;
 
@@ -161,6 +165,8 @@ export const RunTiming = z.object({
   /** Training epochs (with their validation) of each phase. */
   phase1Ms: z.number().nonnegative(),
   phase2Ms: z.number().nonnegative(),
+  /** WebGPU only: compiling the training steps' shaders, apart from the phases; absent where nothing compiles. */
+  warmupMs: z.number().nonnegative().optional(),
   /** The kept weights on the test and validation splits, the latency probe and the final checkpoint. */
   evalMs: z.number().nonnegative(),
 });

@@ -6,7 +6,7 @@ import type { RunResult } from './engine-protocol';
 import { formatMs } from './format';
 
 export interface TimePart {
-  key: 'cache' | 'phase1' | 'phase2' | 'eval' | 'startup';
+  key: 'cache' | 'warmup' | 'phase1' | 'phase2' | 'eval' | 'startup';
   label: string;
   ms: number;
 }
@@ -36,6 +36,8 @@ export function runTime(run: Recorded): RunTime | null {
   const wallMs = Math.max(run.result.wallMs, seen);
   const parts: TimePart[] = [
     { key: 'cache', label: 'cache build', ms: t.cacheMs },
+    // WebGPU compiles the training step's shaders before each phase: its own stage, not a slow epoch.
+    ...(t.warmupMs !== undefined ? [{ key: 'warmup' as const, label: 'shader warm-up', ms: t.warmupMs }] : []),
     { key: 'phase1', label: 'phase 1', ms: t.phase1Ms },
     ...(run.twoPhase ? [{ key: 'phase2' as const, label: 'phase 2', ms: t.phase2Ms }] : []),
     { key: 'eval', label: 'evaluation', ms: t.evalMs },

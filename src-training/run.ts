@@ -43,6 +43,8 @@ import { evaluate, fit, snapshotOf, systemClock } from './trainer';
 import { measureLatency } from './latency';
 import type { Clock } from './trainer';
 import { saveSnapshot } from './weights-io';
+import { openShards } from './parallel/phase-shards';
+import { warmUpShaders } from './shader-warmup';
 
 export interface RunEnv {
   dirs: RunDirs;
@@ -147,7 +149,9 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
     await reestimateSuffixBatchNorm(split, sets.train, env.signal);
   const model = split ? buildPhase2Model(split, head, cfg.phase2!.batchNorm) : head.top;
   const cbs = callbacks(phase, fc, ctx, sets.val !== null);
+  const warmupMs = await warmUpShaders(model, sets.train, fc.batchSize, ctx.clock);
   const t1 = ctx.clock.now();
+  const par = split ? await openShards(model, data.classes.length, env.backend) : null;
   const summary = await fit({
     phase,
     model,
@@ -161,7 +165,8 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
     clock: env.clock,
     signal: env.signal,
     resume,
-  });
+    shards: par?.shards,
+  }).finally(() => par?.shards?.close());
   const bestEpoch = cbs.stopper?.bestEpoch ?? null;
   const parity = await trainParity(
     model,
@@ -177,7 +182,9 @@ async function trainPhase(phase: 1 | 2, ctx: Ctx, resume: FitState | undefined):
     bestEpoch,
     featureMs,
     fitMs: ctx.clock.now() - t1,
+    ...(warmupMs !== null ? { warmupMs } : {}),
     ...parity,
+    ...(par ? { shards: par.info } : {}),
   };
   return { record, model, sets };
 }
@@ -257,7 +264,15 @@ export async function runTraining(cfg: RunConfig, data: RunData, env: RunEnv): P
 
 function timingOf(phases: PhaseRecord[], evalMs: number): RunTiming {
   const fitMs = (phase: 1 | 2) => phases.filter((p) => p.phase === phase).reduce((n, p) => n + p.fitMs, 0);
-  return { cacheMs: phases.reduce((n, p) => n + p.featureMs, 0), phase1Ms: fitMs(1), phase2Ms: fitMs(2), evalMs };
+  const warmed = phases.filter((p) => p.warmupMs !== undefined);
+  const warmup = warmed.length > 0 ? { warmupMs: warmed.reduce((n, p) => n + p.warmupMs!, 0) } : {};
+  return {
+    cacheMs: phases.reduce((n, p) => n + p.featureMs, 0),
+    phase1Ms: fitMs(1),
+    phase2Ms: fitMs(2),
+    evalMs,
+    ...warmup,
+  };
 }
 
 async function finish(ctx: Ctx, last: PhaseOut): Promise<RunResult> {

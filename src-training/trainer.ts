@@ -16,6 +16,7 @@ import { l2Penalty } from './head';
 import type { Head } from './head';
 import { buildOptimizer, disposeOptimizer, optimizerSnapshot, restoreOptimizer, setLearningRate } from './optimizer';
 import { seededRandom, seedOf, shuffled } from '../src-shared/random';
+import type { Shards } from './parallel/shards';
 
 export interface Clock {
   now(): number;
@@ -38,6 +39,8 @@ export interface FitArgs {
   signal?: AbortSignal;
   /** Continue a killed run from the state its last epoch saved. */
   resume?: FitState;
+  /** Step each batch data-parallel across these threads (parallel/shards.ts). */
+  shards?: Shards | null;
 }
 
 interface Loop {
@@ -156,6 +159,8 @@ export interface Stepper {
   vars: tf.Variable[];
   /** Per-class loss weights. */
   weights: number[];
+  /** When set, batches of 2 or more are stepped across its threads. */
+  shards?: Shards | null;
 }
 
 /**
@@ -168,6 +173,7 @@ export async function trainStep(
   x: tf.Tensor,
   labels: number[],
 ): Promise<{ loss: number; pred: Int32Array }> {
+  if (loop.shards && labels.length > 1) return loop.shards.step(loop, x, labels);
   const { model, head, classes } = loop;
   let pred: tf.Tensor | null = null;
   const cost = tf.tidy(() => {

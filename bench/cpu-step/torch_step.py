@@ -5,6 +5,7 @@ batch.bin written by the bench, then answers one JSON request per line on stdin:
   {"op": "time", "steps": k, "threads": t}   k warm steps with t threads: milliseconds each, wall and CPU
 Run by bench/cpu-step.ts with /usr/bin/python3 (Debian's python3-torch)."""
 import json
+import os
 import sys
 import time
 
@@ -118,6 +119,25 @@ class Stepper:
         return loss.item()
 
 
+def task_ticks():
+    """CPU clock ticks (user + system) of each thread of this process, by thread id."""
+    out = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[tid] = int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return out
+
+
+def busiest_ms(before, after, steps):
+    """The busiest thread's CPU time per step: on an idle machine a step cannot take less."""
+    hz = os.sysconf("SC_CLK_TCK")
+    return max(after[t] - before.get(t, 0) for t in after) * 1000 / hz / steps
+
+
 def main():
     folder = sys.argv[1]
     nodes, w, x, y = load(folder)
@@ -136,12 +156,14 @@ def main():
                 steppers[t] = Stepper(nodes, w, x, y)
                 steppers[t].step()  # warm-up: allocations, first-use paths
             ms, cpu = [], []
+            ticks = task_ticks()
             for _ in range(req["steps"]):
                 t0, c0 = time.perf_counter(), time.process_time()
                 steppers[t].step()
                 ms.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.process_time() - c0) * 1000)
-            print(json.dumps({"ms": ms, "cpu": cpu, "threads": torch.get_num_threads()}), flush=True)
+            busiest = busiest_ms(ticks, task_ticks(), req["steps"])
+            print(json.dumps({"ms": ms, "cpu": cpu, "busiest": busiest, "threads": torch.get_num_threads()}), flush=True)
         else:
             print(json.dumps({"error": f"unknown op {req['op']}"}), flush=True)
 

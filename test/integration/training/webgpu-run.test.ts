@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src-node-shared/backend';
@@ -65,7 +65,7 @@ test(`a two-phase run on WebGPU gives the wasm run's epochs within ${TOLERANCE} 
   if (skip) return t.skip(skip);
   await tf.setBackend('wasm');
   const cpu: Recorded = { epochs: [], predictions: [] };
-  await runTraining(config, data, env('wasm', cpu, backendInfo('wasm')));
+  const cpuResult = await runTraining(config, data, env('wasm', cpu, backendInfo('wasm')));
   await tf.setBackend('webgpu');
   const gpu: Recorded = { epochs: [], predictions: [] };
   const result = await runTraining(config, data, env('webgpu', gpu, backendInfo('webgpu')));
@@ -75,6 +75,23 @@ test(`a two-phase run on WebGPU gives the wasm run's epochs within ${TOLERANCE} 
       [1, 3],
       [2, 2],
     ],
+  );
+  // Compiling the step's shaders is a stage of its own on WebGPU, before each phase; wasm has none.
+  assert.ok(
+    result.phases.every((p) => p.warmupMs! > 0),
+    'each WebGPU phase records its shader warm-up',
+  );
+  assert.equal(result.timing?.warmupMs, result.phases[0]!.warmupMs! + result.phases[1]!.warmupMs!);
+  assert.equal(cpuResult.timing?.warmupMs, undefined);
+  assert.ok(cpuResult.phases.every((p) => p.warmupMs === undefined));
+  // On wasm, phase 2 stepped data-parallel (the CPU default) and still gave WebGPU's epochs.
+  assert.deepEqual(
+    cpuResult.phases.map((p) => p.shards),
+    [undefined, { count: Math.min(2, availableParallelism()) }],
+  );
+  assert.deepEqual(result.phases[1]!.shards, { count: 1 });
+  t.diagnostic(
+    `shader warm-up: ${result.phases.map((p) => `phase ${p.phase} ${Math.round(p.warmupMs!)} ms`).join(', ')}`,
   );
   assert.equal(gpu.epochs.length, cpu.epochs.length);
   let worst = 0;

@@ -51,3 +51,29 @@ test('the wall time splits into cache build, phases, evaluation and start-up', (
     null,
   );
 });
+
+test('a WebGPU run shows its shader warm-up as a stage of its own, taken out of start-up', () => {
+  const result = RunResult.parse({
+    backend: { name: 'webgpu', rejected: [], versions: {} },
+    backboneHash: 'h',
+    featureShape: [1, 1, 4],
+    phases: [],
+    test: null,
+    checkpoint: '/c',
+    wallMs: 30_000,
+    timing: { cacheMs: 5_000, phase1Ms: 4_000, phase2Ms: 6_000, evalMs: 1_000, warmupMs: 12_000 },
+  });
+  const t = runTime({ result, startedAt: 0, finishedAt: 30_000, twoPhase: true })!;
+  assert.deepEqual(
+    t.parts.map((p) => [p.label, p.ms]),
+    [
+      ['cache build', 5_000],
+      ['shader warm-up', 12_000],
+      ['phase 1', 4_000],
+      ['phase 2', 6_000],
+      ['evaluation', 1_000],
+      ['start-up', 2_000],
+    ],
+  );
+  assert.match(runTimeText(t), /cache build 5\.0 s, shader warm-up 12 s, phase 1/);
+});
