@@ -193,7 +193,17 @@ export const contract = {
       EditResult,
     ),
     /** Labels every image the filter shows ("select all in view"). */
-    assignFilter: method(z.object({ filter: ImageFilter, classId: z.number().int().nullable() }).strict(), EditResult),
+    /** Every image the filter shows but `exceptIds` (Ctrl+A, then Ctrl-clicks that leave some out). */
+    assignFilter: method(
+      z
+        .object({
+          filter: ImageFilter,
+          classId: z.number().int().nullable(),
+          exceptIds: z.array(z.number().int()).max(200_000).optional(),
+        })
+        .strict(),
+      EditResult,
+    ),
     setSplit: method(
       z.object({ imageIds: z.array(z.number().int()).max(200_000), split: Split.nullable() }).strict(),
       EditResult,

@@ -1,7 +1,8 @@
 // The assistant's views of the grid on a small Fashion-MNIST project (10 classes, 10 images
 // each, 5 of each labeled): "more like this" from the viewer selects the image and its
 // neighbours, one key labels them together and one undo takes it back; the grid orders by
-// suggestion and filters by predicted class; "label next" puts the cursor on the queue's
+// suggestion and filters by predicted class; Ctrl+A on a predicted class with one image
+// Ctrl-clicked out labels the rest with one key; "label next" puts the cursor on the queue's
 // first image, Enter accepts its suggestion, a number key labels the next, undo as anywhere.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { writeProject } from '../../bench/assist-project';
 import { FASHION_CLASSES } from '../../scripts/fashion-mnist';
+import { CLASS_KEYS } from '../../src-renderer/lib/label-keys';
 import { tempDir } from '../integration/runs/helpers';
 import { closeAll, launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
 
@@ -101,6 +103,40 @@ describe('the assistant in the grid: more like this, orders, label next', () => 
     await page.selectOption('[data-testid=assist-order]', 'disagreement');
     const doubts = await h().assist.disagreements({ limit: 2000 });
     await page.waitForSelector(`[data-testid=total-count][data-total="${doubts.items.length}"]`);
+    await page.click('[data-testid=filter-clear]');
+  });
+
+  it('Ctrl+A on a predicted class, a Ctrl-click leaves one out, one key labels the rest; one undo restores', async () => {
+    const classes = [...(await h().dataset.classes({}))].sort((a, b) => a.id - b.id);
+    const all = await h().assist.suggestions({ which: 'unlabeled', sort: 'confidence', offset: 0, limit: 500 });
+    const counts = new Map<number, number>();
+    for (const s of all.items) counts.set(s.classId, (counts.get(s.classId) ?? 0) + 1);
+    const target = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
+    await page.selectOption('[data-testid=assist-order]', 'confidence');
+    await page.selectOption('[data-testid=assist-class]', String(target));
+    const of = (
+      await h().assist.suggestions({ which: 'unlabeled', classId: target, sort: 'confidence', offset: 0, limit: 500 })
+    ).items.map((s) => s.imageId);
+    assert.ok(of.length >= 3, `the busiest predicted class has ${of.length} images`);
+    await page.waitForSelector(`[data-testid=total-count][data-total="${of.length}"]`);
+    // A plain click gives the grid the keyboard (the select had it), then Ctrl+A picks the view.
+    await page.click(`[data-testid=grid-cell][data-image-id="${of[0]!}"]`);
+    await page.keyboard.press('Control+a');
+    await page.waitForSelector(`[data-testid=selection-count][data-count="${of.length}"]`);
+    const out = of[1]!;
+    await page.click(`[data-testid=grid-cell][data-image-id="${out}"]`, { modifiers: ['Control'] });
+    await page.waitForSelector(`[data-testid=selection-count][data-count="${of.length - 1}"]`);
+    await page.waitForSelector(`[data-testid=grid-cell][data-image-id="${of[0]!}"][aria-selected=true]`);
+    await page.waitForSelector(`[data-testid=grid-cell][data-image-id="${out}"][aria-selected=false]`);
+    await page.keyboard.press(CLASS_KEYS[classes.findIndex((c) => c.id === target)]!);
+    const labelOf = async (id: number) => (await h().dataset.image({ id })).classId;
+    await waitFor(
+      async () => (await Promise.all(of.map(labelOf))).every((c, i) => c === (of[i] === out ? null : target)),
+      'every image of the view labeled but the one left out',
+    );
+    await page.keyboard.press('Control+z');
+    await waitFor(async () => (await Promise.all(of.map(labelOf))).every((c) => c === null), 'one undo');
+    await page.selectOption('[data-testid=assist-class]', '');
     await page.click('[data-testid=filter-clear]');
   });
 

@@ -1,10 +1,11 @@
 // `studio suggest PROJECT`: trains the labeling assistant on the labeled images (building
 // the default backbone's features where the cache lacks them, with a progress line) and
 // prints its suggestions for the unlabeled ones; `--accept-above P [--class X]` labels
-// those at or above P as one undoable edit.
+// those at or above P as one undoable edit; `--like IMAGE [--k N]` prints the images nearest
+// to one by the assistant's features ("more like this"), labeled or not.
 import { formatPercent } from '../../../src-shared/format';
 import type { Command } from 'commander';
-import type { AcceptOutput, AssistState, SuggestionsOutput } from '../../../src-shared/assist';
+import type { AcceptOutput, AssistState, SimilarOutput, SuggestionsOutput } from '../../../src-shared/assist';
 import type { ClassInfo } from '../../../src-shared/schemas';
 import { StudioError } from '../../../src-shared/errors';
 import { plural } from '../../../src-shared/plural';
@@ -18,6 +19,18 @@ interface SuggestFlags {
   limit: number;
   backbone?: string;
   inputSize?: number;
+  like?: number;
+  k?: number;
+}
+
+/** A positive whole number for `flag`, or an error naming it. */
+function count(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || v.trim() === '')
+      throw new StudioError('invalid-input', `${flag}: "${v}" is not a positive whole number`);
+    return n;
+  };
 }
 
 function probability(v: string): number {
@@ -73,6 +86,12 @@ export const suggestCommand: CliCommand = {
       .option('--limit <n>', 'how many suggestions to print', (v) => Number.parseInt(v, 10), 20)
       .option('--backbone <id>', 'the backbone whose features it uses (default: the default backbone)')
       .option('--input-size <px>', "its input size (default: the backbone's own)", (v) => Number.parseInt(v, 10))
+      .option(
+        '--like <image>',
+        'print the images nearest to this image id by the same features ("more like this")',
+        count('--like'),
+      )
+      .option('--k <n>', 'with --like: how many neighbours (default 20)', count('--k'))
       .option('--json', 'print JSON instead of a table')
       .action((dir: string, flags: SuggestFlags) =>
         withStudio(
@@ -83,10 +102,23 @@ export const suggestCommand: CliCommand = {
                 'invalid-input',
                 '--class goes with --accept-above P: say which probability to accept above',
               );
+            if (flags.k !== undefined && flags.like === undefined)
+              throw new StudioError(
+                'invalid-input',
+                '--k goes with --like IMAGE: say which image to find neighbours of',
+              );
+            if (flags.like !== undefined && flags.acceptAbove !== undefined)
+              throw new StudioError('invalid-input', '--like and --accept-above do different things: give one of them');
             const classes = await s.api.dataset.classes();
             const classId = flags.class === undefined ? undefined : classIdOf(classes, flags.class);
             const state = await trained(s);
             const names = new Map(classes.map((c) => [c.id, c.name]));
+            if (flags.like !== undefined) {
+              const near = await s.api.assist.similar({ imageId: flags.like, count: flags.k ?? 20 });
+              return console.log(
+                flags.json ? JSON.stringify({ state, similar: near }, null, 2) : similarText(near, names),
+              );
+            }
             if (flags.acceptAbove !== undefined) {
               const out = await s.api.assist.accept({ threshold: flags.acceptAbove, classId });
               return console.log(
@@ -120,6 +152,18 @@ function suggestionsText(state: AssistState, out: SuggestionsOutput, names: Map<
     head,
     `${plural(out.total, 'unlabeled image')}, most confident first:`,
     table([['image', 'suggested', 'probability', 'margin'], ...rows]),
+  ].join('\n');
+}
+
+function similarText(out: SimilarOutput, names: Map<number, string>): string {
+  const rows = out.items.map((s) => [
+    s.imageId,
+    s.labelClassId === null ? '-' : (names.get(s.labelClassId) ?? String(s.labelClassId)),
+    s.distance.toFixed(3),
+  ]);
+  return [
+    `${plural(out.items.length, 'image')} nearest to image ${out.imageId}, nearest first:`,
+    table([['image', 'label', 'distance'], ...rows]),
   ].join('\n');
 }
 

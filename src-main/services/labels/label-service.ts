@@ -32,8 +32,8 @@ export class LabelService implements Slice<'labels'> {
     return this.edit((d, now) => assignLabel(d, imageIds, classId, now));
   }
 
-  assignFilter({ filter, classId }: In<'assignFilter'>): EditResult {
-    return this.edit((d, now) => assignLabelToFilter(d, filter, classId, now));
+  assignFilter({ filter, classId, exceptIds }: In<'assignFilter'>): EditResult {
+    return this.edit((d, now) => assignLabelToFilter(d, filter, classId, now, exceptIds));
   }
 
   setSplit({ imageIds, split }: In<'setSplit'>): EditResult {

@@ -131,8 +131,11 @@ export function assignLabelToFilter(
   filter: ImageFilter,
   classId: number | null,
   now: number,
+  exceptIds: readonly number[] = [],
 ): EditResult {
-  return assignLabel(db, imageIdsInFilter(db, filter), classId, now);
+  const except = new Set(exceptIds);
+  const ids = imageIdsInFilter(db, filter);
+  return assignLabel(db, except.size === 0 ? ids : ids.filter((id) => !except.has(id)), classId, now);
 }
 
 export function setSplit(db: Database, imageIds: number[], split: Split | null, now: number, why?: string): EditResult {

@@ -43,7 +43,8 @@ export class EditingState {
     if (!target) return;
     const api = this.#studio.api.labels;
     if (target.kind === 'all') {
-      const call = api.assignFilter({ filter: grid.filter, classId });
+      const except = target.except.length > 0 ? { exceptIds: target.except } : {};
+      const call = api.assignFilter({ filter: grid.filter, classId, ...except });
       selection.labelled(!classInView(classId, grid.filter));
       grid.refresh();
       await this.#settle(call);

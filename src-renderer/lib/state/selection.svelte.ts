@@ -2,13 +2,14 @@
 // is, and with nothing picked explicitly the image under it is the selection: look, press
 // a digit, the cursor moves on. An explicit selection holds image ids, so it survives the
 // grid refreshing and images moving; "all in view" holds no ids at all, so it costs the
-// same for ten images or a hundred thousand.
+// same for ten images or a hundred thousand; Ctrl-clicks after it leave images out of it
+// (`except`), so "select all, deselect the wrong ones, press the key" labels the rest.
 import { SvelteSet } from 'svelte/reactivity';
 import type { ImageSummary } from '../../../src-shared/schemas';
 import type { ImageGridState } from './image-grid.svelte';
 
 export type LabelTarget =
-  { kind: 'all' } | { kind: 'images'; ids: number[] } | { kind: 'cursor'; index: number; id: number };
+  { kind: 'all'; except: number[] } | { kind: 'images'; ids: number[] } | { kind: 'cursor'; index: number; id: number };
 
 export interface PickModifiers {
   /** Ctrl/Cmd: add or remove one image. */
@@ -22,6 +23,8 @@ const EMPTY: ReadonlySet<number> = new Set();
 export class SelectionState {
   #ids = $state.raw<ReadonlySet<number>>(EMPTY);
   #all = $state(false);
+  /** With `all`: the images Ctrl-clicked out of it. */
+  #except = $state.raw<ReadonlySet<number>>(EMPTY);
   readonly #grid: ImageGridState;
   /** Where a Shift range starts: the last plain pick. */
   #anchor = -1;
@@ -40,23 +43,27 @@ export class SelectionState {
     return this.#ids;
   }
   /** True when more than the cursor's image is picked. */
+  /** With `all`: the images left out of it. */
+  get except(): ReadonlySet<number> {
+    return this.#except;
+  }
   get explicit(): boolean {
     return this.#all || this.#ids.size > 0;
   }
   get count(): number {
-    if (this.#all) return this.#grid.total ?? 0;
+    if (this.#all) return Math.max(0, (this.#grid.total ?? 0) - this.#except.size);
     if (this.#ids.size > 0) return this.#ids.size;
     return this.#grid.selectedItem ? 1 : 0;
   }
 
   isSelected(index: number, item: ImageSummary | undefined): boolean {
-    if (this.#all) return true;
+    if (this.#all) return item === undefined || !this.#except.has(item.id);
     if (this.#ids.size > 0) return item !== undefined && this.#ids.has(item.id);
     return index === this.#grid.selected;
   }
 
   target(): LabelTarget | null {
-    if (this.#all) return { kind: 'all' };
+    if (this.#all) return { kind: 'all', except: [...this.#except] };
     const cursor = this.#grid.selectedItem;
     const single = this.#ids.size === 1 && cursor !== undefined && this.#ids.has(cursor.id);
     if (this.#ids.size > 0 && !single) return { kind: 'images', ids: [...this.#ids] };
@@ -86,6 +93,7 @@ export class SelectionState {
   selectAll(): void {
     this.#request++;
     this.#ids = EMPTY;
+    this.#except = EMPTY;
     this.#all = true;
   }
 
@@ -121,6 +129,7 @@ export class SelectionState {
     // A snapshot, replaced rather than mutated, as every selection here is.
     this.#ids = new SvelteSet(additive && !this.#all ? [...this.#ids, ...ids] : ids);
     this.#all = false;
+    this.#except = EMPTY;
   }
 
   /** After labelling: images the filter no longer shows are no longer selected. */
@@ -132,19 +141,26 @@ export class SelectionState {
     this.#request++;
     this.#ids = EMPTY;
     this.#all = false;
+    this.#except = EMPTY;
   }
 
   #toggle(index: number): void {
     const item = this.#grid.itemAt(index);
     if (!item) return;
-    const next = new Set(this.#all ? [] : this.#ids);
+    if (this.#all) {
+      // Everything in view stays picked but this one (or it comes back): no ids fetched, however long the view.
+      const except = new Set(this.#except);
+      if (!except.delete(item.id)) except.add(item.id);
+      this.#except = except;
+      return;
+    }
+    const next = new Set(this.#ids);
     // Ctrl-click adds to what is selected, and with nothing picked that is the cursor's image.
     const cursor = this.#grid.selectedItem;
-    if (next.size === 0 && !this.#all && cursor && cursor.id !== item.id) next.add(cursor.id);
+    if (next.size === 0 && cursor && cursor.id !== item.id) next.add(cursor.id);
     if (next.has(item.id)) next.delete(item.id);
     else next.add(item.id);
     this.#request++;
-    this.#all = false;
     this.#ids = next;
   }
 
@@ -159,6 +175,7 @@ export class SelectionState {
       else missing = true;
     }
     this.#all = false;
+    this.#except = EMPTY;
     this.#ids = ids;
     if (!missing || !resolve) return;
     void this.#grid

@@ -140,3 +140,23 @@ test('history survives closing and reopening the database', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('labelling a whole view but the images left out of it (Ctrl+A, then Ctrl-clicks) is one edit; undo restores', () => {
+  const db = openDatabase(':memory:');
+  const ids = seed(db, 5);
+  const cat = labels.createClass(db, 'cat', undefined, 1).classId;
+  const view = { imageIds: [ids[4]!, ids[0]!, ids[2]!, ids[3]!] };
+  const r = labels.assignLabelToFilter(db, view, cat, 2, [ids[2]!]);
+  assert.deepEqual(
+    labelsOf(db),
+    ['cat', null, null, 'cat', 'cat'],
+    'the view but the one left out; the rest untouched',
+  );
+  assert.equal(listEdits(db, 10)[0]!.description, 'Labelled 3 images "cat"');
+  assert.ok(r.canUndo);
+  labels.undo(db);
+  assert.deepEqual(labelsOf(db), [null, null, null, null, null]);
+  // Without exceptions the whole view is labelled, as before.
+  labels.assignLabelToFilter(db, view, cat, 3);
+  assert.deepEqual(labelsOf(db), ['cat', null, 'cat', 'cat', 'cat']);
+});

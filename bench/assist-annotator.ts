@@ -1,0 +1,121 @@
+// The simulated annotator of bench/assist.ts. It knows every image's true class and works
+// the project only through the contract calls the dataset page makes, counting one action
+// per key press or click a person would make there:
+// - a number key labels the selection (labels.assign, as editing.label sends it);
+// - a click, a Ctrl-click, a Shift-click or a Page Down changes what is picked or seen;
+// - choosing an entry in the assistant bar's "Order by suggestion" or "Predicted class"
+//   select shows that view (assist.suggestions, as AssistPanelState.ordered asks for it).
+import type { Suggestion } from '../src-shared/assist';
+
+export type Call = (service: string, method: string, input?: unknown) => Promise<any>;
+
+export class Annotator {
+  actions = 0;
+  /** Actions when each target share of correctly labeled images was first reached. */
+  readonly reached = new Map<number, number>();
+  /** Where the actions went, for the report. */
+  readonly spent = { seed: 0, views: 0, select: 0, scroll: 0, accept: 0, fix: 0 };
+  /** Suggestions taken that were wrong, and right. */
+  wrong = 0;
+  right = 0;
+
+  constructor(
+    private readonly call: Call,
+    /** Image id -> its true class id. */
+    private readonly truth: Map<number, number>,
+  ) {}
+
+  classOf(imageId: number): number {
+    return this.truth.get(imageId)!;
+  }
+
+  /** Counts `n` actions that change no label (clicks that pick, a Page Down, a select's entry). */
+  look(kind: keyof Annotator['spent'], n = 1): void {
+    this.actions += n;
+    this.spent[kind] += n;
+  }
+
+  /** One key press labelling `imageIds`: one action, then the images correctly labeled are counted from the project. */
+  async key(kind: keyof Annotator['spent'], imageIds: number[], classId: number): Promise<void> {
+    await this.call('labels', 'assign', { imageIds, classId });
+    this.look(kind);
+    const correct = await this.correct();
+    for (const target of [0.95, 0.99])
+      if (correct >= target * this.truth.size && !this.reached.has(target)) this.reached.set(target, this.actions);
+  }
+
+  /** Images whose label in the project is their true class. */
+  async correct(): Promise<number> {
+    let right = 0;
+    let total = Infinity;
+    for (let offset = 0; offset < total; offset += 2000) {
+      const page = await this.call('dataset', 'images', { limit: 2000, offset });
+      total = page.total;
+      for (const im of page.items as { id: number; classId: number | null }[])
+        if (im.classId !== null && im.classId === this.classOf(im.id)) right++;
+    }
+    return right;
+  }
+
+  done(target: number): boolean {
+    return this.reached.has(target);
+  }
+}
+
+/** Labels images in grid order, one key each, until every class has `min`: what the assistant waits for. */
+export async function seed(a: Annotator, order: number[], classIds: number[], min: number): Promise<void> {
+  const have = new Map<number, number>();
+  for (const id of order) {
+    if (classIds.every((c) => (have.get(c) ?? 0) >= min)) return;
+    const c = a.classOf(id);
+    await a.key('seed', [id], c);
+    have.set(c, (have.get(c) ?? 0) + 1);
+  }
+}
+
+export interface ViewOptions {
+  /** Thumbnails one screen of the grid shows (a 1600 x 1000 window holds 10 x 5 cells of 124 px). */
+  screen: number;
+  /** Only suggestions at or above this probability are taken (the chip shows it on each thumbnail). */
+  threshold: number;
+}
+
+/**
+ * One predicted class's view, most confident first. Screen by screen over the images at or
+ * above the threshold: pick them (Ctrl+A when they are the whole view, else click the first
+ * and Shift-click the last), press the class's key, then fix the wrong ones, one true class
+ * at a time: click the first, Ctrl-click the others, press that class's key. Returns how
+ * many images it labeled.
+ */
+export async function classView(a: Annotator, call: Call, classId: number, opt: ViewOptions): Promise<number> {
+  a.look('views'); // the "Predicted class" select
+  const view = (
+    await call('assist', 'suggestions', { which: 'unlabeled', classId, sort: 'confidence', limit: 200_000 })
+  ).items as Suggestion[];
+  const take = view.filter((s) => s.probability >= opt.threshold);
+  for (let first = 0; first < take.length; first += opt.screen) {
+    if (first > 0) a.look('scroll'); // Page Down
+    const screen = take.slice(first, first + opt.screen);
+    a.look('select', take.length === view.length && take.length <= opt.screen ? 1 : 2);
+    await a.key(
+      'accept',
+      screen.map((s) => s.imageId),
+      classId,
+    );
+    const wrong = new Map<number, number[]>();
+    for (const s of screen) {
+      const truth = a.classOf(s.imageId);
+      if (truth === classId) {
+        a.right++;
+        continue;
+      }
+      a.wrong++;
+      (wrong.get(truth) ?? wrong.set(truth, []).get(truth)!).push(s.imageId);
+    }
+    for (const [truth, ids] of wrong) {
+      a.look('fix', ids.length); // a click, then Ctrl-clicks
+      await a.key('fix', ids, truth);
+    }
+  }
+  return take.length;
+}
