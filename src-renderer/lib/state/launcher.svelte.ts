@@ -6,10 +6,10 @@ import type { BackboneInfo } from '../../../src-shared/backbones';
 import type { BakeoffEntry } from '../../../src-shared/bakeoff';
 import { StudioError } from '../../../src-shared/errors';
 import type { LrRangeProgress, StartRunInput } from '../../../src-shared/runs';
-import { errorMessage } from '../api';
 import { configFromForm, defaultForm, featureShapeOf, type RunForm } from '../run-form';
 import { BackbonesState } from './backbones.svelte';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export interface LrRange {
   curve: Array<{ lr: number; loss: number }>;
@@ -20,22 +20,21 @@ export class LauncherState {
   readonly #studio: Connection;
   readonly weights: BackbonesState;
   #form = $state<RunForm>(defaultForm(undefined));
-  #starting = $state(false);
-  #error = $state<string | null>(null);
+  readonly #start = new Request();
   #lrRange = $state.raw<LrRange | null>(null);
-  #lrBusy = $state(false);
-  #lrError = $state<string | null>(null);
+  readonly #lr = new Request();
+  // A failed cancel shows on the range test's line; `lrCancelling` lasts until the test ends.
+  readonly #lrCancel = new Request(this.#lr);
   #lrNotice = $state<string | null>(null);
   #lrProgress = $state.raw<LrRangeProgress | null>(null);
   #lrCancelling = $state(false);
-  #bakeoffStarting = $state(false);
-  #bakeoffError = $state<string | null>(null);
+  readonly #bakeoff = new Request();
 
   constructor(studio: Connection) {
     this.#studio = studio;
     this.weights = new BackbonesState(studio);
     studio.on('runs.lrRange', (p) => {
-      if (this.#lrBusy) this.#lrProgress = p;
+      if (this.#lr.loading) this.#lrProgress = p;
     });
   }
 
@@ -52,19 +51,19 @@ export class LauncherState {
     return featureShapeOf(this.backbone, Number(this.#form.inputSize));
   }
   get starting(): boolean {
-    return this.#starting;
+    return this.#start.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#start.error;
   }
   get lrRange(): LrRange | null {
     return this.#lrRange;
   }
   get lrBusy(): boolean {
-    return this.#lrBusy;
+    return this.#lr.loading;
   }
   get lrError(): string | null {
-    return this.#lrError;
+    return this.#lr.error;
   }
   /** Why the last test ended without a result when that was the person's choice (a cancel). */
   get lrNotice(): string | null {
@@ -78,10 +77,10 @@ export class LauncherState {
     return this.#lrCancelling;
   }
   get bakeoffStarting(): boolean {
-    return this.#bakeoffStarting;
+    return this.#bakeoff.loading;
   }
   get bakeoffError(): string | null {
-    return this.#bakeoffError;
+    return this.#bakeoff.error;
   }
 
   /** The form starts on the recommended backbone: the best one whose ImageNet weights are present. */
@@ -100,74 +99,55 @@ export class LauncherState {
   }
 
   dismissError(): void {
-    this.#error = null;
+    this.#start.error = null;
   }
 
   async runLrRange(): Promise<void> {
-    this.#lrBusy = true;
-    this.#lrError = null;
     this.#lrNotice = null;
     this.#lrProgress = null;
-    try {
-      this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: configFromForm(this.#form) });
+    await this.#lr.act(async () => {
+      try {
+        this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: configFromForm(this.#form) });
+      } catch (err) {
+        // A cancel was the person's choice: a notice, not an error.
+        if (!(err instanceof StudioError && err.code === 'cancelled')) throw err;
+        this.#lrNotice = err.message;
+        return;
+      }
       if (this.#lrRange.suggestion !== null) this.#form.phase1.lr = Number(this.#lrRange.suggestion.toPrecision(2));
-    } catch (err) {
-      if (err instanceof StudioError && err.code === 'cancelled') this.#lrNotice = err.message;
-      else this.#lrError = errorMessage(err);
-    } finally {
-      this.#lrBusy = false;
-      this.#lrCancelling = false;
-      this.#lrProgress = null;
-    }
+    });
+    this.#lrCancelling = false;
+    this.#lrProgress = null;
   }
 
   /** Stops the test under way; runLrRange then ends with the studio's "cancelled" message. */
   async cancelLrRange(): Promise<void> {
-    if (!this.#lrBusy) return;
+    if (!this.#lr.loading) return;
     this.#lrCancelling = true;
-    try {
+    const sent = await this.#lrCancel.act(async () => {
       await this.#studio.api.runs.lrRangeCancel();
-    } catch (err) {
-      this.#lrCancelling = false;
-      this.#lrError = errorMessage(err);
-    }
+      return true;
+    });
+    if (!sent) this.#lrCancelling = false;
   }
 
   /** Starts the run; returns the first run's id, or null with the studio's reason shown. */
   async start(): Promise<number | null> {
-    this.#starting = true;
-    this.#error = null;
-    try {
+    const out = await this.#start.act(() => {
       const input: StartRunInput = { config: configFromForm(this.#form) };
       if (this.#form.name.trim()) input.name = this.#form.name.trim();
       if (this.#form.kfold) input.folds = Number(this.#form.folds);
-      const out = await this.#studio.api.runs.start(input);
-      return out.runIds[0] ?? null;
-    } catch (err) {
-      this.#error = errorMessage(err);
-      return null;
-    } finally {
-      this.#starting = false;
-    }
+      return this.#studio.api.runs.start(input);
+    });
+    return out?.runIds[0] ?? null;
   }
 
   /** Queues one run per entry on the form's plan; returns its first run's id, or null with the reason shown. */
   async startBakeoff(entries: BakeoffEntry[]): Promise<number | null> {
-    this.#bakeoffStarting = true;
-    this.#bakeoffError = null;
-    try {
-      const name = this.#form.name.trim();
-      const out = await this.#studio.api.runs.bakeoff({
-        config: configFromForm(this.#form),
-        entries,
-        ...(name ? { name } : {}),
-      });
-      return out.runIds[0] ?? null;
-    } catch (err) {
-      this.#bakeoffError = errorMessage(err);
-      return null;
-    } finally {
-      this.#bakeoffStarting = false;
-    }
+    const name = this.#form.name.trim();
+    const out = await this.#bakeoff.act(() =>
+      this.#studio.api.runs.bakeoff({ config: configFromForm(this.#form), entries, ...(name ? { name } : {}) }),
+    );
+    return out?.runIds[0] ?? null;
   }
 }
