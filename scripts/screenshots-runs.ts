@@ -9,13 +9,12 @@
 // Each step waits for what the page shows, and the script fails if a picture would not show
 // what its name says (a leaking cluster after the split, a PROBLEM on the healthy run).
 //   npx vite build && npx tsx scripts/screenshots-runs.ts
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { FASHION_CLASSES, imagePixels, readIdx } from './fashion-mnist';
-import { launchBrowser, startStudio } from '../test/e2e/harness';
+import { closeE2e, importThroughApi, openE2e } from '../test/e2e/harness';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const WEIGHTS = join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'keras', 'mobilenet_2_5_224_tf_no_top.h5');
@@ -113,33 +112,27 @@ async function bakeoffAndShoot(page: Page): Promise<void> {
 
 async function main(): Promise<void> {
   if (!existsSync(WEIGHTS)) throw new Error(`No MobileNet 0.25 weights at ${WEIGHTS} (the shared Keras fixtures).`);
-  const tmp = mkdtempSync(join(tmpdir(), 'studio-shots-runs-'));
-  const data = join(tmp, 'fashion');
-  const count = await writeData(data);
+  let count = 0;
   mkdirSync(OUT, { recursive: true });
-  const running = await startStudio({
-    projectDir: join(tmp, 'fashion-project'),
-    create: true,
-    modelCacheDir: join(tmp, 'models'),
+  const e2e = await openE2e({
+    name: 'shots-runs',
+    projectName: 'fashion-project',
+    modelCache: true,
+    data: async (tmp) => (count = await writeData(join(tmp, 'fashion'))),
+    prepare: async (s) => {
+      await s.running.studio.backbones.import({ file: WEIGHTS, id: 'mobilenet_0.25' });
+      await importThroughApi(s, join(s.tmp, 'fashion'));
+    },
   });
-  const browser = await launchBrowser();
   try {
-    await running.studio.backbones.import({ file: WEIGHTS, id: 'mobilenet_0.25' });
-    const h = running.studio.handlers();
-    await h.folders.pick({ path: data });
-    await h.imports.start({ folder: data });
-    await running.studio.idle();
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(running.url);
+    const page = e2e.page;
     await page.waitForSelector(`[data-testid=total-count][data-total="${count}"]`);
     await splitAndShoot(page);
     await trainAndShoot(page);
     await bakeoffAndShoot(page);
     console.log(`wrote 5 screenshots to ${OUT}`);
   } finally {
-    await browser.close();
-    await running.close();
-    rmSync(tmp, { recursive: true, force: true });
+    await closeE2e(e2e);
   }
 }
 

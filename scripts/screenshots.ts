@@ -3,12 +3,11 @@
 // through import, labelling, the head editor, the launcher, two real training runs,
 // their comparison and evaluation, the problems page, and the Health page with a leaking copy.
 //   npx vite build && npx tsx scripts/screenshots.ts
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { FASHION_CLASSES, imagePixels, readIdx } from './fashion-mnist';
-import { launchBrowser, startStudio } from '../test/e2e/harness';
+import { closeE2e, openE2e } from '../test/e2e/harness';
 import { writeTinyFixture } from '../test/e2e/tiny-fixture';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -39,16 +38,16 @@ async function writeData(root: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), 'studio-shots-'));
-  const data = join(tmp, 'fashion');
-  await writeData(data);
   mkdirSync(OUT, { recursive: true });
-  const running = await startStudio({ projectDir: join(tmp, 'demo-project'), create: true });
-  const browser = await launchBrowser();
+  const e2e = await openE2e({
+    name: 'shots',
+    projectName: 'demo-project',
+    data: (tmp) => writeData(join(tmp, 'fashion')),
+  });
+  const data = join(e2e.tmp, 'fashion');
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = e2e.page;
     const shot = (name: string) => page.screenshot({ path: join(OUT, `${name}.png`) });
-    await page.goto(running.url);
     await page.click('[data-testid=import-open]');
     await page.fill('[data-testid=import-folder]', data);
     await page.click('[data-testid=import-start]');
@@ -138,9 +137,7 @@ async function main(): Promise<void> {
     await shot('health');
     console.log(`wrote 10 screenshots to ${OUT}`);
   } finally {
-    await browser.close();
-    await running.close();
-    rmSync(tmp, { recursive: true, force: true });
+    await closeE2e(e2e);
   }
 }
 

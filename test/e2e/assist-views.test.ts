@@ -5,87 +5,72 @@
 // Ctrl-clicked out labels the rest with one key; "label next" puts the cursor on the queue's
 // first image, Enter accepts its suggestion, a number key labels the next, undo as anywhere.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { writeProject } from '../../bench/assist-project';
 import { FASHION_CLASSES } from '../../scripts/fashion-mnist';
 import { CLASS_KEYS } from '../../src-renderer/lib/label-keys';
-import { tempDir } from '../integration/runs/helpers';
-import { closeAll, launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
+import { e2eSetup } from './harness';
 
 describe('the assistant in the grid: more like this, orders, label next', () => {
-  let dir: string;
-  let running: RunningStudio;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-  const h = () => running.studio.handlers();
-  const ids = async () => (await h().dataset.images({ filter: {}, offset: 0, limit: 500 })).items;
-  const shownIds = () =>
-    page.$$eval('[data-testid=grid-cell][data-image-id]', (cells) => cells.map((c) => Number(c.dataset.imageId)));
-
-  before(async () => {
-    dir = tempDir('e2e-assist-views');
-    mkdirSync(dir, { recursive: true });
-    const { projectDir, truth } = await writeProject(dir, 100, 2);
-    running = await startStudio({
-      projectDir,
-      create: false,
-      studio: {
-        runs: { backend: 'wasm' },
-        assist: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, auto: true, debounceMs: 200 },
-      },
-    });
+  let truth: Map<number, string>;
+  const s = e2eSetup({
+    name: 'assist-views',
+    studio: {
+      runs: { backend: 'wasm' },
+      assist: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, auto: true, debounceMs: 200 },
+    },
+    data: async (tmp) => (truth = (await writeProject(tmp, 100, 2)).truth),
     // Classes made in Fashion-MNIST's order (keys 1-9, 0); five of each labeled.
-    const classId = new Map<string, number>();
-    for (const name of FASHION_CLASSES) classId.set(name, (await h().classes.create({ name })).classId);
-    for (const name of FASHION_CLASSES) {
-      const of = [...truth].filter(([, c]) => c === name).slice(0, 5);
-      await h().labels.assign({ imageIds: of.map(([id]) => id), classId: classId.get(name)! });
-    }
-    browser = await launchBrowser();
-    page = await openPage(browser, running.url, errors);
-    await page.waitForSelector('[data-testid=grid-cell][data-image-id]');
-    await page.click('[data-testid=assist-start]');
-    await page.waitForSelector('[data-testid=assist-bar][data-status=ready]', { timeout: 300_000 });
+    prepare: async (e2e) => {
+      const classId = new Map<string, number>();
+      for (const name of FASHION_CLASSES) classId.set(name, (await e2e.h().classes.create({ name })).classId);
+      for (const name of FASHION_CLASSES) {
+        const of = [...truth].filter(([, c]) => c === name).slice(0, 5);
+        await e2e.h().labels.assign({ imageIds: of.map(([id]) => id), classId: classId.get(name)! });
+      }
+    },
+    ready: '[data-testid=grid-cell][data-image-id]',
+    opened: async ({ page }) => {
+      await page.click('[data-testid=assist-start]');
+      await page.waitForSelector('[data-testid=assist-bar][data-status=ready]', { timeout: 300_000 });
+    },
   });
-
-  after(() => closeAll(browser, running, join(dir)));
+  const ids = async () => (await s.h().dataset.images({ filter: {}, offset: 0, limit: 500 })).items;
+  const shownIds = () =>
+    s.page.$$eval('[data-testid=grid-cell][data-image-id]', (cells) => cells.map((c) => Number(c.dataset.imageId)));
 
   it('"more like this" from the viewer selects the image and its neighbours; one key labels them, one undo restores', async () => {
     const first = (await ids()).find((im) => im.classId === null)!;
-    await page.dblclick(`[data-testid=grid-cell][data-image-id="${first.id}"]`);
-    await page.click('[data-testid=viewer-similar]');
-    const near = await h().assist.similar({ imageId: first.id, count: 47 });
+    await s.page.dblclick(`[data-testid=grid-cell][data-image-id="${first.id}"]`);
+    await s.page.click('[data-testid=viewer-similar]');
+    const near = await s.h().assist.similar({ imageId: first.id, count: 47 });
     const want = [first.id, ...near.items.map((s) => s.imageId)];
-    await page.waitForSelector(`[data-testid=view-label]:has-text("48 images like #${first.id}")`);
-    await page.waitForSelector(`[data-testid=total-count][data-total="48"]`);
+    await s.page.waitForSelector(`[data-testid=view-label]:has-text("48 images like #${first.id}")`);
+    await s.page.waitForSelector(`[data-testid=total-count][data-total="48"]`);
     assert.deepEqual((await shownIds()).slice(0, 10), want.slice(0, 10), 'nearest first, the image itself leading');
     const before = new Map((await ids()).map((im) => [im.id, im.classId]));
-    const classes = await h().dataset.classes({});
+    const classes = await s.h().dataset.classes({});
     const third = [...classes].sort((a, b) => a.id - b.id)[2]!.id;
-    await page.keyboard.press('3');
+    await s.page.keyboard.press('3');
     const labeled = async () => (await ids()).filter((im) => want.includes(im.id) && im.classId === third).length;
     await waitFor(async () => (await labeled()) === 48, 'every image of the view labeled with key 3');
-    await page.keyboard.press('Control+z');
+    await s.page.keyboard.press('Control+z');
     await waitFor(
       async () => (await ids()).every((im) => im.classId === before.get(im.id)),
       'one undo puts every label back',
     );
-    await page.click('[data-testid=filter-clear]');
+    await s.page.click('[data-testid=filter-clear]');
   });
 
   it('orders the grid by suggestion and filters it by predicted class', async () => {
-    await page.selectOption('[data-testid=assist-order]', 'uncertainty');
-    const unsure = await h().assist.suggestions({ which: 'unlabeled', sort: 'uncertainty', offset: 0, limit: 500 });
-    await page.waitForSelector(`[data-testid=total-count][data-total="${unsure.total}"]`);
+    await s.page.selectOption('[data-testid=assist-order]', 'uncertainty');
+    const unsure = await s.h().assist.suggestions({ which: 'unlabeled', sort: 'uncertainty', offset: 0, limit: 500 });
+    await s.page.waitForSelector(`[data-testid=total-count][data-total="${unsure.total}"]`);
     await waitFor(async () => (await shownIds())[0] === unsure.items[0]!.imageId, 'least certain first');
-    const classes = await h().dataset.classes({});
+    const classes = await s.h().dataset.classes({});
     const target = unsure.items[0]!.classId;
-    await page.selectOption('[data-testid=assist-class]', String(target));
-    const of = await h().assist.suggestions({
+    await s.page.selectOption('[data-testid=assist-class]', String(target));
+    const of = await s.h().assist.suggestions({
       which: 'unlabeled',
       classId: target,
       sort: 'uncertainty',
@@ -93,75 +78,77 @@ describe('the assistant in the grid: more like this, orders, label next', () => 
       limit: 500,
     });
     const name = classes.find((c) => c.id === target)!.name;
-    await page.waitForSelector(`[data-testid=view-label]:has-text("predicted ${name}")`);
-    await page.waitForSelector(`[data-testid=total-count][data-total="${of.total}"]`);
+    await s.page.waitForSelector(`[data-testid=view-label]:has-text("predicted ${name}")`);
+    await s.page.waitForSelector(`[data-testid=total-count][data-total="${of.total}"]`);
     assert.deepEqual(
       await shownIds(),
       of.items.map((s) => s.imageId),
     );
-    await page.selectOption('[data-testid=assist-class]', '');
-    await page.selectOption('[data-testid=assist-order]', 'disagreement');
-    const doubts = await h().assist.disagreements({ limit: 2000 });
-    await page.waitForSelector(`[data-testid=total-count][data-total="${doubts.items.length}"]`);
-    await page.click('[data-testid=filter-clear]');
+    await s.page.selectOption('[data-testid=assist-class]', '');
+    await s.page.selectOption('[data-testid=assist-order]', 'disagreement');
+    const doubts = await s.h().assist.disagreements({ limit: 2000 });
+    await s.page.waitForSelector(`[data-testid=total-count][data-total="${doubts.items.length}"]`);
+    await s.page.click('[data-testid=filter-clear]');
   });
 
   it('Ctrl+A on a predicted class, a Ctrl-click leaves one out, one key labels the rest; one undo restores', async () => {
-    const classes = [...(await h().dataset.classes({}))].sort((a, b) => a.id - b.id);
-    const all = await h().assist.suggestions({ which: 'unlabeled', sort: 'confidence', offset: 0, limit: 500 });
+    const classes = [...(await s.h().dataset.classes({}))].sort((a, b) => a.id - b.id);
+    const all = await s.h().assist.suggestions({ which: 'unlabeled', sort: 'confidence', offset: 0, limit: 500 });
     const counts = new Map<number, number>();
-    for (const s of all.items) counts.set(s.classId, (counts.get(s.classId) ?? 0) + 1);
+    for (const g of all.items) counts.set(g.classId, (counts.get(g.classId) ?? 0) + 1);
     const target = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
-    await page.selectOption('[data-testid=assist-order]', 'confidence');
-    await page.selectOption('[data-testid=assist-class]', String(target));
+    await s.page.selectOption('[data-testid=assist-order]', 'confidence');
+    await s.page.selectOption('[data-testid=assist-class]', String(target));
     const of = (
-      await h().assist.suggestions({ which: 'unlabeled', classId: target, sort: 'confidence', offset: 0, limit: 500 })
-    ).items.map((s) => s.imageId);
+      await s.h().assist.suggestions({ which: 'unlabeled', classId: target, sort: 'confidence', offset: 0, limit: 500 })
+    ).items.map((g) => g.imageId);
     assert.ok(of.length >= 3, `the busiest predicted class has ${of.length} images`);
-    await page.waitForSelector(`[data-testid=total-count][data-total="${of.length}"]`);
+    await s.page.waitForSelector(`[data-testid=total-count][data-total="${of.length}"]`);
     // A plain click gives the grid the keyboard (the select had it), then Ctrl+A picks the view.
-    await page.click(`[data-testid=grid-cell][data-image-id="${of[0]!}"]`);
-    await page.keyboard.press('Control+a');
-    await page.waitForSelector(`[data-testid=selection-count][data-count="${of.length}"]`);
+    await s.page.click(`[data-testid=grid-cell][data-image-id="${of[0]!}"]`);
+    await s.page.keyboard.press('Control+a');
+    await s.page.waitForSelector(`[data-testid=selection-count][data-count="${of.length}"]`);
     const out = of[1]!;
-    await page.click(`[data-testid=grid-cell][data-image-id="${out}"]`, { modifiers: ['Control'] });
-    await page.waitForSelector(`[data-testid=selection-count][data-count="${of.length - 1}"]`);
-    await page.waitForSelector(`[data-testid=grid-cell][data-image-id="${of[0]!}"][aria-selected=true]`);
-    await page.waitForSelector(`[data-testid=grid-cell][data-image-id="${out}"][aria-selected=false]`);
-    await page.keyboard.press(CLASS_KEYS[classes.findIndex((c) => c.id === target)]!);
-    const labelOf = async (id: number) => (await h().dataset.image({ id })).classId;
+    await s.page.click(`[data-testid=grid-cell][data-image-id="${out}"]`, { modifiers: ['Control'] });
+    await s.page.waitForSelector(`[data-testid=selection-count][data-count="${of.length - 1}"]`);
+    await s.page.waitForSelector(`[data-testid=grid-cell][data-image-id="${of[0]!}"][aria-selected=true]`);
+    await s.page.waitForSelector(`[data-testid=grid-cell][data-image-id="${out}"][aria-selected=false]`);
+    await s.page.keyboard.press(CLASS_KEYS[classes.findIndex((c) => c.id === target)]!);
+    const labelOf = async (id: number) => (await s.h().dataset.image({ id })).classId;
     await waitFor(
       async () => (await Promise.all(of.map(labelOf))).every((c, i) => c === (of[i] === out ? null : target)),
       'every image of the view labeled but the one left out',
     );
-    await page.keyboard.press('Control+z');
+    await s.page.keyboard.press('Control+z');
     await waitFor(async () => (await Promise.all(of.map(labelOf))).every((c) => c === null), 'one undo');
-    await page.selectOption('[data-testid=assist-class]', '');
-    await page.click('[data-testid=filter-clear]');
+    await s.page.selectOption('[data-testid=assist-class]', '');
+    await s.page.click('[data-testid=filter-clear]');
   });
 
   it('"label next": Enter accepts the first suggestion, a number key labels the next, Ctrl+Z undoes', async () => {
-    await page.click('[data-testid=assist-label-next]');
-    await page.waitForSelector('[data-testid=view-label]:has-text("Label next")');
-    const queue = await h().assist.queue({ count: 20 });
+    await s.page.click('[data-testid=assist-label-next]');
+    await s.page.waitForSelector('[data-testid=view-label]:has-text("Label next")');
+    const queue = await s.h().assist.queue({ count: 20 });
     const [a, b] = queue.items;
-    await page.waitForSelector(`[data-testid=grid-cell][data-image-id="${a!.imageId}"][aria-selected=true]`);
-    await page.waitForSelector(`[data-testid=grid-cell][data-image-id="${a!.imageId}"] [data-testid=ghost-chip]`);
-    await page.keyboard.press('Enter');
-    await page.waitForSelector(`[data-testid=grid-cell][data-image-id="${a!.imageId}"][data-class-id="${a!.classId}"]`);
-    await page.waitForSelector(`[data-testid=grid-cell][data-image-id="${b!.imageId}"][aria-selected=true]`);
-    const classes = [...(await h().dataset.classes({}))].sort((x, y) => x.id - y.id);
-    await page.keyboard.press('2');
-    await page.waitForSelector(
+    await s.page.waitForSelector(`[data-testid=grid-cell][data-image-id="${a!.imageId}"][aria-selected=true]`);
+    await s.page.waitForSelector(`[data-testid=grid-cell][data-image-id="${a!.imageId}"] [data-testid=ghost-chip]`);
+    await s.page.keyboard.press('Enter');
+    await s.page.waitForSelector(
+      `[data-testid=grid-cell][data-image-id="${a!.imageId}"][data-class-id="${a!.classId}"]`,
+    );
+    await s.page.waitForSelector(`[data-testid=grid-cell][data-image-id="${b!.imageId}"][aria-selected=true]`);
+    const classes = [...(await s.h().dataset.classes({}))].sort((x, y) => x.id - y.id);
+    await s.page.keyboard.press('2');
+    await s.page.waitForSelector(
       `[data-testid=grid-cell][data-image-id="${b!.imageId}"][data-class-id="${classes[1]!.id}"]`,
     );
-    await page.keyboard.press('Control+z');
+    await s.page.keyboard.press('Control+z');
     await waitFor(
-      async () => (await h().dataset.image({ id: b!.imageId })).classId === null,
+      async () => (await s.h().dataset.image({ id: b!.imageId })).classId === null,
       'undo takes the last label back',
     );
-    assert.equal((await h().dataset.image({ id: a!.imageId })).classId, a!.classId);
-    assert.deepEqual(errors, []);
+    assert.equal((await s.h().dataset.image({ id: a!.imageId })).classId, a!.classId);
+    assert.deepEqual(s.errors, []);
   });
 });
 

@@ -9,6 +9,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import sharp from 'sharp';
+import { after, before } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
 import { WebSocketServer } from 'ws';
 import type { Handlers } from '../../src-shared/contract';
 import { fixedProvider } from '../helpers/fixed-provider';
@@ -18,9 +20,9 @@ import type { ClassInfo, EditRecord, ImageFilter, ImageSummary, Split } from '..
 import { EventHub, serve } from '../../src-main/rpc/dispatcher';
 import { closeServer } from '../../src-main/server/server';
 import { fakeMap } from './fake-map';
+import { launchBrowser, openPage, RENDERER_DIR } from './harness';
 
 // Not taken from harness.ts, so this runs without the real services loaded.
-const RENDERER_DIR = join(import.meta.dirname, '../../dist/renderer');
 
 const CLASS_NAMES = ['cat', 'dog', 'bird', 'horse', 'ship', 'truck', 'plane', 'frog', 'deer', 'car'];
 const COLORS = [
@@ -263,4 +265,36 @@ export async function startFakeStudio(
 function reply(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   res.writeHead(status, { 'content-type': type });
   res.end(body);
+}
+
+/** What a test file on the fake studio works with, once `before` has run. */
+export interface FakeE2e {
+  /** The fake studio; a test that restarts it puts the new one here, for `after` to close. */
+  fake: FakeStudio;
+  browser: Browser;
+  page: Page;
+  /** Uncaught page errors: a test that ends with none asserts this is empty. */
+  errors: string[];
+}
+
+/**
+ * The set-up of an end-to-end test file on `count` fake images: the fake studio, Chromium on
+ * its page once the grid knows the total, and both closed after the file. Call it inside
+ * `describe`, before the tests.
+ */
+export function fakeE2eSetup(count: number): FakeE2e {
+  const e2e = { errors: [] as string[] } as FakeE2e;
+  before(async () => {
+    e2e.fake = await startFakeStudio(count);
+    e2e.browser = await launchBrowser();
+    e2e.page = await openPage(e2e.browser, e2e.fake.url, e2e.errors);
+    await e2e.page.waitForSelector(`[data-testid=total-count][data-total="${count}"]`);
+  });
+  after(async () => {
+    // Unset where a failed `before` stopped early.
+    const made = e2e as Partial<FakeE2e>;
+    await made.browser?.close();
+    await made.fake?.close();
+  });
+  return e2e;
 }

@@ -3,38 +3,19 @@
 // images, the keyboard reaches the end, fast scrolling keeps the DOM small, and a dropped
 // connection is shown and then recovered from.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startFakeStudio, type FakeStudio } from './fake-studio';
-import { launchBrowser } from './harness';
+import { describe, it } from 'node:test';
+import { fakeE2eSetup, startFakeStudio } from './fake-studio';
 
 const COUNT = 100_000;
 
 describe('thumbnail grid at 100,000 images', () => {
-  let fake: FakeStudio;
-  let browser: Browser;
-  let page: Page;
-  const pageErrors: string[] = [];
+  const s = fakeE2eSetup(COUNT);
 
-  const cellCount = () => page.locator('[data-testid=grid-cell]').count();
-  const scrollTo = (top: number) => page.$eval('[data-testid=grid]', (grid, y) => grid.scrollTo({ top: y }), top);
+  const cellCount = () => s.page.locator('[data-testid=grid-cell]').count();
+  const scrollTo = (top: number) => s.page.$eval('[data-testid=grid]', (grid, y) => grid.scrollTo({ top: y }), top);
   /** The fake gives image i the id i + 1, so a loaded cell proves its page came from the right offset. */
   const loaded = (index: number) =>
-    page.waitForSelector(`[data-testid=grid-cell][data-index="${index}"][data-image-id="${index + 1}"]`);
-
-  before(async () => {
-    fake = await startFakeStudio(COUNT);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(fake.url);
-    await page.waitForSelector(`[data-testid=total-count][data-total="${COUNT}"]`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await fake?.close();
-  });
+    s.page.waitForSelector(`[data-testid=grid-cell][data-index="${index}"][data-image-id="${index + 1}"]`);
 
   it('draws only the cells near the view', async () => {
     await loaded(0);
@@ -43,11 +24,11 @@ describe('thumbnail grid at 100,000 images', () => {
   });
 
   it('shows the right images at any depth', async () => {
-    const height = await page.$eval('[data-testid=grid]', (grid) => grid.scrollHeight);
+    const height = await s.page.$eval('[data-testid=grid]', (grid) => grid.scrollHeight);
     for (const fraction of [0.5, 0.999, 0.1]) {
       await scrollTo(Math.floor(height * fraction));
       // The grid redraws on the scroll event, after scrollTo returns: wait for it.
-      const first = await page.waitForFunction(
+      const first = await s.page.waitForFunction(
         ([f, count]) => {
           const index = Number(document.querySelector('[data-testid=grid-cell]')?.getAttribute('data-index'));
           return Math.abs(index / count - f) < 0.01 ? index : null;
@@ -61,8 +42,8 @@ describe('thumbnail grid at 100,000 images', () => {
 
   it('keeps the DOM small and thumbnails unfetched while scrolling fast', async () => {
     await scrollTo(0);
-    const requestedBefore = fake.thumbRequests.size;
-    const { times: frames, maxCells } = await page.evaluate(async () => {
+    const requestedBefore = s.fake.thumbRequests.size;
+    const { times: frames, maxCells } = await s.page.evaluate(async () => {
       const grid = document.querySelector('[data-testid=grid]')!;
       const times: number[] = [];
       let maxCells = 0;
@@ -87,47 +68,47 @@ describe('thumbnail grid at 100,000 images', () => {
     // than the visible window of cells at any frame of the fling.
     assert.ok(maxCells < 200, `${maxCells} cells in the DOM during the fling`);
     // About 5,000 cells went past; flung-past cells must not each fetch a thumbnail.
-    const requested = fake.thumbRequests.size - requestedBefore;
+    const requested = s.fake.thumbRequests.size - requestedBefore;
     assert.ok(requested < 1000, `${requested} thumbnails fetched during the fling`);
   });
 
   it('reaches the last image with the End key', async () => {
-    await page.click('[data-testid=grid-cell] >> nth=3');
-    await page.keyboard.press('End');
+    await s.page.click('[data-testid=grid-cell] >> nth=3');
+    await s.page.keyboard.press('End');
     await loaded(COUNT - 1);
     assert.equal(
-      await page.getAttribute(`[data-testid=grid-cell][data-index="${COUNT - 1}"]`, 'aria-selected'),
+      await s.page.getAttribute(`[data-testid=grid-cell][data-index="${COUNT - 1}"]`, 'aria-selected'),
       'true',
     );
-    await page.keyboard.press('Enter');
-    await page.waitForSelector(`[data-testid=viewer][data-image-id="${COUNT}"]`);
-    assert.equal((await page.textContent('[data-testid=viewer-path]'))?.trim(), `/fake/images/${COUNT - 1}.png`);
+    await s.page.keyboard.press('Enter');
+    await s.page.waitForSelector(`[data-testid=viewer][data-image-id="${COUNT}"]`);
+    assert.equal((await s.page.textContent('[data-testid=viewer-path]'))?.trim(), `/fake/images/${COUNT - 1}.png`);
   });
 
   it('selects all 100,000 in view and labels them through the filter, sending no ids', async () => {
-    await page.keyboard.press('Escape'); // closes the viewer left open above
-    await page.waitForSelector('[data-testid=viewer]', { state: 'detached' });
-    await page.keyboard.press('Control+a');
-    await page.waitForSelector(`[data-testid=selection-count][data-all=true][data-count="${COUNT}"]`);
-    const before = fake.labelCalls.length;
-    await page.keyboard.press('2');
-    await page.waitForSelector('[data-testid=toast-message]:has-text("Labelled 100000 images \\"dog\\"")');
-    assert.deepEqual(fake.labelCalls.slice(before), [{ method: 'assignFilter', filter: {}, classId: 2 }]);
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('[data-testid=selection-count][data-all=true]', { state: 'detached' });
+    await s.page.keyboard.press('Escape'); // closes the viewer left open above
+    await s.page.waitForSelector('[data-testid=viewer]', { state: 'detached' });
+    await s.page.keyboard.press('Control+a');
+    await s.page.waitForSelector(`[data-testid=selection-count][data-all=true][data-count="${COUNT}"]`);
+    const before = s.fake.labelCalls.length;
+    await s.page.keyboard.press('2');
+    await s.page.waitForSelector('[data-testid=toast-message]:has-text("Labelled 100000 images \\"dog\\"")');
+    assert.deepEqual(s.fake.labelCalls.slice(before), [{ method: 'assignFilter', filter: {}, classId: 2 }]);
+    await s.page.keyboard.press('Escape');
+    await s.page.waitForSelector('[data-testid=selection-count][data-all=true]', { state: 'detached' });
   });
 
   it('says so when the connection to the studio is lost, and recovers when it is back', async () => {
-    const { port, searchParams } = new URL(fake.url);
-    await fake.close();
-    await page.waitForSelector('[data-testid=connection-banner][data-status=lost]');
-    fake = await startFakeStudio(COUNT, { port: Number(port), token: searchParams.get('token')! });
+    const { port, searchParams } = new URL(s.fake.url);
+    await s.fake.close();
+    await s.page.waitForSelector('[data-testid=connection-banner][data-status=lost]');
+    s.fake = await startFakeStudio(COUNT, { port: Number(port), token: searchParams.get('token')! });
     // The page retries by itself (with back-off); no click on "Retry now", which may already be gone.
-    await page.waitForSelector('[data-testid=connection-banner]', { state: 'detached' });
-    await page.waitForSelector(`[data-testid=total-count][data-total="${COUNT}"]`);
+    await s.page.waitForSelector('[data-testid=connection-banner]', { state: 'detached' });
+    await s.page.waitForSelector(`[data-testid=total-count][data-total="${COUNT}"]`);
   });
 
   it('raised no errors in the page', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(s.errors, []);
   });
 });

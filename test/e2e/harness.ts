@@ -106,16 +106,23 @@ export async function closeAll(
 export interface E2eOptions {
   /** The temporary folder's prefix: studio-NAME-. */
   name: string;
-  /** A project at <tmp>/project, made and open (the default); false starts on the start page. */
+  /**
+   * A project at <tmp>/project, made and open (the default); false starts on the start page.
+   * One that `data` wrote there (a pre-made project) is opened as it is.
+   */
   project?: boolean;
+  /** The project folder's name under <tmp>, where a screenshot shows it. */
+  projectName?: string;
   /** Its own model cache at <tmp>/models (for tests that fill or inspect it). */
   modelCache?: boolean;
   configDir?: (tmp: string) => string;
   studio?: StudioOptions;
-  /** Writes the test's data before the studio starts. */
+  /** Writes the test's data (or a whole project) before the studio starts. */
   data?: (tmp: string) => Promise<unknown>;
   /** Runs after the studio starts and before the page opens (weights, an import through the contract). */
   prepare?: (e2e: E2e) => Promise<void>;
+  /** What the page shows once it is ready; the project's name (or the start page) unless said. */
+  ready?: string;
   /** Runs once the page shows the project (or the start page): an import through the UI, a first click. */
   opened?: (e2e: E2e) => Promise<void>;
 }
@@ -138,29 +145,53 @@ export interface E2e {
  * order after the file. Call it inside `describe`, before the tests.
  */
 export function e2eSetup(opts: E2eOptions): E2e {
-  const e2e = { errors: [] as string[], h: () => e2e.running.studio.handlers() } as E2e;
-  before(async () => {
-    e2e.tmp = mkdtempSync(join(tmpdir(), `studio-${opts.name}-`));
-    await opts.data?.(e2e.tmp);
-    e2e.running = await startStudio({
-      projectDir: opts.project === false ? undefined : join(e2e.tmp, 'project'),
-      create: true,
-      modelCacheDir: opts.modelCache ? join(e2e.tmp, 'models') : undefined,
-      configDir: opts.configDir?.(e2e.tmp),
-      studio: opts.studio,
-    });
-    await opts.prepare?.(e2e);
-    e2e.browser = await launchBrowser();
-    e2e.page = await openPage(e2e.browser, e2e.running.url, e2e.errors);
-    await e2e.page.waitForSelector(
-      opts.project === false ? '[data-testid=project-screen]' : '[data-testid=project-name]',
-    );
-    await opts.opened?.(e2e);
-  });
-  after(async () => {
-    await closeAll(e2e.browser, e2e.running, e2e.tmp);
-  });
+  const e2e = blankE2e();
+  before(() => fillE2e(e2e, opts));
+  after(() => closeE2e(e2e));
   return e2e;
+}
+
+/** The same set-up outside a test file (the screenshot scripts); end it with `closeE2e`. */
+export async function openE2e(opts: E2eOptions): Promise<E2e> {
+  const e2e = blankE2e();
+  try {
+    await fillE2e(e2e, opts);
+  } catch (err) {
+    await closeE2e(e2e);
+    throw err;
+  }
+  return e2e;
+}
+
+/** Closes whatever part of an end-to-end set-up was made, even one that failed half-way. */
+export function closeE2e(e2e: E2e): Promise<void> {
+  // The fields are unset until made; a failed `before` leaves some of them so.
+  const made = e2e as Partial<E2e>;
+  return closeAll(made.browser, made.running, made.tmp);
+}
+
+function blankE2e(): E2e {
+  const e2e = { errors: [] as string[], h: () => e2e.running.studio.handlers() } as E2e;
+  return e2e;
+}
+
+async function fillE2e(e2e: E2e, opts: E2eOptions): Promise<void> {
+  e2e.tmp = mkdtempSync(join(tmpdir(), `studio-${opts.name}-`));
+  await opts.data?.(e2e.tmp);
+  e2e.running = await startStudio({
+    projectDir: opts.project === false ? undefined : join(e2e.tmp, opts.projectName ?? 'project'),
+    create: true,
+    modelCacheDir: opts.modelCache ? join(e2e.tmp, 'models') : undefined,
+    configDir: opts.configDir?.(e2e.tmp),
+    studio: opts.studio,
+  });
+  await opts.prepare?.(e2e);
+  e2e.browser = await launchBrowser();
+  e2e.page = await openPage(e2e.browser, e2e.running.url, e2e.errors);
+  await e2e.page.waitForSelector(
+    opts.ready ?? (opts.project === false ? '[data-testid=project-screen]' : '[data-testid=project-name]'),
+  );
+  await opts.opened?.(e2e);
 }
 
 /** Imports `folder` through the contract (allowing it first, as a person choosing it would) and waits until it is in. */

@@ -4,44 +4,25 @@
 // under 50 ms where the machine is not overloaded.
 import assert from 'node:assert/strict';
 import { cpus, loadavg } from 'node:os';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startFakeStudio, type FakeStudio } from './fake-studio';
-import { launchBrowser } from './harness';
+import { describe, it } from 'node:test';
+import { fakeE2eSetup } from './fake-studio';
 
 const COUNT = 200_000;
 
 describe('embedding map at 200,000 points', () => {
-  let fake: FakeStudio;
-  let browser: Browser;
-  let page: Page;
-  const pageErrors: string[] = [];
-
-  before(async () => {
-    fake = await startFakeStudio(COUNT);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(fake.url);
-    await page.waitForSelector(`[data-testid=total-count][data-total="${COUNT}"]`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await fake?.close();
-  });
+  const s = fakeE2eSetup(COUNT);
 
   it('draws every point, coloured by label', async () => {
-    await page.click('[data-testid=map-toggle]');
-    await page.waitForSelector(`[data-testid=map-canvas][data-points="${COUNT}"][data-coloured=true]`, {
+    await s.page.click('[data-testid=map-toggle]');
+    await s.page.waitForSelector(`[data-testid=map-canvas][data-points="${COUNT}"][data-coloured=true]`, {
       timeout: 60_000,
     });
   });
 
   it('pans 200,000 points with every frame under 50 ms', async () => {
-    await page.click('[data-testid=map-tool-pan]');
-    const box = (await page.locator('[data-testid=map-canvas]').boundingBox())!;
-    const { frames, draws } = await page.evaluate(
+    await s.page.click('[data-testid=map-tool-pan]');
+    const box = (await s.page.locator('[data-testid=map-canvas]').boundingBox())!;
+    const { frames, draws } = await s.page.evaluate(
       async ({ x, y }) => {
         const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=map-canvas]')!;
         // No named helper functions in here: tsx would wrap them in a __name the page lacks.
@@ -88,6 +69,6 @@ describe('embedding map at 200,000 points', () => {
   });
 
   it('raised no errors in the page', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(s.errors, []);
   });
 });

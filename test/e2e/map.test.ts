@@ -4,12 +4,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { imagePixels, readIdx } from '../../scripts/fashion-mnist';
-import { tempDir } from '../integration/runs/helpers';
-import { closeAll, launchBrowser, openPage, startStudio, type RunningStudio } from './harness';
+import { e2eSetup, importThroughApi } from './harness';
 
 const PER_CLASS = 20;
 const KINDS = { trouser: 1, bag: 8, boot: 9 } as const;
@@ -31,62 +29,50 @@ function hull(points: Array<[number, number]>): Array<[number, number]> {
 }
 
 describe('embedding map: lasso a cluster and label it', () => {
-  let dir: string;
-  let running: RunningStudio;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
   const truth = new Map<string, keyof typeof KINDS>();
-  const h = () => running.studio.handlers();
-
-  before(async () => {
-    dir = tempDir('e2e-map');
-    const images = join(dir, 'images');
-    mkdirSync(images, { recursive: true });
-    const set = readIdx('t10k');
-    for (const [name, label] of Object.entries(KINDS) as Array<[keyof typeof KINDS, number]>) {
-      const picks = [...set.labels.keys()].filter((i) => set.labels[i] === label).slice(0, PER_CLASS);
-      for (const i of picks) {
-        const file = join(images, `${name}-${i}.png`);
-        await sharp(imagePixels(set, i), { raw: { width: set.cols, height: set.rows, channels: 1 } })
-          .png()
-          .toFile(file);
-        truth.set(file, name);
+  const s = e2eSetup({
+    name: 'map',
+    studio: { runs: { backend: 'wasm' }, map: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 } },
+    data: async (tmp) => {
+      const images = join(tmp, 'images');
+      mkdirSync(images, { recursive: true });
+      const set = readIdx('t10k');
+      for (const [name, label] of Object.entries(KINDS) as Array<[keyof typeof KINDS, number]>) {
+        const picks = [...set.labels.keys()].filter((i) => set.labels[i] === label).slice(0, PER_CLASS);
+        for (const i of picks) {
+          const file = join(images, `${name}-${i}.png`);
+          await sharp(imagePixels(set, i), { raw: { width: set.cols, height: set.rows, channels: 1 } })
+            .png()
+            .toFile(file);
+          truth.set(file, name);
+        }
       }
-    }
-    running = await startStudio({
-      projectDir: join(dir, 'project'),
-      studio: { runs: { backend: 'wasm' }, map: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 } },
-    });
-    await h().folders.pick({ path: images });
-    await h().imports.start({ folder: images });
-    await running.studio.idle();
-    await h().classes.create({ name: 'trouser' });
-    browser = await launchBrowser();
-    page = await openPage(browser, running.url, errors);
-    await page.waitForSelector(`[data-testid=total-count][data-total="${3 * PER_CLASS}"]`);
+    },
+    prepare: async (e2e) => {
+      await importThroughApi(e2e, join(e2e.tmp, 'images'));
+      await e2e.h().classes.create({ name: 'trouser' });
+    },
+    ready: `[data-testid=total-count][data-total="${3 * PER_CLASS}"]`,
   });
 
-  after(() => closeAll(browser, running, dir));
-
   it('computes the map with progress and shows every image', async () => {
-    await page.click('[data-testid=map-toggle]');
-    await page.click('[data-testid=map-compute]');
-    await page.waitForSelector('[data-testid=map-panel][data-status=computing]');
-    await page.waitForSelector('[data-testid=map-panel][data-status=ready]', { timeout: 240_000 });
-    await page.waitForSelector(`[data-testid=map-canvas][data-points="${3 * PER_CLASS}"][data-coloured=true]`);
-    assert.match((await page.textContent('[data-testid=map-message]')) ?? '', /60 images on the map/);
+    await s.page.click('[data-testid=map-toggle]');
+    await s.page.click('[data-testid=map-compute]');
+    await s.page.waitForSelector('[data-testid=map-panel][data-status=computing]');
+    await s.page.waitForSelector('[data-testid=map-panel][data-status=ready]', { timeout: 240_000 });
+    await s.page.waitForSelector(`[data-testid=map-canvas][data-points="${3 * PER_CLASS}"][data-coloured=true]`);
+    assert.match((await s.page.textContent('[data-testid=map-message]')) ?? '', /60 images on the map/);
   });
 
   it('lassos the trousers, labels them with one key, and undo takes it back', async () => {
-    const state = await h().map.state({});
-    const pts = await h().map.points({ version: state.version, offset: 0, limit: 1000 });
+    const state = await s.h().map.state({});
+    const pts = await s.h().map.points({ version: state.version, offset: 0, limit: 1000 });
     // A copy: a decoded Buffer may sit at any offset of a shared pool.
     const ids = new Int32Array(Uint8Array.from(Buffer.from(pts.ids, 'base64')).buffer);
     const xy = new Float32Array(Uint8Array.from(Buffer.from(pts.xy, 'base64')).buffer);
     const pathOf = new Map<number, string>();
-    for (const id of ids) pathOf.set(id, (await h().dataset.image({ id })).paths[0]!);
-    const canvas = page.locator('[data-testid=map-canvas]');
+    for (const id of ids) pathOf.set(id, (await s.h().dataset.image({ id })).paths[0]!);
+    const canvas = s.page.locator('[data-testid=map-canvas]');
     const box = (await canvas.boundingBox())!;
     const [cx, cy, scale] = (await canvas.getAttribute('data-view'))!.split(',').map(Number) as [
       number,
@@ -105,36 +91,36 @@ describe('embedding map: lasso a cluster and label it', () => {
     ];
     // A little outside the hull, so the points on it are inside the lasso.
     const lasso = ring.map(([x, y]) => [x + Math.sign(x - mx) * 6, y + Math.sign(y - my) * 6] as const);
-    await page.mouse.move(lasso[0]![0], lasso[0]![1]);
-    await page.mouse.down();
-    for (const [x, y] of [...lasso.slice(1), lasso[0]!]) await page.mouse.move(x, y, { steps: 4 });
-    await page.mouse.up();
-    const count = Number(await page.getAttribute('[data-testid=selection-count]', 'data-count', { timeout: 10_000 }));
+    await s.page.mouse.move(lasso[0]![0], lasso[0]![1]);
+    await s.page.mouse.down();
+    for (const [x, y] of [...lasso.slice(1), lasso[0]!]) await s.page.mouse.move(x, y, { steps: 4 });
+    await s.page.mouse.up();
+    const count = Number(await s.page.getAttribute('[data-testid=selection-count]', 'data-count', { timeout: 10_000 }));
     assert.ok(count >= PER_CLASS, `the lasso picked ${count} images, fewer than the ${PER_CLASS} trousers`);
 
-    await page.keyboard.press('1');
-    await page.waitForSelector(`[data-testid=toast-message]:has-text('Labelled ${count} images "trouser"')`);
-    const trouserId = (await h().dataset.classes({})).find((c) => c.name === 'trouser')!.id;
-    const labelled = await h().dataset.images({ filter: { classId: trouserId }, offset: 0, limit: 200 });
+    await s.page.keyboard.press('1');
+    await s.page.waitForSelector(`[data-testid=toast-message]:has-text('Labelled ${count} images "trouser"')`);
+    const trouserId = (await s.h().dataset.classes({})).find((c) => c.name === 'trouser')!.id;
+    const labelled = await s.h().dataset.images({ filter: { classId: trouserId }, offset: 0, limit: 200 });
     assert.equal(labelled.total, count);
     const right = labelled.items.filter((i) => truth.get(pathOf.get(i.id)!) === 'trouser').length;
     assert.equal(right, PER_CLASS, 'every trouser is labelled');
     assert.ok(right / count >= 0.9, `${right} of ${count} lassoed images are trousers: the cluster is not one`);
     // The grid shows them labelled: filtered to the class, every cell there is one of them.
-    await page.click('[data-testid=class-item][data-class-name=trouser]');
-    await page.waitForSelector(`[data-testid=total-count][data-total="${count}"]`);
-    await page.waitForSelector(`[data-testid=grid-cell][data-class-id="${trouserId}"]`);
-    await page.waitForSelector(`[data-class-name=trouser] [data-testid=class-count][data-count="${count}"]`);
+    await s.page.click('[data-testid=class-item][data-class-name=trouser]');
+    await s.page.waitForSelector(`[data-testid=total-count][data-total="${count}"]`);
+    await s.page.waitForSelector(`[data-testid=grid-cell][data-class-id="${trouserId}"]`);
+    await s.page.waitForSelector(`[data-class-name=trouser] [data-testid=class-count][data-count="${count}"]`);
     if (process.env.MAP_SCREENSHOT) {
-      await page.click('[data-testid=class-all]');
-      await page.waitForSelector(`[data-testid=total-count][data-total="${3 * PER_CLASS}"]`);
-      await page.screenshot({ path: process.env.MAP_SCREENSHOT });
-      await page.click('[data-testid=class-item][data-class-name=trouser]');
+      await s.page.click('[data-testid=class-all]');
+      await s.page.waitForSelector(`[data-testid=total-count][data-total="${3 * PER_CLASS}"]`);
+      await s.page.screenshot({ path: process.env.MAP_SCREENSHOT });
+      await s.page.click('[data-testid=class-item][data-class-name=trouser]');
     }
 
-    await page.keyboard.press('Control+z');
-    await page.waitForSelector('[data-testid=total-count][data-total="0"]');
-    assert.equal((await h().dataset.images({ filter: { classId: trouserId }, offset: 0, limit: 1 })).total, 0);
-    assert.deepEqual(errors, []);
+    await s.page.keyboard.press('Control+z');
+    await s.page.waitForSelector('[data-testid=total-count][data-total="0"]');
+    assert.equal((await s.h().dataset.images({ filter: { classId: trouserId }, offset: 0, limit: 1 })).total, 0);
+    assert.deepEqual(s.errors, []);
   });
 });

@@ -1,7 +1,7 @@
 // The project's labels and splits to and from CSV files, so people can move between the
 // studio and other tools. An import is checked whole before anything changes. The format
 // itself (reading and writing `path,label,split,group`) is algorithms/labels-csv.ts.
-import { readFileSync } from 'node:fs';
+import { readNamedFile } from '../../../src-node-shared/fs/read-file';
 import { replaceFileSync } from '../../../src-node-shared/fs/replace-file';
 import type { CsvImportOutput } from '../../../src-shared/curation';
 import type { Split } from '../../../src-shared/schemas';
@@ -45,15 +45,7 @@ function pathMatcher(db: Database): (path: string) => number | null {
 }
 
 function readRows(file: string): { rows: LabelRow[]; header: string[] } {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new StudioError(
-      'not-found',
-      `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path.`,
-    );
-  }
+  const bytes = readNamedFile(file);
   // Neither an encoding nor a syntax error quotes the file's text: it may be any file on disk.
   try {
     return readLabelsCsv(decodeUtf8(bytes), { unknownColumns: 'refuse' });

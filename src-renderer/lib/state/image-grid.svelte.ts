@@ -2,10 +2,10 @@
 // are fetched (nearest the middle first, a couple at a time); pages far from the window
 // are dropped, so memory stays flat while scrolling through 100,000 images.
 import type { ImageFilter, ImageSummary } from '../../../src-shared/schemas';
-import { errorMessage } from '../api';
 import { classInView } from '../filters';
 import { shiftedIndex, withoutIndices, type Page } from '../grid-pages';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export const PAGE_SIZE = 200;
 const CONCURRENCY = 2;
@@ -29,10 +29,10 @@ export class ImageGridState {
   #cursorOnLoad = -1;
   /** The last local removal, so the grid can slide the images that move into place. */
   #lastShift = $state.raw<Shift | null>(null);
-  #error = $state<string | null>(null);
+  /** The pages of one list load side by side; a new filter, a refresh or a local edit overtakes them all. */
+  readonly #request = new Request();
   readonly #studio: Connection;
   // Bookkeeping that no view reads: plain fields, not state.
-  #generation = 0;
   #inflight = new Set<number>();
   #stale = new Set<number>();
   #window = { first: 0, last: 0 };
@@ -55,7 +55,7 @@ export class ImageGridState {
     return this.itemAt(this.#selected);
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
   get lastShift(): Shift | null {
     return this.#lastShift;
@@ -122,7 +122,7 @@ export class ImageGridState {
         }),
       );
     }
-    this.#generation++;
+    this.#request.drop();
     this.#inflight = new Set();
     this.#stale = new Set(pages.keys());
     const leaves = !classInView(classId, this.#filter);
@@ -160,7 +160,7 @@ export class ImageGridState {
   }
 
   #restart(): void {
-    this.#generation++;
+    this.#request.drop();
     this.#inflight = new Set();
     this.#pump();
   }
@@ -187,28 +187,26 @@ export class ImageGridState {
   }
 
   async #fetch(page: number): Promise<void> {
-    const generation = this.#generation;
     const inflight = this.#inflight;
     inflight.add(page);
-    try {
-      const filter = this.#filter;
-      const result = await this.#studio.api.dataset.images({ filter, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
-      if (generation !== this.#generation) return;
-      this.#total = result.total;
-      if (this.#cursorOnLoad >= 0 && result.total > 0) this.#selected = Math.min(this.#cursorOnLoad, result.total - 1);
-      this.#cursorOnLoad = -1;
-      // Images may have left the view (labelled elsewhere): keep the cursor on one that exists.
-      if (this.#selected >= result.total) this.#selected = result.total - 1;
-      this.#stale.delete(page);
-      this.#pages = this.#withPage(page, result.items);
-      this.#error = null;
-      inflight.delete(page);
-      this.#pump();
-    } catch (err) {
-      // No retry here: the next scroll or refresh asks again, so a failing server is not hammered.
-      if (generation === this.#generation) this.#error = errorMessage(err);
-      inflight.delete(page);
-    }
+    const filter = this.#filter;
+    // No retry on failure: the next scroll or refresh asks again, so a failing server is not hammered.
+    const landed = await this.#request.run(
+      () => this.#studio.api.dataset.images({ filter, offset: page * PAGE_SIZE, limit: PAGE_SIZE }),
+      (result) => {
+        this.#total = result.total;
+        if (this.#cursorOnLoad >= 0 && result.total > 0)
+          this.#selected = Math.min(this.#cursorOnLoad, result.total - 1);
+        this.#cursorOnLoad = -1;
+        // Images may have left the view (labelled elsewhere): keep the cursor on one that exists.
+        if (this.#selected >= result.total) this.#selected = result.total - 1;
+        this.#stale.delete(page);
+        this.#pages = this.#withPage(page, result.items);
+      },
+      { beside: true },
+    );
+    inflight.delete(page);
+    if (landed) this.#pump();
   }
 
   #withPage(page: number, items: ImageSummary[]): Map<number, Page<ImageSummary>> {

@@ -1,17 +1,17 @@
 // The import that is running or has just finished, as told by `imports.progress` events.
 // The studio runs one import at a time; this shows the latest one until dismissed.
 import type { ImportProgress } from '../../../src-shared/schemas';
-import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 /** While an import runs, the dataset is reloaded at most this often, so the grid grows live. */
 const LIVE_REFRESH_MS = 2000;
 
 export class ImportsState {
   #progress = $state.raw<ImportProgress | null>(null);
-  #starting = $state(false);
-  #cancelling = $state(false);
-  #error = $state<string | null>(null);
+  // Starting carries the error line; a failed cancel shows there too.
+  readonly #start = new Request();
+  readonly #cancel = new Request(this.#start);
   #running = $derived(this.#progress?.status === 'running');
   readonly #studio: Connection;
   readonly #onChange: (finished: boolean) => void;
@@ -31,42 +31,29 @@ export class ImportsState {
     return this.#running;
   }
   get starting(): boolean {
-    return this.#starting;
+    return this.#start.loading;
   }
   get cancelling(): boolean {
-    return this.#cancelling;
+    return this.#cancel.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#start.error;
   }
 
   async start(folder: string): Promise<boolean> {
-    this.#starting = true;
-    this.#error = null;
-    try {
+    const started = await this.#start.act(async () => {
       const { importId } = await this.#studio.api.imports.start({ folder: await this.#studio.choose(folder) });
       // Events may have beaten the answer here; only fill in a placeholder if not.
       if (this.#progress?.importId !== importId) this.#progress = placeholder(importId, folder);
       return true;
-    } catch (err) {
-      this.#error = errorMessage(err);
-      return false;
-    } finally {
-      this.#starting = false;
-    }
+    });
+    return started === true;
   }
 
   async cancel(): Promise<void> {
     const progress = this.#progress;
     if (!progress || progress.status !== 'running') return;
-    this.#cancelling = true;
-    try {
-      await this.#studio.api.imports.cancel({ importId: progress.importId });
-    } catch (err) {
-      this.#error = errorMessage(err);
-    } finally {
-      this.#cancelling = false;
-    }
+    await this.#cancel.act(() => this.#studio.api.imports.cancel({ importId: progress.importId }));
   }
 
   /**
@@ -92,7 +79,7 @@ export class ImportsState {
   dismiss(): void {
     if (this.#running) return;
     this.#progress = null;
-    this.#error = null;
+    this.#start.error = null;
   }
 
   #receive(progress: ImportProgress): void {

@@ -6,10 +6,10 @@ import type { BackboneInfo } from '../../../src-shared/backbones';
 import type { BakeoffEntry } from '../../../src-shared/bakeoff';
 import { StudioError } from '../../../src-shared/errors';
 import type { LrRangeProgress } from '../../../src-shared/runs';
-import { errorMessage } from '../api';
 import { defaultForm, featureShapeOf, formFields, type FormFields, type RunForm } from '../run-form';
 import { BackbonesState } from './backbones.svelte';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export interface LrRange {
   curve: Array<{ lr: number; loss: number }>;
@@ -20,22 +20,21 @@ export class LauncherState {
   readonly #studio: Connection;
   readonly weights: BackbonesState;
   #form = $state<RunForm>(defaultForm(undefined));
-  #starting = $state(false);
-  #error = $state<string | null>(null);
+  readonly #start = new Request();
   #lrRange = $state.raw<LrRange | null>(null);
-  #lrBusy = $state(false);
-  #lrError = $state<string | null>(null);
+  readonly #lr = new Request();
+  // A failed cancel shows on the range test's line; `lrCancelling` lasts until the test ends.
+  readonly #lrCancel = new Request(this.#lr);
   #lrNotice = $state<string | null>(null);
   #lrProgress = $state.raw<LrRangeProgress | null>(null);
   #lrCancelling = $state(false);
-  #bakeoffStarting = $state(false);
-  #bakeoffError = $state<string | null>(null);
+  readonly #bakeoff = new Request();
 
   constructor(studio: Connection) {
     this.#studio = studio;
     this.weights = new BackbonesState(studio);
     studio.on('runs.lrRange', (p) => {
-      if (this.#lrBusy) this.#lrProgress = p;
+      if (this.#lr.loading) this.#lrProgress = p;
     });
   }
 
@@ -56,19 +55,19 @@ export class LauncherState {
     return featureShapeOf(this.backbone, this.#form.input.config.inputSize);
   }
   get starting(): boolean {
-    return this.#starting;
+    return this.#start.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#start.error;
   }
   get lrRange(): LrRange | null {
     return this.#lrRange;
   }
   get lrBusy(): boolean {
-    return this.#lrBusy;
+    return this.#lr.loading;
   }
   get lrError(): string | null {
-    return this.#lrError;
+    return this.#lr.error;
   }
   /** Why the last test ended without a result when that was the person's choice (a cancel). */
   get lrNotice(): string | null {
@@ -82,10 +81,10 @@ export class LauncherState {
     return this.#lrCancelling;
   }
   get bakeoffStarting(): boolean {
-    return this.#bakeoffStarting;
+    return this.#bakeoff.loading;
   }
   get bakeoffError(): string | null {
-    return this.#bakeoffError;
+    return this.#bakeoff.error;
   }
 
   /** The form starts on the recommended backbone: the best one whose ImageNet weights are present. */
@@ -104,69 +103,52 @@ export class LauncherState {
   }
 
   dismissError(): void {
-    this.#error = null;
+    this.#start.error = null;
   }
 
   async runLrRange(): Promise<void> {
-    this.#lrBusy = true;
-    this.#lrError = null;
     this.#lrNotice = null;
     this.#lrProgress = null;
-    try {
-      this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: $state.snapshot(this.#form.input.config) });
+    await this.#lr.act(async () => {
+      try {
+        this.#lrRange = await this.#studio.api.runs.lrRangeTest({ config: $state.snapshot(this.#form.input.config) });
+      } catch (err) {
+        // A cancel was the person's choice: a notice, not an error.
+        if (!(err instanceof StudioError && err.code === 'cancelled')) throw err;
+        this.#lrNotice = err.message;
+        return;
+      }
       if (this.#lrRange.suggestion !== null)
         this.#form.input.config.phase1.optimizer.lr = Number(this.#lrRange.suggestion.toPrecision(2));
-    } catch (err) {
-      if (err instanceof StudioError && err.code === 'cancelled') this.#lrNotice = err.message;
-      else this.#lrError = errorMessage(err);
-    } finally {
-      this.#lrBusy = false;
-      this.#lrCancelling = false;
-      this.#lrProgress = null;
-    }
+    });
+    this.#lrCancelling = false;
+    this.#lrProgress = null;
   }
 
   /** Stops the test under way; runLrRange then ends with the studio's "cancelled" message. */
   async cancelLrRange(): Promise<void> {
-    if (!this.#lrBusy) return;
+    if (!this.#lr.loading) return;
     this.#lrCancelling = true;
-    try {
+    const sent = await this.#lrCancel.act(async () => {
       await this.#studio.api.runs.lrRangeCancel();
-    } catch (err) {
-      this.#lrCancelling = false;
-      this.#lrError = errorMessage(err);
-    }
+      return true;
+    });
+    if (!sent) this.#lrCancelling = false;
   }
 
   /** Starts the run; returns the first run's id, or null with the studio's reason shown. */
   async start(): Promise<number | null> {
-    this.#starting = true;
-    this.#error = null;
-    try {
-      // The form holds the contract's input itself; the snapshot is the plain copy the wire takes.
-      const out = await this.#studio.api.runs.start($state.snapshot(this.#form.input));
-      return out.runIds[0] ?? null;
-    } catch (err) {
-      this.#error = errorMessage(err);
-      return null;
-    } finally {
-      this.#starting = false;
-    }
+    // The form holds the contract's input itself; the snapshot is the plain copy the wire takes.
+    const out = await this.#start.act(() => this.#studio.api.runs.start($state.snapshot(this.#form.input)));
+    return out?.runIds[0] ?? null;
   }
 
   /** Queues one run per entry on the form's plan; returns its first run's id, or null with the reason shown. */
   async startBakeoff(entries: BakeoffEntry[]): Promise<number | null> {
-    this.#bakeoffStarting = true;
-    this.#bakeoffError = null;
-    try {
-      const { config, name } = $state.snapshot(this.#form.input);
-      const out = await this.#studio.api.runs.bakeoff({ config, entries, ...(name ? { name } : {}) });
-      return out.runIds[0] ?? null;
-    } catch (err) {
-      this.#bakeoffError = errorMessage(err);
-      return null;
-    } finally {
-      this.#bakeoffStarting = false;
-    }
+    const { config, name } = $state.snapshot(this.#form.input);
+    const out = await this.#bakeoff.act(() =>
+      this.#studio.api.runs.bakeoff({ config, entries, ...(name ? { name } : {}) }),
+    );
+    return out?.runIds[0] ?? null;
   }
 }

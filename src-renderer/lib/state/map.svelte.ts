@@ -3,9 +3,9 @@
 // colouring fields (fetched again after every label edit and assistant training). Nothing
 // is fetched while the panel is closed.
 import type { MapLayers, MapState } from '../../../src-shared/map';
-import { errorMessage } from '../api';
 import { decodeLayers, type MapPointSet, type PointLayers, decodePoints } from '../map-data';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export type ColourBy = 'label' | 'suggestion' | 'split' | 'confidence' | 'cluster';
 
@@ -13,11 +13,12 @@ export class MapViewState {
   #state = $state.raw<MapState | null>(null);
   #points = $state.raw<MapPointSet | null>(null);
   #layers = $state.raw<PointLayers | null>(null);
-  #error = $state<string | null>(null);
+  // The points of the latest map, and their colourings (asked again after each label edit).
+  readonly #pointsRequest = new Request();
+  readonly #layersRequest = new Request(this.#pointsRequest);
   #open = $state(false);
   colourBy = $state<ColourBy>('label');
   readonly #studio: Connection;
-  #request = 0;
   #assistVersion = 0;
 
   constructor(studio: Connection) {
@@ -41,7 +42,7 @@ export class MapViewState {
     return this.#layers;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#pointsRequest.error;
   }
   get open(): boolean {
     return this.#open;
@@ -49,11 +50,8 @@ export class MapViewState {
 
   async show(): Promise<void> {
     this.#open = true;
-    try {
-      this.#take(await this.#studio.api.map.state(), true);
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    const s = await this.#pointsRequest.act(() => this.#studio.api.map.state());
+    if (s) this.#take(s, true);
   }
 
   hide(): void {
@@ -61,15 +59,16 @@ export class MapViewState {
   }
 
   compute(): void {
-    this.#studio.api.map.compute().catch((err: unknown) => (this.#error = errorMessage(err)));
+    void this.#pointsRequest.act(() => this.#studio.api.map.compute());
   }
 
   cancel(): void {
-    this.#studio.api.map.cancel().catch((err: unknown) => (this.#error = errorMessage(err)));
+    void this.#pointsRequest.act(() => this.#studio.api.map.cancel());
   }
 
   clear(): void {
-    this.#request++;
+    this.#pointsRequest.drop();
+    this.#layersRequest.drop();
     this.#state = null;
     this.#points = null;
     this.#layers = null;
@@ -83,40 +82,41 @@ export class MapViewState {
   }
 
   async #loadPoints(version: number): Promise<void> {
-    const request = ++this.#request;
-    try {
-      const pages = [];
-      let offset = 0;
-      for (;;) {
-        const page = await this.#studio.api.map.points({ version, offset });
-        if (request !== this.#request) return;
-        pages.push(page);
-        offset = page.offset + atob(page.ids).length / 4;
-        if (offset >= page.total || page.total === 0) break;
-      }
-      this.#points = decodePoints(pages);
-      this.#error = null;
-      await this.#loadLayers();
-    } catch (err) {
-      if (request === this.#request) this.#error = errorMessage(err);
-    }
+    const landed = await this.#pointsRequest.run(
+      async (stale) => {
+        const pages = [];
+        let offset = 0;
+        // A newer map overtakes this one: stop asking for its pages.
+        while (!stale()) {
+          const page = await this.#studio.api.map.points({ version, offset });
+          pages.push(page);
+          offset = page.offset + atob(page.ids).length / 4;
+          if (offset >= page.total || page.total === 0) break;
+        }
+        return pages;
+      },
+      (pages) => {
+        this.#points = decodePoints(pages);
+        // Colourings asked for the old points would not fit these.
+        this.#layersRequest.drop();
+      },
+    );
+    if (landed) await this.#loadLayers();
   }
 
   async #loadLayers(): Promise<void> {
     const points = this.#points;
     if (!points) return;
-    const request = this.#request;
-    try {
-      const pages: MapLayers[] = [];
-      for (let offset = 0; offset < points.count;) {
-        const page = await this.#studio.api.map.layers({ version: points.version, offset });
-        if (request !== this.#request) return;
-        pages.push(page);
-        offset += Math.min(50_000, points.count - offset);
-      }
-      this.#layers = decodeLayers(pages, points.count);
-    } catch (err) {
-      if (request === this.#request) this.#error = errorMessage(err);
-    }
+    await this.#layersRequest.run(
+      async (stale) => {
+        const pages: MapLayers[] = [];
+        for (let offset = 0; offset < points.count && !stale();) {
+          pages.push(await this.#studio.api.map.layers({ version: points.version, offset }));
+          offset += Math.min(50_000, points.count - offset);
+        }
+        return pages;
+      },
+      (pages) => (this.#layers = decodeLayers(pages, points.count)),
+    );
   }
 }

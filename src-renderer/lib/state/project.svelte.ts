@@ -3,14 +3,15 @@
 // one of the recent projects the studio keeps for this user (one list for both doors).
 import type { RecentProject } from '../../../src-shared/folders';
 import type { ProjectInfo } from '../../../src-shared/schemas';
-import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 
 export class ProjectState {
   #info = $state.raw<ProjectInfo | null>(null);
   #loaded = $state(false);
-  #busy = $state(false);
-  #error = $state<string | null>(null);
+  // Closing, forgetting and loading share the error line with opening; only opening shows as busy.
+  readonly #request = new Request();
+  readonly #opening = new Request(this.#request);
   #recents = $state.raw<RecentProject[]>([]);
   readonly #studio: Connection;
 
@@ -27,62 +28,48 @@ export class ProjectState {
     return this.#loaded;
   }
   get busy(): boolean {
-    return this.#busy;
+    return this.#opening.loading;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
   get recents(): RecentProject[] {
     return this.#recents;
   }
 
   async load(): Promise<void> {
-    try {
+    await this.#request.act(async () => {
       this.#info = await this.#studio.api.project.current();
-      this.#error = null;
       await this.#loadRecents();
-    } catch (err) {
-      this.#error = errorMessage(err);
-    } finally {
-      this.#loaded = true;
-    }
+    });
+    this.#loaded = true;
   }
 
   /** A recent project was opened before, so it needs no choosing; a typed path does. */
   async open(path: string, create: boolean): Promise<void> {
-    this.#busy = true;
-    this.#error = null;
-    try {
+    await this.#opening.act(async () => {
       const recent = this.#recents.some((r) => r.path === path);
       this.#info = await this.#studio.api.project.open({
         path: recent ? path : await this.#studio.choose(path),
         create,
       });
       await this.#loadRecents();
-    } catch (err) {
-      this.#error = errorMessage(err);
-    } finally {
-      this.#busy = false;
-    }
+    });
   }
 
   async close(): Promise<void> {
-    try {
+    await this.#request.act(async () => {
       await this.#studio.api.project.close();
       this.#info = null;
       await this.#loadRecents();
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    });
   }
 
   async forget(path: string): Promise<void> {
-    try {
+    await this.#request.act(async () => {
       await this.#studio.api.project.forget({ path });
       await this.#loadRecents();
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    });
   }
 
   async #loadRecents(): Promise<void> {

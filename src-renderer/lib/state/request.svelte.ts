@@ -6,50 +6,93 @@ import { errorMessage } from '../api';
 export interface RunOptions {
   /** Keep a failure off `error` (a quiet probe that falls back to something else). */
   quiet?: boolean;
+  /**
+   * Runs beside the requests in flight instead of overtaking them (another page of the same
+   * list): they stay current until the next request that is not `beside`, or `drop`.
+   */
+  beside?: boolean;
+  /** Told of a failure that was not overtaken (a page that shows none, and asks again later). */
+  failed?: (err: unknown) => void;
 }
 
 export class Request {
-  #loading = $state(false);
+  readonly #errorsOn: Request | null;
   #error = $state<string | null>(null);
   #ticket = 0;
+  /** Requests of the current ticket still in flight, and actions under way. */
+  #fetching = $state(0);
+  #acting = $state(0);
 
-  /** True while the latest request is in flight. */
-  get loading(): boolean {
-    return this.#loading;
+  /** `errorsOn`: show failures on that request's error line (one line for a page's several requests). */
+  constructor(errorsOn?: Request) {
+    this.#errorsOn = errorsOn ?? null;
   }
-  /** The latest request's failure, as words for a person; null once one succeeds. */
+
+  /** True while the latest request, or an action, is under way. */
+  get loading(): boolean {
+    return this.#fetching > 0 || this.#acting > 0;
+  }
+  /** The latest failure, as words for a person; null once a request or action succeeds. */
   get error(): string | null {
-    return this.#error;
+    return this.#errorsOn ? this.#errorsOn.error : this.#error;
   }
   set error(message: string | null) {
-    this.#error = message;
+    if (this.#errorsOn) this.#errorsOn.error = message;
+    else this.#error = message;
   }
 
   /**
    * Runs `fetch` as the latest request: `apply` gets its answer only if no later request
-   * started (and `drop` was not called) meanwhile. True when the answer was applied.
+   * started (and `drop` was not called) meanwhile. True when the answer was applied. A fetch
+   * of several pages may call `stale()` between them, to stop once it is overtaken.
    */
-  async run<T>(fetch: () => Promise<T>, apply: (value: T) => void, opts: RunOptions = {}): Promise<boolean> {
-    const ticket = ++this.#ticket;
-    this.#loading = true;
+  async run<T>(
+    fetch: (stale: () => boolean) => Promise<T>,
+    apply: (value: T) => void,
+    opts: RunOptions = {},
+  ): Promise<boolean> {
+    const ticket = opts.beside ? this.#ticket : ++this.#ticket;
+    const current = () => ticket === this.#ticket;
+    this.#fetching = opts.beside ? this.#fetching + 1 : 1;
     try {
-      const value = await fetch();
-      if (ticket !== this.#ticket) return false;
+      const value = await fetch(() => !current());
+      if (!current()) return false;
       apply(value);
-      this.#error = null;
+      this.error = null;
       return true;
     } catch (err) {
-      if (ticket === this.#ticket && !opts.quiet) this.#error = errorMessage(err);
+      if (current()) {
+        if (!opts.quiet) this.error = errorMessage(err);
+        opts.failed?.(err);
+      }
       return false;
     } finally {
-      if (ticket === this.#ticket) this.#loading = false;
+      if (current()) this.#fetching--;
+    }
+  }
+
+  /**
+   * Runs something the person asked for (open a project, start a run, export): `loading`
+   * while it runs, the error line cleared as it starts and set if it fails. No request
+   * overtakes it, since it happened either way. Resolves to its value, or undefined on failure.
+   */
+  async act<T>(action: () => Promise<T>): Promise<T | undefined> {
+    this.#acting++;
+    this.error = null;
+    try {
+      return await action();
+    } catch (err) {
+      this.error = errorMessage(err);
+      return undefined;
+    } finally {
+      this.#acting--;
     }
   }
 
   /** Forgets whatever is in flight: its answer, or its failure, will not land. */
   drop(): void {
     this.#ticket++;
-    this.#loading = false;
+    this.#fetching = 0;
   }
 }
 

@@ -5,9 +5,9 @@
 import type { ExportFormat } from '../../../src-shared/engine-export';
 import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { RunDetail, RunPrediction } from '../../../src-shared/runs';
-import { errorMessage } from '../api';
 import { Batched } from '../batched';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 import { SuspectsState } from './suspects.svelte';
 
 /** The last export of this page: where it went, in which format, and the files it wrote. */
@@ -28,13 +28,16 @@ export class RunPageState {
   readonly #off: Array<() => void> = [];
   #detail = $state.raw<RunDetail | null>(null);
   #epochs = $state.raw<EpochMetrics[]>([]);
-  #error = $state<string | null>(null);
+  // One error line for the page; the gallery, the buttons and the export each have their own
+  // ticket or busy flag.
+  readonly #request = new Request();
+  readonly #gallery = new Request(this.#request);
+  readonly #acting = new Request(this.#request);
+  readonly #exporting = new Request(this.#request);
   #cell = $state.raw<Cell | null>(null);
   #predictions = $state.raw<RunPrediction[]>([]);
   #predTotal = $state(0);
-  #busy = $state(false);
   #relabeled = $state.raw(new Map<number, string>());
-  #exporting = $state(false);
   #exported = $state.raw<Exported | null>(null);
   #suspects = $state.raw<SuspectsState | null>(null);
   readonly #arriving = new Batched<EpochMetrics>((fresh) => {
@@ -70,7 +73,7 @@ export class RunPageState {
     return this.#epochs;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#request.error;
   }
   get cell(): Cell | null {
     return this.#cell;
@@ -86,10 +89,10 @@ export class RunPageState {
     return this.#relabeled;
   }
   get busy(): boolean {
-    return this.#busy;
+    return this.#acting.loading;
   }
   get exporting(): boolean {
-    return this.#exporting;
+    return this.#exporting.loading;
   }
   get exported(): Exported | null {
     return this.#exported;
@@ -110,19 +113,20 @@ export class RunPageState {
     void this.#suspects.load();
   }
 
+  /** Status events come in bursts: only the latest answer lands. */
   async load(): Promise<void> {
-    try {
-      const [detail, epochs] = await Promise.all([
-        this.#studio.api.runs.get({ runId: this.runId }),
-        this.#studio.api.runs.epochs({ runId: this.runId }),
-      ]);
-      this.#detail = detail;
-      this.#epochs = [...epochs.phase1, ...epochs.phase2];
-      this.#error = null;
-      if (detail.status === 'done') await this.loadPredictions();
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    const landed = await this.#request.run(
+      () =>
+        Promise.all([
+          this.#studio.api.runs.get({ runId: this.runId }),
+          this.#studio.api.runs.epochs({ runId: this.runId }),
+        ]),
+      ([detail, epochs]) => {
+        this.#detail = detail;
+        this.#epochs = [...epochs.phase1, ...epochs.phase2];
+      },
+    );
+    if (landed && this.#detail?.status === 'done') await this.loadPredictions();
   }
 
   /** The test images of one confusion cell (null: every test image), highest loss first. */
@@ -131,50 +135,36 @@ export class RunPageState {
     await this.loadPredictions();
   }
 
+  /** Cells clicked in turn: only the latest cell's images land. */
   async loadPredictions(): Promise<void> {
-    try {
-      const out = await this.#studio.api.runs.predictions({ runId: this.runId, ...(this.#cell ?? {}), limit: 48 });
-      this.#predictions = out.items;
-      this.#predTotal = out.total;
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    await this.#gallery.run(
+      () => this.#studio.api.runs.predictions({ runId: this.runId, ...(this.#cell ?? {}), limit: 48 }),
+      (out) => {
+        this.#predictions = out.items;
+        this.#predTotal = out.total;
+      },
+    );
   }
 
   async act(what: 'cancel' | 'resume'): Promise<void> {
-    this.#busy = true;
-    try {
+    await this.#acting.act(async () => {
       await this.#studio.api.runs[what]({ runId: this.runId });
       await this.load();
-    } catch (err) {
-      this.#error = errorMessage(err);
-    } finally {
-      this.#busy = false;
-    }
+    });
   }
 
   /** Writes the finished run's model into <project>/runs/<id>/export (tfjs) or export-onnx. */
   async exportModel(format: ExportFormat): Promise<void> {
-    this.#exporting = true;
-    try {
-      const out = await this.#studio.api.runs.export({ runId: this.runId, format });
-      this.#exported = { dir: out.dir, format, files: out.files };
-      this.#error = null;
-    } catch (err) {
-      this.#error = errorMessage(err);
-    } finally {
-      this.#exporting = false;
-    }
+    const out = await this.#exporting.act(() => this.#studio.api.runs.export({ runId: this.runId, format }));
+    if (out) this.#exported = { dir: out.dir, format, files: out.files };
   }
 
   /** Fixes an image's label in the project (one undoable edit). */
   async relabel(imageId: number, classId: number): Promise<void> {
-    try {
+    await this.#request.act(async () => {
       await this.#studio.api.labels.assign({ imageIds: [imageId], classId });
       await this.#refreshLabels([imageId]);
-    } catch (err) {
-      this.#error = errorMessage(err);
-    }
+    });
   }
 
   async #refreshLabels(extra: number[] = []): Promise<void> {

@@ -5,6 +5,7 @@ import type { EpochMetrics } from '../../../src-shared/engine-metrics';
 import type { GroupSummary, RunDetail, RunSummary } from '../../../src-shared/runs';
 import { BakeoffState } from './bakeoff.svelte';
 import type { Connection } from './connection.svelte';
+import { Request } from './request.svelte';
 import type { RunsState } from './runs.svelte';
 
 export interface ComparedRun {
@@ -22,8 +23,8 @@ export class RunsPageState {
   // What was last asked for; a change of key is a reason to ask again.
   #groupKey: string | null = null;
   #compareKey: string | null = null;
-  #groupTicket = 0;
-  #compareTicket = 0;
+  readonly #groupRequest = new Request();
+  readonly #compareRequest = new Request();
 
   constructor(studio: Connection, runs: RunsState) {
     this.#studio = studio;
@@ -68,31 +69,28 @@ export class RunsPageState {
 
   // A failed ask keeps the last answer on screen; the next change of the runs asks again.
   async #loadGroups(ids: number[]): Promise<void> {
-    const ticket = ++this.#groupTicket;
-    try {
-      const groups = await Promise.all(ids.map((groupId) => this.#studio.api.runs.groupSummary({ groupId })));
-      if (ticket === this.#groupTicket) this.#groups = groups;
-    } catch {
-      this.#groupKey = null;
-    }
+    await this.#groupRequest.run(
+      () => Promise.all(ids.map((groupId) => this.#studio.api.runs.groupSummary({ groupId }))),
+      (groups) => (this.#groups = groups),
+      { quiet: true, failed: () => (this.#groupKey = null) },
+    );
   }
 
   async #loadCompared(ids: number[]): Promise<void> {
-    const ticket = ++this.#compareTicket;
-    try {
-      const rows = await Promise.all(
-        ids.map(async (runId) => {
-          const [run, e] = await Promise.all([
-            this.#studio.api.runs.get({ runId }),
-            this.#studio.api.runs.epochs({ runId }),
-          ]);
-          return { run, epochs: [...e.phase1, ...e.phase2] };
-        }),
-      );
-      if (ticket === this.#compareTicket) this.#compared = rows;
-    } catch {
-      this.#compareKey = null;
-    }
+    await this.#compareRequest.run(
+      () =>
+        Promise.all(
+          ids.map(async (runId) => {
+            const [run, e] = await Promise.all([
+              this.#studio.api.runs.get({ runId }),
+              this.#studio.api.runs.epochs({ runId }),
+            ]);
+            return { run, epochs: [...e.phase1, ...e.phase2] };
+          }),
+        ),
+      (rows) => (this.#compared = rows),
+      { quiet: true, failed: () => (this.#compareKey = null) },
+    );
   }
 }
 

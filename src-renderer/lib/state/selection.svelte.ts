@@ -7,6 +7,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { ImageSummary } from '../../../src-shared/schemas';
 import type { ImageGridState } from './image-grid.svelte';
+import { Request } from './request.svelte';
 
 export type LabelTarget =
   { kind: 'all'; except: number[] } | { kind: 'images'; ids: number[] } | { kind: 'cursor'; index: number; id: number };
@@ -30,7 +31,8 @@ export class SelectionState {
   #anchor = -1;
   /** The selection a box drag adds to (empty unless Ctrl/Shift was held when it began). */
   #boxBase: ReadonlySet<number> = EMPTY;
-  #request = 0;
+  /** Fetching the ids of a range not loaded yet; any change of selection overtakes it. */
+  readonly #request = new Request();
 
   constructor(grid: ImageGridState) {
     this.#grid = grid;
@@ -91,7 +93,7 @@ export class SelectionState {
   }
 
   selectAll(): void {
-    this.#request++;
+    this.#request.drop();
     this.#ids = EMPTY;
     this.#except = EMPTY;
     this.#all = true;
@@ -125,7 +127,7 @@ export class SelectionState {
 
   /** Selects exactly these images (a lasso on the map), or adds them; the grid marks them wherever they show. */
   replace(ids: Iterable<number>, additive = false): void {
-    this.#request++;
+    this.#request.drop();
     // A snapshot, replaced rather than mutated, as every selection here is.
     this.#ids = new SvelteSet(additive && !this.#all ? [...this.#ids, ...ids] : ids);
     this.#all = false;
@@ -138,7 +140,7 @@ export class SelectionState {
   }
 
   #drop(): void {
-    this.#request++;
+    this.#request.drop();
     this.#ids = EMPTY;
     this.#all = false;
     this.#except = EMPTY;
@@ -160,13 +162,12 @@ export class SelectionState {
     if (next.size === 0 && cursor && cursor.id !== item.id) next.add(cursor.id);
     if (next.has(item.id)) next.delete(item.id);
     else next.add(item.id);
-    this.#request++;
+    this.#request.drop();
     this.#ids = next;
   }
 
   /** Selects the images at `indices` on top of `base`; those not loaded yet follow when fetched. */
   #setIndices(indices: number[], base: ReadonlySet<number>, resolve = true): void {
-    const request = ++this.#request;
     const ids = new Set(base);
     let missing = false;
     for (const index of indices) {
@@ -177,15 +178,13 @@ export class SelectionState {
     this.#all = false;
     this.#except = EMPTY;
     this.#ids = ids;
-    if (!missing || !resolve) return;
-    void this.#grid
-      .idsAt(indices)
-      .then((all) => {
-        if (request === this.#request) this.#ids = new Set([...base, ...all]);
-      })
-      .catch(() => {
-        // The loaded part stays selected; the grid shows its own error for failed fetches.
-      });
+    if (!missing || !resolve) return this.#request.drop();
+    // Quiet: the loaded part stays selected, and the grid shows its own error for failed fetches.
+    void this.#request.run(
+      () => this.#grid.idsAt(indices),
+      (all) => (this.#ids = new Set([...base, ...all])),
+      { quiet: true },
+    );
   }
 }
 

@@ -3,7 +3,6 @@
 // undoable edit, and reloaded after any label change (an undo included) so each card says
 // what its image is labelled now.
 import type { SuspectsOutput } from '../../../src-shared/bakeoff';
-import { errorMessage } from '../api';
 import type { Connection } from './connection.svelte';
 import { Request } from './request.svelte';
 
@@ -47,11 +46,7 @@ export class SuspectsState {
   }
 
   async relabel(imageId: number, classId: number): Promise<void> {
-    try {
-      await this.#studio.api.labels.assign({ imageIds: [imageId], classId });
-    } catch (err) {
-      this.#request.error = errorMessage(err);
-    }
+    await this.#request.act(() => this.#studio.api.labels.assign({ imageIds: [imageId], classId }));
   }
 
   dispose(): void {

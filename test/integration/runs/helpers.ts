@@ -11,6 +11,9 @@ import { insertImage, upsertPath } from '../../../src-main/store/repos/images';
 import { createImport, finishImport } from '../../../src-main/store/repos/imports';
 import type { Split } from '../../../src-shared/schemas';
 import type { RunEvents } from '../../../src-main/services/runs/run-service';
+import { dispatch } from '../../../src-main/rpc/dispatcher';
+import type { Studio } from '../../../src-main/services/studio';
+import type { ServerMessage } from '../../../src-shared/rpc';
 import type { RunEpochEvent, RunStatusEvent, RunsProgress } from '../../../src-shared/runs';
 
 export function tempDir(prefix: string): string {
@@ -102,4 +105,17 @@ export function recorder(onEpoch?: (e: RunEpochEvent) => void): Recorded {
     },
   };
   return r;
+}
+
+/** Calls `service.method` on the studio as a client would, through the dispatcher; a refusal throws its message. */
+export function caller(studio: Studio) {
+  let id = 0;
+  return async (service: string, method: string, input: unknown = {}) => {
+    const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
+      ServerMessage,
+      { kind: 'result' }
+    >;
+    if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
+    return out.value as any;
+  };
 }

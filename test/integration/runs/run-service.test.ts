@@ -5,16 +5,14 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { dispatch } from '../../../src-main/rpc/dispatcher';
 import { RunService } from '../../../src-main/services/runs/run-service';
 import { Studio } from '../../../src-main/services/studio';
 import { getRunRow, setRunStatus } from '../../../src-main/store/repos/runs';
 import { RunConfig } from '../../../src-shared/engine-config';
 import type { RunConfigInput } from '../../../src-shared/engine-config';
 import { StudioError } from '../../../src-shared/errors';
-import type { ServerMessage } from '../../../src-shared/rpc';
 import type { LrRangeProgress } from '../../../src-shared/runs';
-import { makeProject, recorder, tempDir } from './helpers';
+import { caller, makeProject, recorder, tempDir } from './helpers';
 import type { Group, Made } from './helpers';
 
 const dirs: string[] = [];
@@ -39,18 +37,6 @@ async function project(
   const made = await makeProject(groups, tempDir('runs'));
   dirs.push(made.dir);
   return made;
-}
-
-function caller(studio: Studio) {
-  let id = 0;
-  return async (service: string, method: string, input: unknown = {}) => {
-    const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
-      ServerMessage,
-      { kind: 'result' }
-    >;
-    if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
-    return out.value as any;
-  };
 }
 
 test('a run through the contract: queued, trained, every epoch and the test predictions stored', async () => {

@@ -7,29 +7,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProgram } from '../../../src-main/cli/index';
-import { dispatch } from '../../../src-main/rpc/dispatcher';
 import { Studio } from '../../../src-main/services/studio';
 import { ensureClass } from '../../../src-main/store/repos/classes';
 import { insertImage, upsertPath } from '../../../src-main/store/repos/images';
 import { createImport, finishImport } from '../../../src-main/store/repos/imports';
 import type { SuspectsOutput } from '../../../src-shared/bakeoff';
-import type { ServerMessage } from '../../../src-shared/rpc';
-import { makeProject, tempDir, writeImage } from './helpers';
+import { caller, makeProject, tempDir, writeImage } from './helpers';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function caller(studio: Studio) {
-  let id = 0;
-  return async (service: string, method: string, input: unknown = {}) => {
-    const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
-      ServerMessage,
-      { kind: 'result' }
-    >;
-    if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
-    return out.value as any;
-  };
-}
 
 test('a planted mislabelled image leads the out-of-fold label-error candidates of a 3-fold run', async () => {
   const made = await makeProject(

@@ -3,7 +3,7 @@
 // respectful of splits that came with the data (kept unless the caller says otherwise).
 import type { Split } from '../../../../src-shared/schemas';
 import { seededRandom, shuffled, type Random } from '../../../../src-shared/random';
-import { readFileSync } from 'node:fs';
+import { readNamedFile } from '../../../../src-node-shared/fs/read-file';
 import type { GroupBy } from '../../../../src-shared/curation';
 import { StudioError } from '../../../../src-shared/errors';
 import { parseCsv } from './labels-csv';
@@ -251,16 +251,7 @@ export function assignSplits<Id extends ImageId>(
 // assignment above, and folds for cross-validation.
 
 function csvRows(file: string): Record<string, string>[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new StudioError(
-      'not-found',
-      `Cannot read the group CSV ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path.`,
-    );
-  }
-  const [header, ...records] = parseCsv(decodeUtf8(bytes));
+  const [header, ...records] = parseCsv(decodeUtf8(readNamedFile(file, `the group CSV ${file}`)));
   if (!header)
     throw new StudioError('invalid-input', `The group CSV ${file} is empty; it needs a header with a path column.`);
   const names = header.fields.map((h) => h.trim());

@@ -5,8 +5,8 @@
 import { UMAP } from 'umap-js';
 import { seededRandom, shuffled } from '../../../../src-shared/random';
 import { yieldOrStop } from '../../../../src-node-shared/yield';
+import { fitPca, projectPca } from '../../assist/model/pca';
 import { nearest, nearestCoarse } from './knn';
-import { fitPca, projectPca } from './pca';
 
 export type ProjectStage = 'pca' | 'neighbours' | 'layout' | 'placing';
 
@@ -53,11 +53,14 @@ export async function projectRows(x: Float32Array, d: number, opts: ProjectOptio
   let dim = d;
   if (d > wanted) {
     progress('pca', 0, 2);
-    // A few thousand rows pin 50 components down; more only slow the fit.
-    const pca = await fitPca({ x, d, rows: sample.subarray(0, 3000), k: wanted, seed, signal, power: 1 });
+    // The assistant's PCA, fitted on a few thousand rows (they pin 50 components down; more
+    // only slow the fit), centred here since it expects centred rows. The rows are projected
+    // uncentred: that moves every point by the same vector, which no distance sees.
+    const fitted = centredRows(x, d, sample.subarray(0, 3000));
+    const pca = await fitPca(fitted, d, { r: wanted, sample: fitted.length / d, seed, signal });
     progress('pca', 1, 2);
-    z = await projectPca(x, pca, signal);
-    dim = pca.k;
+    z = await projectPca(pca, x, signal);
+    dim = pca.r;
     progress('pca', 2, 2);
   }
   const zs = new Float32Array(sample.length * dim);
@@ -75,6 +78,19 @@ export async function projectRows(x: Float32Array, d: number, opts: ProjectOptio
   for (let i = 0; i < sample.length; i++) xy.set(layout.subarray(i * 2, i * 2 + 2), sample[i]! * 2);
   if (sample.length < n) await place(z, dim, sample, zs, layout, xy, opts.placeK ?? 8, signal, progress);
   return { xy, fitted: sample.length, components: dim === d ? 0 : dim };
+}
+
+/** The given rows of x, less their mean. */
+function centredRows(x: Float32Array, d: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  const mean = new Float64Array(d);
+  for (let i = 0; i < rows.length; i++) {
+    out.set(x.subarray(rows[i]! * d, (rows[i]! + 1) * d), i * d);
+    for (let j = 0; j < d; j++) mean[j]! += out[i * d + j]!;
+  }
+  for (let j = 0; j < d; j++) mean[j]! /= Math.max(1, rows.length);
+  for (let i = 0; i < out.length; i++) out[i]! -= mean[i % d]!;
+  return out;
 }
 
 async function umapLayout(

@@ -5,25 +5,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { buildProgram } from '../../../../src-main/cli/index';
-import { dispatch } from '../../../../src-main/rpc/dispatcher';
 import { Studio } from '../../../../src-main/services/studio';
 import type { AssistState } from '../../../../src-shared/assist';
-import type { ServerMessage } from '../../../../src-shared/rpc';
-import { makeProject, tempDir, type Made } from '../../runs/helpers';
+import { caller, makeProject, tempDir, type Made } from '../../runs/helpers';
 
 let made: Made;
 let studio: Studio;
 const states: AssistState[] = [];
-let id = 0;
-
-async function call(service: string, method: string, input: unknown = {}): Promise<any> {
-  const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
-    ServerMessage,
-    { kind: 'result' }
-  >;
-  if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
-  return out.value;
-}
+let call: ReturnType<typeof caller>;
 
 /** Three stripe classes of 12 images; the first 4 of each are left unlabeled. */
 const byClass = (name: string) => made.files.filter((f) => f.className === name);
@@ -38,6 +27,7 @@ before(async () => {
     runs: { backend: 'wasm' },
     assist: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96, auto: true, debounceMs: 20 },
   });
+  call = caller(studio);
   studio.hub.subscribe((m) => m.kind === 'event' && m.name === 'assist.state' && states.push(m.payload as AssistState));
   await call('folders', 'pick', { path: made.project.dir });
   await call('project', 'open', { path: made.project.dir });

@@ -5,30 +5,20 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { dispatch } from '../../../../src-main/rpc/dispatcher';
 import { openProject } from '../../../../src-main/services/project/project';
 import { Studio } from '../../../../src-main/services/studio';
 import { insertImage } from '../../../../src-main/store/repos/images';
 import type { MapState } from '../../../../src-shared/map';
-import type { ServerMessage } from '../../../../src-shared/rpc';
-import { makeProject, tempDir, type Made } from '../../runs/helpers';
+import { caller, makeProject, tempDir, type Made } from '../../runs/helpers';
 
 let made: Made;
 let studio: Studio;
 const states: MapState[] = [];
-let id = 0;
-
-async function call(service: string, method: string, input: unknown = {}): Promise<any> {
-  const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
-    ServerMessage,
-    { kind: 'result' }
-  >;
-  if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
-  return out.value;
-}
+let call: ReturnType<typeof caller>;
 
 const open = async () => {
   studio = new Studio({ runs: { backend: 'wasm' }, map: { backboneId: 'nsfwjs_mobilenet_v2', inputSize: 96 } });
+  call = caller(studio);
   studio.hub.subscribe((m) => m.kind === 'event' && m.name === 'map.state' && states.push(m.payload as MapState));
   await call('folders', 'pick', { path: made.project.dir });
   await call('project', 'open', { path: made.project.dir });

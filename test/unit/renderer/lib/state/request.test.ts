@@ -112,3 +112,98 @@ test('a burst of reloads runs one fetch in flight and one after it', async () =>
   void c.run();
   assert.equal(calls, 3);
 });
+
+test('an action shows its busy flag and failure, and no later request makes it stale', async () => {
+  const r = new Request();
+  const d = deferred<number>();
+  const acting = r.act(() => d.promise);
+  assert.equal(r.loading, true);
+  await r.run(
+    () => Promise.resolve(1),
+    () => {},
+  );
+  assert.equal(r.loading, true, 'the action is still under way');
+  d.resolve(7);
+  assert.equal(await acting, 7);
+  assert.equal(r.loading, false);
+  assert.equal(await r.act(() => Promise.reject(new StudioError('busy', 'A run is training.'))), undefined);
+  assert.equal(r.error, 'A run is training.');
+  const next = r.act(() => Promise.resolve(0));
+  assert.equal(r.error, null, 'a new action clears the last failure as it starts');
+  await next;
+});
+
+test('requests that share one error line keep their own tickets and busy flags', async () => {
+  const page = new Request();
+  const gallery = new Request(page);
+  const slow = deferred<string>();
+  const load = page.run(
+    () => slow.promise,
+    () => {},
+  );
+  await gallery.act(() => Promise.reject(new StudioError('internal', 'export failed')));
+  assert.equal(page.error, 'export failed', 'the failure shows on the shared line');
+  assert.equal(page.loading, true);
+  assert.equal(gallery.loading, false);
+  slow.resolve('ok');
+  assert.equal(await load, true, 'the other request did not overtake the page load');
+  assert.equal(gallery.error, null, 'its success clears the shared line');
+});
+
+test('requests beside each other all land until one overtakes them; a paged fetch can see it is stale', async () => {
+  const r = new Request();
+  const a = deferred<number>();
+  const b = deferred<number>();
+  const got: number[] = [];
+  const pa = r.run(
+    () => a.promise,
+    (v) => got.push(v),
+    { beside: true },
+  );
+  const pb = r.run(
+    () => b.promise,
+    (v) => got.push(v),
+    { beside: true },
+  );
+  b.resolve(2);
+  await pb;
+  assert.equal(r.loading, true, 'one page is still loading');
+  a.resolve(1);
+  await pa;
+  assert.deepEqual(got, [2, 1]);
+  assert.equal(r.loading, false);
+  let stale: () => boolean = () => false;
+  const c = deferred<number>();
+  const pc = r.run(
+    (s) => ((stale = s), c.promise),
+    (v) => got.push(v),
+    { beside: true },
+  );
+  assert.equal(stale(), false);
+  r.drop();
+  assert.equal(stale(), true);
+  c.resolve(3);
+  assert.equal(await pc, false);
+  assert.deepEqual(got, [2, 1]);
+});
+
+test('a quiet request tells `failed` of its own failure, not of an overtaken one', async () => {
+  const r = new Request();
+  const failures: string[] = [];
+  const failed = (err: unknown) => failures.push((err as Error).message);
+  const old = deferred<number>();
+  const first = r.run(
+    () => old.promise,
+    () => {},
+    { quiet: true, failed },
+  );
+  await r.run(
+    () => Promise.reject(new Error('latest')),
+    () => {},
+    { quiet: true, failed },
+  );
+  old.reject(new Error('overtaken'));
+  await first;
+  assert.deepEqual(failures, ['latest']);
+  assert.equal(r.error, null);
+});
