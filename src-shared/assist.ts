@@ -48,6 +48,26 @@ export const AssistState = z.object({
 });
 export type AssistState = z.infer<typeof AssistState>;
 
+/** The assistant of a project just opened: never started, nothing fitted. */
+export function waitingAssistState(minPerClass: number): AssistState {
+  return {
+    status: 'waiting',
+    started: false,
+    message:
+      "Start it to have labels suggested from the project's cached features; it trains once every class has a few labeled images.",
+    backboneId: null,
+    inputSize: null,
+    minPerClass,
+    short: [],
+    progress: null,
+    accuracy: null,
+    version: 0,
+    predicted: 0,
+    labeled: 0,
+    fitMs: null,
+  };
+}
+
 export const Suggestion = z.object({
   imageId: z.number().int(),
   hash: z.string(),

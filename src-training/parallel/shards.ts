@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { l2Penalty } from '../head';
-import type { Head } from '../head';
+import type { Stepper } from '../trainer';
 import { shardLoss } from './shard-loss';
 
 export interface ShardInit {
@@ -35,15 +35,8 @@ export interface ShardStep {
 
 export type ShardReply = { loss: number; pred: Int32Array } | { error: string } | { ready: true };
 
-/** What a step needs of the trainer's loop (trainer.ts' Stepper). */
-export interface ShardedStepper {
-  model: tf.LayersModel;
-  head: Head;
-  classes: number;
-  opt: tf.Optimizer;
-  vars: tf.Variable[];
-  weights: number[];
-}
+/** What a step needs of the trainer's loop. */
+export type ShardedStepper = Omit<Stepper, 'shards'>;
 
 class Peer {
   private readonly worker: Worker;

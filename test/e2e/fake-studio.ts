@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocketServer } from 'ws';
+import { waitingAssistState } from '../../src-shared/assist';
 import type { Handlers } from '../../src-shared/contract';
 import { fixedProvider } from '../helpers/fixed-provider';
 import { StudioError } from '../../src-shared/errors';
@@ -117,21 +118,7 @@ export function fakeHandlers(images: FakeImage[], labelCalls: LabelCall[] = []):
   };
   // The dataset page asks the assistant how it stands: never started, as on a project just opened.
   const assist: Pick<Handlers['assist'], 'state'> = {
-    state: () => ({
-      status: 'waiting',
-      started: false,
-      message: 'Not started.',
-      backboneId: null,
-      inputSize: null,
-      minPerClass: 5,
-      short: [],
-      progress: null,
-      accuracy: null,
-      version: 0,
-      predicted: 0,
-      labeled: 0,
-      fitMs: null,
-    }),
+    state: () => waitingAssistState(5),
   };
   const known: Pick<Handlers, 'project' | 'imports' | 'dataset' | 'map'> & {
     labels: typeof labels;

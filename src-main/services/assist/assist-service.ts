@@ -5,7 +5,7 @@
 // every image. The fit runs here, yielding between L-BFGS iterations: one iteration is one
 // pass over the labeled features, so a call waits at most that long.
 import { formatPercent } from '../../../src-shared/format';
-import type { AcceptOutput, AssistState } from '../../../src-shared/assist';
+import { waitingAssistState, type AcceptOutput, type AssistState } from '../../../src-shared/assist';
 import type { Output, ParsedInput, Slice } from '../../../src-shared/contract';
 import type { BackendName } from '../../../src-shared/engine-protocol';
 import { wilsonInterval } from '../../../src-shared/engine-metrics';
@@ -51,23 +51,6 @@ export interface AssistDeps {
   clock: () => number;
 }
 
-const initial = (minPerClass: number): AssistState => ({
-  status: 'waiting',
-  started: false,
-  message:
-    "Start it to have labels suggested from the project's cached features; it trains once every class has a few labeled images.",
-  backboneId: null,
-  inputSize: null,
-  minPerClass,
-  short: [],
-  progress: null,
-  accuracy: null,
-  version: 0,
-  predicted: 0,
-  labeled: 0,
-  fitMs: null,
-});
-
 /** The assist slice of the contract: the labeling assistant of the open project. */
 export class AssistService implements Slice<'assist'> {
   readonly #min: number;
@@ -87,7 +70,7 @@ export class AssistService implements Slice<'assist'> {
     private readonly opts: AssistOptions = {},
   ) {
     this.#min = opts.minPerClass ?? 5;
-    this.#state = initial(this.#min);
+    this.#state = waitingAssistState(this.#min);
   }
 
   state(): AssistState {
