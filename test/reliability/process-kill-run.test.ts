@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openProject } from '../../src-main/services/project/project';
 import { RunService } from '../../src-main/services/runs/run-service';
-import { makeProject, tempDir } from '../integration/runs/helpers';
-import { epochs, isAlive, peekRows, sleep, waitGone, type EpochRow } from './helpers/process';
+import { makeProject, rowsAndCols, tempDir } from '../integration/runs/helpers';
+import { epochs, isAlive, longRun, peekRows, sleep, waitGone, type EpochRow } from './helpers/process';
 import { integrity, studioCli, studioRun, type CliRun } from './helpers/store';
 
 const dir = tempDir('kill-run');
@@ -55,28 +55,12 @@ test(
   `a run killed at ${TIMES} random moments (the CLI or its training process): interrupted, never running, and resume completes it`,
   { timeout: 300_000 },
   async (t) => {
-    const made = await makeProject(
-      [
-        { className: 'rows', split: 'train', count: 6 },
-        { className: 'cols', split: 'train', count: 6 },
-        { className: 'rows', split: 'test', count: 3 },
-        { className: 'cols', split: 'test', count: 3 },
-      ],
-      dir,
-    );
+    const made = await makeProject(rowsAndCols(6, 0, 3), dir);
     made.project.close();
     const project = made.project.dir;
     const config = join(dir, 'run.json');
     // No early stopping: the run lasts long enough for every kill to fall between or within epochs.
-    writeFileSync(
-      config,
-      JSON.stringify({
-        backboneId: 'nsfwjs_mobilenet_v2',
-        inputSize: 96,
-        seed: 5,
-        phase1: { epochs: EPOCHS, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } },
-      }),
-    );
+    writeFileSync(config, JSON.stringify(longRun(EPOCHS, 5, 4)));
     const t0 = Date.now();
     let first: EpochRow | undefined;
     let kills = 0;

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { writeTinyFixture } from '../e2e/tiny-fixture';
 import { studio, studioAsync } from '../integration/import/cli-run';
 import { skipWithoutData } from '../fixtures/fashion-copies';
-import { epochs, isAlive, peekRows as peek, sleep, waitGone } from './helpers/process';
+import { epochs, isAlive, longRun, peekRows as peek, sleep, waitGone } from './helpers/process';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -26,15 +26,7 @@ test(
     assert.equal(studio('import', project, data).status, 0);
     const config = join(temp('config'), 'run.json');
     // No early stopping: the run must last long enough to be killed between epochs.
-    writeFileSync(
-      config,
-      JSON.stringify({
-        backboneId: 'nsfwjs_mobilenet_v2',
-        inputSize: 96,
-        seed: 5,
-        phase1: { epochs: EPOCHS, optimizer: { kind: 'adam', lr: 1e-3 } },
-      }),
-    );
+    writeFileSync(config, JSON.stringify(longRun(EPOCHS, 5)));
     const cli = studioAsync('train', project, '--config', config);
     let child = 0;
     const t0 = Date.now();

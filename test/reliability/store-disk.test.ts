@@ -12,11 +12,12 @@ import { ImportService } from '../../src-main/services/import/import-service';
 import { openProject } from '../../src-main/services/project/project';
 import { RunService } from '../../src-main/services/runs/run-service';
 import { RunConfig } from '../../src-shared/engine-config';
-import { makeProject, recorder } from '../integration/runs/helpers';
+import { makeProject, recorder, rowsAndCols } from '../integration/runs/helpers';
 import { Studio } from '../../src-main/services/studio';
 import { latestVersion, migrations } from '../../src-main/store/migrations/index';
 import { listBackups } from '../../src-main/store/backups';
 import BetterSqlite3 from 'better-sqlite3';
+import { longRun } from './helpers/process';
 import { imageFolder, importHere, integrity, n, peek, STACK, studioRun, tempDir, thumbState } from './helpers/store';
 
 const base = tempDir('disk');
@@ -92,25 +93,12 @@ describe('disk full', () => {
     'SQLite page limit during a run: the run ends failed with "disk full", never running, and the project opens',
     { timeout: 240_000 },
     async (t) => {
-      const made = await makeProject(
-        [
-          { className: 'rows', split: 'train', count: 6 },
-          { className: 'cols', split: 'train', count: 6 },
-          { className: 'rows', split: 'test', count: 3 },
-          { className: 'cols', split: 'test', count: 3 },
-        ],
-        join(base, 'run-full'),
-      );
+      const made = await makeProject(rowsAndCols(6, 0, 3), join(base, 'run-full'));
       const { project } = made;
       const events = recorder();
       const service = new RunService(project, events.events);
       const EPOCHS = 200;
-      const config = RunConfig.parse({
-        backboneId: 'nsfwjs_mobilenet_v2',
-        inputSize: 96,
-        seed: 3,
-        phase1: { epochs: EPOCHS, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } },
-      });
+      const config = RunConfig.parse(longRun(EPOCHS, 3, 4));
       const {
         runIds: [runId],
       } = service.start({ config });
@@ -157,15 +145,7 @@ describe('disk full', () => {
     async (t) => {
       const fs = tmpfs('tmpfs-run', '16m');
       if ('skip' in fs) return t.skip(fs.skip);
-      const made = await makeProject(
-        [
-          { className: 'rows', split: 'train', count: 6 },
-          { className: 'cols', split: 'train', count: 6 },
-          { className: 'rows', split: 'test', count: 3 },
-          { className: 'cols', split: 'test', count: 3 },
-        ],
-        join(fs.dir, 'run'),
-      );
+      const made = await makeProject(rowsAndCols(6, 0, 3), join(fs.dir, 'run'));
       const { project } = made;
       const filler = join(fs.dir, 'filler');
       // The first epoch is stored; then the disk is full for everything after it.
@@ -173,12 +153,7 @@ describe('disk full', () => {
         if (events.epochs.length === 1) fillUp(filler);
       });
       const service = new RunService(project, events.events);
-      const config = RunConfig.parse({
-        backboneId: 'nsfwjs_mobilenet_v2',
-        inputSize: 96,
-        seed: 3,
-        phase1: { epochs: 200, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } },
-      });
+      const config = RunConfig.parse(longRun(200, 3, 4));
       const {
         runIds: [runId],
       } = service.start({ config });

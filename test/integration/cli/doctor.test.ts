@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { SystemCheckReport, RungState } from '../../../src-shared/system';
 import { importWeightsFile } from '../../../src-node-shared/backbones/model-cache';
+import { GPU_STACKS } from '../../../src-node-shared/system-probe';
 import { studioArgv } from '../../fixtures/children';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
@@ -48,15 +49,8 @@ describe('studio doctor', () => {
     chmodSync(join(bin, 'nvidia-smi'), 0o755);
     const libs = join(tmp, 'cuda12');
     mkdirSync(libs);
-    for (const s of [
-      'libcudart.so.12',
-      'libcublas.so.12',
-      'libcublasLt.so.12',
-      'libcufft.so.11',
-      'libcurand.so.10',
-      'libcudnn.so.9',
-    ])
-      writeFileSync(join(libs, s), '');
+    // Every library ONNX Runtime's CUDA 12 stack needs; tfjs-node-gpu's CUDA 11 ones stay missing.
+    for (const s of GPU_STACKS.find((g) => g.id === 'onnxruntime-cuda')!.libraries) writeFileSync(join(libs, s), '');
     const cache = join(tmp, 'models');
     writeFileSync(join(tmp, 'w.h5'), 'not really weights');
     await importWeightsFile(join(tmp, 'w.h5'), 'mobilenet_2_5_224_tf_no_top.h5', cache);

@@ -6,30 +6,16 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dispatch } from '../../../src-main/rpc/dispatcher';
 import { Studio } from '../../../src-main/services/studio';
 import type { BakeoffSummary } from '../../../src-shared/bakeoff';
-import type { ServerMessage } from '../../../src-shared/rpc';
 import { BakeoffService } from '../../../src-main/services/runs/bakeoff';
 import { RunService } from '../../../src-main/services/runs/run-service';
 import { RunConfig } from '../../../src-shared/engine-config';
-import { makeProject, recorder, tempDir } from './helpers';
+import { caller, makeProject, recorder, rowsAndCols, tempDir } from './helpers';
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/keras/mobilenet_2_5_224_tf_no_top.h5');
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function caller(studio: Studio) {
-  let id = 0;
-  return async (service: string, method: string, input: unknown = {}) => {
-    const out = (await dispatch(studio, { kind: 'call', id: ++id, service, method, input })) as Extract<
-      ServerMessage,
-      { kind: 'result' }
-    >;
-    if (!out.ok) throw new Error(`${service}.${method}: ${out.error.message}`);
-    return out.value as any;
-  };
-}
 
 const plan = {
   backboneId: 'nsfwjs_mobilenet_v2',
@@ -39,17 +25,7 @@ const plan = {
 };
 
 test('a bake-off of two backbones queues one run each on one manifest and seed, and tabulates them', async () => {
-  const made = await makeProject(
-    [
-      { className: 'rows', split: 'train', count: 6 },
-      { className: 'cols', split: 'train', count: 6 },
-      { className: 'rows', split: 'val', count: 2 },
-      { className: 'cols', split: 'val', count: 2 },
-      { className: 'rows', split: 'test', count: 3 },
-      { className: 'cols', split: 'test', count: 3 },
-    ],
-    tempDir('bakeoff'),
-  );
+  const made = await makeProject(rowsAndCols(6, 2, 3), tempDir('bakeoff'));
   dirs.push(made.dir);
   made.project.close();
   const modelCacheDir = join(made.dir, 'models');

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openProject } from '../../../src-main/services/project/project';
-import { makeProject, tempDir } from './helpers';
+import { makeProject, rowsAndCols, tempDir } from './helpers';
 import type { Made } from './helpers';
 import { studioArgv } from '../../fixtures/children';
 import { peekRows, sleep } from '../../reliability/helpers/process';
@@ -23,17 +23,7 @@ function studio(...args: string[]): { status: number | null; stdout: string; std
 }
 
 before(async () => {
-  made = await makeProject(
-    [
-      { className: 'rows', split: 'train', count: 6 },
-      { className: 'cols', split: 'train', count: 6 },
-      { className: 'rows', split: 'val', count: 2 },
-      { className: 'cols', split: 'val', count: 2 },
-      { className: 'rows', split: 'test', count: 3 },
-      { className: 'cols', split: 'test', count: 3 },
-    ],
-    base,
-  );
+  made = await makeProject(rowsAndCols(6, 2, 3), base);
   made.project.close();
 });
 

@@ -10,6 +10,7 @@ import { ensureClass } from '../../../src-main/store/repos/classes';
 import { insertImage, upsertPath } from '../../../src-main/store/repos/images';
 import { createImport, finishImport } from '../../../src-main/store/repos/imports';
 import type { Split } from '../../../src-shared/schemas';
+import type { Database } from '../../../src-main/store/db';
 import type { RunEvents } from '../../../src-main/services/runs/run-service';
 import { dispatch } from '../../../src-main/rpc/dispatcher';
 import type { Studio } from '../../../src-main/services/studio';
@@ -42,11 +43,49 @@ export interface Group {
   count: number;
 }
 
+/** Rows and cols in each split: `train`, `val` and `test` images of each class; a split of 0 is left out. */
+export function rowsAndCols(train: number, val: number, test: number): Group[] {
+  const splits = [
+    ['train', train],
+    ['val', val],
+    ['test', test],
+  ] as const;
+  return splits.flatMap(([split, count]) =>
+    count > 0 ? (['rows', 'cols'] as const).map((className) => ({ className, split, count })) : [],
+  );
+}
+
 export interface Made {
   dir: string;
   imagesDir: string;
   project: Project;
   files: Array<{ path: string; hash: string; imageId: number; className: string | null; split: Split | null }>;
+}
+
+/** Records a 40 px PNG written by writeImage as an import records it: its hash, class, split and path. */
+export function recordImage(
+  db: Database,
+  importId: number,
+  path: string,
+  className: string | null,
+  split: Split | null,
+): { hash: string; imageId: number } {
+  const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
+  const classId = className ? ensureClass(db, className, Date.now()) : null;
+  const st = statSync(path);
+  const imageId = insertImage(db, {
+    hash,
+    classId,
+    split,
+    width: 40,
+    height: 40,
+    format: 'png',
+    bytes: st.size,
+    addedAt: Date.now(),
+    importId,
+  });
+  upsertPath(db, path, imageId, { size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, importId);
+  return { hash, imageId };
 }
 
 /** Writes the images under <dir>/images/<split>/<class>/ and records them; returns the open project. */
@@ -64,22 +103,12 @@ export async function makeProject(groups: Group[], dir = tempDir('runs')): Promi
     for (let i = 0; i < g.count; i++, n++) {
       const path = join(folder, `${n}.png`);
       await writeImage(path, g.className ? classes.indexOf(g.className) : 3, n);
-      const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
-      const classId = g.className ? ensureClass(db, g.className, Date.now()) : null;
-      const st = statSync(path);
-      const imageId = insertImage(db, {
-        hash,
-        classId,
+      files.push({
+        path,
+        ...recordImage(db, importId, path, g.className, g.split),
+        className: g.className,
         split: g.split,
-        width: 40,
-        height: 40,
-        format: 'png',
-        bytes: st.size,
-        addedAt: Date.now(),
-        importId,
       });
-      upsertPath(db, path, imageId, { size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, importId);
-      files.push({ path, hash, imageId, className: g.className, split: g.split });
     }
   }
   finishImport(db, importId, 'done', Date.now(), null);

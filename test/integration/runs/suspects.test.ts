@@ -3,16 +3,13 @@
 // relabelling it changes what the list reports as its label now.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProgram } from '../../../src-main/cli/index';
 import { Studio } from '../../../src-main/services/studio';
-import { ensureClass } from '../../../src-main/store/repos/classes';
-import { insertImage, upsertPath } from '../../../src-main/store/repos/images';
 import { createImport, finishImport } from '../../../src-main/store/repos/imports';
 import type { SuspectsOutput } from '../../../src-shared/bakeoff';
-import { caller, makeProject, tempDir, writeImage } from './helpers';
+import { caller, makeProject, recordImage, tempDir, writeImage } from './helpers';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -31,20 +28,8 @@ test('a planted mislabelled image leads the out-of-fold label-error candidates o
   const planted = join(made.imagesDir, 'train', 'cols', 'planted.png');
   await writeImage(planted, 2, 5);
   const db = made.project.db;
-  const st = statSync(planted);
   const importId = createImport(db, made.imagesDir, process.pid, Date.now());
-  const plantedId = insertImage(db, {
-    hash: createHash('sha256').update(readFileSync(planted)).digest('hex'),
-    classId: ensureClass(db, 'cols', Date.now()),
-    split: 'train',
-    width: 40,
-    height: 40,
-    format: 'png',
-    bytes: st.size,
-    addedAt: Date.now(),
-    importId,
-  });
-  upsertPath(db, planted, plantedId, { size: st.size, mtimeMs: Math.trunc(st.mtimeMs) }, importId);
+  const { imageId: plantedId } = recordImage(db, importId, planted, 'cols', 'train');
   finishImport(db, importId, 'done', Date.now(), null);
   made.project.close();
 

@@ -40,3 +40,16 @@ export const epochs = (project: string, runId = 1) =>
     project,
     `SELECT phase, epoch, epoch_ms AS ms, train_loss AS loss FROM run_epochs WHERE run_id = ${Number(runId)} ORDER BY phase, epoch`,
   );
+
+/**
+ * A run config with no early stopping, on the bundled backbone at 96 px: it lasts its `epochs`, long enough
+ * to be killed or to fill a disk between or within epochs. With no `batchSize` the default stands.
+ */
+export function longRun(epochs: number, seed: number, batchSize?: number) {
+  return {
+    backboneId: 'nsfwjs_mobilenet_v2',
+    inputSize: 96,
+    seed,
+    phase1: { epochs, ...(batchSize === undefined ? {} : { batchSize }), optimizer: { kind: 'adam', lr: 1e-3 } },
+  };
+}

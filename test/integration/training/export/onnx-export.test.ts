@@ -8,8 +8,6 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
-import { selectBackend } from '../../../../src-node-shared/backend';
 import { exportRun } from '../../../../src-training/export/run-export';
 import { onnx } from '../../../../src-node-shared/onnx/graph';
 import { writeOnnxExport } from '../../../../src-training/export/onnx-export';
@@ -18,54 +16,25 @@ import { runTraining } from '../../../../src-training/run';
 import { RunConfig } from '../../../../src-shared/engine-config';
 import { ONNX_EXPORT_FORMAT } from '../../../../src-shared/engine-export';
 import { IMAGE_BACKGROUND } from '../../../../src-shared/image-background';
-import type { BackendInfo, Prediction, RunData, RunImage } from '../../../../src-shared/engine-protocol';
+import type { BackendInfo, Prediction, RunData } from '../../../../src-shared/engine-protocol';
+import { engineBackend, stripeRun, twoPhaseRun } from '../../../fixtures/engine/stripes';
 
 const root = mkdtempSync(join(tmpdir(), 'fs-onnx-export-'));
 let data: RunData;
 let backend: BackendInfo;
 
-async function writeImage(i: number, label: number): Promise<RunImage> {
-  const w = 40;
-  const px = Buffer.alloc(w * w * 4);
-  for (let k = 0; k < w * w; k++) {
-    const stripe = (label === 0 ? Math.floor(k / w) : k % w) % 10 < 4 + (i % 3);
-    const v = stripe ? 210 - i : 40 + i;
-    // Some transparent pixels: the export must be fed what training saw (the background composite).
-    px.set([v, (v + 30 * label) % 256, v, k % 7 === 0 ? 0 : 255], k * 4);
-  }
-  const path = join(root, 'images', `img-${i}.png`);
-  await sharp(px, { raw: { width: w, height: w, channels: 4 } })
-    .png()
-    .toFile(path);
-  return { hash: `h${i}`, path, label };
-}
-
 before(async () => {
   await mkdir(join(root, 'images'), { recursive: true });
-  const images: RunImage[] = [];
-  for (let i = 0; i < 20; i++) images.push(await writeImage(i, i % 2));
-  data = {
-    classes: ['rows', 'columns'],
-    train: images.slice(0, 10),
-    val: images.slice(10, 14),
-    test: images.slice(14),
-  };
-  const b = await selectBackend({ exclude: ['tensorflow-gpu', 'tensorflow'] });
-  backend = { name: b.name, rejected: b.rejected, versions: b.versions };
+  // Some transparent pixels: the export must be fed what training saw (the background composite).
+  data = await stripeRun(join(root, 'images'), true);
+  backend = await engineBackend();
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const config = RunConfig.parse({
-  backboneId: 'nsfwjs_mobilenet_v2',
-  inputSize: 96,
-  head: {
-    layers: [
-      { kind: 'dense', units: 8 },
-      { kind: 'dropout', rate: 0.2 },
-    ],
-  },
-  phase1: { epochs: 3, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } },
-  phase2: { epochs: 1, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-4 }, unfreezeBlocks: 1 },
+  ...twoPhaseRun,
+  phase1: { ...twoPhaseRun.phase1, epochs: 3 },
+  phase2: { ...twoPhaseRun.phase2, epochs: 1 },
   seed: 11,
 });
 

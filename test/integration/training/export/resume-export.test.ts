@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { selectBackend } from '../../../../src-node-shared/backend';
 import { findBackbone } from '../../../../src-node-shared/backbones/registry';
 import { loadBackbone } from '../../../../src-training/backbones/load';
 import { splitBackbone } from '../../../../src-training/backbones/split';
@@ -21,37 +20,22 @@ import { resumeDir } from '../../../../src-training/resume-state';
 import type { RunEnv } from '../../../../src-training/run';
 import { RunConfig } from '../../../../src-shared/engine-config';
 import type { EpochMetrics } from '../../../../src-shared/engine-metrics';
-import type { BackendInfo, FromEngine, Prediction, RunData, RunImage } from '../../../../src-shared/engine-protocol';
-import { stripeImage } from '../../../fixtures/engine/stripes';
+import type { BackendInfo, FromEngine, Prediction, RunData } from '../../../../src-shared/engine-protocol';
+import { engineBackend, stripeRun, twoPhaseRun } from '../../../fixtures/engine/stripes';
 
 const root = mkdtempSync(join(tmpdir(), 'fs-resume-'));
 let data: RunData;
 let backend: BackendInfo;
 
 before(async () => {
-  const images: RunImage[] = [];
-  for (let i = 0; i < 20; i++) images.push(await stripeImage(root, i, i % 2));
-  data = {
-    classes: ['rows', 'columns'],
-    train: images.slice(0, 10),
-    val: images.slice(10, 14),
-    test: images.slice(14),
-  };
-  const b = await selectBackend({ exclude: ['tensorflow-gpu', 'tensorflow'] });
-  backend = { name: b.name, rejected: b.rejected, versions: b.versions };
+  data = await stripeRun(root);
+  backend = await engineBackend();
 });
 
 const config = RunConfig.parse({
-  backboneId: 'nsfwjs_mobilenet_v2',
-  inputSize: 96,
-  head: {
-    layers: [
-      { kind: 'dense', units: 8 },
-      { kind: 'dropout', rate: 0.2 },
-    ],
-  },
-  phase1: { epochs: 4, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 }, earlyStopping: { patience: 10 } },
-  phase2: { epochs: 2, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-4 }, unfreezeBlocks: 1 },
+  ...twoPhaseRun,
+  phase1: { ...twoPhaseRun.phase1, epochs: 4, earlyStopping: { patience: 10 } },
+  phase2: { ...twoPhaseRun.phase2, epochs: 2 },
   seed: 7,
 });
 

@@ -50,6 +50,16 @@ describe('dataset queries', () => {
     upsertProblem(db, { path: '/d/bad3.jpg', kind: 'corrupt', reason: 'Damaged' }, 7, importId);
   });
 
+  /** Image 1 as a page lists it (the detail adds to it); a function, since `cat` is known only once `before` ran. */
+  const firstImage = () => ({
+    id: 1,
+    hash: hash(0),
+    classId: cat,
+    split: 'train',
+    width: 10,
+    height: 5,
+    excluded: false,
+  });
   const ids = (filter: ImageFilter, offset = 0, limit = 100) =>
     new DatasetService(() => db).images({ filter: filter, offset: offset, limit: limit }).items.map((i) => i.id);
 
@@ -60,15 +70,7 @@ describe('dataset queries', () => {
       page.items.map((i) => i.id),
       [1, 2, 3, 4, 5],
     );
-    assert.deepEqual(page.items[0], {
-      id: 1,
-      hash: hash(0),
-      classId: cat,
-      split: 'train',
-      width: 10,
-      height: 5,
-      excluded: false,
-    });
+    assert.deepEqual(page.items[0], firstImage());
     assert.deepEqual(ids({}, 10, 5), [11, 12]);
   });
 
@@ -88,13 +90,7 @@ describe('dataset queries', () => {
 
   test('getImage gives the detail with every path, and not-found for an unknown id', () => {
     assert.deepEqual(new DatasetService(() => db).image({ id: 1 }), {
-      id: 1,
-      hash: hash(0),
-      classId: cat,
-      split: 'train',
-      width: 10,
-      height: 5,
-      excluded: false,
+      ...firstImage(),
       format: 'jpeg',
       bytes: 100,
       paths: ['/d/0.jpg', '/d/copy-of-0.jpg'],

@@ -9,7 +9,7 @@ import { openProject, projectInfo, thumbTempDir } from '../../../../src-main/ser
 import { thumbFile, thumbPath } from '../../../../src-main/services/project/thumbs';
 import { latestVersion } from '../../../../src-main/store/migrations/index';
 import { createImport, getImportRecord } from '../../../../src-main/store/repos/imports';
-import { insertImage } from '../../../../src-main/store/repos/images';
+import { placeholderImage } from '../../../helpers/store';
 
 const root = mkdtempSync(join(tmpdir(), 'studio-project-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -88,17 +88,7 @@ describe('thumbPath', () => {
   after(() => p.close());
   const known = 'c0ffee'.padEnd(64, '0');
   const importId = createImport(p.db, '/d', process.pid, 1);
-  insertImage(p.db, {
-    hash: known,
-    classId: null,
-    split: null,
-    width: 1,
-    height: 1,
-    format: 'png',
-    bytes: 1,
-    addedAt: 1,
-    importId,
-  });
+  placeholderImage(p.db, importId, known, { addedAt: 1 });
 
   test('answers a known hash whose thumbnail exists', () => {
     assert.equal(thumbPath(p, known), null, 'no file yet');

@@ -2,9 +2,7 @@
 // stored run's epochs, split sizes, image statistics and leakage.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openDatabase } from '../../../../src-main/store/db';
-import { createImport } from '../../../../src-main/store/repos/imports';
-import { insertImage } from '../../../../src-main/store/repos/images';
+import { memoryStore, placeholderImage } from '../../../helpers/store';
 import { findingCounts, getFindings, setFindings } from '../../../../src-main/store/repos/findings';
 import { storeManifest } from '../../../../src-main/store/repos/manifests';
 import { insertRun, upsertEpoch } from '../../../../src-main/store/repos/runs';
@@ -18,21 +16,8 @@ import { history, config } from '../../shared/training-doctor/history';
 const hash = (i: number) => i.toString(16).padStart(64, '0');
 
 function project(trainDark = 0) {
-  const db = openDatabase(':memory:');
-  const importId = createImport(db, '/x', 1, 0);
-  const ids = Array.from({ length: 30 }, (_, i) =>
-    insertImage(db, {
-      hash: hash(i),
-      classId: null,
-      split: null,
-      width: 1,
-      height: 1,
-      format: 'png',
-      bytes: 1,
-      addedAt: 0,
-      importId,
-    }),
-  );
+  const { db, importId } = memoryStore();
+  const ids = Array.from({ length: 30 }, (_, i) => placeholderImage(db, importId, hash(i)));
   // Reductions: the first `trainDark` training images nearly black, the rest mid grey.
   ids.forEach((id, i) =>
     db

@@ -2,12 +2,11 @@
 // statement cache, so an undo/redo sequence compiles nothing the second time round.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openDatabase, type Database } from '../../../../src-main/store/db';
+import type { Database } from '../../../../src-main/store/db';
 import { ensureClass } from '../../../../src-main/store/repos/classes';
 import { canUndoRedo, listEdits, recordEdit, redoEdit, undoEdit } from '../../../../src-main/store/repos/edits';
 import type { ImageState } from '../../../../src-main/store/repos/edits';
-import { createImport } from '../../../../src-main/store/repos/imports';
-import { insertImage } from '../../../../src-main/store/repos/images';
+import { memoryStore, placeholderImage } from '../../../helpers/store';
 import { sql } from '../../../../src-main/store/statements';
 
 const state = (classId: number | null): ImageState => ({
@@ -19,19 +18,8 @@ const state = (classId: number | null): ImageState => ({
 });
 
 function project(): { db: Database; imageId: number; classId: number } {
-  const db = openDatabase(':memory:');
-  const importId = createImport(db, '/x', 1, 0);
-  const imageId = insertImage(db, {
-    hash: 'a'.repeat(64),
-    classId: null,
-    split: null,
-    width: 1,
-    height: 1,
-    format: 'png',
-    bytes: 1,
-    addedAt: 0,
-    importId,
-  });
+  const { db, importId } = memoryStore();
+  const imageId = placeholderImage(db, importId, 'a'.repeat(64));
   return { db, imageId, classId: ensureClass(db, 'cat', 0) };
 }
 

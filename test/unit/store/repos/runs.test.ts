@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDatabase } from '../../../../src-main/store/db';
-import { createImport } from '../../../../src-main/store/repos/imports';
-import { insertImage } from '../../../../src-main/store/repos/images';
+import { memoryStore, placeholderImage } from '../../../helpers/store';
 import { storeManifest } from '../../../../src-main/store/repos/manifests';
 import {
   deleteEpochsFrom,
@@ -17,21 +15,8 @@ import {
 import type { EpochMetrics } from '../../../../src-shared/engine-metrics';
 
 function db() {
-  const d = openDatabase(':memory:');
-  const importId = createImport(d, '/x', 1, 0);
-  const ids = [0, 1, 2].map((i) =>
-    insertImage(d, {
-      hash: String(i).repeat(64),
-      classId: null,
-      split: 'test',
-      width: 1,
-      height: 1,
-      format: 'png',
-      bytes: 1,
-      addedAt: 0,
-      importId,
-    }),
-  );
+  const { db: d, importId } = memoryStore();
+  const ids = [0, 1, 2].map((i) => placeholderImage(d, importId, String(i).repeat(64), { split: 'test' }));
   const manifestId = storeManifest(d, 'digest', '{}', 0).id;
   const runId = insertRun(d, {
     name: 'r',

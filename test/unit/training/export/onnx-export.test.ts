@@ -65,24 +65,26 @@ function tinyModel(seed: number): tf.LayersModel {
   return tf.model({ inputs: input, outputs: out, name: `tiny_${seed}` });
 }
 
+/** What the export writes beside tinyModel's graph: three labels, 6 px, and the preprocessing under test. */
+const tinyFacts = (preprocessing: PreprocessingSpec) => ({
+  version: 1 as const,
+  labels: ['a', 'b', 'c'],
+  labelType: 'single' as const,
+  backboneId: 'tiny',
+  backboneHash: 'h',
+  inputSize: 6,
+  preprocessing,
+  preprocessingText: 't',
+  runId: '1',
+  configDigest: 'd',
+});
+
 test('for every preprocessing kind the exported graph, fed raw pixels, matches tfjs fed preprocessed ones', async () => {
   for (const [i, p] of KINDS.entries()) {
     const out = join(dir, `kind-${i}`);
     mkdirSync(out);
-    const facts = {
-      version: 1 as const,
-      labels: ['a', 'b', 'c'],
-      labelType: 'single' as const,
-      backboneId: 'tiny',
-      backboneHash: 'h',
-      inputSize: 6,
-      preprocessing: p,
-      preprocessingText: 't',
-      runId: '1',
-      configDigest: 'd',
-    };
     const model = tinyModel(i + 1);
-    const manifest = await writeOnnxExport(model, facts, out);
+    const manifest = await writeOnnxExport(model, tinyFacts(p), out);
     assert.equal(manifest.input.range, 'rgb-0-255');
     const d = await verifyOnnxExport(join(out, 'model.onnx'), model, p, 6);
     assert.ok(d < 1e-5, `${JSON.stringify(p)}: ${d}`);
@@ -93,19 +95,7 @@ test('a graph checked against the wrong preprocessing is refused', async () => {
   const out = join(dir, 'wrong');
   mkdirSync(out);
   const model = tinyModel(9);
-  const facts = {
-    version: 1 as const,
-    labels: ['a', 'b', 'c'],
-    labelType: 'single' as const,
-    backboneId: 'tiny',
-    backboneHash: 'h',
-    inputSize: 6,
-    preprocessing: { kind: 'caffe' as const },
-    preprocessingText: 't',
-    runId: '1',
-    configDigest: 'd',
-  };
-  await writeOnnxExport(model, facts, out);
+  await writeOnnxExport(model, tinyFacts({ kind: 'caffe' }), out);
   await assert.rejects(
     verifyOnnxExport(join(out, 'model.onnx'), model, { kind: 'torch' }, 6),
     /ONNX export check failed/,
