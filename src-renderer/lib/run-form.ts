@@ -99,6 +99,8 @@ function setTarget(form: RunForm, key: 'valAbove' | 'trainBelow', pct: number | 
 export function formFields(form: RunForm) {
   const { input } = form;
   const cfg = () => input.config;
+  // Early stopping's settings as shown: the config's while it is on, the parked ones while it is off.
+  const stopping = () => cfg().phase1.earlyStopping ?? form.parked.earlyStopping;
   return {
     get name() {
       return input.name ?? '';
@@ -142,17 +144,17 @@ export function formFields(form: RunForm) {
       setShared(form, { earlyStopping: on ? form.parked.earlyStopping : null });
     },
     get patience() {
-      return (cfg().phase1.earlyStopping ?? form.parked.earlyStopping).patience;
+      return stopping().patience;
     },
     set patience(v: number) {
-      setShared(form, { earlyStopping: { ...(cfg().phase1.earlyStopping ?? form.parked.earlyStopping), patience: v } });
+      setShared(form, { earlyStopping: { ...stopping(), patience: v } });
     },
     get restoreBest() {
-      return (cfg().phase1.earlyStopping ?? form.parked.earlyStopping).restoreBest;
+      return stopping().restoreBest;
     },
     set restoreBest(v: boolean) {
       setShared(form, {
-        earlyStopping: { ...(cfg().phase1.earlyStopping ?? form.parked.earlyStopping), restoreBest: v },
+        earlyStopping: { ...stopping(), restoreBest: v },
       });
     },
     get phase2On() {
