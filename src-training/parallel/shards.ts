@@ -83,10 +83,14 @@ class Peer {
   }
 }
 
-/** Where the worker's script is: next to this file in the sources, next to the bundle's entry in dist/. */
-function workerUrl(): URL {
-  const here = import.meta.url;
-  return new URL(here.endsWith('.ts') ? './shard-worker.ts' : './shard-worker.mjs', here);
+/**
+ * Where the worker's script is: next to this file in the sources, next to the bundle's entry in
+ * dist/. Packaged, that entry is inside app.asar and the worker's bundle is unpacked beside it
+ * (electron-builder.yml's asarUnpack), since a worker thread cannot be relied on to read app.asar.
+ */
+export function workerUrl(here: string = import.meta.url): URL {
+  const url = new URL(here.endsWith('.ts') ? './shard-worker.ts' : './shard-worker.mjs', here);
+  return new URL(url.href.replace('/app.asar/', '/app.asar.unpacked/'));
 }
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
