@@ -2,6 +2,7 @@
 // of the backbone runs on every batch, as Keras' fit does), same data, same backend, same
 // process. Cache building is timed apart. Usage:
 //   npx tsx bench/train.ts [--images 64] [--size 224] [--blocks 1,2] [--backend wasm]
+// It also times phase 1's cached epoch in 2 shards against one thread.
 import * as tf from '@tensorflow/tfjs';
 import { preprocess } from '../src-node-shared/data/preprocess';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { buildHead } from '../src-training/head';
 import type { Head } from '../src-training/head';
 import { buildPhase2Model } from '../src-training/phase2';
 import { fit, trainStep } from '../src-training/trainer';
+import { Shards } from '../src-training/parallel/shards';
 import { buildOptimizer, disposeOptimizer } from '../src-training/optimizer';
 import { FitConfig } from '../src-shared/engine-config';
 import { HeadSpec } from '../src-shared/head-spec';
@@ -80,10 +82,12 @@ async function cachedEpochs(
   set: ViewSet,
   labels: number[],
   epochs: number,
+  shards: Shards | null = null,
 ): Promise<number> {
   const run = (n: number) => {
     const config = FitConfig.parse({ epochs: n, batchSize: BATCH, optimizer: { kind: 'adam', lr: 1e-4 } });
-    return fit({ phase: 1, model, head, classes: 10, train: { rows: set.rows, labels }, val: null, config, seed: 1 });
+    const train = { rows: set.rows, labels };
+    return fit({ phase: 1, model, head, classes: 10, train, val: null, config, seed: 1, shards });
   };
   // A first epoch warms up kernels and allocations; both ways are timed warm.
   await run(1);
@@ -114,6 +118,21 @@ async function main(): Promise<void> {
   const naive1 = await naiveEpoch(ex1, head.top, head, pixels, labels);
   console.log(
     `phase 1: cache build ${ms(build1)} (once); epoch cached ${cached1.toFixed(1)} ms, naive ${ms(naive1)}; ratio ${(naive1 / cached1).toFixed(0)}x`,
+  );
+  // Phase 1 is not sharded (src-training/parallel): is its step, a head on pooled features,
+  // big enough for a worker's round trip to pay? The same cached epochs, one thread and 2
+  // shards in turn, 5 rounds of 10 epochs each; the medians.
+  const shards = await Shards.start(head.top, 10, 2);
+  const one: number[] = [];
+  const two: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    one.push(await cachedEpochs(head.top, head, set1, labels, 10));
+    two.push(await cachedEpochs(head.top, head, set1, labels, 10, shards));
+  }
+  await shards.close();
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+  console.log(
+    `phase 1 epoch (${N} images, batch ${BATCH}): one thread ${median(one).toFixed(1)} ms, 2 shards ${median(two).toFixed(1)} ms; 2 shards take ${(median(two) / median(one)).toFixed(2)}x the time`,
   );
 
   for (const blocks of opt.blocks!.split(',').map(Number)) {

@@ -3,12 +3,13 @@
 //   dist/electron/main.cjs, preload.cjs  Electron's main process and preload (CommonJS: a
 //                                        sandboxed preload must be one CJS file)
 //   dist/engine/entry.mjs                the training process (utility process or fork)
-//   dist/engine/shard-worker.mjs         its data-parallel step's worker threads (src-training/parallel)
+//   dist/engine/shard-worker.mjs         its data-parallel step's worker threads (src-training/parallel),
+//                                        tfjs bundled in: it runs from app.asar.unpacked (bundle-options.mjs)
 //   dist/server/cli-serve.mjs            the headless server
 //   dist/cli/studio.mjs                  the command line
 // Native and wasm packages stay external (bundle-options.mjs).
 import { build } from 'esbuild';
-import { cjs, common, esm } from './bundle-options.mjs';
+import { cjs, common, esm, workerEsm } from './bundle-options.mjs';
 import { engineEntry } from './build-electron-entries.mjs';
 
 export const outputs = {
@@ -29,7 +30,7 @@ await Promise.all([
     stdin: engineEntry,
     outfile: outputs.engine,
   }),
-  build({ ...esm, entryPoints: ['src-training/parallel/shard-worker.ts'], outfile: outputs.shardWorker }),
+  build({ ...workerEsm, entryPoints: ['src-training/parallel/shard-worker.ts'], outfile: outputs.shardWorker }),
   build({ ...esm, entryPoints: ['src-main/server/cli-serve.ts'], outfile: outputs.server }),
   build({ ...esm, entryPoints: ['src-main/cli/index.ts'], outfile: outputs.cli }),
 ]);

@@ -42,3 +42,21 @@ export const cjs = {
   define: { 'import.meta.url': '__studioImportMetaUrl' },
   banner: { js: "const __studioImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
+
+// The shard worker's bundle (src-training/parallel/shard-worker.ts) runs from app.asar.unpacked,
+// since a worker thread cannot be relied on to read app.asar, and from there the packages inside
+// app.asar cannot be found: tfjs is bundled into it (4.8 MB), and it reads only the wasm backend's
+// .wasm files (unpacked, electron-builder.yml) from node_modules. The wasm backend's CommonJS glue
+// reads __dirname, which an ES module lacks. Only the webgpu rung stays external: a worker never takes it.
+export const workerEsm = {
+  ...esm,
+  external: [
+    ...external.filter((e) => e !== '@tensorflow/*'),
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+    '@tensorflow/tfjs-backend-webgpu',
+  ],
+  banner: {
+    js: `${esm.banner.js} import { fileURLToPath as __studioFileURLToPath } from 'node:url'; const __filename = __studioFileURLToPath(import.meta.url); const __dirname = __studioFileURLToPath(new URL('.', import.meta.url));`,
+  },
+};

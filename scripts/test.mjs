@@ -1,7 +1,7 @@
 // Runs the test files under test/<suite>/ with Node's own test runner (tsx loads TypeScript).
 // Node 20's runner takes no globs, so the files are listed here.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
@@ -54,6 +54,9 @@ const env = {
   STUDIO_ENGINE_ENTRY: resolve('dist/engine/entry.mjs'),
   STUDIO_TEST_CLI: resolve('dist/cli/studio.mjs'),
   STUDIO_TEST_BUNDLES: resolve('dist/test'),
+  // Set, not left to the machine's load (src-training/parallel/machine-load.ts): CI's load must
+  // not change how a test's phase 2 steps. The old default, one shard per core up to 2.
+  STUDIO_TRAIN_SHARDS: process.env.STUDIO_TRAIN_SHARDS || String(Math.min(2, availableParallelism())),
 };
 const parallel = files.filter((f) => f.startsWith(join('test', 'unit')));
 const serial = files.filter((f) => !parallel.includes(f));

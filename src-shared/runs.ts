@@ -197,12 +197,25 @@ function rungText(backend: RunResult['backend']): string {
   return `${backend.name} on ${name}${a.description ? ` (${a.description})` : ''}${a.software ? ', a software adapter' : ''}`;
 }
 
-/** Which rung of the training ladder trained each phase, and why the rungs above it were not used. */
+/**
+ * ", 2 shards" or ", not sharded: the machine was busy (...)": how a phase's CPU step used the
+ * cores (src-training/parallel). Nothing where the phase had no choice (a GPU rung, phase 1) or
+ * ran before it was recorded.
+ */
+function shardText(shards: RunResult['phases'][number]['shards']): string {
+  if (!shards) return '';
+  if (shards.count > 1) return `, ${shards.count} shards`;
+  return shards.note ? `, not sharded: ${shards.note}` : '';
+}
+
+/** Which rung of the training ladder trained each phase, in how many shards, and why the rungs above it were not used. */
 function trainingLines(result: RunResult): string[] {
   const notUsed = result.backend.rejected.length
     ? ` (${result.backend.rejected.map((r) => `${r.name} not used: ${r.reason}`).join('; ')})`
     : '';
-  return result.phases.map((p) => `Phase ${p.phase} trained on ${rungText(result.backend)}${notUsed}`);
+  return result.phases.map(
+    (p) => `Phase ${p.phase} trained on ${rungText(result.backend)}${shardText(p.shards)}${notUsed}`,
+  );
 }
 
 /**

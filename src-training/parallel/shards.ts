@@ -6,9 +6,9 @@
 // Exact only where no BatchNorm trains: frozen BatchNorm (phase 2's default) normalises each
 // example alone, so shards give the one-thread step's gradients up to float rounding.
 import * as tf from '@tensorflow/tfjs';
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { l2Penalty } from '../head';
+import { sampleLoad, shardsForLoad, type MachineLoad, type ShardChoice } from './machine-load';
 import type { Stepper } from '../trainer';
 import { shardLoss } from './shard-loss';
 
@@ -83,10 +83,14 @@ class Peer {
   }
 }
 
-/** Where the worker's script is: next to this file in the sources, next to the bundle's entry in dist/. */
-function workerUrl(): URL {
-  const here = import.meta.url;
-  return new URL(here.endsWith('.ts') ? './shard-worker.ts' : './shard-worker.mjs', here);
+/**
+ * Where the worker's script is: next to this file in the sources, next to the bundle's entry in
+ * dist/. Packaged, that entry is inside app.asar and the worker's bundle is unpacked beside it
+ * (electron-builder.yml's asarUnpack), since a worker thread cannot be relied on to read app.asar.
+ */
+export function workerUrl(here: string = import.meta.url): URL {
+  const url = new URL(here.endsWith('.ts') ? './shard-worker.ts' : './shard-worker.mjs', here);
+  return new URL(url.href.replace('/app.asar/', '/app.asar.unpacked/'));
 }
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -103,16 +107,18 @@ export function shardRefusal(model: tf.LayersModel): string | null {
 }
 
 /**
- * Shards for a CPU (wasm) training step: STUDIO_TRAIN_SHARDS, else one per core up to 2
- * (the count measured, bench/cpu-step). 1 means the plain one-thread step.
+ * Shards for a CPU (wasm) training step: STUDIO_TRAIN_SHARDS when set, whatever the load (so
+ * tests and benches get what they ask for), else what the machine's load leaves room for, one
+ * per core up to 2 (the count measured, bench/cpu-step; machine-load.ts). 1 means the plain
+ * one-thread step.
  */
-export function shardsWanted(): number {
+export async function shardsWanted(measure: () => Promise<MachineLoad> = sampleLoad): Promise<ShardChoice> {
   const env = process.env.STUDIO_TRAIN_SHARDS;
-  if (env === undefined || env === '') return Math.min(2, availableParallelism());
+  if (env === undefined || env === '') return shardsForLoad(await measure());
   const n = Number(env);
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`STUDIO_TRAIN_SHARDS must be a whole number of shards, at least 1; got "${env}"`);
-  return n;
+  return n === 1 ? { count: 1, note: 'STUDIO_TRAIN_SHARDS=1' } : { count: n };
 }
 
 export class Shards {

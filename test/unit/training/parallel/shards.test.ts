@@ -5,6 +5,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { selectBackend } from '../../../../src-node-shared/backend';
 import { mobilenetV2 } from '../../../../src-node-shared/backbones/arch/mobilenet-v2';
 import { findBackbone } from '../../../../src-node-shared/backbones/registry';
@@ -14,7 +17,8 @@ import { installFrozenBatchNormInference } from '../../../../src-training/batchn
 import { buildHead } from '../../../../src-training/head';
 import { buildPhase2Model } from '../../../../src-training/phase2';
 import { openShards } from '../../../../src-training/parallel/phase-shards';
-import { Shards, shardRefusal } from '../../../../src-training/parallel/shards';
+import { Shards, shardRefusal, workerUrl } from '../../../../src-training/parallel/shards';
+import { sampleLoad, shardsForLoad, type MachineLoad } from '../../../../src-training/parallel/machine-load';
 import { restoreInto, snapshotOf, trainStep } from '../../../../src-training/trainer';
 import type { Stepper } from '../../../../src-training/trainer';
 import { HeadSpec } from '../../../../src-shared/head-spec';
@@ -127,6 +131,7 @@ test('shards only on the one-thread wasm rung; STUDIO_TRAIN_SHARDS sets the coun
     process.env.STUDIO_TRAIN_SHARDS = '1';
     assert.deepEqual((await openShards(model, CLASSES, { name: 'wasm', rejected: [], versions: {} })).info, {
       count: 1,
+      note: 'STUDIO_TRAIN_SHARDS=1',
     });
     process.env.STUDIO_TRAIN_SHARDS = 'two';
     await assert.rejects(
@@ -141,4 +146,83 @@ test('shards only on the one-thread wasm rung; STUDIO_TRAIN_SHARDS sets the coun
     if (saved === undefined) delete process.env.STUDIO_TRAIN_SHARDS;
     else process.env.STUDIO_TRAIN_SHARDS = saved;
   }
+});
+
+const idle: MachineLoad = { cores: 2, othersBusy: 0.1 };
+const busy: MachineLoad = { cores: 2, othersBusy: 1.6 };
+
+test('unset, the shard count follows the load: 2 shards on 2 free cores, 1 with the reason once others take half a core', () => {
+  assert.deepEqual(shardsForLoad({ cores: 2, othersBusy: 0 }), { count: 2 });
+  assert.deepEqual(shardsForLoad({ cores: 2, othersBusy: 0.49 }), { count: 2 });
+  assert.deepEqual(shardsForLoad({ cores: 2, othersBusy: 0.5 }), {
+    count: 1,
+    note: 'the machine was busy (other processes kept 0.5 of 2 cores busy)',
+  });
+  assert.deepEqual(shardsForLoad(busy), {
+    count: 1,
+    note: 'the machine was busy (other processes kept 1.6 of 2 cores busy)',
+  });
+  assert.deepEqual(shardsForLoad({ cores: 1, othersBusy: 0 }), { count: 1 }, 'one core: nothing to say');
+  // Many cores: 2 shards need 1.5 of them free.
+  assert.deepEqual(shardsForLoad({ cores: 16, othersBusy: 14.4 }), { count: 2 });
+  assert.equal(shardsForLoad({ cores: 16, othersBusy: 14.5 }).count, 1);
+  assert.deepEqual(shardsForLoad({ cores: 8, othersBusy: 2 }, 4), { count: 4 });
+  assert.equal(shardsForLoad({ cores: 8, othersBusy: 5 }, 4).count, 3);
+});
+
+test('a busy machine keeps phase 2 on one thread and the run records why; a set STUDIO_TRAIN_SHARDS wins over the load', async () => {
+  const { model } = phase2('frozen');
+  const wasm = { name: 'wasm' as const, rejected: [], versions: {} };
+  const saved = process.env.STUDIO_TRAIN_SHARDS;
+  let sampled = 0;
+  const load = (l: MachineLoad) => () => {
+    sampled++;
+    return Promise.resolve(l);
+  };
+  try {
+    delete process.env.STUDIO_TRAIN_SHARDS;
+    const one = await openShards(model, CLASSES, wasm, load(busy));
+    assert.equal(one.shards, null);
+    assert.deepEqual(one.info, {
+      count: 1,
+      note: 'the machine was busy (other processes kept 1.6 of 2 cores busy)',
+    });
+    const two = await openShards(model, CLASSES, wasm, load(idle));
+    assert.deepEqual(two.info, { count: 2 });
+    assert.equal(two.shards?.count, 2);
+    await two.shards!.close();
+    assert.equal(sampled, 2);
+    process.env.STUDIO_TRAIN_SHARDS = '2';
+    const set = await openShards(model, CLASSES, wasm, load(busy));
+    assert.deepEqual(set.info, { count: 2 });
+    await set.shards!.close();
+    assert.equal(sampled, 2, 'a set count does not sample the load');
+  } finally {
+    if (saved === undefined) delete process.env.STUDIO_TRAIN_SHARDS;
+    else process.env.STUDIO_TRAIN_SHARDS = saved;
+  }
+});
+
+test("the load sample counts another process's busy core", async () => {
+  // A child spinning through the whole sample: at least half a core of it must show, however
+  // loaded the machine (a loaded machine only adds to what others use).
+  const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 4000; while (Date.now() < end);']);
+  try {
+    await sleep(300);
+    const load = await sampleLoad(1000);
+    assert.equal(load.cores, availableParallelism());
+    assert.ok(load.othersBusy >= 0.5 && load.othersBusy <= load.cores, `others kept ${load.othersBusy} cores busy`);
+  } finally {
+    child.kill();
+  }
+});
+
+test('packaged, the worker is loaded from app.asar.unpacked, where its bundle is unpacked', () => {
+  const entry = 'file:///opt/Finetune%20Studio/resources/app.asar/dist/engine/entry.mjs';
+  assert.equal(
+    workerUrl(entry).href,
+    'file:///opt/Finetune%20Studio/resources/app.asar.unpacked/dist/engine/shard-worker.mjs',
+  );
+  assert.equal(workerUrl('file:///repo/dist/engine/entry.mjs').href, 'file:///repo/dist/engine/shard-worker.mjs');
+  assert.match(workerUrl().href, /\/src-training\/parallel\/shard-worker\.ts$/);
 });
