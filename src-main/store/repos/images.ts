@@ -112,11 +112,16 @@ export function imageIdsInFilter(db: Database, filter: ImageFilter): number[] {
   return (sql(db, `SELECT id FROM images ${where}`).all(...params) as { id: number }[]).map((r) => r.id);
 }
 
-/** The augmentation preview's pool, by id: the training split's images, else every labelled one. */
+/**
+ * The augmentation preview's pool, by id: the training split's images, else every labelled one;
+ * never an excluded image, which training leaves out (the preview shows what a run would see).
+ */
 export function previewPool(db: Database): { id: number; hash: string }[] {
-  const train = sql(db, "SELECT id, hash FROM images WHERE split = 'train' ORDER BY id").all();
+  const train = sql(db, "SELECT id, hash FROM images WHERE split = 'train' AND excluded = 0 ORDER BY id").all();
   const pool =
-    train.length > 0 ? train : sql(db, 'SELECT id, hash FROM images WHERE class_id IS NOT NULL ORDER BY id').all();
+    train.length > 0
+      ? train
+      : sql(db, 'SELECT id, hash FROM images WHERE class_id IS NOT NULL AND excluded = 0 ORDER BY id').all();
   return pool as { id: number; hash: string }[];
 }
 

@@ -132,9 +132,12 @@ describe('images and paths', () => {
     const labelled = insertImage(db, image(2, { classId: cat, split: 'test' }));
     assert.deepEqual(previewPool(db), [{ id: labelled, hash: hash(2) }], 'no training split: the labelled images');
     const train = [3, 4].map((n) => insertImage(db, image(n, { classId: cat, split: 'train' })));
+    const left = insertImage(db, image(5, { classId: cat, split: 'train' }));
+    db.prepare('UPDATE images SET excluded = 1 WHERE id = ?').run(left); // as an exclude edit leaves it
     assert.deepEqual(
       previewPool(db),
       train.map((id, i) => ({ id, hash: hash(3 + i) })),
+      'an excluded image is never previewed',
     );
   });
 });
