@@ -92,6 +92,7 @@ test('the archive holds every entry, the renderer and the resources, and no sour
     '/dist/electron/main.cjs',
     '/dist/electron/preload.cjs',
     '/dist/engine/entry.mjs',
+    '/dist/assist/fit-worker.cjs',
     '/dist/server/cli-serve.mjs',
     '/dist/cli/studio.mjs',
     '/dist/renderer/index.html',
