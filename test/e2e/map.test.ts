@@ -123,4 +123,18 @@ describe('embedding map: lasso a cluster and label it', () => {
     assert.equal((await s.h().dataset.images({ filter: { classId: trouserId }, offset: 0, limit: 1 })).total, 0);
     assert.deepEqual(s.errors, []);
   });
+
+  it('draws "all in view but some" as the grid holds it: Ctrl+A, then two Ctrl-clicks', async () => {
+    await s.page.click('[data-testid=class-all]');
+    await s.page.waitForSelector(`[data-testid=total-count][data-total="${3 * PER_CLASS}"]`);
+    const cells = s.page.locator('[data-testid=grid-cell]');
+    await cells.first().click();
+    await s.page.keyboard.press('Control+a');
+    await s.page.waitForSelector(`[data-testid=map-panel][data-selected="${3 * PER_CLASS}"]`);
+    await cells.nth(1).click({ modifiers: ['Control'] });
+    await cells.nth(2).click({ modifiers: ['Control'] });
+    await s.page.waitForSelector(`[data-testid=selection-count][data-count="${3 * PER_CLASS - 2}"]`);
+    await s.page.waitForSelector(`[data-testid=map-panel][data-selected="${3 * PER_CLASS - 2}"]`);
+    assert.deepEqual(s.errors, []);
+  });
 });
