@@ -4,6 +4,8 @@
 // 10,000 images of 128 planted features (what the feature store's PCA hands the fit), 10
 // classes; per labeled count, the first training (the strength chosen: 4 x 5 fold fits) and
 // the refresh after one more label (strength kept, warm start), as the service runs them.
+// Then the reduction a new set of images goes through once (standardise 1280 values, PCA to
+// 128), here and in the thread.
 // The longest block is read two ways: perf_hooks' monitorEventLoopDelay (1 ms resolution)
 // and a 1 ms timer's longest gap; the main thread's utilization is its busy share.
 //   npx tsx bench/assist-block.ts [--images 10000] [--rounds 2]
@@ -11,6 +13,8 @@ import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FitThread } from '../src-main/services/assist/fit-thread';
 import { keptStrength, trainAssistant, type AssistInput } from '../src-main/services/assist/model/assistant';
+import { reduceDims } from '../src-main/services/assist/model/reduce';
+import { standardize } from '../src-main/services/assist/model/standardize';
 import type { AssistOutput } from '../src-main/services/assist/model/assistant';
 import { planted } from './assist-refresh';
 
@@ -21,7 +25,7 @@ interface Watch {
   busy: number;
 }
 
-async function watched(f: () => Promise<AssistOutput>): Promise<{ out: AssistOutput; w: Watch }> {
+async function watched<T>(f: () => Promise<T>): Promise<{ out: T; w: Watch }> {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const elu = performance.eventLoopUtilization();
@@ -87,5 +91,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `  longest block, refresh: ${(main.refresh.delayMs / worker.refresh.delayMs).toFixed(1)}x shorter; first training: ${(main.first.delayMs / worker.first.delayMs).toFixed(1)}x`,
       );
     }
+  const raw = planted(n, 1280, k).x;
+  const copy = raw.slice();
+  const here = await watched(() => reduceDims(standardize(raw, 1280), 1280, 128));
+  const there = await watched(() => thread.reduce(copy, 1280, 128));
+  console.log(`reduction of ${n} x 1280 to 128 (once per set of images):`);
+  console.log(`  main thread  ${f(here.w)}`);
+  console.log(`  worker       ${f(there.w)}`);
+  console.log(`  longest block ${(here.w.delayMs / there.w.delayMs).toFixed(1)}x shorter`);
   thread.close();
 }

@@ -2,9 +2,9 @@
 // short pause (a burst of keystrokes trains once); a newer change cancels the training
 // under way. Training reads the default backbone's pooled features (building what the
 // cache lacks in a training process), cross-validates the L2 strength, fits, and predicts
-// every image. Cross-validation, fit and prediction run in a worker thread (fit-thread.ts), so
-// the main process's event loop never waits on them; the features stay in that thread
-// between trainings.
+// every image. The features' reduction, cross-validation, fit and prediction run in a worker
+// thread (fit-thread.ts), so the main process's event loop never waits on them; the features
+// stay in that thread between trainings.
 import { formatPercent } from '../../../src-shared/format';
 import { waitingAssistState, type AcceptOutput, type AssistState } from '../../../src-shared/assist';
 import type { Output, ParsedInput, Slice } from '../../../src-shared/contract';
@@ -165,6 +165,7 @@ export class AssistService implements Slice<'assist'> {
         featureCache,
         modelCache: this.deps.modelCacheDir,
         backend: this.opts.backend,
+        reduce: (raw, d, r, signal) => this.#fitter.reduce(raw, d, r, signal),
       });
     }
     return this.#store;

@@ -1,6 +1,6 @@
 // The main process's side of the assistant's fitting thread (fit-worker.ts). One thread per
-// open project, started at the first training and kept while the project is open, so a refit
-// pays neither the thread's start nor the features' copy. A cancel reaches the thread as a
+// open project, started at the first reduction or training and kept while the project is
+// open, so a refit pays neither the thread's start nor the features' copy. A cancel reaches the thread as a
 // message (it stops at its next L-BFGS iteration) and rejects at once here; whatever the
 // thread still answers for that job is dropped, so nothing stale lands.
 import { readFileSync } from 'node:fs';
@@ -12,8 +12,10 @@ import type { Features } from './model/softmax';
 
 type TrainInput = Omit<AssistInput, 'features' | 'signal' | 'onFit' | 'cvCap'>;
 
+type Done = Extract<FromFit, { type: 'trained' | 'reduced' }>;
+
 interface Pending {
-  resolve: (out: AssistOutput) => void;
+  resolve: (out: Done) => void;
   reject: (err: Error) => void;
   onFit?: (done: number, total: number) => void;
 }
@@ -37,26 +39,47 @@ function startWorker(): Worker {
 
 export class FitThread {
   #worker: Worker | null = null;
-  /** The features the thread holds (by identity: the feature store keeps one object per set of images). */
-  #sent: Features | null = null;
+  /** The features the thread holds (by identity: the feature store keeps one block per set of images). */
+  #sent: Float32Array | null = null;
   readonly #jobs = new Map<number, Pending>();
   #next = 1;
 
   /** One training (cross-validation, fit, prediction) in the thread. */
-  train(
+  async train(
     features: Features,
     input: TrainInput,
     opts: { signal?: AbortSignal; onFit?: (done: number, total: number) => void } = {},
   ): Promise<AssistOutput> {
-    const { signal } = opts;
-    if (signal?.aborted) return Promise.reject(reason(signal));
-    const worker = this.#ensure();
-    if (this.#sent !== features) {
+    if (opts.signal?.aborted) throw reason(opts.signal);
+    this.#ensure();
+    if (this.#sent !== features.x) {
       this.#post({ type: 'features', x: features.x, d: features.d });
-      this.#sent = features;
+      this.#sent = features.x;
     }
+    const { labels, k, seed, lambda, warm } = input;
+    const out = await this.#ask((job) => ({ type: 'train', job, labels, k, seed, lambda, warm }), opts);
+    if (out.type !== 'trained') throw new Error(`its fitting thread answered ${out.type} to a training`);
+    const { model, cv, cvRows, folds, probs } = out;
+    return { model, cv, cvRows, folds, probs };
+  }
+
+  /** Standardises `raw` (n x d) and reduces it to r components in the thread; `raw` moves there, unusable here after. */
+  async reduce(raw: Float32Array, d: number, r: number | null, signal?: AbortSignal): Promise<Features> {
+    if (signal?.aborted) throw reason(signal);
+    this.#ensure();
+    const out = await this.#ask((job) => ({ type: 'reduce', job, raw, d, r }), { signal }, [raw.buffer as ArrayBuffer]);
+    if (out.type !== 'reduced') throw new Error(`its fitting thread answered ${out.type} to a reduction`);
+    return { x: out.x, d: out.d };
+  }
+
+  #ask(
+    make: (job: number) => ToFit,
+    opts: { signal?: AbortSignal; onFit?: (done: number, total: number) => void },
+    transfer: ArrayBuffer[] = [],
+  ): Promise<Done> {
+    const { signal } = opts;
     const job = this.#next++;
-    return new Promise<AssistOutput>((resolve, reject) => {
+    return new Promise<Done>((resolve, reject) => {
       const stop = () => {
         this.#settle(job);
         this.#post({ type: 'cancel', job });
@@ -69,9 +92,8 @@ export class FitThread {
         reject: (err) => (done(), reject(err)),
         onFit: opts.onFit,
       });
-      worker.ref();
-      const { labels, k, seed, lambda, warm } = input;
-      this.#post({ type: 'train', job, labels, k, seed, lambda, warm });
+      this.#worker!.ref();
+      this.#post(make(job), transfer);
     });
   }
 
@@ -101,8 +123,8 @@ export class FitThread {
     return worker;
   }
 
-  #post(m: ToFit): void {
-    this.#worker?.postMessage(m);
+  #post(m: ToFit, transfer: ArrayBuffer[] = []): void {
+    this.#worker?.postMessage(m, transfer);
   }
 
   #take(m: FromFit): void {
@@ -111,8 +133,7 @@ export class FitThread {
     if (m.type === 'progress') return pending.onFit?.(m.done, m.total);
     this.#settle(m.job);
     if (m.type === 'failed') return pending.reject(new Error(m.message));
-    const { model, cv, cvRows, folds, probs } = m;
-    pending.resolve({ model, cv, cvRows, folds, probs });
+    pending.resolve(m);
   }
 
   /** Forgets a job; with none left the thread no longer keeps the process alive (a command can end). */

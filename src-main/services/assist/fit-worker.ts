@@ -1,11 +1,14 @@
-// The assistant's fitting thread: cross-validation, the full fit and the prediction of every
-// image run here, so the main process's event loop (RPC, the window's IPC) never waits on
-// them. Jobs run one at a time in the order they came; a cancel is heard between L-BFGS
-// iterations, where the fit gives this thread's event loop a turn.
+// The assistant's fitting thread: the reduction of a new set of images, cross-validation,
+// the full fit and the prediction of every image run here, so the main process's event loop
+// (RPC, the window's IPC) never waits on them. Jobs run one at a time in the order they came;
+// a cancel is heard between L-BFGS iterations and PCA chunks, where this thread's event loop
+// gets a turn.
 import { parentPort } from 'node:worker_threads';
 import type { FromFit, ToFit } from './fit-protocol';
 import { trainAssistant } from './model/assistant';
+import { reduceDims } from './model/reduce';
 import type { Features } from './model/softmax';
+import { standardize } from './model/standardize';
 
 const port = parentPort!;
 let held: Features | null = null;
@@ -14,11 +17,17 @@ let queue: Promise<void> = Promise.resolve();
 
 const send = (m: FromFit, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-async function train(m: Extract<ToFit, { type: 'train' }>, features: Features | null): Promise<void> {
+type Job = Extract<ToFit, { type: 'train' | 'reduce' }>;
+
+async function run(m: Job, features: Features | null): Promise<void> {
   const signal = controllers.get(m.job)?.signal;
   try {
-    if (!features) throw new Error('the fitting thread was given no features');
     if (signal?.aborted) return;
+    if (m.type === 'reduce') {
+      const out = await reduceDims(standardize(m.raw, m.d), m.d, m.r, signal);
+      return send({ type: 'reduced', job: m.job, x: out.x, d: out.d }, [out.x.buffer as ArrayBuffer]);
+    }
+    if (!features) throw new Error('the fitting thread was given no features');
     const out = await trainAssistant({
       features,
       labels: m.labels,
@@ -45,6 +54,6 @@ port.on('message', (m: ToFit) => {
     controllers.set(m.job, new AbortController());
     // The features as they were when the job was asked for, whatever arrives while it waits.
     const features = held;
-    queue = queue.then(() => train(m, features));
+    queue = queue.then(() => run(m, features));
   }
 });

@@ -1,11 +1,13 @@
 // The assistant's fitting thread: a big fit leaves the main event loop free, a cancelled
-// training gives way to the newer one and nothing of it lands, and a failure in the thread
-// reaches the caller as words.
+// training gives way to the newer one and nothing of it lands, a failure in the thread
+// reaches the caller as words, and the features' reduction there gives what it gives here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { FitThread } from '../../../../src-main/services/assist/fit-thread';
 import { top2 } from '../../../../src-main/services/assist/model/assistant';
+import { reduceDims } from '../../../../src-main/services/assist/model/reduce';
+import { standardize } from '../../../../src-main/services/assist/model/standardize';
 import { planted } from '../../../unit/services/assist/model/planted';
 
 const n = 10_000;
@@ -108,4 +110,29 @@ test('closing the project ends a training under way with a message', async () =>
   const under = thread.train(features, { labels: labelsOf(2000), k, seed: 1 });
   thread.close();
   await assert.rejects(under, /the project was closed/);
+});
+
+test('the reduction in the thread gives the same components as here, and takes the raw block without a copy', async () => {
+  const thread = new FitThread();
+  try {
+    const raw = planted(2000, 256, 4, 1, 7).x;
+    const here = await reduceDims(standardize(raw, 256), 256, 32);
+    const there = await thread.reduce(raw, 256, 32);
+    assert.equal(raw.byteLength, 0, 'the raw block moved to the thread');
+    assert.equal(there.d, 32);
+    assert.deepEqual(there.x, here.x);
+    const ctrl = new AbortController();
+    const cancelled = thread.reduce(planted(2000, 256, 4, 1, 8).x, 256, 32, ctrl.signal);
+    ctrl.abort(new Error('cancelled'));
+    await assert.rejects(cancelled, /cancelled/);
+    // The thread serves a training after it, on features it is sent.
+    const out = await thread.train(there, {
+      labels: Int32Array.from({ length: 2000 }, (_, i) => i % 4),
+      k: 4,
+      seed: 1,
+    });
+    assert.equal(out.probs.length, 2000 * 4);
+  } finally {
+    thread.close();
+  }
 });
