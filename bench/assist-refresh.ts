@@ -18,7 +18,7 @@ import { wilsonInterval } from '../src-shared/engine-metrics';
 import { seededRandom } from '../src-shared/random';
 import { fashionFeatures } from './assist-features';
 
-function planted(n: number, d: number, k: number): { x: Float32Array; truth: Int32Array } {
+export function planted(n: number, d: number, k: number): { x: Float32Array; truth: Int32Array } {
   const rand = seededRandom(3);
   const centres = Array.from({ length: k }, () => Float32Array.from({ length: d }, () => 0.15 * gaussian(rand)));
   const x = new Float32Array(n * d);

@@ -5,6 +5,8 @@
 //   dist/engine/entry.mjs                the training process (utility process or fork)
 //   dist/engine/shard-worker.mjs         its data-parallel step's worker threads (src-training/parallel),
 //                                        tfjs bundled in: it runs from app.asar.unpacked (bundle-options.mjs)
+//   dist/assist/fit-worker.cjs           the assistant's fitting thread (src-main/services/assist),
+//                                        read and evaluated by whichever entry runs the assistant
 //   dist/server/cli-serve.mjs            the headless server
 //   dist/cli/studio.mjs                  the command line
 // Native and wasm packages stay external (bundle-options.mjs).
@@ -17,6 +19,7 @@ export const outputs = {
   preload: 'dist/electron/preload.cjs',
   engine: 'dist/engine/entry.mjs',
   shardWorker: 'dist/engine/shard-worker.mjs',
+  fitWorker: 'dist/assist/fit-worker.cjs',
   server: 'dist/server/cli-serve.mjs',
   cli: 'dist/cli/studio.mjs',
 };
@@ -31,6 +34,12 @@ await Promise.all([
     outfile: outputs.engine,
   }),
   build({ ...workerEsm, entryPoints: ['src-training/parallel/shard-worker.ts'], outfile: outputs.shardWorker }),
+  build({
+    ...common,
+    format: 'cjs',
+    entryPoints: ['src-main/services/assist/fit-worker.ts'],
+    outfile: outputs.fitWorker,
+  }),
   build({ ...esm, entryPoints: ['src-main/server/cli-serve.ts'], outfile: outputs.server }),
   build({ ...esm, entryPoints: ['src-main/cli/index.ts'], outfile: outputs.cli }),
 ]);

@@ -18,7 +18,7 @@ export const AssistState = z.object({
   minPerClass: z.number().int(),
   /** The classes below that, with how many they have. */
   short: z.array(z.object({ classId: z.number().int(), name: z.string(), labeled: z.number().int() })),
-  /** The feature cache build, while status is 'building'. */
+  /** The feature cache build, while status is 'building'; while 'training', the fits done (folds x strengths, then the full fit). */
   progress: z
     .object({
       done: z.number().int(),

@@ -154,6 +154,16 @@ export function pointAt(
 }
 
 /** Indices of the points inside a polygon given in screen pixels (even-odd rule). */
+/** The rectangle a box drag spans, as the polygon a lasso would be: a box select takes the lasso's path. */
+export function boxPolygon(x0: number, y0: number, x1: number, y1: number): Array<[number, number]> {
+  return [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+  ];
+}
+
 export function pointsInLasso(
   xy: Float32Array,
   view: View,

@@ -123,4 +123,28 @@ describe('embedding map: lasso a cluster and label it', () => {
     assert.equal((await s.h().dataset.images({ filter: { classId: trouserId }, offset: 0, limit: 1 })).total, 0);
     assert.deepEqual(s.errors, []);
   });
+
+  it('draws "all in view but some" as the grid holds it (Ctrl+A, two Ctrl-clicks), then a Shift-drag box', async () => {
+    await s.page.click('[data-testid=class-all]');
+    await s.page.waitForSelector(`[data-testid=total-count][data-total="${3 * PER_CLASS}"]`);
+    const cells = s.page.locator('[data-testid=grid-cell]');
+    await cells.first().click();
+    await s.page.keyboard.press('Control+a');
+    await s.page.waitForSelector(`[data-testid=map-panel][data-selected="${3 * PER_CLASS}"]`);
+    await cells.nth(1).click({ modifiers: ['Control'] });
+    await cells.nth(2).click({ modifiers: ['Control'] });
+    await s.page.waitForSelector(`[data-testid=selection-count][data-count="${3 * PER_CLASS - 2}"]`);
+    await s.page.waitForSelector(`[data-testid=map-panel][data-selected="${3 * PER_CLASS - 2}"]`);
+    // A Shift-drag box over the whole map (in the lasso tool too) selects every point, explicitly.
+    const box = (await s.page.locator('[data-testid=map-canvas]').boundingBox())!;
+    await s.page.keyboard.down('Shift');
+    await s.page.mouse.move(box.x + 2, box.y + 2);
+    await s.page.mouse.down();
+    await s.page.mouse.move(box.x + box.width - 2, box.y + box.height - 2, { steps: 5 });
+    await s.page.mouse.up();
+    await s.page.keyboard.up('Shift');
+    await s.page.waitForSelector(`[data-testid=selection-count][data-count="${3 * PER_CLASS}"]`);
+    await s.page.waitForSelector(`[data-testid=map-panel][data-selected="${3 * PER_CLASS}"]`);
+    assert.deepEqual(s.errors, []);
+  });
 });

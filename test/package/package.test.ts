@@ -103,6 +103,7 @@ test('the archive holds every entry, the renderer and the resources, and no sour
     '/dist/electron/preload.cjs',
     '/dist/engine/entry.mjs',
     '/dist/engine/shard-worker.mjs',
+    '/dist/assist/fit-worker.cjs',
     '/dist/server/cli-serve.mjs',
     '/dist/cli/studio.mjs',
     '/dist/renderer/index.html',

@@ -2,8 +2,9 @@
 // short pause (a burst of keystrokes trains once); a newer change cancels the training
 // under way. Training reads the default backbone's pooled features (building what the
 // cache lacks in a training process), cross-validates the L2 strength, fits, and predicts
-// every image. The fit runs here, yielding between L-BFGS iterations: one iteration is one
-// pass over the labeled features, so a call waits at most that long.
+// every image. The features' reduction, cross-validation, fit and prediction run in a worker
+// thread (fit-thread.ts), so the main process's event loop never waits on them; the features
+// stay in that thread between trainings.
 import { formatPercent } from '../../../src-shared/format';
 import { waitingAssistState, type AcceptOutput, type AssistState } from '../../../src-shared/assist';
 import type { Output, ParsedInput, Slice } from '../../../src-shared/contract';
@@ -17,7 +18,8 @@ import { assignLabels, type Edit } from '../labels/labels';
 import type { Project } from '../project/project';
 import { join } from 'node:path';
 import { FeatureStore, type BuildEvent } from './feature-store';
-import { keptStrength, trainAssistant, type Strength } from './model/assistant';
+import { FitThread } from './fit-thread';
+import { keptStrength, type Strength } from './model/assistant';
 import { planAccept } from './model/accept-plan';
 import {
   assistantSuspects,
@@ -63,6 +65,7 @@ export class AssistService implements Slice<'assist'> {
   #warm: Float64Array | undefined;
   /** The L2 strength last chosen by cross-validation, kept while the labeled set changes little. */
   #strength: Strength | null = null;
+  readonly #fitter = new FitThread();
 
   constructor(
     private readonly project: Project,
@@ -117,6 +120,7 @@ export class AssistService implements Slice<'assist'> {
 
   close(): void {
     this.cancel();
+    this.#fitter.close();
   }
 
   #set(change: Partial<AssistState>): void {
@@ -161,6 +165,7 @@ export class AssistService implements Slice<'assist'> {
         featureCache,
         modelCache: this.deps.modelCacheDir,
         backend: this.opts.backend,
+        reduce: (raw, d, r, signal) => this.#fitter.reduce(raw, d, r, signal),
       });
     }
     return this.#store;
@@ -215,7 +220,11 @@ export class AssistService implements Slice<'assist'> {
         : undefined;
     const classKey = classIds.join();
     const lambda = keptStrength(this.#strength, labeled, classKey);
-    const out = await trainAssistant({ features, labels, k: classIds.length, seed: 1, warm: prev, lambda, signal });
+    const out = await this.#fitter.train(
+      features,
+      { labels, k: classIds.length, seed: 1, warm: prev, lambda },
+      { signal, onFit: (done, total) => this.#set({ progress: { done, total, fromCache: 0 } }) },
+    );
     this.#warm = out.model.theta;
     if (lambda === undefined) this.#strength = { lambda: out.cv.lambda, labeled, classes: classKey };
     const version = this.#state.version + 1;
@@ -242,6 +251,7 @@ export class AssistService implements Slice<'assist'> {
     this.#set({
       status: 'ready',
       message,
+      progress: null,
       accuracy,
       version,
       predicted: features.imageIds.length,

@@ -32,7 +32,19 @@ export interface FeatureSource {
   backend?: BackendName;
   /** Principal components kept (REDUCED_DIMS); null keeps every standardised value. */
   reduceTo?: number | null;
+  /** Where the standardising and the PCA run (the assistant: its fitting thread); here by default. */
+  reduce?: Reducer;
 }
+
+/** Standardises raw (n x d) features and reduces them to r principal components (null: none). */
+export type Reducer = (
+  raw: Float32Array,
+  d: number,
+  r: number | null,
+  signal?: AbortSignal,
+) => Promise<{ x: Float32Array; d: number }>;
+
+const reduceHere: Reducer = (raw, d, r, signal) => reduceDims(standardize(raw, d), d, r, signal);
 
 export type BuildEvent = Extract<FromEngine, { type: 'features' }>;
 
@@ -72,7 +84,7 @@ export class FeatureStore {
     }
     const imageIds = Int32Array.from(present, (r) => r.id);
     const r = this.source.reduceTo === undefined ? REDUCED_DIMS : this.source.reduceTo;
-    const reduced = await reduceDims(standardize(raw, d), d, r, signal);
+    const reduced = await (this.source.reduce ?? reduceHere)(raw, d, r, signal);
     const features = {
       imageIds,
       hashes: present.map((r) => r.hash),

@@ -3,7 +3,9 @@
 // colouring fields (fetched again after every label edit and assistant training). Nothing
 // is fetched while the panel is closed.
 import type { MapLayers, MapState } from '../../../src-shared/map';
+import type { ImageFilter } from '../../../src-shared/schemas';
 import { decodeLayers, type MapPointSet, type PointLayers, decodePoints } from '../map-data';
+import { afterLasso, selectionMask, type MapSelection } from '../map-selection';
 import type { Connection } from './connection.svelte';
 import { Request } from './request.svelte';
 
@@ -46,6 +48,17 @@ export class MapViewState {
   }
   get open(): boolean {
     return this.#open;
+  }
+
+  /** Which points to draw selected for the grid's selection under its filter; null for none. */
+  selectionMask(selection: MapSelection, filter: ImageFilter): Uint8Array | null {
+    return this.#points ? selectionMask(selection, filter, this.#points, this.#layers) : null;
+  }
+
+  /** The grid's selection after a lasso over these images (Ctrl held: `additive`). */
+  afterLasso(selection: MapSelection, ids: number[], additive: boolean, filter: ImageFilter): MapSelection {
+    if (!this.#points) return selection;
+    return afterLasso(selection, ids, additive, { filter, points: this.#points, layers: this.#layers });
   }
 
   async show(): Promise<void> {

@@ -6,6 +6,7 @@
 // (`except`), so "select all, deselect the wrong ones, press the key" labels the rest.
 import { SvelteSet } from 'svelte/reactivity';
 import type { ImageSummary } from '../../../src-shared/schemas';
+import type { MapSelection } from '../map-selection';
 import type { ImageGridState } from './image-grid.svelte';
 import { Request } from './request.svelte';
 
@@ -125,11 +126,28 @@ export class SelectionState {
     this.#setIndices(indices, this.#boxBase);
   }
 
-  /** Selects exactly these images (a lasso on the map), or adds them; the grid marks them wherever they show. */
-  replace(ids: Iterable<number>, additive = false): void {
+  /** The selection as the map draws it: with nothing picked, the cursor's image. */
+  forMap(): MapSelection {
+    if (this.#all) return { kind: 'all', except: this.#except };
+    if (this.#ids.size > 0) return { kind: 'ids', ids: this.#ids };
+    const cursor = this.#grid.selectedItem;
+    return { kind: 'ids', ids: new Set(cursor ? [cursor.id] : []) };
+  }
+
+  /** Takes the selection a lasso on the map made (map-selection.ts's `afterLasso`). */
+  fromMap(selection: MapSelection): void {
+    if (selection.kind === 'ids') return this.replace(selection.ids);
+    this.#request.drop();
+    this.#ids = EMPTY;
+    this.#all = true;
+    this.#except = selection.except;
+  }
+
+  /** Selects exactly these images (a lasso on the map, a point opened); the grid marks them wherever they show. */
+  replace(ids: Iterable<number>): void {
     this.#request.drop();
     // A snapshot, replaced rather than mutated, as every selection here is.
-    this.#ids = new SvelteSet(additive && !this.#all ? [...this.#ids, ...ids] : ids);
+    this.#ids = new SvelteSet(ids);
     this.#all = false;
     this.#except = EMPTY;
   }

@@ -1,7 +1,7 @@
 // One training of the assistant: choose the L2 strength by cross-validation on the labeled
 // rows, fit on all of them with it, and predict every row. Pure: features and labels in,
 // probabilities out; the service decides when to call it and what to do with the result.
-import { crossValidate, type CvResult } from './cross-validate';
+import { crossValidate, LAMBDAS, type CvResult } from './cross-validate';
 import { fitSoftmax, predictProbs, type Features, type SoftmaxModel } from './softmax';
 
 export interface AssistInput {
@@ -18,6 +18,8 @@ export interface AssistInput {
   /** Cross-validation reads at most this many labeled rows (stratified sample): its cost grows with folds x strengths. */
   cvCap?: number;
   signal?: AbortSignal;
+  /** After each fit (every fold and strength, then the full fit): fits done, and of how many. */
+  onFit?: (done: number, total: number) => void;
 }
 
 export interface AssistOutput {
@@ -74,6 +76,7 @@ export async function trainAssistant(input: AssistInput): Promise<AssistOutput> 
   const { all, sample } = labeledRows(labels, input.cvCap ?? 1500);
   const sampleLabels = Int32Array.from(sample, (i) => labels[i]!);
   const folds = foldCount(labels, sample, k);
+  const fits = folds * (input.lambda === undefined ? LAMBDAS.length : 1) + 1;
   const cv = await crossValidate({
     features,
     rows: sample,
@@ -84,11 +87,13 @@ export async function trainAssistant(input: AssistInput): Promise<AssistOutput> 
     signal,
     lambdas: input.lambda === undefined ? undefined : [input.lambda],
     init: input.warm,
+    onFit: (done) => input.onFit?.(done, fits),
   });
   const model = await fitSoftmax(
     { features, rows: all, labels: Int32Array.from(all, (i) => labels[i]!), k, lambda: cv.lambda, init: input.warm },
     { signal, maxIterations: 300 },
   );
+  input.onFit?.(fits, fits);
   return { model, cv, cvRows: sample, folds, probs: predictProbs(model, features) };
 }
 

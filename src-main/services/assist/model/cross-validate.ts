@@ -21,6 +21,8 @@ export interface CvInput {
   /** Iterations per fold fit: the choice needs the ranking of candidates, not their last digits. */
   maxIterations?: number;
   signal?: AbortSignal;
+  /** After each fold fit: fits done, and of how many. */
+  onFit?: (done: number, total: number) => void;
 }
 
 export interface CvResult {
@@ -80,6 +82,7 @@ export async function crossValidate(input: CvInput): Promise<CvResult> {
         { maxIterations: input.maxIterations ?? 60, signal: input.signal, gradientTolerance: 1e-4 },
       );
       warm[f] = model.theta;
+      input.onFit?.(f * lambdas.length + l + 1, input.folds * lambdas.length);
       const probs = predictProbs(model, features, test.rows);
       test.at.forEach((i, r) => oofs[l]!.set(probs.subarray(r * k, (r + 1) * k), i * k));
     }

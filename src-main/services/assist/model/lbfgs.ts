@@ -1,7 +1,7 @@
 // Limited-memory BFGS (Nocedal & Wright, algorithm 7.4) with a backtracking Armijo line
 // search: enough for a smooth, strongly convex loss such as a regularised softmax. Between
-// iterations it gives the event loop a turn, so a fit on the main thread never holds RPC
-// for longer than one pass over the data, and a newer fit can cancel it.
+// iterations it gives the event loop a turn, so a cancel is heard (in the assistant's fitting
+// thread, a message from the main process) and a newer fit can stop it.
 
 export interface LbfgsOptions {
   maxIterations?: number;

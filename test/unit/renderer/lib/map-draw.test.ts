@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { drawPoints, fitView, packed, pointAt, pointsInLasso } from '../../../../src-renderer/lib/map-draw';
+import { boxPolygon, drawPoints, fitView, packed, pointAt, pointsInLasso } from '../../../../src-renderer/lib/map-draw';
 
 // Three points: two left, one right, in a 100 x 100 canvas.
 const xy = Float32Array.of(-1, 0, -1, 0.5, 1, 0);
@@ -23,6 +23,14 @@ describe('map drawing', () => {
     ];
     assert.deepEqual(pointsInLasso(xy, view, 100, 100, left), [0, 1]);
     assert.deepEqual(pointsInLasso(xy, view, 100, 100, left.slice(0, 2)), []);
+  });
+
+  it('a box dragged either way takes the points inside it, through the lasso path', () => {
+    // World (-1, 0) is at screen (5, 39) and (-1, 0.5) at (5, 61); (1, 0) at (95, 39).
+    assert.deepEqual(pointsInLasso(xy, view, 100, 100, boxPolygon(0, 30, 20, 45)), [0]);
+    assert.deepEqual(pointsInLasso(xy, view, 100, 100, boxPolygon(20, 70, 0, 30)), [0, 1], 'dragged up and left');
+    assert.deepEqual(pointsInLasso(xy, view, 100, 100, boxPolygon(0, 0, 100, 100)), [0, 1, 2]);
+    assert.deepEqual(pointsInLasso(xy, view, 100, 100, boxPolygon(40, 0, 60, 100)), []);
   });
 
   it('finds the point under the pointer within its radius', () => {
