@@ -89,8 +89,13 @@ describe('embedding map: lasso a cluster and label it', () => {
       ring.reduce((s, p) => s + p[0], 0) / ring.length,
       ring.reduce((s, p) => s + p[1], 0) / ring.length,
     ];
-    // A little outside the hull, so the points on it are inside the lasso.
-    const lasso = ring.map(([x, y]) => [x + Math.sign(x - mx) * 6, y + Math.sign(y - my) * 6] as const);
+    // A little outside the hull, so the points on it are inside the lasso: each corner pushed 8 px
+    // away from the centre along its own direction, which moves every edge outward (a push by
+    // the signs of x and y alone can move a corner inward across an edge and cut a point off).
+    const lasso = ring.map(([x, y]) => {
+      const r = Math.hypot(x - mx, y - my) || 1;
+      return [x + ((x - mx) / r) * 8, y + ((y - my) / r) * 8] as const;
+    });
     await s.page.mouse.move(lasso[0]![0], lasso[0]![1]);
     await s.page.mouse.down();
     for (const [x, y] of [...lasso.slice(1), lasso[0]!]) await s.page.mouse.move(x, y, { steps: 4 });
