@@ -8,16 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../../src-node-shared/backend';
-import { mobilenetV2 } from '../../../../src-node-shared/backbones/arch/mobilenet-v2';
-import { findBackbone } from '../../../../src-node-shared/backbones/registry';
 import { assertWebGpuHealthy } from '../../../../src-node-shared/webgpu/device';
-import type { Backbone } from '../../../../src-training/backbones/load';
-import { splitBackbone } from '../../../../src-training/backbones/split';
 import { installFrozenBatchNormInference } from '../../../../src-training/batchnorm';
-import { buildHead } from '../../../../src-training/head';
-import { buildPhase2Model } from '../../../../src-training/phase2';
 import { restoreInto, snapshotOf, trainStep, type Stepper } from '../../../../src-training/trainer';
-import { HeadSpec } from '../../../../src-shared/head-spec';
+import { phase2Model } from '../../../helpers/phase2-model';
 import { closeWebGpu, openWebGpuForTest } from './gpu';
 
 const CLASSES = 4;
@@ -34,22 +28,6 @@ before(async () => {
   await tf.setBackend('wasm');
 });
 after(closeWebGpu);
-
-function phase2Model(): { model: tf.LayersModel; head: Stepper['head'] } {
-  const features = mobilenetV2.build({ inputSize: 64, alpha: 1 });
-  for (const l of features.layers) l.trainable = false;
-  const [, h, w, c] = features.outputs[0]!.shape as number[];
-  const backbone: Backbone = {
-    entry: findBackbone('mobilenet_v2'),
-    inputSize: 64,
-    features,
-    featureShape: [h!, w!, c!],
-    hash: 'test',
-  };
-  const spec = HeadSpec.parse({ layers: [{ kind: 'dense', units: 8 }], l2: 0.01 });
-  const head = buildHead(spec, backbone.featureShape, CLASSES, 'single', { seed: 2 });
-  return { model: buildPhase2Model(splitBackbone(backbone, 2), head, 'frozen'), head };
-}
 
 /** One SGD step on the active backend: the loss, and each trainable weight's gradient (its change over -lr). */
 async function oneStep(model: tf.LayersModel, head: Stepper['head'], x: tf.Tensor, labels: number[]) {
@@ -80,7 +58,7 @@ async function oneStep(model: tf.LayersModel, head: Stepper['head'], x: tf.Tenso
 
 test('a phase-2 step on WebGPU gives the wasm step its loss and every trainable weight its gradient', async (t) => {
   if (skip) return t.skip(skip);
-  const { model, head } = phase2Model();
+  const { model, head } = phase2Model({ alpha: 1, policy: 'frozen', classes: CLASSES });
   const shape = model.inputs[0]!.shape.slice(1) as number[];
   const x = tf.randomNormal([6, ...shape], 0, 1, 'float32', 7);
   const labels = [0, 1, 2, 3, 0, 1];

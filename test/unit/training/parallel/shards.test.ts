@@ -9,20 +9,14 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { selectBackend } from '../../../../src-node-shared/backend';
-import { mobilenetV2 } from '../../../../src-node-shared/backbones/arch/mobilenet-v2';
-import { findBackbone } from '../../../../src-node-shared/backbones/registry';
-import type { Backbone } from '../../../../src-training/backbones/load';
-import { splitBackbone } from '../../../../src-training/backbones/split';
 import { installFrozenBatchNormInference } from '../../../../src-training/batchnorm';
-import { buildHead } from '../../../../src-training/head';
-import { buildPhase2Model } from '../../../../src-training/phase2';
 import { openShards } from '../../../../src-training/parallel/phase-shards';
 import { Shards, shardRefusal, workerUrl } from '../../../../src-training/parallel/shards';
 import { sampleLoad, shardsForLoad, type MachineLoad } from '../../../../src-training/parallel/machine-load';
 import { restoreInto, snapshotOf, trainStep } from '../../../../src-training/trainer';
 import type { Stepper } from '../../../../src-training/trainer';
-import { HeadSpec } from '../../../../src-shared/head-spec';
 import type { BatchNormPolicy } from '../../../../src-shared/engine-config';
+import { phase2Model } from '../../../helpers/phase2-model';
 
 /** Largest relative loss difference and absolute weight difference (lr 0.05: gradients to 2e-5). */
 const LOSS_TOL = 1e-5;
@@ -34,21 +28,8 @@ before(async () => {
   installFrozenBatchNormInference();
 });
 
-function phase2(policy: BatchNormPolicy): { model: tf.LayersModel; head: ReturnType<typeof buildHead> } {
-  const features = mobilenetV2.build({ inputSize: 64, alpha: 0.35 });
-  for (const l of features.layers) l.trainable = false;
-  const [, h, w, c] = features.outputs[0]!.shape as number[];
-  const backbone: Backbone = {
-    entry: findBackbone('mobilenet_v2'),
-    inputSize: 64,
-    features,
-    featureShape: [h!, w!, c!],
-    hash: 'test',
-  };
-  const split = splitBackbone(backbone, 2);
-  const spec = HeadSpec.parse({ layers: [{ kind: 'dense', units: 8 }], l2: 0.01 });
-  const head = buildHead(spec, backbone.featureShape, CLASSES, 'single', { seed: 2 });
-  return { model: buildPhase2Model(split, head, policy), head };
+function phase2(policy: BatchNormPolicy): { model: tf.LayersModel; head: Stepper['head'] } {
+  return phase2Model({ alpha: 0.35, policy, classes: CLASSES });
 }
 
 function stepper(model: tf.LayersModel, head: Stepper['head'], shards: Shards | null): Stepper {
