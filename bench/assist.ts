@@ -18,6 +18,7 @@ import { wilsonInterval } from '../src-shared/engine-metrics';
 import type { ServerMessage } from '../src-shared/rpc';
 import { Annotator, classView, seed, type Call } from './assist-annotator';
 import { refreshTimes } from './assist-refresh';
+import { reviewFlow, type ReviewOptions } from './assist-review';
 import { FIXTURES, writeProject, writeStampsProject } from './assist-project';
 
 const { values: opt } = parseArgs({
@@ -35,11 +36,25 @@ const { values: opt } = parseArgs({
     'features-from': { type: 'string' },
     screen: { type: 'string', default: '50' },
     thresholds: { type: 'string', default: '0.98,0.95,0.9,0.85,0.8,0.7,0.6,0.4,0' },
+    // views: the "Predicted class" views above falling thresholds; review: bench/assist-review.ts.
+    flow: { type: 'string', default: 'views' },
+    rounds: { type: 'string', default: '10' },
+    pick: { type: 'string', default: 'static' },
+    review: { type: 'string', default: 'uncertainty' },
     'no-refresh-times': { type: 'boolean', default: false },
   },
 });
 if (opt.data !== 'fashion' && opt.data !== 'stamps')
   throw new Error(`--data must be fashion or stamps, not "${opt.data}"`);
+const oneOf = (flag: string, value: string, allowed: string[]) => {
+  if (!allowed.includes(value)) throw new Error(`--${flag} must be ${allowed.join(' or ')}, not "${value}"`);
+};
+oneOf('flow', opt.flow, ['views', 'review']);
+oneOf('pick', opt.pick, ['static', 'class']);
+oneOf('review', opt.review, ['uncertainty', 'disagreement']);
+for (const flag of ['screen', 'rounds'] as const)
+  if (!(Number(opt[flag]) >= 0 && Number.isInteger(Number(opt[flag]))))
+    throw new Error(`--${flag} must be a whole number, not "${opt[flag]}"`);
 const FEATURES_FROM =
   opt['features-from'] ?? (opt.data === 'fashion' ? '/tmp/studio-assist-fm/fashion-3000/project/cache/features' : '');
 const WEIGHTS: Record<string, string> = {
@@ -101,25 +116,38 @@ async function main(): Promise<void> {
     console.log(
       `${truth.size} images in ${secs(t0)}; first training (${opt.backbone} at ${opt.size} px, features ${from && existsSync(from) ? 'from the copied cache' : 'built now'}): ${secs(t1)}; ${first.message}`,
     );
-    a.look('views'); // "Order by suggestion": most confident first, once
-    for (const threshold of opt.thresholds.split(',').map(Number)) {
-      let taken = 0;
-      for (const classId of classIds) {
-        taken += await classView(a, call, classId, { screen: Number(opt.screen), threshold });
-        await call('assist', 'refresh'); // the app retrains after the label change; the next view reads it
-      }
-      const state = await call('assist', 'state');
-      console.log(
-        `  at ${threshold}: took ${taken}; ${a.actions} actions, ${await a.correct()} correct; load ${load()}; ${state.message}`,
-      );
-      if (a.done(0.99)) break;
-    }
+    if (opt.flow === 'review') {
+      await reviewFlow(a, call, classIds, {
+        screen: Number(opt.screen),
+        rounds: Number(opt.rounds),
+        pick: opt.pick as ReviewOptions['pick'],
+        review: opt.review as ReviewOptions['review'],
+      });
+      console.log(`  review flow: ${a.actions} actions, ${await a.correct()} correct; load ${load()}`);
+    } else await views(a, call, classIds);
     studio.close();
     report(a, truth.size);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   if (!opt['no-refresh-times']) for (const line of await refreshTimes(10_000)) console.log(line);
+}
+
+/** The first strategy: the "Predicted class" views, most confident first, above thresholds that fall round by round. */
+async function views(a: Annotator, call: Call, classIds: number[]): Promise<void> {
+  a.look('views'); // "Order by suggestion": most confident first, once
+  for (const threshold of opt.thresholds.split(',').map(Number)) {
+    let taken = 0;
+    for (const classId of classIds) {
+      taken += await classView(a, call, classId, { screen: Number(opt.screen), threshold });
+      await call('assist', 'refresh'); // the app retrains after the label change; the next view reads it
+    }
+    const state = await call('assist', 'state');
+    console.log(
+      `  at ${threshold}: took ${taken}; ${a.actions} actions, ${await a.correct()} correct; load ${load()}; ${state.message}`,
+    );
+    if (a.done(0.99)) break;
+  }
 }
 
 function report(a: Annotator, n: number): void {
