@@ -1,13 +1,19 @@
 // bench/assist: how many actions a person needs to label Fashion-MNIST, or the Tux Paint
-// stamps (--data stamps), with the assistant, against labeling one by one. A simulated annotator who knows the true labels works a
-// real project through the contract as the dataset page does (bench/assist-annotator.ts):
-// it labels 5 per class in grid order, then goes through the "Predicted class" views, most
-// confident first, taking the suggestions above a probability that falls round by round,
-// fixing the wrong ones it sees; the assistant retrains after each view, as it does after
-// a label change in the app. (a) one by one is one key per image.
+// stamps (--data stamps), with the assistant, against labeling one by one. A simulated annotator
+// who knows the true labels works a real project through the contract as the dataset page does;
+// it labels 5 per class in grid order, then follows one of two flows:
+// - views (bench/assist-annotator.ts): the "Predicted class" views, most confident first,
+//   taking the suggestions above a probability that falls round by round, fixing the wrong
+//   ones it sees;
+// - review (bench/assist-review.ts): R screens of the least certain images, one "Accept
+//   suggestions" for all the rest, then a review of the accepted ones least certain first.
+// The assistant retrains after each view or screen, as it does after a label change in the app.
+// (a) one by one is one key per image.
 //   npx tsx bench/assist.ts [--data fashion|stamps] [--images 3000] [--backbone mobilenet_v2] [--size 224]
 //     [--min 50] [--max 100] (stamps: the categories with at least --min stamps, at most --max of each)
-//     [--features-from DIR] [--screen 50] [--thresholds 0.98,0.95,...] [--seed 1] [--no-refresh-times]
+//     [--features-from DIR] [--screen 50] [--seed 1] [--no-refresh-times]
+//     [--flow views] [--thresholds 0.98,0.95,...]
+//     [--flow review] [--rounds 15] [--pick class|static] [--review uncertainty|disagreement]
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +44,8 @@ const { values: opt } = parseArgs({
     thresholds: { type: 'string', default: '0.98,0.95,0.9,0.85,0.8,0.7,0.6,0.4,0' },
     // views: the "Predicted class" views above falling thresholds; review: bench/assist-review.ts.
     flow: { type: 'string', default: 'views' },
-    rounds: { type: 'string', default: '10' },
-    pick: { type: 'string', default: 'static' },
+    rounds: { type: 'string', default: '15' },
+    pick: { type: 'string', default: 'class' },
     review: { type: 'string', default: 'uncertainty' },
     'no-refresh-times': { type: 'boolean', default: false },
   },
