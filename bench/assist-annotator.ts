@@ -14,7 +14,7 @@ export class Annotator {
   /** Actions when each target share of correctly labeled images was first reached. */
   readonly reached = new Map<number, number>();
   /** Where the actions went, for the report. */
-  readonly spent = { seed: 0, views: 0, select: 0, scroll: 0, accept: 0, fix: 0 };
+  readonly spent = { seed: 0, views: 0, select: 0, scroll: 0, accept: 0, fix: 0, dialog: 0 };
   /** Suggestions taken that were wrong, and right. */
   wrong = 0;
   right = 0;
@@ -37,7 +37,12 @@ export class Annotator {
 
   /** One key press labelling `imageIds`: one action, then the images correctly labeled are counted from the project. */
   async key(kind: keyof Annotator['spent'], imageIds: number[], classId: number): Promise<void> {
-    await this.call('labels', 'assign', { imageIds, classId });
+    await this.edit(kind, () => this.call('labels', 'assign', { imageIds, classId }));
+  }
+
+  /** One key press or click that changes labels (the key, or a dialog's Accept), then the count. */
+  async edit(kind: keyof Annotator['spent'], change: () => Promise<unknown>): Promise<void> {
+    await change();
     this.look(kind);
     const correct = await this.correct();
     for (const target of [0.95, 0.99])
@@ -102,20 +107,30 @@ export async function classView(a: Annotator, call: Call, classId: number, opt: 
       screen.map((s) => s.imageId),
       classId,
     );
-    const wrong = new Map<number, number[]>();
-    for (const s of screen) {
-      const truth = a.classOf(s.imageId);
-      if (truth === classId) {
-        a.right++;
-        continue;
-      }
-      a.wrong++;
-      (wrong.get(truth) ?? wrong.set(truth, []).get(truth)!).push(s.imageId);
-    }
-    for (const [truth, ids] of wrong) {
-      a.look('fix', ids.length); // a click, then Ctrl-clicks
-      await a.key('fix', ids, truth);
-    }
+    const fixed = await fixWrong(
+      a,
+      screen.map((s) => ({ imageId: s.imageId, classId })),
+    );
+    a.wrong += fixed;
+    a.right += screen.length - fixed;
   }
   return take.length;
+}
+
+/**
+ * Fixes, in place, the images of one screen whose shown class (label or ghost chip) is not
+ * their true one: one true class at a time, click the first, Ctrl-click the others, press
+ * that class's key. Returns how many it fixed.
+ */
+export async function fixWrong(a: Annotator, shown: readonly { imageId: number; classId: number }[]): Promise<number> {
+  const wrong = new Map<number, number[]>();
+  for (const s of shown) {
+    const truth = a.classOf(s.imageId);
+    if (truth !== s.classId) (wrong.get(truth) ?? wrong.set(truth, []).get(truth)!).push(s.imageId);
+  }
+  for (const [truth, ids] of wrong) {
+    a.look('fix', ids.length); // a click, then Ctrl-clicks
+    await a.key('fix', ids, truth);
+  }
+  return [...wrong.values()].reduce((n, ids) => n + ids.length, 0);
 }

@@ -1,13 +1,19 @@
 // bench/assist: how many actions a person needs to label Fashion-MNIST, or the Tux Paint
-// stamps (--data stamps), with the assistant, against labeling one by one. A simulated annotator who knows the true labels works a
-// real project through the contract as the dataset page does (bench/assist-annotator.ts):
-// it labels 5 per class in grid order, then goes through the "Predicted class" views, most
-// confident first, taking the suggestions above a probability that falls round by round,
-// fixing the wrong ones it sees; the assistant retrains after each view, as it does after
-// a label change in the app. (a) one by one is one key per image.
+// stamps (--data stamps), with the assistant, against labeling one by one. A simulated annotator
+// who knows the true labels works a real project through the contract as the dataset page does;
+// it labels 5 per class in grid order, then follows one of two flows:
+// - views (bench/assist-annotator.ts): the "Predicted class" views, most confident first,
+//   taking the suggestions above a probability that falls round by round, fixing the wrong
+//   ones it sees;
+// - review (bench/assist-review.ts): R screens of the least certain images, one "Accept
+//   suggestions" for all the rest, then a review of the accepted ones least certain first.
+// The assistant retrains after each view or screen, as it does after a label change in the app.
+// (a) one by one is one key per image.
 //   npx tsx bench/assist.ts [--data fashion|stamps] [--images 3000] [--backbone mobilenet_v2] [--size 224]
 //     [--min 50] [--max 100] (stamps: the categories with at least --min stamps, at most --max of each)
-//     [--features-from DIR] [--screen 50] [--thresholds 0.98,0.95,...] [--seed 1] [--no-refresh-times]
+//     [--features-from DIR] [--screen 50] [--seed 1] [--no-refresh-times]
+//     [--flow views] [--thresholds 0.98,0.95,...]
+//     [--flow review] [--rounds 15] [--pick class|static] [--review uncertainty|disagreement]
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +24,7 @@ import { wilsonInterval } from '../src-shared/engine-metrics';
 import type { ServerMessage } from '../src-shared/rpc';
 import { Annotator, classView, seed, type Call } from './assist-annotator';
 import { refreshTimes } from './assist-refresh';
+import { reviewFlow, type ReviewOptions } from './assist-review';
 import { FIXTURES, writeProject, writeStampsProject } from './assist-project';
 
 const { values: opt } = parseArgs({
@@ -35,11 +42,25 @@ const { values: opt } = parseArgs({
     'features-from': { type: 'string' },
     screen: { type: 'string', default: '50' },
     thresholds: { type: 'string', default: '0.98,0.95,0.9,0.85,0.8,0.7,0.6,0.4,0' },
+    // views: the "Predicted class" views above falling thresholds; review: bench/assist-review.ts.
+    flow: { type: 'string', default: 'views' },
+    rounds: { type: 'string', default: '15' },
+    pick: { type: 'string', default: 'class' },
+    review: { type: 'string', default: 'uncertainty' },
     'no-refresh-times': { type: 'boolean', default: false },
   },
 });
 if (opt.data !== 'fashion' && opt.data !== 'stamps')
   throw new Error(`--data must be fashion or stamps, not "${opt.data}"`);
+const oneOf = (flag: string, value: string, allowed: string[]) => {
+  if (!allowed.includes(value)) throw new Error(`--${flag} must be ${allowed.join(' or ')}, not "${value}"`);
+};
+oneOf('flow', opt.flow, ['views', 'review']);
+oneOf('pick', opt.pick, ['static', 'class']);
+oneOf('review', opt.review, ['uncertainty', 'disagreement']);
+for (const flag of ['screen', 'rounds'] as const)
+  if (!(Number(opt[flag]) >= 0 && Number.isInteger(Number(opt[flag]))))
+    throw new Error(`--${flag} must be a whole number, not "${opt[flag]}"`);
 const FEATURES_FROM =
   opt['features-from'] ?? (opt.data === 'fashion' ? '/tmp/studio-assist-fm/fashion-3000/project/cache/features' : '');
 const WEIGHTS: Record<string, string> = {
@@ -101,25 +122,38 @@ async function main(): Promise<void> {
     console.log(
       `${truth.size} images in ${secs(t0)}; first training (${opt.backbone} at ${opt.size} px, features ${from && existsSync(from) ? 'from the copied cache' : 'built now'}): ${secs(t1)}; ${first.message}`,
     );
-    a.look('views'); // "Order by suggestion": most confident first, once
-    for (const threshold of opt.thresholds.split(',').map(Number)) {
-      let taken = 0;
-      for (const classId of classIds) {
-        taken += await classView(a, call, classId, { screen: Number(opt.screen), threshold });
-        await call('assist', 'refresh'); // the app retrains after the label change; the next view reads it
-      }
-      const state = await call('assist', 'state');
-      console.log(
-        `  at ${threshold}: took ${taken}; ${a.actions} actions, ${await a.correct()} correct; load ${load()}; ${state.message}`,
-      );
-      if (a.done(0.99)) break;
-    }
+    if (opt.flow === 'review') {
+      await reviewFlow(a, call, classIds, {
+        screen: Number(opt.screen),
+        rounds: Number(opt.rounds),
+        pick: opt.pick as ReviewOptions['pick'],
+        review: opt.review as ReviewOptions['review'],
+      });
+      console.log(`  review flow: ${a.actions} actions, ${await a.correct()} correct; load ${load()}`);
+    } else await views(a, call, classIds);
     studio.close();
     report(a, truth.size);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   if (!opt['no-refresh-times']) for (const line of await refreshTimes(10_000)) console.log(line);
+}
+
+/** The first strategy: the "Predicted class" views, most confident first, above thresholds that fall round by round. */
+async function views(a: Annotator, call: Call, classIds: number[]): Promise<void> {
+  a.look('views'); // "Order by suggestion": most confident first, once
+  for (const threshold of opt.thresholds.split(',').map(Number)) {
+    let taken = 0;
+    for (const classId of classIds) {
+      taken += await classView(a, call, classId, { screen: Number(opt.screen), threshold });
+      await call('assist', 'refresh'); // the app retrains after the label change; the next view reads it
+    }
+    const state = await call('assist', 'state');
+    console.log(
+      `  at ${threshold}: took ${taken}; ${a.actions} actions, ${await a.correct()} correct; load ${load()}; ${state.message}`,
+    );
+    if (a.done(0.99)) break;
+  }
 }
 
 function report(a: Annotator, n: number): void {
