@@ -1,6 +1,6 @@
 // Runs the test files under test/<suite>/ with Node's own test runner (tsx loads TypeScript).
 // Node 20's runner takes no globs, so the files are listed here.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -60,18 +60,43 @@ const env = {
 };
 const parallel = files.filter((f) => f.startsWith(join('test', 'unit')));
 const serial = files.filter((f) => !parallel.includes(f));
+// CPU seconds of this script's finished children (Linux; clock ticks are 100 a second there),
+// to say per group how many of the cores its files kept busy.
+function childCpu() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 let status = 0;
 for (const [group, concurrency] of [
   [parallel, Number(process.env.STUDIO_TEST_PARALLEL ?? 2)],
   [serial, 1],
 ]) {
   if (group.length === 0) continue;
+  const [wall0, cpu0] = [Date.now(), childCpu()];
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${concurrency}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      // Then the slowest files of the group, for finding where a CI run's time goes.
+      '--test-reporter=./scripts/file-times.mjs',
+      '--test-reporter-destination=stdout',
+      ...group,
+    ],
     { stdio: 'inherit', env },
   );
   status ||= result.status ?? 1;
+  const [wall, cpu] = [(Date.now() - wall0) / 1000, childCpu() - cpu0];
+  const cores = Number.isNaN(cpu) ? '' : `, CPU ${cpu.toFixed(0)} s (${(cpu / wall).toFixed(2)} cores)`;
+  console.log(`${group.length} files, ${concurrency} at a time: wall ${wall.toFixed(0)} s${cores}`);
 }
 rmSync(modelCache, { recursive: true, force: true });
 rmSync(config, { recursive: true, force: true });
