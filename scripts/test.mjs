@@ -1,15 +1,18 @@
 // Runs the test files under test/<suite>/ with Node's own test runner (tsx loads TypeScript).
 // Node 20's runner takes no globs, so the files are listed here.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { esm } from './bundle-options.mjs';
+import { besideTests, renderBuild, runCheck, runChecks } from './checks.mjs';
 
-const suites = process.argv.slice(2).length
-  ? process.argv.slice(2)
-  : ['unit', 'integration', 'reliability', 'package', 'e2e'];
+// `--with-checks` (what `npm test` runs) runs scripts/checks.mjs's checks too, in the gaps the
+// one-at-a-time test files leave: see the end of this file.
+const withChecks = process.argv.includes('--with-checks');
+const named = process.argv.slice(2).filter((a) => a !== '--with-checks');
+const suites = named.length ? named : ['unit', 'integration', 'reliability', 'package', 'e2e'];
 
 function testFiles(dir) {
   let out = [];
@@ -28,6 +31,9 @@ if (files.length === 0) {
 }
 // The tests never read or fill the user's model cache: each run gets an empty one, so the
 // default backbone (the best one whose weights are present) is the same on every machine.
+const started = Date.now();
+// The end-to-end tests load the renderer's build, so it is made before any test starts.
+if (withChecks && !(await runCheck(renderBuild))) process.exit(1);
 const modelCache = mkdtempSync(join(tmpdir(), 'studio-test-models-'));
 // Nor the user's settings: the recent projects the tests open go to a list of their own.
 const config = mkdtempSync(join(tmpdir(), 'studio-test-config-'));
@@ -60,19 +66,50 @@ const env = {
 };
 const parallel = files.filter((f) => f.startsWith(join('test', 'unit')));
 const serial = files.filter((f) => !parallel.includes(f));
-let status = 0;
-for (const [group, concurrency] of [
-  [parallel, Number(process.env.STUDIO_TEST_PARALLEL ?? 2)],
-  [serial, 1],
-]) {
-  if (group.length === 0) continue;
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group],
-    { stdio: 'inherit', env },
-  );
-  status ||= result.status ?? 1;
+// CPU seconds of this script's finished children (Linux; clock ticks are 100 a second there).
+function childCpu() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
 }
+const cores = (cpu, wall) => (Number.isNaN(cpu) ? '' : `, CPU ${cpu.toFixed(0)} s (${(cpu / wall).toFixed(2)} cores)`);
+
+function runGroup(group, concurrency) {
+  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec'];
+  // Then the slowest files of the group, for finding where a CI run's time goes.
+  args.push('--test-reporter-destination=stdout', '--test-reporter=./scripts/file-times.mjs');
+  args.push('--test-reporter-destination=stdout', ...group);
+  const [wall0, cpu0] = [Date.now(), childCpu()];
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { stdio: 'inherit', env });
+    child.on('close', (code) => {
+      const wall = (Date.now() - wall0) / 1000;
+      // With checks running beside the group, their CPU would be counted in; the total below says it.
+      const cpu = withChecks ? '' : cores(childCpu() - cpu0, wall);
+      console.log(`${group.length} files, ${concurrency} at a time: wall ${wall.toFixed(0)} s${cpu}`);
+      done(code ?? 1);
+    });
+  });
+}
+
+// The unit files keep both cores busy loading their imports. The one-at-a-time files leave
+// about one idle (a file waits on its training process, its browser, its CLI), so the checks
+// run then, one at a time, and on two lanes once the tests are done.
+let status = 0;
+let testsDone;
+const afterTests = new Promise((resolve) => (testsDone = resolve));
+let checking = Promise.resolve([]);
+if (parallel.length > 0) status ||= await runGroup(parallel, Number(process.env.STUDIO_TEST_PARALLEL ?? 2));
+if (withChecks) checking = runChecks(besideTests, [async () => {}, () => afterTests]);
+if (serial.length > 0) status ||= await runGroup(serial, 1);
+testsDone();
+const failed = await checking;
 rmSync(modelCache, { recursive: true, force: true });
 rmSync(config, { recursive: true, force: true });
-process.exit(status);
+const wall = (Date.now() - started) / 1000;
+console.log(`\nall: wall ${wall.toFixed(0)} s${cores(childCpu(), wall)}`);
+if (failed.length > 0) console.error(`checks failed: ${failed.join(', ')}`);
+process.exit(status || (failed.length > 0 ? 1 : 0));

@@ -3,8 +3,13 @@
 // Keras 3's `save_weights('x.h5')`, at the root or under `model_weights/` in a full
 // model file) and Keras 3's native `.weights.h5` (saving_lib.H5IOStore).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import h5wasm from 'h5wasm/node';
 import type { Group } from 'h5wasm/node';
+
+// h5wasm is 4 MB of JavaScript with its wasm inlined, so it is loaded on the first read, not
+// on import: most processes that import this module (the studio, the CLI, the tests that reach
+// the backbone registry) never read an .h5. Under tsx every import of it cost about 2 s of CPU
+// (tsx source-maps the whole file), in each test file that reached it.
+let h5wasm: (typeof import('h5wasm/node'))['default'];
 
 export type KerasH5Layout = 'keras1' | 'keras2' | 'keras3-legacy' | 'keras3-weights';
 
@@ -223,6 +228,7 @@ export async function readKerasH5(path: string): Promise<KerasH5> {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : 'it is not an HDF5 file';
     throw new Error(`${path} cannot be read as Keras weights: ${why}; expected a Keras .h5 weight file (HDF5)`);
   }
+  h5wasm ??= (await import('h5wasm/node')).default;
   const module = await h5wasm.ready;
   return withThrowingHdf5(module, () => {
     const file = openH5(path);

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { serveArgv } from '../fixtures/children';
 import { after, before, test } from 'node:test';
 import { viewableImage } from '../../src-main/services/media/viewable';
 import { thumbPath } from '../../src-main/services/project/thumbs';
@@ -69,21 +70,9 @@ test('Host: only 127.0.0.1, localhost, [::1] and the configured names, at the ri
 });
 
 test('studio serve --host-name adds a name (here with a forwarded port) and nothing else', async () => {
-  const cli = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(import.meta.dirname, '../../src-main/server/cli-serve.ts'),
-      '--renderer',
-      RENDERER_DIR,
-      '--host-name',
-      'gpu-box.lan:9999',
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const cli = spawn(process.execPath, serveArgv('--renderer', RENDERER_DIR, '--host-name', 'gpu-box.lan:9999'), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     const [line] = (await once(createInterface({ input: cli.stdout! }), 'line')) as [string];
     const served = Number(/127\.0\.0\.1:(\d+)\//.exec(line)?.[1]);

@@ -16,6 +16,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { serveArgv } from '../fixtures/children';
 import { before, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { StudioError } from '../../src-shared/errors';
@@ -147,10 +148,7 @@ test('the CLI and the server say the same for a damaged project, and `studio res
 
 /** `serve --project DIR` as a child process: it should exit at once with one line. */
 function serve(dir: string): Promise<{ code: number | null; stderr: string }> {
-  const argv = process.env.STUDIO_TEST_CLI
-    ? [join(process.env.STUDIO_TEST_CLI, '..', '..', 'server', 'cli-serve.mjs')]
-    : ['--import', 'tsx', join(import.meta.dirname, '../../src-main/server/cli-serve.ts')];
-  const child = spawn(process.execPath, [...argv, '--project', dir, '--port', '0'], {
+  const child = spawn(process.execPath, serveArgv('--project', dir, '--port', '0'), {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
