@@ -13,8 +13,7 @@ import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FitThread } from '../src-main/services/assist/fit-thread';
 import { keptStrength, trainAssistant, type AssistInput } from '../src-main/services/assist/model/assistant';
-import { reduceDims } from '../src-main/services/assist/model/reduce';
-import { standardize } from '../src-main/services/assist/model/standardize';
+import { standardizedReduced } from '../src-main/services/assist/model/reduce';
 import type { AssistOutput } from '../src-main/services/assist/model/assistant';
 import { planted } from './assist-refresh';
 
@@ -93,7 +92,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
   const raw = planted(n, 1280, k).x;
   const copy = raw.slice();
-  const here = await watched(() => reduceDims(standardize(raw, 1280), 1280, 128));
+  const here = await watched(() => standardizedReduced(raw, 1280, 128));
   const there = await watched(() => thread.reduce(copy, 1280, 128));
   console.log(`reduction of ${n} x 1280 to 128 (once per set of images):`);
   console.log(`  main thread  ${f(here.w)}`);

@@ -10,8 +10,7 @@ import { FeatureCache, type CacheKey } from '../../../src-node-shared/data/featu
 import { runEngineTask } from '../../training-host/host';
 import { yieldOrStop } from '../../../src-node-shared/yield';
 import type { AssistRow } from '../../store/repos/assist';
-import { reduceDims, REDUCED_DIMS } from './model/reduce';
-import { standardize } from './model/standardize';
+import { REDUCED_DIMS, standardizedReduced } from './model/reduce';
 
 export interface HeldFeatures {
   /** Which images the rows are, in order: those with a file on disk. */
@@ -44,7 +43,7 @@ export type Reducer = (
   signal?: AbortSignal,
 ) => Promise<{ x: Float32Array; d: number }>;
 
-const reduceHere: Reducer = (raw, d, r, signal) => reduceDims(standardize(raw, d), d, r, signal);
+const reduceHere: Reducer = standardizedReduced;
 
 export type BuildEvent = Extract<FromEngine, { type: 'features' }>;
 

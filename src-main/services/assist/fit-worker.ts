@@ -6,9 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { FromFit, ToFit } from './fit-protocol';
 import { trainAssistant } from './model/assistant';
-import { reduceDims } from './model/reduce';
+import { standardizedReduced } from './model/reduce';
 import type { Features } from './model/softmax';
-import { standardize } from './model/standardize';
 
 const port = parentPort!;
 let held: Features | null = null;
@@ -24,7 +23,7 @@ async function run(m: Job, features: Features | null): Promise<void> {
   try {
     if (signal?.aborted) return;
     if (m.type === 'reduce') {
-      const out = await reduceDims(standardize(m.raw, m.d), m.d, m.r, signal);
+      const out = await standardizedReduced(m.raw, m.d, m.r, signal);
       return send({ type: 'reduced', job: m.job, x: out.x, d: out.d }, [out.x.buffer as ArrayBuffer]);
     }
     if (!features) throw new Error('the fitting thread was given no features');

@@ -2,6 +2,7 @@
 // most REDUCED_DIMS values. Measured on Fashion-MNIST features (bench/README.md), the
 // cross-validated accuracy stays within its interval while every later step costs a tenth.
 import { fitPca, projectPca } from './pca';
+import { standardize } from './standardize';
 
 export const REDUCED_DIMS = 128;
 
@@ -15,4 +16,14 @@ export async function reduceDims(
   if (r === null || d <= r || x.length / d <= r) return { x, d };
   const pca = await fitPca(x, d, { r, signal });
   return { x: await projectPca(pca, x, signal), d: r };
+}
+
+/** Raw cached features (n x d) standardised, then reduced as above: what a new set of images goes through once. */
+export function standardizedReduced(
+  raw: Float32Array,
+  d: number,
+  r: number | null,
+  signal?: AbortSignal,
+): Promise<{ x: Float32Array; d: number }> {
+  return reduceDims(standardize(raw, d), d, r, signal);
 }
