@@ -67,13 +67,35 @@ export class Annotator {
   }
 }
 
-/** Labels images in grid order, one key each, until every class has `min`: what the assistant waits for. */
-export async function seed(a: Annotator, order: number[], classIds: number[], min: number): Promise<void> {
+/**
+ * Labels images in grid order until every class has `min`: what the assistant waits for. A
+ * key labels the cursor's image and moves the cursor to the next. Once a class has its `min`,
+ * a run of two or more of its images is clicked past (a click on the next image still needed,
+ * after a Page Down for each screen it lies beyond); a run of one is labeled, as cheap as the
+ * click. `skip: false` labels every image in turn, one key each.
+ */
+export async function seed(
+  a: Annotator,
+  order: number[],
+  classIds: number[],
+  min: number,
+  opt: { screen: number; skip: boolean },
+): Promise<void> {
   const have = new Map<number, number>();
-  for (const id of order) {
-    if (classIds.every((c) => (have.get(c) ?? 0) >= min)) return;
-    const c = a.classOf(id);
-    await a.key('seed', [id], c);
+  const short = (id: number) => (have.get(a.classOf(id)) ?? 0) < min;
+  let top = 0; // the first image on the screen
+  for (let i = 0; i < order.length && classIds.some((c) => (have.get(c) ?? 0) < min); i++) {
+    let next = i;
+    while (opt.skip && next < order.length && !short(order[next]!)) next++;
+    if (next === order.length) return;
+    if (next - i >= 2) {
+      for (; next >= top + opt.screen; top += opt.screen) a.look('scroll'); // Page Down
+      a.look('seed'); // the click that puts the cursor on it
+      i = next;
+    }
+    if (i >= top + opt.screen) top = i - opt.screen + 1; // the cursor scrolls the grid
+    const c = a.classOf(order[i]!);
+    await a.key('seed', [order[i]!], c);
     have.set(c, (have.get(c) ?? 0) + 1);
   }
 }

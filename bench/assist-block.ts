@@ -1,11 +1,11 @@
 // How long the main thread's event loop is blocked while the assistant refreshes, with the
 // fit on the main thread (as before: it yields only between L-BFGS iterations) against the
 // fit in its worker thread (services/assist/fit-thread.ts), in one process on the same data:
-// 10,000 images of 128 planted features (what the feature store's PCA hands the fit), 10
+// 10,000 images of REDUCED_DIMS (256) planted features (what the feature store's PCA hands the fit), 10
 // classes; per labeled count, the first training (the strength chosen: 4 x 5 fold fits) and
 // the refresh after one more label (strength kept, warm start), as the service runs them.
-// Then the reduction a new set of images goes through once (standardise 1280 values, PCA to
-// 128), here and in the thread.
+// Then the reduction a new set of images goes through once (standardise MobileNetV2's 2,304
+// readout values, weigh its three layers, PCA to 256), here and in the thread.
 // The longest block is read two ways: perf_hooks' monitorEventLoopDelay (1 ms resolution)
 // and a 1 ms timer's longest gap; the main thread's utilization is its busy share.
 //   npx tsx bench/assist-block.ts [--images 10000] [--rounds 2]
@@ -13,7 +13,10 @@ import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FitThread } from '../src-main/services/assist/fit-thread';
 import { keptStrength, trainAssistant, type AssistInput } from '../src-main/services/assist/model/assistant';
-import { standardizedReduced } from '../src-main/services/assist/model/reduce';
+import { REDUCED_DIMS, standardizedReduced } from '../src-main/services/assist/model/reduce';
+
+/** MobileNetV2's readout: block_12_add and block_15_add by quadrant, out_relu averaged. */
+const READOUT = [4 * 96, 4 * 160, 1280];
 import type { AssistOutput } from '../src-main/services/assist/model/assistant';
 import { planted } from './assist-refresh';
 
@@ -69,14 +72,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   const n = Number(values.images);
   const k = 10;
-  const { x, truth } = planted(n, 128, k);
-  const features = { x, d: 128 };
+  const { x, truth } = planted(n, REDUCED_DIMS, k);
+  const features = { x, d: REDUCED_DIMS };
   const thread = new FitThread();
   const onMain: Fit = (input) => trainAssistant({ ...input, features });
   const inThread: Fit = (input) => thread.train(features, input);
   // The thread's start and the features' first copy happen once per project: paid here, before the rounds.
   await inThread({ labels: Int32Array.from(truth, (y, i) => (i < 50 ? y : -1)), k, seed: 1 });
-  console.log(`${n} images x 128 planted features, ${k} classes; ${values.rounds} rounds, main then thread in each:`);
+  console.log(`${n} images x ${REDUCED_DIMS} planted features, ${k} classes; ${values.rounds} rounds, main then thread in each:`);
   for (let round = 1; round <= Number(values.rounds); round++)
     for (const labeled of [200, 1000]) {
       const main = await pair(onMain, truth, labeled, k);
@@ -90,11 +93,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `  longest block, refresh: ${(main.refresh.delayMs / worker.refresh.delayMs).toFixed(1)}x shorter; first training: ${(main.first.delayMs / worker.first.delayMs).toFixed(1)}x`,
       );
     }
-  const raw = planted(n, 1280, k).x;
+  const raw = planted(n, READOUT.reduce((a, b) => a + b), k).x;
   const copy = raw.slice();
-  const here = await watched(() => standardizedReduced(raw, 1280, 128));
-  const there = await watched(() => thread.reduce(copy, 1280, 128));
-  console.log(`reduction of ${n} x 1280 to 128 (once per set of images):`);
+  const here = await watched(() => standardizedReduced(raw, READOUT, REDUCED_DIMS));
+  const there = await watched(() => thread.reduce(copy, READOUT, REDUCED_DIMS));
+  console.log(`reduction of ${n} x ${READOUT.join(' + ')} to ${REDUCED_DIMS} (once per set of images):`);
   console.log(`  main thread  ${f(here.w)}`);
   console.log(`  worker       ${f(there.w)}`);
   console.log(`  longest block ${(here.w.delayMs / there.w.delayMs).toFixed(1)}x shorter`);

@@ -1,11 +1,12 @@
-// Would features from more depths of the backbone move bench/assist.ts's floor? The assistant
-// reads the pooled output of the backbone's last layer (what the runs' feature cache holds).
-// Here, in one process on the same 3,000 Fashion-MNIST images (the first 300 of each class),
-// MobileNetV2 1.0 at 224 px is read at several depths, each map average-pooled, and the
-// assistant's own head (trainAssistant, on 128 principal components as the feature store
-// keeps) is judged as in bench/assist-floor.ts: trained on half of the true labels, it
-// suggests the other half, both ways. Printed per depth and for depths joined (each depth
-// standardised and weighted so that every depth counts the same), against the last layer.
+// Which of the backbone's layers should the assistant read? It read the pooled output of the
+// last layer (what the runs' feature cache holds); it now reads MobileNetV2's readout
+// (BackboneEntry.readout: block_12_add and block_15_add averaged by quadrant, out_relu
+// averaged). Here, in one process on the same 3,000 Fashion-MNIST images (the first 300 of
+// each class), MobileNetV2 1.0 at 224 px is read at several depths, each map averaged whole
+// and by quadrant, and the assistant's own head (trainAssistant, on the principal components
+// the feature store keeps) is judged as in bench/assist-floor.ts: trained on half of the true
+// labels, it suggests the other half, both ways. Layers joined are standardised and weighed
+// as the feature store does (model/reduce.ts weighBlocks).
 //   npx tsx bench/assist-depths.ts [--size 224] [--images 3000] [--dir /tmp/studio-assist-depths]
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { findBackbone } from '../src-node-shared/backbones/registry';
 import { preprocess } from '../src-node-shared/data/preprocess';
 import { BackboneService } from '../src-main/services/backbones/backbone-service';
 import { top2, trainAssistant } from '../src-main/services/assist/model/assistant';
-import { reduceDims } from '../src-main/services/assist/model/reduce';
+import { REDUCED_DIMS, reduceDims, weighBlocks } from '../src-main/services/assist/model/reduce';
 import { standardize } from '../src-main/services/assist/model/standardize';
 import { loadBackbone } from '../src-training/backbones/load';
 import { FIXTURES } from './assist-project';
@@ -42,8 +43,19 @@ const DEPTHS = [
   'out_relu',
 ];
 const LAST = DEPTHS.length - 1;
-/** The last layer's width: what the assistant reads today. */
-const REFERENCE_DIMS = 1280;
+/** Each depth averaged whole (index j), then by quadrant (index DEPTHS.length + j). */
+const NAMES = [...DEPTHS, ...DEPTHS.map((d) => `${d}-quadrants`)];
+const Q = (j: number) => DEPTHS.length + j;
+
+/** A map's four quadrant means, as readoutExtractor pools them: windows of ceil(side / 2), row-major, channels last. */
+function quadrants(m: tf.Tensor4D): tf.Tensor2D {
+  const side = m.shape[1]!;
+  const half = Math.ceil(side / 2);
+  const q = [0, side - half].flatMap((y) =>
+    [0, side - half].map((x) => tf.mean(tf.slice(m, [0, y, x, 0], [-1, half, half, -1]), [1, 2])),
+  );
+  return tf.stack(q, 1).reshape([m.shape[0]!, -1]) as tf.Tensor2D;
+}
 
 interface Pooled {
   /** Per depth: n x dims[j] average-pooled values. */
@@ -54,7 +66,7 @@ interface Pooled {
 
 /** Pooled maps at every depth, extracted once into `dir` (minutes here) and read back after. */
 async function pooled(): Promise<Pooled> {
-  const file = join(opt.dir, `mobilenet_v2-${size}-${N}.json`);
+  const file = join(opt.dir, `mobilenet_v2-${size}-${N}-quadrants.json`);
   if (!existsSync(file)) {
     mkdirSync(opt.dir, { recursive: true });
     await selectBackend({ prefer: 'wasm' });
@@ -69,7 +81,7 @@ async function pooled(): Promise<Pooled> {
     const perClass = new Array(10).fill(0);
     const picks: number[] = [];
     for (let i = 0; i < set.count && picks.length < N; i++) if (perClass[set.labels[i]!]++ < N / 10) picks.push(i);
-    const parts = dims.map((d) => new Float32Array(picks.length * d));
+    const parts = [...dims, ...dims.map((d) => 4 * d)].map((d) => new Float32Array(picks.length * d));
     const t0 = performance.now();
     for (let s = 0; s < picks.length; s += 32) {
       const batch = picks.slice(s, s + 32);
@@ -78,49 +90,46 @@ async function pooled(): Promise<Pooled> {
       const maps = tf.tidy(() => {
         const grey = tf.tensor4d(px, [batch.length, 28, 28, 1]);
         const rgb = tf.image.resizeBilinear(tf.tile(grey, [1, 1, 1, 3]) as tf.Tensor4D, [size, size]);
-        return (model.predict(preprocess(rgb, bb.entry.preprocessing)) as tf.Tensor4D[]).map((m) => tf.mean(m, [1, 2]));
+        const out = model.predict(preprocess(rgb, bb.entry.preprocessing)) as tf.Tensor4D[];
+        return [...out.map((m) => tf.mean(m, [1, 2])), ...out.map(quadrants)];
       });
-      for (const [j, m] of maps.entries()) parts[j]!.set(await m.data(), s * dims[j]!);
+      for (const [j, m] of maps.entries()) parts[j]!.set(await m.data(), s * m.shape[1]!);
       tf.dispose(maps);
       if (s % 640 === 0)
         console.log(`  extracted ${s} of ${picks.length} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
-    for (const [j, p] of parts.entries()) writeFileSync(join(opt.dir, `${DEPTHS[j]}-${size}-${N}.f32`), p);
+    for (const [j, p] of parts.entries()) writeFileSync(join(opt.dir, `${NAMES[j]}-${size}-${N}.f32`), p);
     writeFileSync(file, JSON.stringify({ dims, truth: picks.map((i) => set.labels[i]) }));
   }
   const meta = JSON.parse(readFileSync(file, 'utf8')) as { dims: number[]; truth: number[] };
-  const parts = DEPTHS.map((name) => {
+  const parts = NAMES.map((name) => {
     const b = readFileSync(join(opt.dir, `${name}-${size}-${N}.f32`));
     return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
   });
-  return { parts, dims: meta.dims, truth: Int32Array.from(meta.truth) };
+  return { parts, dims: [...meta.dims, ...meta.dims.map((d) => 4 * d)], truth: Int32Array.from(meta.truth) };
 }
 
-/**
- * The chosen depths side by side, each standardised and scaled so that each depth weighs the
- * same and the whole has the variance of the last layer's 1,280 standardised values alone: the
- * head's L2 strengths (chosen by cross-validation from a fixed list) then mean what they mean
- * for the features the assistant reads today.
- */
+/** The chosen parts side by side, standardised and weighed as the feature store does. */
 function joined(p: Pooled, which: number[]): { x: Float32Array; d: number } {
   const n = p.truth.length;
-  const d = which.reduce((a, j) => a + p.dims[j]!, 0);
-  const x = new Float32Array(n * d);
+  const blocks = which.map((j) => p.dims[j]!);
+  const d = blocks.reduce((a, b) => a + b, 0);
+  const raw = new Float32Array(n * d);
   let at = 0;
   for (const j of which) {
     const dj = p.dims[j]!;
-    const z = standardize(p.parts[j]!, dj);
-    const scale = Math.sqrt(REFERENCE_DIMS / (dj * which.length));
-    for (let i = 0; i < n; i++) for (let c = 0; c < dj; c++) x[i * d + at + c] = z[i * dj + c]! * scale;
+    for (let i = 0; i < n; i++) raw.set(p.parts[j]!.subarray(i * dj, (i + 1) * dj), i * d + at);
     at += dj;
   }
+  const x = standardize(raw, d);
+  if (blocks.length > 1) weighBlocks(x, blocks);
   return { x, d };
 }
 
 /** Wrong suggestions over the two halves, and how many of them remain once the 5 % least confident are left out. */
-async function floor(p: Pooled, which: number[]): Promise<{ wrong: number; rest: number }> {
+async function floor(p: Pooled, which: number[], r = REDUCED_DIMS): Promise<{ wrong: number; rest: number }> {
   const { x, d } = joined(p, which);
-  const features = await reduceDims(x, d, Math.min(128, d));
+  const features = await reduceDims(x, d, Math.min(r, d));
   const n = p.truth.length;
   const judged: { probability: number; wrong: boolean }[] = [];
   for (const half of [0, 1]) {
@@ -138,12 +147,22 @@ async function floor(p: Pooled, which: number[]): Promise<{ wrong: number; rest:
 
 const p = await pooled();
 const n = p.truth.length;
-const last = await floor(p, [LAST]);
-const line = (name: string, f: { wrong: number; rest: number }) =>
-  `${name.padEnd(34)} ${String(f.wrong).padStart(4)} wrong of ${n} (${((100 * (n - f.wrong)) / n).toFixed(1)} % right), ${f.rest} among the surest 95 %; ${(last.wrong / f.wrong).toFixed(2)}x fewer than the last layer`;
+const last = await floor(p, [LAST], 128);
+const name = (j: number) => (j < DEPTHS.length ? DEPTHS[j]! : `${DEPTHS[j - DEPTHS.length]} by quadrant`);
+const line = (label: string, f: { wrong: number; rest: number }) =>
+  `${label.padEnd(64)} ${String(f.wrong).padStart(4)} wrong of ${n} (${((100 * (n - f.wrong)) / n).toFixed(1)} % right), ${f.rest} among the surest 95 %; ${(last.wrong / f.wrong).toFixed(2)}x fewer than the last layer on 128`;
 console.log(
   `MobileNetV2 1.0 at ${size} px, ${n} Fashion-MNIST images, assistant head trained on one half, judging the other:`,
 );
-for (const [j, name] of DEPTHS.entries()) console.log(line(name, j === LAST ? last : await floor(p, [j])));
-for (const which of [[2, 3, LAST], [3, 4, LAST], [1, 2, 3, 4, 5, LAST], DEPTHS.map((_, j) => j)])
-  console.log(line(which.map((j) => DEPTHS[j]).join(' + '), await floor(p, which)));
+console.log(line(`${DEPTHS[LAST]} on 128 components (the assistant before)`, last));
+const rows: [number[], number][] = [
+  ...DEPTHS.map((_, j): [number[], number] => [[j], REDUCED_DIMS]),
+  [[Q(LAST)], REDUCED_DIMS],
+  [[3, 4, LAST], REDUCED_DIMS],
+  [DEPTHS.map((_, j) => j), REDUCED_DIMS],
+  [[Q(3), Q(4), LAST], 128],
+  [[Q(3), Q(4), LAST], REDUCED_DIMS],
+  [[Q(3), Q(4), Q(LAST)], REDUCED_DIMS],
+];
+for (const [which, r] of rows)
+  console.log(line(`${which.map(name).join(' + ')} on ${r}`, await floor(p, which, r)));

@@ -4,7 +4,7 @@
 //   npx tsx bench/assist-floor.ts [--dir /tmp/studio-assist-fm] [--sizes 224,96]
 import { parseArgs } from 'node:util';
 import { top2, trainAssistant } from '../src-main/services/assist/model/assistant';
-import { reduceDims } from '../src-main/services/assist/model/reduce';
+import { REDUCED_DIMS, reduceDims } from '../src-main/services/assist/model/reduce';
 import { fashionFeatures } from './assist-features';
 
 const { values } = parseArgs({
@@ -14,7 +14,7 @@ for (const size of values.sizes.split(',').map(Number)) {
   const f = await fashionFeatures({ dir: values.dir, images: 3000, backboneId: 'mobilenet_v2', size });
   const n = f.truth.length;
   const leftOut = Math.floor(0.05 * n);
-  const features = await reduceDims(f.x, f.d, 128);
+  const features = await reduceDims(f.x, f.d, REDUCED_DIMS);
   const judged: { probability: number; wrong: boolean }[] = [];
   for (const half of [0, 1]) {
     const labels = Int32Array.from(f.truth, (y, i) => (i % 2 === half ? y : -1));

@@ -1,8 +1,8 @@
 // The assistant's refresh after a label change, before and after the reduction, on the
 // same data in one process:
-// - time on 10,000 images with 1280 features (MobileNetV2's pooled size), planted in 10
-//   classes: the old path fits every 1280 values and chooses the L2 strength again at every
-//   refresh (4 strengths x 5 folds); the new one works on 128 principal components (fitted
+// - time on 10,000 images with 2,304 features (MobileNetV2's readout), planted in 10
+//   classes: the old path fits every value and chooses the L2 strength again at every
+//   refresh (4 strengths x 5 folds); the new one works on 256 principal components (fitted
 //   once per set of images, timed apart) and keeps the strength while the labeled set
 //   changes little, every fit warm-started from the last;
 // - accuracy on real Fashion-MNIST features (bench/assist-features.ts): cross-validated on
@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { keptStrength, top2, trainAssistant, type Strength } from '../src-main/services/assist/model/assistant';
 import { gaussian } from '../src-main/services/assist/model/gaussian';
-import { reduceDims } from '../src-main/services/assist/model/reduce';
+import { REDUCED_DIMS, reduceDims } from '../src-main/services/assist/model/reduce';
 import type { Features } from '../src-main/services/assist/model/softmax';
 import { standardize } from '../src-main/services/assist/model/standardize';
 import { wilsonInterval } from '../src-shared/engine-metrics';
@@ -50,11 +50,11 @@ async function refreshPair(
   return { first, refresh: performance.now() - t };
 }
 
-export async function refreshTimes(n: number, d = 1280, k = 10): Promise<string[]> {
+export async function refreshTimes(n: number, d = 2304, k = 10): Promise<string[]> {
   const { x, truth } = planted(n, d, k);
   const lines = [`refresh on ${n} images x ${d} planted features, ${k} classes (target < 2 s):`];
   const t = performance.now();
-  const reduced = await reduceDims(x, d, 128);
+  const reduced = await reduceDims(x, d, REDUCED_DIMS);
   lines.push(`  PCA to ${reduced.d} (once per set of images, not per refresh): ${secs(performance.now() - t)}`);
   for (const labeled of [200, 1000]) {
     const old = await refreshPair({ x, d }, truth, labeled, k, false);
@@ -75,7 +75,7 @@ const pct = (c: number, n: number) => {
 /** Cross-validated and held-out accuracy, full features against the reduced ones, at a few label counts. */
 export async function accuracyCompare(features: Features, truth: Int32Array, k: number): Promise<string[]> {
   const n = truth.length;
-  const reduced = await reduceDims(features.x, features.d, 128);
+  const reduced = await reduceDims(features.x, features.d, REDUCED_DIMS);
   const lines = [`accuracy on ${n} Fashion-MNIST images, ${features.d} features against ${reduced.d} (95 % Wilson):`];
   for (const labeled of [100, 500, 1500]) {
     const labels = Int32Array.from(truth, (y, i) => (i < labeled ? y : -1));

@@ -1,7 +1,8 @@
 // bench/assist: how many actions a person needs to label Fashion-MNIST, or the Tux Paint
 // stamps (--data stamps), with the assistant, against labeling one by one. A simulated annotator
 // who knows the true labels works a real project through the contract as the dataset page does;
-// it labels 5 per class in grid order, then follows one of two flows:
+// it labels 5 per class in grid order (clicking past runs of classes that have theirs), then
+// follows one of two flows:
 // - views (bench/assist-annotator.ts): the "Predicted class" views, most confident first,
 //   taking the suggestions above a probability that falls round by round, fixing the wrong
 //   ones it sees;
@@ -11,7 +12,7 @@
 // (a) one by one is one key per image.
 //   npx tsx bench/assist.ts [--data fashion|stamps] [--images 3000] [--backbone mobilenet_v2] [--size 224]
 //     [--min 50] [--max 100] (stamps: the categories with at least --min stamps, at most --max of each)
-//     [--features-from DIR] [--screen 50] [--seed 1] [--no-refresh-times]
+//     [--features-from DIR] [--screen 50] [--seed 1] [--no-seed-skip] [--no-refresh-times]
 //     [--flow views] [--thresholds 0.98,0.95,...]
 //     [--flow review] [--rounds 15] [--pick class|static] [--review uncertainty|disagreement]
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -48,6 +49,8 @@ const { values: opt } = parseArgs({
     pick: { type: 'string', default: 'class' },
     review: { type: 'string', default: 'uncertainty' },
     'no-refresh-times': { type: 'boolean', default: false },
+    // Seeding 5 per class: click past runs of classes that have theirs (--no-seed-skip: label every image in turn).
+    'no-seed-skip': { type: 'boolean', default: false },
   },
 });
 if (opt.data !== 'fashion' && opt.data !== 'stamps')
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
       [...truth.keys()].sort((x, y) => x - y),
       classIds,
       5,
+      { screen: Number(opt.screen), skip: !opt['no-seed-skip'] },
     );
     const t1 = performance.now();
     const first = await call('assist', 'refresh');

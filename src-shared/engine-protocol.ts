@@ -72,7 +72,7 @@ export const ToEngine = z.discriminatedUnion('type', [
     steps: z.number().int().min(10).max(1000).default(100),
     backend: BackendName.optional(),
   }),
-  /** The labeling assistant's pooled features: whatever the cache lacks is computed and stored there. */
+  /** The labeling assistant's features (the backbone's readout): whatever the cache lacks is computed and stored there. */
   z.object({
     type: z.literal('cacheFeatures'),
     backboneId: z.string().min(1),
@@ -255,6 +255,8 @@ export const FromEngine = z.discriminatedUnion('type', [
       point: z.string(),
       length: z.number().int(),
     }),
+    /** Values per readout layer, in order (absent: one pooled layer). */
+    blocks: z.array(z.number().int().positive()).optional(),
   }),
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('error'), message: z.string() }),

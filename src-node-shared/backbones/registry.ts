@@ -4,6 +4,7 @@
 import type { Preprocessing } from '../data/preprocess';
 import { featureShapeOf, kerasArchs } from './arch';
 import type { KerasArch } from './arch';
+import type { ReadoutLayer } from './arch/types';
 import { inceptionV3 } from './arch/inception-v3';
 import { mobilenetV2 } from './arch/mobilenet-v2';
 
@@ -47,6 +48,8 @@ export interface BackboneEntry {
   blocks: BlockDef[];
   source: BackboneSource;
   tuning: Tuning;
+  /** The layers the labeling assistant reads (absent: the feature layer, averaged, as the runs' cache holds it). */
+  readout?: ReadoutLayer[];
   /** Parameters without the top, as Keras counts them (checked against the built network by a test). */
   params?: number;
   /** ImageNet top-1 accuracy (%) of these weights: the launcher defaults to the best one present. */
@@ -99,6 +102,7 @@ function kerasEntry(arch: KerasArch, alpha?: number): BackboneEntry {
     featureLayer: arch.featureLayer(opts),
     featureShapes: Object.fromEntries(sizes.map((s) => [s, featureShapeOf(arch.arch, s, alpha)])),
     blocks: arch.blocks(opts),
+    readout: arch.readout?.(opts),
     source: { kind: 'keras', arch: arch.arch, alpha },
     tuning: 'imagenet',
     params: KERAS_FACTS[id]?.params,
@@ -129,6 +133,7 @@ function nsfwjsEntry(id: string, arch: KerasArch, model: 'mobilenet_v2' | 'incep
     featureLayer: arch.featureLayer({ inputSize: size }),
     featureShapes: Object.fromEntries(sizes.map((s) => [s, featureShapeOf(arch.arch, s)])),
     blocks: arch.blocks({ inputSize: size }),
+    readout: arch.readout?.({ inputSize: size }),
     source: { kind: 'nsfwjs', model },
     tuning: 'nsfw',
     params: KERAS_FACTS[arch.arch]?.params,

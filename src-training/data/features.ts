@@ -32,6 +32,8 @@ export interface Extractor {
   /** ONNX Runtime or tfjs, opened on first use and shared by every split. */
   runner?: Promise<FrozenRunner>;
   frozen?: FrozenOptions;
+  /** A readout's values per layer, in order (they sum to shape[0]); absent for one pooled layer. */
+  blocks?: number[];
 }
 
 function runnerOf(ex: Extractor): Promise<FrozenRunner> {
@@ -77,6 +79,48 @@ export function pooledExtractor(backbone: Backbone, pooling: Pooling, frozen?: F
     model: tf.model({ inputs: backbone.features.inputs, outputs: pooled, name: `${backbone.entry.id}_pooled` }),
     preprocessing: backbone.entry.preprocessing,
     frozen,
+  };
+}
+
+/**
+ * The labeling assistant's values (BackboneEntry.readout): each listed layer averaged over its
+ * map, or over each quadrant, side by side in one vector. A backbone without a readout gives
+ * the feature layer averaged, the values phase 1's cache already holds.
+ */
+export function readoutExtractor(backbone: Backbone, frozen?: FrozenOptions): Extractor {
+  const layers = backbone.entry.readout;
+  if (!layers) return pooledExtractor(backbone, 'avg', frozen);
+  const parts = layers.map(({ layer, grid }, i) => {
+    const map = backbone.features.getLayer(layer).output as tf.SymbolicTensor;
+    const [, h, w, c] = map.shape as number[];
+    if (grid === 1 || h! < 2 || w! < 2) {
+      const avg = tf.layers.globalAveragePooling2d({ name: `readout_${i}_avg` }).apply(map);
+      return { out: avg as tf.SymbolicTensor, values: c! };
+    }
+    // Two windows a side, each ceil(side / 2) long: the halves, sharing the middle row of an odd side.
+    const quadrants = tf.layers
+      .averagePooling2d({
+        poolSize: [Math.ceil(h! / 2), Math.ceil(w! / 2)],
+        strides: [Math.floor(h! / 2), Math.floor(w! / 2)],
+        padding: 'valid',
+        name: `readout_${i}_quadrants`,
+      })
+      .apply(map);
+    const flat = tf.layers.flatten({ name: `readout_${i}_flat` }).apply(quadrants);
+    return { out: flat as tf.SymbolicTensor, values: 4 * c! };
+  });
+  const out =
+    parts.length === 1
+      ? parts[0]!.out
+      : (tf.layers.concatenate({ name: 'readout' }).apply(parts.map((p) => p.out)) as tf.SymbolicTensor);
+  const blocks = parts.map((p) => p.values);
+  return {
+    point: `readout-${layers.map((l) => `${l.layer}.${l.grid}`).join('+')}`,
+    shape: [blocks.reduce((a, b) => a + b, 0)],
+    model: tf.model({ inputs: backbone.features.inputs, outputs: out, name: `${backbone.entry.id}_readout` }),
+    preprocessing: backbone.entry.preprocessing,
+    frozen,
+    blocks,
   };
 }
 

@@ -165,7 +165,7 @@ export class AssistService implements Slice<'assist'> {
         featureCache,
         modelCache: this.deps.modelCacheDir,
         backend: this.opts.backend,
-        reduce: (raw, d, r, signal) => this.#fitter.reduce(raw, d, r, signal),
+        reduce: (raw, blocks, r, signal) => this.#fitter.reduce(raw, blocks, r, signal),
       });
     }
     return this.#store;

@@ -1,8 +1,9 @@
-// The assistant's features, held in memory as one standardised block: read from the
-// project's feature cache, and computed first in a training process where the cache lacks
-// some (the same cache and progress events a run's phase 1 uses), then reduced to their
-// first 128 principal components. Held until the set of images changes, so a refit after a
-// label change reads nothing from disk and works on a tenth of MobileNetV2's 1280 values.
+// The assistant's features, held in memory as one standardised block: the backbone's readout
+// (BackboneEntry.readout: for MobileNetV2 three layers, 2,304 values), read from the project's
+// feature cache and computed first in a training process where the cache lacks some (the same
+// progress events a run's phase 1 sends), then reduced to their first 256 principal
+// components. Held until the set of images changes, so a refit after a label change reads
+// nothing from disk and works on a ninth of the readout's values.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { BackendName, FromEngine } from '../../../src-shared/engine-protocol';
@@ -35,10 +36,10 @@ export interface FeatureSource {
   reduce?: Reducer;
 }
 
-/** Standardises raw (n x d) features and reduces them to r principal components (null: none). */
+/** Standardises raw features (rows of `blocks` values, one block per readout layer) and reduces them to r principal components (null: none). */
 export type Reducer = (
   raw: Float32Array,
-  d: number,
+  blocks: readonly number[],
   r: number | null,
   signal?: AbortSignal,
 ) => Promise<{ x: Float32Array; d: number }>;
@@ -49,6 +50,8 @@ export type BuildEvent = Extract<FromEngine, { type: 'features' }>;
 
 export class FeatureStore {
   #key: CacheKey | null = null;
+  /** Values per readout layer, from the training process's answer (one block: a single pooled layer). */
+  #blocks: number[] = [];
   #keyFor = '';
   #held: { tag: string; features: HeldFeatures } | null = null;
 
@@ -83,7 +86,7 @@ export class FeatureStore {
     }
     const imageIds = Int32Array.from(present, (r) => r.id);
     const r = this.source.reduceTo === undefined ? REDUCED_DIMS : this.source.reduceTo;
-    const reduced = await (this.source.reduce ?? reduceHere)(raw, d, r, signal);
+    const reduced = await (this.source.reduce ?? reduceHere)(raw, this.#blocks, r, signal);
     const features = {
       imageIds,
       hashes: present.map((r) => r.hash),
@@ -109,6 +112,7 @@ export class FeatureStore {
     if (done.type !== 'featuresCached')
       throw new Error(`training process answered ${done.type} to a feature cache build`);
     this.#key = done.key;
+    this.#blocks = done.blocks ?? [done.key.length];
     this.#keyFor = `${backboneId}@${inputSize}`;
     return new FeatureCache(featureCache, done.key);
   }

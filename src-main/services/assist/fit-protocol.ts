@@ -18,7 +18,7 @@ export type ToFit =
       warm?: Float64Array;
     }
   /** Standardise the cache's raw features and reduce them to `r` principal components (reduce.ts). */
-  | { type: 'reduce'; job: number; raw: Float32Array; d: number; r: number | null }
+  | { type: 'reduce'; job: number; raw: Float32Array; blocks: number[]; r: number | null }
   /** Stops a job at its next L-BFGS iteration or PCA chunk; its answer, if one still comes, is dropped. */
   | { type: 'cancel'; job: number };
 

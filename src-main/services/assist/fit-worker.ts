@@ -23,7 +23,7 @@ async function run(m: Job, features: Features | null): Promise<void> {
   try {
     if (signal?.aborted) return;
     if (m.type === 'reduce') {
-      const out = await standardizedReduced(m.raw, m.d, m.r, signal);
+      const out = await standardizedReduced(m.raw, m.blocks, m.r, signal);
       return send({ type: 'reduced', job: m.job, x: out.x, d: out.d }, [out.x.buffer as ArrayBuffer]);
     }
     if (!features) throw new Error('the fitting thread was given no features');

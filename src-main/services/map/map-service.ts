@@ -204,7 +204,7 @@ export class MapService implements Slice<'map'> {
       featureCache,
       modelCache: this.deps.modelCacheDir,
       backend: this.opts.backend,
-      reduce: (raw, d, r, sig) => this.#reducer.reduce(raw, d, r, sig),
+      reduce: (raw, blocks, r, sig) => this.#reducer.reduce(raw, blocks, r, sig),
     });
     const rows = assistRows(this.project.db);
     if (rows.length < 3) throw new StudioError('invalid-input', 'The map needs at least 3 images with files on disk.');

@@ -4,7 +4,7 @@
 // (correct_pad equals TF's 'same' for a 3x3 stride-2 kernel) and the same weighted layers.
 import type * as tf from '@tensorflow/tfjs';
 import * as tfl from '@tensorflow/tfjs';
-import type { ArchBlock, ArchOptions, KerasArch, KerasWeights } from './types';
+import type { ArchBlock, ArchOptions, KerasArch, KerasWeights, ReadoutLayer } from './types';
 import {
   add,
   batchNorm,
@@ -160,6 +160,20 @@ function blocks(opts: ArchOptions): ArchBlock[] {
   return out;
 }
 
+/**
+ * The assistant's readout: the last blocks at strides 16 (96 channels) and 32 (160) by
+ * quadrant, and the feature layer averaged. On 3,000 Fashion-MNIST images a head trained on
+ * one half misjudges 391 of the other half's images with it, against 493 with the feature
+ * layer alone (`npx tsx bench/assist-depths.ts`).
+ */
+function readout(): ReadoutLayer[] {
+  return [
+    { layer: 'block_12_add', grid: 2 },
+    { layer: 'block_15_add', grid: 2 },
+    { layer: 'out_relu', grid: 1 },
+  ];
+}
+
 export const mobilenetV2: KerasArch = {
   arch: 'mobilenet_v2',
   label: LABEL,
@@ -170,6 +184,7 @@ export const mobilenetV2: KerasArch = {
   preprocessing: { kind: 'symmetric' },
   featureLayer: () => 'out_relu',
   blocks,
+  readout,
   build,
   weights,
 };

@@ -18,6 +18,16 @@ export interface ArchBlock {
   lastLayer: string;
 }
 
+/**
+ * One layer the labeling assistant reads: its output averaged over the whole map (grid 1),
+ * or over each of its four quadrants (grid 2, overlapping by a row where the side is odd),
+ * which keeps where in the image a pattern was.
+ */
+export interface ReadoutLayer {
+  layer: string;
+  grid: 1 | 2;
+}
+
 /** Where Keras itself downloads the no-top ImageNet weights for one variant. */
 export interface KerasWeights {
   /** The file name Keras caches it under (~/.keras/models/<file>). */
@@ -44,6 +54,11 @@ export interface KerasArch {
   featureLayer(opts: ArchOptions): string;
   /** Named blocks in network order; phase 2 unfreezes a suffix of these. */
   blocks(opts: ArchOptions): ArchBlock[];
+  /**
+   * The layers the labeling assistant reads, shallow to deep (absent: the feature layer
+   * averaged over the map, the values the runs' phase-1 cache holds).
+   */
+  readout?(opts: ArchOptions): ReadoutLayer[];
   /** Builds the network with random weights, Keras' layer names, no top. */
   build(opts: ArchOptions): tf.LayersModel;
   /** Keras' weight file for this variant and size. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { FitThread } from '../../../../src-main/services/assist/fit-thread';
 import { top2 } from '../../../../src-main/services/assist/model/assistant';
-import { reduceDims } from '../../../../src-main/services/assist/model/reduce';
+import { reduceDims, weighBlocks } from '../../../../src-main/services/assist/model/reduce';
 import { standardize } from '../../../../src-main/services/assist/model/standardize';
 import { planted } from '../../../unit/services/assist/model/planted';
 
@@ -116,13 +116,16 @@ test('the reduction in the thread gives the same components as here, and takes t
   const thread = new FitThread();
   try {
     const raw = planted(2000, 256, 4, 1, 7).x;
-    const here = await reduceDims(standardize(raw, 256), 256, 32);
-    const there = await thread.reduce(raw, 256, 32);
+    // Two readout layers, 64 and 192 values wide: each weighed alike before the PCA.
+    const standardized = standardize(raw, 256);
+    weighBlocks(standardized, [64, 192]);
+    const here = await reduceDims(standardized, 256, 32);
+    const there = await thread.reduce(raw, [64, 192], 32);
     assert.equal(raw.byteLength, 0, 'the raw block moved to the thread');
     assert.equal(there.d, 32);
     assert.deepEqual(there.x, here.x);
     const ctrl = new AbortController();
-    const cancelled = thread.reduce(planted(2000, 256, 4, 1, 8).x, 256, 32, ctrl.signal);
+    const cancelled = thread.reduce(planted(2000, 256, 4, 1, 8).x, [256], 32, ctrl.signal);
     ctrl.abort(new Error('cancelled'));
     await assert.rejects(cancelled, /cancelled/);
     // The thread serves a training after it, on features it is sent.

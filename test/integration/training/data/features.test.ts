@@ -9,7 +9,15 @@ import { selectBackend } from '../../../../src-node-shared/backend';
 import { findBackbone } from '../../../../src-node-shared/backbones/registry';
 import { loadBackbone } from '../../../../src-training/backbones/load';
 import type { Backbone } from '../../../../src-training/backbones/load';
-import { computeFeatures, pooledExtractor } from '../../../../src-training/data/features';
+import {
+  computeFeatures,
+  extractorRuntime,
+  pooledExtractor,
+  readoutExtractor,
+  runExtractor,
+} from '../../../../src-training/data/features';
+import { loadImage } from '../../../../src-node-shared/data/images';
+import { preprocess } from '../../../../src-node-shared/data/preprocess';
 import type { FeatureRequest } from '../../../../src-training/data/features';
 import { rowOf } from '../../../../src-training/data/batches';
 import { augmentFingerprint } from '../../../../src-node-shared/data/augment';
@@ -122,4 +130,58 @@ test('with hold: false the values stay in the cache and each read goes to it', a
   // A value deleted under a streamed set is an error that says what to do, not zeros.
   rmSync(join(dir, 'cache'), { recursive: true, force: true });
   assert.throws(() => rowOf(streamed.rows, 0, 0), /feature cache: .*-v1-.*\.f32 is gone .*start the run again/);
+});
+
+test("the assistant's readout is each listed layer pooled by quadrant or whole, side by side, as ONNX Runtime runs it", async () => {
+  // nsfwjs' MobileNetV2 keeps Keras' layer names: at 96 px block_12_add is 6 x 6 x 96,
+  // block_15_add 3 x 3 x 160 (odd: the quadrants share the middle row), out_relu 3 x 3 x 1280.
+  const readout = backbone.entry.readout!;
+  assert.deepEqual(
+    readout.map((l) => `${l.layer}/${l.grid}`),
+    ['block_12_add/2', 'block_15_add/2', 'out_relu/1'],
+  );
+  const extractor = readoutExtractor(backbone);
+  assert.deepEqual(extractor.blocks, [4 * 96, 4 * 160, 1280]);
+  assert.equal(extractor.shape[0], 4 * 96 + 4 * 160 + 1280);
+  assert.match(extractor.point, /^readout-block_12_add\.2\+block_15_add\.2\+out_relu\.1$/);
+  const pixels = tf.stack(await Promise.all(items.map((i) => loadImage(i.source as string, 96)))) as tf.Tensor4D;
+  const got = await runExtractor(extractor, pixels);
+  assert.equal((await extractorRuntime(extractor))?.runtime, 'onnxruntime-cpu');
+  // By hand, in tfjs: the three maps, then the means of their quadrants (row-major, channels last) or of the whole.
+  const maps = tf.model({
+    inputs: backbone.features.inputs,
+    outputs: readout.map((l) => backbone.features.getLayer(l.layer).output as tf.SymbolicTensor),
+  });
+  const want = tf.tidy(() => {
+    const outs = maps.predict(preprocess(pixels, backbone.entry.preprocessing)) as tf.Tensor4D[];
+    const parts = outs.map((m, j) => {
+      if (readout[j]!.grid === 1) return tf.mean(m, [1, 2]);
+      const side = m.shape[1]!;
+      const half = Math.ceil(side / 2);
+      const quads = [0, side - half].flatMap((y) =>
+        [0, side - half].map((x) => tf.mean(tf.slice(m, [0, y, x, 0], [-1, half, half, -1]), [1, 2])),
+      );
+      return tf.stack(quads, 1).reshape([m.shape[0]!, -1]);
+    });
+    return tf.concat(parts, 1);
+  });
+  const expected = (await want.data()) as Float32Array;
+  assert.equal(got.length, expected.length);
+  let worst = 0;
+  let largest = 0;
+  for (let i = 0; i < got.length; i++) {
+    worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
+    largest = Math.max(largest, Math.abs(expected[i]!));
+  }
+  assert.ok(worst <= 1e-4 * largest, `readout differs from the hand-pooled maps by ${worst} (largest value ${largest})`);
+  // The last block is the feature layer averaged: what phase 1's pooled extractor gives.
+  const pooled = await runExtractor(pooledExtractor(backbone, 'avg'), pixels);
+  const width = 1280;
+  for (let n = 0; n < items.length; n++)
+    for (let c = 0; c < width; c += 97) {
+      const a = got[(n + 1) * extractor.shape[0]! - width + c]!;
+      const b = pooled[n * width + c]!;
+      assert.ok(Math.abs(a - b) <= 1e-4 * largest, `image ${n}, channel ${c}: ${a} vs ${b}`);
+    }
+  tf.dispose([pixels, want]);
 });
