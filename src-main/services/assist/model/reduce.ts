@@ -1,7 +1,7 @@
 // The reduction the assistant's features go through once per set of images: each readout
 // layer standardised and weighted alike, then PCA to at most REDUCED_DIMS values. Measured on
 // Fashion-MNIST features (bench/README.md): with MobileNetV2's three-layer readout (2,304
-// values), a head on 256 components misjudges 391 images where 128 misjudge 416, while every
+// values), a head on 256 components misjudges 390 images where 128 misjudge 416, while every
 // later step costs a ninth of the full width.
 import { fitPca, projectPca } from './pca';
 import { standardize } from './standardize';
