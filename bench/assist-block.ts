@@ -79,7 +79,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const inThread: Fit = (input) => thread.train(features, input);
   // The thread's start and the features' first copy happen once per project: paid here, before the rounds.
   await inThread({ labels: Int32Array.from(truth, (y, i) => (i < 50 ? y : -1)), k, seed: 1 });
-  console.log(`${n} images x ${REDUCED_DIMS} planted features, ${k} classes; ${values.rounds} rounds, main then thread in each:`);
+  console.log(
+    `${n} images x ${REDUCED_DIMS} planted features, ${k} classes; ${values.rounds} rounds, main then thread in each:`,
+  );
   for (let round = 1; round <= Number(values.rounds); round++)
     for (const labeled of [200, 1000]) {
       const main = await pair(onMain, truth, labeled, k);
@@ -93,7 +95,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `  longest block, refresh: ${(main.refresh.delayMs / worker.refresh.delayMs).toFixed(1)}x shorter; first training: ${(main.first.delayMs / worker.first.delayMs).toFixed(1)}x`,
       );
     }
-  const raw = planted(n, READOUT.reduce((a, b) => a + b), k).x;
+  const raw = planted(
+    n,
+    READOUT.reduce((a, b) => a + b),
+    k,
+  ).x;
   const copy = raw.slice();
   const here = await watched(() => standardizedReduced(raw, READOUT, REDUCED_DIMS));
   const there = await watched(() => thread.reduce(copy, READOUT, REDUCED_DIMS));

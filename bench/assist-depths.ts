@@ -164,5 +164,4 @@ const rows: [number[], number][] = [
   [[Q(3), Q(4), LAST], REDUCED_DIMS],
   [[Q(3), Q(4), Q(LAST)], REDUCED_DIMS],
 ];
-for (const [which, r] of rows)
-  console.log(line(`${which.map(name).join(' + ')} on ${r}`, await floor(p, which, r)));
+for (const [which, r] of rows) console.log(line(`${which.map(name).join(' + ')} on ${r}`, await floor(p, which, r)));

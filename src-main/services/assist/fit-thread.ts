@@ -64,10 +64,17 @@ export class FitThread {
   }
 
   /** Standardises `raw` (rows of `blocks` values) and reduces it to r components in the thread; `raw` moves there, unusable here after. */
-  async reduce(raw: Float32Array, blocks: readonly number[], r: number | null, signal?: AbortSignal): Promise<Features> {
+  async reduce(
+    raw: Float32Array,
+    blocks: readonly number[],
+    r: number | null,
+    signal?: AbortSignal,
+  ): Promise<Features> {
     if (signal?.aborted) throw reason(signal);
     this.#ensure();
-    const out = await this.#ask((job) => ({ type: 'reduce', job, raw, blocks: [...blocks], r }), { signal }, [raw.buffer as ArrayBuffer]);
+    const out = await this.#ask((job) => ({ type: 'reduce', job, raw, blocks: [...blocks], r }), { signal }, [
+      raw.buffer as ArrayBuffer,
+    ]);
     if (out.type !== 'reduced') throw new Error(`its fitting thread answered ${out.type} to a reduction`);
     return { x: out.x, d: out.d };
   }

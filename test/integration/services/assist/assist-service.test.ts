@@ -61,29 +61,31 @@ test('it builds the features with progress, trains, and predicts every image wit
 
   const { items, total } = await call('assist', 'suggestions', {});
 
-test("the readout's cache build also fills phase 1's pooled cache, with the same values", () => {
-  const root = join(made.project.dir, 'cache', 'features');
-  const dirs = readdirSync(root);
-  const readout = dirs.find((d) => d.startsWith('nsfwjs_mobilenet_v2-96-readout-'));
-  const pooled = dirs.find((d) => d.startsWith('nsfwjs_mobilenet_v2-96-pool-avg-'));
-  assert.ok(readout && pooled, `cache folders: ${dirs.join(', ')}`);
-  const files = (dir: string) =>
-    readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('-v0.f32')).sort();
-  assert.equal(files(readout).length, 36);
-  assert.deepEqual(
-    files(pooled).map((f) => basename(f)),
-    files(readout).map((f) => basename(f)),
-  );
-  const values = (dir: string, f: string) => {
-    const b = readFileSync(join(root, dir, f));
-    return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-  };
-  for (const f of files(readout)) {
-    const whole = values(readout, f);
-    const tail = whole.subarray(whole.length - 1280);
-    assert.deepEqual(values(pooled, f), tail, f);
-  }
-});
+  test("the readout's cache build also fills phase 1's pooled cache, with the same values", () => {
+    const root = join(made.project.dir, 'cache', 'features');
+    const dirs = readdirSync(root);
+    const readout = dirs.find((d) => d.startsWith('nsfwjs_mobilenet_v2-96-readout-'));
+    const pooled = dirs.find((d) => d.startsWith('nsfwjs_mobilenet_v2-96-pool-avg-'));
+    assert.ok(readout && pooled, `cache folders: ${dirs.join(', ')}`);
+    const files = (dir: string) =>
+      readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('-v0.f32'))
+        .sort();
+    assert.equal(files(readout).length, 36);
+    assert.deepEqual(
+      files(pooled).map((f) => basename(f)),
+      files(readout).map((f) => basename(f)),
+    );
+    const values = (dir: string, f: string) => {
+      const b = readFileSync(join(root, dir, f));
+      return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+    };
+    for (const f of files(readout)) {
+      const whole = values(readout, f);
+      const tail = whole.subarray(whole.length - 1280);
+      assert.deepEqual(values(pooled, f), tail, f);
+    }
+  });
   assert.equal(total, 12, 'the unlabeled images');
   const classes = await call('dataset', 'classes');
   const idOf = (name: string) => classes.find((c: any) => c.name === name).id;

@@ -173,7 +173,10 @@ test("the assistant's readout is each listed layer pooled by quadrant or whole, 
     worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
     largest = Math.max(largest, Math.abs(expected[i]!));
   }
-  assert.ok(worst <= 1e-4 * largest, `readout differs from the hand-pooled maps by ${worst} (largest value ${largest})`);
+  assert.ok(
+    worst <= 1e-4 * largest,
+    `readout differs from the hand-pooled maps by ${worst} (largest value ${largest})`,
+  );
   // The last block is the feature layer averaged: what phase 1's pooled extractor gives.
   const pooled = await runExtractor(pooledExtractor(backbone, 'avg'), pixels);
   const width = 1280;
