@@ -111,6 +111,8 @@ export const AcceptInput = z
     threshold: z.number().min(0).max(1),
     /** Only suggestions of this class; all classes when left out. */
     classId: z.number().int().optional(),
+    /** Only these images' suggestions (a selection in the grid, Enter); every unlabeled image when left out. */
+    imageIds: z.array(z.number().int()).min(1).max(200_000).optional(),
     /** Say what would change, and change nothing. */
     preview: z.boolean().default(false),
   })

@@ -1,6 +1,7 @@
 // The labeling assistant in the real UI: label 5 images per class by keys, the assistant
 // trains on a real backbone's features and its suggestions appear as ghost chips; Enter
-// accepts one; accept-all for one class through the dialog's preview; one undo takes it back.
+// accepts one; accept-all for one class through the dialog's preview; one undo takes it back;
+// Enter on a picked selection accepts each image's suggestion as one edit.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeProject, type Made } from '../integration/runs/helpers';
@@ -94,6 +95,21 @@ describe('labeling with the assistant', () => {
     await s.page.keyboard.press('Control+z');
     await cells(before);
     assert.equal(await countOf(diag), before, 'one undo takes every accepted label back');
+    assert.deepEqual(s.errors, []);
+  });
+
+  it("Enter on a picked selection accepts each image's own suggestion, and one undo takes them back", async () => {
+    const { items } = await s.h().assist.suggestions({ which: 'unlabeled', sort: 'image', offset: 0, limit: 3 });
+    assert.equal(items.length, 3);
+    const cell = (id: number) => `[data-testid=grid-cell][data-image-id="${id}"]`;
+    await s.page.click(cell(items[0]!.imageId));
+    for (const it of items.slice(1)) await s.page.click(cell(it.imageId), { modifiers: ['Control'] });
+    await s.page.keyboard.press('Enter');
+    for (const it of items) await s.page.waitForSelector(`${cell(it.imageId)}[data-class-id="${it.classId}"]`);
+    const history = await s.h().labels.history({ limit: 1 });
+    assert.match(history.edits[0]!.description, /^Accepted 3 suggestions of 3 selected images/);
+    await s.page.keyboard.press('Control+z');
+    for (const it of items) await s.page.waitForSelector(`${cell(it.imageId)}[data-class-id=""]`);
     assert.deepEqual(s.errors, []);
   });
 });

@@ -286,12 +286,13 @@ export class AssistService implements Slice<'assist'> {
       canRedo: false,
     };
     if (!t) return none;
+    const picked = input.imageIds ? new Set(input.imageIds) : null;
     const unlabeled = suggestionsOf(t, this.#current(), {
       which: 'unlabeled',
       sort: 'confidence',
       offset: 0,
       limit: 200_000,
-    }).items;
+    }).items.filter((s) => !picked || picked.has(s.imageId));
     const plan = planAccept(unlabeled, input.threshold, input.classId ?? null);
     const perClass = [...plan.perClass].map(([classId, count]) => ({
       classId,
@@ -303,7 +304,10 @@ export class AssistService implements Slice<'assist'> {
     const out = { ...none, total: plan.items.length, perClass, sample };
     if (input.preview || plan.items.length === 0) return out;
     const label = perClass.length === 1 ? `"${perClass[0]!.name}"` : `as suggested (${perClass.length} classes)`;
-    const description = `Accepted ${plural(plan.items.length, 'suggestion')} at ${Math.round(input.threshold * 100)} % or above: ${label}`;
+    const which = picked
+      ? `of ${plural(picked.size, 'selected image')}`
+      : `at ${Math.round(input.threshold * 100)} % or above`;
+    const description = `Accepted ${plural(plan.items.length, 'suggestion')} ${which}: ${label}`;
     const result = this.deps.edit((db, now) =>
       assignLabels(db, new Map(plan.items.map((s) => [s.imageId, s.classId])), now, description),
     );

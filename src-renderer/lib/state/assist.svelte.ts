@@ -108,6 +108,16 @@ export class AssistPanelState {
     return out;
   }
 
+  /** Whether the newest training suggests a class for this image (it was unlabeled when it trained). */
+  suggests(imageId: number): boolean {
+    return this.#suggestions.has(imageId);
+  }
+
+  /** Accepts the suggestions of these images (the unlabeled ones among them) as one edit. */
+  async acceptImages(imageIds: number[]): Promise<EditResult & { total: number }> {
+    return this.#studio.api.assist.accept({ threshold: 0, imageIds });
+  }
+
   /** Called after each new training has been taken in (the queue's page follows it). */
   onTrained: () => void = () => undefined;
 

@@ -151,6 +151,39 @@ test('accept-above previews, then labels as one undo step', async () => {
   await studio.idle();
 });
 
+test('accepting a selection labels only its unlabeled images, each with its own suggestion, as one undo step', async () => {
+  const unlabeled = (await call('assist', 'suggestions', { which: 'unlabeled', sort: 'image' })).items;
+  const picked = unlabeled.slice(0, 3);
+  const labeledOne = byClass('cols')[8]!.imageId; // labeled: its suggestion, if any, is not taken
+  const labelOf = async () =>
+    new Map((await call('dataset', 'images', { limit: 200 })).items.map((im: any) => [im.id, im.classId] as const));
+  const labelBefore = (await labelOf()).get(labeledOne);
+  assert.notEqual(labelBefore, null);
+  const out = await call('assist', 'accept', {
+    threshold: 0,
+    imageIds: [...picked.map((s: any) => s.imageId), labeledOne],
+  });
+  assert.equal(out.total, 3);
+  assert.ok(out.editId !== null && out.canUndo);
+  const classOf = await labelOf();
+  for (const s of picked) assert.equal(classOf.get(s.imageId), s.classId, `image ${s.imageId}`);
+  assert.equal(classOf.get(labeledOne), labelBefore, 'a labeled image in the selection keeps its label');
+  const others = unlabeled.slice(3).map((s: any) => s.imageId);
+  assert.ok(
+    others.every((id: number) => classOf.get(id) === null),
+    'images outside the selection stay unlabeled',
+  );
+  const history = await call('labels', 'history', { limit: 1 });
+  assert.match(history.edits[0].description, /^Accepted 3 suggestions of 4 selected images: /);
+  await call('labels', 'undo');
+  const back = await labelOf();
+  assert.ok(
+    picked.every((s: any) => back.get(s.imageId) === null),
+    'one undo unlabels all three',
+  );
+  await studio.idle();
+});
+
 test('planted wrong labels lead the disagreement list', async () => {
   const classes = await call('dataset', 'classes');
   const rows = classes.find((c: any) => c.name === 'rows').id;
