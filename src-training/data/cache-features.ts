@@ -7,10 +7,9 @@
 // not run the network over the images a second time.
 import type { FromEngine, ToEngine } from '../../src-shared/engine-protocol';
 import { findBackbone } from '../../src-node-shared/backbones/registry';
-import { loadBackbone } from '../backbones/load';
+import { loadBackbone, type Backbone } from '../backbones/load';
 import { FeatureCache, type CacheKey } from '../../src-node-shared/data/feature-cache';
 import { computeFeatures, readoutExtractor, type Extractor } from './features';
-import type { Backbone } from '../backbones/load';
 import { featuresEvents } from './run-sets';
 
 type CacheJob = Extract<ToEngine, { type: 'cacheFeatures' }>;
