@@ -10,41 +10,18 @@
 // and a 1 ms timer's longest gap; the main thread's utilization is its busy share.
 //   npx tsx bench/assist-block.ts [--images 10000] [--rounds 2]
 import { parseArgs } from 'node:util';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FitThread } from '../src-main/services/assist/fit-thread';
 import { keptStrength, trainAssistant, type AssistInput } from '../src-main/services/assist/model/assistant';
 import { REDUCED_DIMS, standardizedReduced } from '../src-main/services/assist/model/reduce';
+import type { AssistOutput } from '../src-main/services/assist/model/assistant';
+import { watchMainThread, type MainThreadWatch as Watch } from '../test/helpers/main-thread';
+import { planted } from './assist-refresh';
 
 /** MobileNetV2's readout: block_12_add and block_15_add by quadrant, out_relu averaged. */
 const READOUT = [4 * 96, 4 * 160, 1280];
-import type { AssistOutput } from '../src-main/services/assist/model/assistant';
-import { planted } from './assist-refresh';
 
-interface Watch {
-  ms: number;
-  delayMs: number;
-  gapMs: number;
-  busy: number;
-}
-
-async function watched<T>(f: () => Promise<T>): Promise<{ out: T; w: Watch }> {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  const elu = performance.eventLoopUtilization();
-  let last = performance.now();
-  let gapMs = 0;
-  const tick = setInterval(() => {
-    const now = performance.now();
-    gapMs = Math.max(gapMs, now - last);
-    last = now;
-  }, 1);
-  const t0 = performance.now();
-  const out = await f();
-  const ms = performance.now() - t0;
-  clearInterval(tick);
-  delay.disable();
-  return { out, w: { ms, delayMs: delay.max / 1e6, gapMs, busy: performance.eventLoopUtilization(elu).utilization } };
-}
+/** A 1 ms timer: the bench reads blocks of a few ms. */
+const watched = <T>(f: () => Promise<T>) => watchMainThread(f, 1);
 
 type Fit = (input: Omit<AssistInput, 'features'>) => Promise<AssistOutput>;
 

@@ -3,12 +3,12 @@
 // reaches the caller as words, and the features' reduction there gives what it gives here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { performance } from 'node:perf_hooks';
 import { FitThread } from '../../../../src-main/services/assist/fit-thread';
 import { top2 } from '../../../../src-main/services/assist/model/assistant';
 import { reduceDims, weighBlocks } from '../../../../src-main/services/assist/model/reduce';
 import { standardize } from '../../../../src-main/services/assist/model/standardize';
 import { planted } from '../../../unit/services/assist/model/planted';
+import { watchMainThread } from '../../../helpers/main-thread';
 
 const n = 10_000;
 const d = 128;
@@ -18,30 +18,16 @@ const features = { x, d };
 /** The first `labeled` rows labeled, class c given as (truth + shift) % k. */
 const labelsOf = (labeled: number, shift = 0) => Int32Array.from(truth, (y, i) => (i < labeled ? (y + shift) % k : -1));
 
-/** How busy the main thread was while `f` ran, and its longest gap between 10 ms ticks. */
-async function watched<T>(f: () => Promise<T>): Promise<{ out: T; utilization: number; gapMs: number }> {
-  const elu = performance.eventLoopUtilization();
-  let last = performance.now();
-  let gapMs = 0;
-  const tick = setInterval(() => {
-    const now = performance.now();
-    gapMs = Math.max(gapMs, now - last);
-    last = now;
-  }, 10);
-  try {
-    const out = await f();
-    return { out, utilization: performance.eventLoopUtilization(elu).utilization, gapMs };
-  } finally {
-    clearInterval(tick);
-  }
-}
-
 test('a training on 10,000 images runs in the thread: the main loop stays idle and keeps ticking', async () => {
   const thread = new FitThread();
   try {
     const fits: number[] = [];
-    const { out, utilization, gapMs } = await watched(() =>
-      thread.train(features, { labels: labelsOf(1000), k, seed: 1 }, { onFit: (done) => fits.push(done) }),
+    const {
+      out,
+      w: { busy: utilization, gapMs },
+    } = await watchMainThread(
+      () => thread.train(features, { labels: labelsOf(1000), k, seed: 1 }, { onFit: (done) => fits.push(done) }),
+      10,
     );
     assert.equal(out.cv.n, 1000);
     assert.equal(out.probs.length, n * k);
