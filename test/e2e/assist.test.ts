@@ -99,6 +99,9 @@ describe('labeling with the assistant', () => {
   });
 
   it("Enter on a picked selection accepts each image's own suggestion, and one undo takes them back", async () => {
+    // The undo above schedules a training: let it land first, so the suggestions read here are
+    // the ones Enter will accept.
+    await s.h().assist.refresh({});
     const { items } = await s.h().assist.suggestions({ which: 'unlabeled', sort: 'image', offset: 0, limit: 3 });
     assert.equal(items.length, 3);
     const cell = (id: number) => `[data-testid=grid-cell][data-image-id="${id}"]`;
